@@ -1,0 +1,74 @@
+# monfs: CloudWatch and CloudTrail for a host, as a FUSE filesystem.
+#
+#   make            build build/monfs
+#   make run        install what is missing, build, mount at ./mnt (foreground)
+#   make test       install what is missing, run unit and end-to-end tests
+#   make check-asan the same tests with AddressSanitizer and UBSan
+#   make install    install under $(DESTDIR)$(PREFIX)
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+PKGS    := fuse3 sqlite3 jansson uuid
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
+LDLIBS  += $(PKG_LIBS) -lpthread -lm
+
+STORE_SRC := $(wildcard store/*.c)
+FS_SRC    := $(wildcard fs/*.c)
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+
+STORE_OBJ := $(STORE_SRC:%.c=$(BUILD)/%.o)
+FS_OBJ    := $(FS_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
+
+.PHONY: all run test unit e2e check-asan install clean format deps
+
+all: $(BUILD)/monfs
+
+$(BUILD)/monfs: $(FS_OBJ) $(STORE_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(STORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+deps:
+	@scripts/install-deps
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-mount ./mnt ./monfs.db
+
+unit: $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@tests/run-all $(BUILD)
+
+check-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    LDFLAGS="-fsanitize=address,undefined" all unit
+	@MONFS_ASAN=1 tests/run-all build-asan
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/monfs $(DESTDIR)$(PREFIX)/bin/monfs
+
+format:
+	clang-format -i fs/*.[ch] store/*.[ch] tests/unit/*.c
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,333 @@
+/*
+ * main: command line (fuse_opt), the one-daemon-per-database lock, the
+ * store's life cycle around libfuse's loop, and the background sweeper.
+ *
+ * Order matters (DESIGN "known traps"): everything that can fail the
+ * start is checked before fuse_main daemonizes — the lock is taken and
+ * the database opened and closed once — and the store the daemon uses is
+ * opened again in init, after the fork, since a sqlite connection must
+ * not cross fork(2).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs/monfs.h"
+
+#define MONFS_VERSION "0.1.0"
+#define SWEEP_INTERVAL_S 60
+#define DEFAULT_TRAIL_DAYS 90
+
+enum { KEY_HELP, KEY_VERSION };
+
+#define OPT(t, field, v) {t, offsetof(struct monfs_options, field), v}
+
+static const struct fuse_opt OPTIONS[] = {
+	OPT("--db=%s", db, 0),
+	OPT("--db %s", db, 0),
+	OPT("db=%s", db, 0),
+	OPT("--region=%s", region, 0),
+	OPT("--region %s", region, 0),
+	OPT("region=%s", region, 0),
+	OPT("--host=%s", host, 0),
+	OPT("--host %s", host, 0),
+	OPT("host=%s", host, 0),
+	OPT("--trail-days=%u", trail_days, 0),
+	OPT("--trail-days %u", trail_days, 0),
+	OPT("trail_days=%u", trail_days, 0),
+	OPT("--trail-reads", trail_reads, 1),
+	OPT("trail_reads", trail_reads, 1),
+	OPT("--trail-group=%s", trail_group, 0),
+	OPT("--trail-group %s", trail_group, 0),
+	OPT("trail_group=%s", trail_group, 0),
+	FUSE_OPT_KEY("-h", KEY_HELP),
+	FUSE_OPT_KEY("--help", KEY_HELP),
+	FUSE_OPT_KEY("-V", KEY_VERSION),
+	FUSE_OPT_KEY("--version", KEY_VERSION),
+	FUSE_OPT_END,
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: monfs [options] [SOURCE] MOUNTPOINT\n"
+		"\n"
+		"CloudWatch and CloudTrail for a host, as a filesystem.\n"
+		"\n"
+		"  --db FILE            the sqlite database (default $MONFS_DB,\n"
+		"                       /var/lib/monfs/monfs.db for root,\n"
+		"                       ~/.local/share/monfs/monfs.db for others)\n"
+		"  -f                   stay in the foreground\n"
+		"  --region NAME        awsRegion of trail records (local)\n"
+		"  --host NAME          sourceIPAddress of trail records (host name)\n"
+		"  --trail-days N       trail retention in days (90)\n"
+		"  --trail-reads        also record reads in the trail\n"
+		"  --trail-group GROUP  only GROUP may read the trail\n"
+		"  -o OPTS              FUSE options (allow_other, ...) and\n"
+		"                       db=,region=,host=,trail_days=,trail_reads,\n"
+		"                       trail_group=\n"
+		"  -V, --version        print the version\n"
+		"  -h, --help           print this help\n"
+		"\n"
+		"Unmount with: fusermount3 -u MOUNTPOINT\n");
+}
+
+static int option_proc(void *data, const char *arg, int key,
+		       struct fuse_args *outargs)
+{
+	struct monfs_options *opt = data;
+
+	(void)outargs;
+	switch (key) {
+	case KEY_HELP:
+		opt->show_help = 1;
+		return 0;
+	case KEY_VERSION:
+		opt->show_version = 1;
+		return 0;
+	case FUSE_OPT_KEY_NONOPT:
+		/* mount.fuse3 passes SOURCE MOUNTPOINT: keep the last. */
+		free(opt->mountpoint);
+		opt->mountpoint = strdup(arg);
+		return opt->mountpoint ? 0 : -1;
+	}
+	return 1;
+}
+
+/* mkdir -p for the default database's directory. */
+static void make_parents(const char *file)
+{
+	char dir[PATH_MAX];
+	char *p;
+
+	snprintf(dir, sizeof(dir), "%s", file);
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dir, 0755);
+		*p = '/';
+	}
+}
+
+/*
+ * The database path, absolute (the daemon chdirs to / when it forks).
+ * A malloc'ed string, or NULL with a message printed.
+ */
+static char *database_path(const char *given)
+{
+	const char *env = getenv("MONFS_DB");
+	char cwd[PATH_MAX], *path = NULL;
+	int n;
+
+	if (!given && env && *env)
+		given = env;
+	if (!given) {
+		const char *home = getenv("HOME");
+		struct passwd *pw;
+
+		if (getuid() == 0) {
+			path = strdup("/var/lib/monfs/monfs.db");
+		} else {
+			if (!home && (pw = getpwuid(getuid())))
+				home = pw->pw_dir;
+			if (!home) {
+				fprintf(stderr, "monfs: no home directory; "
+						"give --db FILE\n");
+				return NULL;
+			}
+			n = asprintf(&path, "%s/.local/share/monfs/monfs.db",
+				     home);
+			if (n < 0)
+				path = NULL;
+		}
+		if (path)
+			make_parents(path);
+		return path;
+	}
+	if (given[0] == '/')
+		return strdup(given);
+	if (!getcwd(cwd, sizeof(cwd))) {
+		perror("monfs: getcwd");
+		return NULL;
+	}
+	if (asprintf(&path, "%s/%s", cwd, given) < 0)
+		return NULL;
+	return path;
+}
+
+/*
+ * Take the exclusive lock on DB.lock, or say which process holds it.
+ * Returns the locked descriptor or -1.
+ */
+static int lock_database(const char *db)
+{
+	char lock_path[PATH_MAX], holder[32] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(lock_path, sizeof(lock_path), "%s.lock", db);
+	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "monfs: cannot open %s: %s\n", lock_path,
+			strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	n = pread(fd, holder, sizeof(holder) - 1, 0);
+	holder[n > 0 ? n : 0] = '\0';
+	holder[strcspn(holder, "\n")] = '\0';
+	fprintf(stderr, "monfs: database %s is in use by process %s\n", db,
+		*holder ? holder : "(unknown)");
+	close(fd);
+	return -1;
+}
+
+static void write_pid(int fd)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) < 0)
+		return; /* the pid is a courtesy to the next starter */
+}
+
+static void *sweeper_main(void *data)
+{
+	struct monfs *m = data;
+	struct timespec deadline;
+
+	pthread_mutex_lock(&m->stop_lock);
+	while (!m->stopping) {
+		pthread_mutex_unlock(&m->stop_lock);
+		store_sweep(m->store, store_now_ms());
+		pthread_mutex_lock(&m->stop_lock);
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += SWEEP_INTERVAL_S;
+		while (!m->stopping &&
+		       pthread_cond_timedwait(&m->stop_cond, &m->stop_lock,
+					      &deadline) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&m->stop_lock);
+	return NULL;
+}
+
+void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	struct monfs *m = fuse_get_context()->private_data;
+	struct err err = {""};
+
+	(void)conn;
+	/*
+	 * No caching of entries or attributes: sizes and existence change
+	 * under the kernel (other writers, tail -f polling st_size), and
+	 * every lookup must reach monfs so it can judge it.
+	 */
+	cfg->entry_timeout = 0;
+	cfg->attr_timeout = 0;
+	cfg->negative_timeout = 0;
+	cfg->hard_remove = 1;
+	cfg->nullpath_ok = 1;
+	cfg->use_ino = 0;
+
+	write_pid(m->lock_fd);
+	if (store_open(m->opt.db, &m->store, &err)) {
+		fprintf(stderr, "monfs: %s\n", err.msg);
+		exit(1);
+	}
+	m->mounted_ms = store_now_ms();
+	if (pthread_create(&m->sweeper, NULL, sweeper_main, m) == 0)
+		m->sweeper_started = true;
+	return m;
+}
+
+void monfs_destroy(void *data)
+{
+	struct monfs *m = data;
+
+	pthread_mutex_lock(&m->stop_lock);
+	m->stopping = true;
+	pthread_cond_signal(&m->stop_cond);
+	pthread_mutex_unlock(&m->stop_lock);
+	if (m->sweeper_started)
+		pthread_join(m->sweeper, NULL);
+	store_close(m->store);
+	m->store = NULL;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct monfs m = {0};
+	struct store *probe;
+	struct err err = {""};
+	char *db = NULL;
+	int rc = 1;
+
+	m.opt.trail_days = DEFAULT_TRAIL_DAYS;
+	m.lock_fd = -1;
+	pthread_mutex_init(&m.stop_lock, NULL);
+	pthread_cond_init(&m.stop_cond, NULL);
+	if (fuse_opt_parse(&args, &m.opt, OPTIONS, option_proc) == -1)
+		goto out;
+	if (m.opt.show_help) {
+		usage(stdout);
+		rc = 0;
+		goto out;
+	}
+	if (m.opt.show_version) {
+		printf("monfs %s (libfuse %s, %s)\n", MONFS_VERSION,
+		       fuse_pkgversion(), store_backend());
+		rc = 0;
+		goto out;
+	}
+	if (!m.opt.mountpoint) {
+		usage(stderr);
+		goto out;
+	}
+	db = database_path(m.opt.db);
+	if (!db)
+		goto out;
+	free(m.opt.db);
+	m.opt.db = db;
+	m.lock_fd = lock_database(db);
+	if (m.lock_fd < 0)
+		goto out;
+	if (store_open(db, &probe, &err)) {
+		fprintf(stderr, "monfs: %s\n", err.msg);
+		goto out;
+	}
+	store_close(probe);
+	/*
+	 * libfuse 3.14's fuse_main warns about an unset max_idle_threads
+	 * (libfuse issue #1003); setting it first silences that, and a
+	 * user's own -o max_idle_threads= still wins, coming later.
+	 */
+	if (fuse_opt_insert_arg(&args, 1, "-omax_idle_threads=10") == -1 ||
+	    fuse_opt_add_arg(&args, m.opt.mountpoint) == -1)
+		goto out;
+	rc = fuse_main(args.argc, args.argv, &monfs_operations, &m);
+out:
+	if (m.lock_fd >= 0)
+		close(m.lock_fd);
+	fuse_opt_free_args(&args);
+	free(m.opt.mountpoint);
+	free(m.opt.db);
+	free(m.opt.region);
+	free(m.opt.host);
+	free(m.opt.trail_group);
+	pthread_mutex_destroy(&m.stop_lock);
+	pthread_cond_destroy(&m.stop_cond);
+	return rc;
+}

@@ -1,0 +1,50 @@
+/*
+ * monfs: the daemon's shared state, reachable from every FUSE operation
+ * through fuse_get_context()->private_data.
+ */
+#ifndef MONFS_FS_MONFS_H
+#define MONFS_FS_MONFS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fs/fuse.h"
+#include "store/store.h"
+
+struct monfs_options {
+	char *db;
+	char *region;
+	char *host;
+	unsigned trail_days;
+	int trail_reads;
+	char *trail_group;
+	char *mountpoint; /* the last non-option word; a SOURCE before it */
+	int show_help;
+	int show_version;
+};
+
+struct monfs {
+	struct monfs_options opt;
+	struct store *store;      /* opened in init, after daemonizing */
+	int lock_fd;              /* flock'ed FILE.lock beside the database */
+	int64_t mounted_ms;       /* times of the fixed directories */
+
+	pthread_t sweeper;
+	bool sweeper_started;
+	bool stopping;
+	pthread_mutex_t stop_lock;
+	pthread_cond_t stop_cond;
+};
+
+/* The daemon's state, inside a FUSE request or callback. */
+struct monfs *monfs_get(void);
+
+/* init and destroy callbacks: open the store, start and stop threads. */
+void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg);
+void monfs_destroy(void *data);
+
+/* The operations table (fs/ops.c). */
+extern const struct fuse_operations monfs_operations;
+
+#endif

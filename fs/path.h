@@ -1,0 +1,41 @@
+/*
+ * path: split a FUSE path into the area it lies in (metrics/, logs/,
+ * ...), the part below the area, its last component and a view query.
+ *
+ * Pure string work: whether "metrics/A/B" is a namespace or a metric is
+ * the store's to say (fs/node.c asks it).
+ */
+#ifndef MONFS_FS_PATH_H
+#define MONFS_FS_PATH_H
+
+#include <limits.h>
+#include <stddef.h>
+
+enum area {
+	AREA_ROOT,
+	AREA_METRICS,
+	AREA_LOGS,
+	AREA_ALARMS,
+	AREA_FILTERS,
+	AREA_TRAIL,
+};
+
+struct fs_path {
+	enum area area;
+	char rest[PATH_MAX];   /* below the area, no query: "AWS/EC2/CPU" */
+	char parent[PATH_MAX]; /* rest less its last component: "AWS/EC2" */
+	const char *leaf;      /* rest's last component, inside rest */
+	const char *query;     /* after the '?', or NULL; inside rest's buffer */
+};
+
+/*
+ * Parse an absolute path ("/metrics/AWS/EC2/CPU?period=60"). 0, or
+ * -ENOENT for a path outside the five areas or a '?' before the last
+ * component, -ENAMETOOLONG for a path that does not fit.
+ */
+int path_parse(const char *path, struct fs_path *out);
+
+/* The directory name of an area ("metrics"), "" for the root. */
+const char *area_name(enum area area);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * render: text and JSON renderings of a metric's statistics.
+ *
+ * The text form is a table whose columns line up, so rows are kept as
+ * cells until the end, when the column widths are known. The JSON form
+ * is GetMetricStatistics' response, written as it goes; numbers are
+ * printed by format_double so that JSON and text agree digit for digit
+ * (jansson would print 0.1 as 0.10000000000000001), strings are escaped
+ * by jansson.
+ */
+#include "fs/render.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/format.h"
+
+#define COLUMN_GAP 2
+#define CELL_MAX FORMAT_TIME_MAX /* the widest cell, a timestamp */
+
+typedef char cell_t[CELL_MAX];
+
+struct metric_render {
+	struct strbuf *out;
+	const struct view *view;
+	const char *unit;
+	size_t ncols;          /* timestamp + statistics */
+	cell_t *cells;         /* text: rows * ncols cells */
+	size_t nrows;
+	size_t cap;
+	size_t *width;         /* text: per column */
+	bool first;            /* json: no datapoint written yet */
+};
+
+static int json_add_string(struct strbuf *out, const char *s)
+{
+	json_t *j = json_string(s);
+	char *text;
+	int rc;
+
+	if (!j)
+		return -EINVAL;
+	text = json_dumps(j, JSON_ENCODE_ANY);
+	json_decref(j);
+	if (!text)
+		return -ENOMEM;
+	rc = strbuf_adds(out, text);
+	free(text);
+	return rc;
+}
+
+static int json_add_number(struct strbuf *out, double v)
+{
+	char num[FORMAT_DOUBLE_MAX];
+
+	/* JSON has no NaN or Infinity: a sum that overflowed says null. */
+	if (v != v || v - v != 0)
+		return strbuf_adds(out, "null");
+	return strbuf_adds(out, format_double(num, v));
+}
+
+static size_t header_width(const struct metric_render *r, size_t col)
+{
+	return col == 0 ? strlen("# timestamp")
+			: strlen(r->view->stats[col - 1].name);
+}
+
+struct metric_render *render_metric_begin(struct strbuf *out,
+					  const struct view *v,
+					  const char *name, const char *unit)
+{
+	struct metric_render *r = calloc(1, sizeof(*r));
+	size_t c;
+
+	if (!r)
+		return NULL;
+	r->out = out;
+	r->view = v;
+	r->unit = *unit ? unit : "None";
+	r->ncols = v->nstats + 1;
+	r->first = true;
+	if (v->json) {
+		if (strbuf_adds(out, "{\"Label\":") ||
+		    json_add_string(out, name) ||
+		    strbuf_adds(out, ",\"Datapoints\":[")) {
+			free(r);
+			return NULL;
+		}
+		return r;
+	}
+	r->width = calloc(r->ncols, sizeof(*r->width));
+	if (!r->width) {
+		free(r);
+		return NULL;
+	}
+	for (c = 0; c < r->ncols; c++)
+		r->width[c] = header_width(r, c);
+	return r;
+}
+
+static int json_row(struct metric_render *r, int64_t start_ms,
+		    const struct summary *s)
+{
+	struct strbuf *out = r->out;
+	char ts[FORMAT_TIME_MAX];
+	bool extended = false;
+	size_t i;
+	int rc;
+
+	rc = strbuf_addf(out, "%s{\"Timestamp\":\"%s\"", r->first ? "" : ",",
+			 format_time(ts, start_ms));
+	r->first = false;
+	for (i = 0; i < r->view->nstats && !rc; i++) {
+		const struct stat_spec *spec = &r->view->stats[i];
+
+		if (spec->kind == STAT_PERCENTILE) {
+			extended = true;
+			continue;
+		}
+		rc = strbuf_addf(out, ",\"%s\":", spec->cw_name);
+		if (!rc)
+			rc = json_add_number(out, stat_value(spec, s));
+	}
+	if (!rc) {
+		rc = strbuf_adds(out, ",\"Unit\":");
+		if (!rc)
+			rc = json_add_string(out, r->unit);
+	}
+	if (!rc && extended) {
+		bool first = true;
+
+		rc = strbuf_adds(out, ",\"ExtendedStatistics\":{");
+		for (i = 0; i < r->view->nstats && !rc; i++) {
+			const struct stat_spec *spec = &r->view->stats[i];
+
+			if (spec->kind != STAT_PERCENTILE)
+				continue;
+			rc = strbuf_addf(out, "%s\"%s\":", first ? "" : ",",
+					 spec->name);
+			if (!rc)
+				rc = json_add_number(out, stat_value(spec, s));
+			first = false;
+		}
+		if (!rc)
+			rc = strbuf_adds(out, "}");
+	}
+	return rc ? rc : strbuf_adds(out, "}");
+}
+
+static int text_row(struct metric_render *r, int64_t start_ms,
+		    const struct summary *s)
+{
+	cell_t *row;
+	size_t c;
+
+	if (r->nrows == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		cell_t *cells = realloc(r->cells, cap * r->ncols * sizeof(*cells));
+
+		if (!cells)
+			return -ENOMEM;
+		r->cells = cells;
+		r->cap = cap;
+	}
+	row = &r->cells[r->nrows * r->ncols];
+	for (c = 0; c < r->ncols; c++) {
+		if (c == 0)
+			format_time(row[c], start_ms);
+		else
+			format_double(row[c],
+				      stat_value(&r->view->stats[c - 1], s));
+		if (strlen(row[c]) > r->width[c])
+			r->width[c] = strlen(row[c]);
+	}
+	r->nrows++;
+	return 0;
+}
+
+int render_metric_row(void *ctx, int64_t start_ms, const struct summary *s)
+{
+	struct metric_render *r = ctx;
+
+	return r->view->json ? json_row(r, start_ms, s)
+			     : text_row(r, start_ms, s);
+}
+
+/* Append one table line: cells padded to their column, none trailing. */
+static int text_line(struct metric_render *r, const char *const *cells)
+{
+	size_t c;
+	int rc = 0;
+
+	for (c = 0; c < r->ncols && !rc; c++) {
+		if (c + 1 < r->ncols)
+			rc = strbuf_addf(r->out, "%-*s", (int)(r->width[c] +
+							  COLUMN_GAP),
+					 cells[c]);
+		else
+			rc = strbuf_addf(r->out, "%s\n", cells[c]);
+	}
+	return rc;
+}
+
+int render_metric_end(struct metric_render *r)
+{
+	const char *header[VIEW_STATS_MAX + 1];
+	size_t i;
+	int rc;
+
+	if (r->view->json) {
+		rc = strbuf_adds(r->out, "]}\n");
+		render_metric_abort(r);
+		return rc;
+	}
+	header[0] = "# timestamp";
+	for (i = 0; i < r->view->nstats; i++)
+		header[i + 1] = r->view->stats[i].name;
+	rc = text_line(r, header);
+	for (i = 0; i < r->nrows && !rc; i++) {
+		const char *row[VIEW_STATS_MAX + 1];
+		size_t c;
+
+		for (c = 0; c < r->ncols; c++)
+			row[c] = r->cells[i * r->ncols + c];
+		rc = text_line(r, row);
+	}
+	render_metric_abort(r);
+	return rc;
+}
+
+void render_metric_abort(struct metric_render *r)
+{
+	if (!r)
+		return;
+	free(r->cells);
+	free(r->width);
+	free(r);
+}

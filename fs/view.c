@@ -1,0 +1,186 @@
+/*
+ * view: parse "key=value&key=value" into a struct view.
+ *
+ * Keys are checked against the target before values are looked at, so a
+ * message names the first thing wrong in reading order.
+ */
+#include "fs/view.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/parse.h"
+
+#define VALUE_MAX 1024
+
+enum key { KEY_PERIOD, KEY_SINCE, KEY_UNTIL, KEY_STAT, KEY_FORMAT, KEY_COUNT };
+
+static const char *const KEYS[KEY_COUNT] = {
+	[KEY_PERIOD] = "period", [KEY_SINCE] = "since", [KEY_UNTIL] = "until",
+	[KEY_STAT] = "stat",     [KEY_FORMAT] = "format",
+};
+
+static int64_t floor_mod(int64_t a, int64_t b)
+{
+	return ((a % b) + b) % b;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode s[0..len) into out (NUL-terminated, at most
+ * VALUE_MAX - 1 bytes). Returns the decoded length or -EINVAL for a bad
+ * escape, a decoded NUL, or a value too long.
+ */
+static int percent_decode(const char *s, size_t len, char out[VALUE_MAX])
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= len)
+				return -EINVAL;
+			hi = hex_digit(s[i + 1]);
+			lo = hex_digit(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -EINVAL;
+			c = hi * 16 + lo;
+			i += 2;
+		}
+		if (c == 0 || n + 1 >= VALUE_MAX)
+			return -EINVAL;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+static int parse_stats(const char *list, struct view *v, struct err *err)
+{
+	const char *item = list;
+
+	v->nstats = 0;
+	for (;;) {
+		const char *comma = strchr(item, ',');
+		size_t n = comma ? (size_t)(comma - item) : strlen(item);
+
+		if (v->nstats == VIEW_STATS_MAX) {
+			err_set(err, "stat: more than %d statistics",
+				VIEW_STATS_MAX);
+			return -EINVAL;
+		}
+		if (stat_parse(item, n, &v->stats[v->nstats])) {
+			err_set(err, "stat: \"%.*s\" is not a statistic",
+				(int)(n > 40 ? 40 : n), item);
+			return -EINVAL;
+		}
+		v->nstats++;
+		if (!comma)
+			return 0;
+		item = comma + 1;
+	}
+}
+
+static int apply(enum key key, const char *value, size_t len, int64_t now_ms,
+		 struct view *v, struct err *err)
+{
+	switch (key) {
+	case KEY_PERIOD:
+		if (parse_period(value, len, &v->period_s))
+			goto bad;
+		return 0;
+	case KEY_SINCE:
+		if (parse_time_arg(value, len, now_ms, &v->since_ms))
+			goto bad;
+		return 0;
+	case KEY_UNTIL:
+		if (parse_time_arg(value, len, now_ms, &v->until_ms))
+			goto bad;
+		return 0;
+	case KEY_STAT:
+		v->stats_given = true;
+		return parse_stats(value, v, err);
+	case KEY_FORMAT:
+		if (!strcmp(value, "json"))
+			v->json = true;
+		else if (strcmp(value, "text"))
+			goto bad;
+		return 0;
+	case KEY_COUNT:
+		break;
+	}
+bad:
+	err_set(err, "%s: \"%.*s\" is not a valid value", KEYS[key],
+		(int)(len > 40 ? 40 : len), value);
+	return -EINVAL;
+}
+
+int view_parse(const char *query, enum view_target target, int64_t now_ms,
+	       struct view *out, struct err *err)
+{
+	bool seen[KEY_COUNT] = {false};
+	const char *pair = query ? query : "";
+	char value[VALUE_MAX];
+	int rc;
+
+	(void)target; /* metrics are the only target so far */
+	memset(out, 0, sizeof(*out));
+	out->period_s = DEFAULT_PERIOD_S;
+	out->nstats = stat_defaults(out->stats);
+	while (*pair) {
+		const char *amp = strchr(pair, '&');
+		size_t plen = amp ? (size_t)(amp - pair) : strlen(pair);
+		const char *eq = memchr(pair, '=', plen);
+		size_t klen = eq ? (size_t)(eq - pair) : plen;
+		int key, vlen;
+
+		for (key = 0; key < KEY_COUNT; key++)
+			if (strlen(KEYS[key]) == klen &&
+			    !memcmp(KEYS[key], pair, klen))
+				break;
+		if (key == KEY_COUNT || !eq) {
+			err_set(err, "\"%.*s\" is not a key of this view",
+				(int)(klen > 40 ? 40 : klen), pair);
+			return -EINVAL;
+		}
+		if (seen[key]) {
+			err_set(err, "%s is given twice", KEYS[key]);
+			return -EINVAL;
+		}
+		seen[key] = true;
+		vlen = percent_decode(eq + 1, plen - klen - 1, value);
+		if (vlen < 0) {
+			err_set(err, "%s: bad percent-encoding", KEYS[key]);
+			return -EINVAL;
+		}
+		rc = apply((enum key)key, value, (size_t)vlen, now_ms, out,
+			   err);
+		if (rc)
+			return rc;
+		pair = amp ? amp + 1 : pair + plen;
+	}
+	if (!seen[KEY_UNTIL])
+		out->until_ms = now_ms;
+	if (!seen[KEY_SINCE])
+		out->since_ms = out->until_ms - DEFAULT_RANGE_MS;
+	if (out->since_ms >= out->until_ms) {
+		err_set(err, "since is not before until");
+		return -EINVAL;
+	}
+	out->since_ms -= floor_mod(out->since_ms, out->period_s * 1000);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/*
+ * view: the query after '?' in a view path (SPEC 8) — percent-decoding,
+ * keys, values — turned into a struct view for one kind of file.
+ */
+#ifndef MONFS_FS_VIEW_H
+#define MONFS_FS_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/err.h"
+#include "store/stats.h"
+
+#define VIEW_STATS_MAX 32
+#define DEFAULT_PERIOD_S 60
+#define DEFAULT_RANGE_MS (3600LL * 1000)
+
+enum view_target { VIEW_METRIC };
+
+struct view {
+	int64_t period_s;
+	int64_t since_ms; /* rounded down to the period for metrics */
+	int64_t until_ms; /* exclusive */
+	struct stat_spec stats[VIEW_STATS_MAX];
+	size_t nstats;
+	bool stats_given; /* stat= was in the query */
+	bool json;
+};
+
+/*
+ * Parse query (NULL or "" for the default view) for a file of kind
+ * target, as of now_ms. 0, or -EINVAL with err naming the offending key
+ * (unknown, repeated, inapplicable, bad value, since not before until).
+ */
+int view_parse(const char *query, enum view_target target, int64_t now_ms,
+	       struct view *out, struct err *err);
+
+#endif

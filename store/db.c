@@ -1,0 +1,329 @@
+/*
+ * db: the sqlite connection, its pragmas, its schema and its migrations.
+ *
+ * The schema's version lives in schema_version; MIGRATIONS[i] takes a
+ * database from version i to i + 1, and every migration runs in its own
+ * transaction, so a database is always at one version or the next, never
+ * between. A database newer than this binary is refused, not guessed at.
+ */
+#include "store/db.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define STMT_CACHE_MAX 64
+#define BUSY_TIMEOUT_MS 10000
+
+struct stmt_slot {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	pthread_mutex_t lock;
+	struct stmt_slot stmts[STMT_CACHE_MAX];
+	int nstmts;
+};
+
+static const char *const MIGRATIONS[] = {
+	/* 0 -> 1: namespaces, metrics and their rollups. */
+	"CREATE TABLE namespaces ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"   /* whole, e.g. AWS/EC2 */
+	"  parent TEXT NOT NULL,"        /* '' at the top level */
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL);"
+	"CREATE INDEX namespaces_by_parent ON namespaces(parent);"
+	"CREATE TABLE metrics ("
+	"  id INTEGER PRIMARY KEY,"
+	"  namespace_id INTEGER NOT NULL"
+	"    REFERENCES namespaces(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  unit TEXT NOT NULL DEFAULT '',"
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  UNIQUE (namespace_id, name));"
+	/*
+	 * One row per metric, resolution and bucket: the summary of every
+	 * point whose time falls in [start_ms, start_ms + resolution).
+	 * Maintained at ingest, so reads cost the same at any data size.
+	 */
+	"CREATE TABLE rollups ("
+	"  metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+	"  resolution_s INTEGER NOT NULL,"
+	"  start_ms INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL, sum REAL NOT NULL,"
+	"  min REAL NOT NULL, max REAL NOT NULL,"
+	"  sketch BLOB NOT NULL,"
+	"  PRIMARY KEY (metric_id, resolution_s, start_ms)) WITHOUT ROWID;"
+	"CREATE INDEX rollups_by_age ON rollups(resolution_s, start_ms);",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
+
+int db_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	default:
+		return -EIO;
+	}
+}
+
+void db_lock(struct store *st)
+{
+	pthread_mutex_lock(&st->lock);
+}
+
+void db_unlock(struct store *st)
+{
+	pthread_mutex_unlock(&st->lock);
+}
+
+sqlite3 *db_handle(struct store *st)
+{
+	return st->db;
+}
+
+sqlite3_stmt *db_stmt(struct store *st, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int i;
+
+	for (i = 0; i < st->nstmts; i++) {
+		if (st->stmts[i].sql == sql) {
+			stmt = st->stmts[i].stmt;
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			return stmt;
+		}
+	}
+	/* Every SQL string of store/ fits; a full cache is a bug. */
+	assert(st->nstmts < STMT_CACHE_MAX);
+	if (st->nstmts >= STMT_CACHE_MAX)
+		return NULL;
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       &stmt, NULL) != SQLITE_OK)
+		return NULL;
+	st->stmts[st->nstmts].sql = sql;
+	st->stmts[st->nstmts].stmt = stmt;
+	st->nstmts++;
+	return stmt;
+}
+
+int db_exec_stmt(sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	return db_errno(rc);
+}
+
+static int exec(struct store *st, const char *sql)
+{
+	return db_errno(sqlite3_exec(st->db, sql, NULL, NULL, NULL));
+}
+
+int db_begin(struct store *st)
+{
+	int rc;
+
+	db_lock(st);
+	rc = exec(st, "BEGIN IMMEDIATE");
+	if (rc)
+		db_unlock(st);
+	return rc;
+}
+
+int db_commit(struct store *st)
+{
+	int rc = exec(st, "COMMIT");
+
+	if (rc)
+		exec(st, "ROLLBACK");
+	db_unlock(st);
+	return rc;
+}
+
+void db_rollback(struct store *st)
+{
+	exec(st, "ROLLBACK");
+	db_unlock(st);
+}
+
+static int schema_version(struct store *st, int *version)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = exec(st, "CREATE TABLE IF NOT EXISTS schema_version"
+		      " (version INTEGER NOT NULL)");
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(st->db, "SELECT max(version) FROM schema_version",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return -EIO;
+	*version = 0;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+static int migrate(struct store *st, struct err *err)
+{
+	char sql[64];
+	int version, rc;
+
+	rc = exec(st, "BEGIN IMMEDIATE");
+	if (rc) {
+		err_set(err, "cannot lock the database: %s",
+			sqlite3_errmsg(st->db));
+		return rc;
+	}
+	rc = schema_version(st, &version);
+	if (rc)
+		goto fail;
+	if (version > SCHEMA_VERSION) {
+		err_set(err, "database schema version %d is newer than this "
+			"monfs (%d)", version, SCHEMA_VERSION);
+		rc = -EPROTO;
+		goto fail;
+	}
+	for (; version < SCHEMA_VERSION; version++) {
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO schema_version VALUES (%d)", version + 1);
+		rc = exec(st, MIGRATIONS[version]);
+		if (!rc)
+			rc = exec(st, sql);
+		if (rc) {
+			err_set(err, "migration to schema version %d failed: %s",
+				version + 1, sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	rc = exec(st, "COMMIT");
+	if (rc)
+		goto fail;
+	return 0;
+fail:
+	exec(st, "ROLLBACK");
+	return rc;
+}
+
+int store_open(const char *path, struct store **out, struct err *err)
+{
+	struct store *st;
+	int rc;
+
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	pthread_mutex_init(&st->lock, NULL);
+	rc = sqlite3_open_v2(path, &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		err_set(err, "cannot open %s: %s", path,
+			st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		rc = db_errno(rc) ? db_errno(rc) : -EIO;
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	/*
+	 * WAL lets readers (the sqlite3 shell, a backup) run beside the
+	 * daemon; synchronous=NORMAL makes a commit survive a crash of the
+	 * daemon, and store_sync adds a checkpoint for power loss.
+	 */
+	rc = exec(st, "PRAGMA journal_mode=WAL;"
+		      "PRAGMA synchronous=NORMAL;"
+		      "PRAGMA foreign_keys=ON;");
+	if (rc) {
+		err_set(err, "cannot set up %s: %s", path,
+			sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	rc = migrate(st, err);
+	if (rc)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; i < st->nstmts; i++)
+		sqlite3_finalize(st->stmts[i].stmt);
+	sqlite3_close(st->db);
+	pthread_mutex_destroy(&st->lock);
+	free(st);
+}
+
+int store_sync(struct store *st)
+{
+	int rc;
+
+	db_lock(st);
+	rc = db_errno(sqlite3_wal_checkpoint_v2(st->db, NULL,
+						SQLITE_CHECKPOINT_FULL, NULL,
+						NULL));
+	db_unlock(st);
+	return rc;
+}
+
+int64_t store_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void db_read_attr(sqlite3_stmt *stmt, int col, struct node_attr *out)
+{
+	out->uid = (uid_t)sqlite3_column_int64(stmt, col);
+	out->gid = (gid_t)sqlite3_column_int64(stmt, col + 1);
+	out->mode = (mode_t)sqlite3_column_int64(stmt, col + 2);
+	out->ctime_ms = sqlite3_column_int64(stmt, col + 3);
+	out->mtime_ms = sqlite3_column_int64(stmt, col + 4);
+}
+
+const char *store_backend(void)
+{
+	static char name[32];
+
+	if (!name[0])
+		snprintf(name, sizeof(name), "sqlite %s", sqlite3_libversion());
+	return name;
+}

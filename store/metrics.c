@@ -1,0 +1,347 @@
+/*
+ * metrics: metrics as files in a namespace — creation, deletion, units,
+ * ownership — and the text format of a metric write (SPEC 3).
+ *
+ * A metric's data lives in rollups (store/rollups.c); deleting a metric
+ * cascades to them in the same transaction.
+ */
+#include "store/db.h"
+#include "store/parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ATTR_COLUMNS "uid, gid, mode, ctime_ms, mtime_ms"
+#define QUOTE_MAX 40 /* bytes of bad input quoted in a message */
+
+static const char SQL_METRIC_GET[] =
+	"SELECT m.id, m.unit, m.uid, m.gid, m.mode, m.ctime_ms, m.mtime_ms"
+	" FROM metrics m JOIN namespaces n ON n.id = m.namespace_id"
+	" WHERE n.name = ?1 AND m.name = ?2";
+static const char SQL_METRIC_INSERT[] =
+	"INSERT INTO metrics (namespace_id, name, uid, gid, mode, ctime_ms,"
+	" mtime_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+static const char SQL_METRIC_DELETE[] = "DELETE FROM metrics WHERE id = ?1";
+static const char SQL_METRIC_SET_UNIT[] =
+	"UPDATE metrics SET unit = ?2 WHERE id = ?1";
+static const char SQL_METRIC_SET_OWNER[] =
+	"UPDATE metrics SET uid = coalesce(?3, uid), gid = coalesce(?4, gid),"
+	" mode = coalesce(?5, mode) WHERE name = ?2 AND namespace_id ="
+	" (SELECT id FROM namespaces WHERE name = ?1)";
+static const char SQL_NS_SET_OWNER[] =
+	"UPDATE namespaces SET uid = coalesce(?3, uid),"
+	" gid = coalesce(?4, gid), mode = coalesce(?5, mode) WHERE name = ?1";
+
+/* CloudWatch's StandardUnit values. */
+static const char *const UNITS[] = {
+	"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes",
+	"Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits",
+	"Megabits", "Gigabits", "Terabits", "Percent", "Count",
+	"Bytes/Second", "Kilobytes/Second", "Megabytes/Second",
+	"Gigabytes/Second", "Terabytes/Second", "Bits/Second",
+	"Kilobits/Second", "Megabits/Second", "Gigabits/Second",
+	"Terabits/Second", "Count/Second", "None",
+};
+
+bool metric_unit_valid(const char *unit)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(UNITS) / sizeof(UNITS[0]); i++)
+		if (!strcmp(unit, UNITS[i]))
+			return true;
+	return false;
+}
+
+int store_metric_get(struct store *st, const char *ns, const char *name,
+		     struct metric_info *out)
+{
+	sqlite3_stmt *stmt;
+	int rc = -ENOENT;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_METRIC_GET);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *unit = (const char *)sqlite3_column_text(stmt, 1);
+
+		out->id = sqlite3_column_int64(stmt, 0);
+		snprintf(out->unit, sizeof(out->unit), "%s", unit ? unit : "");
+		db_read_attr(stmt, 2, &out->attr);
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+int store_metric_create(struct store *st, const char *ns, const char *name,
+			mode_t mode, const struct caller *who,
+			struct metric_info *out, struct err *err)
+{
+	char child[NAMESPACE_MAX_BYTES + NAME_MAX_BYTES + 2];
+	int64_t ns_id, now = store_now_ms();
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = parse_name(name, strlen(name));
+	if (rc) {
+		err_set(err, "invalid metric name");
+		return rc;
+	}
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	ns_id = namespace_lookup(st, ns);
+	if (ns_id < 0) {
+		err_set(err, "no namespace %s", ns);
+		rc = (int)ns_id;
+		goto fail;
+	}
+	snprintf(child, sizeof(child), "%s/%s", ns, name);
+	if (namespace_lookup(st, child) >= 0) {
+		err_set(err, "%s is a namespace", child);
+		rc = -EEXIST;
+		goto fail;
+	}
+	stmt = db_stmt(st, SQL_METRIC_INSERT);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, ns_id);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, who->uid);
+	sqlite3_bind_int64(stmt, 4, who->gid);
+	sqlite3_bind_int64(stmt, 5, mode & 07777);
+	sqlite3_bind_int64(stmt, 6, now);
+	rc = db_exec_stmt(stmt);
+	if (rc)
+		goto fail;
+	if (out) {
+		out->id = sqlite3_last_insert_rowid(db_handle(st));
+		out->attr = (struct node_attr){who->uid, who->gid, mode & 07777,
+					       now, now};
+		out->unit[0] = '\0';
+	}
+	return db_commit(st);
+fail:
+	db_rollback(st);
+	return rc;
+}
+
+/* Run a one-statement change on a metric by id. Lock taken here. */
+static int metric_update(struct store *st, const char *sql, int64_t id,
+			 const char *text)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, sql);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	if (text)
+		sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
+	rc = db_exec_stmt(stmt);
+	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+		rc = -ENOENT;
+	if (rc)
+		goto fail;
+	return db_commit(st);
+fail:
+	db_rollback(st);
+	return rc;
+}
+
+int store_metric_delete(struct store *st, int64_t metric_id)
+{
+	return metric_update(st, SQL_METRIC_DELETE, metric_id, NULL);
+}
+
+int store_metric_set_unit(struct store *st, int64_t metric_id,
+			  const char *unit, struct err *err)
+{
+	if (*unit && !metric_unit_valid(unit)) {
+		err_set(err, "\"%.*s\" is not a CloudWatch unit", QUOTE_MAX,
+			unit);
+		return -EINVAL;
+	}
+	return metric_update(st, SQL_METRIC_SET_UNIT, metric_id, unit);
+}
+
+int store_node_set_owner(struct store *st, enum node_kind kind,
+			 const char *ns, const char *name, uid_t uid, gid_t gid,
+			 mode_t mode)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, kind == NODE_METRIC ? SQL_METRIC_SET_OWNER
+					       : SQL_NS_SET_OWNER);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
+	if (kind == NODE_METRIC)
+		sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	if (uid != (uid_t)-1)
+		sqlite3_bind_int64(stmt, 3, uid);
+	if (gid != (gid_t)-1)
+		sqlite3_bind_int64(stmt, 4, gid);
+	if (mode != (mode_t)-1)
+		sqlite3_bind_int64(stmt, 5, mode & 07777);
+	rc = db_exec_stmt(stmt);
+	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+		rc = -ENOENT;
+	if (rc)
+		goto fail;
+	return db_commit(st);
+fail:
+	db_rollback(st);
+	return rc;
+}
+
+/* ---- the write format ---- */
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * Copy up to QUOTE_MAX bytes of s into out for a message, replacing
+ * bytes that are not printable ASCII so the message stays valid UTF-8.
+ */
+static const char *quote(char out[QUOTE_MAX + 4], const char *s, size_t len)
+{
+	size_t i, n = len > QUOTE_MAX ? QUOTE_MAX : len;
+
+	for (i = 0; i < n; i++)
+		out[i] = isprint((unsigned char)s[i]) && s[i] != '"' ? s[i]
+								    : '?';
+	if (n < len)
+		memcpy(out + n, "...", 4);
+	else
+		out[n] = '\0';
+	return out;
+}
+
+/* Parse one line (no '\n') into *p. 1 stored, 0 blank, or -EINVAL. */
+static int parse_line(const char *line, size_t len, int64_t now_ms,
+		      unsigned lineno, struct point *p, struct err *err)
+{
+	const char *field[3];
+	size_t flen[3];
+	char q[QUOTE_MAX + 4];
+	int nfields = 0;
+	size_t i = 0;
+
+	if (len && line[len - 1] == '\r')
+		len--;
+	while (i < len) {
+		size_t start;
+
+		while (i < len && is_blank(line[i]))
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		while (i < len && !is_blank(line[i]))
+			i++;
+		if (nfields == 2) {
+			err_set(err, "line %u: expected VALUE [TIMESTAMP], "
+				"found more than two fields", lineno);
+			return -EINVAL;
+		}
+		field[nfields] = line + start;
+		flen[nfields] = i - start;
+		nfields++;
+	}
+	if (nfields == 0)
+		return 0;
+	if (parse_value(field[0], flen[0], &p->value)) {
+		err_set(err, "line %u: \"%s\" is not a number", lineno,
+			quote(q, field[0], flen[0]));
+		return -EINVAL;
+	}
+	p->ts_ms = now_ms;
+	if (nfields == 1)
+		return 1;
+	if (parse_timestamp(field[1], flen[1], &p->ts_ms)) {
+		err_set(err, "line %u: \"%s\" is not a timestamp", lineno,
+			quote(q, field[1], flen[1]));
+		return -EINVAL;
+	}
+	if (p->ts_ms < now_ms - METRIC_PAST_MS) {
+		err_set(err, "line %u: timestamp \"%s\" is more than 14 days "
+			"old", lineno, quote(q, field[1], flen[1]));
+		return -EINVAL;
+	}
+	if (p->ts_ms > now_ms + METRIC_FUTURE_MS) {
+		err_set(err, "line %u: timestamp \"%s\" is more than 2 hours "
+			"ahead", lineno, quote(q, field[1], flen[1]));
+		return -EINVAL;
+	}
+	return 1;
+}
+
+int metric_parse_lines(const char *buf, size_t len, int64_t now_ms,
+		       struct point **out, size_t *count, struct err *err)
+{
+	struct point *points = NULL;
+	size_t n = 0, cap = 0, pos = 0;
+	unsigned lineno = 0;
+	int rc;
+
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+		struct point p;
+
+		lineno++;
+		rc = parse_line(buf + pos, end - pos, now_ms, lineno, &p, err);
+		if (rc < 0)
+			goto fail;
+		if (rc == 1) {
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct point *np =
+					realloc(points, ncap * sizeof(*np));
+
+				if (!np) {
+					rc = -ENOMEM;
+					goto fail;
+				}
+				points = np;
+				cap = ncap;
+			}
+			points[n++] = p;
+		}
+		pos = end + 1;
+	}
+	*out = points;
+	*count = n;
+	return 0;
+fail:
+	free(points);
+	return rc;
+}

@@ -1,0 +1,385 @@
+/*
+ * parse: the small grammars users type into monfs — metric values,
+ * timestamps, relative times, path components and periods.
+ *
+ * Every parser is strict and total: it reads exactly the byte range it is
+ * given (callers have already split lines into fields, so a blank is
+ * never skipped), writes its result only on success, and refuses with
+ * -EINVAL rather than guessing. Times are integer milliseconds, computed
+ * without floating point, so "1732400000.123" is exactly 1732400000123.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* strtod_l */
+#endif
+#include "store/parse.h"
+
+#include "store/format.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VALUE_MAX_BYTES 400 /* longer than any honest number */
+#define MS_PER_SECOND INT64_C(1000)
+#define MS_PER_MINUTE (60 * MS_PER_SECOND)
+#define MS_PER_HOUR (60 * MS_PER_MINUTE)
+#define MS_PER_DAY (24 * MS_PER_HOUR)
+#define MS_PER_WEEK (7 * MS_PER_DAY)
+
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+static locale_t c_locale;
+
+static void c_locale_init(void)
+{
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Read a run of decimal digits starting at *pos into *out, refusing an
+ * empty run and a value above max. Advances *pos past the digits.
+ */
+static int read_digits(const char *s, size_t len, size_t *pos, int64_t max,
+		       int64_t *out)
+{
+	size_t start = *pos;
+	int64_t v = 0;
+
+	while (*pos < len && is_digit(s[*pos])) {
+		int d = s[*pos] - '0';
+
+		if (v > (max - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+		(*pos)++;
+	}
+	if (*pos == start)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Exactly n digits at *pos, as a number; advances past them. */
+static int read_fixed_digits(const char *s, size_t len, size_t *pos, unsigned n,
+			     int *out)
+{
+	int v = 0;
+
+	if (len - *pos < n)
+		return -EINVAL;
+	for (; n; n--, (*pos)++) {
+		if (!is_digit(s[*pos]))
+			return -EINVAL;
+		v = v * 10 + (s[*pos] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Expect the byte c at *pos and step over it. */
+static int expect(const char *s, size_t len, size_t *pos, char c)
+{
+	if (*pos >= len || s[*pos] != c)
+		return -EINVAL;
+	(*pos)++;
+	return 0;
+}
+
+/*
+ * An optional fraction of a second: '.' and at least one digit, of which
+ * the first three give milliseconds and the rest are dropped (truncated,
+ * never rounded, so a point never moves into the next millisecond).
+ */
+static int read_fraction_ms(const char *s, size_t len, size_t *pos, int64_t *ms)
+{
+	size_t start;
+	int place = 100;
+
+	*ms = 0;
+	if (*pos >= len || s[*pos] != '.')
+		return 0;
+	start = ++(*pos);
+	for (; *pos < len && is_digit(s[*pos]); (*pos)++) {
+		*ms += (s[*pos] - '0') * place;
+		place /= 10;
+	}
+	return *pos == start ? -EINVAL : 0;
+}
+
+int parse_value(const char *s, size_t len, double *out)
+{
+	char text[VALUE_MAX_BYTES + 1];
+	size_t i = 0;
+	char *end;
+	double v;
+
+	if (len == 0 || len > VALUE_MAX_BYTES)
+		return -EINVAL;
+	if (s[0] == '+' || s[0] == '-')
+		i++;
+	/*
+	 * strtod would also take leading blanks, "nan", "inf" and hex
+	 * floats: require the number proper to start with a digit or '.'
+	 * and not with "0x".
+	 */
+	if (i == len || !(is_digit(s[i]) || s[i] == '.'))
+		return -EINVAL;
+	if (s[i] == '0' && i + 1 < len && (s[i + 1] == 'x' || s[i + 1] == 'X'))
+		return -EINVAL;
+
+	memcpy(text, s, len);
+	text[len] = '\0';
+	pthread_once(&c_locale_once, c_locale_init);
+	/*
+	 * Should newlocale have failed, the process locale is still "C":
+	 * the daemon never calls setlocale.
+	 */
+	if (c_locale != (locale_t)0)
+		v = strtod_l(text, &end, c_locale);
+	else
+		v = strtod(text, &end);
+	/* An embedded NUL also stops strtod short of the end. */
+	if (end != text + len)
+		return -EINVAL;
+	/*
+	 * Overflow comes back as HUGE_VAL, an infinity. Underflow also sets
+	 * ERANGE but yields 0 or a denormal, a fine value: errno is not
+	 * consulted.
+	 */
+	if (!isfinite(v))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Unix seconds: digits, then optionally '.' and digits. No sign. */
+static int parse_unix_seconds(const char *s, size_t len, int64_t *ms_out)
+{
+	size_t pos = 0;
+	int64_t seconds, ms;
+
+	if (read_digits(s, len, &pos, INT64_MAX / MS_PER_SECOND, &seconds) ||
+	    read_fraction_ms(s, len, &pos, &ms) || pos != len)
+		return -EINVAL;
+	if (seconds > (INT64_MAX - ms) / MS_PER_SECOND)
+		return -EINVAL;
+	*ms_out = seconds * MS_PER_SECOND + ms;
+	return 0;
+}
+
+static bool is_leap_year(int year)
+{
+	return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+}
+
+static int days_in_month(int year, int month)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31};
+
+	return month == 2 && is_leap_year(year) ? 29 : days[month - 1];
+}
+
+/*
+ * The zone: 'Z' / 'z', or "+HH:MM" / "-HH:MM", as the offset to subtract
+ * from the local time to get UTC ("+01:00" is one hour ahead of UTC).
+ */
+static int read_zone_ms(const char *s, size_t len, size_t *pos,
+			int64_t *offset_ms)
+{
+	int sign, hours, minutes;
+
+	if (*pos >= len)
+		return -EINVAL;
+	if (s[*pos] == 'Z' || s[*pos] == 'z') {
+		(*pos)++;
+		*offset_ms = 0;
+		return 0;
+	}
+	if (s[*pos] != '+' && s[*pos] != '-')
+		return -EINVAL;
+	sign = s[(*pos)++] == '-' ? -1 : 1;
+	if (read_fixed_digits(s, len, pos, 2, &hours) ||
+	    expect(s, len, pos, ':') ||
+	    read_fixed_digits(s, len, pos, 2, &minutes))
+		return -EINVAL;
+	if (hours > 23 || minutes > 59)
+		return -EINVAL;
+	*offset_ms = sign * (hours * MS_PER_HOUR + minutes * MS_PER_MINUTE);
+	return 0;
+}
+
+/*
+ * RFC 3339's date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM).
+ *
+ * A leap second (:60) is refused: Unix time has no place for it, and
+ * folding it into :59 or :00 would store a time the user did not send.
+ */
+static int parse_rfc3339(const char *s, size_t len, int64_t *ms_out)
+{
+	size_t pos = 0;
+	int year, month, day, hour, minute, second;
+	int64_t frac_ms, offset_ms, days;
+
+	if (read_fixed_digits(s, len, &pos, 4, &year) ||
+	    expect(s, len, &pos, '-') ||
+	    read_fixed_digits(s, len, &pos, 2, &month) ||
+	    expect(s, len, &pos, '-') ||
+	    read_fixed_digits(s, len, &pos, 2, &day))
+		return -EINVAL;
+	if (pos >= len || (s[pos] != 'T' && s[pos] != 't'))
+		return -EINVAL;
+	pos++;
+	if (read_fixed_digits(s, len, &pos, 2, &hour) ||
+	    expect(s, len, &pos, ':') ||
+	    read_fixed_digits(s, len, &pos, 2, &minute) ||
+	    expect(s, len, &pos, ':') ||
+	    read_fixed_digits(s, len, &pos, 2, &second) ||
+	    read_fraction_ms(s, len, &pos, &frac_ms) ||
+	    read_zone_ms(s, len, &pos, &offset_ms) || pos != len)
+		return -EINVAL;
+	if (month < 1 || month > 12 || day < 1 ||
+	    day > days_in_month(year, month) || hour > 23 || minute > 59 ||
+	    second > 59)
+		return -EINVAL;
+
+	/* Four-digit years keep every term far from int64's limits. */
+	days = days_from_civil(year, (unsigned)month, (unsigned)day);
+	*ms_out = days * MS_PER_DAY + hour * MS_PER_HOUR +
+		  minute * MS_PER_MINUTE + second * MS_PER_SECOND + frac_ms -
+		  offset_ms;
+	return 0;
+}
+
+int parse_timestamp(const char *s, size_t len, int64_t *ms_out)
+{
+	/* A date has its first '-' after four digits; seconds never do. */
+	if (len > 4 && s[4] == '-')
+		return parse_rfc3339(s, len, ms_out);
+	return parse_unix_seconds(s, len, ms_out);
+}
+
+static int64_t unit_ms(char unit)
+{
+	switch (unit) {
+	case 's':
+		return MS_PER_SECOND;
+	case 'm':
+		return MS_PER_MINUTE;
+	case 'h':
+		return MS_PER_HOUR;
+	case 'd':
+		return MS_PER_DAY;
+	case 'w':
+		return MS_PER_WEEK;
+	default:
+		return 0;
+	}
+}
+
+int parse_time_arg(const char *s, size_t len, int64_t now_ms, int64_t *ms_out)
+{
+	size_t pos = 1;
+	int64_t count, unit, back;
+
+	if (len == 3 && memcmp(s, "now", 3) == 0) {
+		*ms_out = now_ms;
+		return 0;
+	}
+	if (len == 0 || s[0] != '-')
+		return parse_timestamp(s, len, ms_out);
+
+	/* "-N<unit>": the digits, then exactly one unit letter. */
+	unit = unit_ms(s[len - 1]);
+	if (!unit || read_digits(s, len - 1, &pos, INT64_MAX, &count) ||
+	    pos != len - 1)
+		return -EINVAL;
+	if (count > INT64_MAX / unit)
+		return -EINVAL;
+	back = count * unit;
+	if (now_ms < INT64_MIN + back)
+		return -EINVAL;
+	*ms_out = now_ms - back;
+	return 0;
+}
+
+/*
+ * Length of the UTF-8 sequence at s[0..len), or 0 if it is not well
+ * formed: no overlong forms, no surrogates (U+D800-U+DFFF), nothing past
+ * U+10FFFF (RFC 3629, Table 3-7 of the Unicode standard). The second
+ * byte's range depends on the lead byte; later ones are 0x80-0xBF.
+ */
+static size_t utf8_sequence_length(const unsigned char *s, size_t len)
+{
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		n = 2;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		n = 3;
+		if (s[0] == 0xE0)
+			lo = 0xA0;
+		else if (s[0] == 0xED)
+			hi = 0x9F;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		n = 4;
+		if (s[0] == 0xF0)
+			lo = 0x90;
+		else if (s[0] == 0xF4)
+			hi = 0x8F;
+	} else {
+		return 0;
+	}
+	if (len < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+int parse_name(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, n;
+
+	if (len > NAME_MAX_BYTES)
+		return -ENAMETOOLONG;
+	if (len == 0 || s[0] == '.')
+		return -EINVAL;
+	for (i = 0; i < len; i += n) {
+		if (u[i] < 0x20 || u[i] == 0x7F || u[i] == '?')
+			return -EINVAL;
+		n = utf8_sequence_length(u + i, len - i);
+		if (!n)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int parse_period(const char *s, size_t len, int64_t *period_s)
+{
+	size_t pos = 0;
+	int64_t v;
+
+	/* Capped so that callers can turn it into milliseconds. */
+	if (read_digits(s, len, &pos, INT64_MAX / MS_PER_SECOND, &v) ||
+	    pos != len)
+		return -EINVAL;
+	if (v != 1 && v != 5 && v != 10 && v != 20 && v != 30 &&
+	    (v == 0 || v % 60 != 0))
+		return -EINVAL;
+	*period_s = v;
+	return 0;
+}

@@ -1,0 +1,56 @@
+/*
+ * parse: the small grammars users type — values, timestamps, relative
+ * times, names and periods (SPEC sections 2, 3 and 8).
+ *
+ * Every function takes a byte range (not necessarily NUL-terminated),
+ * returns 0 or a negative errno, and writes its result only on success.
+ * Time is int64 milliseconds since the Unix epoch, UTC, everywhere.
+ */
+#ifndef MONFS_PARSE_H
+#define MONFS_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NAME_MAX_BYTES 255       /* one path component */
+#define NAMESPACE_MAX_BYTES 255  /* a whole namespace, '/' included */
+#define LOG_GROUP_MAX_BYTES 512  /* a whole log group, '/' included */
+
+/*
+ * A metric value: a finite decimal number as strtod reads it in the C
+ * locale, without hexadecimal forms. The whole range must be consumed.
+ * NaN, infinities, overflow and anything else: -EINVAL.
+ */
+int parse_value(const char *s, size_t len, double *out);
+
+/*
+ * A data point's timestamp: Unix seconds, integer or fractional
+ * ("1732400000", "1732400000.25"), or RFC 3339 with 'Z' or a numeric
+ * offset ("2026-11-23T12:00:00Z", "2026-11-23T13:00:00.5+01:00").
+ * Fractions finer than a millisecond are truncated. Otherwise -EINVAL.
+ */
+int parse_timestamp(const char *s, size_t len, int64_t *ms_out);
+
+/*
+ * A view's since/until value: any parse_timestamp form, "now", or a
+ * relative time "-N" with unit s, m, h, d or w ("-15m", "-2d"), counted
+ * back from now_ms. Otherwise -EINVAL.
+ */
+int parse_time_arg(const char *s, size_t len, int64_t now_ms, int64_t *ms_out);
+
+/*
+ * One path component (SPEC 2): 1 to 255 bytes of UTF-8 that does not
+ * start with '.' and holds no '?' nor control byte (0x00-0x1F, 0x7F).
+ * Returns 0, -ENAMETOOLONG when longer than 255 bytes, -EINVAL otherwise
+ * (empty, leading '.', '?', control byte, invalid UTF-8).
+ */
+int parse_name(const char *s, size_t len);
+
+/*
+ * A statistics period in seconds (SPEC 3): 1, 5, 10, 20, 30 or any
+ * positive multiple of 60 (decimal digits only), at most INT64_MAX / 1000
+ * so that it converts to milliseconds. Otherwise -EINVAL.
+ */
+int parse_period(const char *s, size_t len, int64_t *period_s);
+
+#endif

@@ -1,0 +1,349 @@
+/*
+ * rollups: a metric's data, kept as per-bucket summaries at CloudWatch's
+ * resolutions, maintained at ingest (SPEC 3, DESIGN "storage shape").
+ *
+ * Each resolution (1 s, 1 min, 5 min, 1 h) holds, per bucket, the count,
+ * sum, minimum, maximum and a quantile sketch of the points that fell in
+ * it, and is kept for its own time: 3 hours, 15 days, 63 days, 455 days.
+ * A write touches one row per occupied bucket and resolution, whatever
+ * its number of points; a read merges the buckets of each period, so an
+ * hour at 60 s costs sixty rows whether it holds ten points or ten
+ * million. Sketches merge exactly, so the answer for a period does not
+ * depend on the resolution it is read from.
+ */
+#include "store/db.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LEVELS 4
+static const int64_t RESOLUTION_S[LEVELS] = {1, 60, 300, 3600};
+static const int64_t RETENTION_MS[LEVELS] = {
+	3LL * 3600 * 1000,
+	15LL * 24 * 3600 * 1000,
+	63LL * 24 * 3600 * 1000,
+	455LL * 24 * 3600 * 1000,
+};
+
+static const char SQL_TOUCH_METRIC[] =
+	"UPDATE metrics SET mtime_ms = ?2 WHERE id = ?1";
+static const char SQL_ROLLUP_GET[] =
+	"SELECT count, sum, min, max, sketch FROM rollups"
+	" WHERE metric_id = ?1 AND resolution_s = ?2 AND start_ms = ?3";
+static const char SQL_ROLLUP_PUT[] =
+	"INSERT OR REPLACE INTO rollups (metric_id, resolution_s, start_ms,"
+	" count, sum, min, max, sketch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char SQL_ROLLUP_RANGE[] =
+	"SELECT start_ms, count, sum, min, max, sketch FROM rollups"
+	" WHERE metric_id = ?1 AND resolution_s = ?2"
+	" AND start_ms >= ?3 AND start_ms < ?4 ORDER BY start_ms";
+static const char SQL_ROLLUP_EXPIRE[] =
+	"DELETE FROM rollups WHERE resolution_s = ?1 AND start_ms < ?2";
+
+struct bucket {
+	int64_t start_ms;
+	struct summary summary;
+};
+
+struct buckets {
+	struct bucket *v;
+	size_t n;
+	size_t cap;
+};
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static int64_t ceil_div(int64_t a, int64_t b)
+{
+	return -floor_div(-a, b);
+}
+
+static void buckets_release(struct buckets *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		summary_release(&b->v[i].summary);
+	free(b->v);
+	memset(b, 0, sizeof(*b));
+}
+
+/* The bucket starting at start_ms: the last one, or a new one. */
+static struct summary *buckets_at(struct buckets *b, int64_t start_ms)
+{
+	struct bucket *v;
+
+	if (b->n && b->v[b->n - 1].start_ms == start_ms)
+		return &b->v[b->n - 1].summary;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+
+		v = realloc(b->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		b->v = v;
+		b->cap = cap;
+	}
+	v = &b->v[b->n];
+	v->start_ms = start_ms;
+	if (summary_init(&v->summary))
+		return NULL;
+	b->n++;
+	return &v->summary;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct point *pa = a, *pb = b;
+
+	return (pa->ts_ms > pb->ts_ms) - (pa->ts_ms < pb->ts_ms);
+}
+
+/*
+ * Summarize points into buckets at every level: level 0 from the points
+ * (sorted here), each coarser level from the one below.
+ */
+static int summarize(const struct point *points, size_t n,
+		     struct buckets levels[LEVELS])
+{
+	struct point *sorted;
+	size_t i;
+	int l, rc = 0;
+
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	memcpy(sorted, points, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), by_time);
+	for (i = 0; i < n && !rc; i++) {
+		int64_t width = RESOLUTION_S[0] * 1000;
+		struct summary *s =
+			buckets_at(&levels[0],
+				   floor_div(sorted[i].ts_ms, width) * width);
+
+		rc = s ? summary_add(s, sorted[i].value) : -ENOMEM;
+	}
+	free(sorted);
+	for (l = 1; l < LEVELS && !rc; l++) {
+		int64_t width = RESOLUTION_S[l] * 1000;
+
+		for (i = 0; i < levels[l - 1].n && !rc; i++) {
+			const struct bucket *fine = &levels[l - 1].v[i];
+			struct summary *s = buckets_at(
+				&levels[l],
+				floor_div(fine->start_ms, width) * width);
+
+			rc = s ? summary_merge(s, &fine->summary) : -ENOMEM;
+		}
+	}
+	return rc;
+}
+
+/*
+ * Read the summary in columns col.. (count, sum, min, max, sketch) of
+ * the current row and merge it into s. -EIO for a damaged sketch.
+ */
+static int merge_row(sqlite3_stmt *stmt, int col, struct summary *s)
+{
+	uint64_t count = (uint64_t)sqlite3_column_int64(stmt, col);
+	double sum = sqlite3_column_double(stmt, col + 1);
+	double min = sqlite3_column_double(stmt, col + 2);
+	double max = sqlite3_column_double(stmt, col + 3);
+	const void *blob = sqlite3_column_blob(stmt, col + 4);
+	int len = sqlite3_column_bytes(stmt, col + 4);
+	int rc;
+
+	rc = sketch_decode_merge(s->sketch, blob, (size_t)len);
+	if (rc)
+		return rc == -EINVAL ? -EIO : rc;
+	if (s->count == 0 || min < s->min)
+		s->min = min;
+	if (s->count == 0 || max > s->max)
+		s->max = max;
+	s->count += count;
+	s->sum += sum;
+	return 0;
+}
+
+/* Merge bucket b of resolution res into its stored row. Lock held. */
+static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
+		      struct bucket *b)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_ROLLUP_GET);
+	unsigned char *blob;
+	size_t len;
+	int rc = 0;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, metric_id);
+	sqlite3_bind_int64(stmt, 2, res);
+	sqlite3_bind_int64(stmt, 3, b->start_ms);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		rc = merge_row(stmt, 0, &b->summary);
+	sqlite3_reset(stmt);
+	if (rc)
+		return rc;
+	rc = sketch_encode(b->summary.sketch, &blob, &len);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, SQL_ROLLUP_PUT);
+	if (!stmt) {
+		free(blob);
+		return -EIO;
+	}
+	sqlite3_bind_int64(stmt, 1, metric_id);
+	sqlite3_bind_int64(stmt, 2, res);
+	sqlite3_bind_int64(stmt, 3, b->start_ms);
+	sqlite3_bind_int64(stmt, 4, (int64_t)b->summary.count);
+	sqlite3_bind_double(stmt, 5, b->summary.sum);
+	sqlite3_bind_double(stmt, 6, b->summary.min);
+	sqlite3_bind_double(stmt, 7, b->summary.max);
+	sqlite3_bind_blob(stmt, 8, blob, (int)len, free);
+	return db_exec_stmt(stmt);
+}
+
+int store_metric_ingest(struct store *st, int64_t metric_id,
+			const struct point *points, size_t n, struct err *err)
+{
+	struct buckets levels[LEVELS];
+	sqlite3_stmt *stmt;
+	size_t i;
+	int l, rc;
+
+	if (n == 0)
+		return 0;
+	memset(levels, 0, sizeof(levels));
+	rc = summarize(points, n, levels);
+	if (rc)
+		goto out;
+	rc = db_begin(st);
+	if (rc)
+		goto out;
+	stmt = db_stmt(st, SQL_TOUCH_METRIC);
+	rc = stmt ? 0 : -EIO;
+	if (!rc) {
+		sqlite3_bind_int64(stmt, 1, metric_id);
+		sqlite3_bind_int64(stmt, 2, store_now_ms());
+		rc = db_exec_stmt(stmt);
+	}
+	if (!rc && sqlite3_changes(db_handle(st)) == 0) {
+		err_set(err, "the metric was deleted");
+		rc = -ENOENT;
+	}
+	for (l = 0; l < LEVELS && !rc; l++)
+		for (i = 0; i < levels[l].n && !rc; i++)
+			rc = put_bucket(st, metric_id, RESOLUTION_S[l],
+					&levels[l].v[i]);
+	if (rc) {
+		if (rc == -ENOSPC)
+			err_set(err, "the database or its disk is full");
+		db_rollback(st);
+		goto out;
+	}
+	rc = db_commit(st);
+	if (rc == -ENOSPC)
+		err_set(err, "the database or its disk is full");
+out:
+	for (l = 0; l < LEVELS; l++)
+		buckets_release(&levels[l]);
+	return rc;
+}
+
+/* The coarsest resolution level whose buckets tile period_s. */
+static int level_for(int64_t period_s)
+{
+	int l;
+
+	for (l = LEVELS - 1; l > 0; l--)
+		if (period_s % RESOLUTION_S[l] == 0)
+			return l;
+	return 0;
+}
+
+int store_metric_stats(struct store *st, int64_t metric_id,
+		       const struct stats_query *q, store_stats_fn fn,
+		       void *ctx)
+{
+	int64_t period_ms = q->period_s * 1000;
+	int level = level_for(q->period_s);
+	int64_t oldest, since, until, current = 0;
+	struct summary acc;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	/* Only whole periods that the level still holds are answered. */
+	oldest = ceil_div(q->now_ms - RETENTION_MS[level], period_ms) *
+		 period_ms;
+	since = q->since_ms > oldest ? q->since_ms : oldest;
+	until = ceil_div(q->until_ms, period_ms) * period_ms;
+	if (since >= until)
+		return 0;
+	rc = summary_init(&acc);
+	if (rc)
+		return rc;
+	db_lock(st);
+	stmt = db_stmt(st, SQL_ROLLUP_RANGE);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, metric_id);
+	sqlite3_bind_int64(stmt, 2, RESOLUTION_S[level]);
+	sqlite3_bind_int64(stmt, 3, since);
+	sqlite3_bind_int64(stmt, 4, until);
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+		int64_t start = floor_div(sqlite3_column_int64(stmt, 0),
+					  period_ms) * period_ms;
+
+		if (acc.count && start != current) {
+			rc = fn(ctx, current, &acc);
+			summary_reset(&acc);
+		}
+		current = start;
+		if (!rc)
+			rc = merge_row(stmt, 1, &acc);
+	}
+	if (!rc && acc.count)
+		rc = fn(ctx, current, &acc);
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	summary_release(&acc);
+	return rc;
+}
+
+int store_sweep(struct store *st, int64_t now_ms)
+{
+	sqlite3_stmt *stmt;
+	int l, rc, removed = 0;
+
+	for (l = 0; l < LEVELS; l++) {
+		rc = db_begin(st);
+		if (rc)
+			return rc;
+		stmt = db_stmt(st, SQL_ROLLUP_EXPIRE);
+		if (!stmt) {
+			db_rollback(st);
+			return -EIO;
+		}
+		sqlite3_bind_int64(stmt, 1, RESOLUTION_S[l]);
+		sqlite3_bind_int64(stmt, 2, now_ms - RETENTION_MS[l]);
+		rc = db_exec_stmt(stmt);
+		if (rc) {
+			db_rollback(st);
+			return rc;
+		}
+		removed += sqlite3_changes(db_handle(st));
+		rc = db_commit(st);
+		if (rc)
+			return rc;
+	}
+	return removed;
+}
