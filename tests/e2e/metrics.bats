@@ -323,6 +323,54 @@ NaN $T"
 	assert_rows "$(minute "$M" "$T")" "$(row_of_one 3 "$T")"
 }
 
+@test "touch of an existing metric keeps its data" {
+	write_to "$M" '6 %s\n' "$T"
+	succeeds touch "$M"
+	assert_rows "$(minute "$M" "$T")" "$(row_of_one 6 "$T")"
+}
+
+@test "cp, tee -a and dd conv=fsync ingest what they write" {
+	printf '1 %s\n2 %s\n' "$T" "$T" >"$BATS_TEST_TMPDIR/points"
+	succeeds cp "$BATS_TEST_TMPDIR/points" "$M"
+	echo "3 $T" | tee -a "$M" >/dev/null
+	echo "4 $T" | dd of="$M" conv=fsync status=none
+	assert_equal "$(rows "$(minute "$M" "$T")" | cut -d' ' -f1-6)" "$(iso "$T") 4 10 2.5 1 4"
+}
+
+@test "partial lines are kept per open file" {
+	# perl, because a shell's "printf >&5" closes a copy of fd 5 after
+	# each command, and a close by the opener commits the pending line.
+	perl -e 'my ($f, $t) = @ARGV;
+		open(my $a, ">", $f) or die; open(my $b, ">>", $f) or die;
+		syswrite($a, "4") == 1 or die; syswrite($b, "1") == 1 or die;
+		syswrite($a, "2 $t\n") or die; syswrite($b, "7 $t\n") or die;
+		close($a) or die; close($b) or die' "$M" "$T"
+	assert_equal "$(rows "$(minute "$M" "$T")" | cut -d' ' -f1-6)" "$(iso "$T") 2 59 29.5 17 42"
+}
+
+@test "a write of several MiB, which reaches monfs in pieces, is stored whole" {
+	seq 1 300000 | awk -v t="$T" '{ print 1, t }' >"$BATS_TEST_TMPDIR/big"
+	[ "$(stat -c %s "$BATS_TEST_TMPDIR/big")" -gt 3000000 ]
+	succeeds cat_to "$M" <"$BATS_TEST_TMPDIR/big"
+	assert_equal "$(rows "$(minute "$M" "$T")" | cut -d' ' -f1-6)" "$(iso "$T") 300000 300000 1 1 1"
+}
+
+@test "concurrent writers lose no point" {
+	local i pids=()
+	for i in 1 2 3 4; do
+		seq 1 5000 | awk -v t="$T" '{ print 1, t }' >>"$M" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	assert_equal "$(rows "$(minute "$M" "$T")" | cut -d' ' -f1-3)" "$(iso "$T") 20000 20000"
+}
+
+@test "a write into a namespace that does not exist fails with ENOENT" {
+	fails_with "No such file or directory" write_to "$NS/nope/m" '1 %s\n' "$T"
+	fails_with "No such file or directory" touch "$MNT/metrics/Nope/m"
+	assert_equal "$(ls -A "$MNT/metrics")" "Test"
+}
+
 # ---------------------------------------------------------------------------
 # Reading
 
@@ -427,6 +475,16 @@ $(row_of_one 2.5e+300 $((T + 180)))"
 	for i in 0 1 2 3 4; do printf '%s %s\n' $((i + 1)) $((T + 60 * i + 59)); done >"$M"
 	assert_equal "$(rows "$(window "$M" "$T" $((T + 300)))" | cut -d' ' -f1,3)" \
 		"$(for i in 0 1 2 3 4; do echo "$(iso $((T + 60 * i))) $((i + 1))"; done)"
+}
+
+@test "a metric reads with head, tail, wc and grep like a file" {
+	write_to "$M" '1 %s\n2 %s\n3 %s\n' "$T" $((T + 60)) $((T + 120))
+	local v
+	v=$(window "$M" "$T" $((T + 180)))
+	assert_equal "$(wc -l <"$v")" 4
+	assert_equal "$(head -n 2 "$v" | tail -n 1 | squeeze)" "$(row_of_one 1 "$T")"
+	assert_equal "$(tail -n 1 "$v" | squeeze)" "$(row_of_one 3 $((T + 120)))"
+	assert_equal "$(grep -c "^$(iso "$T" | cut -c1-10)" "$v")" 3
 }
 
 # ---------------------------------------------------------------------------
@@ -606,7 +664,8 @@ $(iso "$T") 40 120"
 	for q in "foo=1" "period=60&period=60" "period=abc" "period=7" "period=0" "period=90" \
 		"period=-60" "since=garbage" "since=-15x" "until=tomorrow" \
 		"since=$T&until=$T" "since=$((T + 60))&until=$T" "stat=bogus" "stat=p101" \
-		"stat=average,bogus" "format=xml" "filter=x" "view=history" "stat=average&stat=sum"; do
+		"stat=average,bogus" "format=xml" "filter=x" "view=history" "stat=average&stat=sum" \
+		"period=%zz" "stat=average%2"; do
 		fails_with "Invalid argument" cat "$M?$q"
 	done
 	assert_rows "$(minute "$M" "$T")" "$(row_of_one 1 "$T")"
@@ -619,10 +678,10 @@ $(iso "$T") 40 120"
 	write_to "$M" '5 %s\n' "$T"
 	json_check "$(cat "$(minute "$M" "$T")&format=json")" '.Datapoints[0].Unit == "None"'
 	succeeds setfattr -n user.unit -v Percent "$M"
-	run getfattr -n user.unit --only-values "$M"
+	run getfattr --absolute-names -n user.unit --only-values "$M"
 	[ "$status" -eq 0 ]
 	assert_equal "$output" "Percent"
-	run getfattr -d "$M"
+	run getfattr --absolute-names -d "$M"
 	assert_contains "$output" 'user.unit="Percent"'
 	json_check "$(cat "$(minute "$M" "$T")&format=json")" '.Datapoints[0].Unit == "Percent"'
 }
@@ -632,7 +691,7 @@ $(iso "$T") 40 120"
 	local u
 	for u in Seconds Microseconds Bytes Kilobytes Bits Percent Count Bytes/Second Count/Second None; do
 		succeeds setfattr -n user.unit -v "$u" "$M"
-		assert_equal "$(getfattr -n user.unit --only-values "$M")" "$u"
+		assert_equal "$(getfattr --absolute-names -n user.unit --only-values "$M")" "$u"
 	done
 }
 
@@ -641,7 +700,7 @@ $(iso "$T") 40 120"
 	setfattr -n user.unit -v Bytes "$M"
 	fails_with "Invalid argument" setfattr -n user.unit -v Parsecs "$M"
 	fails_with "Invalid argument" setfattr -n user.unit -v "" "$M"
-	assert_equal "$(getfattr -n user.unit --only-values "$M")" "Bytes"
+	assert_equal "$(getfattr --absolute-names -n user.unit --only-values "$M")" "Bytes"
 	json_check "$(cat "$(minute "$M" "$T")&format=json")" '.Datapoints[0].Unit == "Bytes"'
 }
 

@@ -178,6 +178,13 @@ repeat() {
 	assert_equal "$(ls "$MNT/metrics/Zürich")" "温度"
 }
 
+@test "names with blanks and punctuation are accepted" {
+	succeeds mkdir "$MNT/metrics/My App"
+	succeeds touch "$MNT/metrics/My App/Disk Used %" "$MNT/metrics/My App/a=b,c;d"
+	assert_equal "$(ls "$MNT/metrics/My App" | sort)" "Disk Used %
+a=b,c;d"
+}
+
 @test "mv of a metric or a namespace is refused with EPERM" {
 	local ts
 	ts=$(minutes_ago 10)

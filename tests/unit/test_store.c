@@ -1,0 +1,406 @@
+/*
+ * The store on a temporary database: namespaces, metrics, ingest and
+ * statistics, as fs/ calls them.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+static char dir[] = "/tmp/monfs-store-XXXXXX";
+static char path[256];
+static struct store *st;
+static const struct caller alice = {1000, 1000, 42};
+
+/* A minute boundary an hour ago: points there are inside every window. */
+static int64_t base_ms;
+
+static void open_store(void)
+{
+	struct err err = {""};
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	base_ms = (store_now_ms() / 60000 - 60) * 60000;
+}
+
+static void close_store(void)
+{
+	char cmd[300];
+
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+	strcpy(dir, "/tmp/monfs-store-XXXXXX");
+}
+
+TestSuite(store, .init = open_store, .fini = close_store);
+
+static int64_t make_metric(const char *ns, const char *name)
+{
+	struct metric_info m;
+	struct err err = {""};
+
+	if (store_namespace_get(st, ns, NULL) != 0)
+		cr_assert_eq(store_namespace_create(st, ns, 0755, &alice, &err),
+			     0, "%s", err.msg);
+	cr_assert_eq(store_metric_create(st, ns, name, 0644, &alice, &m, &err),
+		     0, "%s", err.msg);
+	return m.id;
+}
+
+struct rows {
+	int n;
+	int64_t start[16];
+	uint64_t count[16];
+	double sum[16], min[16], max[16], p50[16];
+};
+
+static int collect(void *ctx, int64_t start_ms, const struct summary *s)
+{
+	struct rows *r = ctx;
+	struct stat_spec p50;
+
+	cr_assert(r->n < 16);
+	cr_assert_eq(stat_parse("p50", 3, &p50), 0);
+	r->start[r->n] = start_ms;
+	r->count[r->n] = s->count;
+	r->sum[r->n] = s->sum;
+	r->min[r->n] = s->min;
+	r->max[r->n] = s->max;
+	r->p50[r->n] = stat_value(&p50, s);
+	r->n++;
+	return 0;
+}
+
+static struct rows query(int64_t id, int64_t period_s, int64_t since,
+			 int64_t until)
+{
+	struct stats_query q = {period_s, since, until, store_now_ms()};
+	struct rows r = {0};
+
+	cr_assert_eq(store_metric_stats(st, id, &q, collect, &r), 0);
+	return r;
+}
+
+Test(store, nested_namespaces_need_their_parent)
+{
+	struct err err = {""};
+	struct node_attr a;
+
+	cr_assert_eq(store_namespace_create(st, "AWS/EC2", 0755, &alice, &err),
+		     -ENOENT);
+	cr_assert_eq(store_namespace_create(st, "AWS", 0755, &alice, &err), 0);
+	cr_assert_eq(store_namespace_create(st, "AWS/EC2", 0750, &alice, &err),
+		     0);
+	cr_assert_eq(store_namespace_get(st, "AWS/EC2", &a), 0);
+	cr_assert_eq(a.uid, 1000);
+	cr_assert_eq(a.mode, 0750);
+	cr_assert_eq(store_namespace_create(st, "AWS", 0755, &alice, &err),
+		     -EEXIST);
+}
+
+Test(store, namespace_names_are_checked_level_by_level)
+{
+	struct err err = {""};
+	char longns[320];
+
+	cr_assert_eq(store_namespace_create(st, ".hidden", 0755, &alice, &err),
+		     -EINVAL);
+	cr_assert_eq(store_namespace_create(st, "a?b", 0755, &alice, &err),
+		     -EINVAL);
+	memset(longns, 'a', 256);
+	longns[256] = '\0';
+	cr_assert_eq(store_namespace_create(st, longns, 0755, &alice, &err),
+		     -ENAMETOOLONG);
+	/* 200 + 1 + 100 bytes: each level fine, the whole too long. */
+	memset(longns, 'b', 200);
+	longns[200] = '\0';
+	cr_assert_eq(store_namespace_create(st, longns, 0755, &alice, &err), 0);
+	longns[200] = '/';
+	memset(longns + 201, 'c', 100);
+	longns[301 - 1] = '\0';
+	cr_assert_eq(store_namespace_create(st, longns, 0755, &alice, &err),
+		     -ENAMETOOLONG);
+}
+
+Test(store, a_namespace_with_children_is_not_removed)
+{
+	struct err err = {""};
+
+	make_metric("App", "latency");
+	cr_assert_eq(store_namespace_delete(st, "App", &err), -ENOTEMPTY);
+	cr_assert_eq(store_namespace_create(st, "Sub", 0755, &alice, &err), 0);
+	cr_assert_eq(store_namespace_create(st, "Sub/Deeper", 0755, &alice,
+					    &err),
+		     0);
+	cr_assert_eq(store_namespace_delete(st, "Sub", &err), -ENOTEMPTY);
+	cr_assert_eq(store_namespace_delete(st, "Sub/Deeper", &err), 0);
+	cr_assert_eq(store_namespace_delete(st, "Sub", &err), 0);
+	cr_assert_eq(store_namespace_get(st, "Sub", NULL), -ENOENT);
+}
+
+Test(store, a_metric_and_a_namespace_cannot_share_a_name)
+{
+	struct err err = {""};
+	struct metric_info m;
+
+	make_metric("A", "x");
+	cr_assert_eq(store_namespace_create(st, "A/x", 0755, &alice, &err),
+		     -EEXIST);
+	cr_assert_eq(store_namespace_create(st, "A/y", 0755, &alice, &err), 0);
+	cr_assert_eq(store_metric_create(st, "A", "y", 0644, &alice, &m, &err),
+		     -EEXIST);
+	cr_assert_eq(store_metric_create(st, "Nope", "y", 0644, &alice, &m,
+					 &err),
+		     -ENOENT);
+}
+
+static int count_entries(void *ctx, const char *name, bool is_dir,
+			 const struct node_attr *attr)
+{
+	int *n = ctx;
+
+	(void)attr;
+	cr_assert(strchr(name, '/') == NULL, "listed a whole name: %s", name);
+	n[is_dir ? 1 : 0]++;
+	return 0;
+}
+
+Test(store, listing_a_level_shows_its_metrics_and_subnamespaces)
+{
+	struct err err = {""};
+	int n[2] = {0, 0};
+
+	make_metric("AWS", "m1");
+	make_metric("AWS", "m2");
+	cr_assert_eq(store_namespace_create(st, "AWS/EC2", 0755, &alice, &err),
+		     0);
+	make_metric("AWS/EC2", "CPU");
+	cr_assert_eq(store_namespace_list(st, "AWS", count_entries, n), 0);
+	cr_assert_eq(n[0], 2);
+	cr_assert_eq(n[1], 1);
+	n[0] = n[1] = 0;
+	cr_assert_eq(store_namespace_list(st, "", count_entries, n), 0);
+	cr_assert_eq(n[0], 0);
+	cr_assert_eq(n[1], 1);
+}
+
+Test(store, ingested_points_come_back_as_period_statistics)
+{
+	int64_t id = make_metric("App", "latency");
+	struct point pts[] = {
+		{base_ms + 1000, 10}, {base_ms + 2000, 70}, {base_ms + 30000, 40},
+		{base_ms + 60000, 5},
+	};
+	struct err err = {""};
+	struct rows r;
+
+	cr_assert_eq(store_metric_ingest(st, id, pts, 4, &err), 0, "%s",
+		     err.msg);
+	r = query(id, 60, base_ms, base_ms + 120000);
+	cr_assert_eq(r.n, 2);
+	cr_assert_eq(r.start[0], base_ms);
+	cr_assert_eq(r.count[0], 3);
+	cr_assert_float_eq(r.sum[0], 120, 1e-9);
+	cr_assert_float_eq(r.min[0], 10, 1e-9);
+	cr_assert_float_eq(r.max[0], 70, 1e-9);
+	cr_assert_float_eq(r.p50[0], 40, 40 * 0.01);
+	cr_assert_eq(r.start[1], base_ms + 60000);
+	cr_assert_eq(r.count[1], 1);
+}
+
+Test(store, periods_under_a_minute_and_over_an_hour_agree_on_totals)
+{
+	int64_t id = make_metric("App", "rps");
+	struct point pts[120];
+	struct err err = {""};
+	struct rows r;
+	uint64_t total = 0;
+	int i;
+
+	for (i = 0; i < 120; i++)
+		pts[i] = (struct point){base_ms + i * 1000, i};
+	cr_assert_eq(store_metric_ingest(st, id, pts, 120, &err), 0);
+	r = query(id, 30, base_ms, base_ms + 120000);
+	cr_assert_eq(r.n, 4);
+	for (i = 0; i < r.n; i++) {
+		cr_assert_eq(r.count[i], 30);
+		total += r.count[i];
+	}
+	cr_assert_eq(total, 120);
+	r = query(id, 3600, base_ms - 3600000, base_ms + 3600000);
+	for (i = 0, total = 0; i < r.n; i++)
+		total += r.count[i];
+	cr_assert_eq(total, 120);
+}
+
+Test(store, separate_writes_into_one_bucket_merge)
+{
+	int64_t id = make_metric("App", "merge");
+	struct point a = {base_ms + 500, 1}, b = {base_ms + 700, 3};
+	struct err err = {""};
+	struct rows r;
+
+	cr_assert_eq(store_metric_ingest(st, id, &a, 1, &err), 0);
+	cr_assert_eq(store_metric_ingest(st, id, &b, 1, &err), 0);
+	r = query(id, 1, base_ms, base_ms + 1000);
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(r.count[0], 2);
+	cr_assert_float_eq(r.sum[0], 4, 1e-12);
+}
+
+Test(store, fine_periods_are_not_answered_after_three_hours)
+{
+	int64_t id = make_metric("App", "old");
+	int64_t old = (store_now_ms() / 60000 - 5 * 60) * 60000;
+	struct point p = {old, 1};
+	struct err err = {""};
+
+	cr_assert_eq(store_metric_ingest(st, id, &p, 1, &err), 0);
+	cr_assert_eq(query(id, 10, old, old + 60000).n, 0);
+	cr_assert_eq(query(id, 60, old, old + 60000).n, 1);
+}
+
+Test(store, deleting_a_metric_deletes_its_data)
+{
+	int64_t id = make_metric("App", "gone");
+	struct point p = {base_ms, 1};
+	struct err err = {""};
+	struct metric_info m;
+
+	cr_assert_eq(store_metric_ingest(st, id, &p, 1, &err), 0);
+	cr_assert_eq(store_metric_delete(st, id), 0);
+	cr_assert_eq(store_metric_get(st, "App", "gone", &m), -ENOENT);
+	cr_assert_eq(store_metric_ingest(st, id, &p, 1, &err), -ENOENT);
+	cr_assert_eq(store_metric_create(st, "App", "gone", 0644, &alice, &m,
+					 &err),
+		     0);
+	cr_assert_eq(query(m.id, 60, base_ms, base_ms + 60000).n, 0);
+}
+
+Test(store, units_are_cloudwatch_names)
+{
+	int64_t id = make_metric("App", "u");
+	struct err err = {""};
+	struct metric_info m;
+
+	cr_assert_eq(store_metric_set_unit(st, id, "Percent", &err), 0);
+	cr_assert_eq(store_metric_get(st, "App", "u", &m), 0);
+	cr_assert_str_eq(m.unit, "Percent");
+	cr_assert_eq(store_metric_set_unit(st, id, "percent", &err), -EINVAL);
+	cr_assert(strstr(err.msg, "percent") != NULL);
+	cr_assert_eq(store_metric_set_unit(st, id, "", &err), 0);
+	cr_assert_eq(store_metric_get(st, "App", "u", &m), 0);
+	cr_assert_str_eq(m.unit, "");
+}
+
+Test(store, data_survives_closing_and_reopening)
+{
+	int64_t id = make_metric("App", "durable");
+	struct point p = {base_ms, 7};
+	struct err err = {""};
+	struct metric_info m;
+
+	cr_assert_eq(store_metric_ingest(st, id, &p, 1, &err), 0);
+	store_close(st);
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_metric_get(st, "App", "durable", &m), 0);
+	cr_assert_eq(query(m.id, 60, base_ms, base_ms + 60000).count[0], 1);
+}
+
+Test(store, sweeping_removes_only_what_aged_out)
+{
+	int64_t id = make_metric("App", "sweep");
+	int64_t old = (store_now_ms() / 60000 - 4 * 60) * 60000;
+	struct point p = {old, 1};
+	struct err err = {""};
+
+	cr_assert_eq(store_metric_ingest(st, id, &p, 1, &err), 0);
+	/* The 1 s bucket is over 3 hours old; the coarser ones stay. */
+	cr_assert_eq(store_sweep(st, store_now_ms()), 1);
+	cr_assert_eq(store_sweep(st, store_now_ms()), 0);
+	cr_assert_eq(query(id, 60, old, old + 60000).n, 1);
+}
+
+/* ---- the write format ---- */
+
+Test(metric_lines, values_timestamps_blanks_and_cr)
+{
+	const char text[] =
+		"42\n\n  7.5\t1795435000.5\r\n-1e3 2026-11-23T12:00:00Z\n \t\n";
+	int64_t now = 1795435200000LL + 3600000; /* 2026-11-23T13:00:00Z */
+	struct point *p;
+	size_t n;
+	struct err err = {""};
+
+	cr_assert_eq(metric_parse_lines(text, sizeof(text) - 1, now, &p, &n,
+					&err),
+		     0, "%s", err.msg);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(p[0].ts_ms, now);
+	cr_assert_float_eq(p[0].value, 42, 0);
+	cr_assert_eq(p[1].ts_ms, 1795435000500LL);
+	cr_assert_float_eq(p[1].value, 7.5, 0);
+	cr_assert_eq(p[2].ts_ms, 1795435200000LL);
+	cr_assert_float_eq(p[2].value, -1000, 0);
+	free(p);
+}
+
+Test(metric_lines, a_bad_line_names_its_number_and_text)
+{
+	const char text[] = "1\n2\nabc\n";
+	struct point *p = NULL;
+	size_t n = 0;
+	struct err err = {""};
+
+	cr_assert_eq(metric_parse_lines(text, sizeof(text) - 1, store_now_ms(),
+					&p, &n, &err),
+		     -EINVAL);
+	cr_assert_str_eq(err.msg, "line 3: \"abc\" is not a number");
+	cr_assert_null(p);
+}
+
+Test(metric_lines, the_window_is_fourteen_days_back_two_hours_ahead)
+{
+	int64_t now = 1764000000000LL;
+	char line[64];
+	struct point *p;
+	size_t n;
+	struct err err = {""};
+
+	snprintf(line, sizeof(line), "1 %lld\n",
+		 (long long)(now / 1000 - 14 * 86400 + 1));
+	cr_assert_eq(metric_parse_lines(line, strlen(line), now, &p, &n, &err),
+		     0);
+	free(p);
+	snprintf(line, sizeof(line), "1 %lld\n",
+		 (long long)(now / 1000 - 14 * 86400 - 1));
+	cr_assert_eq(metric_parse_lines(line, strlen(line), now, &p, &n, &err),
+		     -EINVAL);
+	cr_assert(strstr(err.msg, "14 days") != NULL);
+	snprintf(line, sizeof(line), "1 %lld\n", (long long)(now / 1000 + 7201));
+	cr_assert_eq(metric_parse_lines(line, strlen(line), now, &p, &n, &err),
+		     -EINVAL);
+	cr_assert(strstr(err.msg, "2 hours") != NULL);
+}
+
+Test(metric_lines, three_fields_and_special_values_are_refused)
+{
+	const char *bad[] = {"1 2 3\n", "nan\n", "inf\n", "1e400\n", "0x10\n",
+			     "5 soon\n"};
+	struct point *p;
+	size_t n, i;
+	struct err err = {""};
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(metric_parse_lines(bad[i], strlen(bad[i]),
+						store_now_ms(), &p, &n, &err),
+			     -EINVAL, "%s", bad[i]);
+}
