@@ -14,9 +14,12 @@ PKGS    := fuse3 sqlite3 jansson uuid
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
+# CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0); the project's own
+# flags are added to them and cannot be dropped by accident.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-           -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+ALL_CFLAGS := -std=gnu11 $(WARN) -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -I. \
+              $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
 STORE_SRC := $(wildcard store/*.c)
@@ -32,15 +35,15 @@ UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
 all: $(BUILD)/monfs
 
 $(BUILD)/monfs: $(FS_OBJ) $(STORE_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(STORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcriterion
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcriterion
 
 deps:
 	@scripts/install-deps

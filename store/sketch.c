@@ -9,13 +9,35 @@
  * are too sparse for any estimate to be that close.) Negative values count
  * in a mirrored store by |x|, exact zero (and -0) in its own counter.
  *
- * Invariants: each store holds only occupied bins (count >= 1), strictly
- * increasing by index, every index within [MIN_INDEX, MAX_INDEX] (the bins
- * of DBL_TRUE_MIN and DBL_MAX); count is the sum of all bins and the zero
- * counter. Bin indexes are part of the stored format: the constants below
- * are literals, not computed, so that a different libm cannot move a bin.
+ * Exact mode. Bins answer 40.155990819253454 where the SPEC's own example
+ * (10, 70, 40) says p50 40: within 1 %, but it looks broken, and sparse
+ * metrics are mostly small buckets. So a sketch starts exact: up to
+ * SKETCH_EXACT_MAX values are kept themselves, sorted, and a quantile is
+ * the exact nearest-rank value. The add or merge that would take it past
+ * the limit bins every kept value (with the very bin_index() a binned add
+ * uses) and the sketch stays binned until sketch_reset(). Merging two exact
+ * sketches whose total fits stays exact; any other merge gives bins.
  *
- * Encoding (version 1), every integer an unsigned LEB128 varint:
+ * A sketch fed only by adds, merges and exact (version 2) encodings is
+ * therefore binned exactly when it holds more than SKETCH_EXACT_MAX values,
+ * and each value lands in the same bin whichever way it came: its state,
+ * and its encoding, depend only on the multiset of its values, so merges
+ * in any order or grouping are bit for bit one pass. The one exception is
+ * a version 1 encoding of at most SKETCH_EXACT_MAX values (rows written
+ * before exact mode): it decodes binned, its values being gone, and makes
+ * its merge binned; its answers are still within the relative error.
+ *
+ * Invariants, exact mode (!binned): values holds count values (count <=
+ * SKETCH_EXACT_MAX), finite, sorted, no -0 (stored as +0); both stores are
+ * empty and zero is 0. Binned mode: count >= 1; each store holds only
+ * occupied bins (count >= 1), strictly increasing by index, every index
+ * within [MIN_INDEX, MAX_INDEX] (the bins of DBL_TRUE_MIN and DBL_MAX);
+ * count is the sum of all bins and the zero counter; values is NULL. Bin
+ * indexes are part of the stored format: the constants below are literals,
+ * not computed, so that a different libm cannot move a bin.
+ *
+ * Encodings, every integer an unsigned LEB128 varint. Version 1, bins (and
+ * the empty sketch, exact or not):
  *
  *	version byte (1)
  *	zero count
@@ -23,9 +45,17 @@
  *		number of bins
  *		per bin: zigzag(index - previous index), count
  *
- * the previous index of a store's first bin being 0. The encoding is
- * canonical (minimal varints, no empty bins), so equal sketches encode to
- * equal bytes.
+ * the previous index of a store's first bin being 0. Version 2, exact:
+ *
+ *	version byte (2)
+ *	number of values n, 1 <= n <= SKETCH_EXACT_MAX
+ *	n values, each an 8-byte little-endian IEEE 754 double, finite,
+ *	in nondecreasing order, +0 never -0
+ *
+ * and nothing after them. Both are canonical (minimal varints, no empty
+ * bins; the empty sketch only as version 1, sorted values, no -0), so
+ * equal sketches encode to equal bytes, and the decoder refuses anything
+ * else, so that every accepted blob is the encoding of what it decodes to.
  */
 #include <errno.h>
 #include <float.h>
@@ -46,8 +76,14 @@
 #define MAX_INDEX 35847
 #define INDEX_SPAN ((int64_t)MAX_INDEX - MIN_INDEX + 1)
 
-#define ENCODING_VERSION 1
+#define ENCODING_BINS 1
+#define ENCODING_EXACT 2
 #define VARINT_MAX_BYTES 10
+#define DOUBLE_BYTES 8
+
+_Static_assert(sizeof(double) == DOUBLE_BYTES, "doubles are 64-bit IEEE 754");
+_Static_assert(SKETCH_EXACT_MAX >= 1 && SKETCH_EXACT_MAX < 128,
+	       "the exact encoding's count is a one-byte varint");
 
 /*
  * How far above an integer q * n may land and still mean that integer:
@@ -70,6 +106,9 @@ struct store {
 };
 
 struct sketch {
+	bool binned;
+	double *values; /* exact mode: the count values, sorted */
+	size_t values_cap;
 	struct store negative; /* by |x| */
 	struct store positive;
 	uint64_t zero;
@@ -219,38 +258,88 @@ static void store_merge_into(struct store *dst, const struct store *src,
 	dst->len = union_len;
 }
 
-struct sketch *sketch_new(void)
+/* Room for at least want values (at most SKETCH_EXACT_MAX). 0 or -ENOMEM. */
+static int values_reserve(struct sketch *s, size_t want)
 {
-	return calloc(1, sizeof(struct sketch));
+	size_t cap = s->values_cap ? s->values_cap : 4;
+	double *values;
+
+	if (want <= s->values_cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	if (cap > SKETCH_EXACT_MAX)
+		cap = SKETCH_EXACT_MAX;
+	values = realloc(s->values, cap * sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	s->values = values;
+	s->values_cap = cap;
+	return 0;
 }
 
-void sketch_free(struct sketch *s)
+/* Position of the first of the n sorted values that is > x. */
+static size_t values_upper_bound(const double *v, size_t n, double x)
 {
-	if (!s)
-		return;
-	free(s->negative.bins);
-	free(s->positive.bins);
-	free(s);
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-void sketch_reset(struct sketch *s)
+/* Exact mode, below the limit: insert value in order. 0 or -ENOMEM. */
+static int values_add(struct sketch *s, double value)
 {
-	s->negative.len = 0;
-	s->positive.len = 0;
-	s->zero = 0;
-	s->count = 0;
+	size_t n = (size_t)s->count, at;
+	int err = values_reserve(s, n + 1);
+
+	if (err)
+		return err;
+	at = values_upper_bound(s->values, n, value);
+	memmove(&s->values[at + 1], &s->values[at],
+		(n - at) * sizeof(s->values[0]));
+	s->values[at] = value;
+	s->count++;
+	return 0;
 }
 
 /*
- * Non-finite values have no bin; the header promises callers pass finite
- * ones, and -EINVAL keeps a slip from corrupting the sketch.
+ * Both exact, the total within the limit: merge src's values into dst's.
+ * Works from the top down, so that no value of dst is overwritten before
+ * it is read; safe when src is dst (the write position i + j - 1 is never
+ * below a position still to be read).
  */
-int sketch_add(struct sketch *s, double value)
+static int values_merge(struct sketch *dst, const struct sketch *src)
+{
+	size_t i = (size_t)dst->count, j = (size_t)src->count, w = i + j;
+	const double *sv;
+	int err = values_reserve(dst, w);
+
+	if (err)
+		return err;
+	sv = src->values; /* after the realloc, which moves it if src is dst */
+	dst->count = w;
+	while (j > 0) {
+		if (i > 0 && dst->values[i - 1] > sv[j - 1])
+			dst->values[--w] = dst->values[--i];
+		else
+			dst->values[--w] = sv[--j];
+	}
+	return 0;
+}
+
+/* Count value (finite, nonzero or zero) in binned s. 0 or -ENOMEM. */
+static int bins_add(struct sketch *s, double value)
 {
 	int err;
 
-	if (!isfinite(value))
-		return -EINVAL;
 	if (value == 0) {
 		s->zero = add_saturating(s->zero, 1);
 	} else {
@@ -264,13 +353,116 @@ int sketch_add(struct sketch *s, double value)
 	return 0;
 }
 
-/* Both stores get their room before either changes, so -ENOMEM is clean. */
-int sketch_merge(struct sketch *dst, const struct sketch *src)
+/*
+ * Count the n values v in s, whose stores are empty, with room for
+ * extra_neg and extra_pos more bins beyond those the values fill. All the
+ * memory is reserved before anything changes, so -ENOMEM leaves s as it
+ * was (only with more capacity). Marks s binned; v may be s->values.
+ */
+static int bin_values(struct sketch *s, const double *v, size_t n,
+		      size_t extra_neg, size_t extra_pos)
 {
-	size_t neg_len = store_union_len(&dst->negative, &src->negative);
-	size_t pos_len = store_union_len(&dst->positive, &src->positive);
+	size_t neg = 0, pos = 0, i;
 	int err;
 
+	for (i = 0; i < n; i++) {
+		neg += v[i] < 0;
+		pos += v[i] > 0;
+	}
+	err = store_reserve(&s->negative, neg + extra_neg);
+	if (!err)
+		err = store_reserve(&s->positive, pos + extra_pos);
+	if (err)
+		return err;
+	s->binned = true;
+	s->zero = 0;
+	s->count = 0;
+	for (i = 0; i < n; i++)
+		/* Cannot fail: every bin it may open is reserved. */
+		(void)bins_add(s, v[i]);
+	return 0;
+}
+
+/* Turn exact s into bins, as bin_values; its values' memory goes. */
+static int make_binned(struct sketch *s, size_t extra_neg, size_t extra_pos)
+{
+	int err =
+	    bin_values(s, s->values, (size_t)s->count, extra_neg, extra_pos);
+
+	if (err)
+		return err;
+	free(s->values);
+	s->values = NULL;
+	s->values_cap = 0;
+	return 0;
+}
+
+struct sketch *sketch_new(void)
+{
+	return calloc(1, sizeof(struct sketch));
+}
+
+void sketch_free(struct sketch *s)
+{
+	if (!s)
+		return;
+	free(s->values);
+	free(s->negative.bins);
+	free(s->positive.bins);
+	free(s);
+}
+
+/* Back to exact mode: an empty sketch holds no values to have binned. */
+void sketch_reset(struct sketch *s)
+{
+	s->binned = false;
+	s->negative.len = 0;
+	s->positive.len = 0;
+	s->zero = 0;
+	s->count = 0;
+}
+
+/*
+ * Non-finite values have no bin; the header promises callers pass finite
+ * ones, and -EINVAL keeps a slip from corrupting the sketch. -0 is kept
+ * as +0, as bins count both as zero.
+ */
+int sketch_add(struct sketch *s, double value)
+{
+	int err;
+
+	if (!isfinite(value))
+		return -EINVAL;
+	if (value == 0)
+		value = 0;
+	if (!s->binned) {
+		if (s->count < SKETCH_EXACT_MAX)
+			return values_add(s, value);
+		err = make_binned(s, 1, 1);
+		if (err)
+			return err;
+		/* Cannot fail now: the value's bin is reserved. */
+	}
+	return bins_add(s, value);
+}
+
+/*
+ * Merge binned src into dst, binning dst first if it is exact. Both
+ * stores get their room before either changes, so -ENOMEM is clean.
+ */
+static int bins_merge(struct sketch *dst, const struct sketch *src)
+{
+	size_t neg_len, pos_len;
+	int err;
+
+	if (!dst->binned) {
+		err = make_binned(dst, src->negative.len, src->positive.len);
+		if (err)
+			return err;
+		/* Nothing below can fail now: the union is reserved. */
+	}
+	neg_len = store_union_len(&dst->negative, &src->negative);
+	pos_len = store_union_len(&dst->positive, &src->positive);
 	err = store_reserve(&dst->negative, neg_len);
 	if (err)
 		return err;
@@ -282,6 +474,31 @@ int sketch_merge(struct sketch *dst, const struct sketch *src)
 	dst->zero = add_saturating(dst->zero, src->zero);
 	dst->count = add_saturating(dst->count, src->count);
 	return 0;
+}
+
+/*
+ * An empty src changes nothing, whatever its mode (an empty version 1
+ * encoding must not turn an exact sketch into bins). An exact src headed
+ * for bins is binned into a scratch sketch first, before dst changes.
+ */
+int sketch_merge(struct sketch *dst, const struct sketch *src)
+{
+	struct sketch tmp = {0};
+	int err;
+
+	if (src->count == 0)
+		return 0;
+	if (!dst->binned && !src->binned &&
+	    src->count <= SKETCH_EXACT_MAX - dst->count)
+		return values_merge(dst, src);
+	if (src->binned)
+		return bins_merge(dst, src);
+	err = bin_values(&tmp, src->values, (size_t)src->count, 0, 0);
+	if (!err)
+		err = bins_merge(dst, &tmp);
+	free(tmp.negative.bins);
+	free(tmp.positive.bins);
+	return err;
 }
 
 uint64_t sketch_count(const struct sketch *s)
@@ -306,7 +523,10 @@ static uint64_t quantile_rank(double q, uint64_t n)
 	return (uint64_t)k;
 }
 
-/* Walks bins from the most negative value up; rank k counts from 1. */
+/*
+ * Exact mode reads the value of rank k; binned mode walks bins from the
+ * most negative value up. Rank k counts from 1.
+ */
 double sketch_quantile(const struct sketch *s, double q)
 {
 	uint64_t k, seen = 0;
@@ -315,6 +535,8 @@ double sketch_quantile(const struct sketch *s, double q)
 	if (s->count == 0 || isnan(q))
 		return NAN;
 	k = quantile_rank(q < 0 ? 0 : q > 1 ? 1 : q, s->count);
+	if (!s->binned)
+		return s->values[k - 1];
 
 	for (i = s->negative.len; i > 0; i--) {
 		seen = add_saturating(seen, s->negative.bins[i - 1].count);
@@ -393,16 +615,53 @@ static unsigned char *store_put(unsigned char *p, const struct store *st)
 	return p;
 }
 
-int sketch_encode(const struct sketch *s, unsigned char **buf, size_t *len)
+static unsigned char *double_put(unsigned char *p, double v)
 {
-	size_t n = 1 + varint_len(s->zero) + store_encoded_len(&s->negative) +
-		   store_encoded_len(&s->positive);
-	unsigned char *out = malloc(n), *p;
+	uint64_t bits;
+	int i;
+
+	memcpy(&bits, &v, sizeof(bits));
+	for (i = 0; i < DOUBLE_BYTES; i++) {
+		*p++ = (unsigned char)bits;
+		bits >>= 8;
+	}
+	return p;
+}
+
+/* Exact mode with values: version 2. */
+static int encode_exact(const struct sketch *s, unsigned char **buf,
+			size_t *len)
+{
+	size_t n = (size_t)s->count, i;
+	unsigned char *out = malloc(1 + varint_len(n) + n * DOUBLE_BYTES), *p;
 
 	if (!out)
 		return -ENOMEM;
 	p = out;
-	*p++ = ENCODING_VERSION;
+	*p++ = ENCODING_EXACT;
+	p = varint_put(p, n);
+	for (i = 0; i < n; i++)
+		p = double_put(p, s->values[i]);
+	*buf = out;
+	*len = (size_t)(p - out);
+	return 0;
+}
+
+/* Bins, and the empty sketch of either mode: version 1. */
+int sketch_encode(const struct sketch *s, unsigned char **buf, size_t *len)
+{
+	size_t n;
+	unsigned char *out, *p;
+
+	if (!s->binned && s->count > 0)
+		return encode_exact(s, buf, len);
+	n = 1 + varint_len(s->zero) + store_encoded_len(&s->negative) +
+	    store_encoded_len(&s->positive);
+	out = malloc(n);
+	if (!out)
+		return -ENOMEM;
+	p = out;
+	*p++ = ENCODING_BINS;
 	p = varint_put(p, s->zero);
 	p = store_put(p, &s->negative);
 	p = store_put(p, &s->positive);
@@ -483,34 +742,89 @@ static int read_store(struct reader *r, struct store *st, uint64_t *total)
 }
 
 /*
+ * Version 2 into tmp (empty, exact), its values into the caller's array
+ * of SKETCH_EXACT_MAX. The length is checked before any value is read:
+ * exactly n doubles must follow, so a short or long blob is refused.
+ */
+static int read_exact(struct reader *r, struct sketch *tmp, double *values)
+{
+	uint64_t n, i;
+
+	if (!read_varint(r, &n))
+		return -EINVAL;
+	/* Canonical: the empty sketch is only ever version 1. */
+	if (n == 0 || n > SKETCH_EXACT_MAX ||
+	    (size_t)(r->end - r->p) != n * DOUBLE_BYTES)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		uint64_t bits = 0;
+		double v;
+		int b;
+
+		for (b = DOUBLE_BYTES - 1; b >= 0; b--)
+			bits = bits << 8 | r->p[b];
+		r->p += DOUBLE_BYTES;
+		memcpy(&v, &bits, sizeof(v));
+		if (!isfinite(v) || (v == 0 && signbit(v)) ||
+		    (i > 0 && v < values[i - 1]))
+			return -EINVAL;
+		values[i] = v;
+	}
+	tmp->values = values;
+	tmp->count = n;
+	return 0;
+}
+
+/* Version 1 into tmp (empty): binned, whatever its count. */
+static int read_bins(struct reader *r, struct sketch *tmp)
+{
+	uint64_t total;
+	int err;
+
+	if (!read_varint(r, &tmp->zero))
+		return -EINVAL;
+	total = tmp->zero;
+	err = read_store(r, &tmp->negative, &total);
+	if (!err)
+		err = read_store(r, &tmp->positive, &total);
+	if (err)
+		return err;
+	if (r->p != r->end)
+		return -EINVAL;
+	tmp->binned = true;
+	tmp->count = total;
+	return 0;
+}
+
+/*
  * Decoding into a scratch sketch first keeps s untouched by a blob that
- * turns out damaged halfway.
+ * turns out damaged halfway. An exact blob's values stay on the stack:
+ * tmp.values is never freed here.
  */
 int sketch_decode_merge(struct sketch *s, const void *buf, size_t len)
 {
+	double values[SKETCH_EXACT_MAX];
 	struct sketch tmp = {0};
 	struct reader r;
-	uint64_t total;
 	int err = -EINVAL;
 
 	if (len == 0)
 		return -EINVAL;
 	r.p = buf;
 	r.end = r.p + len;
-	if (*r.p++ != ENCODING_VERSION)
-		goto out;
-	if (!read_varint(&r, &tmp.zero))
-		goto out;
-	total = tmp.zero;
-	err = read_store(&r, &tmp.negative, &total);
-	if (!err)
-		err = read_store(&r, &tmp.positive, &total);
+	switch (*r.p++) {
+	case ENCODING_BINS:
+		err = read_bins(&r, &tmp);
+		break;
+	case ENCODING_EXACT:
+		err = read_exact(&r, &tmp, values);
+		break;
+	}
 	if (err)
 		goto out;
 	err = -EINVAL;
-	if (r.p != r.end || total > UINT64_MAX - s->count)
+	if (tmp.count > UINT64_MAX - s->count)
 		goto out;
-	tmp.count = total;
 	err = sketch_merge(s, &tmp);
 out:
 	free(tmp.negative.bins);

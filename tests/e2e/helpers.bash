@@ -54,7 +54,9 @@ start_daemon() {
 	local mnt="$1"
 	shift
 	# fd 3 is bats' own: a background process holding it would hang bats.
-	env ${MONFS_DAEMON_ENV[@]+"${MONFS_DAEMON_ENV[@]}"} \
+	# A shell starts background commands with SIGINT ignored; a daemon
+	# started from a terminal has it at its default, so restore that.
+	env --default-signal=INT,QUIT ${MONFS_DAEMON_ENV[@]+"${MONFS_DAEMON_ENV[@]}"} \
 		${MONFS_ENV[@]+"${MONFS_ENV[@]}"} \
 		"$MONFS_BIN" -f -o auto_unmount "$@" >>"$LOG" 2>>"$LOG" 3>&- &
 	MONFS_PID=$!

@@ -99,6 +99,45 @@ row_of_one() {
 	assert_no_data "$(minute "$NS/sub/n" "$T")"
 }
 
+@test "rm -r of a namespace leaves namespaces whose names share its prefix" {
+	mkdir -p "$MNT/metrics/AWS/EC2" "$MNT/metrics/AWSX" "$MNT/metrics/aws" "$MNT/metrics/A_S"
+	touch "$MNT/metrics/AWS/EC2/m" "$MNT/metrics/AWSX/m" "$MNT/metrics/aws/m" "$MNT/metrics/A_S/m"
+	assert_equal "$(ls "$MNT/metrics/AWS")" "EC2"
+	succeeds rm -r "$MNT/metrics/AWS"
+	assert_equal "$(ls "$MNT/metrics" | sort | xargs)" "AWSX A_S Test aws"
+	[ -f "$MNT/metrics/AWSX/m" ]
+	[ -f "$MNT/metrics/aws/m" ]
+	[ -f "$MNT/metrics/A_S/m" ]
+}
+
+@test "rmdir of a namespace is not blocked by namespaces that share its prefix" {
+	mkdir -p "$MNT/metrics/Web" "$MNT/metrics/WebX/sub" "$MNT/metrics/Web_" "$MNT/metrics/web"
+	touch "$MNT/metrics/WebX/m" "$MNT/metrics/Web_/m" "$MNT/metrics/web/m"
+	succeeds rmdir "$MNT/metrics/Web"
+	[ ! -e "$MNT/metrics/Web" ]
+	[ -f "$MNT/metrics/WebX/m" ]
+}
+
+@test "names are case-sensitive" {
+	write_to "$NS/Cpu" '1 %s\n' "$T"
+	write_to "$NS/cpu" '2 %s\n' "$T"
+	assert_equal "$(ls "$NS" | sort | xargs)" "Cpu cpu"
+	assert_rows "$(minute "$NS/Cpu" "$T")" "$(row_of_one 1 "$T")"
+	assert_rows "$(minute "$NS/cpu" "$T")" "$(row_of_one 2 "$T")"
+	rm "$NS/Cpu"
+	assert_rows "$(minute "$NS/cpu" "$T")" "$(row_of_one 2 "$T")"
+}
+
+@test "ls lists hundreds of metrics, each once" {
+	local i
+	for i in $(seq 1 300); do : >"$NS/metric-$i"; done
+	mkdir "$NS/sub"
+	touch "$NS/sub/hidden-from-parent"
+	assert_equal "$(ls "$NS" | wc -l)" 301
+	assert_equal "$(ls "$NS" | sort | uniq -d)" ""
+	assert_equal "$(ls "$NS" | grep -c hidden-from-parent)" 0
+}
+
 # ---------------------------------------------------------------------------
 # Metrics: creating, removing, writing
 
@@ -244,6 +283,25 @@ $(row_of_one 2 $((T + 60)))"
 		fails_with "Invalid argument" write_to "$M" '1 %s\n' "$ts"
 	done
 	assert_no_data "$(minute "$M" "$T")"
+}
+
+@test "a NUL byte in a line is refused with EINVAL" {
+	fails_with "Invalid argument" write_to "$M" '1\0 %s\n' "$T"
+	fails_with "Invalid argument" write_to "$M" '1 %s\0\n' "$T"
+	assert_no_data "$(minute "$M" "$T")"
+}
+
+@test "timestamps in milliseconds are refused (they are far in the future)" {
+	fails_with "Invalid argument" write_to "$M" '1 %s000\n' "$T"
+	assert_no_data "$(minute "$M" "$T")"
+}
+
+@test "RFC 3339 timestamps may carry fractions and negative offsets" {
+	local minus
+	minus=$(date -u -d "@$((T + 60 - 5 * 3600))" +%Y-%m-%dT%H:%M:%S-05:00)
+	write_to "$M" '1 %s\n2 %s\n' "$(iso "$T" | sed 's/Z$/.250Z/')" "$minus"
+	assert_rows "$(window "$M" "$T" $((T + 120)))" "$(row_of_one 1 "$T")
+$(row_of_one 2 $((T + 60)))"
 }
 
 @test "a line with three fields is refused with EINVAL" {
@@ -424,6 +482,25 @@ $(row_of_one 3 $((T + 180)))"
 	in_range "$p50" 2 3
 }
 
+@test "the default view ends now: points ahead of now are not shown" {
+	local future
+	future=$(($(date +%s) / 60 * 60 + 1800))
+	write_to "$M" '1 %s\n2 %s\n' "$T" "$future"
+	assert_equal "$(rows "$M" | cut -d' ' -f1-3)" "$(iso "$T") 1 1"
+	assert_rows "$(minute "$M" "$future")" "$(row_of_one 2 "$future")"
+}
+
+@test "the daemon's time zone changes nothing: times are read and shown in UTC" {
+	unmount_monfs
+	MONFS_DAEMON_ENV=(TZ=Asia/Kolkata)
+	mount_monfs
+	MONFS_DAEMON_ENV=()
+	write_to "$M" '1 %s\n2 %s\n' "$(iso "$T")" $((T + 60))
+	assert_rows "$M?since=$(iso "$T")&until=$(iso $((T + 120)))" "$(row_of_one 1 "$T")
+$(row_of_one 2 $((T + 60)))"
+	assert_rows "$(window "$M" "$T" $((T + 60)))" "$(row_of_one 1 "$T")"
+}
+
 @test "numbers print as the shortest decimal, in plain notation from 1e-6 to 1e21" {
 	local values=(0.1 3.6 1.2e2 -2.5 0.000001 123456789012 1e20 0.30000000000000004 7.0)
 	local printed=(0.1 3.6 120 -2.5 0.000001 123456789012 100000000000000000000 0.30000000000000004 7)
@@ -433,6 +510,17 @@ $(row_of_one 3 $((T + 180)))"
 		expected+="$(row_of_one "${printed[$i]}" $((T + 60 * i)))"$'\n'
 	done >"$M"
 	assert_rows "$(window "$M" "$T" $((T + 600)))" "${expected%$'\n'}"
+}
+
+@test "number printing at the edges: -0, the smallest and largest doubles, the 1e-6 and 1e21 bounds" {
+	local values=(-0 5e-324 1.7976931348623157e308 123e-20 0.000001234 9.99e-7 999999999999999900000)
+	local printed=(0 5e-324 1.7976931348623157e+308 1.23e-18 0.000001234 9.99e-7 999999999999999900000)
+	local i expected=""
+	for i in "${!values[@]}"; do
+		printf '%s %s\n' "${values[$i]}" $((T + 60 * i))
+		expected+="$(iso $((T + 60 * i))) ${printed[$i]} ${printed[$i]}"$'\n'
+	done >"$M"
+	assert_rows "$(window "$M" "$T" $((T + 600)) '&stat=sum,maximum')" "${expected%$'\n'}"
 }
 
 @test "numbers outside 1e-6 to 1e21 print in exponent notation" {
@@ -456,6 +544,46 @@ $(row_of_one 2.5e+300 $((T + 180)))"
 	in_range "$p50" 1 100
 	in_range "$p90" 1 100
 	in_range "$p99" 1 100
+}
+
+@test "percentiles of negative values are within 1 % of the nearest rank" {
+	seq 1 100 | awk -v t="$T" '{ print -$1, t }' >"$M"
+	run rows "$(minute "$M" "$T")"
+	[ "$status" -eq 0 ]
+	read -r stamp samples sum average minimum maximum p50 p90 p99 <<<"${lines[0]}"
+	assert_equal "$samples $sum $average $minimum $maximum" "100 -5050 -50.5 -100 -1"
+	within_1pct "$p50" -51
+	within_1pct "$p90" -11
+	within_1pct "$p99" -2
+}
+
+@test "percentiles of zeros are zero, and mixed signs are ordered" {
+	write_to "$M" '0 %s\n0 %s\n0 %s\n5 %s\n' "$T" "$T" "$T" "$T"
+	run rows "$(minute "$M" "$T")&stat=p50,p75,p76,p100"
+	[ "$status" -eq 0 ]
+	read -r stamp p50 p75 p76 p100 <<<"${lines[0]}"
+	assert_equal "$stamp $p50 $p75 $p100" "$(iso "$T") 0 0 5"
+	within_1pct "$p76" 5
+	write_to "$M" '-10 %s\n-1 %s\n0 %s\n1 %s\n10 %s\n' $((T + 60)) $((T + 60)) $((T + 60)) $((T + 60)) $((T + 60))
+	run rows "$(minute "$M" $((T + 60)))&stat=p0,p20,p40,p60,p80,p100"
+	[ "$status" -eq 0 ]
+	read -r stamp p0 p20 p40 p60 p80 p100 <<<"${lines[0]}"
+	assert_equal "$stamp $p0 $p100" "$(iso $((T + 60))) -10 10"
+	within_1pct "$p20" -10
+	within_1pct "$p40" -1
+	assert_equal "$p60" 0
+	within_1pct "$p80" 1
+}
+
+@test "percentiles across a wide range of magnitudes" {
+	awk -v t="$T" 'BEGIN { for (i = 0; i < 1000; i++) printf "%.17g %s\n", 0.001 * 10 ^ (i / 111.0), t }' >"$M"
+	local p50 p90 expected50 expected90
+	expected50=$(awk 'BEGIN { printf "%.17g", 0.001 * 10 ^ (499 / 111.0) }')
+	expected90=$(awk 'BEGIN { printf "%.17g", 0.001 * 10 ^ (899 / 111.0) }')
+	p50=$(column "$(minute "$M" "$T")" p50)
+	p90=$(column "$(minute "$M" "$T")" p90)
+	within_1pct "$p50" "$expected50"
+	within_1pct "$p90" "$expected90"
 }
 
 @test "p0 and p100 are exactly the minimum and maximum; pNN.N and pNN.NN work" {
@@ -485,6 +613,8 @@ $(row_of_one 2.5e+300 $((T + 180)))"
 	assert_equal "$(head -n 2 "$v" | tail -n 1 | squeeze)" "$(row_of_one 1 "$T")"
 	assert_equal "$(tail -n 1 "$v" | squeeze)" "$(row_of_one 3 $((T + 120)))"
 	assert_equal "$(grep -c "^$(iso "$T" | cut -c1-10)" "$v")" 3
+	assert_equal "$(dd if="$v" bs=7 status=none)" "$(cat "$v")"
+	assert_equal "$(tail -c 30 "$v")" "$(cat "$v" | tail -c 30)"
 }
 
 # ---------------------------------------------------------------------------
@@ -558,7 +688,8 @@ $(row_of_one 2 $((T + 900)))"
 	assert_rows "$M?since=-1w" "$both"
 	assert_rows "$M?until=-15m" "$only_old"
 	assert_rows "$M?since=-2h&until=-15m" "$only_old"
-	assert_rows "$M?since=-5m" ""
+	# since rounds down to its minute: -4m starts after T + 900
+	assert_rows "$M?since=-4m" ""
 }
 
 @test "?since= rounds down to the start of its period" {
@@ -611,6 +742,17 @@ $(row_of_one 2 $((T + 900)))"
 	json_check "$output" '.Datapoints[0].ExtendedStatistics.p99 | . >= 69.3 and . <= 70'
 }
 
+@test "?format=json names percentiles as asked and labels nested metrics by name" {
+	mkdir -p "$MNT/metrics/AWS/EC2"
+	seq 1 100 | awk -v t="$T" '{ print $1, t }' >"$MNT/metrics/AWS/EC2/CPUUtilization"
+	run cat "$(minute "$MNT/metrics/AWS/EC2/CPUUtilization" "$T")&format=json&stat=p99.9,SampleCount"
+	[ "$status" -eq 0 ]
+	json_check "$output" '.Label == "CPUUtilization"'
+	json_check "$output" '.Datapoints[0].SampleCount == 100'
+	json_check "$output" '.Datapoints[0].ExtendedStatistics | keys == ["p99.9"]'
+	json_check "$output" '.Datapoints[0].ExtendedStatistics["p99.9"] | . >= 99 and . <= 100'
+}
+
 @test "?format=json of a metric without data has an empty Datapoints" {
 	touch "$M"
 	run cat "$M?format=json"
@@ -621,6 +763,13 @@ $(row_of_one 2 $((T + 900)))"
 @test "?format=text is the default rendering" {
 	write_to "$M" '10 %s\n70 %s\n' "$T" "$T"
 	assert_equal "$(read_view "$(minute "$M" "$T")&format=text")" "$(read_view "$(minute "$M" "$T")")"
+}
+
+@test "a raw + in an RFC 3339 offset is a plus, not a blank" {
+	write_to "$M" '1 %s\n' "$T"
+	local plus
+	plus=$(date -u -d "@$((T + 3600))" +%Y-%m-%dT%H:%M:%S+01:00)
+	assert_rows "$M?since=$plus&until=$((T + 60))" "$(row_of_one 1 "$T")"
 }
 
 @test "view values are percent-decoded" {
@@ -665,7 +814,7 @@ $(iso "$T") 40 120"
 		"period=-60" "since=garbage" "since=-15x" "until=tomorrow" \
 		"since=$T&until=$T" "since=$((T + 60))&until=$T" "stat=bogus" "stat=p101" \
 		"stat=average,bogus" "format=xml" "filter=x" "view=history" "stat=average&stat=sum" \
-		"period=%zz" "stat=average%2"; do
+		"period=%zz" "stat=average%2" "period" "stat=" "period=" "since=-2h&since=-1h"; do
 		fails_with "Invalid argument" cat "$M?$q"
 	done
 	assert_rows "$(minute "$M" "$T")" "$(row_of_one 1 "$T")"

@@ -113,6 +113,20 @@ repeat() {
 	assert_equal "$(ls -A "$NS")" ""
 }
 
+@test "name lengths count bytes, not characters" {
+	local e85 e86
+	e85=$(repeat é 85)
+	e86=$(repeat é 86)
+	[ "$(printf %s "$e85" | wc -c)" -eq 170 ]
+	local w85 w86
+	w85=$(repeat 温 85)
+	w86=$(repeat 温 86)
+	succeeds touch "$NS/$w85"
+	fails_with "File name too long" touch "$NS/$w86"
+	fails_with "File name too long" mkdir "$NS/$w86"
+	assert_equal "$(ls "$NS")" "$w85"
+}
+
 @test "a whole namespace of exactly 255 bytes is accepted" {
 	local a b
 	a=$(repeat a 127)
@@ -228,6 +242,13 @@ a=b,c;d"
 	assert_contains "$output" "--db"
 }
 
+@test "without a mount point monfs exits non-zero and says so" {
+	run_monfs_to_exit -- --db "$BATS_TEST_TMPDIR/x.db"
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 255 ]
+	[ -n "$output" ]
+}
+
 @test "an unknown option refuses to start" {
 	mkdir -p "$BATS_TEST_TMPDIR/mnt2"
 	run_monfs_to_exit "$BATS_TEST_TMPDIR/mnt2" -- -f --no-such-option --db "$BATS_TEST_TMPDIR/x.db" "$BATS_TEST_TMPDIR/mnt2"
@@ -240,6 +261,63 @@ a=b,c;d"
 	unmount_monfs
 	assert_equal "$DAEMON_STATUS" 0
 	assert_not_mounted "$MNT"
+}
+
+@test "SIGINT unmounts the foreground daemon cleanly" {
+	local pid deadline
+	touch "$NS/kept"
+	pid=$MONFS_MAIN_PID
+	kill -INT "$pid"
+	deadline=$((SECONDS + EXIT_DEADLINE_S))
+	while process_alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+	assert_exited "$pid"
+	deadline=$((SECONDS + EXIT_DEADLINE_S))
+	while mountpoint -q "$MNT" && ((SECONDS < deadline)); do sleep 0.1; done
+	assert_not_mounted "$MNT"
+	forget_daemon "$pid"
+	wait "$pid" || true
+	mount_monfs
+	[ -f "$NS/kept" ]
+}
+
+@test "without -f monfs forks into the background and serves the mount" {
+	local mnt2="$BATS_TEST_TMPDIR/mnt2" db2="$BATS_TEST_TMPDIR/bg.db" deadline
+	mkdir -p "$mnt2"
+	run_monfs_to_exit "$mnt2" -- --db "$db2" "$mnt2"
+	[ "$status" -eq 0 ]
+	deadline=$((SECONDS + MOUNT_DEADLINE_S))
+	until mountpoint -q "$mnt2" || ((SECONDS >= deadline)); do sleep 0.1; done
+	mountpoint -q "$mnt2"
+	succeeds mkdir "$mnt2/metrics/Bg"
+	succeeds touch "$mnt2/metrics/Bg/m"
+	[ -f "$mnt2/metrics/Bg/m" ]
+	fusermount3 -u "$mnt2"
+	assert_not_mounted "$mnt2"
+	# the daemon exits once unmounted: wait for it, so none outlives the test
+	deadline=$((SECONDS + EXIT_DEADLINE_S))
+	while grep -qsF -- "$mnt2" /proc/[0-9]*/cmdline && ((SECONDS < deadline)); do sleep 0.1; done
+	if grep -lsF -- "$mnt2" /proc/[0-9]*/cmdline; then
+		echo "a daemon for $mnt2 still runs after unmounting"
+		false
+	fi
+}
+
+@test "a relative --db is relative to where monfs was started, also in the background" {
+	local mnt2="$BATS_TEST_TMPDIR/mnt2" deadline
+	mkdir -p "$mnt2" "$BATS_TEST_TMPDIR/here"
+	cd "$BATS_TEST_TMPDIR/here"
+	run_monfs_to_exit "$mnt2" -- --db rel.db ../mnt2
+	[ "$status" -eq 0 ]
+	deadline=$((SECONDS + MOUNT_DEADLINE_S))
+	until mountpoint -q "$mnt2" || ((SECONDS >= deadline)); do sleep 0.1; done
+	succeeds mkdir "$mnt2/metrics/Rel"
+	fusermount3 -u "$mnt2"
+	deadline=$((SECONDS + EXIT_DEADLINE_S))
+	while grep -qsF -- "../mnt2" /proc/[0-9]*/cmdline && ((SECONDS < deadline)); do sleep 0.1; done
+	[ -s "$BATS_TEST_TMPDIR/here/rel.db" ]
+	unmount_monfs
+	start_daemon "$MNT" --db "$BATS_TEST_TMPDIR/here/rel.db" "$MNT"
+	[ -d "$MNT/metrics/Rel" ]
 }
 
 @test "SIGTERM unmounts the foreground daemon cleanly" {

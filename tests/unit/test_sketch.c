@@ -1,7 +1,8 @@
 /*
- * Unit tests for store/sketch.c: percentiles within 1 % of the exact
- * nearest-rank value, merges that equal one pass, and an encoding that
- * survives any damage without crashing.
+ * Unit tests for store/sketch.c: percentiles exact up to SKETCH_EXACT_MAX
+ * values and within 1 % of the exact nearest-rank value beyond, merges
+ * that equal one pass, and encodings (both versions) that survive any
+ * damage without crashing.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -391,15 +392,32 @@ Test(sketch_merge, merging_parts_equals_one_pass_in_any_order)
 	free(v);
 }
 
+/* Each of the four values 20 times: 80, past the exact limit. */
+static struct sketch *sketch_of_repeated(const double *v4)
+{
+	double v[80];
+	size_t i;
+
+	for (i = 0; i < 80; i++)
+		v[i] = v4[i % 4];
+	return sketch_of(v, 80);
+}
+
 Test(sketch_merge, merging_disjoint_ranges_keeps_bins_sorted)
 {
 	double low[] = {-5, 1, 2, 3}, high[] = {-500, 0, 1e6, 2e6};
-	double all[] = {-5, 1, 2, 3, -500, 0, 1e6, 2e6};
-	struct sketch *a = sketch_of(low, 4), *b = sketch_of(high, 4);
-	struct sketch *whole = sketch_of(all, 8);
+	double all[160];
+	struct sketch *a = sketch_of_repeated(low);
+	struct sketch *b = sketch_of_repeated(high), *whole;
+	size_t i;
 
+	for (i = 0; i < 160; i++)
+		all[i] = i < 80 ? low[i % 4] : high[i % 4];
+	whole = sketch_of(all, 160);
 	cr_assert_eq(sketch_merge(a, b), 0);
 	cr_expect(same_encoding(a, whole));
+	cr_expect(within_error(sketch_quantile(a, 0), -500));
+	cr_expect(within_error(sketch_quantile(a, 1), 2e6));
 	sketch_free(a);
 	sketch_free(b);
 	sketch_free(whole);
@@ -528,21 +546,33 @@ static int check_decode(const unsigned char *buf, size_t len)
 	return rc;
 }
 
-Test(sketch_decoding, every_truncation_of_a_valid_encoding_is_refused)
+/* The first byte of s's encoding: 1 for bins, 2 for exact values. */
+static int version_of(const struct sketch *s)
 {
-	double *v = generate(gen_mixed_signs, 300, 11);
-	struct sketch *s = sketch_of(v, 300);
+	struct encoding e = encode(s);
+	int version = e.len ? e.buf[0] : -1;
+
+	free(e.buf);
+	return version;
+}
+
+static void check_truncations(double (*gen)(uint64_t *), size_t n,
+			      uint64_t seed, int version)
+{
+	double *v = generate(gen, n, seed);
+	struct sketch *s = sketch_of(v, n);
 	struct encoding e = encode(s);
 	size_t len;
 
+	cr_assert_eq(e.buf[0], version);
 	for (len = 0; len < e.len; len++) {
 		/* A copy of exactly len bytes, so ASan sees any overread. */
 		unsigned char *cut = malloc(len ? len : 1);
 
 		cr_assert_not_null(cut);
 		memcpy(cut, e.buf, len);
-		cr_expect_eq(check_decode(cut, len), -EINVAL, "prefix %zu",
-			     len);
+		cr_expect_eq(check_decode(cut, len), -EINVAL,
+			     "version %d, prefix %zu", version, len);
 		free(cut);
 	}
 	cr_expect_eq(check_decode(e.buf, e.len), 0);
@@ -551,14 +581,16 @@ Test(sketch_decoding, every_truncation_of_a_valid_encoding_is_refused)
 	free(v);
 }
 
-Test(sketch_decoding, every_single_bit_flip_is_refused_or_canonical)
+static void check_bit_flips(double (*gen)(uint64_t *), size_t n, uint64_t seed,
+			    int version)
 {
-	double *v = generate(gen_lognormal, 200, 12);
-	struct sketch *s = sketch_of(v, 200);
+	double *v = generate(gen, n, seed);
+	struct sketch *s = sketch_of(v, n);
 	struct encoding e = encode(s);
 	size_t i;
 	int bit;
 
+	cr_assert_eq(e.buf[0], version);
 	for (i = 0; i < e.len; i++) {
 		for (bit = 0; bit < 8; bit++) {
 			e.buf[i] ^= (unsigned char)(1 << bit);
@@ -569,6 +601,21 @@ Test(sketch_decoding, every_single_bit_flip_is_refused_or_canonical)
 	free(e.buf);
 	sketch_free(s);
 	free(v);
+}
+
+Test(sketch_decoding, every_truncation_of_a_valid_encoding_is_refused)
+{
+	check_truncations(gen_mixed_signs, 300, 11, 1);
+	check_truncations(gen_mixed_signs, 40, 11, 2);
+	check_truncations(gen_extremes, SKETCH_EXACT_MAX, 13, 2);
+	check_truncations(gen_all_equal, 1, 0, 2);
+}
+
+Test(sketch_decoding, every_single_bit_flip_is_refused_or_canonical)
+{
+	check_bit_flips(gen_lognormal, 200, 12, 1);
+	check_bit_flips(gen_mixed_signs, 30, 12, 2);
+	check_bit_flips(gen_extremes, SKETCH_EXACT_MAX, 14, 2);
 }
 
 /*
@@ -602,7 +649,7 @@ Test(sketch_decoding, random_garbage_is_refused_or_canonical)
 
 /* A blob builder for hand-made malformed encodings. */
 struct blob {
-	unsigned char buf[64];
+	unsigned char buf[1024];
 	size_t len;
 };
 
@@ -650,10 +697,14 @@ Test(sketch_decoding, malformed_headers_are_refused)
 	struct blob b = one_positive_bin(5, 1);
 
 	cr_expect_eq(check_decode(b.buf, b.len), 0);
-	b.buf[0] = 2;
-	expect_refused(&b, "unknown version");
+	b.buf[0] = 3;
+	expect_refused(&b, "unknown version 3");
+	b.buf[0] = 0xff;
+	expect_refused(&b, "unknown version 255");
 	b.buf[0] = 0;
 	expect_refused(&b, "version 0");
+	b.buf[0] = 2;
+	expect_refused(&b, "bins behind the exact version byte");
 	b = one_positive_bin(5, 1);
 	put_byte(&b, 0);
 	expect_refused(&b, "trailing byte");
@@ -752,4 +803,553 @@ Test(sketch_decoding, extreme_valid_bins_are_accepted)
 	cr_expect_eq(check_decode(b.buf, b.len), 0);
 	b = one_positive_bin(-37596, 1);
 	cr_expect_eq(check_decode(b.buf, b.len), 0);
+}
+
+/*
+ * Exact mode: up to SKETCH_EXACT_MAX values, quantiles are the values
+ * themselves; one more, by add or merge, and the sketch is binned.
+ */
+
+/* Quantile q of s is exactly v[exact rank - 1] for sorted v. */
+static int quantile_is(const struct sketch *s, unsigned steps,
+		       const double *sorted, size_t n)
+{
+	double exact = sorted[exact_rank(steps, n) - 1];
+	double q1 = (double)steps / PERCENTILE_STEPS;
+	double q2 = ((double)steps / 100) / 100; /* as stats asks */
+	double e1 = sketch_quantile(s, q1), e2 = sketch_quantile(s, q2);
+
+	/* Bitwise, so that -0 for 0 would fail too. */
+	return memcmp(&e1, &exact, sizeof(exact)) == 0 &&
+	       memcmp(&e2, &exact, sizeof(exact)) == 0;
+}
+
+/* Every two-decimal percentile within 1 % of the exact one. */
+static int all_within_error(const struct sketch *s, const double *sorted,
+			    size_t n)
+{
+	unsigned steps;
+
+	for (steps = 0; steps <= PERCENTILE_STEPS; steps++)
+		if (!within_error(
+			sketch_quantile(s, (double)steps / PERCENTILE_STEPS),
+			sorted[exact_rank(steps, n) - 1]))
+			return 0;
+	return 1;
+}
+
+static double *sorted_copy(const double *v, size_t n)
+{
+	double *c = malloc((n ? n : 1) * sizeof(*c));
+	size_t i;
+
+	cr_assert_not_null(c);
+	memcpy(c, v, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), compare_doubles);
+	/* The sketch keeps -0 as 0. */
+	for (i = 0; i < n; i++)
+		if (c[i] == 0)
+			c[i] = 0;
+	return c;
+}
+
+Test(sketch_exact, the_spec_example_gives_40_70_70)
+{
+	double v[] = {10, 70, 40};
+	struct sketch *s = sketch_of(v, 3);
+
+	cr_expect_eq(sketch_quantile(s, 0.5), 40);
+	cr_expect_eq(sketch_quantile(s, 0.9), 70);
+	cr_expect_eq(sketch_quantile(s, 0.99), 70);
+	cr_expect_eq(sketch_quantile(s, 0), 10);
+	cr_expect_eq(sketch_quantile(s, 1.0 / 3), 10);
+	cr_expect_eq(sketch_quantile(s, 0.34), 40);
+	cr_expect_eq(sketch_quantile(s, 1), 70);
+	cr_expect_eq(version_of(s), 2);
+	sketch_free(s);
+}
+
+Test(sketch_exact, one_to_64_values_every_two_decimal_percentile_is_exact)
+{
+	double (*const gens[])(uint64_t *) = {gen_mixed_signs, gen_uniform,
+					      gen_extremes, gen_all_equal};
+	size_t gi, n;
+	int failures = 0;
+
+	cr_assert_eq(SKETCH_EXACT_MAX, 64);
+	for (gi = 0; gi < sizeof(gens) / sizeof(gens[0]); gi++) {
+		for (n = 1; n <= SKETCH_EXACT_MAX; n++) {
+			double *v = generate(gens[gi], n, 77 + n);
+			struct sketch *s = sketch_of(v, n);
+			double *sorted = sorted_copy(v, n);
+			unsigned steps;
+
+			CHECK(failures, version_of(s) == 2,
+			      "gen %zu n=%zu: "
+			      "not exact",
+			      gi, n);
+			for (steps = 0; steps <= PERCENTILE_STEPS; steps++)
+				CHECK(failures,
+				      quantile_is(s, steps, sorted, n),
+				      "gen %zu n=%zu steps=%u: %.17g, "
+				      "exact %.17g",
+				      gi, n, steps,
+				      sketch_quantile(s, (double)steps /
+							     PERCENTILE_STEPS),
+				      sorted[exact_rank(steps, n) - 1]);
+			free(sorted);
+			sketch_free(s);
+			free(v);
+		}
+	}
+	cr_expect_eq(failures, 0);
+}
+
+Test(sketch_exact, the_65th_add_bins_every_value_for_good)
+{
+	double *v = generate(gen_mixed_signs, 200, 5), *sorted;
+	struct sketch *s = sketch_new(), *low, *high;
+	size_t i;
+
+	cr_assert_not_null(s);
+	for (i = 0; i < SKETCH_EXACT_MAX; i++)
+		cr_assert_eq(sketch_add(s, v[i]), 0);
+	sorted = sorted_copy(v, SKETCH_EXACT_MAX);
+	cr_expect_eq(version_of(s), 2);
+	cr_expect(quantile_is(s, 5000, sorted, SKETCH_EXACT_MAX));
+	free(sorted);
+
+	cr_assert_eq(sketch_add(s, v[SKETCH_EXACT_MAX]), 0);
+	cr_expect_eq(sketch_count(s), SKETCH_EXACT_MAX + 1);
+	cr_expect_eq(version_of(s), 1);
+	sorted = sorted_copy(v, SKETCH_EXACT_MAX + 1);
+	cr_expect(all_within_error(s, sorted, SKETCH_EXACT_MAX + 1));
+	free(sorted);
+	/* The same bins as two exact halves merged past the limit. */
+	low = sketch_of(v, 33);
+	high = sketch_of(v + 33, SKETCH_EXACT_MAX + 1 - 33);
+	cr_assert_eq(sketch_merge(low, high), 0);
+	cr_expect(same_encoding(s, low));
+
+	for (i = SKETCH_EXACT_MAX + 1; i < 200; i++)
+		cr_assert_eq(sketch_add(s, v[i]), 0);
+	cr_expect_eq(version_of(s), 1);
+	sorted = sorted_copy(v, 200);
+	cr_expect(all_within_error(s, sorted, 200));
+	free(sorted);
+
+	/* Reset makes it exact again. */
+	sketch_reset(s);
+	cr_assert_eq(sketch_add(s, 70), 0);
+	cr_assert_eq(sketch_add(s, 10), 0);
+	cr_assert_eq(sketch_add(s, 40), 0);
+	cr_expect_eq(version_of(s), 2);
+	cr_expect_eq(sketch_quantile(s, 0.5), 40);
+	sketch_free(s);
+	sketch_free(low);
+	sketch_free(high);
+	free(v);
+}
+
+/* merge(a, b) of a values and b values against one pass over a + b. */
+static void check_merge_at(size_t na, size_t nb, int version)
+{
+	double *v = generate(gen_mixed_signs, na + nb, 31 * na + nb);
+	double *sorted = sorted_copy(v, na + nb);
+	struct sketch *a = sketch_of(v, na), *b = sketch_of(v + na, nb);
+	struct sketch *whole = sketch_of(v, na + nb);
+
+	cr_assert_eq(sketch_merge(a, b), 0);
+	cr_expect_eq(sketch_count(a), na + nb);
+	cr_expect_eq(version_of(a), version, "%zu + %zu", na, nb);
+	cr_expect(same_encoding(a, whole), "%zu + %zu", na, nb);
+	if (version == 2)
+		cr_expect(quantile_is(a, 9000, sorted, na + nb));
+	else
+		cr_expect(all_within_error(a, sorted, na + nb));
+	sketch_free(a);
+	sketch_free(b);
+	sketch_free(whole);
+	free(sorted);
+	free(v);
+}
+
+Test(sketch_exact, merges_stay_exact_up_to_64_values_and_bin_past_it)
+{
+	check_merge_at(32, 32, 2);
+	check_merge_at(63, 1, 2);
+	check_merge_at(1, 63, 2);
+	check_merge_at(0, 64, 2);
+	check_merge_at(64, 0, 2);
+	check_merge_at(32, 33, 1);
+	check_merge_at(64, 1, 1);
+	check_merge_at(1, 64, 1);
+	check_merge_at(64, 64, 1);
+	check_merge_at(100, 1, 1); /* binned + exact */
+	check_merge_at(1, 100, 1); /* exact + binned */
+	check_merge_at(0, 100, 1); /* empty + binned */
+	check_merge_at(100, 0, 1); /* binned + empty */
+	check_merge_at(100, 100, 1);
+}
+
+Test(sketch_exact, merging_into_itself_stays_exact_while_it_fits)
+{
+	double v[33], twice[66];
+	struct sketch *s, *expected;
+	size_t i;
+
+	for (i = 0; i < 33; i++)
+		v[i] = 100 - 3.5 * (double)i;
+	for (i = 0; i < 66; i++)
+		twice[i] = v[i / 2];
+
+	s = sketch_of(v, 32);
+	expected = sketch_of(twice, 64);
+	cr_assert_eq(sketch_merge(s, s), 0);
+	cr_expect_eq(version_of(s), 2);
+	cr_expect(same_encoding(s, expected));
+	sketch_free(s);
+	sketch_free(expected);
+
+	s = sketch_of(v, 33);
+	expected = sketch_of(twice, 66);
+	cr_assert_eq(sketch_merge(s, s), 0);
+	cr_expect_eq(version_of(s), 1);
+	cr_expect(same_encoding(s, expected));
+	sketch_free(s);
+	sketch_free(expected);
+}
+
+/*
+ * Rollups merge in any grouping, through encodings: merge(a, merge(b, c)),
+ * merge(merge(a, b), c) and decoded parts all encode exactly as one pass,
+ * whichever side of the limit the parts and the whole fall.
+ */
+Test(sketch_exact, merges_in_any_grouping_equal_one_pass)
+{
+	static const size_t ns[] = {3, 40, 64, 65, 66, 130, 1000};
+	uint64_t seed = 2024;
+	size_t ni;
+	int round, failures = 0;
+
+	for (ni = 0; ni < sizeof(ns) / sizeof(ns[0]); ni++) {
+		size_t n = ns[ni];
+		double *v = generate(gen_mixed_signs, n, n);
+		double *sorted = sorted_copy(v, n);
+		struct sketch *whole = sketch_of(v, n);
+
+		for (round = 0; round < 20; round++) {
+			size_t c1 = next_random(&seed) % (n + 1);
+			size_t c2 = c1 + next_random(&seed) % (n - c1 + 1);
+			struct sketch *a = sketch_of(v, c1);
+			struct sketch *b = sketch_of(v + c1, c2 - c1);
+			struct sketch *c = sketch_of(v + c2, n - c2);
+			struct sketch *ab = sketch_of(v, c1);
+			struct sketch *bc = sketch_of(v + c1, c2 - c1);
+			struct sketch *dec = sketch_new();
+			struct sketch *fresh_a = sketch_of(v, c1);
+			struct sketch *parts[3] = {fresh_a, b, c};
+			int p;
+
+			cr_assert_not_null(dec);
+			/* merge(a, merge(b, c)) */
+			cr_assert_eq(sketch_merge(bc, c), 0);
+			cr_assert_eq(sketch_merge(a, bc), 0);
+			/* merge(merge(a, b), c) */
+			cr_assert_eq(sketch_merge(ab, b), 0);
+			cr_assert_eq(sketch_merge(ab, c), 0);
+			/* c, b, then a decoded into one sketch, as rollups */
+			for (p = 2; p >= 0; p--) {
+				struct encoding e = encode(parts[p]);
+
+				cr_assert_eq(
+				    sketch_decode_merge(dec, e.buf, e.len), 0);
+				free(e.buf);
+			}
+			CHECK(failures,
+			      same_encoding(a, whole) &&
+				  same_encoding(ab, whole) &&
+				  same_encoding(dec, whole),
+			      "n=%zu cuts %zu %zu: not one pass", n, c1, c2);
+			CHECK(failures,
+			      n <= SKETCH_EXACT_MAX
+				  ? quantile_is(a, 5000, sorted, n) &&
+					quantile_is(a, 9900, sorted, n)
+				  : all_within_error(a, sorted, n),
+			      "n=%zu cuts %zu %zu: wrong answers", n, c1, c2);
+			sketch_free(a);
+			sketch_free(b);
+			sketch_free(c);
+			sketch_free(ab);
+			sketch_free(bc);
+			sketch_free(dec);
+			sketch_free(fresh_a);
+		}
+		sketch_free(whole);
+		free(sorted);
+		free(v);
+	}
+	cr_expect_eq(failures, 0);
+}
+
+static void put_double(struct blob *b, double v)
+{
+	uint64_t bits;
+	int i;
+
+	memcpy(&bits, &v, sizeof(bits));
+	for (i = 0; i < 8; i++) {
+		put_byte(b, (unsigned char)bits);
+		bits >>= 8;
+	}
+}
+
+/* A version 2 blob: the count, then the values as they are given. */
+static struct blob exact_blob(const double *v, size_t n)
+{
+	struct blob b = {.len = 0};
+	size_t i;
+
+	put_byte(&b, 2);
+	put_varint(&b, n);
+	for (i = 0; i < n; i++)
+		put_double(&b, v[i]);
+	return b;
+}
+
+/*
+ * A version 1 blob of positive values, one per bin, as the sketch wrote
+ * them before exact mode: bin ceil(ln x / ln gamma), 1 / ln gamma being
+ * sketch.c's INV_LOG_GAMMA.
+ */
+static struct blob legacy_blob(const double *sorted, size_t n)
+{
+	struct blob b = {.len = 0};
+	int64_t prev = 0;
+	size_t i;
+
+	put_byte(&b, 1);
+	put_varint(&b, 0);
+	put_varint(&b, 0);
+	put_varint(&b, n);
+	for (i = 0; i < n; i++) {
+		int64_t index =
+		    (int64_t)ceil(log(sorted[i]) * 50.50340046192389);
+
+		put_zigzag(&b, index - prev);
+		put_varint(&b, 1);
+		prev = index;
+	}
+	return b;
+}
+
+Test(sketch_encoding, three_values_encode_in_26_bytes_as_they_are)
+{
+	static const unsigned char expected[] = {
+	    2, 3, 0, 0, 0, 0,	 0,    0,    0x24, 0x40, /* 10 */
+	    0, 0, 0, 0, 0, 0,	 0x44, 0x40,		 /* 40 */
+	    0, 0, 0, 0, 0, 0x80, 0x51, 0x40,		 /* 70 */
+	};
+	double v[] = {70, 10, 40};
+	struct sketch *s = sketch_of(v, 3);
+	struct blob b = exact_blob((const double[]){10, 40, 70}, 3);
+
+	cr_expect(encodes_to(s, expected, sizeof(expected)));
+	cr_expect(encodes_to(s, b.buf, b.len));
+	cr_log_info("3 values: %zu bytes", sizeof(expected));
+	sketch_free(s);
+}
+
+Test(sketch_encoding, a_full_exact_sketch_encodes_in_514_bytes)
+{
+	double *v = generate(gen_uniform, SKETCH_EXACT_MAX, 1);
+	struct sketch *s = sketch_of(v, SKETCH_EXACT_MAX);
+	struct encoding e = encode(s);
+
+	cr_expect_eq(e.len, 2 + 8 * SKETCH_EXACT_MAX);
+	free(e.buf);
+	sketch_free(s);
+	free(v);
+}
+
+Test(sketch_decoding, version_2_decodes_to_the_exact_values)
+{
+	double v[] = {10, 40, 70};
+	struct blob b = exact_blob(v, 3);
+	struct sketch *s = sketch_new();
+
+	cr_assert_not_null(s);
+	cr_expect_eq(check_decode(b.buf, b.len), 0);
+	cr_assert_eq(sketch_decode_merge(s, b.buf, b.len), 0);
+	cr_expect_eq(sketch_count(s), 3);
+	cr_expect_eq(sketch_quantile(s, 0.5), 40);
+	cr_expect_eq(sketch_quantile(s, 0.9), 70);
+	cr_expect_eq(sketch_quantile(s, 0.99), 70);
+	cr_expect(encodes_to(s, b.buf, b.len));
+	/* Into itself again: 6 values, still exact. */
+	cr_assert_eq(sketch_decode_merge(s, b.buf, b.len), 0);
+	cr_expect_eq(version_of(s), 2);
+	cr_expect_eq(sketch_quantile(s, 0.5), 40);
+	sketch_free(s);
+}
+
+/* Rows written before exact mode: binned, within 1 %, and they stay so. */
+Test(sketch_decoding, version_1_of_few_values_decodes_binned)
+{
+	double v[] = {10, 40, 70};
+	struct blob legacy = legacy_blob(v, 3);
+	struct blob exact = exact_blob((const double[]){20}, 1);
+	struct sketch *s = sketch_new(), *t = sketch_new();
+	double p50;
+
+	cr_assert(s && t);
+	cr_expect_eq(check_decode(legacy.buf, legacy.len), 0);
+	cr_assert_eq(sketch_decode_merge(s, legacy.buf, legacy.len), 0);
+	cr_expect_eq(sketch_count(s), 3);
+	p50 = sketch_quantile(s, 0.5);
+	cr_expect(within_error(p50, 40) && p50 != 40, "p50 %.17g", p50);
+	cr_expect(within_error(sketch_quantile(s, 0.99), 70));
+	cr_expect(encodes_to(s, legacy.buf, legacy.len));
+
+	/* Merging exact values into it gives bins... */
+	cr_assert_eq(sketch_decode_merge(s, exact.buf, exact.len), 0);
+	cr_expect_eq(version_of(s), 1);
+	cr_expect_eq(sketch_count(s), 4);
+	cr_expect(within_error(sketch_quantile(s, 0.25), 10));
+	cr_expect(within_error(sketch_quantile(s, 0.5), 20));
+
+	/* ... and so does merging it into an exact sketch. */
+	cr_assert_eq(sketch_add(t, 20), 0);
+	cr_assert_eq(sketch_decode_merge(t, legacy.buf, legacy.len), 0);
+	cr_expect(same_encoding(s, t));
+	sketch_free(s);
+	sketch_free(t);
+}
+
+Test(sketch_decoding, empty_version_1_leaves_an_exact_sketch_exact)
+{
+	static const unsigned char empty[] = {1, 0, 0, 0};
+	double v[] = {10, 70, 40};
+	struct sketch *s = sketch_of(v, 3);
+
+	cr_expect_eq(check_decode(empty, sizeof(empty)), 0);
+	cr_assert_eq(sketch_decode_merge(s, empty, sizeof(empty)), 0);
+	cr_expect_eq(version_of(s), 2);
+	cr_expect_eq(sketch_quantile(s, 0.5), 40);
+	sketch_free(s);
+}
+
+Test(sketch_decoding, version_2_at_the_limits_is_accepted)
+{
+	double v[SKETCH_EXACT_MAX];
+	struct blob b;
+	size_t i;
+
+	for (i = 0; i < SKETCH_EXACT_MAX; i++)
+		v[i] = (double)i - 10;
+	b = exact_blob(v, SKETCH_EXACT_MAX);
+	cr_expect_eq(check_decode(b.buf, b.len), 0, "64 values");
+	b = exact_blob(
+	    (const double[]){-DBL_MAX, -DBL_TRUE_MIN, 0, DBL_TRUE_MIN, DBL_MAX},
+	    5);
+	cr_expect_eq(check_decode(b.buf, b.len), 0, "extremes");
+	b = exact_blob((const double[]){3, 3, 3}, 3);
+	cr_expect_eq(check_decode(b.buf, b.len), 0, "equal values");
+}
+
+Test(sketch_decoding, malformed_version_2_is_refused)
+{
+	double v[SKETCH_EXACT_MAX + 1];
+	struct blob b;
+	size_t i;
+
+	for (i = 0; i <= SKETCH_EXACT_MAX; i++)
+		v[i] = (double)i;
+	b = exact_blob(v, SKETCH_EXACT_MAX + 1);
+	expect_refused(&b, "65 values");
+	b = exact_blob(v, 0);
+	expect_refused(&b, "no values (the empty sketch is version 1)");
+	b = exact_blob((const double[]){1, NAN}, 2);
+	expect_refused(&b, "NaN");
+	b = exact_blob((const double[]){1, INFINITY}, 2);
+	expect_refused(&b, "infinity");
+	b = exact_blob((const double[]){-INFINITY, 1}, 2);
+	expect_refused(&b, "-infinity");
+	b = exact_blob((const double[]){-0.0, 1}, 2);
+	expect_refused(&b, "-0 (0 is stored as +0)");
+	b = exact_blob((const double[]){1, 3, 2}, 3);
+	expect_refused(&b, "unsorted");
+	b = exact_blob((const double[]){1, -1}, 2);
+	expect_refused(&b, "unsorted across zero");
+
+	b = exact_blob(v, 3);
+	put_byte(&b, 0);
+	expect_refused(&b, "trailing byte");
+	b = exact_blob(v, 3);
+	b.len--;
+	expect_refused(&b, "missing byte");
+	b = exact_blob(v, 3);
+	b.buf[1] = 4;
+	expect_refused(&b, "count above the values held");
+	b.buf[1] = 2;
+	expect_refused(&b, "count below the values held");
+
+	b.len = 0;
+	put_byte(&b, 2);
+	put_byte(&b, 0x83); /* 3, in two bytes */
+	put_byte(&b, 0x00);
+	for (i = 0; i < 3; i++)
+		put_double(&b, v[i]);
+	expect_refused(&b, "non-minimal count");
+
+	b.len = 0;
+	put_byte(&b, 2);
+	put_varint(&b, UINT64_MAX / 8 + 2); /* times 8 wraps to 8 */
+	put_double(&b, 1);
+	expect_refused(&b, "count whose byte size wraps");
+
+	b.len = 0;
+	put_byte(&b, 2);
+	expect_refused(&b, "version byte alone");
+}
+
+/*
+ * Version 2 blobs from a small palette of values (the bad ones among
+ * them), sorted or not, with a count and length that are sometimes off:
+ * each refused cleanly or accepted and canonical.
+ */
+Test(sketch_decoding, random_version_2_blobs_are_refused_or_canonical)
+{
+	/* The valid values first, then those that are not. */
+	static const double palette[] = {-1e300, -2,	0,    1e-310, 0.5,
+					 3,	 1e300, -0.0, NAN,    INFINITY};
+	uint64_t seed = 43;
+	int round, accepted = 0;
+
+	for (round = 0; round < 20000; round++) {
+		size_t n = next_random(&seed) % (SKETCH_EXACT_MAX + 3), i;
+		size_t used = round % 3 == 0 ? 10 : 7; /* of the palette */
+		double v[SKETCH_EXACT_MAX + 3];
+		struct blob b;
+
+		for (i = 0; i < n; i++)
+			v[i] = palette[next_random(&seed) % used];
+		if (round % 2)
+			qsort(v, n, sizeof(v[0]), compare_doubles);
+		b = exact_blob(v, n);
+		switch (next_random(&seed) % 8) {
+		case 0:
+			b.buf[1] = (unsigned char)(next_random(&seed) % 70);
+			break;
+		case 1:
+			b.len -= next_random(&seed) % b.len;
+			break;
+		case 2:
+			put_byte(&b, (unsigned char)next_random(&seed));
+			break;
+		}
+		accepted += check_decode(b.buf, b.len) == 0;
+	}
+	cr_log_info("%d of 20000 version 2 blobs decoded", accepted);
+	cr_expect_gt(accepted, 1000);
 }

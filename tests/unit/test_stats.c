@@ -392,6 +392,69 @@ Test(summaries, merging_parts_equals_one_pass)
 	summary_release(&empty);
 }
 
+/* SPEC 3's example row: 10, 70, 40 print p50 40, p90 70, p99 70. */
+Test(stat_values, a_sparse_period_has_exact_percentiles)
+{
+	double v[] = {10, 70, 40};
+	struct summary s;
+
+	summary_of(&s, v, 3);
+	cr_expect_eq(value_of("samples", &s), 3);
+	cr_expect_eq(value_of("sum", &s), 120);
+	cr_expect_eq(value_of("average", &s), 40);
+	cr_expect_eq(value_of("p50", &s), 40);
+	cr_expect_eq(value_of("p90", &s), 70);
+	cr_expect_eq(value_of("p99", &s), 70);
+	cr_expect_eq(value_of("p33.33", &s), 10);
+	cr_expect_eq(value_of("p33.34", &s), 40);
+	summary_release(&s);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * A minute of a 1-second metric, summarized in three parts merged as a
+ * read merges buckets: every two-decimal percentile is the exact
+ * nearest-rank value, not an estimate.
+ */
+Test(stat_values, sixty_merged_points_have_exact_percentiles)
+{
+	double v[60], sorted[60];
+	struct summary s, b, c;
+	uint64_t seed = 9;
+	unsigned steps;
+	int i, failures = 0;
+
+	for (i = 0; i < 60; i++)
+		v[i] = sorted[i] = floor(1000 * uniform01(&seed)) / 10;
+	qsort(sorted, 60, sizeof(sorted[0]), compare_doubles);
+	summary_of(&s, v, 10);
+	summary_of(&b, v + 10, 20);
+	summary_of(&c, v + 30, 30);
+	cr_assert_eq(summary_merge(&b, &c), 0);
+	cr_assert_eq(summary_merge(&s, &b), 0);
+	for (steps = 0; steps <= PERCENTILE_STEPS; steps++) {
+		struct stat_spec spec = {.kind = STAT_PERCENTILE,
+					 .percentile = steps / 100.0};
+		size_t k =
+		    (steps * 60 + PERCENTILE_STEPS - 1) / PERCENTILE_STEPS;
+		double exact = sorted[k ? k - 1 : 0];
+
+		CHECK(failures, stat_value(&spec, &s) == exact,
+		      "p%g: %.17g, exact %.17g", spec.percentile,
+		      stat_value(&spec, &s), exact);
+	}
+	cr_expect_eq(failures, 0);
+	summary_release(&s);
+	summary_release(&b);
+	summary_release(&c);
+}
+
 Test(summaries, merging_into_an_empty_summary_takes_its_extremes)
 {
 	double v[] = {-5, -3};
