@@ -310,6 +310,15 @@ int64_t store_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void db_bind_owner(sqlite3_stmt *stmt, int first, const struct caller *who,
+		   mode_t mode, int64_t now_ms)
+{
+	sqlite3_bind_int64(stmt, first, who->uid);
+	sqlite3_bind_int64(stmt, first + 1, who->gid);
+	sqlite3_bind_int64(stmt, first + 2, mode & 07777);
+	sqlite3_bind_int64(stmt, first + 3, now_ms);
+}
+
 void db_read_attr(sqlite3_stmt *stmt, int col, struct node_attr *out)
 {
 	out->uid = (uid_t)sqlite3_column_int64(stmt, col);

@@ -55,6 +55,13 @@ int db_exec_stmt(sqlite3_stmt *stmt);
  */
 void db_read_attr(sqlite3_stmt *stmt, int col, struct node_attr *out);
 
+/*
+ * Bind a new node's owner: uid, gid, mode bits and creation time to the
+ * four parameters starting at index first.
+ */
+void db_bind_owner(sqlite3_stmt *stmt, int first, const struct caller *who,
+		   mode_t mode, int64_t now_ms);
+
 /* ---- shared between store modules ---- */
 
 /* The id of namespace ns, or -ENOENT. Lock held. */

@@ -120,10 +120,7 @@ int store_metric_create(struct store *st, const char *ns, const char *name,
 	}
 	sqlite3_bind_int64(stmt, 1, ns_id);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, who->uid);
-	sqlite3_bind_int64(stmt, 4, who->gid);
-	sqlite3_bind_int64(stmt, 5, mode & 07777);
-	sqlite3_bind_int64(stmt, 6, now);
+	db_bind_owner(stmt, 3, who, mode, now);
 	rc = db_exec_stmt(stmt);
 	if (rc)
 		goto fail;

@@ -148,10 +148,7 @@ int store_namespace_create(struct store *st, const char *ns, mode_t mode,
 	}
 	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, parent, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, who->uid);
-	sqlite3_bind_int64(stmt, 4, who->gid);
-	sqlite3_bind_int64(stmt, 5, mode & 07777);
-	sqlite3_bind_int64(stmt, 6, store_now_ms());
+	db_bind_owner(stmt, 3, who, mode, store_now_ms());
 	rc = db_exec_stmt(stmt);
 	if (rc) {
 		if (rc == -EEXIST)
