@@ -1,0 +1,56 @@
+/*
+ * pattern: CloudWatch Logs filter patterns, compiled once and matched
+ * against log events (SPEC 4, 7, 8). The stream `filter=` view and the
+ * metric filters both use this module.
+ *
+ * Forms (CloudWatch's syntax):
+ *   - terms: `ERROR`, `"quoted phrase"` (all must occur), `-term` (must
+ *     not occur), `?a ?b` (at least one must occur), `%regex%` (POSIX
+ *     extended regular expression); the empty pattern matches every event.
+ *   - JSON: `{ $.level = "error" && $.latency > 500 }`, with = != < <= > >=,
+ *     `*` wildcards in string values, && || and parentheses, selectors
+ *     like $.a.b and $.a[0], IS NULL, NOT EXISTS, IS TRUE, IS FALSE.
+ *   - space-delimited: `[ip, user, ..., status=5*, bytes>1000]`, fields
+ *     split at blanks, "quoted" and [bracketed] fields kept whole, `...`
+ *     for any number of fields, conditions with = != < <= > >= and `*`,
+ *     joined by && and || within a field.
+ */
+#ifndef MONFS_PATTERN_H
+#define MONFS_PATTERN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/err.h"
+
+struct pattern;
+
+/*
+ * Compile text[0..len). 0 and *out set, or -EINVAL with err saying what
+ * is wrong and where ("unbalanced '{' at byte 0"), or -ENOMEM.
+ */
+int pattern_compile(const char *text, size_t len, struct pattern **out,
+		    struct err *err);
+
+/* Whether the event line[0..len) (no '\n') matches p. */
+bool pattern_match(const struct pattern *p, const char *line, size_t len);
+
+/*
+ * For metric filters: the number that selector names in an event that
+ * matched p — "$name" a field named in p's space-delimited form, or
+ * "$.a.b" a JSON path. 0 and *out, -ENOENT when the event has no such
+ * field, -EINVAL when its text is not a finite number or the selector
+ * cannot apply to p (a $name p does not name).
+ */
+int pattern_value(const struct pattern *p, const char *selector,
+		  const char *line, size_t len, double *out);
+
+/* Whether selector could ever apply to p (checked when a filter is
+ * defined): 0 or -EINVAL with err saying why. */
+int pattern_check_selector(const struct pattern *p, const char *selector,
+			   struct err *err);
+
+/* Free p (NULL is fine). */
+void pattern_free(struct pattern *p);
+
+#endif
