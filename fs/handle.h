@@ -18,14 +18,19 @@
 
 #include "store/strbuf.h"
 
+struct stream_render;
+
+enum handle_kind { HANDLE_METRIC, HANDLE_STREAM };
+
 struct handle {
 	pthread_mutex_t lock;   /* writes on one handle may race */
+	enum handle_kind kind;
+	int64_t id;             /* the metric's or the stream's */
 	pid_t opener;           /* thread-group id of the process that opened */
 	bool writable;
-	int64_t metric_id;
-	char name[256];         /* the file's leaf name */
 	struct strbuf pending;  /* bytes after the last '\n' written */
-	struct strbuf text;     /* the rendering served to reads */
+	struct strbuf text;     /* a metric's rendering, made at open */
+	struct stream_render *view; /* a stream view's renderer, or NULL */
 };
 
 /*
@@ -34,20 +39,32 @@ struct handle {
  */
 typedef int (*lines_fn)(void *ctx, const char *buf, size_t len);
 
-/* A new handle for the process opener. NULL when out of memory. */
-struct handle *handle_new(pid_t opener, bool writable);
+/*
+ * A new handle on metric or stream id for the process opener. A stream
+ * counts as held (handle_held) until the handle is freed. NULL when out
+ * of memory.
+ */
+struct handle *handle_new(enum handle_kind kind, int64_t id, pid_t opener,
+			  bool writable);
 
-/* Free a handle (NULL is fine). */
+/* Free a handle and what it owns (NULL is fine). */
 void handle_free(struct handle *h);
+
+/*
+ * Whether some handle holds stream id open: a store_held_fn (ctx unused),
+ * so that retention waits for readers (SPEC 4).
+ */
+bool handle_held(void *ctx, int64_t stream_id);
 
 /*
  * Take one write's bytes: join them to the pending partial line, hand
  * every complete line to fn in one call, keep the rest pending. If fn
  * fails, the pending line is restored to what it was and fn's error is
- * returned. Lock held by the caller.
+ * returned; if the partial line left would be longer than max_pending,
+ * -EMSGSIZE and nothing happens. Lock held by the caller.
  */
-int handle_take(struct handle *h, const char *buf, size_t len, lines_fn fn,
-		void *ctx);
+int handle_take(struct handle *h, const char *buf, size_t len,
+		size_t max_pending, lines_fn fn, void *ctx);
 
 /*
  * Hand the pending partial line, with a '\n' added, to fn, and forget

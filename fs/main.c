@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs/handle.h"
 #include "fs/monfs.h"
 
 #define MONFS_VERSION "0.1.0"
@@ -211,6 +212,7 @@ static void *sweeper_main(void *data)
 	while (!m->stopping) {
 		pthread_mutex_unlock(&m->stop_lock);
 		store_sweep(m->store, store_now_ms());
+		store_logs_sweep(m->store, store_now_ms(), handle_held, NULL);
 		pthread_mutex_lock(&m->stop_lock);
 		clock_gettime(CLOCK_REALTIME, &deadline);
 		deadline.tv_sec += SWEEP_INTERVAL_S;

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "store/format.h"
+#include "store/parse.h"
+#include "store/pattern.h"
 
 #define COLUMN_GAP 2
 #define CELL_MAX FORMAT_TIME_MAX /* the widest cell, a timestamp */
@@ -237,4 +239,164 @@ void render_metric_abort(struct metric_render *r)
 	free(r->cells);
 	free(r->width);
 	free(r);
+}
+
+/* ---- stream views ---- */
+
+#define SCAN_BATCH_BYTES (1024 * 1024)
+
+struct stream_render {
+	struct store *store;
+	int64_t stream_id;
+	struct view view;
+	int64_t cursor;   /* absolute offset of the next write to render */
+	int64_t until;    /* absolute end, fixed at open */
+	struct strbuf out; /* rendered bytes not yet read past */
+	int64_t out_base; /* rendering offset of out.buf[0] */
+	bool done;
+};
+
+struct stream_render *render_stream_new(struct store *st, int64_t stream_id,
+					int64_t until_abs, struct view *v)
+{
+	struct stream_render *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		view_release(v);
+		return NULL;
+	}
+	r->store = st;
+	r->stream_id = stream_id;
+	r->view = *v;
+	r->until = until_abs;
+	return r;
+}
+
+void render_stream_free(struct stream_render *r)
+{
+	if (!r)
+		return;
+	view_release(&r->view);
+	strbuf_release(&r->out);
+	free(r);
+}
+
+/* Append s[0..len) with invalid UTF-8 bytes replaced by U+FFFD. */
+static int add_utf8_lossy(struct strbuf *out, const char *s, size_t len)
+{
+	size_t i = 0;
+	int rc = 0;
+
+	while (i < len && !rc) {
+		size_t start = i, n;
+
+		while (i < len && (n = utf8_sequence_length(
+					   (const unsigned char *)s + i,
+					   len - i)) > 0)
+			i += n;
+		rc = strbuf_add(out, s + start, i - start);
+		if (!rc && i < len) {
+			rc = strbuf_add(out, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+	return rc;
+}
+
+static int json_event(struct strbuf *out, int64_t ts, const char *line,
+		      size_t len)
+{
+	struct strbuf msg = STRBUF_INIT;
+	json_t *j;
+	char *text;
+	int rc;
+
+	rc = add_utf8_lossy(&msg, line, len);
+	if (rc)
+		return rc;
+	j = json_pack("{s:I,s:I,s:s%}", "timestamp", (json_int_t)ts,
+		      "ingestionTime", (json_int_t)ts, "message",
+		      msg.buf ? msg.buf : "", msg.len);
+	strbuf_release(&msg);
+	if (!j)
+		return -ENOMEM;
+	text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (!text)
+		return -ENOMEM;
+	rc = strbuf_adds(out, text);
+	free(text);
+	return rc ? rc : strbuf_add(out, "\n", 1);
+}
+
+/* store_chunk_fn: render the selected events of one stored write. */
+static int render_chunk(void *ctx, int64_t ts_ms, const char *data,
+			size_t len)
+{
+	struct stream_render *r = ctx;
+	size_t pos = 0;
+	int rc = 0;
+
+	if (ts_ms < r->view.since_ms || ts_ms >= r->view.until_ms)
+		return 0;
+	while (pos < len && !rc) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - data) : len;
+		const char *line = data + pos;
+		size_t n = end - pos;
+
+		pos = end + 1;
+		if (r->view.filter && !pattern_match(r->view.filter, line, n))
+			continue;
+		if (r->view.json)
+			rc = json_event(&r->out, ts_ms, line, n);
+		else
+			rc = strbuf_add(&r->out, line, n + 1);
+	}
+	return rc;
+}
+
+int render_stream_read(struct stream_render *r, char *buf, size_t size,
+		       int64_t offset)
+{
+	size_t n;
+	int rc;
+
+	if (offset < r->out_base) {
+		/* A reader went back: render again from the start. */
+		strbuf_reset(&r->out);
+		r->out_base = 0;
+		r->cursor = 0;
+		r->done = false;
+	}
+	while (!r->done && r->out_base + (int64_t)r->out.len <
+				   offset + (int64_t)size) {
+		int64_t before = r->cursor;
+
+		rc = store_stream_scan(r->store, r->stream_id, &r->cursor,
+				       r->until, SCAN_BATCH_BYTES, render_chunk,
+				       r);
+		if (rc == -ENOENT)
+			rc = 0, r->done = true;
+		if (rc)
+			return rc;
+		if (r->cursor == before)
+			r->done = true;
+		/* Drop what lies before the reader, keeping memory flat. */
+		if (offset > r->out_base) {
+			size_t drop = (size_t)(offset - r->out_base);
+
+			if (drop > r->out.len)
+				drop = r->out.len;
+			strbuf_consume(&r->out, drop);
+			r->out_base += (int64_t)drop;
+		}
+	}
+	if (offset < r->out_base || offset >= r->out_base + (int64_t)r->out.len)
+		return 0;
+	n = r->out.len - (size_t)(offset - r->out_base);
+	if (n > size)
+		n = size;
+	memcpy(buf, r->out.buf + (offset - r->out_base), n);
+	return (int)n;
 }

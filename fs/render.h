@@ -31,4 +31,25 @@ int render_metric_end(struct metric_render *r);
 /* Free r without finishing (after an error). */
 void render_metric_abort(struct metric_render *r);
 
+/*
+ * A view of a stream (filter, since, until, format=json), rendered as the
+ * reader advances so that memory stays flat over a stream of any size:
+ * the events of [start, until_abs) that the view selects.
+ */
+struct stream_render;
+
+/* Take ownership of v. NULL when out of memory (v released then). */
+struct stream_render *render_stream_new(struct store *st, int64_t stream_id,
+					int64_t until_abs, struct view *v);
+
+/*
+ * Copy up to size bytes of the rendering at offset into buf. Returns the
+ * bytes copied (0 at the end) or -errno. Reading forward is cheap; going
+ * back renders again from the start.
+ */
+int render_stream_read(struct stream_render *r, char *buf, size_t size,
+		       int64_t offset);
+
+void render_stream_free(struct stream_render *r);
+
 #endif

@@ -11,14 +11,32 @@
 #include <string.h>
 
 #include "store/parse.h"
+#include "store/pattern.h"
 
 #define VALUE_MAX 1024
 
-enum key { KEY_PERIOD, KEY_SINCE, KEY_UNTIL, KEY_STAT, KEY_FORMAT, KEY_COUNT };
+enum key {
+	KEY_PERIOD,
+	KEY_SINCE,
+	KEY_UNTIL,
+	KEY_STAT,
+	KEY_FORMAT,
+	KEY_FILTER,
+	KEY_COUNT
+};
 
 static const char *const KEYS[KEY_COUNT] = {
 	[KEY_PERIOD] = "period", [KEY_SINCE] = "since", [KEY_UNTIL] = "until",
-	[KEY_STAT] = "stat",     [KEY_FORMAT] = "format",
+	[KEY_STAT] = "stat",     [KEY_FORMAT] = "format", [KEY_FILTER] = "filter",
+};
+
+/* Which keys apply to which kind of file (SPEC 8). */
+static const bool APPLIES[][KEY_COUNT] = {
+	[VIEW_METRIC] = {[KEY_PERIOD] = true, [KEY_SINCE] = true,
+			 [KEY_UNTIL] = true, [KEY_STAT] = true,
+			 [KEY_FORMAT] = true},
+	[VIEW_STREAM] = {[KEY_SINCE] = true, [KEY_UNTIL] = true,
+			 [KEY_FORMAT] = true, [KEY_FILTER] = true},
 };
 
 static int64_t floor_mod(int64_t a, int64_t b)
@@ -120,6 +138,12 @@ static int apply(enum key key, const char *value, size_t len, int64_t now_ms,
 		else if (strcmp(value, "text"))
 			goto bad;
 		return 0;
+	case KEY_FILTER:
+		if (pattern_compile(value, len, &v->filter, err)) {
+			err_prefix(err, "filter");
+			return -EINVAL;
+		}
+		return 0;
 	case KEY_COUNT:
 		break;
 	}
@@ -137,7 +161,6 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 	char value[VALUE_MAX];
 	int rc;
 
-	(void)target; /* metrics are the only target so far */
 	memset(out, 0, sizeof(*out));
 	out->period_s = DEFAULT_PERIOD_S;
 	out->nstats = stat_defaults(out->stats);
@@ -152,26 +175,42 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 			if (strlen(KEYS[key]) == klen &&
 			    !memcmp(KEYS[key], pair, klen))
 				break;
-		if (key == KEY_COUNT || !eq) {
+		if (key == KEY_COUNT || !eq || !APPLIES[target][key]) {
 			err_set(err, "\"%.*s\" is not a key of this view",
 				(int)(klen > 40 ? 40 : klen), pair);
-			return -EINVAL;
+			rc = -EINVAL;
+			goto fail;
 		}
 		if (seen[key]) {
 			err_set(err, "%s is given twice", KEYS[key]);
-			return -EINVAL;
+			rc = -EINVAL;
+			goto fail;
 		}
 		seen[key] = true;
 		vlen = percent_decode(eq + 1, plen - klen - 1, value);
 		if (vlen < 0) {
 			err_set(err, "%s: bad percent-encoding", KEYS[key]);
-			return -EINVAL;
+			rc = -EINVAL;
+			goto fail;
 		}
 		rc = apply((enum key)key, value, (size_t)vlen, now_ms, out,
 			   err);
 		if (rc)
-			return rc;
+			goto fail;
 		pair = amp ? amp + 1 : pair + plen;
+	}
+	if (seen[KEY_SINCE] && seen[KEY_UNTIL] &&
+	    out->since_ms >= out->until_ms) {
+		err_set(err, "since is not before until");
+		rc = -EINVAL;
+		goto fail;
+	}
+	if (target == VIEW_STREAM) {
+		if (!seen[KEY_SINCE])
+			out->since_ms = INT64_MIN;
+		if (!seen[KEY_UNTIL])
+			out->until_ms = INT64_MAX;
+		return 0;
 	}
 	if (!seen[KEY_UNTIL])
 		out->until_ms = now_ms;
@@ -179,8 +218,18 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 		out->since_ms = out->until_ms - DEFAULT_RANGE_MS;
 	if (out->since_ms >= out->until_ms) {
 		err_set(err, "since is not before until");
-		return -EINVAL;
+		rc = -EINVAL;
+		goto fail;
 	}
 	out->since_ms -= floor_mod(out->since_ms, out->period_s * 1000);
 	return 0;
+fail:
+	view_release(out);
+	return rc;
+}
+
+void view_release(struct view *v)
+{
+	pattern_free(v->filter);
+	v->filter = NULL;
 }

@@ -15,7 +15,9 @@
 #define DEFAULT_PERIOD_S 60
 #define DEFAULT_RANGE_MS (3600LL * 1000)
 
-enum view_target { VIEW_METRIC };
+enum view_target { VIEW_METRIC, VIEW_STREAM };
+
+struct pattern;
 
 struct view {
 	int64_t period_s;
@@ -25,14 +27,19 @@ struct view {
 	size_t nstats;
 	bool stats_given; /* stat= was in the query */
 	bool json;
+	struct pattern *filter; /* streams: NULL matches every event; owned */
 };
 
 /*
  * Parse query (NULL or "" for the default view) for a file of kind
- * target, as of now_ms. 0, or -EINVAL with err naming the offending key
+ * target, as of now_ms. Metrics default to 60 s periods over the last
+ * hour, since rounded down to its period; streams to every event. 0, or -EINVAL with err naming the offending key
  * (unknown, repeated, inapplicable, bad value, since not before until).
  */
 int view_parse(const char *query, enum view_target target, int64_t now_ms,
 	       struct view *out, struct err *err);
+
+/* Free what a parsed view owns (its filter). */
+void view_release(struct view *v);
 
 #endif

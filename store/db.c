@@ -63,6 +63,43 @@ static const char *const MIGRATIONS[] = {
 	"  sketch BLOB NOT NULL,"
 	"  PRIMARY KEY (metric_id, resolution_s, start_ms)) WITHOUT ROWID;"
 	"CREATE INDEX rollups_by_age ON rollups(resolution_s, start_ms);",
+
+	/* 1 -> 2: log groups, streams and their events. */
+	"CREATE TABLE log_groups ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"   /* whole, e.g. aws/lambda/checkout */
+	"  parent TEXT NOT NULL,"
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  retention_days INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX log_groups_by_parent ON log_groups(parent);"
+	/*
+	 * A stream's bytes have fixed absolute offsets; [start, end) is
+	 * what is still kept, and a reader's offset 0 is start.
+	 */
+	"CREATE TABLE log_streams ("
+	"  id INTEGER PRIMARY KEY,"
+	"  group_id INTEGER NOT NULL"
+	"    REFERENCES log_groups(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  start_offset INTEGER NOT NULL DEFAULT 0,"
+	"  end_offset INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (group_id, name));"
+	/*
+	 * One row per write: its whole lines, as written, ingested at ts_ms.
+	 * A rowid table, so reads can use incremental blob I/O.
+	 */
+	"CREATE TABLE log_chunks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  stream_id INTEGER NOT NULL"
+	"    REFERENCES log_streams(id) ON DELETE CASCADE,"
+	"  offset INTEGER NOT NULL,"
+	"  len INTEGER NOT NULL,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  data BLOB NOT NULL);"
+	"CREATE UNIQUE INDEX log_chunks_by_offset ON log_chunks(stream_id, offset);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -64,13 +64,23 @@ void db_bind_owner(sqlite3_stmt *stmt, int first, const struct caller *who,
 
 /* ---- shared between store modules ---- */
 
-/* The id of namespace ns, or -ENOENT. Lock held. */
-int64_t namespace_lookup(struct store *st, const char *ns);
+/* The id of directory name in tree, or -ENOENT. Lock held. */
+int64_t tree_lookup(struct store *st, enum tree tree, const char *name);
 
 /*
- * Check a whole namespace: each level a valid name, at most 255 bytes in
- * all. 0, -EINVAL or -ENAMETOOLONG with err saying which.
+ * Check a whole directory name: each level a valid name, the whole within
+ * the tree's limit. 0, -EINVAL or -ENAMETOOLONG with err saying which.
  */
-int namespace_validate(const char *ns, struct err *err);
+int tree_validate(enum tree tree, const char *name, struct err *err);
+
+/*
+ * Make file name (a metric or a stream) in directory dir of tree, owned
+ * by the caller, created at now_ms; its row id in *id. -ENOENT (no such
+ * directory), -EEXIST (a file or sub-directory of that name), -EINVAL,
+ * -ENAMETOOLONG. A transaction of its own.
+ */
+int tree_file_create(struct store *st, enum tree tree, const char *dir,
+		     const char *name, mode_t mode, const struct caller *who,
+		     int64_t now_ms, int64_t *id, struct err *err);
 
 #endif

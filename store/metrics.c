@@ -21,20 +21,9 @@ static const char SQL_METRIC_GET[] =
 	"SELECT m.id, m.unit, m.uid, m.gid, m.mode, m.ctime_ms, m.mtime_ms"
 	" FROM metrics m JOIN namespaces n ON n.id = m.namespace_id"
 	" WHERE n.name = ?1 AND m.name = ?2";
-static const char SQL_METRIC_INSERT[] =
-	"INSERT INTO metrics (namespace_id, name, uid, gid, mode, ctime_ms,"
-	" mtime_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
 static const char SQL_METRIC_DELETE[] = "DELETE FROM metrics WHERE id = ?1";
 static const char SQL_METRIC_SET_UNIT[] =
 	"UPDATE metrics SET unit = ?2 WHERE id = ?1";
-static const char SQL_METRIC_SET_OWNER[] =
-	"UPDATE metrics SET uid = coalesce(?3, uid), gid = coalesce(?4, gid),"
-	" mode = coalesce(?5, mode) WHERE name = ?2 AND namespace_id ="
-	" (SELECT id FROM namespaces WHERE name = ?1)";
-static const char SQL_NS_SET_OWNER[] =
-	"UPDATE namespaces SET uid = coalesce(?3, uid),"
-	" gid = coalesce(?4, gid), mode = coalesce(?5, mode) WHERE name = ?1";
-
 /* CloudWatch's StandardUnit values. */
 static const char *const UNITS[] = {
 	"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes",
@@ -88,52 +77,18 @@ int store_metric_create(struct store *st, const char *ns, const char *name,
 			mode_t mode, const struct caller *who,
 			struct metric_info *out, struct err *err)
 {
-	char child[NAMESPACE_MAX_BYTES + NAME_MAX_BYTES + 2];
-	int64_t ns_id, now = store_now_ms();
-	sqlite3_stmt *stmt;
+	int64_t id, now = store_now_ms();
 	int rc;
 
-	rc = parse_name(name, strlen(name));
-	if (rc) {
-		err_set(err, "invalid metric name");
+	rc = tree_file_create(st, TREE_NAMESPACES, ns, name, mode, who, now,
+			      &id, err);
+	if (rc || !out)
 		return rc;
-	}
-	rc = db_begin(st);
-	if (rc)
-		return rc;
-	ns_id = namespace_lookup(st, ns);
-	if (ns_id < 0) {
-		err_set(err, "no namespace %s", ns);
-		rc = (int)ns_id;
-		goto fail;
-	}
-	snprintf(child, sizeof(child), "%s/%s", ns, name);
-	if (namespace_lookup(st, child) >= 0) {
-		err_set(err, "%s is a namespace", child);
-		rc = -EEXIST;
-		goto fail;
-	}
-	stmt = db_stmt(st, SQL_METRIC_INSERT);
-	if (!stmt) {
-		rc = -EIO;
-		goto fail;
-	}
-	sqlite3_bind_int64(stmt, 1, ns_id);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	db_bind_owner(stmt, 3, who, mode, now);
-	rc = db_exec_stmt(stmt);
-	if (rc)
-		goto fail;
-	if (out) {
-		out->id = sqlite3_last_insert_rowid(db_handle(st));
-		out->attr = (struct node_attr){who->uid, who->gid, mode & 07777,
-					       now, now};
-		out->unit[0] = '\0';
-	}
-	return db_commit(st);
-fail:
-	db_rollback(st);
-	return rc;
+	out->id = id;
+	out->attr = (struct node_attr){who->uid, who->gid, mode & 07777, now,
+				       now};
+	out->unit[0] = '\0';
+	return 0;
 }
 
 /* Run a one-statement change on a metric by id. Lock taken here. */
@@ -179,42 +134,6 @@ int store_metric_set_unit(struct store *st, int64_t metric_id,
 		return -EINVAL;
 	}
 	return metric_update(st, SQL_METRIC_SET_UNIT, metric_id, unit);
-}
-
-int store_node_set_owner(struct store *st, enum node_kind kind,
-			 const char *ns, const char *name, uid_t uid, gid_t gid,
-			 mode_t mode)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	rc = db_begin(st);
-	if (rc)
-		return rc;
-	stmt = db_stmt(st, kind == NODE_METRIC ? SQL_METRIC_SET_OWNER
-					       : SQL_NS_SET_OWNER);
-	if (!stmt) {
-		rc = -EIO;
-		goto fail;
-	}
-	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
-	if (kind == NODE_METRIC)
-		sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	if (uid != (uid_t)-1)
-		sqlite3_bind_int64(stmt, 3, uid);
-	if (gid != (gid_t)-1)
-		sqlite3_bind_int64(stmt, 4, gid);
-	if (mode != (mode_t)-1)
-		sqlite3_bind_int64(stmt, 5, mode & 07777);
-	rc = db_exec_stmt(stmt);
-	if (!rc && sqlite3_changes(db_handle(st)) == 0)
-		rc = -ENOENT;
-	if (rc)
-		goto fail;
-	return db_commit(st);
-fail:
-	db_rollback(st);
-	return rc;
 }
 
 /* ---- the write format ---- */

@@ -317,7 +317,7 @@ int parse_time_arg(const char *s, size_t len, int64_t now_ms, int64_t *ms_out)
  * U+10FFFF (RFC 3629, Table 3-7 of the Unicode standard). The second
  * byte's range depends on the lead byte; later ones are 0x80-0xBF.
  */
-static size_t utf8_sequence_length(const unsigned char *s, size_t len)
+size_t utf8_sequence_length(const unsigned char *s, size_t len)
 {
 	unsigned char lo = 0x80, hi = 0xBF;
 	size_t n, i;

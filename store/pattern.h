@@ -41,6 +41,11 @@ bool pattern_match(const struct pattern *p, const char *line, size_t len);
  * "$.a.b" a JSON path. 0 and *out, -ENOENT when the event has no such
  * field, -EINVAL when its text is not a finite number or the selector
  * cannot apply to p (a $name p does not name).
+ *
+ * Also "$N", N from 1: the event's Nth field under a space-delimited p
+ * (CloudWatch's name for unnamed fields). A field "-" (CloudWatch's "no
+ * value") and a JSON null are -ENOENT; a JSON string holding a number
+ * counts as that number.
  */
 int pattern_value(const struct pattern *p, const char *selector,
 		  const char *line, size_t len, double *out);

@@ -69,38 +69,43 @@ void store_close(struct store *st);
 int store_sync(struct store *st);
 
 /*
- * Delete what has aged out of every retention (SPEC 3's resolution
- * schedule), as of now_ms. Returns the number of rows removed or -errno.
+ * Delete metric data that has aged out of SPEC 3's resolution schedule,
+ * as of now_ms. Returns the number of rows removed or -errno.
  */
 int store_sweep(struct store *st, int64_t now_ms);
 
-/* ---- namespaces (SPEC 3): names are whole, '/'-separated ---- */
+/* ---- directories: namespaces and log groups (SPEC 2) ---- */
 
-/* Attributes of namespace ns. 0 or -ENOENT. */
-int store_namespace_get(struct store *st, const char *ns,
-			struct node_attr *out);
+/* The two trees of directories; their names are whole, '/'-separated. */
+enum tree { TREE_NAMESPACES, TREE_LOG_GROUPS };
+
+/* Attributes of directory name in tree. 0 or -ENOENT. */
+int store_dir_get(struct store *st, enum tree tree, const char *name,
+		  struct node_attr *out);
 
 /*
- * Make namespace ns (its parent, if any, must exist) owned by the caller
- * with permission bits mode. -EEXIST (a namespace or metric of that
- * name), -ENOENT (no parent), -ENAMETOOLONG, -EINVAL (bad name).
+ * Make directory name (its parent, if any, must exist) owned by the
+ * caller with permission bits mode. -EEXIST (a directory or file of that
+ * name), -ENOENT (no parent), -ENAMETOOLONG (a level over 255 bytes, a
+ * namespace over 255, a group over 512), -EINVAL (bad name).
  */
-int store_namespace_create(struct store *st, const char *ns, mode_t mode,
-			   const struct caller *who, struct err *err);
+int store_dir_create(struct store *st, enum tree tree, const char *name,
+		     mode_t mode, const struct caller *who, struct err *err);
 
-/* Remove an empty namespace. -ENOENT, -ENOTEMPTY. */
-int store_namespace_delete(struct store *st, const char *ns,
-			   struct err *err);
+/* Remove an empty directory. -ENOENT, -ENOTEMPTY. */
+int store_dir_delete(struct store *st, enum tree tree, const char *name,
+		     struct err *err);
 
 /*
- * Call fn for each direct child of namespace ns ("" for the top level):
- * sub-namespaces (is_dir true, name is the last level) and, for a real
- * namespace, its metrics. Stops early and returns fn's value if non-zero.
+ * Call fn for each direct child of directory name ("" for the top):
+ * sub-directories (is_dir true, name is the last level) and, for a real
+ * directory, its files. Stops early and returns fn's value if non-zero.
+ * fn must not call back into the store.
  */
 typedef int (*store_list_fn)(void *ctx, const char *name, bool is_dir,
 			     const struct node_attr *attr);
-int store_namespace_list(struct store *st, const char *ns, store_list_fn fn,
-			 void *ctx);
+int store_dir_list(struct store *st, enum tree tree, const char *name,
+		   store_list_fn fn, void *ctx);
 
 /* ---- metrics (SPEC 3) ---- */
 
@@ -175,16 +180,93 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 		       const struct stats_query *q, store_stats_fn fn,
 		       void *ctx);
 
-/* ---- ownership, for namespaces and metrics ---- */
+/* ---- logs (SPEC 4) ---- */
 
-enum node_kind { NODE_NAMESPACE, NODE_METRIC };
+#define LOG_LINE_MAX 262144 /* bytes in one event, its '\n' not counted */
+
+/* CloudWatch's retention values, in days; 0 means never expire. */
+bool log_retention_valid(int64_t days);
+
+/* A group's retention in days (0: none). 0 or -ENOENT. */
+int store_group_retention(struct store *st, const char *group, int *days);
+
+/* Set (days > 0) or remove (0) a group's retention. -EINVAL, -ENOENT. */
+int store_group_set_retention(struct store *st, const char *group,
+			      int64_t days, struct err *err);
+
+struct stream_info {
+	int64_t id;
+	struct node_attr attr;
+	int64_t start; /* absolute offset of the first byte still kept */
+	int64_t end;   /* absolute offset after the last byte */
+};
+
+/* Look stream name up in group. 0 or -ENOENT. */
+int store_stream_get(struct store *st, const char *group, const char *name,
+		     struct stream_info *out);
+
+/*
+ * Make stream name in group, owned by the caller. -ENOENT (no group),
+ * -EEXIST (a stream or subgroup of that name), -EINVAL, -ENAMETOOLONG.
+ */
+int store_stream_create(struct store *st, const char *group,
+			const char *name, mode_t mode, const struct caller *who,
+			struct stream_info *out, struct err *err);
+
+/* Delete a stream and its events. -ENOENT. */
+int store_stream_delete(struct store *st, int64_t stream_id);
+
+/*
+ * Append buf[0..len), one or more complete lines each ending in '\n', as
+ * events ingested at now_ms, in one transaction. -EMSGSIZE (a line over
+ * LOG_LINE_MAX; nothing stored), -ENOENT (stream deleted), -ENOSPC, -EIO.
+ */
+int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
+			size_t len, int64_t now_ms, struct err *err);
+
+/*
+ * Read up to size bytes at offset (from the stream's current start) into
+ * buf. Returns the number of bytes read (0 at the end or for a deleted
+ * stream) or -errno. Finds its place by index, not by scanning.
+ */
+int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
+		      char *buf, size_t size);
+
+/*
+ * Call fn with each stored write (its ingestion time and its bytes, whole
+ * lines) of a stream, from the one holding absolute offset *from (or the
+ * stream's start, if later) while offsets are below until, stopping after
+ * max_bytes of data or when fn returns non-zero. *from is advanced past
+ * what was passed to fn. Returns 0, fn's value, or -errno.
+ */
+typedef int (*store_chunk_fn)(void *ctx, int64_t ts_ms, const char *data,
+			      size_t len);
+int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
+		      int64_t until, size_t max_bytes, store_chunk_fn fn,
+		      void *ctx);
+
+/*
+ * Expire events older than their group's retention as of now_ms, from
+ * the start of each stream. A stream for which held(ctx, id) is true (a
+ * reader has it open) waits, for at most a day past due. Returns the
+ * number of bytes removed or -errno.
+ */
+typedef bool (*store_held_fn)(void *ctx, int64_t stream_id);
+int64_t store_logs_sweep(struct store *st, int64_t now_ms, store_held_fn held,
+			 void *ctx);
+
+/* ---- ownership ---- */
+
+enum node_kind { NODE_NAMESPACE, NODE_METRIC, NODE_LOG_GROUP, NODE_STREAM };
 
 /*
  * Change a node's mode bits and/or owner: pass (uid_t)-1 / (gid_t)-1 /
- * (mode_t)-1 to keep one. -ENOENT.
+ * (mode_t)-1 to keep one. dir is the namespace or group (the node itself
+ * for NODE_NAMESPACE and NODE_LOG_GROUP, name NULL), name the metric or
+ * stream. -ENOENT.
  */
 int store_node_set_owner(struct store *st, enum node_kind kind,
-			 const char *ns, const char *name, uid_t uid, gid_t gid,
-			 mode_t mode);
+			 const char *dir, const char *name, uid_t uid,
+			 gid_t gid, mode_t mode);
 
 #endif

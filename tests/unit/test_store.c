@@ -47,8 +47,8 @@ static int64_t make_metric(const char *ns, const char *name)
 	struct metric_info m;
 	struct err err = {""};
 
-	if (store_namespace_get(st, ns, NULL) != 0)
-		cr_assert_eq(store_namespace_create(st, ns, 0755, &alice, &err),
+	if (store_dir_get(st, TREE_NAMESPACES, ns, NULL) != 0)
+		cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, ns, 0755, &alice, &err),
 			     0, "%s", err.msg);
 	cr_assert_eq(store_metric_create(st, ns, name, 0644, &alice, &m, &err),
 		     0, "%s", err.msg);
@@ -94,15 +94,15 @@ Test(store, nested_namespaces_need_their_parent)
 	struct err err = {""};
 	struct node_attr a;
 
-	cr_assert_eq(store_namespace_create(st, "AWS/EC2", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2", 0755, &alice, &err),
 		     -ENOENT);
-	cr_assert_eq(store_namespace_create(st, "AWS", 0755, &alice, &err), 0);
-	cr_assert_eq(store_namespace_create(st, "AWS/EC2", 0750, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS", 0755, &alice, &err), 0);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2", 0750, &alice, &err),
 		     0);
-	cr_assert_eq(store_namespace_get(st, "AWS/EC2", &a), 0);
+	cr_assert_eq(store_dir_get(st, TREE_NAMESPACES, "AWS/EC2", &a), 0);
 	cr_assert_eq(a.uid, 1000);
 	cr_assert_eq(a.mode, 0750);
-	cr_assert_eq(store_namespace_create(st, "AWS", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS", 0755, &alice, &err),
 		     -EEXIST);
 }
 
@@ -111,22 +111,22 @@ Test(store, namespace_names_are_checked_level_by_level)
 	struct err err = {""};
 	char longns[320];
 
-	cr_assert_eq(store_namespace_create(st, ".hidden", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, ".hidden", 0755, &alice, &err),
 		     -EINVAL);
-	cr_assert_eq(store_namespace_create(st, "a?b", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "a?b", 0755, &alice, &err),
 		     -EINVAL);
 	memset(longns, 'a', 256);
 	longns[256] = '\0';
-	cr_assert_eq(store_namespace_create(st, longns, 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, longns, 0755, &alice, &err),
 		     -ENAMETOOLONG);
 	/* 200 + 1 + 100 bytes: each level fine, the whole too long. */
 	memset(longns, 'b', 200);
 	longns[200] = '\0';
-	cr_assert_eq(store_namespace_create(st, longns, 0755, &alice, &err), 0);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, longns, 0755, &alice, &err), 0);
 	longns[200] = '/';
 	memset(longns + 201, 'c', 100);
 	longns[301 - 1] = '\0';
-	cr_assert_eq(store_namespace_create(st, longns, 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, longns, 0755, &alice, &err),
 		     -ENAMETOOLONG);
 }
 
@@ -135,15 +135,15 @@ Test(store, a_namespace_with_children_is_not_removed)
 	struct err err = {""};
 
 	make_metric("App", "latency");
-	cr_assert_eq(store_namespace_delete(st, "App", &err), -ENOTEMPTY);
-	cr_assert_eq(store_namespace_create(st, "Sub", 0755, &alice, &err), 0);
-	cr_assert_eq(store_namespace_create(st, "Sub/Deeper", 0755, &alice,
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "App", &err), -ENOTEMPTY);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "Sub", 0755, &alice, &err), 0);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "Sub/Deeper", 0755, &alice,
 					    &err),
 		     0);
-	cr_assert_eq(store_namespace_delete(st, "Sub", &err), -ENOTEMPTY);
-	cr_assert_eq(store_namespace_delete(st, "Sub/Deeper", &err), 0);
-	cr_assert_eq(store_namespace_delete(st, "Sub", &err), 0);
-	cr_assert_eq(store_namespace_get(st, "Sub", NULL), -ENOENT);
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub", &err), -ENOTEMPTY);
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub/Deeper", &err), 0);
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub", &err), 0);
+	cr_assert_eq(store_dir_get(st, TREE_NAMESPACES, "Sub", NULL), -ENOENT);
 }
 
 Test(store, a_metric_and_a_namespace_cannot_share_a_name)
@@ -152,9 +152,9 @@ Test(store, a_metric_and_a_namespace_cannot_share_a_name)
 	struct metric_info m;
 
 	make_metric("A", "x");
-	cr_assert_eq(store_namespace_create(st, "A/x", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "A/x", 0755, &alice, &err),
 		     -EEXIST);
-	cr_assert_eq(store_namespace_create(st, "A/y", 0755, &alice, &err), 0);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "A/y", 0755, &alice, &err), 0);
 	cr_assert_eq(store_metric_create(st, "A", "y", 0644, &alice, &m, &err),
 		     -EEXIST);
 	cr_assert_eq(store_metric_create(st, "Nope", "y", 0644, &alice, &m,
@@ -180,14 +180,14 @@ Test(store, listing_a_level_shows_its_metrics_and_subnamespaces)
 
 	make_metric("AWS", "m1");
 	make_metric("AWS", "m2");
-	cr_assert_eq(store_namespace_create(st, "AWS/EC2", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2", 0755, &alice, &err),
 		     0);
 	make_metric("AWS/EC2", "CPU");
-	cr_assert_eq(store_namespace_list(st, "AWS", count_entries, n), 0);
+	cr_assert_eq(store_dir_list(st, TREE_NAMESPACES, "AWS", count_entries, n), 0);
 	cr_assert_eq(n[0], 2);
 	cr_assert_eq(n[1], 1);
 	n[0] = n[1] = 0;
-	cr_assert_eq(store_namespace_list(st, "", count_entries, n), 0);
+	cr_assert_eq(store_dir_list(st, TREE_NAMESPACES, "", count_entries, n), 0);
 	cr_assert_eq(n[0], 0);
 	cr_assert_eq(n[1], 1);
 }

@@ -1,0 +1,43 @@
+/*
+ * node: what a path names — the root, an area (metrics/, logs/, ...), a
+ * directory (namespace or log group), or a file (metric or stream,
+ * possibly a view) — resolved against the store, and its struct stat.
+ */
+#ifndef MONFS_FS_NODE_H
+#define MONFS_FS_NODE_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "fs/monfs.h"
+#include "fs/path.h"
+#include "store/store.h"
+
+enum node_type { NT_ROOT, NT_AREA, NT_DIR, NT_FILE };
+
+struct node {
+	enum node_type type;
+	struct fs_path path;
+	struct node_attr attr;
+	bool view;                 /* NT_FILE with a query after '?' */
+	struct metric_info metric; /* NT_FILE in metrics/ */
+	struct stream_info stream; /* NT_FILE in logs/ */
+};
+
+/* Whether area holds a tree of directories and files (metrics, logs). */
+bool area_has_tree(enum area area);
+
+/* The tree of an area for which area_has_tree is true. */
+enum tree area_tree(enum area area);
+
+/* Resolve path into n. 0, or -ENOENT when it names nothing. */
+int node_resolve(const char *path, struct node *n);
+
+/* The struct stat of a resolved node. */
+void node_stat(const struct node *n, struct stat *st);
+
+/* The caller of the current request, and its umask. */
+struct caller node_caller(void);
+mode_t node_umask(void);
+
+#endif

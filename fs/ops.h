@@ -1,0 +1,39 @@
+/*
+ * The FUSE operations, by module: fs/ops.c (names, directories,
+ * attributes, the table), fs/file.c (open files), fs/xattr.c (extended
+ * attributes). Internal to fs/.
+ */
+#ifndef MONFS_FS_OPS_H
+#define MONFS_FS_OPS_H
+
+#include "fs/fuse.h"
+
+int file_open(const char *path, struct fuse_file_info *fi);
+int file_create(const char *path, mode_t mode, struct fuse_file_info *fi);
+int file_read(const char *path, char *buf, size_t size, off_t offset,
+	      struct fuse_file_info *fi);
+int file_write(const char *path, const char *buf, size_t size, off_t offset,
+	       struct fuse_file_info *fi);
+int file_flush(const char *path, struct fuse_file_info *fi);
+int file_release(const char *path, struct fuse_file_info *fi);
+int file_fsync(const char *path, int datasync, struct fuse_file_info *fi);
+
+int xattr_set(const char *path, const char *name, const char *value,
+	      size_t size, int flags);
+int xattr_get(const char *path, const char *name, char *value, size_t size);
+int xattr_list(const char *path, char *list, size_t size);
+int xattr_remove(const char *path, const char *name);
+
+/*
+ * Where a new entry may be made: 0 for a valid place in a tree, else
+ * the errno (EPERM at the root, in trail/, or a file outside any
+ * namespace or group). dir: making a directory.
+ */
+struct fs_path;
+int ops_creatable(const struct fs_path *p, bool dir);
+
+/* Resolve path for a change of attributes: fixed entries refuse. */
+struct node;
+int ops_resolve_changeable(const char *path, struct node *n);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * xattr: the extended attributes monfs gives meaning to — user.unit on a
+ * metric (SPEC 3) and user.retention_days on a log group (SPEC 4). Any
+ * other name is not supported.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+#include "fs/node.h"
+#include "fs/ops.h"
+
+#define XATTR_UNIT "user.unit"
+#define XATTR_RETENTION "user.retention_days"
+#define XATTR_VALUE_MAX 32
+
+enum xattr { XA_NONE, XA_UNIT, XA_RETENTION };
+
+/* Which attribute name means on node n, if any. */
+static enum xattr xattr_of(const struct node *n, const char *name)
+{
+	if (n->type == NT_FILE && !n->view && n->path.area == AREA_METRICS &&
+	    !strcmp(name, XATTR_UNIT))
+		return XA_UNIT;
+	if (n->type == NT_DIR && n->path.area == AREA_LOGS &&
+	    !strcmp(name, XATTR_RETENTION))
+		return XA_RETENTION;
+	return XA_NONE;
+}
+
+/* The node's value for a, "" when unset. 0 or -errno. */
+static int current_value(const struct node *n, enum xattr a,
+			 char out[XATTR_VALUE_MAX])
+{
+	int days, rc;
+
+	out[0] = '\0';
+	if (a == XA_UNIT) {
+		snprintf(out, XATTR_VALUE_MAX, "%s", n->metric.unit);
+		return 0;
+	}
+	rc = store_group_retention(monfs_get()->store, n->path.rest, &days);
+	if (!rc && days > 0)
+		snprintf(out, XATTR_VALUE_MAX, "%d", days);
+	return rc;
+}
+
+/* Store value (NUL-terminated, "" to remove) as a on n. */
+static int store_value(const struct node *n, enum xattr a, const char *value)
+{
+	struct store *st = monfs_get()->store;
+	struct err err;
+	long long days = 0;
+	char *end;
+
+	if (a == XA_UNIT)
+		return store_metric_set_unit(st, n->metric.id, value, &err);
+	if (*value) {
+		if (value[0] < '0' || value[0] > '9')
+			return -EINVAL;
+		days = strtoll(value, &end, 10);
+		if (*end || !log_retention_valid(days))
+			return -EINVAL;
+	}
+	return store_group_set_retention(st, n->path.rest, days, &err);
+}
+
+int xattr_set(const char *path, const char *name, const char *value,
+	      size_t size, int flags)
+{
+	char buf[XATTR_VALUE_MAX], cur[XATTR_VALUE_MAX];
+	struct node n;
+	enum xattr a;
+	int rc;
+
+	rc = ops_resolve_changeable(path, &n);
+	if (rc)
+		return rc;
+	a = xattr_of(&n, name);
+	if (a == XA_NONE)
+		return -ENOTSUP;
+	if (size == 0 || size >= sizeof(buf) || memchr(value, '\0', size))
+		return -EINVAL;
+	memcpy(buf, value, size);
+	buf[size] = '\0';
+	rc = current_value(&n, a, cur);
+	if (rc)
+		return rc;
+	if ((flags & XATTR_CREATE) && cur[0])
+		return -EEXIST;
+	if ((flags & XATTR_REPLACE) && !cur[0])
+		return -ENODATA;
+	return store_value(&n, a, buf);
+}
+
+int xattr_get(const char *path, const char *name, char *value, size_t size)
+{
+	char cur[XATTR_VALUE_MAX];
+	struct node n;
+	size_t len;
+	int rc;
+
+	rc = node_resolve(path, &n);
+	if (rc)
+		return rc;
+	if (xattr_of(&n, name) == XA_NONE)
+		return -ENODATA;
+	rc = current_value(&n, xattr_of(&n, name), cur);
+	if (rc)
+		return rc;
+	len = strlen(cur);
+	if (len == 0)
+		return -ENODATA;
+	if (size == 0)
+		return (int)len;
+	if (size < len)
+		return -ERANGE;
+	memcpy(value, cur, len);
+	return (int)len;
+}
+
+int xattr_list(const char *path, char *list, size_t size)
+{
+	static const char *const NAMES[] = {XATTR_UNIT, XATTR_RETENTION};
+	char cur[XATTR_VALUE_MAX];
+	size_t i, len = 0;
+	struct node n;
+	int rc;
+
+	rc = node_resolve(path, &n);
+	if (rc)
+		return rc;
+	for (i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); i++) {
+		enum xattr a = xattr_of(&n, NAMES[i]);
+		size_t need = strlen(NAMES[i]) + 1;
+
+		if (a == XA_NONE || current_value(&n, a, cur) || !cur[0])
+			continue;
+		if (size && len + need > size)
+			return -ERANGE;
+		if (size)
+			memcpy(list + len, NAMES[i], need);
+		len += need;
+	}
+	return (int)len;
+}
+
+int xattr_remove(const char *path, const char *name)
+{
+	char cur[XATTR_VALUE_MAX];
+	struct node n;
+	enum xattr a;
+	int rc;
+
+	rc = ops_resolve_changeable(path, &n);
+	if (rc)
+		return rc;
+	a = xattr_of(&n, name);
+	if (a == XA_NONE)
+		return -ENODATA;
+	rc = current_value(&n, a, cur);
+	if (rc)
+		return rc;
+	if (!cur[0])
+		return -ENODATA;
+	return store_value(&n, a, "");
+}

@@ -1,0 +1,553 @@
+/*
+ * logs: log streams as append-only byte sequences (SPEC 4).
+ *
+ * Each write(2) of whole lines becomes one row of log_chunks: its bytes
+ * as written, the absolute offset of its first byte, and its ingestion
+ * time, shared by every event (line) in it. A 64 KiB write of 600 lines
+ * is one insert and one update, not 600. A byte keeps its absolute
+ * offset forever; the stream's visible bytes are [start, end), so a
+ * reader's offset N is start + N, found by one index seek on
+ * (stream_id, offset). Retention deletes whole chunks from the start and
+ * moves start past them, so the visible size shrinks.
+ */
+#include "store/db.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+static const char SQL_GROUP_RETENTION[] =
+	"SELECT retention_days FROM log_groups WHERE name = ?1";
+static const char SQL_GROUP_SET_RETENTION[] =
+	"UPDATE log_groups SET retention_days = ?2 WHERE name = ?1";
+static const char SQL_STREAM_GET[] =
+	"SELECT s.id, s.uid, s.gid, s.mode, s.ctime_ms, s.mtime_ms,"
+	" s.start_offset, s.end_offset"
+	" FROM log_streams s JOIN log_groups g ON g.id = s.group_id"
+	" WHERE g.name = ?1 AND s.name = ?2";
+static const char SQL_STREAM_DELETE[] = "DELETE FROM log_streams WHERE id = ?1";
+static const char SQL_STREAM_BOUNDS[] =
+	"SELECT start_offset, end_offset FROM log_streams WHERE id = ?1";
+static const char SQL_STREAM_ADVANCE[] =
+	"UPDATE log_streams SET end_offset = end_offset + ?2, mtime_ms = ?3"
+	" WHERE id = ?1";
+static const char SQL_STREAM_SET_START[] =
+	"UPDATE log_streams SET start_offset = ?2 WHERE id = ?1";
+static const char SQL_CHUNK_INSERT[] =
+	"INSERT INTO log_chunks (stream_id, offset, len, ts_ms, data)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_CHUNK_AT[] =
+	"SELECT offset FROM log_chunks WHERE stream_id = ?1 AND offset <= ?2"
+	" ORDER BY offset DESC LIMIT 1";
+static const char SQL_CHUNKS_FROM[] =
+	"SELECT id, offset, len, ts_ms FROM log_chunks"
+	" WHERE stream_id = ?1 AND offset >= ?2 AND offset < ?3 ORDER BY offset";
+static const char SQL_RETAINED_STREAMS[] =
+	"SELECT s.id, g.retention_days FROM log_streams s"
+	" JOIN log_groups g ON g.id = s.group_id WHERE g.retention_days > 0";
+static const char SQL_CHUNKS_EXPIRE[] =
+	"DELETE FROM log_chunks WHERE stream_id = ?1 AND offset < ?2";
+static const char SQL_FIRST_KEPT[] =
+	"SELECT offset FROM log_chunks WHERE stream_id = ?1 AND ts_ms >= ?2"
+	" ORDER BY offset LIMIT 1";
+
+/* CloudWatch Logs' PutRetentionPolicy values. */
+static const int RETENTION_DAYS[] = {
+	1,   3,   5,    7,    14,   30,   60,   90,   120,  150,  180,
+	365, 400, 545,  731,  1096, 1827, 2192, 2557, 2922, 3288, 3653,
+};
+
+bool log_retention_valid(int64_t days)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(RETENTION_DAYS) / sizeof(RETENTION_DAYS[0]); i++)
+		if (days == RETENTION_DAYS[i])
+			return true;
+	return false;
+}
+
+int store_group_retention(struct store *st, const char *group, int *days)
+{
+	sqlite3_stmt *stmt;
+	int rc = -ENOENT;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_GROUP_RETENTION);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*days = sqlite3_column_int(stmt, 0);
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+int store_group_set_retention(struct store *st, const char *group,
+			      int64_t days, struct err *err)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (days != 0 && !log_retention_valid(days)) {
+		err_set(err, "retention of %lld days is not one of CloudWatch's "
+			"values (1, 3, 5, 7, 14, 30, ... 3653)", (long long)days);
+		return -EINVAL;
+	}
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, SQL_GROUP_SET_RETENTION);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, days);
+	rc = db_exec_stmt(stmt);
+	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+		rc = -ENOENT;
+	if (rc)
+		goto fail;
+	return db_commit(st);
+fail:
+	db_rollback(st);
+	return rc;
+}
+
+int store_stream_get(struct store *st, const char *group, const char *name,
+		     struct stream_info *out)
+{
+	sqlite3_stmt *stmt;
+	int rc = -ENOENT;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_STREAM_GET);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(stmt, 0);
+		db_read_attr(stmt, 1, &out->attr);
+		out->start = sqlite3_column_int64(stmt, 6);
+		out->end = sqlite3_column_int64(stmt, 7);
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+int store_stream_create(struct store *st, const char *group,
+			const char *name, mode_t mode, const struct caller *who,
+			struct stream_info *out, struct err *err)
+{
+	int64_t id, now = store_now_ms();
+	int rc;
+
+	rc = tree_file_create(st, TREE_LOG_GROUPS, group, name, mode, who, now,
+			      &id, err);
+	if (rc || !out)
+		return rc;
+	out->id = id;
+	out->attr = (struct node_attr){who->uid, who->gid, mode & 07777, now,
+				       now};
+	out->start = out->end = 0;
+	return 0;
+}
+
+int store_stream_delete(struct store *st, int64_t stream_id)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, SQL_STREAM_DELETE);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	rc = db_exec_stmt(stmt);
+	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+		rc = -ENOENT;
+	if (rc)
+		goto fail;
+	return db_commit(st);
+fail:
+	db_rollback(st);
+	return rc;
+}
+
+/* [*start, *end) of a stream. 0 or -ENOENT. Lock held. */
+static int stream_bounds(struct store *st, int64_t stream_id, int64_t *start,
+			 int64_t *end)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_STREAM_BOUNDS);
+	int rc = -ENOENT;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*start = sqlite3_column_int64(stmt, 0);
+		*end = sqlite3_column_int64(stmt, 1);
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+/* Refuse a buffer holding a line longer than LOG_LINE_MAX. */
+static int check_lines(const char *buf, size_t len, struct err *err)
+{
+	size_t pos = 0;
+	unsigned lineno = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+
+		lineno++;
+		if (end - pos > LOG_LINE_MAX) {
+			err_set(err, "line %u is %zu bytes, more than %d",
+				lineno, end - pos, LOG_LINE_MAX);
+			return -EMSGSIZE;
+		}
+		pos = end + 1;
+	}
+	return 0;
+}
+
+int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
+			size_t len, int64_t now_ms, struct err *err)
+{
+	int64_t start, end;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (len == 0)
+		return 0;
+	rc = check_lines(buf, len, err);
+	if (rc)
+		return rc;
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	rc = stream_bounds(st, stream_id, &start, &end);
+	if (rc) {
+		err_set(err, "the stream was deleted");
+		goto fail;
+	}
+	stmt = db_stmt(st, SQL_CHUNK_INSERT);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	sqlite3_bind_int64(stmt, 2, end);
+	sqlite3_bind_int64(stmt, 3, (int64_t)len);
+	sqlite3_bind_int64(stmt, 4, now_ms);
+	sqlite3_bind_blob(stmt, 5, buf, (int)len, SQLITE_STATIC);
+	rc = db_exec_stmt(stmt);
+	if (rc)
+		goto fail;
+	stmt = db_stmt(st, SQL_STREAM_ADVANCE);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	sqlite3_bind_int64(stmt, 2, (int64_t)len);
+	sqlite3_bind_int64(stmt, 3, now_ms);
+	rc = db_exec_stmt(stmt);
+	if (rc)
+		goto fail;
+	rc = db_commit(st);
+	if (rc == -ENOSPC)
+		err_set(err, "the database or its disk is full");
+	return rc;
+fail:
+	if (rc == -ENOSPC)
+		err_set(err, "the database or its disk is full");
+	db_rollback(st);
+	return rc;
+}
+
+/* The offset of the chunk holding absolute offset abs. Lock held. */
+static int64_t chunk_at(struct store *st, int64_t stream_id, int64_t abs)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_CHUNK_AT);
+	int64_t off = abs;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	sqlite3_bind_int64(stmt, 2, abs);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		off = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return off;
+}
+
+/* Copy [from, from + n) of chunk row id's data into buf. Lock held. */
+static int read_blob(struct store *st, int64_t row, int64_t from, char *buf,
+		     int n)
+{
+	sqlite3_blob *blob;
+	int rc;
+
+	rc = sqlite3_blob_open(db_handle(st), "main", "log_chunks", "data", row,
+			       0, &blob);
+	if (rc != SQLITE_OK)
+		return db_errno(rc);
+	rc = sqlite3_blob_read(blob, buf, n, (int)from);
+	sqlite3_blob_close(blob);
+	return db_errno(rc);
+}
+
+int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
+		      char *buf, size_t size)
+{
+	int64_t start, end, abs, limit, first;
+	size_t done = 0;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	db_lock(st);
+	rc = stream_bounds(st, stream_id, &start, &end);
+	if (rc) {
+		rc = rc == -ENOENT ? 0 : rc;
+		goto out;
+	}
+	abs = start + offset;
+	if (offset < 0 || abs >= end)
+		goto out;
+	limit = end - abs < (int64_t)size ? end : abs + (int64_t)size;
+	first = chunk_at(st, stream_id, abs);
+	stmt = first < 0 ? NULL : db_stmt(st, SQL_CHUNKS_FROM);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	sqlite3_bind_int64(stmt, 2, first);
+	sqlite3_bind_int64(stmt, 3, limit);
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+		int64_t row = sqlite3_column_int64(stmt, 0);
+		int64_t off = sqlite3_column_int64(stmt, 1);
+		int64_t len = sqlite3_column_int64(stmt, 2);
+		int64_t lo = abs + (int64_t)done;
+		int64_t hi = off + len < limit ? off + len : limit;
+
+		if (hi <= lo)
+			continue;
+		rc = read_blob(st, row, lo - off, buf + done, (int)(hi - lo));
+		if (!rc)
+			done += (size_t)(hi - lo);
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc ? rc : (int)done;
+}
+
+int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
+		      int64_t until, size_t max_bytes, store_chunk_fn fn,
+		      void *ctx)
+{
+	int64_t start, end, first;
+	size_t done = 0;
+	sqlite3_stmt *stmt;
+	char *data = NULL;
+	size_t cap = 0;
+	int rc;
+
+	db_lock(st);
+	rc = stream_bounds(st, stream_id, &start, &end);
+	if (rc)
+		goto out;
+	if (*from < start)
+		*from = start;
+	if (until > end)
+		until = end;
+	if (*from >= until)
+		goto out;
+	first = chunk_at(st, stream_id, *from);
+	stmt = first < 0 ? NULL : db_stmt(st, SQL_CHUNKS_FROM);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	sqlite3_bind_int64(stmt, 2, first);
+	sqlite3_bind_int64(stmt, 3, until);
+	while (!rc && done < max_bytes && sqlite3_step(stmt) == SQLITE_ROW) {
+		int64_t row = sqlite3_column_int64(stmt, 0);
+		int64_t off = sqlite3_column_int64(stmt, 1);
+		size_t len = (size_t)sqlite3_column_int64(stmt, 2);
+		int64_t ts = sqlite3_column_int64(stmt, 3);
+
+		if (len > cap) {
+			char *bigger = realloc(data, len);
+
+			if (!bigger) {
+				rc = -ENOMEM;
+				break;
+			}
+			data = bigger;
+			cap = len;
+		}
+		rc = read_blob(st, row, 0, data, (int)len);
+		if (rc)
+			break;
+		*from = off + (int64_t)len;
+		done += len;
+		rc = fn(ctx, ts, data, len);
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	free(data);
+	return rc;
+}
+
+struct retained {
+	int64_t stream_id;
+	int64_t days;
+};
+
+/* Streams whose group has a retention. A malloc'ed array in *out. */
+static int retained_streams(struct store *st, struct retained **out,
+			    size_t *n)
+{
+	struct retained *v = NULL, *bigger;
+	size_t cap = 0;
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	*n = 0;
+	db_lock(st);
+	stmt = db_stmt(st, SQL_RETAINED_STREAMS);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			bigger = realloc(v, cap * sizeof(*v));
+			if (!bigger) {
+				rc = -ENOMEM;
+				break;
+			}
+			v = bigger;
+		}
+		v[*n].stream_id = sqlite3_column_int64(stmt, 0);
+		v[*n].days = sqlite3_column_int64(stmt, 1);
+		(*n)++;
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	*out = v;
+	return rc;
+}
+
+/*
+ * Move a stream's start past its chunks ingested before cutoff_ms.
+ * Returns the bytes removed or -errno. One transaction.
+ */
+static int64_t expire_stream(struct store *st, int64_t stream_id,
+			     int64_t cutoff_ms)
+{
+	int64_t start, end, new_start;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	rc = stream_bounds(st, stream_id, &start, &end);
+	if (rc)
+		goto fail;
+	stmt = db_stmt(st, SQL_FIRST_KEPT);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	sqlite3_bind_int64(stmt, 2, cutoff_ms);
+	new_start = sqlite3_step(stmt) == SQLITE_ROW
+			    ? sqlite3_column_int64(stmt, 0)
+			    : end;
+	sqlite3_reset(stmt);
+	if (new_start <= start) {
+		db_rollback(st);
+		return 0;
+	}
+	stmt = db_stmt(st, SQL_CHUNKS_EXPIRE);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	sqlite3_bind_int64(stmt, 2, new_start);
+	rc = db_exec_stmt(stmt);
+	if (rc)
+		goto fail;
+	stmt = db_stmt(st, SQL_STREAM_SET_START);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	sqlite3_bind_int64(stmt, 2, new_start);
+	rc = db_exec_stmt(stmt);
+	if (rc)
+		goto fail;
+	rc = db_commit(st);
+	return rc ? rc : new_start - start;
+fail:
+	db_rollback(st);
+	return rc;
+}
+
+int64_t store_logs_sweep(struct store *st, int64_t now_ms, store_held_fn held,
+			 void *ctx)
+{
+	struct retained *streams;
+	int64_t removed = 0, r;
+	size_t i, n;
+	int rc;
+
+	rc = retained_streams(st, &streams, &n);
+	for (i = 0; i < n && !rc; i++) {
+		int64_t cutoff = now_ms - streams[i].days * DAY_MS;
+
+		/* A reader holding the stream open delays it, by a day. */
+		if (held && held(ctx, streams[i].stream_id))
+			cutoff -= DAY_MS;
+		r = expire_stream(st, streams[i].stream_id, cutoff);
+		if (r < 0 && r != -ENOENT)
+			rc = (int)r;
+		else if (r > 0)
+			removed += r;
+	}
+	free(streams);
+	return rc ? rc : removed;
+}

@@ -1,0 +1,351 @@
+/*
+ * tree: the two directory trees of monfs — metric namespaces and log
+ * groups — which nest the same way (SPEC 2): "AWS/EC2" and
+ * "aws/lambda/checkout" are one directory level per '/', and every level
+ * is a namespace (or group) of its own.
+ *
+ * Each directory is stored whole with its parent ("AWS" for "AWS/EC2",
+ * "" at the top), so listing a level is one indexed query. A directory
+ * holds files (metrics, streams) and deeper directories. Invariants: a
+ * directory's parent exists, and no directory shares its last level with
+ * a file of its parent. The two trees differ only in their tables and
+ * their length limit, which struct tree_desc carries.
+ */
+#include "store/db.h"
+#include "store/parse.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ATTR_COLUMNS "uid, gid, mode, ctime_ms, mtime_ms"
+
+struct tree_desc {
+	const char *what;      /* for messages: "namespace", "log group" */
+	const char *file_what; /* "metric", "stream" */
+	size_t max_bytes;      /* a whole name */
+	const char *sql_get;
+	const char *sql_insert;
+	const char *sql_has_child;
+	const char *sql_delete;
+	const char *sql_children;
+	const char *sql_files;
+	const char *sql_file_named;
+	const char *sql_file_insert;
+};
+
+#define TREE_SQL(dirs, files, fk)                                            \
+	.sql_get = "SELECT id, " ATTR_COLUMNS " FROM " dirs " WHERE name = ?1", \
+	.sql_insert = "INSERT INTO " dirs " (name, parent, uid, gid, mode,"     \
+		      " ctime_ms, mtime_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)", \
+	.sql_has_child = "SELECT 1 FROM " dirs " WHERE parent = ?1"            \
+			 " UNION ALL SELECT 1 FROM " files " WHERE " fk " = ?2"  \
+			 " LIMIT 1",                                            \
+	.sql_delete = "DELETE FROM " dirs " WHERE id = ?1",                    \
+	.sql_children = "SELECT name, " ATTR_COLUMNS " FROM " dirs             \
+			" WHERE parent = ?1 ORDER BY name",                     \
+	.sql_files = "SELECT name, " ATTR_COLUMNS " FROM " files               \
+		     " WHERE " fk " = ?1 ORDER BY name",                        \
+	.sql_file_named = "SELECT 1 FROM " files " WHERE " fk " = ?1"          \
+			  " AND name = ?2",                                     \
+	.sql_file_insert = "INSERT INTO " files " (" fk ", name, uid, gid,"    \
+			   " mode, ctime_ms, mtime_ms)"                         \
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+
+static const struct tree_desc TREES[] = {
+	[TREE_NAMESPACES] = {
+		.what = "namespace",
+		.file_what = "metric",
+		.max_bytes = NAMESPACE_MAX_BYTES,
+		TREE_SQL("namespaces", "metrics", "namespace_id"),
+	},
+	[TREE_LOG_GROUPS] = {
+		.what = "log group",
+		.file_what = "stream",
+		.max_bytes = LOG_GROUP_MAX_BYTES,
+		TREE_SQL("log_groups", "log_streams", "group_id"),
+	},
+};
+
+/* The id of directory name in tree t (and its attributes), or -ENOENT. */
+static int64_t dir_id(struct store *st, const struct tree_desc *t,
+		      const char *name, struct node_attr *attr)
+{
+	sqlite3_stmt *stmt = db_stmt(st, t->sql_get);
+	int64_t id;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		return -ENOENT;
+	id = sqlite3_column_int64(stmt, 0);
+	if (attr)
+		db_read_attr(stmt, 1, attr);
+	sqlite3_reset(stmt);
+	return id;
+}
+
+int64_t tree_lookup(struct store *st, enum tree tree, const char *name)
+{
+	return dir_id(st, &TREES[tree], name, NULL);
+}
+
+int tree_validate(enum tree tree, const char *name, struct err *err)
+{
+	const struct tree_desc *t = &TREES[tree];
+	const char *level = name;
+	size_t len = strlen(name);
+	int rc;
+
+	for (;;) {
+		const char *slash = strchr(level, '/');
+		size_t n = slash ? (size_t)(slash - level) : strlen(level);
+
+		rc = parse_name(level, n);
+		if (rc) {
+			err_set(err, "invalid %s level \"%.*s\"", t->what,
+				(int)(n > 64 ? 64 : n), level);
+			return rc;
+		}
+		if (!slash)
+			break;
+		level = slash + 1;
+	}
+	if (len > t->max_bytes) {
+		err_set(err, "%s is %zu bytes, more than %zu", t->what, len,
+			t->max_bytes);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+int store_dir_get(struct store *st, enum tree tree, const char *name,
+		  struct node_attr *out)
+{
+	int64_t id;
+
+	db_lock(st);
+	id = dir_id(st, &TREES[tree], name, out);
+	db_unlock(st);
+	return id < 0 ? (int)id : 0;
+}
+
+/* Whether directory parent_id holds a file called name. Lock held. */
+static bool has_file(struct store *st, const struct tree_desc *t,
+		     int64_t parent_id, const char *name)
+{
+	sqlite3_stmt *stmt = db_stmt(st, t->sql_file_named);
+	bool found;
+
+	if (!stmt)
+		return false;
+	sqlite3_bind_int64(stmt, 1, parent_id);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_reset(stmt);
+	return found;
+}
+
+int store_dir_create(struct store *st, enum tree tree, const char *name,
+		     mode_t mode, const struct caller *who, struct err *err)
+{
+	const struct tree_desc *t = &TREES[tree];
+	char parent[LOG_GROUP_MAX_BYTES + 1] = "";
+	const char *slash = strrchr(name, '/');
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = tree_validate(tree, name, err);
+	if (rc)
+		return rc;
+	if (slash)
+		memcpy(parent, name, (size_t)(slash - name));
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	if (slash) {
+		int64_t parent_id = dir_id(st, t, parent, NULL);
+
+		if (parent_id < 0) {
+			err_set(err, "no %s %s", t->what, parent);
+			rc = (int)parent_id;
+			goto fail;
+		}
+		if (has_file(st, t, parent_id, slash + 1)) {
+			err_set(err, "%s already holds a %s %s", parent,
+				t->file_what, slash + 1);
+			rc = -EEXIST;
+			goto fail;
+		}
+	}
+	stmt = db_stmt(st, t->sql_insert);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, parent, -1, SQLITE_STATIC);
+	db_bind_owner(stmt, 3, who, mode, store_now_ms());
+	rc = db_exec_stmt(stmt);
+	if (rc) {
+		if (rc == -EEXIST)
+			err_set(err, "%s %s exists", t->what, name);
+		goto fail;
+	}
+	return db_commit(st);
+fail:
+	db_rollback(st);
+	return rc;
+}
+
+int store_dir_delete(struct store *st, enum tree tree, const char *name,
+		     struct err *err)
+{
+	const struct tree_desc *t = &TREES[tree];
+	sqlite3_stmt *stmt;
+	int64_t id;
+	int rc;
+
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	id = dir_id(st, t, name, NULL);
+	if (id < 0) {
+		rc = (int)id;
+		goto fail;
+	}
+	stmt = db_stmt(st, t->sql_has_child);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		err_set(err, "%s %s is not empty", t->what, name);
+		rc = -ENOTEMPTY;
+		goto fail;
+	}
+	stmt = db_stmt(st, t->sql_delete);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = db_exec_stmt(stmt);
+	if (rc)
+		goto fail;
+	return db_commit(st);
+fail:
+	db_rollback(st);
+	return rc;
+}
+
+/* Call fn for each row of stmt: column 0 a name, then the attributes. */
+static int list_rows(sqlite3_stmt *stmt, bool is_dir, store_list_fn fn,
+		     void *ctx)
+{
+	struct node_attr attr;
+	int rc = 0;
+
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(stmt, 0);
+		const char *slash;
+
+		if (!name)
+			continue;
+		/* Directories are stored whole: list their last level. */
+		slash = is_dir ? strrchr(name, '/') : NULL;
+		db_read_attr(stmt, 1, &attr);
+		rc = fn(ctx, slash ? slash + 1 : name, is_dir, &attr);
+	}
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int store_dir_list(struct store *st, enum tree tree, const char *name,
+		   store_list_fn fn, void *ctx)
+{
+	const struct tree_desc *t = &TREES[tree];
+	sqlite3_stmt *stmt;
+	int64_t id = 0;
+	int rc;
+
+	db_lock(st);
+	if (*name) {
+		id = dir_id(st, t, name, NULL);
+		if (id < 0) {
+			rc = (int)id;
+			goto out;
+		}
+	}
+	stmt = db_stmt(st, t->sql_children);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = list_rows(stmt, true, fn, ctx);
+	if (rc || !*name)
+		goto out;
+	stmt = db_stmt(st, t->sql_files);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = list_rows(stmt, false, fn, ctx);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+int tree_file_create(struct store *st, enum tree tree, const char *dir,
+		     const char *name, mode_t mode, const struct caller *who,
+		     int64_t now_ms, int64_t *id, struct err *err)
+{
+	const struct tree_desc *t = &TREES[tree];
+	char child[LOG_GROUP_MAX_BYTES + NAME_MAX_BYTES + 2];
+	sqlite3_stmt *stmt;
+	int64_t dir_id_;
+	int rc;
+
+	rc = parse_name(name, strlen(name));
+	if (rc) {
+		err_set(err, "invalid %s name", t->file_what);
+		return rc;
+	}
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	dir_id_ = dir_id(st, t, dir, NULL);
+	if (dir_id_ < 0) {
+		err_set(err, "no %s %s", t->what, dir);
+		rc = (int)dir_id_;
+		goto fail;
+	}
+	snprintf(child, sizeof(child), "%s/%s", dir, name);
+	if (dir_id(st, t, child, NULL) >= 0) {
+		err_set(err, "%s is a %s", child, t->what);
+		rc = -EEXIST;
+		goto fail;
+	}
+	stmt = db_stmt(st, t->sql_file_insert);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, dir_id_);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	db_bind_owner(stmt, 3, who, mode, now_ms);
+	rc = db_exec_stmt(stmt);
+	if (rc)
+		goto fail;
+	*id = sqlite3_last_insert_rowid(db_handle(st));
+	return db_commit(st);
+fail:
+	db_rollback(st);
+	return rc;
+}

@@ -1,0 +1,298 @@
+/*
+ * Log streams in the store: appends, reads by offset, scans, retention.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+static char dir[] = "/tmp/monfs-logs-XXXXXX";
+static struct store *st;
+static const struct caller bob = {1001, 1001, 7};
+
+static void open_store(void)
+{
+	char path[256];
+	struct err err = {""};
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+}
+
+static void close_store(void)
+{
+	char cmd[300];
+
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+	strcpy(dir, "/tmp/monfs-logs-XXXXXX");
+}
+
+TestSuite(logs, .init = open_store, .fini = close_store);
+
+static int64_t make_stream(const char *group, const char *name)
+{
+	struct stream_info s;
+	struct err err = {""};
+
+	if (store_dir_get(st, TREE_LOG_GROUPS, group, NULL) != 0)
+		cr_assert_eq(store_dir_create(st, TREE_LOG_GROUPS, group, 0755,
+					      &bob, &err),
+			     0, "%s", err.msg);
+	cr_assert_eq(store_stream_create(st, group, name, 0644, &bob, &s, &err),
+		     0, "%s", err.msg);
+	return s.id;
+}
+
+static void append(int64_t id, const char *text, int64_t ts)
+{
+	struct err err = {""};
+
+	cr_assert_eq(store_stream_append(st, id, text, strlen(text), ts, &err),
+		     0, "%s", err.msg);
+}
+
+static int64_t size_of(const char *group, const char *name)
+{
+	struct stream_info s;
+
+	cr_assert_eq(store_stream_get(st, group, name, &s), 0);
+	return s.end - s.start;
+}
+
+Test(logs, reads_at_any_offset_cross_write_boundaries)
+{
+	int64_t id = make_stream("app", "web");
+	const char *all = "one\ntwo\nthree\nfour\n";
+	char buf[64];
+	int64_t off;
+	int n;
+
+	append(id, "one\n", 1000);
+	append(id, "two\nthree\n", 2000);
+	append(id, "four\n", 3000);
+	cr_assert_eq(size_of("app", "web"), (int64_t)strlen(all));
+	for (off = 0; off <= (int64_t)strlen(all); off++) {
+		size_t want = strlen(all) - (size_t)off;
+		size_t size;
+
+		for (size = 1; size <= want + 2; size++) {
+			n = store_stream_read(st, id, off, buf, size);
+			cr_assert_eq(n, (int)(size < want ? size : want),
+				     "offset %lld size %zu", (long long)off,
+				     size);
+			cr_assert_eq(memcmp(buf, all + off, (size_t)n), 0);
+		}
+	}
+	cr_assert_eq(store_stream_read(st, id, 1000, buf, 10), 0);
+}
+
+Test(logs, bytes_are_kept_as_written)
+{
+	int64_t id = make_stream("app", "raw");
+	const char raw[] = "\xff\xfe\r\t\x01 \xc3\x28\n";
+	char buf[32];
+	struct err err = {""};
+
+	cr_assert_eq(store_stream_append(st, id, raw, sizeof(raw) - 1, 1, &err),
+		     0);
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)),
+		     (int)sizeof(raw) - 1);
+	cr_assert_eq(memcmp(buf, raw, sizeof(raw) - 1), 0);
+}
+
+Test(logs, a_line_over_256_kib_stores_nothing_of_its_write)
+{
+	int64_t id = make_stream("app", "long");
+	size_t n = LOG_LINE_MAX + 2;
+	char *text = malloc(n + 10);
+	struct err err = {""};
+
+	cr_assert_not_null(text);
+	memcpy(text, "ok\n", 3);
+	memset(text + 3, 'x', n - 1);
+	text[n + 2] = '\n';
+	cr_assert_eq(store_stream_append(st, id, text, n + 3, 1, &err),
+		     -EMSGSIZE);
+	cr_assert(strstr(err.msg, "262144") != NULL, "%s", err.msg);
+	cr_assert_eq(size_of("app", "long"), 0);
+	/* Exactly the limit is fine. */
+	memset(text, 'y', LOG_LINE_MAX);
+	text[LOG_LINE_MAX] = '\n';
+	cr_assert_eq(store_stream_append(st, id, text, LOG_LINE_MAX + 1, 1,
+					 &err),
+		     0);
+	cr_assert_eq(size_of("app", "long"), LOG_LINE_MAX + 1);
+	free(text);
+}
+
+Test(logs, a_deleted_stream_refuses_appends_and_reads_empty)
+{
+	int64_t id = make_stream("app", "gone");
+	struct err err = {""};
+	char buf[8];
+
+	append(id, "a\n", 1);
+	cr_assert_eq(store_stream_delete(st, id), 0);
+	cr_assert_eq(store_stream_append(st, id, "b\n", 2, 2, &err), -ENOENT);
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 0);
+	cr_assert_eq(store_stream_delete(st, id), -ENOENT);
+}
+
+Test(logs, streams_and_subgroups_cannot_share_a_name)
+{
+	struct stream_info s;
+	struct err err = {""};
+
+	make_stream("aws", "lambda");
+	cr_assert_eq(store_dir_create(st, TREE_LOG_GROUPS, "aws/lambda", 0755,
+				      &bob, &err),
+		     -EEXIST);
+	cr_assert_eq(store_dir_create(st, TREE_LOG_GROUPS, "aws/ec2", 0755,
+				      &bob, &err),
+		     0);
+	cr_assert_eq(store_stream_create(st, "aws", "ec2", 0644, &bob, &s,
+					 &err),
+		     -EEXIST);
+	cr_assert_eq(store_dir_delete(st, TREE_LOG_GROUPS, "aws", &err),
+		     -ENOTEMPTY);
+}
+
+Test(logs, a_group_name_may_be_512_bytes)
+{
+	char name[600];
+	struct err err = {""};
+	int i;
+
+	/* Three 170-byte levels: 512 bytes with the slashes. */
+	for (i = 0; i < 3; i++) {
+		memset(name + i * 171, 'a' + i, 170);
+		name[i * 171 + 170] = '\0';
+		if (i)
+			name[i * 171 - 1] = '/';
+		cr_assert_eq(store_dir_create(st, TREE_LOG_GROUPS, name, 0755,
+					      &bob, &err),
+			     0, "%s", err.msg);
+	}
+	cr_assert_eq(strlen(name), 512);
+	strcat(name, "/b");
+	cr_assert_eq(store_dir_create(st, TREE_LOG_GROUPS, name, 0755, &bob,
+				      &err),
+		     -ENAMETOOLONG);
+}
+
+struct collected {
+	char text[256];
+	size_t len;
+	int calls;
+};
+
+static int collect(void *ctx, int64_t ts, const char *data, size_t len)
+{
+	struct collected *c = ctx;
+
+	(void)ts;
+	cr_assert(c->len + len < sizeof(c->text));
+	memcpy(c->text + c->len, data, len);
+	c->len += len;
+	c->calls++;
+	return 0;
+}
+
+Test(logs, a_scan_resumes_where_it_stopped)
+{
+	int64_t id = make_stream("app", "scan");
+	struct collected c = {"", 0, 0};
+	int64_t from = 0, end;
+
+	append(id, "a\n", 1);
+	append(id, "bb\n", 2);
+	append(id, "ccc\n", 3);
+	end = size_of("app", "scan");
+	/* One write per call, at most 1 byte each: resumable. */
+	while (from < end)
+		cr_assert_eq(store_stream_scan(st, id, &from, end, 1, collect,
+					       &c),
+			     0);
+	cr_assert_eq(c.calls, 3);
+	cr_assert_eq(c.len, 9);
+	cr_assert_eq(memcmp(c.text, "a\nbb\nccc\n", 9), 0);
+}
+
+Test(logs, retention_values_are_cloudwatchs)
+{
+	struct err err = {""};
+	int days = -1;
+
+	make_stream("ret", "s");
+	cr_assert_eq(store_group_set_retention(st, "ret", 8, &err), -EINVAL);
+	cr_assert_eq(store_group_set_retention(st, "ret", 7, &err), 0);
+	cr_assert_eq(store_group_retention(st, "ret", &days), 0);
+	cr_assert_eq(days, 7);
+	cr_assert_eq(store_group_set_retention(st, "ret", 0, &err), 0);
+	cr_assert_eq(store_group_retention(st, "ret", &days), 0);
+	cr_assert_eq(days, 0);
+	cr_assert_eq(store_group_set_retention(st, "nope", 7, &err), -ENOENT);
+}
+
+static bool held_all(void *ctx, int64_t stream_id)
+{
+	(void)ctx, (void)stream_id;
+	return true;
+}
+
+Test(logs, expired_events_leave_from_the_start_and_offsets_follow)
+{
+	int64_t now = store_now_ms();
+	int64_t id = make_stream("ret", "old");
+	struct err err = {""};
+	char buf[16];
+
+	append(id, "old1\n", now - 9 * DAY_MS);
+	append(id, "old2\n", now - 8 * DAY_MS);
+	append(id, "new\n", now - 1 * DAY_MS);
+	cr_assert_eq(store_group_set_retention(st, "ret", 7, &err), 0);
+	cr_assert_eq(store_logs_sweep(st, now, NULL, NULL), 10);
+	cr_assert_eq(size_of("ret", "old"), 4);
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 4);
+	cr_assert_eq(memcmp(buf, "new\n", 4), 0);
+	/* New appends keep going after the kept bytes. */
+	append(id, "next\n", now);
+	cr_assert_eq(store_stream_read(st, id, 4, buf, sizeof(buf)), 5);
+	cr_assert_eq(memcmp(buf, "next\n", 5), 0);
+	cr_assert_eq(store_logs_sweep(st, now, NULL, NULL), 0);
+}
+
+Test(logs, a_held_stream_waits_a_day_past_due)
+{
+	int64_t now = store_now_ms();
+	int64_t id = make_stream("ret", "held");
+	struct err err = {""};
+
+	append(id, "a\n", now - 7 * DAY_MS - 3600 * 1000);
+	append(id, "b\n", now - 9 * DAY_MS + 3600 * 1000);
+	cr_assert_eq(store_group_set_retention(st, "ret", 7, &err), 0);
+	/* Held: only what is more than 8 days old would go; nothing is. */
+	cr_assert_eq(store_logs_sweep(st, now, held_all, NULL), 0);
+	cr_assert_eq(size_of("ret", "held"), 4);
+	/* Released: both are past 7 days. */
+	cr_assert_eq(store_logs_sweep(st, now, NULL, NULL), 4);
+	cr_assert_eq(size_of("ret", "held"), 0);
+}
+
+Test(logs, groups_without_retention_keep_everything)
+{
+	int64_t now = store_now_ms();
+	int64_t id = make_stream("keep", "all");
+
+	append(id, "ancient\n", now - 5000 * DAY_MS);
+	cr_assert_eq(store_logs_sweep(st, now, NULL, NULL), 0);
+	cr_assert_eq(size_of("keep", "all"), 8);
+}
