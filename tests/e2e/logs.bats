@@ -432,6 +432,16 @@ writer_lines() {
 	assert_holds "$S" 'a\nb\n'
 }
 
+@test "ls lists hundreds of streams, each once" {
+	local i
+	for i in $(seq 1 300); do : >"$G/stream-$i"; done
+	mkdir "$G/sub"
+	touch "$G/sub/hidden-from-parent"
+	assert_equal "$(ls "$G" | wc -l)" 301
+	assert_equal "$(ls "$G" | sort | uniq -d)" ""
+	assert_equal "$(ls "$G" | grep -c hidden-from-parent)" 0
+}
+
 @test "streams are independent of each other" {
 	echo one >"$G/a"
 	echo two >"$G/b"
@@ -531,6 +541,18 @@ closed"
 3
 closed"
 	assert_holds "$S" 'B1\nA1A2\n'
+}
+
+@test "a pending partial line is not read until its writer closes" {
+	run sysio "$S" '>>' 'w("done\npart");
+		open(my $r, "<", $file) or die; local $/; my $seen = <$r>; close($r);
+		print "seen=", length($seen), ":", $seen eq "done\n" ? "ok" : "bad", "\n";
+		print "size=", -s $file, "\n"'
+	assert_equal "$output" "9
+seen=5:ok
+size=5
+closed"
+	assert_holds "$S" 'done\npart\n'
 }
 
 @test "a partial line of an opener that is killed is committed, not lost" {
@@ -665,6 +687,7 @@ closed"
 	same_output head -n 3 @
 	same_output dd if=@ skip=123 bs=1 count=45 status=none
 	same_output dd if=@ skip=3 bs=100 count=2 status=none
+	same_output dd if=@ skip=100000 bs=1 count=5 status=none
 	same_output grep -c ERROR @
 	same_output grep -n INFO @
 	same_output sh -c 'wc -l <"$1"' sh @
@@ -745,6 +768,42 @@ three" ]'
 	assert_holds "$S" 'fresh\n'
 	stop_bg "$BG_PID"
 	daemon_serves
+}
+
+@test "rm -r of a group while tail -f follows one of its streams" {
+	local out="$BATS_TEST_TMPDIR/tail.out"
+	mkdir "$G/sub"
+	echo one >"$G/sub/s"
+	bg tail -f "$G/sub/s" >"$out" 2>&1
+	eventually 10 'grep -qx one "$out"'
+	succeeds rm -r "$G"
+	[ ! -e "$G" ]
+	sleep 2
+	daemon_serves
+	stop_bg "$BG_PID"
+	daemon_serves
+}
+
+@test "tail -f keeps up with 4 concurrent writers, missing and repeating nothing" {
+	local out="$BATS_TEST_TMPDIR/tail.out" w pids=()
+	touch "$S"
+	bg tail -n +1 -f "$S" >"$out" 2>&1
+	for w in 1 2 3 4; do
+		writer_lines "$w" 500 >"$BATS_TEST_TMPDIR/lines.$w"
+	done
+	for w in 1 2 3 4; do
+		perl -e 'open(my $f, ">>", $ARGV[0]) or die "$!";
+			while (my $l = <STDIN>) { syswrite($f, $l) == length($l) or die "write: $!\n" }
+			close($f) or die "close: $!\n"' "$S" <"$BATS_TEST_TMPDIR/lines.$w" 3>&- &
+		pids+=($!)
+	done
+	for w in "${pids[@]}"; do wait "$w"; done
+	eventually 20 '[ "$(stat -c %s "$out")" -ge "$(stat -c %s "$S")" ]'
+	sleep 1.5
+	stop_bg "$BG_PID"
+	cmp "$out" "$S"
+	cat "$BATS_TEST_TMPDIR"/lines.* | sort >"$BATS_TEST_TMPDIR/exp.sorted"
+	sort "$out" | cmp - "$BATS_TEST_TMPDIR/exp.sorted"
 }
 
 # ---------------------------------------------------------------------------
@@ -1012,6 +1071,19 @@ terms_fixture() {
 	assert_holds "$S" 'a\xffb\n\xff\xfe\nok\n'
 }
 
+@test "?format=json escapes control characters and keeps blank lines as events" {
+	/bin/printf 'a\x01b\x00c\n\n\nx\ty\x7f\n' >"$S"
+	run jq -e -s '[.[].message] == ["a\u0001b\u0000c", "", "", "x\ty\u007f"]' <(cat "$S?format=json")
+	[ "$status" -eq 0 ] || { cat "$S?format=json"; false; }
+	assert_equal "$(events "$S")" 4
+}
+
+@test "a filter matches lines that are not UTF-8 and returns their bytes" {
+	/bin/printf '\xffERROR y\nplain\nERROR \xc3\x28\n' >"$S"
+	assert_holds "$S?filter=ERROR" '\xffERROR y\nERROR \xc3\x28\n'
+	assert_holds "$S?filter=-ERROR" 'plain\n'
+}
+
 @test "?format=json combines with a filter" {
 	terms_fixture
 	run jq -e -s '[.[].message] == ["ERROR disk full", "ERROR two words here", "ERROR DEBUG mixed"]' \
@@ -1039,6 +1111,7 @@ terms_fixture() {
 	assert_bytes "$S?since=-2d&until=now" "$S"
 	assert_bytes "$S?since=-1w&until=$((now + 60))" "$S"
 	assert_holds "$S?since=$((now + 3600))&until=$((now + 7200))" ''
+	assert_holds "$S?since=$((now + 3600))" ''
 	assert_holds "$S?until=-1m" ''
 	assert_holds "$S?since=-1h&filter=ERROR" 'ERROR three\n'
 	assert_holds "$S?until=-1h&filter=ERROR" ''
@@ -1066,6 +1139,9 @@ terms_fixture() {
 	local p
 	for p in '{ $.level = ' '[a, b' '%(%' '"unterminated' '{ $.level = "error" && }'; do
 		fails_with "Invalid argument" cat "$S?filter=$(uri "$p")"
+		# refused by open(2) itself, not by a later read
+		run sysio "$S?filter=$(uri "$p")" '<' ''
+		assert_equal "$output" "open E: Invalid argument"
 	done
 	daemon_serves
 }
@@ -1131,6 +1207,26 @@ terms_fixture() {
 	# and appending goes on at the end
 	echo more >>"$S"
 	assert_holds "$S" 'one\n\xff\xfe\ttab\r\nunterminated\nmore\n'
+}
+
+@test "lines acknowledged before the daemon is killed survive" {
+	local pid deadline
+	printf 'one\ntwo\n' >"$S"
+	seq 1 5000 >>"$S"
+	{ printf 'one\ntwo\n'; seq 1 5000; } >"$L"
+	pid=$MONFS_MAIN_PID
+	kill -KILL "$pid"
+	deadline=$((SECONDS + EXIT_DEADLINE_S))
+	while process_alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+	assert_exited "$pid"
+	wait "$pid" || true
+	forget_daemon "$pid"
+	deadline=$((SECONDS + EXIT_DEADLINE_S))
+	while mountpoint -q "$MNT" && ((SECONDS < deadline)); do sleep 0.1; done
+	if mountpoint -q "$MNT"; then fusermount3 -uz "$MNT"; fi
+	mount_monfs
+	assert_bytes "$S" "$L"
+	assert_size "$S" "$(stat -c %s "$L")"
 }
 
 @test "a deleted stream and a removed group stay gone after a remount" {
