@@ -1,6 +1,7 @@
 /*
- * file: open metrics and streams — writes that ingest, reads that render
- * (metrics, views) or copy stored bytes (streams), and the close rules
+ * file: open metrics, streams and trail days — writes that ingest
+ * through a data session (store/data.c), reads that render (metrics,
+ * views) or copy stored bytes (streams, trail days), and the close rules
  * of SPEC 3 and 4: only the opener's close commits its partial line.
  */
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs/audit.h"
 #include "fs/handle.h"
 #include "fs/node.h"
 #include "fs/ops.h"
@@ -15,41 +17,25 @@
 #include "fs/view.h"
 
 /* What one write or close hands to the store. */
-struct ingest_ctx {
+struct put_ctx {
 	struct store *store;
-	int64_t id;
+	struct data_session *ds;
 	int64_t now_ms;
 	struct err err;
 };
 
-/* lines_fn for metrics: parse complete lines, store their points. */
-static int ingest_points(void *ctx, const char *buf, size_t len)
+/* lines_fn: whole lines into the session's metric or stream. */
+static int put_lines(void *ctx, const char *buf, size_t len)
 {
-	struct ingest_ctx *c = ctx;
-	struct point *points;
-	size_t n;
-	int rc;
+	struct put_ctx *c = ctx;
 
-	rc = metric_parse_lines(buf, len, c->now_ms, &points, &n, &c->err);
-	if (rc)
-		return rc;
-	rc = store_metric_ingest(c->store, c->id, points, n, &c->err);
-	free(points);
-	return rc;
+	return store_data_put(c->store, c->ds, buf, len, c->now_ms, &c->err);
 }
 
-/* lines_fn for streams: append complete lines as events. */
-static int ingest_events(void *ctx, const char *buf, size_t len)
+static struct put_ctx put_ctx(const struct handle *h)
 {
-	struct ingest_ctx *c = ctx;
-
-	return store_stream_append(c->store, c->id, buf, len, c->now_ms,
-				   &c->err);
-}
-
-static lines_fn ingest_fn(const struct handle *h)
-{
-	return h->kind == HANDLE_METRIC ? ingest_points : ingest_events;
+	return (struct put_ctx){monfs_get()->store, h->ds, store_now_ms(),
+				{""}};
 }
 
 static struct handle *handle_of(const struct fuse_file_info *fi)
@@ -65,12 +51,12 @@ static int render_metric(const struct node *n, struct handle *h)
 	struct metric_render *r;
 	struct stats_query q;
 	struct view v;
-	struct err err;
+	struct err err = {""};
 	int rc;
 
 	rc = view_parse(n->path.query, VIEW_METRIC, now, &v, &err);
 	if (rc)
-		return rc;
+		return audit_read(&n->path, rc, err.msg);
 	q = (struct stats_query){v.period_s, v.since_ms, v.until_ms, now};
 	r = render_metric_begin(&h->text, &v, n->path.leaf, n->metric.unit);
 	if (!r)
@@ -80,52 +66,91 @@ static int render_metric(const struct node *n, struct handle *h)
 		render_metric_abort(r);
 		return rc;
 	}
-	return render_metric_end(r);
+	rc = render_metric_end(r);
+	return rc ? rc : audit_read(&n->path, 0, NULL);
 }
 
 /* Set up a stream view's renderer over the stream as it is now. */
 static int open_stream_view(const struct node *n, struct handle *h)
 {
 	struct view v;
-	struct err err;
+	struct err err = {""};
 	int rc;
 
 	rc = view_parse(n->path.query, VIEW_STREAM, store_now_ms(), &v, &err);
 	if (rc)
-		return rc;
+		return audit_read(&n->path, rc, err.msg);
 	h->view = render_stream_new(monfs_get()->store, n->stream.id,
 				    n->stream.end, &v);
-	return h->view ? 0 : -ENOMEM;
+	return h->view ? audit_read(&n->path, 0, NULL) : -ENOMEM;
 }
 
-/* Open node n (a metric, a stream, or a view of one) into fi. */
-static int open_node(const struct node *n, struct fuse_file_info *fi)
+static enum handle_kind kind_of(const struct node *n, int64_t *id)
+{
+	switch (n->path.area) {
+	case AREA_METRICS:
+		*id = n->metric.id;
+		return HANDLE_METRIC;
+	case AREA_LOGS:
+		*id = n->stream.id;
+		return HANDLE_STREAM;
+	default:
+		*id = n->day.day;
+		return HANDLE_TRAIL_DAY;
+	}
+}
+
+/* What a reader of n gets set up at open. */
+static int open_for_reading(const struct node *n, struct handle *h)
+{
+	if (h->kind == HANDLE_METRIC)
+		return render_metric(n, h);
+	if (n->view)
+		return open_stream_view(n, h);
+	if (h->kind == HANDLE_STREAM)
+		return audit_read(&n->path, 0, NULL);
+	h->day = n->day.day;
+	return 0;
+}
+
+/* Open node n (a metric, a stream, a view, a trail day) into fi. */
+static int open_node(const char *path, const struct node *n,
+		     struct fuse_file_info *fi)
 {
 	int access = fi->flags & O_ACCMODE;
-	bool metric = n->path.area == AREA_METRICS;
+	enum handle_kind kind;
 	struct handle *h;
+	int64_t id;
 	int rc = 0;
 
-	if (n->view && access != O_RDONLY)
-		return -EPERM;
-	h = handle_new(metric ? HANDLE_METRIC : HANDLE_STREAM,
-		       metric ? n->metric.id : n->stream.id,
-		       thread_group_of(fuse_get_context()->pid),
+	if (access != O_RDONLY && (n->view || n->path.area == AREA_TRAIL))
+		return audit_refusal(path, "Write", -EPERM,
+				     n->view ? "views are read-only"
+					     : "the trail is read-only");
+	kind = kind_of(n, &id);
+	h = handle_new(kind, id, thread_group_of(fuse_get_context()->pid),
 		       access != O_RDONLY);
 	if (!h)
 		return -ENOMEM;
-	if (metric && access != O_WRONLY)
-		rc = render_metric(n, h);
-	else if (n->view)
-		rc = open_stream_view(n, h);
+	if (h->writable) {
+		struct caller who = node_caller();
+
+		h->ds = store_data_open(kind == HANDLE_METRIC ? DATA_METRIC
+							      : DATA_STREAM,
+					id, n->path.parent, n->path.leaf, &who);
+		rc = h->ds ? 0 : -ENOMEM;
+	}
+	if (!rc && access != O_WRONLY)
+		rc = open_for_reading(n, h);
 	if (rc) {
+		store_data_close(monfs_get()->store, h->ds);
 		handle_free(h);
 		return rc;
 	}
 	fi->fh = (uint64_t)(uintptr_t)h;
 	/*
-	 * Served by monfs at every read: renderings report size 0, and a
-	 * stream's size changes under the page cache (DESIGN).
+	 * Served by monfs at every read: renderings report size 0, and the
+	 * size of a stream or day changes under the page cache (DESIGN).
 	 */
 	fi->direct_io = 1;
 	return 0;
@@ -139,7 +164,7 @@ int file_open(const char *path, struct fuse_file_info *fi)
 	rc = node_resolve(path, &n);
 	if (rc)
 		return rc;
-	return n.type == NT_FILE ? open_node(&n, fi) : -EISDIR;
+	return n.type == NT_FILE ? open_node(path, &n, fi) : -EISDIR;
 }
 
 int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
@@ -147,15 +172,16 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	struct store *st = monfs_get()->store;
 	struct caller who = node_caller();
 	struct node n = {.type = NT_FILE};
-	struct err err;
+	struct err err = {""};
+	const char *why = NULL;
 	int rc;
 
 	rc = path_parse(path, &n.path);
+	if (!rc)
+		rc = ops_creatable(&n.path, false, &why);
 	if (rc)
-		return rc == -ENOENT ? -EPERM : rc;
-	rc = ops_creatable(&n.path, false);
-	if (rc)
-		return rc;
+		return audit_refusal(path, "Create", rc == -ENOENT ? -EPERM : rc,
+				     why);
 	mode &= ~node_umask() & 07777;
 	if (n.path.area == AREA_METRICS)
 		rc = store_metric_create(st, n.path.parent, n.path.leaf, mode,
@@ -163,15 +189,14 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	else
 		rc = store_stream_create(st, n.path.parent, n.path.leaf, mode,
 					 &who, &n.stream, &err);
-	return rc ? rc : open_node(&n, fi);
+	return rc ? rc : open_node(path, &n, fi);
 }
 
 int file_write(const char *path, const char *buf, size_t size, off_t offset,
 	       struct fuse_file_info *fi)
 {
 	struct handle *h = handle_of(fi);
-	struct ingest_ctx c = {monfs_get()->store, h->id, store_now_ms(),
-			       {""}};
+	struct put_ctx c = put_ctx(h);
 	int rc;
 
 	(void)path, (void)offset; /* every write appends */
@@ -180,17 +205,22 @@ int file_write(const char *path, const char *buf, size_t size, off_t offset,
 	if (size > INT32_MAX)
 		size = INT32_MAX;
 	pthread_mutex_lock(&h->lock);
-	rc = handle_take(h, buf, size, LOG_LINE_MAX, ingest_fn(h), &c);
+	rc = handle_take(h, buf, size, LOG_LINE_MAX, put_lines, &c);
 	pthread_mutex_unlock(&h->lock);
-	/* A metric line that long is no number: say so as SPEC 3 does. */
-	if (rc == -EMSGSIZE && h->kind == HANDLE_METRIC)
-		rc = -EINVAL;
+	if (rc == -EMSGSIZE && !c.err.msg[0]) {
+		/* Refused here, before the store: a partial line too long. */
+		if (h->kind == HANDLE_METRIC)
+			rc = -EINVAL; /* no number is that long (SPEC 3) */
+		store_data_refused(c.store, h->ds, size, rc,
+				   "a line longer than 262144 bytes");
+	}
 	return rc ? rc : (int)size;
 }
 
 int file_read(const char *path, char *buf, size_t size, off_t offset,
 	      struct fuse_file_info *fi)
 {
+	struct store *st = monfs_get()->store;
 	struct handle *h = handle_of(fi);
 	size_t n;
 
@@ -198,8 +228,9 @@ int file_read(const char *path, char *buf, size_t size, off_t offset,
 	if (h->view)
 		return render_stream_read(h->view, buf, size, offset);
 	if (h->kind == HANDLE_STREAM)
-		return store_stream_read(monfs_get()->store, h->id, offset, buf,
-					 size);
+		return store_stream_read(st, h->id, offset, buf, size);
+	if (h->kind == HANDLE_TRAIL_DAY)
+		return store_trail_read(st, h->day, offset, buf, size);
 	if (offset < 0 || (size_t)offset >= h->text.len)
 		return 0;
 	n = h->text.len - (size_t)offset;
@@ -217,8 +248,7 @@ int file_read(const char *path, char *buf, size_t size, off_t offset,
 int file_flush(const char *path, struct fuse_file_info *fi)
 {
 	struct handle *h = handle_of(fi);
-	struct ingest_ctx c = {monfs_get()->store, h->id, store_now_ms(),
-			       {""}};
+	struct put_ctx c = put_ctx(h);
 	int rc;
 
 	(void)path;
@@ -226,21 +256,24 @@ int file_flush(const char *path, struct fuse_file_info *fi)
 	    thread_group_of(fuse_get_context()->pid) != h->opener)
 		return 0;
 	pthread_mutex_lock(&h->lock);
-	rc = handle_finish(h, ingest_fn(h), &c);
+	rc = handle_finish(h, put_lines, &c);
 	pthread_mutex_unlock(&h->lock);
 	return rc;
 }
 
-/* The last close: commit what a departed opener left pending. */
+/*
+ * The last close: commit what a departed opener left pending, and put
+ * the handle's data event on the record.
+ */
 int file_release(const char *path, struct fuse_file_info *fi)
 {
 	struct handle *h = handle_of(fi);
-	struct ingest_ctx c = {monfs_get()->store, h->id, store_now_ms(),
-			       {""}};
+	struct put_ctx c = put_ctx(h);
 
 	(void)path;
 	if (h->writable)
-		handle_finish(h, ingest_fn(h), &c);
+		handle_finish(h, put_lines, &c);
+	store_data_close(c.store, h->ds);
 	handle_free(h);
 	return 0;
 }

@@ -19,8 +19,9 @@
 #include "store/strbuf.h"
 
 struct stream_render;
+struct data_session;
 
-enum handle_kind { HANDLE_METRIC, HANDLE_STREAM };
+enum handle_kind { HANDLE_METRIC, HANDLE_STREAM, HANDLE_TRAIL_DAY };
 
 struct handle {
 	pthread_mutex_t lock;   /* writes on one handle may race */
@@ -31,6 +32,8 @@ struct handle {
 	struct strbuf pending;  /* bytes after the last '\n' written */
 	struct strbuf text;     /* a metric's rendering, made at open */
 	struct stream_render *view; /* a stream view's renderer, or NULL */
+	struct data_session *ds;    /* a writer's session; file.c's to close */
+	int64_t day;                /* a trail day file's day */
 };
 
 /*

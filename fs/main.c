@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stddef.h>
@@ -25,7 +26,8 @@
 #include "fs/monfs.h"
 
 #define MONFS_VERSION "0.1.0"
-#define SWEEP_INTERVAL_S 60
+/* Often enough that a file held open reaches the trail each minute. */
+#define SWEEP_INTERVAL_S 10
 #define DEFAULT_TRAIL_DAYS 90
 
 enum { KEY_HELP, KEY_VERSION };
@@ -213,6 +215,7 @@ static void *sweeper_main(void *data)
 		pthread_mutex_unlock(&m->stop_lock);
 		store_sweep(m->store, store_now_ms());
 		store_logs_sweep(m->store, store_now_ms(), handle_held, NULL);
+		store_trail_sweep(m->store, store_now_ms());
 		pthread_mutex_lock(&m->stop_lock);
 		clock_gettime(CLOCK_REALTIME, &deadline);
 		deadline.tv_sec += SWEEP_INTERVAL_S;
@@ -248,6 +251,8 @@ void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 		fprintf(stderr, "monfs: %s\n", err.msg);
 		exit(1);
 	}
+	store_trail_configure(m->store, &(struct trail_config){
+		m->opt.region, m->opt.host, m->opt.trail_days});
 	m->mounted_ms = store_now_ms();
 	if (pthread_create(&m->sweeper, NULL, sweeper_main, m) == 0)
 		m->sweeper_started = true;
@@ -297,6 +302,21 @@ int main(int argc, char *argv[])
 	if (!m.opt.mountpoint) {
 		usage(stderr);
 		goto out;
+	}
+	if (m.opt.trail_days == 0) {
+		fprintf(stderr, "monfs: --trail-days must be at least 1\n");
+		goto out;
+	}
+	if (m.opt.trail_group) {
+		struct group *g = getgrnam(m.opt.trail_group);
+
+		if (!g) {
+			fprintf(stderr, "monfs: no group %s\n",
+				m.opt.trail_group);
+			goto out;
+		}
+		m.trail_group = true;
+		m.trail_gid = g->gr_gid;
 	}
 	db = database_path(m.opt.db);
 	if (!db)

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "fs/fuse.h"
 #include "store/store.h"
@@ -29,6 +30,8 @@ struct monfs {
 	struct store *store;      /* opened in init, after daemonizing */
 	int lock_fd;              /* flock'ed FILE.lock beside the database */
 	int64_t mounted_ms;       /* times of the fixed directories */
+	bool trail_group;         /* --trail-group given */
+	gid_t trail_gid;
 
 	pthread_t sweeper;
 	bool sweeper_started;

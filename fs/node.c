@@ -1,7 +1,13 @@
 /* node: paths resolved against the store, and their attributes. */
 #include "fs/node.h"
 
+#include "store/format.h"
+
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,11 +16,74 @@ struct monfs *monfs_get(void)
 	return fuse_get_context()->private_data;
 }
 
+/*
+ * User names by uid: the passwd database is asked once per uid, since
+ * every recorded operation needs the name.
+ */
+#define USER_CACHE 64
+
+static pthread_mutex_t users_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	uid_t uid;
+	char name[CALLER_USER_MAX];
+} users[USER_CACHE];
+static size_t nusers;
+
+static void user_name(uid_t uid, char out[CALLER_USER_MAX])
+{
+	struct passwd pw, *found = NULL;
+	char buf[1024];
+	size_t i;
+
+	pthread_mutex_lock(&users_lock);
+	for (i = 0; i < nusers; i++) {
+		if (users[i].uid == uid) {
+			memcpy(out, users[i].name, CALLER_USER_MAX);
+			pthread_mutex_unlock(&users_lock);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&users_lock);
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+		snprintf(out, CALLER_USER_MAX, "%s", pw.pw_name);
+	else
+		snprintf(out, CALLER_USER_MAX, "%u", (unsigned)uid);
+	pthread_mutex_lock(&users_lock);
+	i = nusers < USER_CACHE ? nusers++ : uid % USER_CACHE;
+	users[i].uid = uid;
+	memcpy(users[i].name, out, CALLER_USER_MAX);
+	pthread_mutex_unlock(&users_lock);
+}
+
+/* The name of process pid (its thread, as FUSE gives), from /proc. */
+static void process_name(pid_t pid, char out[CALLER_PROCESS_MAX])
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, out, CALLER_PROCESS_MAX - 1);
+		close(fd);
+	}
+	if (n <= 0) {
+		snprintf(out, CALLER_PROCESS_MAX, "unknown");
+		return;
+	}
+	out[n] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
 struct caller node_caller(void)
 {
 	struct fuse_context *ctx = fuse_get_context();
+	struct caller who = {.uid = ctx->uid, .gid = ctx->gid, .pid = ctx->pid};
 
-	return (struct caller){ctx->uid, ctx->gid, ctx->pid};
+	user_name(who.uid, who.user);
+	process_name(who.pid, who.process);
+	return who;
 }
 
 mode_t node_umask(void)
@@ -48,6 +117,25 @@ static int resolve_file(struct store *st, struct node *n)
 	return rc;
 }
 
+/*
+ * The day a trail file name (YYYY-MM-DD) names, or -1. Only the name
+ * format_date would print is accepted, so each day has one file name.
+ */
+static int64_t trail_day_of(const char *name)
+{
+	char again[FORMAT_TIME_MAX];
+	unsigned y, m, d;
+	int64_t day;
+
+	if (strlen(name) != 10 ||
+	    sscanf(name, "%4u-%2u-%2u", &y, &m, &d) != 3 || m < 1 || m > 12 ||
+	    d < 1 || d > 31)
+		return -1;
+	day = days_from_civil(y, m, d);
+	format_date(again, day * 86400000LL);
+	return strcmp(again, name) ? -1 : day;
+}
+
 int node_resolve(const char *path, struct node *n)
 {
 	struct store *st = monfs_get()->store;
@@ -66,6 +154,15 @@ int node_resolve(const char *path, struct node *n)
 	if (!p->rest[0]) {
 		n->type = NT_AREA;
 		return p->query ? -ENOENT : 0;
+	}
+	if (p->area == AREA_TRAIL) {
+		int64_t day = p->query ? -1 : trail_day_of(p->rest);
+
+		if (day < 0 || store_trail_day(st, day, &n->day))
+			return -ENOENT;
+		n->type = NT_FILE;
+		n->attr.mtime_ms = n->attr.ctime_ms = n->day.mtime_ms;
+		return 0;
 	}
 	if (!area_has_tree(p->area))
 		return -ENOENT;
@@ -101,8 +198,9 @@ void node_stat(const struct node *n, struct stat *st)
 		break;
 	case NT_AREA:
 		/* Like /tmp: anyone creates, owners delete (SPEC 9). */
-		st->st_mode = S_IFDIR |
-			      (n->path.area == AREA_TRAIL ? 0755 : 01777);
+		st->st_mode = S_IFDIR | 01777;
+		if (n->path.area == AREA_TRAIL)
+			st->st_mode = S_IFDIR | (m->trail_group ? 0750 : 0755);
 		break;
 	case NT_DIR:
 		st->st_mode = S_IFDIR | n->attr.mode;
@@ -113,6 +211,10 @@ void node_stat(const struct node *n, struct stat *st)
 		/* Streams have a true size; renderings report 0, like /proc. */
 		if (n->path.area == AREA_LOGS && !n->view)
 			st->st_size = n->stream.end - n->stream.start;
+		if (n->path.area == AREA_TRAIL) {
+			st->st_mode = S_IFREG | (m->trail_group ? 0640 : 0644);
+			st->st_size = n->day.size;
+		}
 		break;
 	}
 	if (n->type == NT_ROOT || n->type == NT_AREA) {
@@ -120,7 +222,16 @@ void node_stat(const struct node *n, struct stat *st)
 		st->st_gid = getgid();
 		set_time(&st->st_mtim, m->mounted_ms);
 		set_time(&st->st_ctim, m->mounted_ms);
-	} else {
+	}
+	if (n->path.area == AREA_TRAIL) {
+		/* The trail is root's (SPEC 9), readable by --trail-group. */
+		st->st_uid = getuid();
+		st->st_gid = m->trail_group ? m->trail_gid : getgid();
+		if (n->type == NT_FILE) {
+			set_time(&st->st_mtim, n->day.mtime_ms);
+			set_time(&st->st_ctim, n->day.mtime_ms);
+		}
+	} else if (n->type != NT_ROOT && n->type != NT_AREA) {
 		st->st_uid = n->attr.uid;
 		st->st_gid = n->attr.gid;
 		set_time(&st->st_mtim, n->attr.mtime_ms);

@@ -22,6 +22,7 @@ struct node {
 	bool view;                 /* NT_FILE with a query after '?' */
 	struct metric_info metric; /* NT_FILE in metrics/ */
 	struct stream_info stream; /* NT_FILE in logs/ */
+	struct trail_day day;      /* NT_FILE in trail/ */
 };
 
 /* Whether area holds a tree of directories and files (metrics, logs). */

@@ -6,8 +6,10 @@
  *
  * What exists now: the root and its five areas; in metrics/ namespaces,
  * metrics and their views; in logs/ groups, streams and their views.
- * alarms/ and filters/ are empty and answer ENOTSUP to what they will
- * hold; trail/ refuses every change with EPERM.
+ * in trail/ the day files of the audit trail. alarms/ and filters/ are
+ * empty and answer ENOTSUP to what they will hold; trail/ refuses every
+ * change with EPERM. Refusals decided here are recorded (fs/audit.c);
+ * what the store does records itself.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,8 +17,10 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
+#include "fs/audit.h"
 #include "fs/node.h"
 #include "fs/ops.h"
+#include "store/format.h"
 #include "store/parse.h"
 
 static int op_getattr(const char *path, struct stat *st,
@@ -73,6 +77,15 @@ static int op_releasedir(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
+static int list_day(void *ctx, const struct trail_day *d)
+{
+	struct list_ctx *l = ctx;
+	char name[FORMAT_TIME_MAX];
+
+	format_date(name, d->day * 86400000LL);
+	return l->filler(l->buf, name, NULL, 0, 0) ? -ENOBUFS : 0;
+}
+
 static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		      off_t offset, struct fuse_file_info *fi,
 		      enum fuse_readdir_flags flags)
@@ -94,152 +107,184 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 			filler(buf, area_name((enum area)a), NULL, 0, 0);
 		return 0;
 	}
+	if (n.path.area == AREA_TRAIL)
+		rc = store_trail_days(monfs_get()->store, list_day, &l);
 	if (!area_has_tree(n.path.area))
-		return 0;
+		return rc == -ENOBUFS ? 0 : rc;
 	rc = store_dir_list(monfs_get()->store, area_tree(n.path.area),
 			    n.path.rest, list_one, &l);
 	return rc == -ENOBUFS ? 0 : rc;
 }
 
-int ops_creatable(const struct fs_path *p, bool dir)
+int ops_creatable(const struct fs_path *p, bool dir, const char **why)
 {
+	*why = NULL;
 	switch (p->area) {
 	case AREA_ROOT:
+		*why = "nothing else can be made at the root";
+		return -EPERM;
 	case AREA_TRAIL:
+		*why = "the trail is read-only";
 		return -EPERM;
 	case AREA_ALARMS:
 	case AREA_FILTERS:
-		return -ENOTSUP; /* not built yet */
+		*why = "not supported yet";
+		return -ENOTSUP;
 	case AREA_METRICS:
 	case AREA_LOGS:
 		break;
 	}
 	if (!p->rest[0])
 		return -EEXIST;
-	if (!dir && !p->parent[0])
-		return -EPERM; /* a file needs a namespace or a group */
-	if (p->query)
-		return -EINVAL; /* '?' is reserved for views */
+	if (!dir && !p->parent[0]) {
+		*why = p->area == AREA_METRICS
+			       ? "a metric needs a namespace"
+			       : "a stream needs a log group";
+		return -EPERM;
+	}
+	if (p->query) {
+		*why = "'?' is reserved for views";
+		return -EINVAL;
+	}
 	return 0;
 }
 
 static int op_mkdir(const char *path, mode_t mode)
 {
 	struct caller who = node_caller();
+	const char *why = NULL;
 	struct fs_path p;
 	struct err err;
 	int rc;
 
 	rc = path_parse(path, &p);
+	if (!rc)
+		rc = ops_creatable(&p, true, &why);
 	if (rc)
-		return rc == -ENOENT ? -EPERM : rc;
-	rc = ops_creatable(&p, true);
-	if (rc)
-		return rc;
+		return audit_refusal(path, "Mkdir", rc == -ENOENT ? -EPERM : rc,
+				     why);
 	return store_dir_create(monfs_get()->store, area_tree(p.area), p.rest,
 				mode & ~node_umask() & 07777, &who, &err);
 }
 
 static int op_rmdir(const char *path)
 {
+	struct caller who = node_caller();
 	struct node n;
-	struct err err;
+	struct err err = {""};
 	int rc;
 
 	rc = node_resolve(path, &n);
 	if (rc)
-		return rc;
+		return audit_refusal(path, "Rmdir", rc, NULL);
 	if (n.type == NT_ROOT || n.type == NT_AREA)
-		return -EPERM;
+		return audit_refusal(path, "Rmdir", -EPERM, NULL);
 	if (n.type != NT_DIR)
-		return -ENOTDIR;
+		return audit_refusal(path, "Rmdir", -ENOTDIR, NULL);
 	return store_dir_delete(monfs_get()->store, area_tree(n.path.area),
-				n.path.rest, &err);
+				n.path.rest, &who, &err);
 }
 
 static int op_unlink(const char *path)
 {
-	struct store *st = monfs_get()->store;
+	struct caller who = node_caller();
 	struct node n;
+	struct err err = {""};
 	int rc;
 
 	rc = node_resolve(path, &n);
 	if (rc)
-		return n.path.area == AREA_TRAIL ? -EPERM : rc;
+		return audit_refusal(path, "Unlink",
+				     n.path.area == AREA_TRAIL ? -EPERM : rc,
+				     NULL);
 	if (n.type == NT_DIR)
-		return -EISDIR;
-	if (n.type != NT_FILE || n.view)
-		return -EPERM;
-	if (n.path.area == AREA_METRICS)
-		return store_metric_delete(st, n.metric.id);
-	return store_stream_delete(st, n.stream.id);
+		return audit_refusal(path, "Unlink", -EISDIR, NULL);
+	if (n.type != NT_FILE || n.view || !area_has_tree(n.path.area))
+		return audit_refusal(path, "Unlink", -EPERM, NULL);
+	return store_file_delete(monfs_get()->store, area_tree(n.path.area),
+				 n.path.parent, n.path.leaf, &who, &err);
 }
 
 /* Nothing is renamed, linked or made as a device (SPEC 2). */
 static int op_rename(const char *from, const char *to, unsigned int flags)
 {
-	(void)from, (void)to, (void)flags;
-	return -EPERM;
+	(void)to, (void)flags;
+	return audit_refusal(from, "Rename", -EPERM, "nothing is renamed");
 }
 
 static int op_link(const char *from, const char *to)
 {
-	(void)from, (void)to;
-	return -EPERM;
+	(void)from;
+	return audit_refusal(to, "Link", -EPERM, "nothing is linked");
+}
+
+static int op_symlink(const char *from, const char *to)
+{
+	(void)from;
+	return audit_refusal(to, "Symlink", -EPERM, "nothing is linked");
 }
 
 static int op_mknod(const char *path, mode_t mode, dev_t dev)
 {
-	(void)path, (void)mode, (void)dev;
-	return -EPERM;
+	(void)mode, (void)dev;
+	return audit_refusal(path, "Mknod", -EPERM,
+			     "no devices, FIFOs or sockets");
 }
 
-int ops_resolve_changeable(const char *path, struct node *n)
+int ops_resolve_changeable(const char *path, const char *op, struct node *n)
 {
 	int rc;
 
 	if (!path)
 		return -EPERM;
 	rc = node_resolve(path, n);
-	if (rc)
-		return n->path.area == AREA_TRAIL ? -EPERM : rc;
+	if (rc || n->path.area == AREA_TRAIL)
+		return audit_refusal(path, op,
+				     n->path.area == AREA_TRAIL ? -EPERM : rc,
+				     n->path.area == AREA_TRAIL
+					     ? "the trail is read-only"
+					     : NULL);
 	if (n->type == NT_ROOT || n->type == NT_AREA || n->view)
-		return -EPERM;
+		return audit_refusal(path, op, -EPERM, NULL);
 	return 0;
 }
 
-static int set_owner(const char *path, uid_t uid, gid_t gid, mode_t mode)
+static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
+		     mode_t mode)
 {
 	static const enum node_kind KIND[2][2] = {
 		{NODE_NAMESPACE, NODE_METRIC},
 		{NODE_LOG_GROUP, NODE_STREAM},
 	};
-	struct node n;
+	struct caller who = node_caller();
+	struct err err = {""};
 	enum node_kind kind;
+	struct node n;
 	int rc;
 
-	rc = ops_resolve_changeable(path, &n);
+	rc = ops_resolve_changeable(path, op, &n);
 	if (rc)
 		return rc;
 	kind = KIND[n.path.area == AREA_LOGS][n.type == NT_FILE];
 	if (n.type == NT_DIR)
 		return store_node_set_owner(monfs_get()->store, kind,
-					    n.path.rest, NULL, uid, gid, mode);
+					    n.path.rest, NULL, uid, gid, mode,
+					    &who, &err);
 	return store_node_set_owner(monfs_get()->store, kind, n.path.parent,
-				    n.path.leaf, uid, gid, mode);
+				    n.path.leaf, uid, gid, mode, &who, &err);
 }
 
 static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
 	(void)fi;
-	return set_owner(path, (uid_t)-1, (gid_t)-1, mode & 07777);
+	return set_owner(path, "Chmod", (uid_t)-1, (gid_t)-1, mode & 07777);
 }
 
 static int op_chown(const char *path, uid_t uid, gid_t gid,
 		    struct fuse_file_info *fi)
 {
 	(void)fi;
-	return set_owner(path, uid, gid, (mode_t)-1);
+	return set_owner(path, "Chown", uid, gid, (mode_t)-1);
 }
 
 /* Truncation is accepted and erases nothing (SPEC 3, 4). */
@@ -251,7 +296,7 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	(void)size;
 	if (!path && fi)
 		return 0;
-	rc = ops_resolve_changeable(path, &n);
+	rc = ops_resolve_changeable(path, "Truncate", &n);
 	if (rc)
 		return rc;
 	return n.type == NT_FILE ? 0 : -EISDIR;
@@ -266,7 +311,7 @@ static int op_utimens(const char *path, const struct timespec tv[2],
 	if (!path && fi)
 		return 0;
 	/* Times follow the data; touch is accepted and changes nothing. */
-	return ops_resolve_changeable(path, &n);
+	return ops_resolve_changeable(path, "Utimens", &n);
 }
 
 static int op_statfs(const char *path, struct statvfs *sv)
@@ -297,7 +342,7 @@ const struct fuse_operations monfs_operations = {
 	.unlink = op_unlink,
 	.rename = op_rename,
 	.link = op_link,
-	.symlink = op_link,
+	.symlink = op_symlink,
 	.mknod = op_mknod,
 	.create = file_create,
 	.open = file_open,

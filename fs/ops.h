@@ -30,10 +30,14 @@ int xattr_remove(const char *path, const char *name);
  * namespace or group). dir: making a directory.
  */
 struct fs_path;
-int ops_creatable(const struct fs_path *p, bool dir);
+int ops_creatable(const struct fs_path *p, bool dir, const char **why);
 
-/* Resolve path for a change of attributes: fixed entries refuse. */
+/*
+ * Resolve path for a change of attributes by the file operation op
+ * ("Chmod", "Setxattr", ...): fixed entries and the trail refuse, and
+ * the refusal is recorded.
+ */
 struct node;
-int ops_resolve_changeable(const char *path, struct node *n);
+int ops_resolve_changeable(const char *path, const char *op, struct node *n);
 
 #endif

@@ -281,28 +281,6 @@ void render_stream_free(struct stream_render *r)
 	free(r);
 }
 
-/* Append s[0..len) with invalid UTF-8 bytes replaced by U+FFFD. */
-static int add_utf8_lossy(struct strbuf *out, const char *s, size_t len)
-{
-	size_t i = 0;
-	int rc = 0;
-
-	while (i < len && !rc) {
-		size_t start = i, n;
-
-		while (i < len && (n = utf8_sequence_length(
-					   (const unsigned char *)s + i,
-					   len - i)) > 0)
-			i += n;
-		rc = strbuf_add(out, s + start, i - start);
-		if (!rc && i < len) {
-			rc = strbuf_add(out, "\xef\xbf\xbd", 3);
-			i++;
-		}
-	}
-	return rc;
-}
-
 static int json_event(struct strbuf *out, int64_t ts, const char *line,
 		      size_t len)
 {
@@ -311,7 +289,7 @@ static int json_event(struct strbuf *out, int64_t ts, const char *line,
 	char *text;
 	int rc;
 
-	rc = add_utf8_lossy(&msg, line, len);
+	rc = format_utf8_lossy(&msg, line, len);
 	if (rc)
 		return rc;
 	j = json_pack("{s:I,s:I,s:s%}", "timestamp", (json_int_t)ts,

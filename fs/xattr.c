@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/xattr.h>
 
+#include "fs/audit.h"
 #include "fs/node.h"
 #include "fs/ops.h"
 
@@ -51,20 +52,19 @@ static int current_value(const struct node *n, enum xattr a,
 static int store_value(const struct node *n, enum xattr a, const char *value)
 {
 	struct store *st = monfs_get()->store;
-	struct err err;
+	struct caller who = node_caller();
+	struct err err = {""};
 	long long days = 0;
-	char *end;
+	char *end = NULL;
 
 	if (a == XA_UNIT)
-		return store_metric_set_unit(st, n->metric.id, value, &err);
-	if (*value) {
-		if (value[0] < '0' || value[0] > '9')
-			return -EINVAL;
+		return store_metric_set_unit(st, n->path.parent, n->path.leaf,
+					     value, &who, &err);
+	if (*value && value[0] >= '0' && value[0] <= '9')
 		days = strtoll(value, &end, 10);
-		if (*end || !log_retention_valid(days))
-			return -EINVAL;
-	}
-	return store_group_set_retention(st, n->path.rest, days, &err);
+	if (*value && (!end || *end || days == 0))
+		days = -1; /* not a number: the store refuses it, on record */
+	return store_group_set_retention(st, n->path.rest, days, &who, &err);
 }
 
 int xattr_set(const char *path, const char *name, const char *value,
@@ -75,14 +75,15 @@ int xattr_set(const char *path, const char *name, const char *value,
 	enum xattr a;
 	int rc;
 
-	rc = ops_resolve_changeable(path, &n);
+	rc = ops_resolve_changeable(path, "Setxattr", &n);
 	if (rc)
 		return rc;
 	a = xattr_of(&n, name);
 	if (a == XA_NONE)
-		return -ENOTSUP;
+		return audit_refusal(path, "Setxattr", -ENOTSUP, name);
 	if (size == 0 || size >= sizeof(buf) || memchr(value, '\0', size))
-		return -EINVAL;
+		return audit_refusal(path, "Setxattr", -EINVAL,
+				     "an empty or overlong value");
 	memcpy(buf, value, size);
 	buf[size] = '\0';
 	rc = current_value(&n, a, cur);
@@ -154,7 +155,7 @@ int xattr_remove(const char *path, const char *name)
 	enum xattr a;
 	int rc;
 
-	rc = ops_resolve_changeable(path, &n);
+	rc = ops_resolve_changeable(path, "Removexattr", &n);
 	if (rc)
 		return rc;
 	a = xattr_of(&n, name);

@@ -29,6 +29,7 @@ struct store {
 	pthread_mutex_t lock;
 	struct stmt_slot stmts[STMT_CACHE_MAX];
 	int nstmts;
+	struct trail_settings trail;
 };
 
 static const char *const MIGRATIONS[] = {
@@ -100,6 +101,30 @@ static const char *const MIGRATIONS[] = {
 	"  ts_ms INTEGER NOT NULL,"
 	"  data BLOB NOT NULL);"
 	"CREATE UNIQUE INDEX log_chunks_by_offset ON log_chunks(stream_id, offset);",
+
+	/* 2 -> 3: the audit trail. */
+	/* One row per record: its JSON line, at its offset in its day file. */
+	"CREATE TABLE trail_records ("
+	"  id INTEGER PRIMARY KEY,"
+	"  day INTEGER NOT NULL,"        /* days since the epoch, UTC */
+	"  offset INTEGER NOT NULL,"
+	"  record TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX trail_records_by_offset ON trail_records(day, offset);"
+	"CREATE TABLE trail_days ("
+	"  day INTEGER PRIMARY KEY,"
+	"  size INTEGER NOT NULL,"
+	"  mtime_ms INTEGER NOT NULL);"
+	/*
+	 * The data event of an open file, counted by each of its writes in
+	 * the write's own transaction, until close or the minute tick makes
+	 * it a record.
+	 */
+	"CREATE TABLE trail_pending ("
+	"  id INTEGER PRIMARY KEY,"
+	"  record TEXT NOT NULL,"        /* the record, less time, ids, counts */
+	"  count INTEGER NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  since_ms INTEGER NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -142,6 +167,11 @@ void db_unlock(struct store *st)
 sqlite3 *db_handle(struct store *st)
 {
 	return st->db;
+}
+
+struct trail_settings *db_trail(struct store *st)
+{
+	return &st->trail;
 }
 
 sqlite3_stmt *db_stmt(struct store *st, const char *sql)
@@ -307,6 +337,14 @@ int store_open(const char *path, struct store **out, struct err *err)
 	rc = migrate(st, err);
 	if (rc)
 		goto fail;
+	trail_defaults(&st->trail);
+	/* Data events a crash left pending become records now. */
+	rc = trail_finish_pending(st, true, store_now_ms());
+	if (rc) {
+		err_set(err, "cannot finish pending trail records: %s",
+			sqlite3_errmsg(st->db));
+		goto fail;
+	}
 	*out = st;
 	return 0;
 fail:

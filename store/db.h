@@ -64,6 +64,67 @@ void db_bind_owner(sqlite3_stmt *stmt, int first, const struct caller *who,
 
 /* ---- shared between store modules ---- */
 
+/* What every trail record carries, and how long days are kept. */
+struct trail_settings {
+	char region[64];
+	char host[256];
+	int64_t retention_days;
+};
+
+/* The store's trail settings. */
+struct trail_settings *db_trail(struct store *st);
+
+/* Fill settings with the defaults: region "local", this host's name. */
+void trail_defaults(struct trail_settings *t);
+
+/*
+ * Append ev as a record at now_ms, inside the caller's transaction (lock
+ * held). 0 or -errno.
+ */
+int trail_append_locked(struct store *st, const struct trail_event *ev,
+			int64_t now_ms);
+
+/*
+ * End a changing operation begun with db_begin: when rc is 0, record ev
+ * in the same transaction and commit; otherwise roll back, and record ev
+ * as refused with rc and err's message in a transaction of its own (the
+ * refusal is on the record even though nothing changed). Returns the
+ * operation's result.
+ */
+int db_finish(struct store *st, int rc, struct trail_event *ev,
+	      const struct err *err);
+
+/*
+ * Turn pending data events into records: all of them (at open, after a
+ * crash) or those counting writes for a minute or more. Lock not held.
+ */
+int trail_finish_pending(struct store *st, bool all, int64_t now_ms);
+
+/*
+ * Count count items and bytes bytes in the pending data event
+ * *pending_id, making it (the record of ev) when *pending_id is 0. Lock
+ * held, transaction open.
+ */
+int trail_pending_add(struct store *st, const struct trail_event *ev,
+		      int64_t *pending_id, int64_t count, int64_t bytes,
+		      int64_t now_ms);
+
+/* Turn pending_id into a record (if it counted anything) and drop it. */
+int trail_pending_close(struct store *st, int64_t pending_id, int64_t now_ms);
+
+/* Ingest points into a metric's rollups. Lock held, transaction open. */
+int rollups_ingest_locked(struct store *st, int64_t metric_id,
+			  const struct point *points, size_t n,
+			  struct err *err);
+
+/*
+ * Append whole lines to a stream; *events counts them. -EMSGSIZE, and
+ * -ENOENT for a deleted stream. Lock held, transaction open.
+ */
+int stream_append_locked(struct store *st, int64_t stream_id,
+			 const char *buf, size_t len, int64_t now_ms,
+			 size_t *events, struct err *err);
+
 /* The id of directory name in tree, or -ENOENT. Lock held. */
 int64_t tree_lookup(struct store *st, enum tree tree, const char *name);
 

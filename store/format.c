@@ -9,6 +9,7 @@
  * renderings agree on every date.
  */
 #include "store/format.h"
+#include "store/parse.h"
 
 #include <assert.h>
 #include <math.h>
@@ -319,4 +320,25 @@ void civil_from_days(int64_t days, int64_t *year, unsigned *month,
 	*month = (unsigned)(month_from_march < 10 ? month_from_march + 3
 						  : month_from_march - 9);
 	*year = year_of_era + era * 400 + (*month <= 2);
+}
+
+int format_utf8_lossy(struct strbuf *out, const char *s, size_t len)
+{
+	size_t i = 0;
+	int rc = 0;
+
+	while (i < len && !rc) {
+		size_t start = i, n;
+
+		while (i < len && (n = utf8_sequence_length(
+					   (const unsigned char *)s + i,
+					   len - i)) > 0)
+			i += n;
+		rc = strbuf_add(out, s + start, i - start);
+		if (!rc && i < len) {
+			rc = strbuf_add(out, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+	return rc;
 }

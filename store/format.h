@@ -5,7 +5,10 @@
 #ifndef MONFS_FORMAT_H
 #define MONFS_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "store/strbuf.h"
 
 #define FORMAT_DOUBLE_MAX 32
 #define FORMAT_TIME_MAX 40
@@ -43,5 +46,11 @@ int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 /* The inverse of days_from_civil. */
 void civil_from_days(int64_t days, int64_t *year, unsigned *month,
 		     unsigned *day);
+
+/*
+ * Append s[0..len) to out with each byte that does not begin a
+ * well-formed UTF-8 sequence replaced by U+FFFD. 0 or -ENOMEM.
+ */
+int format_utf8_lossy(struct strbuf *out, const char *s, size_t len);
 
 #endif

@@ -27,7 +27,6 @@ static const char SQL_STREAM_GET[] =
 	" s.start_offset, s.end_offset"
 	" FROM log_streams s JOIN log_groups g ON g.id = s.group_id"
 	" WHERE g.name = ?1 AND s.name = ?2";
-static const char SQL_STREAM_DELETE[] = "DELETE FROM log_streams WHERE id = ?1";
 static const char SQL_STREAM_BOUNDS[] =
 	"SELECT start_offset, end_offset FROM log_streams WHERE id = ?1";
 static const char SQL_STREAM_ADVANCE[] =
@@ -92,35 +91,41 @@ out:
 }
 
 int store_group_set_retention(struct store *st, const char *group,
-			      int64_t days, struct err *err)
+			      int64_t days, const struct caller *who,
+			      struct err *err)
 {
+	struct trail_event ev = {
+		.source = "logs.monfs",
+		.name = days ? "PutRetentionPolicy" : "DeleteRetentionPolicy",
+		.who = who,
+		.params = {TRAIL_STR("logGroupName", group),
+			   TRAIL_NUM("retentionInDays", days)},
+		.nparams = days ? 2 : 1,
+	};
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if (days != 0 && !log_retention_valid(days)) {
-		err_set(err, "retention of %lld days is not one of CloudWatch's "
-			"values (1, 3, 5, 7, 14, 30, ... 3653)", (long long)days);
-		return -EINVAL;
-	}
 	rc = db_begin(st);
 	if (rc)
 		return rc;
+	if (days != 0 && !log_retention_valid(days)) {
+		err_set(err, "retention of %lld days is not one of CloudWatch's "
+			"values (1, 3, 5, 7, 14, 30, ... 3653)", (long long)days);
+		rc = -EINVAL;
+		goto out;
+	}
 	stmt = db_stmt(st, SQL_GROUP_SET_RETENTION);
 	if (!stmt) {
 		rc = -EIO;
-		goto fail;
+		goto out;
 	}
 	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, days);
 	rc = db_exec_stmt(stmt);
 	if (!rc && sqlite3_changes(db_handle(st)) == 0)
 		rc = -ENOENT;
-	if (rc)
-		goto fail;
-	return db_commit(st);
-fail:
-	db_rollback(st);
-	return rc;
+out:
+	return db_finish(st, rc, &ev, err);
 }
 
 int store_stream_get(struct store *st, const char *group, const char *name,
@@ -168,31 +173,6 @@ int store_stream_create(struct store *st, const char *group,
 	return 0;
 }
 
-int store_stream_delete(struct store *st, int64_t stream_id)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	rc = db_begin(st);
-	if (rc)
-		return rc;
-	stmt = db_stmt(st, SQL_STREAM_DELETE);
-	if (!stmt) {
-		rc = -EIO;
-		goto fail;
-	}
-	sqlite3_bind_int64(stmt, 1, stream_id);
-	rc = db_exec_stmt(stmt);
-	if (!rc && sqlite3_changes(db_handle(st)) == 0)
-		rc = -ENOENT;
-	if (rc)
-		goto fail;
-	return db_commit(st);
-fail:
-	db_rollback(st);
-	return rc;
-}
-
 /* [*start, *end) of a stream. 0 or -ENOENT. Lock held. */
 static int stream_bounds(struct store *st, int64_t stream_id, int64_t *start,
 			 int64_t *end)
@@ -212,8 +192,12 @@ static int stream_bounds(struct store *st, int64_t stream_id, int64_t *start,
 	return rc;
 }
 
-/* Refuse a buffer holding a line longer than LOG_LINE_MAX. */
-static int check_lines(const char *buf, size_t len, struct err *err)
+/*
+ * Count the lines of buf in *lines, refusing a line longer than
+ * LOG_LINE_MAX.
+ */
+static int check_lines(const char *buf, size_t len, size_t *lines,
+		       struct err *err)
 {
 	size_t pos = 0;
 	unsigned lineno = 0;
@@ -223,6 +207,7 @@ static int check_lines(const char *buf, size_t len, struct err *err)
 		size_t end = nl ? (size_t)(nl - buf) : len;
 
 		lineno++;
+		*lines = lineno;
 		if (end - pos > LOG_LINE_MAX) {
 			err_set(err, "line %u is %zu bytes, more than %d",
 				lineno, end - pos, LOG_LINE_MAX);
@@ -233,31 +218,28 @@ static int check_lines(const char *buf, size_t len, struct err *err)
 	return 0;
 }
 
-int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
-			size_t len, int64_t now_ms, struct err *err)
+int stream_append_locked(struct store *st, int64_t stream_id,
+			 const char *buf, size_t len, int64_t now_ms,
+			 size_t *events, struct err *err)
 {
 	int64_t start, end;
 	sqlite3_stmt *stmt;
 	int rc;
 
+	*events = 0;
 	if (len == 0)
 		return 0;
-	rc = check_lines(buf, len, err);
-	if (rc)
-		return rc;
-	rc = db_begin(st);
+	rc = check_lines(buf, len, events, err);
 	if (rc)
 		return rc;
 	rc = stream_bounds(st, stream_id, &start, &end);
 	if (rc) {
 		err_set(err, "the stream was deleted");
-		goto fail;
+		return rc;
 	}
 	stmt = db_stmt(st, SQL_CHUNK_INSERT);
-	if (!stmt) {
-		rc = -EIO;
-		goto fail;
-	}
+	if (!stmt)
+		return -EIO;
 	sqlite3_bind_int64(stmt, 1, stream_id);
 	sqlite3_bind_int64(stmt, 2, end);
 	sqlite3_bind_int64(stmt, 3, (int64_t)len);
@@ -265,27 +247,35 @@ int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
 	sqlite3_bind_blob(stmt, 5, buf, (int)len, SQLITE_STATIC);
 	rc = db_exec_stmt(stmt);
 	if (rc)
-		goto fail;
+		goto out;
 	stmt = db_stmt(st, SQL_STREAM_ADVANCE);
-	if (!stmt) {
-		rc = -EIO;
-		goto fail;
-	}
+	if (!stmt)
+		return -EIO;
 	sqlite3_bind_int64(stmt, 1, stream_id);
 	sqlite3_bind_int64(stmt, 2, (int64_t)len);
 	sqlite3_bind_int64(stmt, 3, now_ms);
 	rc = db_exec_stmt(stmt);
+out:
+	if (rc == -ENOSPC)
+		err_set(err, "the database or its disk is full");
+	return rc;
+}
+
+int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
+			size_t len, int64_t now_ms, struct err *err)
+{
+	size_t events;
+	int rc = db_begin(st);
+
 	if (rc)
-		goto fail;
-	rc = db_commit(st);
-	if (rc == -ENOSPC)
-		err_set(err, "the database or its disk is full");
-	return rc;
-fail:
-	if (rc == -ENOSPC)
-		err_set(err, "the database or its disk is full");
-	db_rollback(st);
-	return rc;
+		return rc;
+	rc = stream_append_locked(st, stream_id, buf, len, now_ms, &events,
+				  err);
+	if (rc) {
+		db_rollback(st);
+		return rc;
+	}
+	return db_commit(st);
 }
 
 /* The offset of the chunk holding absolute offset abs. Lock held. */

@@ -21,9 +21,9 @@ static const char SQL_METRIC_GET[] =
 	"SELECT m.id, m.unit, m.uid, m.gid, m.mode, m.ctime_ms, m.mtime_ms"
 	" FROM metrics m JOIN namespaces n ON n.id = m.namespace_id"
 	" WHERE n.name = ?1 AND m.name = ?2";
-static const char SQL_METRIC_DELETE[] = "DELETE FROM metrics WHERE id = ?1";
 static const char SQL_METRIC_SET_UNIT[] =
-	"UPDATE metrics SET unit = ?2 WHERE id = ?1";
+	"UPDATE metrics SET unit = ?3 WHERE name = ?2 AND namespace_id ="
+	" (SELECT id FROM namespaces WHERE name = ?1)";
 /* CloudWatch's StandardUnit values. */
 static const char *const UNITS[] = {
 	"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes",
@@ -91,49 +91,45 @@ int store_metric_create(struct store *st, const char *ns, const char *name,
 	return 0;
 }
 
-/* Run a one-statement change on a metric by id. Lock taken here. */
-static int metric_update(struct store *st, const char *sql, int64_t id,
-			 const char *text)
+int store_metric_set_unit(struct store *st, const char *ns, const char *name,
+			  const char *unit, const struct caller *who,
+			  struct err *err)
 {
+	struct trail_event ev = {
+		.source = "metrics.monfs",
+		.name = *unit ? "Setxattr" : "Removexattr",
+		.who = who,
+		.params = {TRAIL_STR("namespace", ns),
+			   TRAIL_STR("metricName", name),
+			   TRAIL_STR("attribute", "user.unit"),
+			   TRAIL_STR("value", unit)},
+		.nparams = *unit ? 4 : 3,
+	};
 	sqlite3_stmt *stmt;
 	int rc;
 
 	rc = db_begin(st);
 	if (rc)
 		return rc;
-	stmt = db_stmt(st, sql);
-	if (!stmt) {
-		rc = -EIO;
-		goto fail;
-	}
-	sqlite3_bind_int64(stmt, 1, id);
-	if (text)
-		sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
-	rc = db_exec_stmt(stmt);
-	if (!rc && sqlite3_changes(db_handle(st)) == 0)
-		rc = -ENOENT;
-	if (rc)
-		goto fail;
-	return db_commit(st);
-fail:
-	db_rollback(st);
-	return rc;
-}
-
-int store_metric_delete(struct store *st, int64_t metric_id)
-{
-	return metric_update(st, SQL_METRIC_DELETE, metric_id, NULL);
-}
-
-int store_metric_set_unit(struct store *st, int64_t metric_id,
-			  const char *unit, struct err *err)
-{
 	if (*unit && !metric_unit_valid(unit)) {
 		err_set(err, "\"%.*s\" is not a CloudWatch unit", QUOTE_MAX,
 			unit);
-		return -EINVAL;
+		rc = -EINVAL;
+		goto out;
 	}
-	return metric_update(st, SQL_METRIC_SET_UNIT, metric_id, unit);
+	stmt = db_stmt(st, SQL_METRIC_SET_UNIT);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, unit, -1, SQLITE_STATIC);
+	rc = db_exec_stmt(stmt);
+	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+		rc = -ENOENT;
+out:
+	return db_finish(st, rc, &ev, err);
 }
 
 /* ---- the write format ---- */

@@ -209,8 +209,9 @@ static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
 	return db_exec_stmt(stmt);
 }
 
-int store_metric_ingest(struct store *st, int64_t metric_id,
-			const struct point *points, size_t n, struct err *err)
+int rollups_ingest_locked(struct store *st, int64_t metric_id,
+			  const struct point *points, size_t n,
+			  struct err *err)
 {
 	struct buckets levels[LEVELS];
 	sqlite3_stmt *stmt;
@@ -221,9 +222,6 @@ int store_metric_ingest(struct store *st, int64_t metric_id,
 		return 0;
 	memset(levels, 0, sizeof(levels));
 	rc = summarize(points, n, levels);
-	if (rc)
-		goto out;
-	rc = db_begin(st);
 	if (rc)
 		goto out;
 	stmt = db_stmt(st, SQL_TOUCH_METRIC);
@@ -241,19 +239,27 @@ int store_metric_ingest(struct store *st, int64_t metric_id,
 		for (i = 0; i < levels[l].n && !rc; i++)
 			rc = put_bucket(st, metric_id, RESOLUTION_S[l],
 					&levels[l].v[i]);
-	if (rc) {
-		if (rc == -ENOSPC)
-			err_set(err, "the database or its disk is full");
-		db_rollback(st);
-		goto out;
-	}
-	rc = db_commit(st);
 	if (rc == -ENOSPC)
 		err_set(err, "the database or its disk is full");
 out:
 	for (l = 0; l < LEVELS; l++)
 		buckets_release(&levels[l]);
 	return rc;
+}
+
+int store_metric_ingest(struct store *st, int64_t metric_id,
+			const struct point *points, size_t n, struct err *err)
+{
+	int rc = db_begin(st);
+
+	if (rc)
+		return rc;
+	rc = rollups_ingest_locked(st, metric_id, points, n, err);
+	if (rc) {
+		db_rollback(st);
+		return rc;
+	}
+	return db_commit(st);
 }
 
 /* The coarsest resolution level whose buckets tile period_s. */

@@ -23,11 +23,19 @@
 
 struct store;
 
-/* Who asks: captured from the FUSE request by the front end. */
+#define CALLER_USER_MAX 64
+#define CALLER_PROCESS_MAX 32
+
+/*
+ * Who asks: captured from the FUSE request by the front end, names
+ * included, since the trail records them (SPEC 6).
+ */
 struct caller {
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
+	char user[CALLER_USER_MAX];       /* from passwd, else the uid */
+	char process[CALLER_PROCESS_MAX]; /* /proc/PID/comm */
 };
 
 /* Ownership and times of a namespace or metric. */
@@ -94,7 +102,15 @@ int store_dir_create(struct store *st, enum tree tree, const char *name,
 
 /* Remove an empty directory. -ENOENT, -ENOTEMPTY. */
 int store_dir_delete(struct store *st, enum tree tree, const char *name,
-		     struct err *err);
+		     const struct caller *who, struct err *err);
+
+/*
+ * Delete file name (a metric or a stream) of directory dir, with all its
+ * data. -ENOENT.
+ */
+int store_file_delete(struct store *st, enum tree tree, const char *dir,
+		      const char *name, const struct caller *who,
+		      struct err *err);
 
 /*
  * Call fn for each direct child of directory name ("" for the top):
@@ -130,15 +146,13 @@ int store_metric_create(struct store *st, const char *ns, const char *name,
 			mode_t mode, const struct caller *who,
 			struct metric_info *out, struct err *err);
 
-/* Delete a metric and all its data. -ENOENT. */
-int store_metric_delete(struct store *st, int64_t metric_id);
-
 /*
- * Set the unit label ("" removes it). unit must be one of CloudWatch's
- * unit names: -EINVAL otherwise. -ENOENT for a deleted metric.
+ * Set the unit label of metric ns/name ("" removes it). unit must be one
+ * of CloudWatch's unit names: -EINVAL otherwise. -ENOENT.
  */
-int store_metric_set_unit(struct store *st, int64_t metric_id,
-			  const char *unit, struct err *err);
+int store_metric_set_unit(struct store *st, const char *ns, const char *name,
+			  const char *unit, const struct caller *who,
+			  struct err *err);
 
 /* Whether unit is one of CloudWatch's unit names. */
 bool metric_unit_valid(const char *unit);
@@ -192,7 +206,8 @@ int store_group_retention(struct store *st, const char *group, int *days);
 
 /* Set (days > 0) or remove (0) a group's retention. -EINVAL, -ENOENT. */
 int store_group_set_retention(struct store *st, const char *group,
-			      int64_t days, struct err *err);
+			      int64_t days, const struct caller *who,
+			      struct err *err);
 
 struct stream_info {
 	int64_t id;
@@ -212,9 +227,6 @@ int store_stream_get(struct store *st, const char *group, const char *name,
 int store_stream_create(struct store *st, const char *group,
 			const char *name, mode_t mode, const struct caller *who,
 			struct stream_info *out, struct err *err);
-
-/* Delete a stream and its events. -ENOENT. */
-int store_stream_delete(struct store *st, int64_t stream_id);
 
 /*
  * Append buf[0..len), one or more complete lines each ending in '\n', as
@@ -267,6 +279,112 @@ enum node_kind { NODE_NAMESPACE, NODE_METRIC, NODE_LOG_GROUP, NODE_STREAM };
  */
 int store_node_set_owner(struct store *st, enum node_kind kind,
 			 const char *dir, const char *name, uid_t uid,
-			 gid_t gid, mode_t mode);
+			 gid_t gid, mode_t mode, const struct caller *who,
+			 struct err *err);
+
+/* ---- the audit trail (SPEC 6) ---- */
+
+/* One member of a record's requestParameters: a string or a number. */
+struct trail_param {
+	const char *key;
+	const char *str; /* NULL: the value is num */
+	int64_t num;
+};
+
+#define TRAIL_STR(k, v) ((struct trail_param){(k), (v), 0})
+#define TRAIL_NUM(k, v) ((struct trail_param){(k), NULL, (v)})
+#define TRAIL_PARAMS_MAX 8
+
+/* One audit event, as the code that makes it describes it. */
+struct trail_event {
+	const char *source;       /* "metrics.monfs", "logs.monfs", ... */
+	const char *name;         /* CloudWatch's API name, or the file op's */
+	const struct caller *who; /* NULL: monfs itself (AWSService) */
+	bool read_only;
+	bool data;                /* a data event; else management */
+	bool service_event;       /* eventType AwsServiceEvent */
+	struct trail_param params[TRAIL_PARAMS_MAX];
+	size_t nparams;
+	int error;                /* 0, or the -errno the caller saw */
+	const char *message;      /* errorMessage, when error != 0 */
+	int64_t time_ms;          /* when; 0 for now */
+};
+
+struct trail_config {
+	const char *region;     /* awsRegion */
+	const char *host;       /* sourceIPAddress */
+	int64_t retention_days; /* day files older than this go */
+};
+
+/* Set what every record carries and how long days are kept. */
+int store_trail_configure(struct store *st, const struct trail_config *cfg);
+
+/* Record ev in a transaction of its own. 0 or -errno. */
+int store_trail_record(struct store *st, const struct trail_event *ev);
+
+/* One day file: trail/YYYY-MM-DD, day counted from the epoch (UTC). */
+struct trail_day {
+	int64_t day;
+	int64_t size;
+	int64_t mtime_ms;
+};
+
+/* The day file of day. 0 or -ENOENT (no events that day, or expired). */
+int store_trail_day(struct store *st, int64_t day, struct trail_day *out);
+
+/* Call fn for each day file, oldest first. fn must not call the store. */
+typedef int (*store_day_fn)(void *ctx, const struct trail_day *d);
+int store_trail_days(struct store *st, store_day_fn fn, void *ctx);
+
+/* Read a day file at offset, as store_stream_read does a stream. */
+int store_trail_read(struct store *st, int64_t day, int64_t offset,
+		     char *buf, size_t size);
+
+/*
+ * Remove day files past the retention, and turn the data events of
+ * files held open for a minute or more into records. Returns 0 or -errno.
+ */
+int store_trail_sweep(struct store *st, int64_t now_ms);
+
+/* ---- data sessions: writes to an open file, and their trail ---- */
+
+/*
+ * An open file's writes (SPEC 6's data events): each write is ingested
+ * in a transaction that also counts it in the session's pending record;
+ * the record reaches the trail at close, and at least once a minute
+ * while the file stays open (store_trail_sweep). A crash leaves the
+ * pending record in the database; the next store_open finishes it.
+ */
+struct data_session;
+
+enum data_kind { DATA_METRIC, DATA_STREAM };
+
+/*
+ * A session on metric or stream id, named dir/name (namespace or group,
+ * then metric or stream), for who. NULL when out of memory.
+ */
+struct data_session *store_data_open(enum data_kind kind, int64_t id,
+				     const char *dir, const char *name,
+				     const struct caller *who);
+
+/*
+ * Ingest buf[0..len), whole lines: data points (SPEC 3, all or none) or
+ * log events (SPEC 4), at now_ms. A refusal is recorded in the trail and
+ * returned: -EINVAL (a bad line, err says which), -EMSGSIZE, -ENOENT
+ * (deleted), -ENOSPC, -EIO.
+ */
+int store_data_put(struct store *st, struct data_session *ds,
+		   const char *buf, size_t len, int64_t now_ms,
+		   struct err *err);
+
+/*
+ * Record a write of len bytes that the front end refused before the
+ * store saw it (a partial line grown too long), and return rc.
+ */
+int store_data_refused(struct store *st, const struct data_session *ds,
+		       size_t len, int rc, const char *message);
+
+/* Record the session's data event, if it wrote anything, and free it. */
+int store_data_close(struct store *st, struct data_session *ds);
 
 #endif

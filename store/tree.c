@@ -24,6 +24,10 @@ struct tree_desc {
 	const char *what;      /* for messages: "namespace", "log group" */
 	const char *file_what; /* "metric", "stream" */
 	size_t max_bytes;      /* a whole name */
+	/* How the trail names things: source, parameters, API names. */
+	const char *source;
+	const char *dir_param, *file_param;
+	const char *dir_create, *dir_delete, *file_create, *file_delete;
 	const char *sql_get;
 	const char *sql_insert;
 	const char *sql_has_child;
@@ -32,6 +36,7 @@ struct tree_desc {
 	const char *sql_files;
 	const char *sql_file_named;
 	const char *sql_file_insert;
+	const char *sql_file_delete;
 };
 
 #define TREE_SQL(dirs, files, fk)                                            \
@@ -50,22 +55,56 @@ struct tree_desc {
 			  " AND name = ?2",                                     \
 	.sql_file_insert = "INSERT INTO " files " (" fk ", name, uid, gid,"    \
 			   " mode, ctime_ms, mtime_ms)"                         \
-			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",               \
+	.sql_file_delete = "DELETE FROM " files " WHERE name = ?2 AND " fk      \
+			   " = (SELECT id FROM " dirs " WHERE name = ?1)"
 
 static const struct tree_desc TREES[] = {
 	[TREE_NAMESPACES] = {
 		.what = "namespace",
 		.file_what = "metric",
 		.max_bytes = NAMESPACE_MAX_BYTES,
+		.source = "metrics.monfs",
+		.dir_param = "namespace",
+		.file_param = "metricName",
+		.dir_create = "CreateNamespace",
+		.dir_delete = "DeleteNamespace",
+		.file_create = "Create", /* CloudWatch has no CreateMetric */
+		.file_delete = "DeleteMetric",
 		TREE_SQL("namespaces", "metrics", "namespace_id"),
 	},
 	[TREE_LOG_GROUPS] = {
 		.what = "log group",
 		.file_what = "stream",
 		.max_bytes = LOG_GROUP_MAX_BYTES,
+		.source = "logs.monfs",
+		.dir_param = "logGroupName",
+		.file_param = "logStreamName",
+		.dir_create = "CreateLogGroup",
+		.dir_delete = "DeleteLogGroup",
+		.file_create = "CreateLogStream",
+		.file_delete = "DeleteLogStream",
 		TREE_SQL("log_groups", "log_streams", "group_id"),
 	},
 };
+
+/* The trail's view of an operation on directory dir (file name, if any). */
+static struct trail_event event(const struct tree_desc *t, const char *api,
+				const char *dir, const char *name,
+				const struct caller *who)
+{
+	struct trail_event ev = {
+		.source = t->source,
+		.name = api,
+		.who = who,
+		.params = {TRAIL_STR(t->dir_param, dir)},
+		.nparams = 1,
+	};
+
+	if (name)
+		ev.params[ev.nparams++] = TRAIL_STR(t->file_param, name);
+	return ev;
+}
 
 /* The id of directory name in tree t (and its attributes), or -ENOENT. */
 static int64_t dir_id(struct store *st, const struct tree_desc *t,
@@ -151,58 +190,55 @@ int store_dir_create(struct store *st, enum tree tree, const char *name,
 		     mode_t mode, const struct caller *who, struct err *err)
 {
 	const struct tree_desc *t = &TREES[tree];
+	struct trail_event ev = event(t, t->dir_create, name, NULL, who);
 	char parent[LOG_GROUP_MAX_BYTES + 1] = "";
 	const char *slash = strrchr(name, '/');
 	sqlite3_stmt *stmt;
 	int rc;
 
-	rc = tree_validate(tree, name, err);
-	if (rc)
-		return rc;
-	if (slash)
-		memcpy(parent, name, (size_t)(slash - name));
 	rc = db_begin(st);
 	if (rc)
 		return rc;
+	rc = tree_validate(tree, name, err);
+	if (rc)
+		goto out;
+	if (slash)
+		memcpy(parent, name, (size_t)(slash - name));
 	if (slash) {
 		int64_t parent_id = dir_id(st, t, parent, NULL);
 
 		if (parent_id < 0) {
 			err_set(err, "no %s %s", t->what, parent);
 			rc = (int)parent_id;
-			goto fail;
+			goto out;
 		}
 		if (has_file(st, t, parent_id, slash + 1)) {
 			err_set(err, "%s already holds a %s %s", parent,
 				t->file_what, slash + 1);
 			rc = -EEXIST;
-			goto fail;
+			goto out;
 		}
 	}
 	stmt = db_stmt(st, t->sql_insert);
 	if (!stmt) {
 		rc = -EIO;
-		goto fail;
+		goto out;
 	}
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, parent, -1, SQLITE_STATIC);
 	db_bind_owner(stmt, 3, who, mode, store_now_ms());
 	rc = db_exec_stmt(stmt);
-	if (rc) {
-		if (rc == -EEXIST)
-			err_set(err, "%s %s exists", t->what, name);
-		goto fail;
-	}
-	return db_commit(st);
-fail:
-	db_rollback(st);
-	return rc;
+	if (rc == -EEXIST)
+		err_set(err, "%s %s exists", t->what, name);
+out:
+	return db_finish(st, rc, &ev, err);
 }
 
 int store_dir_delete(struct store *st, enum tree tree, const char *name,
-		     struct err *err)
+		     const struct caller *who, struct err *err)
 {
 	const struct tree_desc *t = &TREES[tree];
+	struct trail_event ev = event(t, t->dir_delete, name, NULL, who);
 	sqlite3_stmt *stmt;
 	int64_t id;
 	int rc;
@@ -213,12 +249,12 @@ int store_dir_delete(struct store *st, enum tree tree, const char *name,
 	id = dir_id(st, t, name, NULL);
 	if (id < 0) {
 		rc = (int)id;
-		goto fail;
+		goto out;
 	}
 	stmt = db_stmt(st, t->sql_has_child);
 	if (!stmt) {
 		rc = -EIO;
-		goto fail;
+		goto out;
 	}
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, id);
@@ -226,21 +262,17 @@ int store_dir_delete(struct store *st, enum tree tree, const char *name,
 		sqlite3_reset(stmt);
 		err_set(err, "%s %s is not empty", t->what, name);
 		rc = -ENOTEMPTY;
-		goto fail;
+		goto out;
 	}
 	stmt = db_stmt(st, t->sql_delete);
 	if (!stmt) {
 		rc = -EIO;
-		goto fail;
+		goto out;
 	}
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = db_exec_stmt(stmt);
-	if (rc)
-		goto fail;
-	return db_commit(st);
-fail:
-	db_rollback(st);
-	return rc;
+out:
+	return db_finish(st, rc, &ev, err);
 }
 
 /* Call fn for each row of stmt: column 0 a name, then the attributes. */
@@ -307,45 +339,69 @@ int tree_file_create(struct store *st, enum tree tree, const char *dir,
 		     int64_t now_ms, int64_t *id, struct err *err)
 {
 	const struct tree_desc *t = &TREES[tree];
+	struct trail_event ev = event(t, t->file_create, dir, name, who);
 	char child[LOG_GROUP_MAX_BYTES + NAME_MAX_BYTES + 2];
 	sqlite3_stmt *stmt;
 	int64_t dir_id_;
 	int rc;
 
-	rc = parse_name(name, strlen(name));
-	if (rc) {
-		err_set(err, "invalid %s name", t->file_what);
-		return rc;
-	}
 	rc = db_begin(st);
 	if (rc)
 		return rc;
+	rc = parse_name(name, strlen(name));
+	if (rc) {
+		err_set(err, "invalid %s name", t->file_what);
+		goto out;
+	}
 	dir_id_ = dir_id(st, t, dir, NULL);
 	if (dir_id_ < 0) {
 		err_set(err, "no %s %s", t->what, dir);
 		rc = (int)dir_id_;
-		goto fail;
+		goto out;
 	}
 	snprintf(child, sizeof(child), "%s/%s", dir, name);
 	if (dir_id(st, t, child, NULL) >= 0) {
 		err_set(err, "%s is a %s", child, t->what);
 		rc = -EEXIST;
-		goto fail;
+		goto out;
 	}
 	stmt = db_stmt(st, t->sql_file_insert);
 	if (!stmt) {
 		rc = -EIO;
-		goto fail;
+		goto out;
 	}
 	sqlite3_bind_int64(stmt, 1, dir_id_);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
 	db_bind_owner(stmt, 3, who, mode, now_ms);
 	rc = db_exec_stmt(stmt);
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(db_handle(st));
+out:
+	return db_finish(st, rc, &ev, err);
+}
+
+int store_file_delete(struct store *st, enum tree tree, const char *dir,
+		      const char *name, const struct caller *who,
+		      struct err *err)
+{
+	const struct tree_desc *t = &TREES[tree];
+	struct trail_event ev = event(t, t->file_delete, dir, name, who);
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = db_begin(st);
 	if (rc)
-		goto fail;
-	*id = sqlite3_last_insert_rowid(db_handle(st));
-	return db_commit(st);
-fail:
-	db_rollback(st);
-	return rc;
+		return rc;
+	stmt = db_stmt(st, t->sql_file_delete);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, dir, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	rc = db_exec_stmt(stmt);
+	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+		rc = -ENOENT;
+out:
+	return db_finish(st, rc, &ev, err);
 }

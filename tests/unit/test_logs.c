@@ -13,7 +13,7 @@
 
 static char dir[] = "/tmp/monfs-logs-XXXXXX";
 static struct store *st;
-static const struct caller bob = {1001, 1001, 7};
+static const struct caller bob = {1001, 1001, 7, "bob", "test"};
 
 static void open_store(void)
 {
@@ -140,10 +140,14 @@ Test(logs, a_deleted_stream_refuses_appends_and_reads_empty)
 	char buf[8];
 
 	append(id, "a\n", 1);
-	cr_assert_eq(store_stream_delete(st, id), 0);
+	cr_assert_eq(store_file_delete(st, TREE_LOG_GROUPS, "app", "gone", &bob,
+				       &err),
+		     0);
 	cr_assert_eq(store_stream_append(st, id, "b\n", 2, 2, &err), -ENOENT);
 	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 0);
-	cr_assert_eq(store_stream_delete(st, id), -ENOENT);
+	cr_assert_eq(store_file_delete(st, TREE_LOG_GROUPS, "app", "gone", &bob,
+				       &err),
+		     -ENOENT);
 }
 
 Test(logs, streams_and_subgroups_cannot_share_a_name)
@@ -161,7 +165,7 @@ Test(logs, streams_and_subgroups_cannot_share_a_name)
 	cr_assert_eq(store_stream_create(st, "aws", "ec2", 0644, &bob, &s,
 					 &err),
 		     -EEXIST);
-	cr_assert_eq(store_dir_delete(st, TREE_LOG_GROUPS, "aws", &err),
+	cr_assert_eq(store_dir_delete(st, TREE_LOG_GROUPS, "aws", &bob, &err),
 		     -ENOTEMPTY);
 }
 
@@ -232,14 +236,14 @@ Test(logs, retention_values_are_cloudwatchs)
 	int days = -1;
 
 	make_stream("ret", "s");
-	cr_assert_eq(store_group_set_retention(st, "ret", 8, &err), -EINVAL);
-	cr_assert_eq(store_group_set_retention(st, "ret", 7, &err), 0);
+	cr_assert_eq(store_group_set_retention(st, "ret", 8, &bob, &err), -EINVAL);
+	cr_assert_eq(store_group_set_retention(st, "ret", 7, &bob, &err), 0);
 	cr_assert_eq(store_group_retention(st, "ret", &days), 0);
 	cr_assert_eq(days, 7);
-	cr_assert_eq(store_group_set_retention(st, "ret", 0, &err), 0);
+	cr_assert_eq(store_group_set_retention(st, "ret", 0, &bob, &err), 0);
 	cr_assert_eq(store_group_retention(st, "ret", &days), 0);
 	cr_assert_eq(days, 0);
-	cr_assert_eq(store_group_set_retention(st, "nope", 7, &err), -ENOENT);
+	cr_assert_eq(store_group_set_retention(st, "nope", 7, &bob, &err), -ENOENT);
 }
 
 static bool held_all(void *ctx, int64_t stream_id)
@@ -258,7 +262,7 @@ Test(logs, expired_events_leave_from_the_start_and_offsets_follow)
 	append(id, "old1\n", now - 9 * DAY_MS);
 	append(id, "old2\n", now - 8 * DAY_MS);
 	append(id, "new\n", now - 1 * DAY_MS);
-	cr_assert_eq(store_group_set_retention(st, "ret", 7, &err), 0);
+	cr_assert_eq(store_group_set_retention(st, "ret", 7, &bob, &err), 0);
 	cr_assert_eq(store_logs_sweep(st, now, NULL, NULL), 10);
 	cr_assert_eq(size_of("ret", "old"), 4);
 	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 4);
@@ -278,7 +282,7 @@ Test(logs, a_held_stream_waits_a_day_past_due)
 
 	append(id, "a\n", now - 7 * DAY_MS - 3600 * 1000);
 	append(id, "b\n", now - 9 * DAY_MS + 3600 * 1000);
-	cr_assert_eq(store_group_set_retention(st, "ret", 7, &err), 0);
+	cr_assert_eq(store_group_set_retention(st, "ret", 7, &bob, &err), 0);
 	/* Held: only what is more than 8 days old would go; nothing is. */
 	cr_assert_eq(store_logs_sweep(st, now, held_all, NULL), 0);
 	cr_assert_eq(size_of("ret", "held"), 4);
@@ -295,4 +299,108 @@ Test(logs, groups_without_retention_keep_everything)
 	append(id, "ancient\n", now - 5000 * DAY_MS);
 	cr_assert_eq(store_logs_sweep(st, now, NULL, NULL), 0);
 	cr_assert_eq(size_of("keep", "all"), 8);
+}
+
+/* ---- the trail's day files ---- */
+
+static int count_days(void *ctx, const struct trail_day *d)
+{
+	int *n = ctx;
+
+	(void)d;
+	(*n)++;
+	return 0;
+}
+
+static void record_at(int64_t when)
+{
+	struct trail_event ev = {
+		.source = "logs.monfs",
+		.name = "CreateLogGroup",
+		.who = &bob,
+		.params = {TRAIL_STR("logGroupName", "g")},
+		.nparams = 1,
+		.time_ms = when,
+	};
+
+	cr_assert_eq(store_trail_record(st, &ev), 0);
+}
+
+Test(logs, trail_days_past_retention_are_swept)
+{
+	int64_t now = store_now_ms();
+	struct trail_day d;
+	int n = 0;
+
+	cr_assert_eq(store_trail_configure(st, &(struct trail_config){
+						       NULL, NULL, 7}),
+		     0);
+	record_at(now - 30 * DAY_MS);
+	record_at(now - 2 * DAY_MS);
+	record_at(now);
+	/* Past retention: hidden at once, removed by the sweep. */
+	cr_assert_eq(store_trail_day(st, (now - 30 * DAY_MS) / DAY_MS, &d),
+		     -ENOENT);
+	cr_assert_eq(store_trail_day(st, (now - 2 * DAY_MS) / DAY_MS, &d), 0);
+	cr_assert_gt(d.size, 100);
+	cr_assert_eq(store_trail_sweep(st, now), 0);
+	cr_assert_eq(store_trail_days(st, count_days, &n), 0);
+	cr_assert_eq(n, 2);
+	/* Retention back to 90 days: the swept day does not come back. */
+	cr_assert_eq(store_trail_configure(st, &(struct trail_config){
+						       NULL, NULL, 90}),
+		     0);
+	n = 0;
+	cr_assert_eq(store_trail_days(st, count_days, &n), 0);
+	cr_assert_eq(n, 2);
+}
+
+Test(logs, a_day_file_reads_as_json_lines_at_any_offset)
+{
+	int64_t now = store_now_ms(), day = now / DAY_MS;
+	char all[4096], piece[4096];
+	struct trail_day d;
+	int n, off;
+
+	record_at(now);
+	record_at(now);
+	cr_assert_eq(store_trail_day(st, day, &d), 0);
+	cr_assert_lt(d.size, (int64_t)sizeof(all));
+	n = store_trail_read(st, day, 0, all, sizeof(all));
+	cr_assert_eq(n, d.size);
+	cr_assert_eq(all[n - 1], '\n');
+	cr_assert_not_null(memchr(all, '\n', (size_t)n - 1));
+	for (off = 0; off < n; off += 37) {
+		int m = store_trail_read(st, day, off, piece, 50);
+
+		cr_assert_eq(m, n - off < 50 ? n - off : 50);
+		cr_assert_eq(memcmp(piece, all + off, (size_t)m), 0);
+	}
+}
+
+Test(logs, a_stream_write_counts_in_a_data_event_at_close)
+{
+	int64_t now = store_now_ms(), day = now / DAY_MS;
+	int64_t id = make_stream("app", "trail");
+	struct data_session *ds;
+	struct err err = {""};
+	struct trail_day before, after;
+	char buf[8192];
+	int n;
+
+	record_at(now);
+	cr_assert_eq(store_trail_day(st, day, &before), 0);
+	ds = store_data_open(DATA_STREAM, id, "app", "trail", &bob);
+	cr_assert_not_null(ds);
+	cr_assert_eq(store_data_put(st, ds, "a\nb\n", 4, now, &err), 0);
+	cr_assert_eq(store_data_put(st, ds, "c\n", 2, now, &err), 0);
+	cr_assert_eq(store_data_close(st, ds), 0);
+	cr_assert_eq(store_trail_day(st, day, &after), 0);
+	n = store_trail_read(st, day, before.size, buf, sizeof(buf) - 1);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	cr_assert(strstr(buf, "\"eventName\":\"PutLogEvents\"") != NULL, "%s",
+		  buf);
+	cr_assert(strstr(buf, "\"events\":3,\"bytes\":6") != NULL, "%s", buf);
+	cr_assert_eq(strchr(buf, '\n'), buf + n - 1, "one record: %s", buf);
 }

@@ -15,7 +15,7 @@
 static char dir[] = "/tmp/monfs-store-XXXXXX";
 static char path[256];
 static struct store *st;
-static const struct caller alice = {1000, 1000, 42};
+static const struct caller alice = {1000, 1000, 42, "alice", "test"};
 
 /* A minute boundary an hour ago: points there are inside every window. */
 static int64_t base_ms;
@@ -135,14 +135,14 @@ Test(store, a_namespace_with_children_is_not_removed)
 	struct err err = {""};
 
 	make_metric("App", "latency");
-	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "App", &err), -ENOTEMPTY);
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "App", &alice, &err), -ENOTEMPTY);
 	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "Sub", 0755, &alice, &err), 0);
 	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "Sub/Deeper", 0755, &alice,
 					    &err),
 		     0);
-	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub", &err), -ENOTEMPTY);
-	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub/Deeper", &err), 0);
-	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub", &err), 0);
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub", &alice, &err), -ENOTEMPTY);
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub/Deeper", &alice, &err), 0);
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub", &alice, &err), 0);
 	cr_assert_eq(store_dir_get(st, TREE_NAMESPACES, "Sub", NULL), -ENOENT);
 }
 
@@ -276,7 +276,9 @@ Test(store, deleting_a_metric_deletes_its_data)
 	struct metric_info m;
 
 	cr_assert_eq(store_metric_ingest(st, id, &p, 1, &err), 0);
-	cr_assert_eq(store_metric_delete(st, id), 0);
+	cr_assert_eq(store_file_delete(st, TREE_NAMESPACES, "App", "gone",
+				       &alice, &err),
+		     0);
 	cr_assert_eq(store_metric_get(st, "App", "gone", &m), -ENOENT);
 	cr_assert_eq(store_metric_ingest(st, id, &p, 1, &err), -ENOENT);
 	cr_assert_eq(store_metric_create(st, "App", "gone", 0644, &alice, &m,
@@ -291,12 +293,18 @@ Test(store, units_are_cloudwatch_names)
 	struct err err = {""};
 	struct metric_info m;
 
-	cr_assert_eq(store_metric_set_unit(st, id, "Percent", &err), 0);
+	(void)id;
+	cr_assert_eq(store_metric_set_unit(st, "App", "u", "Percent", &alice,
+					   &err),
+		     0);
 	cr_assert_eq(store_metric_get(st, "App", "u", &m), 0);
 	cr_assert_str_eq(m.unit, "Percent");
-	cr_assert_eq(store_metric_set_unit(st, id, "percent", &err), -EINVAL);
+	cr_assert_eq(store_metric_set_unit(st, "App", "u", "percent", &alice,
+					   &err),
+		     -EINVAL);
 	cr_assert(strstr(err.msg, "percent") != NULL);
-	cr_assert_eq(store_metric_set_unit(st, id, "", &err), 0);
+	cr_assert_eq(store_metric_set_unit(st, "App", "u", "", &alice, &err),
+		     0);
 	cr_assert_eq(store_metric_get(st, "App", "u", &m), 0);
 	cr_assert_str_eq(m.unit, "");
 }

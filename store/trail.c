@@ -1,0 +1,626 @@
+/*
+ * trail: the audit trail (SPEC 6) — CloudTrail-shaped records, one JSON
+ * line each, in day files.
+ *
+ * A record is appended inside the transaction of the operation it
+ * records (db_finish), so an operation and its record commit together or
+ * not at all. Each record keeps its byte offset in its UTC day's file;
+ * a day file's size and mtime live in trail_days, so `tail -f` sees it
+ * grow, and a read at any offset finds its record by index.
+ */
+#include "store/db.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "store/format.h"
+#include "store/strbuf.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+#define MINUTE_MS (60LL * 1000)
+#define DEFAULT_RETENTION_DAYS 90
+#define EVENT_VERSION "1.08"
+
+static const char SQL_DAY_GET[] =
+	"SELECT size, mtime_ms FROM trail_days WHERE day = ?1 AND day >= ?2";
+static const char SQL_DAY_PUT[] =
+	"INSERT INTO trail_days (day, size, mtime_ms) VALUES (?1, ?2, ?3)"
+	" ON CONFLICT (day) DO UPDATE SET size = size + ?2, mtime_ms = ?3";
+static const char SQL_DAYS[] =
+	"SELECT day, size, mtime_ms FROM trail_days WHERE day >= ?1"
+	" ORDER BY day";
+static const char SQL_RECORD_INSERT[] =
+	"INSERT INTO trail_records (day, offset, record) VALUES (?1, ?2, ?3)";
+static const char SQL_RECORD_AT[] =
+	"SELECT offset FROM trail_records WHERE day = ?1 AND offset <= ?2"
+	" ORDER BY offset DESC LIMIT 1";
+static const char SQL_RECORDS_FROM[] =
+	"SELECT offset, record FROM trail_records"
+	" WHERE day = ?1 AND offset >= ?2 AND offset < ?3 ORDER BY offset";
+static const char SQL_EXPIRE_RECORDS[] =
+	"DELETE FROM trail_records WHERE day < ?1";
+static const char SQL_EXPIRE_DAYS[] = "DELETE FROM trail_days WHERE day < ?1";
+static const char SQL_PENDING_DUE[] =
+	"SELECT id, record, count, bytes FROM trail_pending"
+	" WHERE ?1 OR (count > 0 AND since_ms <= ?2)";
+static const char SQL_PENDING_RESET[] =
+	"UPDATE trail_pending SET count = 0, bytes = 0, since_ms = ?2"
+	" WHERE id = ?1";
+static const char SQL_PENDING_DELETE_ALL[] = "DELETE FROM trail_pending";
+static const char SQL_PENDING_INSERT[] =
+	"INSERT INTO trail_pending (record, count, bytes, since_ms)"
+	" VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_PENDING_ADD[] =
+	"UPDATE trail_pending SET count = count + ?2, bytes = bytes + ?3"
+	" WHERE id = ?1";
+static const char SQL_PENDING_GET[] =
+	"SELECT record, count, bytes FROM trail_pending WHERE id = ?1";
+static const char SQL_PENDING_DELETE[] =
+	"DELETE FROM trail_pending WHERE id = ?1";
+
+void trail_defaults(struct trail_settings *t)
+{
+	snprintf(t->region, sizeof(t->region), "local");
+	if (gethostname(t->host, sizeof(t->host)) != 0)
+		snprintf(t->host, sizeof(t->host), "localhost");
+	t->host[sizeof(t->host) - 1] = '\0';
+	t->retention_days = DEFAULT_RETENTION_DAYS;
+}
+
+int store_trail_configure(struct store *st, const struct trail_config *cfg)
+{
+	struct trail_settings *t = db_trail(st);
+
+	db_lock(st);
+	if (cfg->region)
+		snprintf(t->region, sizeof(t->region), "%s", cfg->region);
+	if (cfg->host)
+		snprintf(t->host, sizeof(t->host), "%s", cfg->host);
+	if (cfg->retention_days > 0)
+		t->retention_days = cfg->retention_days;
+	db_unlock(st);
+	return 0;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* The oldest day still within retention, as of now_ms. */
+static int64_t oldest_day(struct store *st, int64_t now_ms)
+{
+	return floor_div(now_ms, DAY_MS) - db_trail(st)->retention_days;
+}
+
+/* SPEC 6's errno to errorCode table. */
+static const char *error_code(int error)
+{
+	switch (-error) {
+	case EACCES:
+	case EPERM:
+		return "AccessDenied";
+	case EINVAL:
+	case ENAMETOOLONG:
+		return "InvalidParameterValue";
+	case EMSGSIZE:
+		return "InvalidParameterException";
+	case ENOTEMPTY:
+		return "OperationAbortedException";
+	case ENOSPC:
+		return "LimitExceededException";
+	default:
+		return "ServiceUnavailable";
+	}
+}
+
+/* A JSON string of s, with bytes that are not UTF-8 replaced. */
+static json_t *text(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	if (j)
+		return j;
+	if (format_utf8_lossy(&sb, s, strlen(s)))
+		return NULL;
+	j = json_stringn(sb.buf ? sb.buf : "", sb.len);
+	strbuf_release(&sb);
+	return j;
+}
+
+static json_t *identity(const struct caller *who)
+{
+	char principal[24];
+
+	if (!who)
+		return json_pack("{s:s,s:s}", "type", "AWSService", "invokedBy",
+				 "monfs");
+	snprintf(principal, sizeof(principal), "%u", (unsigned)who->uid);
+	return json_pack("{s:s,s:s,s:o,s:I,s:I,s:I,s:o}", "type", "LocalUser",
+			 "principalId", principal, "userName", text(who->user),
+			 "uid", (json_int_t)who->uid, "gid",
+			 (json_int_t)who->gid, "pid", (json_int_t)who->pid,
+			 "processName", text(who->process));
+}
+
+static json_t *parameters(const struct trail_event *ev)
+{
+	json_t *params;
+	size_t i;
+
+	if (ev->nparams == 0)
+		return json_null();
+	params = json_object();
+	for (i = 0; params && i < ev->nparams; i++) {
+		const struct trail_param *p = &ev->params[i];
+		json_t *v = p->str ? text(p->str) : json_integer(p->num);
+
+		if (json_object_set_new(params, p->key, v)) {
+			json_decref(params);
+			return NULL;
+		}
+	}
+	return params;
+}
+
+static void new_uuid(char out[37])
+{
+	uuid_t id;
+
+	uuid_generate_random(id);
+	uuid_unparse_lower(id, out);
+}
+
+/* Set eventTime, eventID and requestID of rec to fresh values. */
+static int stamp(json_t *rec, int64_t now_ms)
+{
+	char when[FORMAT_TIME_MAX], id[37], req[37];
+
+	format_time(when, now_ms - ((now_ms % 1000) + 1000) % 1000);
+	new_uuid(id);
+	new_uuid(req);
+	return json_object_set_new(rec, "eventTime", json_string(when)) ||
+	       json_object_set_new(rec, "eventID", json_string(id)) ||
+	       json_object_set_new(rec, "requestID", json_string(req));
+}
+
+/*
+ * The record of ev, in CloudTrail's field order, without eventTime,
+ * eventID and requestID (stamp adds them).
+ */
+static json_t *build_record(struct store *st, const struct trail_event *ev)
+{
+	const struct trail_settings *t = db_trail(st);
+	json_t *rec = json_object();
+	int bad = !rec;
+
+	/* Placeholders keep CloudTrail's order; stamp fills them. */
+	bad = bad ||
+	      json_object_set_new(rec, "eventVersion",
+				  json_string(EVENT_VERSION)) ||
+	      json_object_set_new(rec, "eventTime", json_null()) ||
+	      json_object_set_new(rec, "eventSource", text(ev->source)) ||
+	      json_object_set_new(rec, "eventName", text(ev->name)) ||
+	      json_object_set_new(rec, "awsRegion", text(t->region)) ||
+	      json_object_set_new(rec, "sourceIPAddress", text(t->host)) ||
+	      json_object_set_new(rec, "userIdentity", identity(ev->who)) ||
+	      json_object_set_new(rec, "userAgent",
+				  text(ev->who ? ev->who->process : "monfs"));
+	if (!bad && ev->error)
+		bad = json_object_set_new(rec, "errorCode",
+					  json_string(error_code(ev->error))) ||
+		      json_object_set_new(rec, "errorMessage",
+					  text(ev->message && *ev->message
+						       ? ev->message
+						       : strerrordesc_np(-ev->error)));
+	bad = bad ||
+	      json_object_set_new(rec, "requestParameters", parameters(ev)) ||
+	      json_object_set_new(rec, "responseElements", json_null()) ||
+	      json_object_set_new(rec, "eventID", json_null()) ||
+	      json_object_set_new(rec, "requestID", json_null()) ||
+	      json_object_set_new(rec, "readOnly",
+				  json_boolean(ev->read_only)) ||
+	      json_object_set_new(rec, "eventType",
+				  json_string(ev->service_event
+						      ? "AwsServiceEvent"
+						      : "AwsApiCall")) ||
+	      json_object_set_new(rec, "managementEvent",
+				  json_boolean(!ev->data)) ||
+	      json_object_set_new(rec, "eventCategory",
+				  json_string(ev->data ? "Data"
+						       : "Management"));
+	if (bad) {
+		json_decref(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+/* Append one JSON line to now's day file. Lock held, transaction open. */
+static int append_line(struct store *st, const char *line, size_t len,
+		       int64_t now_ms)
+{
+	int64_t day = floor_div(now_ms, DAY_MS), size = 0;
+	sqlite3_stmt *stmt = db_stmt(st, SQL_DAY_GET);
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, day);
+	sqlite3_bind_int64(stmt, 2, day);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		size = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	stmt = db_stmt(st, SQL_RECORD_INSERT);
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, day);
+	sqlite3_bind_int64(stmt, 2, size);
+	sqlite3_bind_text(stmt, 3, line, (int)len, SQLITE_STATIC);
+	rc = db_exec_stmt(stmt);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, SQL_DAY_PUT);
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, day);
+	sqlite3_bind_int64(stmt, 2, (int64_t)len);
+	sqlite3_bind_int64(stmt, 3, now_ms);
+	return db_exec_stmt(stmt);
+}
+
+/* Stamp rec, dump it as one line and append it. Lock held, tx open. */
+static int append_record(struct store *st, json_t *rec, int64_t now_ms)
+{
+	char *line;
+	int rc;
+
+	if (stamp(rec, now_ms))
+		return -ENOMEM;
+	line = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!line)
+		return -ENOMEM;
+	/* The line's '\n' is part of the file: store it with the record. */
+	{
+		size_t len = strlen(line);
+		char *with_nl = realloc(line, len + 2);
+
+		if (!with_nl) {
+			free(line);
+			return -ENOMEM;
+		}
+		line = with_nl;
+		line[len] = '\n';
+		line[len + 1] = '\0';
+		rc = append_line(st, line, len + 1, now_ms);
+	}
+	free(line);
+	return rc;
+}
+
+int trail_append_locked(struct store *st, const struct trail_event *ev,
+			int64_t now_ms)
+{
+	json_t *rec = build_record(st, ev);
+	int rc;
+
+	if (!rec)
+		return -ENOMEM;
+	rc = append_record(st, rec, now_ms);
+	json_decref(rec);
+	return rc;
+}
+
+int store_trail_record(struct store *st, const struct trail_event *ev)
+{
+	int rc = db_begin(st);
+
+	if (rc)
+		return rc;
+	rc = trail_append_locked(st, ev, ev->time_ms ? ev->time_ms
+						     : store_now_ms());
+	if (rc) {
+		db_rollback(st);
+		return rc;
+	}
+	return db_commit(st);
+}
+
+int db_finish(struct store *st, int rc, struct trail_event *ev,
+	      const struct err *err)
+{
+	if (rc == 0) {
+		rc = trail_append_locked(st, ev, store_now_ms());
+		if (rc == 0)
+			return db_commit(st);
+	}
+	db_rollback(st);
+	ev->error = rc;
+	ev->message = err ? err->msg : NULL;
+	store_trail_record(st, ev);
+	return rc;
+}
+
+int store_trail_day(struct store *st, int64_t day, struct trail_day *out)
+{
+	sqlite3_stmt *stmt;
+	int rc = -ENOENT;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_DAY_GET);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, day);
+	sqlite3_bind_int64(stmt, 2, oldest_day(st, store_now_ms()));
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		out->day = day;
+		out->size = sqlite3_column_int64(stmt, 0);
+		out->mtime_ms = sqlite3_column_int64(stmt, 1);
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+int store_trail_days(struct store *st, store_day_fn fn, void *ctx)
+{
+	struct trail_day d;
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_DAYS);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, oldest_day(st, store_now_ms()));
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+		d.day = sqlite3_column_int64(stmt, 0);
+		d.size = sqlite3_column_int64(stmt, 1);
+		d.mtime_ms = sqlite3_column_int64(stmt, 2);
+		rc = fn(ctx, &d);
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+int store_trail_read(struct store *st, int64_t day, int64_t offset,
+		     char *buf, size_t size)
+{
+	int64_t first = 0, limit = offset + (int64_t)size;
+	size_t done = 0;
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	if (offset < 0)
+		return 0;
+	db_lock(st);
+	stmt = db_stmt(st, SQL_RECORD_AT);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, day);
+	sqlite3_bind_int64(stmt, 2, offset);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		first = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	stmt = db_stmt(st, SQL_RECORDS_FROM);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, day);
+	sqlite3_bind_int64(stmt, 2, first);
+	sqlite3_bind_int64(stmt, 3, limit);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		int64_t off = sqlite3_column_int64(stmt, 0);
+		const char *rec = (const char *)sqlite3_column_text(stmt, 1);
+		int64_t len = sqlite3_column_bytes(stmt, 1);
+		int64_t lo = offset + (int64_t)done;
+		int64_t hi = off + len < limit ? off + len : limit;
+
+		if (!rec || hi <= lo || lo < off)
+			continue;
+		memcpy(buf + done, rec + (lo - off), (size_t)(hi - lo));
+		done += (size_t)(hi - lo);
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc ? rc : (int)done;
+}
+
+/* Emit one pending data event with its counts. Lock held, tx open. */
+static int emit_pending(struct store *st, const char *record, int64_t count,
+			int64_t bytes, int64_t now_ms)
+{
+	json_t *rec = record ? json_loads(record, 0, NULL) : NULL;
+	json_t *params;
+	int rc;
+
+	if (!rec)
+		return -EIO;
+	params = json_object_get(rec, "requestParameters");
+	if (json_is_object(params)) {
+		const char *what = json_object_get(params, "datapoints")
+					   ? "datapoints"
+					   : "events";
+
+		json_object_set_new(params, what, json_integer(count));
+		json_object_set_new(params, "bytes", json_integer(bytes));
+	}
+	rc = append_record(st, rec, now_ms);
+	json_decref(rec);
+	return rc;
+}
+
+int trail_finish_pending(struct store *st, bool all, int64_t now_ms)
+{
+	sqlite3_stmt *due, *reset;
+	int rc;
+
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	due = db_stmt(st, SQL_PENDING_DUE);
+	if (!due) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int(due, 1, all);
+	sqlite3_bind_int64(due, 2, now_ms - MINUTE_MS);
+	while (!rc && sqlite3_step(due) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(due, 0);
+		const char *record = (const char *)sqlite3_column_text(due, 1);
+		int64_t count = sqlite3_column_int64(due, 2);
+
+		if (record && count > 0)
+			rc = emit_pending(st, record, count,
+					  sqlite3_column_int64(due, 3), now_ms);
+		if (rc || all)
+			continue;
+		reset = db_stmt(st, SQL_PENDING_RESET);
+		if (!reset) {
+			rc = -EIO;
+			break;
+		}
+		sqlite3_bind_int64(reset, 1, id);
+		sqlite3_bind_int64(reset, 2, now_ms);
+		rc = db_exec_stmt(reset);
+	}
+	sqlite3_reset(due);
+	if (!rc && all) {
+		reset = db_stmt(st, SQL_PENDING_DELETE_ALL);
+		rc = reset ? db_exec_stmt(reset) : -EIO;
+	}
+	if (rc)
+		goto fail;
+	return db_commit(st);
+fail:
+	db_rollback(st);
+	return rc;
+}
+
+int trail_pending_add(struct store *st, const struct trail_event *ev,
+		      int64_t *pending_id, int64_t count, int64_t bytes,
+		      int64_t now_ms)
+{
+	sqlite3_stmt *stmt;
+	json_t *rec;
+	char *text_;
+	int rc;
+
+	if (*pending_id) {
+		stmt = db_stmt(st, SQL_PENDING_ADD);
+		if (!stmt)
+			return -EIO;
+		sqlite3_bind_int64(stmt, 1, *pending_id);
+		sqlite3_bind_int64(stmt, 2, count);
+		sqlite3_bind_int64(stmt, 3, bytes);
+		return db_exec_stmt(stmt);
+	}
+	rec = build_record(st, ev);
+	text_ = rec ? json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(rec);
+	if (!text_)
+		return -ENOMEM;
+	stmt = db_stmt(st, SQL_PENDING_INSERT);
+	if (!stmt) {
+		free(text_);
+		return -EIO;
+	}
+	sqlite3_bind_text(stmt, 1, text_, -1, free);
+	sqlite3_bind_int64(stmt, 2, count);
+	sqlite3_bind_int64(stmt, 3, bytes);
+	sqlite3_bind_int64(stmt, 4, now_ms);
+	rc = db_exec_stmt(stmt);
+	if (!rc)
+		*pending_id = sqlite3_last_insert_rowid(db_handle(st));
+	return rc;
+}
+
+int trail_pending_close(struct store *st, int64_t pending_id, int64_t now_ms)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, SQL_PENDING_GET);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, pending_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int64(stmt, 1))
+		rc = emit_pending(st, (const char *)sqlite3_column_text(stmt, 0),
+				  sqlite3_column_int64(stmt, 1),
+				  sqlite3_column_int64(stmt, 2), now_ms);
+	sqlite3_reset(stmt);
+	if (rc)
+		goto fail;
+	stmt = db_stmt(st, SQL_PENDING_DELETE);
+	if (!stmt) {
+		rc = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, pending_id);
+	rc = db_exec_stmt(stmt);
+	if (rc)
+		goto fail;
+	return db_commit(st);
+fail:
+	db_rollback(st);
+	return rc;
+}
+
+int store_trail_sweep(struct store *st, int64_t now_ms)
+{
+	sqlite3_stmt *stmt;
+	int64_t oldest;
+	int rc;
+
+	rc = trail_finish_pending(st, false, now_ms);
+	if (rc)
+		return rc;
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	oldest = oldest_day(st, now_ms);
+	stmt = db_stmt(st, SQL_EXPIRE_RECORDS);
+	rc = stmt ? 0 : -EIO;
+	if (!rc) {
+		sqlite3_bind_int64(stmt, 1, oldest);
+		rc = db_exec_stmt(stmt);
+	}
+	stmt = rc ? NULL : db_stmt(st, SQL_EXPIRE_DAYS);
+	if (!rc && !stmt)
+		rc = -EIO;
+	if (!rc) {
+		sqlite3_bind_int64(stmt, 1, oldest);
+		rc = db_exec_stmt(stmt);
+	}
+	if (rc) {
+		db_rollback(st);
+		return rc;
+	}
+	return db_commit(st);
+}
