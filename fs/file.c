@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs/actions.h"
 #include "fs/audit.h"
 #include "fs/handle.h"
 #include "fs/node.h"
@@ -94,10 +95,34 @@ static enum handle_kind kind_of(const struct node *n, int64_t *id)
 	case AREA_LOGS:
 		*id = n->stream.id;
 		return HANDLE_STREAM;
+	case AREA_ALARMS:
+		*id = 0;
+		return HANDLE_ALARM;
 	default:
 		*id = n->day.day;
 		return HANDLE_TRAIL_DAY;
 	}
+}
+
+/* An alarm's definition and state, its JSON, or its history (SPEC 5, 8). */
+static int render_alarm(const struct node *n, struct handle *h)
+{
+	struct view v;
+	struct err err = {""};
+	int rc;
+
+	rc = view_parse(n->path.query, VIEW_ALARM, store_now_ms(), &v, &err);
+	if (rc)
+		return audit_refusal(n->path.rest, "DescribeAlarms", rc,
+				     err.msg);
+	rc = store_alarm_render(monfs_get()->store, n->path.rest,
+				v.history ? ALARM_VIEW_HISTORY
+				: v.json  ? ALARM_VIEW_JSON
+					  : ALARM_VIEW_TEXT,
+				&h->text);
+	view_release(&v);
+	/* Being created: no definition yet, nothing to show. */
+	return rc == -ENOENT ? 0 : rc;
 }
 
 /* What a reader of n gets set up at open. */
@@ -105,6 +130,8 @@ static int open_for_reading(const struct node *n, struct handle *h)
 {
 	if (h->kind == HANDLE_METRIC)
 		return render_metric(n, h);
+	if (h->kind == HANDLE_ALARM)
+		return render_alarm(n, h);
 	if (n->view)
 		return open_stream_view(n, h);
 	if (h->kind == HANDLE_STREAM)
@@ -127,17 +154,24 @@ static int open_node(const char *path, const struct node *n,
 		return audit_refusal(path, "Write", -EPERM,
 				     n->view ? "views are read-only"
 					     : "the trail is read-only");
+	if (n->path.area == AREA_TRAIL && !node_may_read_trail())
+		return audit_refusal(path, "Read", -EACCES,
+				     "only the trail group may read the trail");
 	kind = kind_of(n, &id);
 	h = handle_new(kind, id, thread_group_of(fuse_get_context()->pid),
 		       access != O_RDONLY);
 	if (!h)
 		return -ENOMEM;
-	if (h->writable) {
-		struct caller who = node_caller();
-
+	h->who = node_caller();
+	if (kind == HANDLE_ALARM) {
+		h->alarm = strdup(n->path.rest);
+		h->mode = n->attr.mode;
+		rc = h->alarm ? 0 : -ENOMEM;
+	} else if (h->writable) {
 		h->ds = store_data_open(kind == HANDLE_METRIC ? DATA_METRIC
 							      : DATA_STREAM,
-					id, n->path.parent, n->path.leaf, &who);
+					id, n->path.parent, n->path.leaf,
+					&h->who);
 		rc = h->ds ? 0 : -ENOMEM;
 	}
 	if (!rc && access != O_WRONLY)
@@ -167,6 +201,30 @@ int file_open(const char *path, struct fuse_file_info *fi)
 	return n.type == NT_FILE ? open_node(path, &n, fi) : -EISDIR;
 }
 
+/*
+ * An alarm exists once a valid definition has been closed (SPEC 5):
+ * until then only the registry of alarms being created knows it.
+ */
+static int create_alarm(const char *path, struct node *n, mode_t mode,
+			struct fuse_file_info *fi)
+{
+	struct handle *h;
+	int rc;
+
+	rc = handle_creating_add(n->path.rest, mode);
+	if (rc)
+		return rc;
+	n->attr.mode = mode;
+	rc = open_node(path, n, fi);
+	if (rc) {
+		handle_creating_remove(n->path.rest);
+		return rc;
+	}
+	h = handle_of(fi);
+	h->alarm_creating = true;
+	return 0;
+}
+
 int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
 	struct store *st = monfs_get()->store;
@@ -183,6 +241,8 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 		return audit_refusal(path, "Create", rc == -ENOENT ? -EPERM : rc,
 				     why);
 	mode &= ~node_umask() & 07777;
+	if (n.path.area == AREA_ALARMS)
+		return create_alarm(path, &n, mode, fi);
 	if (n.path.area == AREA_METRICS)
 		rc = store_metric_create(st, n.path.parent, n.path.leaf, mode,
 					 &who, &n.metric, &err);
@@ -190,6 +250,43 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 		rc = store_stream_create(st, n.path.parent, n.path.leaf, mode,
 					 &who, &n.stream, &err);
 	return rc ? rc : open_node(path, &n, fi);
+}
+
+/* An alarm's text is taken whole, and parsed at close. */
+static int take_definition(struct handle *h, const char *buf, size_t size)
+{
+	int rc;
+
+	pthread_mutex_lock(&h->lock);
+	if (h->pending.len + size > ALARM_TEXT_MAX)
+		rc = -EFBIG;
+	else
+		rc = strbuf_add(&h->pending, buf, size);
+	if (!rc)
+		h->alarm_written = true;
+	pthread_mutex_unlock(&h->lock);
+	return rc ? rc : (int)size;
+}
+
+/*
+ * Commit the definition written since open (PutMetricAlarm), evaluate
+ * the alarm at once and act on a change. Lock held.
+ */
+static int commit_definition(struct handle *h)
+{
+	struct store *st = monfs_get()->store;
+	struct err err = {""};
+	int rc;
+
+	if (!h->alarm_written)
+		return 0;
+	h->alarm_written = false;
+	rc = store_alarm_put(st, h->alarm, h->pending.buf, h->pending.len,
+			     h->mode, &h->who, &err);
+	strbuf_reset(&h->pending);
+	if (!rc)
+		actions_evaluate(st, h->alarm);
+	return rc;
 }
 
 int file_write(const char *path, const char *buf, size_t size, off_t offset,
@@ -204,6 +301,8 @@ int file_write(const char *path, const char *buf, size_t size, off_t offset,
 		return -EBADF;
 	if (size > INT32_MAX)
 		size = INT32_MAX;
+	if (h->kind == HANDLE_ALARM)
+		return take_definition(h, buf, size);
 	pthread_mutex_lock(&h->lock);
 	rc = handle_take(h, buf, size, LOG_LINE_MAX, put_lines, &c);
 	pthread_mutex_unlock(&h->lock);
@@ -256,7 +355,10 @@ int file_flush(const char *path, struct fuse_file_info *fi)
 	    thread_group_of(fuse_get_context()->pid) != h->opener)
 		return 0;
 	pthread_mutex_lock(&h->lock);
-	rc = handle_finish(h, put_lines, &c);
+	if (h->kind == HANDLE_ALARM)
+		rc = commit_definition(h);
+	else
+		rc = handle_finish(h, put_lines, &c);
 	pthread_mutex_unlock(&h->lock);
 	return rc;
 }
@@ -271,8 +373,12 @@ int file_release(const char *path, struct fuse_file_info *fi)
 	struct put_ctx c = put_ctx(h);
 
 	(void)path;
-	if (h->writable)
+	if (h->kind == HANDLE_ALARM)
+		commit_definition(h);
+	else if (h->writable)
 		handle_finish(h, put_lines, &c);
+	if (h->alarm_creating)
+		handle_creating_remove(h->alarm);
 	store_data_close(c.store, h->ds);
 	handle_free(h);
 	return 0;

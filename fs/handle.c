@@ -102,6 +102,7 @@ void handle_free(struct handle *h)
 	if (h->kind == HANDLE_STREAM)
 		unhold(h->id);
 	render_stream_free(h->view);
+	free(h->alarm);
 	strbuf_release(&h->pending);
 	strbuf_release(&h->text);
 	pthread_mutex_destroy(&h->lock);
@@ -159,6 +160,86 @@ int handle_finish(struct handle *h, lines_fn fn, void *ctx)
 		rc = fn(ctx, h->pending.buf, h->pending.len);
 	strbuf_reset(&h->pending);
 	return rc;
+}
+
+struct creating {
+	char *name;
+	mode_t mode;
+	unsigned count;
+};
+
+static pthread_mutex_t creating_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct creating *creating_v;
+static size_t creating_n, creating_cap;
+
+int handle_creating_add(const char *alarm, mode_t mode)
+{
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&creating_lock);
+	for (i = 0; i < creating_n; i++)
+		if (!strcmp(creating_v[i].name, alarm))
+			break;
+	if (i == creating_n) {
+		char *name = strdup(alarm);
+
+		if (creating_n == creating_cap) {
+			size_t cap = creating_cap ? creating_cap * 2 : 8;
+			struct creating *v =
+				realloc(creating_v, cap * sizeof(*v));
+
+			if (!v) {
+				free(name);
+				name = NULL;
+			} else {
+				creating_v = v;
+				creating_cap = cap;
+			}
+		}
+		if (!name) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		creating_v[creating_n++] = (struct creating){name, mode, 0};
+	}
+	creating_v[i].count++;
+out:
+	pthread_mutex_unlock(&creating_lock);
+	return rc;
+}
+
+void handle_creating_remove(const char *alarm)
+{
+	size_t i;
+
+	pthread_mutex_lock(&creating_lock);
+	for (i = 0; i < creating_n; i++) {
+		if (strcmp(creating_v[i].name, alarm))
+			continue;
+		if (--creating_v[i].count == 0) {
+			free(creating_v[i].name);
+			creating_v[i] = creating_v[--creating_n];
+		}
+		break;
+	}
+	pthread_mutex_unlock(&creating_lock);
+}
+
+bool handle_creating(const char *alarm, mode_t *mode)
+{
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&creating_lock);
+	for (i = 0; i < creating_n && !found; i++) {
+		if (!strcmp(creating_v[i].name, alarm)) {
+			found = true;
+			*mode = creating_v[i].mode;
+		}
+	}
+	pthread_mutex_unlock(&creating_lock);
+	return found;
 }
 
 pid_t thread_group_of(pid_t tid)

@@ -16,12 +16,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "store/store.h"
 #include "store/strbuf.h"
 
 struct stream_render;
 struct data_session;
 
-enum handle_kind { HANDLE_METRIC, HANDLE_STREAM, HANDLE_TRAIL_DAY };
+enum handle_kind {
+	HANDLE_METRIC,
+	HANDLE_STREAM,
+	HANDLE_TRAIL_DAY,
+	HANDLE_ALARM,
+};
 
 struct handle {
 	pthread_mutex_t lock;   /* writes on one handle may race */
@@ -34,6 +40,11 @@ struct handle {
 	struct stream_render *view; /* a stream view's renderer, or NULL */
 	struct data_session *ds;    /* a writer's session; file.c's to close */
 	int64_t day;                /* a trail day file's day */
+	char *alarm;                /* an alarm's name; its text in pending */
+	bool alarm_written;         /* a definition to commit at close */
+	bool alarm_creating;        /* made by this open: in the registry */
+	mode_t mode;                /* of an alarm created by this open */
+	struct caller who;          /* the opener, for what commits at close */
 };
 
 /*
@@ -74,6 +85,16 @@ int handle_take(struct handle *h, const char *buf, size_t len,
  * it whatever fn says. 0 when nothing is pending. Lock held.
  */
 int handle_finish(struct handle *h, lines_fn fn, void *ctx);
+
+/*
+ * Alarms being created: between create(2) and the close that commits a
+ * valid definition, an alarm exists only here, so that the kernel finds
+ * the file it was just told about. Not listed; gone if no definition
+ * comes. 0 or -ENOMEM.
+ */
+int handle_creating_add(const char *alarm, mode_t mode);
+void handle_creating_remove(const char *alarm);
+bool handle_creating(const char *alarm, mode_t *mode);
 
 /*
  * The thread-group id (process id) of thread tid, read from /proc; tid

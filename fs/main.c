@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs/actions.h"
 #include "fs/handle.h"
 #include "fs/monfs.h"
 
@@ -254,6 +255,9 @@ void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	store_trail_configure(m->store, &(struct trail_config){
 		m->opt.region, m->opt.host, m->opt.trail_days});
 	m->mounted_ms = store_now_ms();
+	/* Alarms are evaluated again at start, not reset (SPEC 5). */
+	if (evaluator_start(m->store))
+		fprintf(stderr, "monfs: cannot start the alarm evaluator\n");
 	if (pthread_create(&m->sweeper, NULL, sweeper_main, m) == 0)
 		m->sweeper_started = true;
 	return m;
@@ -269,6 +273,7 @@ void monfs_destroy(void *data)
 	pthread_mutex_unlock(&m->stop_lock);
 	if (m->sweeper_started)
 		pthread_join(m->sweeper, NULL);
+	evaluator_stop();
 	store_close(m->store);
 	m->store = NULL;
 }

@@ -1,6 +1,7 @@
 /* node: paths resolved against the store, and their attributes. */
 #include "fs/node.h"
 
+#include "fs/handle.h"
 #include "store/format.h"
 
 #include <errno.h>
@@ -91,6 +92,22 @@ mode_t node_umask(void)
 	return fuse_get_context()->umask;
 }
 
+bool node_may_read_trail(void)
+{
+	struct fuse_context *ctx = fuse_get_context();
+	struct monfs *m = ctx->private_data;
+	gid_t groups[256];
+	int i, n;
+
+	if (!m->trail_group || ctx->uid == 0 || ctx->gid == m->trail_gid)
+		return true;
+	n = fuse_getgroups(256, groups);
+	for (i = 0; i < n && i < 256; i++)
+		if (groups[i] == m->trail_gid)
+			return true;
+	return false;
+}
+
 bool area_has_tree(enum area area)
 {
 	return area == AREA_METRICS || area == AREA_LOGS;
@@ -136,6 +153,27 @@ static int64_t trail_day_of(const char *name)
 	return strcmp(again, name) ? -1 : day;
 }
 
+/* An alarm: stored, or being created by an open file (fs/handle.c). */
+static int resolve_alarm(struct store *st, struct node *n)
+{
+	struct alarm_info a;
+	mode_t mode;
+
+	if (strchr(n->path.rest, '/'))
+		return -ENOENT;
+	n->type = NT_FILE;
+	n->view = n->path.query != NULL;
+	if (!store_alarm_get(st, n->path.rest, &a)) {
+		n->attr = a.attr;
+		return 0;
+	}
+	if (n->view || !handle_creating(n->path.rest, &mode))
+		return -ENOENT;
+	n->attr = (struct node_attr){getuid(), getgid(), mode,
+				     store_now_ms(), store_now_ms()};
+	return 0;
+}
+
 int node_resolve(const char *path, struct node *n)
 {
 	struct store *st = monfs_get()->store;
@@ -164,6 +202,8 @@ int node_resolve(const char *path, struct node *n)
 		n->attr.mtime_ms = n->attr.ctime_ms = n->day.mtime_ms;
 		return 0;
 	}
+	if (p->area == AREA_ALARMS)
+		return resolve_alarm(st, n);
 	if (!area_has_tree(p->area))
 		return -ENOENT;
 	if (!p->query &&

@@ -37,6 +37,12 @@ int node_resolve(const char *path, struct node *n);
 /* The struct stat of a resolved node. */
 void node_stat(const struct node *n, struct stat *st);
 
+/*
+ * Whether the caller may read the trail: everyone, or with --trail-group
+ * root and the group's members (SPEC 9).
+ */
+bool node_may_read_trail(void);
+
 /* The caller of the current request, and its umask. */
 struct caller node_caller(void);
 mode_t node_umask(void);

@@ -6,9 +6,9 @@
  *
  * What exists now: the root and its five areas; in metrics/ namespaces,
  * metrics and their views; in logs/ groups, streams and their views.
- * in trail/ the day files of the audit trail. alarms/ and filters/ are
- * empty and answer ENOTSUP to what they will hold; trail/ refuses every
- * change with EPERM. Refusals decided here are recorded (fs/audit.c);
+ * in alarms/ the alarms; in trail/ the day files of the audit trail.
+ * filters/ is empty and answers ENOTSUP to what it will hold; trail/
+ * refuses every change with EPERM. Refusals decided here are recorded (fs/audit.c);
  * what the store does records itself.
  */
 #include <errno.h>
@@ -62,7 +62,14 @@ static int list_one(void *ctx, const char *name, bool is_dir,
 /* With nullpath_ok, readdir gets no path: opendir keeps it. */
 static int op_opendir(const char *path, struct fuse_file_info *fi)
 {
-	char *copy = strdup(path);
+	struct fs_path p;
+	char *copy;
+
+	if (!path_parse(path, &p) && p.area == AREA_TRAIL &&
+	    !node_may_read_trail())
+		return audit_refusal(path, "Read", -EACCES,
+				     "only the trail group may read the trail");
+	copy = strdup(path);
 
 	if (!copy)
 		return -ENOMEM;
@@ -109,6 +116,8 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 	}
 	if (n.path.area == AREA_TRAIL)
 		rc = store_trail_days(monfs_get()->store, list_day, &l);
+	if (n.path.area == AREA_ALARMS)
+		rc = store_alarm_list(monfs_get()->store, list_one, &l);
 	if (!area_has_tree(n.path.area))
 		return rc == -ENOBUFS ? 0 : rc;
 	rc = store_dir_list(monfs_get()->store, area_tree(n.path.area),
@@ -126,17 +135,22 @@ int ops_creatable(const struct fs_path *p, bool dir, const char **why)
 	case AREA_TRAIL:
 		*why = "the trail is read-only";
 		return -EPERM;
-	case AREA_ALARMS:
 	case AREA_FILTERS:
 		*why = "not supported yet";
 		return -ENOTSUP;
+	case AREA_ALARMS:
+		if (dir || p->parent[0]) {
+			*why = "alarms are files, in alarms/ itself";
+			return -EPERM;
+		}
+		break;
 	case AREA_METRICS:
 	case AREA_LOGS:
 		break;
 	}
 	if (!p->rest[0])
 		return -EEXIST;
-	if (!dir && !p->parent[0]) {
+	if (!dir && !p->parent[0] && p->area != AREA_ALARMS) {
 		*why = p->area == AREA_METRICS
 			       ? "a metric needs a namespace"
 			       : "a stream needs a log group";
@@ -199,6 +213,9 @@ static int op_unlink(const char *path)
 				     NULL);
 	if (n.type == NT_DIR)
 		return audit_refusal(path, "Unlink", -EISDIR, NULL);
+	if (n.type == NT_FILE && !n.view && n.path.area == AREA_ALARMS)
+		return store_alarm_delete(monfs_get()->store, n.path.rest, &who,
+					  &err);
 	if (n.type != NT_FILE || n.view || !area_has_tree(n.path.area))
 		return audit_refusal(path, "Unlink", -EPERM, NULL);
 	return store_file_delete(monfs_get()->store, area_tree(n.path.area),
@@ -265,6 +282,10 @@ static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
 	rc = ops_resolve_changeable(path, op, &n);
 	if (rc)
 		return rc;
+	if (n.path.area == AREA_ALARMS)
+		return store_node_set_owner(monfs_get()->store, NODE_ALARM,
+					    n.path.rest, NULL, uid, gid, mode,
+					    &who, &err);
 	kind = KIND[n.path.area == AREA_LOGS][n.type == NT_FILE];
 	if (n.type == NT_DIR)
 		return store_node_set_owner(monfs_get()->store, kind,
@@ -308,9 +329,9 @@ static int op_utimens(const char *path, const struct timespec tv[2],
 	struct node n;
 
 	(void)tv;
-	if (!path && fi)
-		return 0;
 	/* Times follow the data; touch is accepted and changes nothing. */
+	if (fi)
+		return 0;
 	return ops_resolve_changeable(path, "Utimens", &n);
 }
 

@@ -22,12 +22,14 @@ enum key {
 	KEY_STAT,
 	KEY_FORMAT,
 	KEY_FILTER,
+	KEY_VIEW,
 	KEY_COUNT
 };
 
 static const char *const KEYS[KEY_COUNT] = {
 	[KEY_PERIOD] = "period", [KEY_SINCE] = "since", [KEY_UNTIL] = "until",
 	[KEY_STAT] = "stat",     [KEY_FORMAT] = "format", [KEY_FILTER] = "filter",
+	[KEY_VIEW] = "view",
 };
 
 /* Which keys apply to which kind of file (SPEC 8). */
@@ -37,6 +39,7 @@ static const bool APPLIES[][KEY_COUNT] = {
 			 [KEY_FORMAT] = true},
 	[VIEW_STREAM] = {[KEY_SINCE] = true, [KEY_UNTIL] = true,
 			 [KEY_FORMAT] = true, [KEY_FILTER] = true},
+	[VIEW_ALARM] = {[KEY_FORMAT] = true, [KEY_VIEW] = true},
 };
 
 static int64_t floor_mod(int64_t a, int64_t b)
@@ -144,6 +147,11 @@ static int apply(enum key key, const char *value, size_t len, int64_t now_ms,
 			return -EINVAL;
 		}
 		return 0;
+	case KEY_VIEW:
+		if (strcmp(value, "history"))
+			goto bad;
+		v->history = true;
+		return 0;
 	case KEY_COUNT:
 		break;
 	}
@@ -205,6 +213,8 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 		rc = -EINVAL;
 		goto fail;
 	}
+	if (target == VIEW_ALARM)
+		return 0;
 	if (target == VIEW_STREAM) {
 		if (!seen[KEY_SINCE])
 			out->since_ms = INT64_MIN;

@@ -15,7 +15,7 @@
 #define DEFAULT_PERIOD_S 60
 #define DEFAULT_RANGE_MS (3600LL * 1000)
 
-enum view_target { VIEW_METRIC, VIEW_STREAM };
+enum view_target { VIEW_METRIC, VIEW_STREAM, VIEW_ALARM };
 
 struct pattern;
 
@@ -28,6 +28,7 @@ struct view {
 	bool stats_given; /* stat= was in the query */
 	bool json;
 	struct pattern *filter; /* streams: NULL matches every event; owned */
+	bool history;           /* alarms: view=history */
 };
 
 /*

@@ -35,7 +35,10 @@ enum alarm_comparison {
 enum alarm_missing { MISSING_MISSING, MISSING_IGNORE, MISSING_BREACHING,
 		     MISSING_NOT_BREACHING };
 
-/* A list of actions ("log:GROUP/STREAM" or "exec:/abs/path"). */
+/*
+ * A list of actions ("log:GROUP/STREAM" or "exec:/abs/path"), as parsed:
+ * a log: group never starts with '/'.
+ */
 struct alarm_actions {
 	char v[ALARM_ACTIONS_MAX][ALARM_ACTION_MAX];
 	size_t n;
@@ -45,17 +48,18 @@ struct alarm_def {
 	char ns[NAMESPACE_MAX_BYTES + 1];
 	char metric[NAME_MAX_BYTES + 1];
 	struct stat_spec stat;
-	int64_t period_s;
+	int64_t period_s;         /* period_s * 1000 * alarm_range() fits int64 */
 	enum alarm_comparison comparison;
 	double threshold;
-	int evaluation_periods;   /* N, >= 1 */
+	int evaluation_periods;   /* N, 1..100 */
 	int datapoints_to_alarm;  /* M, 1..N */
 	enum alarm_missing missing;
 	char description[ALARM_DESCRIPTION_MAX + 1];
 	struct alarm_actions alarm_actions, ok_actions, insufficient_actions;
 	bool actions_enabled;
 	char unit[ALARM_UNIT_MAX];  /* "" when not given */
-	char tags[ALARM_TAGS_MAX][ALARM_TAG_MAX + 1]; /* "key=value" */
+	/* "key=value", key 1..128 bytes, value 0..256, 384 in all. */
+	char tags[ALARM_TAGS_MAX][ALARM_TAG_MAX + 1];
 	size_t ntags;
 };
 
@@ -97,7 +101,12 @@ int alarm_range(const struct alarm_def *d);
 
 struct alarm_verdict {
 	enum alarm_state state;
-	bool keep;        /* `ignore` with nothing to decide: keep the state */
+	/*
+	 * `ignore` with nothing to decide (no data, or the premature-alarm
+	 * rule): keep the state. state is then the current one and reason
+	 * ("Unchanged: ...") says why; it is no transition reason to store.
+	 */
+	bool keep;
 	char reason[1024];  /* CloudWatch's words (SPEC 5) */
 };
 

@@ -125,6 +125,28 @@ static const char *const MIGRATIONS[] = {
 	"  count INTEGER NOT NULL,"
 	"  bytes INTEGER NOT NULL,"
 	"  since_ms INTEGER NOT NULL);",
+
+	/* 3 -> 4: alarms, their state and history. */
+	"CREATE TABLE alarms ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  definition TEXT NOT NULL,"    /* key = value form, canonical */
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	/* Who wrote the definition in force: exec actions run as them. */
+	"  writer_uid INTEGER NOT NULL, writer_gid INTEGER NOT NULL,"
+	"  writer_name TEXT NOT NULL,"
+	"  state INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  state_updated_ms INTEGER NOT NULL);"
+	"CREATE TABLE alarm_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  alarm_id INTEGER NOT NULL REFERENCES alarms(id) ON DELETE CASCADE,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"          /* StateUpdate ConfigurationUpdate Action */
+	"  summary TEXT NOT NULL,"
+	"  data TEXT NOT NULL);"         /* HistoryData, a JSON text */
+	"CREATE INDEX alarm_history_by_alarm ON alarm_history(alarm_id, id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

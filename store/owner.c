@@ -19,6 +19,7 @@ static const char *const SQL_SET_OWNER[] = {
 	[NODE_STREAM] = "UPDATE log_streams SET" SET_OWNER " WHERE name = ?2"
 			" AND group_id = (SELECT id FROM log_groups"
 			" WHERE name = ?1)",
+	[NODE_ALARM] = "UPDATE alarms SET" SET_OWNER " WHERE name = ?1",
 };
 
 /* The trail's words for each kind: source and parameter names. */
@@ -29,6 +30,7 @@ static const struct {
 	[NODE_METRIC] = {"metrics.monfs", "namespace", "metricName"},
 	[NODE_LOG_GROUP] = {"logs.monfs", "logGroupName", NULL},
 	[NODE_STREAM] = {"logs.monfs", "logGroupName", "logStreamName"},
+	[NODE_ALARM] = {"alarms.monfs", "alarmName", NULL},
 };
 
 static struct trail_event event(enum node_kind kind, const char *dir,

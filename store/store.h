@@ -20,6 +20,7 @@
 
 #include "store/err.h"
 #include "store/stats.h"
+#include "store/strbuf.h"
 
 struct store;
 
@@ -267,15 +268,109 @@ typedef bool (*store_held_fn)(void *ctx, int64_t stream_id);
 int64_t store_logs_sweep(struct store *st, int64_t now_ms, store_held_fn held,
 			 void *ctx);
 
+/* ---- alarms (SPEC 5) ---- */
+
+#define ALARM_TEXT_MAX (64 * 1024) /* bytes of one definition */
+
+struct alarm_info {
+	int64_t id;
+	struct node_attr attr;
+};
+
+/* Look alarm name up. 0 or -ENOENT. */
+int store_alarm_get(struct store *st, const char *name,
+		    struct alarm_info *out);
+
+/* Call fn for each alarm (is_dir false), by name. */
+int store_alarm_list(struct store *st, store_list_fn fn, void *ctx);
+
+/*
+ * Define alarm name from text[0..len) written by who (PutMetricAlarm):
+ * create it (owned by who, mode bits mode, state INSUFFICIENT_DATA) or
+ * replace its definition, keeping state and history. An invalid text
+ * changes nothing: -EINVAL with err naming the key and why; -EACCES for
+ * an exec: program who may not execute. Recorded in the trail either way.
+ */
+int store_alarm_put(struct store *st, const char *name, const char *text,
+		    size_t len, mode_t mode, const struct caller *who,
+		    struct err *err);
+
+/* Delete an alarm with its history (DeleteAlarms). -ENOENT. */
+int store_alarm_delete(struct store *st, const char *name,
+		       const struct caller *who, struct err *err);
+
+enum alarm_view { ALARM_VIEW_TEXT, ALARM_VIEW_JSON, ALARM_VIEW_HISTORY };
+
+/*
+ * Render alarm name: its definition and state (text), DescribeAlarms'
+ * MetricAlarm (JSON), or its history as JSON lines, oldest first.
+ */
+int store_alarm_render(struct store *st, const char *name,
+		       enum alarm_view view, struct strbuf *out);
+
+/* A state change that an evaluation made, for its actions. */
+struct alarm_change {
+	int64_t alarm_id;
+	char name[256];
+	char description[1025];
+	int old_state, new_state;    /* enum alarm_state */
+	char reason[1024];
+	int64_t time_ms;
+	char message[2048];          /* the JSON line actions get */
+	char actions[5][1024];       /* of the new state, if enabled */
+	size_t nactions;
+	uid_t writer_uid;            /* exec: actions run as the writer */
+	gid_t writer_gid;
+	char writer_name[CALLER_USER_MAX];
+};
+
+/*
+ * Evaluate alarm name over the complete periods before now_ms. When its
+ * state changes, the change, its history item and its AlarmStateChange
+ * record commit together, and *change describes it (return 1); 0 when
+ * the state stays. -ENOENT, -errno.
+ */
+int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
+			 struct alarm_change *change);
+
+/*
+ * Call fn with the name and period of each alarm, so the evaluator can
+ * tell whose period boundary has come. fn must not call the store.
+ */
+typedef int (*store_alarm_fn)(void *ctx, int64_t id, const char *name,
+			      int64_t period_s);
+int store_alarms_each(struct store *st, store_alarm_fn fn, void *ctx);
+
+/*
+ * Add an Action item to an alarm's history (an action's outcome:
+ * summary "Successfully executed action exec:/x", or a failure).
+ */
+int store_alarm_note(struct store *st, int64_t alarm_id, int64_t now_ms,
+		     const char *summary, const char *data_json);
+
+/*
+ * Append one line (with its '\n') to stream GROUP/STREAM, creating the
+ * group's levels and the stream as needed, owned by who: what a `log:`
+ * action does. 0 or -errno.
+ */
+int store_log_line(struct store *st, const char *group, const char *stream,
+		   const char *line, const struct caller *who, int64_t now_ms);
+
 /* ---- ownership ---- */
 
-enum node_kind { NODE_NAMESPACE, NODE_METRIC, NODE_LOG_GROUP, NODE_STREAM };
+enum node_kind {
+	NODE_NAMESPACE,
+	NODE_METRIC,
+	NODE_LOG_GROUP,
+	NODE_STREAM,
+	NODE_ALARM,
+};
 
 /*
  * Change a node's mode bits and/or owner: pass (uid_t)-1 / (gid_t)-1 /
  * (mode_t)-1 to keep one. dir is the namespace or group (the node itself
- * for NODE_NAMESPACE and NODE_LOG_GROUP, name NULL), name the metric or
- * stream. -ENOENT.
+ * for NODE_NAMESPACE and NODE_LOG_GROUP, the alarm for NODE_ALARM; name
+ * NULL), name the metric or stream. -ENOENT.
  */
 int store_node_set_owner(struct store *st, enum node_kind kind,
 			 const char *dir, const char *name, uid_t uid,

@@ -1,0 +1,723 @@
+/*
+ * alarms: alarms kept in the database — definitions, state, history —
+ * and their evaluation against their metric's rollups (SPEC 5).
+ *
+ * A definition is stored in its canonical `key = value` form and parsed
+ * again when needed (store/alarm_def.c); the decision itself is
+ * store/alarm_eval.c's. A state change, its history item and its
+ * AlarmStateChange trail record commit in one transaction; running the
+ * actions is the daemon's (fs/actions.c), which reports their outcomes
+ * back as history items.
+ */
+#include "store/db.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/alarm.h"
+#include "store/format.h"
+
+#define INITIAL_REASON "Unchecked: Initial alarm creation"
+
+static const char SQL_ALARM_GET[] =
+	"SELECT id, uid, gid, mode, ctime_ms, mtime_ms FROM alarms"
+	" WHERE name = ?1";
+static const char SQL_ALARM_LIST[] =
+	"SELECT name, uid, gid, mode, ctime_ms, mtime_ms FROM alarms"
+	" ORDER BY name";
+static const char SQL_ALARM_LOAD[] =
+	"SELECT id, definition, state, reason, state_updated_ms, writer_uid,"
+	" writer_gid, writer_name, mtime_ms FROM alarms WHERE name = ?1";
+static const char SQL_ALARM_INSERT[] =
+	"INSERT INTO alarms (name, definition, uid, gid, mode, ctime_ms,"
+	" mtime_ms, writer_uid, writer_gid, writer_name, state, reason,"
+	" state_updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?3, ?4, ?7,"
+	" ?8, ?9, ?6)";
+static const char SQL_ALARM_REDEFINE[] =
+	"UPDATE alarms SET definition = ?2, mtime_ms = ?3, writer_uid = ?4,"
+	" writer_gid = ?5, writer_name = ?6 WHERE id = ?1";
+static const char SQL_ALARM_DELETE[] = "DELETE FROM alarms WHERE name = ?1";
+static const char SQL_ALARM_SET_STATE[] =
+	"UPDATE alarms SET state = ?3, reason = ?4, state_updated_ms = ?5"
+	" WHERE id = ?1 AND state = ?2";
+static const char SQL_ALARM_EACH[] = "SELECT id, name, definition FROM alarms";
+static const char SQL_HISTORY_ADD[] =
+	"INSERT INTO alarm_history (alarm_id, ts_ms, type, summary, data)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_HISTORY[] =
+	"SELECT ts_ms, type, summary, data FROM alarm_history"
+	" WHERE alarm_id = ?1 ORDER BY id";
+
+/* An alarm as stored, with its definition parsed. */
+struct alarm_row {
+	int64_t id;
+	struct alarm_def def;
+	enum alarm_state state;
+	char reason[1024];
+	int64_t state_updated_ms;
+	int64_t config_updated_ms;
+	uid_t writer_uid;
+	gid_t writer_gid;
+	char writer_name[CALLER_USER_MAX];
+};
+
+/* The id of alarm name, or -ENOENT. Lock held. */
+static int64_t alarm_id(struct store *st, const char *name)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_GET);
+	int64_t id = -ENOENT;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return id;
+}
+
+int store_alarm_get(struct store *st, const char *name,
+		    struct alarm_info *out)
+{
+	sqlite3_stmt *stmt;
+	int rc = -ENOENT;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_ALARM_GET);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(stmt, 0);
+		db_read_attr(stmt, 1, &out->attr);
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+int store_alarm_list(struct store *st, store_list_fn fn, void *ctx)
+{
+	struct node_attr attr;
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_ALARM_LIST);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+		db_read_attr(stmt, 1, &attr);
+		rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0), false,
+			&attr);
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+/* Load alarm name. Lock held. 0, -ENOENT, or -EIO (a damaged row). */
+static int load(struct store *st, const char *name, struct alarm_row *row)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_LOAD);
+	struct err err = {""};
+	int rc = -ENOENT;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *def = (const char *)sqlite3_column_text(stmt, 1);
+		const char *reason = (const char *)sqlite3_column_text(stmt, 3);
+		const char *writer = (const char *)sqlite3_column_text(stmt, 7);
+
+		row->id = sqlite3_column_int64(stmt, 0);
+		rc = def ? alarm_def_parse(def, strlen(def), &row->def, &err)
+			 : -EIO;
+		if (rc)
+			rc = -EIO;
+		row->state = (enum alarm_state)sqlite3_column_int(stmt, 2);
+		snprintf(row->reason, sizeof(row->reason), "%s",
+			 reason ? reason : "");
+		row->state_updated_ms = sqlite3_column_int64(stmt, 4);
+		row->writer_uid = (uid_t)sqlite3_column_int64(stmt, 5);
+		row->writer_gid = (gid_t)sqlite3_column_int64(stmt, 6);
+		snprintf(row->writer_name, sizeof(row->writer_name), "%s",
+			 writer ? writer : "");
+		row->config_updated_ms = sqlite3_column_int64(stmt, 8);
+	}
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+static int add_history(struct store *st, int64_t alarm_id, int64_t now_ms,
+		       const char *type, const char *summary, const char *data)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_HISTORY_ADD);
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, alarm_id);
+	sqlite3_bind_int64(stmt, 2, now_ms);
+	sqlite3_bind_text(stmt, 3, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, summary, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 5, data, -1, SQLITE_TRANSIENT);
+	return db_exec_stmt(stmt);
+}
+
+int store_alarm_note(struct store *st, int64_t alarm_id, int64_t now_ms,
+		     const char *summary, const char *data_json)
+{
+	int rc = db_begin(st);
+
+	if (rc)
+		return rc;
+	rc = add_history(st, alarm_id, now_ms, "Action", summary, data_json);
+	if (rc) {
+		db_rollback(st);
+		return rc;
+	}
+	return db_commit(st);
+}
+
+/* Whether who may execute path: a regular file with an x bit for them. */
+static bool may_execute(const char *path, const struct caller *who)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) || !S_ISREG(sb.st_mode))
+		return false;
+	if (who->uid == 0)
+		return sb.st_mode & 0111;
+	if (sb.st_uid == who->uid)
+		return sb.st_mode & 0100;
+	if (sb.st_gid == who->gid)
+		return sb.st_mode & 0010;
+	return sb.st_mode & 0001;
+}
+
+/* Check every exec: target with the writer's rights (SPEC 5). */
+static int check_targets(const struct alarm_def *d, const struct caller *who,
+			 struct err *err)
+{
+	const struct alarm_actions *lists[] = {
+		&d->alarm_actions, &d->ok_actions, &d->insufficient_actions};
+	size_t l, i;
+
+	for (l = 0; l < 3; l++) {
+		for (i = 0; i < lists[l]->n; i++) {
+			const char *a = lists[l]->v[i];
+
+			if (strncmp(a, "exec:", 5) || may_execute(a + 5, who))
+				continue;
+			err_set(err, "%s: %s may not execute it", a, who->user);
+			return -EACCES;
+		}
+	}
+	return 0;
+}
+
+int store_alarm_put(struct store *st, const char *name, const char *text,
+		    size_t len, mode_t mode, const struct caller *who,
+		    struct err *err)
+{
+	struct trail_event ev = {
+		.source = "alarms.monfs",
+		.name = "PutMetricAlarm",
+		.who = who,
+		.params = {TRAIL_STR("alarmName", name)},
+		.nparams = 1,
+	};
+	struct strbuf canon = STRBUF_INIT;
+	struct alarm_def *def = calloc(1, sizeof(*def));
+	struct alarm_info existing = {0};
+	int64_t now = store_now_ms();
+	sqlite3_stmt *stmt;
+	char summary[512];
+	int rc;
+
+	if (!def)
+		return -ENOMEM;
+	rc = db_begin(st);
+	if (rc)
+		goto free;
+	rc = parse_name(name, strlen(name));
+	if (rc) {
+		err_set(err, "invalid alarm name");
+		goto out;
+	}
+	rc = alarm_def_parse(text, len, def, err);
+	if (!rc)
+		rc = check_targets(def, who, err);
+	if (!rc)
+		rc = alarm_def_render(def, &canon);
+	if (rc)
+		goto out;
+	ev.params[ev.nparams++] = TRAIL_STR("namespace", def->ns);
+	ev.params[ev.nparams++] = TRAIL_STR("metricName", def->metric);
+	existing.id = alarm_id(st, name);
+	rc = existing.id > 0 ? 0 : -ENOENT;
+	if (rc)
+		existing.id = 0;
+	stmt = db_stmt(st, rc ? SQL_ALARM_INSERT : SQL_ALARM_REDEFINE);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	if (rc) {
+		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, canon.buf, (int)canon.len,
+				  SQLITE_STATIC);
+		db_bind_owner(stmt, 3, who, mode, now);
+		sqlite3_bind_text(stmt, 7, who->user, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 8, ALARM_INSUFFICIENT_DATA);
+		sqlite3_bind_text(stmt, 9, INITIAL_REASON, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_int64(stmt, 1, existing.id);
+		sqlite3_bind_text(stmt, 2, canon.buf, (int)canon.len,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 3, now);
+		sqlite3_bind_int64(stmt, 4, who->uid);
+		sqlite3_bind_int64(stmt, 5, who->gid);
+		sqlite3_bind_text(stmt, 6, who->user, -1, SQLITE_STATIC);
+	}
+	snprintf(summary, sizeof(summary), "Alarm \"%s\" %s", name,
+		 rc ? "created" : "updated");
+	rc = db_exec_stmt(stmt);
+	if (!rc)
+		rc = add_history(st,
+				 existing.id ? existing.id
+					     : sqlite3_last_insert_rowid(
+						       db_handle(st)),
+				 now, "ConfigurationUpdate", summary, "{}");
+out:
+	rc = db_finish(st, rc, &ev, err);
+free:
+	strbuf_release(&canon);
+	free(def);
+	return rc;
+}
+
+int store_alarm_delete(struct store *st, const char *name,
+		       const struct caller *who, struct err *err)
+{
+	struct trail_event ev = {
+		.source = "alarms.monfs",
+		.name = "DeleteAlarms",
+		.who = who,
+		.params = {TRAIL_STR("alarmNames", name)},
+		.nparams = 1,
+	};
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, SQL_ALARM_DELETE);
+	rc = stmt ? 0 : -EIO;
+	if (!rc) {
+		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+		rc = db_exec_stmt(stmt);
+	}
+	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+		rc = -ENOENT;
+	return db_finish(st, rc, &ev, err);
+}
+
+/* ---- rendering ---- */
+
+static int render_text(const struct alarm_row *row, struct strbuf *out)
+{
+	char when[FORMAT_TIME_MAX];
+	int rc = alarm_def_render(&row->def, out);
+
+	if (rc)
+		return rc;
+	format_time(when, row->state_updated_ms -
+				  ((row->state_updated_ms % 1000) + 1000) % 1000);
+	return strbuf_addf(out, "state = %s\nreason = %s\nstate_updated = %s\n",
+			   alarm_state_name(row->state), row->reason, when);
+}
+
+static json_t *actions_json(const struct alarm_actions *a)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr && i < a->n; i++)
+		json_array_append_new(arr, json_string(a->v[i]));
+	return arr;
+}
+
+static char *iso(char buf[FORMAT_TIME_MAX], int64_t ms)
+{
+	return format_time(buf, ms);
+}
+
+/* DescribeAlarms' MetricAlarm. */
+static int render_json(const char *name, const struct alarm_row *row,
+		       struct strbuf *out)
+{
+	const struct alarm_def *d = &row->def;
+	char t1[FORMAT_TIME_MAX], t2[FORMAT_TIME_MAX];
+	json_t *j = json_object();
+	char *text;
+	int rc;
+
+	if (!j)
+		return -ENOMEM;
+	json_object_set_new(j, "AlarmName", json_string(name));
+	json_object_set_new(j, "AlarmDescription", json_string(d->description));
+	json_object_set_new(j, "AlarmConfigurationUpdatedTimestamp",
+			    json_string(iso(t1, row->config_updated_ms)));
+	json_object_set_new(j, "ActionsEnabled",
+			    json_boolean(d->actions_enabled));
+	json_object_set_new(j, "OKActions", actions_json(&d->ok_actions));
+	json_object_set_new(j, "AlarmActions", actions_json(&d->alarm_actions));
+	json_object_set_new(j, "InsufficientDataActions",
+			    actions_json(&d->insufficient_actions));
+	json_object_set_new(j, "StateValue",
+			    json_string(alarm_state_name(row->state)));
+	json_object_set_new(j, "StateReason", json_string(row->reason));
+	json_object_set_new(j, "StateUpdatedTimestamp",
+			    json_string(iso(t2, row->state_updated_ms)));
+	json_object_set_new(j, "MetricName", json_string(d->metric));
+	json_object_set_new(j, "Namespace", json_string(d->ns));
+	if (d->stat.cw_name)
+		json_object_set_new(j, "Statistic",
+				    json_string(d->stat.cw_name));
+	else
+		json_object_set_new(j, "ExtendedStatistic",
+				    json_string(d->stat.name));
+	json_object_set_new(j, "Dimensions", json_array());
+	json_object_set_new(j, "Period", json_integer(d->period_s));
+	if (d->unit[0])
+		json_object_set_new(j, "Unit", json_string(d->unit));
+	json_object_set_new(j, "EvaluationPeriods",
+			    json_integer(d->evaluation_periods));
+	json_object_set_new(j, "DatapointsToAlarm",
+			    json_integer(d->datapoints_to_alarm));
+	json_object_set_new(j, "Threshold", json_real(d->threshold));
+	json_object_set_new(j, "ComparisonOperator",
+			    json_string(alarm_comparison_name(d->comparison)));
+	json_object_set_new(j, "TreatMissingData",
+			    json_string(alarm_missing_name(d->missing)));
+	text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (!text)
+		return -ENOMEM;
+	rc = strbuf_addf(out, "%s\n", text);
+	free(text);
+	return rc;
+}
+
+/* DescribeAlarmHistory's AlarmHistoryItems, one JSON line each. */
+static int render_history(struct store *st, const char *name, int64_t id,
+			  struct strbuf *out)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_HISTORY);
+	char when[FORMAT_TIME_MAX];
+	int rc = 0;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, id);
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+		json_t *j = json_pack(
+			"{s:s,s:s,s:s,s:s,s:s}", "AlarmName", name, "Timestamp",
+			iso(when, sqlite3_column_int64(stmt, 0)),
+			"HistoryItemType", sqlite3_column_text(stmt, 1),
+			"HistorySummary", sqlite3_column_text(stmt, 2),
+			"HistoryData", sqlite3_column_text(stmt, 3));
+		char *text = j ? json_dumps(j, JSON_COMPACT |
+						       JSON_PRESERVE_ORDER)
+			       : NULL;
+
+		json_decref(j);
+		rc = text ? strbuf_addf(out, "%s\n", text) : -ENOMEM;
+		free(text);
+	}
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int store_alarm_render(struct store *st, const char *name,
+		       enum alarm_view view, struct strbuf *out)
+{
+	struct alarm_row *row = calloc(1, sizeof(*row));
+	int rc;
+
+	if (!row)
+		return -ENOMEM;
+	db_lock(st);
+	rc = load(st, name, row);
+	if (!rc) {
+		if (view == ALARM_VIEW_TEXT)
+			rc = render_text(row, out);
+		else if (view == ALARM_VIEW_JSON)
+			rc = render_json(name, row, out);
+		else
+			rc = render_history(st, name, row->id, out);
+	}
+	db_unlock(st);
+	free(row);
+	return rc;
+}
+
+/* ---- evaluation ---- */
+
+struct fill_ctx {
+	const struct stat_spec *stat;
+	int64_t newest_ms; /* start of the newest complete period */
+	int64_t period_ms;
+	struct alarm_point *points;
+	int n;
+};
+
+/* store_stats_fn: place one period's statistic, newest first. */
+static int fill_point(void *ctx, int64_t start_ms, const struct summary *s)
+{
+	struct fill_ctx *f = ctx;
+	int64_t i = (f->newest_ms - start_ms) / f->period_ms;
+
+	if (i >= 0 && i < f->n) {
+		f->points[i].has_value = true;
+		f->points[i].value = stat_value(f->stat, s);
+	}
+	return 0;
+}
+
+/* The SNS-notification-shaped JSON line that actions get. */
+static void describe_change(const char *name, const struct alarm_row *row,
+			    const struct alarm_verdict *v, int64_t now_ms,
+			    struct alarm_change *c)
+{
+	const struct alarm_actions *acts =
+		v->state == ALARM_ALARM ? &row->def.alarm_actions
+		: v->state == ALARM_OK	? &row->def.ok_actions
+					: &row->def.insufficient_actions;
+	char when[FORMAT_TIME_MAX];
+	json_t *j;
+	char *text;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->alarm_id = row->id;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->description, sizeof(c->description), "%s",
+		 row->def.description);
+	c->old_state = row->state;
+	c->new_state = v->state;
+	snprintf(c->reason, sizeof(c->reason), "%s", v->reason);
+	c->time_ms = now_ms;
+	c->writer_uid = row->writer_uid;
+	c->writer_gid = row->writer_gid;
+	snprintf(c->writer_name, sizeof(c->writer_name), "%s",
+		 row->writer_name);
+	for (i = 0; row->def.actions_enabled && i < acts->n; i++)
+		snprintf(c->actions[c->nactions++], sizeof(c->actions[0]), "%s",
+			 acts->v[i]);
+	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "AlarmName", name,
+		      "AlarmDescription", row->def.description, "NewStateValue",
+		      alarm_state_name(v->state), "OldStateValue",
+		      alarm_state_name(row->state), "NewStateReason", v->reason,
+		      "StateChangeTime", format_time(when, now_ms));
+	text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	snprintf(c->message, sizeof(c->message), "%s", text ? text : "{}");
+	free(text);
+}
+
+/* Commit a state change with its history item and trail record. */
+static int change_state(struct store *st, const struct alarm_row *row,
+			const struct alarm_change *c)
+{
+	struct trail_event ev = {
+		.source = "alarms.monfs",
+		.name = "AlarmStateChange",
+		.service_event = true,
+		.params = {TRAIL_STR("alarmName", c->name),
+			   TRAIL_STR("oldState", alarm_state_name(row->state)),
+			   TRAIL_STR("newState",
+				     alarm_state_name(
+					     (enum alarm_state)c->new_state)),
+			   TRAIL_STR("reason", c->reason)},
+		.nparams = 4,
+	};
+	char summary[256];
+	json_t *data;
+	char *text;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	snprintf(summary, sizeof(summary), "Alarm updated from %s to %s",
+		 alarm_state_name(row->state),
+		 alarm_state_name((enum alarm_state)c->new_state));
+	data = json_pack("{s:s,s:{s:s,s:s},s:{s:s,s:s}}", "version", "1.0",
+			 "oldState", "stateValue", alarm_state_name(row->state),
+			 "stateReason", row->reason, "newState", "stateValue",
+			 alarm_state_name((enum alarm_state)c->new_state),
+			 "stateReason", c->reason);
+	text = data ? json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER)
+		    : NULL;
+	json_decref(data);
+	if (!text)
+		return -ENOMEM;
+	rc = db_begin(st);
+	if (rc)
+		goto out;
+	stmt = db_stmt(st, SQL_ALARM_SET_STATE);
+	rc = stmt ? 0 : -EIO;
+	if (!rc) {
+		sqlite3_bind_int64(stmt, 1, row->id);
+		sqlite3_bind_int(stmt, 2, row->state);
+		sqlite3_bind_int(stmt, 3, c->new_state);
+		sqlite3_bind_text(stmt, 4, c->reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 5, c->time_ms);
+		rc = db_exec_stmt(stmt);
+	}
+	/* Changed meanwhile by another evaluation: that one stands. */
+	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+		rc = -EAGAIN;
+	if (!rc)
+		rc = add_history(st, row->id, c->time_ms, "StateUpdate",
+				 summary, text);
+	if (!rc)
+		rc = trail_append_locked(st, &ev, c->time_ms);
+	if (rc)
+		db_rollback(st);
+	else
+		rc = db_commit(st);
+out:
+	free(text);
+	return rc;
+}
+
+int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
+			 struct alarm_change *change)
+{
+	struct alarm_row *row = calloc(1, sizeof(*row));
+	struct alarm_point points[128];
+	struct alarm_verdict verdict;
+	struct metric_info metric;
+	struct fill_ctx fill;
+	int n, i, rc;
+
+	if (!row)
+		return -ENOMEM;
+	db_lock(st);
+	rc = load(st, name, row);
+	db_unlock(st);
+	if (rc)
+		goto out;
+	n = alarm_range(&row->def);
+	if (n > (int)(sizeof(points) / sizeof(points[0])))
+		n = sizeof(points) / sizeof(points[0]);
+	fill = (struct fill_ctx){&row->def.stat, 0, row->def.period_s * 1000,
+				 points, n};
+	/* Complete periods only: the newest ends at or before now. */
+	fill.newest_ms = (now_ms / fill.period_ms - 1) * fill.period_ms;
+	for (i = 0; i < n; i++)
+		points[i] = (struct alarm_point){
+			fill.newest_ms - i * fill.period_ms, false, 0};
+	if (!store_metric_get(st, row->def.ns, row->def.metric, &metric)) {
+		struct stats_query q = {
+			row->def.period_s,
+			fill.newest_ms - (n - 1) * fill.period_ms,
+			fill.newest_ms + 1, now_ms};
+
+		rc = store_metric_stats(st, metric.id, &q, fill_point, &fill);
+		if (rc)
+			goto out;
+	}
+	alarm_evaluate(&row->def, points, (size_t)n, row->state, &verdict);
+	if (verdict.keep || verdict.state == row->state) {
+		rc = 0;
+		goto out;
+	}
+	describe_change(name, row, &verdict, now_ms, change);
+	rc = change_state(st, row, change);
+	rc = rc == -EAGAIN ? 0 : rc ? rc : 1;
+out:
+	free(row);
+	return rc;
+}
+
+int store_alarms_each(struct store *st, store_alarm_fn fn, void *ctx)
+{
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_ALARM_EACH);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *def = (const char *)sqlite3_column_text(stmt, 2);
+		const char *p = def ? strstr(def, "\nperiod = ") : NULL;
+
+		/* The canonical form always holds its period line. */
+		if (p)
+			rc = fn(ctx, sqlite3_column_int64(stmt, 0),
+				(const char *)sqlite3_column_text(stmt, 1),
+				strtoll(p + 10, NULL, 10));
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+int store_log_line(struct store *st, const char *group, const char *stream,
+		   const char *line, const struct caller *who, int64_t now_ms)
+{
+	char level[LOG_GROUP_MAX_BYTES + 1];
+	struct stream_info s;
+	struct data_session *ds;
+	struct err err = {""};
+	const char *slash = group;
+	int rc;
+
+	/* Make each level of the group, then the stream, as mkdir -p would. */
+	do {
+		slash = strchr(slash + 1, '/');
+		snprintf(level, sizeof(level), "%.*s",
+			 (int)(slash ? (size_t)(slash - group) : strlen(group)),
+			 group);
+		if (store_dir_get(st, TREE_LOG_GROUPS, level, NULL)) {
+			rc = store_dir_create(st, TREE_LOG_GROUPS, level, 0755,
+					      who, &err);
+			if (rc && rc != -EEXIST)
+				return rc;
+		}
+	} while (slash);
+	if (store_stream_get(st, group, stream, &s)) {
+		rc = store_stream_create(st, group, stream, 0644, who, &s,
+					 &err);
+		if (rc && rc != -EEXIST)
+			return rc;
+		if (rc && store_stream_get(st, group, stream, &s))
+			return -ENOENT;
+	}
+	ds = store_data_open(DATA_STREAM, s.id, group, stream, who);
+	if (!ds)
+		return -ENOMEM;
+	rc = store_data_put(st, ds, line, strlen(line), now_ms, &err);
+	store_data_close(st, ds);
+	return rc;
+}

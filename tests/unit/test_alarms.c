@@ -1,0 +1,219 @@
+/*
+ * Alarms in the store: definitions kept and replaced, evaluation over
+ * ingested data at explicit times, history and the trail.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/alarm.h"
+#include "store/store.h"
+
+static char dir[] = "/tmp/monfs-alarms-XXXXXX";
+static struct store *st;
+static const struct caller carol = {1002, 1002, 9, "carol", "test"};
+
+/* A minute boundary well inside the 14-day window. */
+static int64_t t0;
+
+static void open_store(void)
+{
+	char path[256];
+	struct err err = {""};
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "EC2", 0755, &carol,
+				      &err),
+		     0);
+	t0 = (store_now_ms() / 60000 - 30) * 60000;
+}
+
+static void close_store(void)
+{
+	char cmd[300];
+
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+	strcpy(dir, "/tmp/monfs-alarms-XXXXXX");
+}
+
+TestSuite(alarms, .init = open_store, .fini = close_store);
+
+static void define(const char *name, const char *text)
+{
+	struct err err = {""};
+
+	cr_assert_eq(store_alarm_put(st, name, text, strlen(text), 0644,
+				     &carol, &err),
+		     0, "%s", err.msg);
+}
+
+/* One point per minute: values[i] at minute i after t0. */
+static void feed(const double *values, int n)
+{
+	struct metric_info m;
+	struct err err = {""};
+	int i;
+
+	if (store_metric_get(st, "EC2", "CPU", &m))
+		cr_assert_eq(store_metric_create(st, "EC2", "CPU", 0644, &carol,
+						 &m, &err),
+			     0);
+	for (i = 0; i < n; i++) {
+		struct point p = {t0 + i * 60000 + 1000, values[i]};
+
+		cr_assert_eq(store_metric_ingest(st, m.id, &p, 1, &err), 0);
+	}
+}
+
+static const char CPU_HIGH[] = "metric = EC2/CPU\n"
+			       "statistic = average\n"
+			       "period = 60\n"
+			       "comparison = >\n"
+			       "threshold = 80\n"
+			       "evaluation_periods = 3\n"
+			       "datapoints_to_alarm = 2\n";
+
+static void render(const char *name, enum alarm_view view, char *out,
+		   size_t size)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	cr_assert_eq(store_alarm_render(st, name, view, &sb), 0);
+	snprintf(out, size, "%s", sb.buf ? sb.buf : "");
+	strbuf_release(&sb);
+}
+
+Test(alarms, a_new_alarm_starts_in_insufficient_data)
+{
+	char text[4096];
+
+	define("cpu", CPU_HIGH);
+	render("cpu", ALARM_VIEW_TEXT, text, sizeof(text));
+	cr_assert(strstr(text, "state = INSUFFICIENT_DATA\n"), "%s", text);
+	cr_assert(strstr(text, "reason = Unchecked: Initial alarm creation\n"),
+		  "%s", text);
+	cr_assert(strstr(text, "metric = EC2/CPU\n"), "%s", text);
+}
+
+Test(alarms, an_invalid_definition_keeps_the_old_one)
+{
+	struct err err = {""};
+	char text[4096];
+	const char bad[] = "metric = EC2/CPU\nperiod = 7\n";
+
+	define("cpu", CPU_HIGH);
+	cr_assert_eq(store_alarm_put(st, "cpu", bad, strlen(bad), 0644, &carol,
+				     &err),
+		     -EINVAL);
+	cr_assert(err.msg[0]);
+	render("cpu", ALARM_VIEW_TEXT, text, sizeof(text));
+	cr_assert(strstr(text, "period = 60\n"), "%s", text);
+}
+
+Test(alarms, breaching_data_moves_it_to_alarm_with_cloudwatchs_reason)
+{
+	double values[] = {50, 91.5, 88};
+	struct alarm_change c;
+	char text[4096];
+
+	define("cpu", CPU_HIGH);
+	feed(values, 3);
+	/* Evaluated just after the third minute: all three complete. */
+	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 500, &c),
+		     1);
+	cr_assert_eq(c.new_state, ALARM_ALARM);
+	cr_assert_eq(c.old_state, ALARM_INSUFFICIENT_DATA);
+	cr_assert(strstr(c.reason, "Threshold Crossed: 2 out of the last 3 "
+				   "datapoints [88.0"),
+		  "%s", c.reason);
+	cr_assert(strstr(c.message, "\"NewStateValue\":\"ALARM\""), "%s",
+		  c.message);
+	render("cpu", ALARM_VIEW_TEXT, text, sizeof(text));
+	cr_assert(strstr(text, "state = ALARM\n"), "%s", text);
+	/* Evaluated again with nothing new: no change. */
+	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 900, &c),
+		     0);
+}
+
+Test(alarms, history_holds_configuration_and_state_updates)
+{
+	double values[] = {95, 95, 95};
+	struct alarm_change c;
+	char text[8192];
+
+	define("cpu", CPU_HIGH);
+	feed(values, 3);
+	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 10, &c),
+		     1);
+	render("cpu", ALARM_VIEW_HISTORY, text, sizeof(text));
+	cr_assert(strstr(text, "\"HistoryItemType\":\"ConfigurationUpdate\""),
+		  "%s", text);
+	cr_assert(strstr(text, "\"HistoryItemType\":\"StateUpdate\""), "%s",
+		  text);
+	cr_assert(strstr(text, "Alarm updated from INSUFFICIENT_DATA to "
+			       "ALARM"),
+		  "%s", text);
+}
+
+Test(alarms, redefining_keeps_state_and_deleting_removes_it)
+{
+	double values[] = {95, 95, 95};
+	struct alarm_change c;
+	struct alarm_info a;
+	struct err err = {""};
+	char text[4096];
+
+	define("cpu", CPU_HIGH);
+	feed(values, 3);
+	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 10, &c),
+		     1);
+	define("cpu", "metric = EC2/CPU\nstatistic = maximum\nperiod = 60\n"
+		      "comparison = >=\nthreshold = 90\n");
+	render("cpu", ALARM_VIEW_TEXT, text, sizeof(text));
+	cr_assert(strstr(text, "state = ALARM\n"), "%s", text);
+	cr_assert(strstr(text, "statistic = maximum\n"), "%s", text);
+	cr_assert_eq(store_alarm_delete(st, "cpu", &carol, &err), 0);
+	cr_assert_eq(store_alarm_get(st, "cpu", &a), -ENOENT);
+	cr_assert_eq(store_alarm_delete(st, "cpu", &carol, &err), -ENOENT);
+}
+
+Test(alarms, no_data_at_all_stays_insufficient)
+{
+	struct alarm_change c;
+
+	define("quiet", CPU_HIGH);
+	cr_assert_eq(store_alarm_evaluate(st, "quiet", t0, &c), 0);
+}
+
+Test(alarms, an_exec_target_the_writer_cannot_run_is_refused)
+{
+	struct err err = {""};
+	const char text[] = "metric = EC2/CPU\nstatistic = average\n"
+			    "period = 60\ncomparison = >\nthreshold = 1\n"
+			    "alarm_action = exec:/etc/passwd\n";
+
+	cr_assert_eq(store_alarm_put(st, "x", text, strlen(text), 0644, &carol,
+				     &err),
+		     -EACCES);
+	cr_assert(strstr(err.msg, "/etc/passwd"), "%s", err.msg);
+}
+
+Test(alarms, a_log_line_makes_its_group_levels_and_stream)
+{
+	struct stream_info s;
+	char buf[64];
+
+	cr_assert_eq(store_log_line(st, "ops/alarms", "cpu", "hello\n", &carol,
+				    store_now_ms()),
+		     0);
+	cr_assert_eq(store_dir_get(st, TREE_LOG_GROUPS, "ops", NULL), 0);
+	cr_assert_eq(store_stream_get(st, "ops/alarms", "cpu", &s), 0);
+	cr_assert_eq(store_stream_read(st, s.id, 0, buf, sizeof(buf)), 6);
+	cr_assert_eq(memcmp(buf, "hello\n", 6), 0);
+}
