@@ -37,8 +37,6 @@
 #define EVALUATION_PERIODS_MAX 100
 #define TAG_KEY_MAX 128	  /* bytes, as CloudWatch allows */
 #define TAG_VALUE_MAX 256 /* bytes, as CloudWatch allows */
-#define QUOTE_MAX 40	  /* bytes of bad input quoted in a message */
-#define QUOTE_SIZE (QUOTE_MAX + 4)
 #define MS_PER_SECOND 1000
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -66,37 +64,6 @@ static bool has_prefix(const char *s, size_t len, const char *prefix)
 	return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-/*
- * Copy up to QUOTE_MAX bytes of s into out for a message, keeping whole
- * UTF-8 sequences and replacing control bytes, stray bytes and '"' with
- * '?', so that the message stays valid UTF-8 for the trail.
- */
-static const char *quote(char out[QUOTE_SIZE], const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, o = 0, n;
-
-	while (i < len && o < QUOTE_MAX) {
-		n = u[i] < 0x20 || u[i] == 0x7F || u[i] == '"'
-			? 0
-			: utf8_sequence_length(u + i, len - i);
-		if (n == 0) {
-			out[o++] = '?';
-			i++;
-			continue;
-		}
-		if (o + n > QUOTE_MAX)
-			break;
-		memcpy(out + o, s + i, n);
-		o += n;
-		i += n;
-	}
-	if (i < len)
-		memcpy(out + o, "...", 4);
-	else
-		out[o] = '\0';
-	return out;
-}
 
 /*
  * Replace, in place, each control byte and each byte that does not begin
@@ -177,11 +144,11 @@ static int parse_small_int(const char *s, size_t len, int min, int max,
 /* One path component (SPEC 2). 0 or -EINVAL with err set. */
 static int check_name(const char *s, size_t len, struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 	int rc = parse_name(s, len);
 
 	if (rc == -ENAMETOOLONG)
-		err_set(err, "\"%s\" is longer than %d bytes", quote(q, s, len),
+		err_set(err, "\"%s\" is longer than %d bytes", format_quote(q, s, len),
 			NAME_MAX_BYTES);
 	else if (rc && len == 0)
 		err_set(err, "empty name");
@@ -189,7 +156,7 @@ static int check_name(const char *s, size_t len, struct err *err)
 		err_set(err,
 			"\"%s\" is not a name (it starts with '.' or holds '?',"
 			" a control character or invalid UTF-8)",
-			quote(q, s, len));
+			format_quote(q, s, len));
 	return rc ? -EINVAL : 0;
 }
 
@@ -199,12 +166,12 @@ static int check_name(const char *s, size_t len, struct err *err)
  */
 static int check_path(const char *s, size_t len, size_t max, struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 	size_t start = 0, i;
 
 	if (len > max) {
 		err_set(err, "\"%s\" is longer than %zu bytes",
-			quote(q, s, len), max);
+			format_quote(q, s, len), max);
 		return -EINVAL;
 	}
 	for (i = 0; i <= len; i++) {
@@ -212,7 +179,7 @@ static int check_path(const char *s, size_t len, size_t max, struct err *err)
 			continue;
 		if (i == start && len > 0) {
 			err_set(err, "\"%s\" has an empty level",
-				quote(q, s, len));
+				format_quote(q, s, len));
 			return -EINVAL;
 		}
 		if (check_name(s + start, i - start, err))
@@ -247,11 +214,11 @@ static int set_metric(struct alarm_def *d, const char *s, size_t len,
 		      struct err *err)
 {
 	const char *slash = memrchr(s, '/', len);
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 	size_t ns_len;
 
 	if (!slash) {
-		err_set(err, "\"%s\" is not NAMESPACE/NAME", quote(q, s, len));
+		err_set(err, "\"%s\" is not NAMESPACE/NAME", format_quote(q, s, len));
 		return -EINVAL;
 	}
 	ns_len = (size_t)(slash - s);
@@ -265,13 +232,13 @@ static int set_metric(struct alarm_def *d, const char *s, size_t len,
 static int set_statistic(struct alarm_def *d, const char *s, size_t len,
 			 struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 
 	if (stat_parse(s, len, &d->stat)) {
 		err_set(err,
 			"\"%s\" is not samples, sum, average, minimum, maximum"
 			" or pNN",
-			quote(q, s, len));
+			format_quote(q, s, len));
 		return -EINVAL;
 	}
 	return 0;
@@ -282,7 +249,7 @@ static int set_cloudwatch_statistic(struct alarm_def *d, const char *s,
 				    size_t len, struct err *err)
 {
 	struct stat_spec spec;
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 
 	/* No stack bytes into d, padding included (see the file header). */
 	memset(&spec, 0, sizeof(spec));
@@ -292,7 +259,7 @@ static int set_cloudwatch_statistic(struct alarm_def *d, const char *s,
 		err_set(err,
 			"\"%s\" is not SampleCount, Sum, Average, Minimum or"
 			" Maximum",
-			quote(q, s, len));
+			format_quote(q, s, len));
 		return -EINVAL;
 	}
 	memcpy(&d->stat, &spec, sizeof(spec));
@@ -304,7 +271,7 @@ static int set_extended_statistic(struct alarm_def *d, const char *s,
 				  size_t len, struct err *err)
 {
 	struct stat_spec spec;
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 
 	/* No stack bytes into d, padding included (see the file header). */
 	memset(&spec, 0, sizeof(spec));
@@ -313,7 +280,7 @@ static int set_extended_statistic(struct alarm_def *d, const char *s,
 		err_set(err,
 			"\"%s\" is not a percentile pNN, pNN.N or pNN.NN (other"
 			" extended statistics are not supported)",
-			quote(q, s, len));
+			format_quote(q, s, len));
 		return -EINVAL;
 	}
 	memcpy(&d->stat, &spec, sizeof(spec));
@@ -323,12 +290,12 @@ static int set_extended_statistic(struct alarm_def *d, const char *s,
 static int set_period(struct alarm_def *d, const char *s, size_t len,
 		      struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 
 	if (parse_period(s, len, &d->period_s)) {
 		err_set(err,
 			"\"%s\" is not 1, 5, 10, 20, 30 or a multiple of 60",
-			quote(q, s, len));
+			format_quote(q, s, len));
 		return -EINVAL;
 	}
 	return 0;
@@ -355,7 +322,7 @@ static const char *const band_comparisons[] = {
 static int set_comparison(struct alarm_def *d, const char *s, size_t len,
 			  struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(comparisons); i++) {
@@ -378,7 +345,7 @@ static int set_comparison(struct alarm_def *d, const char *s, size_t len,
 		"\"%s\" is not >, >=, <, <=, GreaterThanThreshold,"
 		" GreaterThanOrEqualToThreshold, LessThanThreshold or"
 		" LessThanOrEqualToThreshold",
-		quote(q, s, len));
+		format_quote(q, s, len));
 	return -EINVAL;
 }
 
@@ -391,11 +358,11 @@ static void store_threshold(struct alarm_def *d, double v)
 static int set_threshold(struct alarm_def *d, const char *s, size_t len,
 			 struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 	double v;
 
 	if (parse_value(s, len, &v)) {
-		err_set(err, "\"%s\" is not a number", quote(q, s, len));
+		err_set(err, "\"%s\" is not a number", format_quote(q, s, len));
 		return -EINVAL;
 	}
 	store_threshold(d, v);
@@ -404,11 +371,11 @@ static int set_threshold(struct alarm_def *d, const char *s, size_t len,
 
 static int set_count(int *field, const char *s, size_t len, struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 
 	if (parse_small_int(s, len, 1, EVALUATION_PERIODS_MAX, field)) {
 		err_set(err, "\"%s\" is not an integer from 1 to %d",
-			quote(q, s, len), EVALUATION_PERIODS_MAX);
+			format_quote(q, s, len), EVALUATION_PERIODS_MAX);
 		return -EINVAL;
 	}
 	return 0;
@@ -437,7 +404,7 @@ static const char *const missing_names[] = {
 static int set_missing(struct alarm_def *d, const char *s, size_t len,
 		       struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(missing_names); i++) {
@@ -447,7 +414,7 @@ static int set_missing(struct alarm_def *d, const char *s, size_t len,
 		}
 	}
 	err_set(err, "\"%s\" is not missing, ignore, breaching or notBreaching",
-		quote(q, s, len));
+		format_quote(q, s, len));
 	return -EINVAL;
 }
 
@@ -508,7 +475,7 @@ static int parse_log_action(const char *s, size_t len,
 {
 	const char *target = s + 4, *slash;
 	size_t n = len - 4, group_len;
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 
 	if (n > 0 && target[0] == '/') {
 		target++;
@@ -517,13 +484,13 @@ static int parse_log_action(const char *s, size_t len,
 	slash = memrchr(target, '/', n);
 	if (!slash) {
 		err_set(err, "\"%s\" is not log:GROUP/STREAM",
-			quote(q, s, len));
+			format_quote(q, s, len));
 		return -EINVAL;
 	}
 	group_len = (size_t)(slash - target);
 	if (check_path(target, group_len, LOG_GROUP_MAX_BYTES, err) ||
 	    check_name(slash + 1, n - group_len - 1, err)) {
-		err_prefix(err, "\"%s\"", quote(q, s, len));
+		err_prefix(err, "\"%s\"", format_quote(q, s, len));
 		return -EINVAL;
 	}
 	/* At most 4 + 512 + 1 + 255 bytes: it fits. */
@@ -536,22 +503,22 @@ static int parse_log_action(const char *s, size_t len,
 static int parse_exec_action(const char *s, size_t len,
 			     char out[ALARM_ACTION_MAX], struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 
 	if (len == 5 || s[5] != '/') {
 		err_set(err, "\"%s\": the program must be an absolute path",
-			quote(q, s, len));
+			format_quote(q, s, len));
 		return -EINVAL;
 	}
 	if (len >= ALARM_ACTION_MAX) {
-		err_set(err, "\"%s\" is longer than %d bytes", quote(q, s, len),
+		err_set(err, "\"%s\" is longer than %d bytes", format_quote(q, s, len),
 			ALARM_ACTION_MAX - 1);
 		return -EINVAL;
 	}
 	if (!text_ok(s, len, "")) {
 		err_set(err,
 			"\"%s\" holds a control character or invalid UTF-8",
-			quote(q, s, len));
+			format_quote(q, s, len));
 		return -EINVAL;
 	}
 	copy_text(out, s, len);
@@ -561,7 +528,7 @@ static int parse_exec_action(const char *s, size_t len,
 static int add_action(struct alarm_actions *list, const char *s, size_t len,
 		      struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 	int rc;
 
 	if (list->n == ALARM_ACTIONS_MAX) {
@@ -576,11 +543,11 @@ static int add_action(struct alarm_actions *list, const char *s, size_t len,
 		err_set(err,
 			"\"%s\": %s are not supported yet; use"
 			" log:GROUP/STREAM or exec:/PATH",
-			quote(q, s, len), arn_kind(s, len));
+			format_quote(q, s, len), arn_kind(s, len));
 		rc = -EINVAL;
 	} else {
 		err_set(err, "\"%s\" is not log:GROUP/STREAM or exec:/PATH",
-			quote(q, s, len));
+			format_quote(q, s, len));
 		rc = -EINVAL;
 	}
 	if (rc) {
@@ -613,13 +580,13 @@ static int add_insufficient_action(struct alarm_def *d, const char *s,
 static int set_actions_enabled(struct alarm_def *d, const char *s, size_t len,
 			       struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 
 	if (text_is(s, len, "true") || text_is(s, len, "false")) {
 		d->actions_enabled = s[0] == 't';
 		return 0;
 	}
-	err_set(err, "\"%s\" is not true or false", quote(q, s, len));
+	err_set(err, "\"%s\" is not true or false", format_quote(q, s, len));
 	return -EINVAL;
 }
 
@@ -627,7 +594,7 @@ static int set_unit(struct alarm_def *d, const char *s, size_t len,
 		    struct err *err)
 {
 	char unit[ALARM_UNIT_MAX] = "";
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 
 	if (len < sizeof(unit)) {
 		copy_text(unit, s, len);
@@ -637,7 +604,7 @@ static int set_unit(struct alarm_def *d, const char *s, size_t len,
 			return 0;
 		}
 	}
-	err_set(err, "\"%s\" is not a CloudWatch unit", quote(q, s, len));
+	err_set(err, "\"%s\" is not a CloudWatch unit", format_quote(q, s, len));
 	return -EINVAL;
 }
 
@@ -655,7 +622,7 @@ static void trim_blanks(const char **s, size_t *len)
 static int add_tag_parts(struct alarm_def *d, const char *key, size_t key_len,
 			 const char *value, size_t value_len, struct err *err)
 {
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 	char *tag;
 	size_t i;
 
@@ -670,7 +637,7 @@ static int add_tag_parts(struct alarm_def *d, const char *key, size_t key_len,
 		err_set(err,
 			"\"%s\": keys are at most %d bytes, values %d, and"
 			" KEY=VALUE %d",
-			quote(q, key, key_len), TAG_KEY_MAX, TAG_VALUE_MAX,
+			format_quote(q, key, key_len), TAG_KEY_MAX, TAG_VALUE_MAX,
 			ALARM_TAG_MAX);
 		return -EINVAL;
 	}
@@ -679,19 +646,19 @@ static int add_tag_parts(struct alarm_def *d, const char *key, size_t key_len,
 		err_set(err,
 			"\"%s\": '=' in the key, a control character or"
 			" invalid UTF-8",
-			quote(q, key, key_len));
+			format_quote(q, key, key_len));
 		return -EINVAL;
 	}
 	if (has_prefix(key, key_len, "aws:")) {
 		err_set(err, "\"%s\": keys starting with aws: are reserved",
-			quote(q, key, key_len));
+			format_quote(q, key, key_len));
 		return -EINVAL;
 	}
 	for (i = 0; i < d->ntags; i++) {
 		if (!strncmp(d->tags[i], key, key_len) &&
 		    d->tags[i][key_len] == '=') {
 			err_set(err, "key \"%s\" given twice",
-				quote(q, key, key_len));
+				format_quote(q, key, key_len));
 			return -EINVAL;
 		}
 	}
@@ -711,11 +678,11 @@ static int add_tag(struct alarm_def *d, const char *s, size_t len,
 		   struct err *err)
 {
 	const char *eq = memchr(s, '=', len);
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 	size_t key_len;
 
 	if (!eq) {
-		err_set(err, "\"%s\" is not KEY=VALUE", quote(q, s, len));
+		err_set(err, "\"%s\" is not KEY=VALUE", format_quote(q, s, len));
 		return -EINVAL;
 	}
 	key_len = (size_t)(eq - s);
@@ -875,7 +842,7 @@ static int parse_kv_line(const char *line, size_t n, unsigned lineno,
 			 struct alarm_def *d, struct err *err)
 {
 	size_t i = 0, key_start, key_len, vlen;
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 	const char *v;
 	bool quoted;
 	int k, rc;
@@ -892,7 +859,7 @@ static int parse_kv_line(const char *line, size_t n, unsigned lineno,
 		i++;
 	if (i == n || line[i] != '=') {
 		err_set(err, "line %u: \"%s\" is not key = value", lineno,
-			quote(q, line + key_start, n - key_start));
+			format_quote(q, line + key_start, n - key_start));
 		return -EINVAL;
 	}
 	if (key_len == 0) {
@@ -902,7 +869,7 @@ static int parse_kv_line(const char *line, size_t n, unsigned lineno,
 	k = find_kv_key(line + key_start, key_len);
 	if (k < 0) {
 		err_set(err, "line %u: unknown key \"%s\"", lineno,
-			quote(q, line + key_start, key_len));
+			format_quote(q, line + key_start, key_len));
 		return -EINVAL;
 	}
 	if (seen[k] && !kv_keys[k].repeatable) {
@@ -1279,7 +1246,7 @@ static int parse_json(const char *text, size_t len, struct alarm_def *d,
 		      struct err *err)
 {
 	bool seen[MEMBER_COUNT] = {false};
-	char q[QUOTE_SIZE];
+	char q[FORMAT_QUOTE_SIZE];
 	json_error_t jerr;
 	const char *name;
 	json_t *root, *v;
@@ -1306,7 +1273,7 @@ static int parse_json(const char *text, size_t len, struct alarm_def *d,
 		m = find_json_member(name);
 		if (m < 0) {
 			err_set(err, "\"%s\" is not a member of PutMetricAlarm",
-				quote(q, name, strlen(name)));
+				format_quote(q, name, strlen(name)));
 			rc = -EINVAL;
 			goto out;
 		}

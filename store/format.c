@@ -342,3 +342,35 @@ int format_utf8_lossy(struct strbuf *out, const char *s, size_t len)
 	}
 	return rc;
 }
+
+/*
+ * Copy up to FORMAT_QUOTE_MAX bytes of s into out for a message, keeping whole
+ * UTF-8 sequences and replacing control bytes, stray bytes and '"' with
+ * '?', so that the message stays valid UTF-8 for the trail.
+ */
+const char *format_quote(char out[FORMAT_QUOTE_SIZE], const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0, n;
+
+	while (i < len && o < FORMAT_QUOTE_MAX) {
+		n = u[i] < 0x20 || u[i] == 0x7F || u[i] == '"'
+			? 0
+			: utf8_sequence_length(u + i, len - i);
+		if (n == 0) {
+			out[o++] = '?';
+			i++;
+			continue;
+		}
+		if (o + n > FORMAT_QUOTE_MAX)
+			break;
+		memcpy(out + o, s + i, n);
+		o += n;
+		i += n;
+	}
+	if (i < len)
+		memcpy(out + o, "...", 4);
+	else
+		out[o] = '\0';
+	return out;
+}

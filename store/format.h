@@ -53,4 +53,16 @@ void civil_from_days(int64_t days, int64_t *year, unsigned *month,
  */
 int format_utf8_lossy(struct strbuf *out, const char *s, size_t len);
 
+#define FORMAT_QUOTE_MAX 40 /* bytes of bad input quoted in a message */
+#define FORMAT_QUOTE_SIZE (FORMAT_QUOTE_MAX + 4)
+
+/*
+ * Copy up to FORMAT_QUOTE_MAX bytes of s[0..len) into out for an error
+ * message, keeping whole UTF-8 sequences and replacing control bytes,
+ * stray bytes and '"' with '?' (the message goes into the trail's JSON),
+ * "..." marking a cut. Returns out.
+ */
+const char *format_quote(char out[FORMAT_QUOTE_SIZE], const char *s,
+			 size_t len);
+
 #endif

@@ -6,6 +6,7 @@
  * cascades to them in the same transaction.
  */
 #include "store/db.h"
+#include "store/format.h"
 #include "store/parse.h"
 
 #include <ctype.h>
@@ -15,7 +16,6 @@
 #include <string.h>
 
 #define ATTR_COLUMNS "uid, gid, mode, ctime_ms, mtime_ms"
-#define QUOTE_MAX 40 /* bytes of bad input quoted in a message */
 
 static const char SQL_METRIC_GET[] =
 	"SELECT m.id, m.unit, m.uid, m.gid, m.mode, m.ctime_ms, m.mtime_ms"
@@ -112,8 +112,8 @@ int store_metric_set_unit(struct store *st, const char *ns, const char *name,
 	if (rc)
 		return rc;
 	if (*unit && !metric_unit_valid(unit)) {
-		err_set(err, "\"%.*s\" is not a CloudWatch unit", QUOTE_MAX,
-			unit);
+		err_set(err, "\"%.*s\" is not a CloudWatch unit",
+			FORMAT_QUOTE_MAX, unit);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -139,23 +139,6 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/*
- * Copy up to QUOTE_MAX bytes of s into out for a message, replacing
- * bytes that are not printable ASCII so the message stays valid UTF-8.
- */
-static const char *quote(char out[QUOTE_MAX + 4], const char *s, size_t len)
-{
-	size_t i, n = len > QUOTE_MAX ? QUOTE_MAX : len;
-
-	for (i = 0; i < n; i++)
-		out[i] = isprint((unsigned char)s[i]) && s[i] != '"' ? s[i]
-								    : '?';
-	if (n < len)
-		memcpy(out + n, "...", 4);
-	else
-		out[n] = '\0';
-	return out;
-}
 
 /* Parse one line (no '\n') into *p. 1 stored, 0 blank, or -EINVAL. */
 static int parse_line(const char *line, size_t len, int64_t now_ms,
@@ -163,7 +146,7 @@ static int parse_line(const char *line, size_t len, int64_t now_ms,
 {
 	const char *field[3];
 	size_t flen[3];
-	char q[QUOTE_MAX + 4];
+	char q[FORMAT_QUOTE_SIZE];
 	int nfields = 0;
 	size_t i = 0;
 
@@ -192,7 +175,7 @@ static int parse_line(const char *line, size_t len, int64_t now_ms,
 		return 0;
 	if (parse_value(field[0], flen[0], &p->value)) {
 		err_set(err, "line %u: \"%s\" is not a number", lineno,
-			quote(q, field[0], flen[0]));
+			format_quote(q, field[0], flen[0]));
 		return -EINVAL;
 	}
 	p->ts_ms = now_ms;
@@ -200,17 +183,17 @@ static int parse_line(const char *line, size_t len, int64_t now_ms,
 		return 1;
 	if (parse_timestamp(field[1], flen[1], &p->ts_ms)) {
 		err_set(err, "line %u: \"%s\" is not a timestamp", lineno,
-			quote(q, field[1], flen[1]));
+			format_quote(q, field[1], flen[1]));
 		return -EINVAL;
 	}
 	if (p->ts_ms < now_ms - METRIC_PAST_MS) {
 		err_set(err, "line %u: timestamp \"%s\" is more than 14 days "
-			"old", lineno, quote(q, field[1], flen[1]));
+			"old", lineno, format_quote(q, field[1], flen[1]));
 		return -EINVAL;
 	}
 	if (p->ts_ms > now_ms + METRIC_FUTURE_MS) {
 		err_set(err, "line %u: timestamp \"%s\" is more than 2 hours "
-			"ahead", lineno, quote(q, field[1], flen[1]));
+			"ahead", lineno, format_quote(q, field[1], flen[1]));
 		return -EINVAL;
 	}
 	return 1;
