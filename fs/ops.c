@@ -192,7 +192,8 @@ static int op_rmdir(const char *path)
 	if (rc)
 		return audit_refusal(path, "Rmdir", rc, NULL);
 	if (n.type == NT_ROOT || n.type == NT_AREA)
-		return audit_refusal(path, "Rmdir", -EPERM, NULL);
+		return audit_refusal(path, "Rmdir", -EPERM,
+				     "the top directories stay");
 	if (n.type != NT_DIR)
 		return audit_refusal(path, "Rmdir", -ENOTDIR, NULL);
 	return store_dir_delete(monfs_get()->store, area_tree(n.path.area),
@@ -207,10 +208,12 @@ static int op_unlink(const char *path)
 	int rc;
 
 	rc = node_resolve(path, &n);
-	if (rc)
+	if (rc || n.path.area == AREA_TRAIL)
 		return audit_refusal(path, "Unlink",
 				     n.path.area == AREA_TRAIL ? -EPERM : rc,
-				     NULL);
+				     n.path.area == AREA_TRAIL
+					     ? "the trail is read-only"
+					     : NULL);
 	if (n.type == NT_DIR)
 		return audit_refusal(path, "Unlink", -EISDIR, NULL);
 	if (n.type == NT_FILE && !n.view && n.path.area == AREA_ALARMS)
