@@ -45,6 +45,8 @@ static const char SQL_ALARM_DELETE[] = "DELETE FROM alarms WHERE name = ?1";
 static const char SQL_ALARM_SET_STATE[] =
 	"UPDATE alarms SET state = ?3, reason = ?4, state_updated_ms = ?5"
 	" WHERE id = ?1 AND state = ?2";
+static const char SQL_ALARM_FIRST_REASON[] =
+	"UPDATE alarms SET reason = ?2 WHERE id = ?1 AND reason = ?3";
 static const char SQL_ALARM_EACH[] = "SELECT id, name, definition FROM alarms";
 static const char SQL_HISTORY_ADD[] =
 	"INSERT INTO alarm_history (alarm_id, ts_ms, type, summary, data)"
@@ -606,6 +608,40 @@ out:
 	return rc;
 }
 
+/*
+ * A new alarm whose first evaluation leaves it where it started (no data:
+ * INSUFFICIENT_DATA) takes that evaluation's reason in place of
+ * "Unchecked: Initial alarm creation", so that a read after the defining
+ * close shows the evaluation (SPEC 5). Not a state change: no history,
+ * no trail record, no actions. Later evaluations that change nothing
+ * leave the reason of the last transition, as CloudWatch does.
+ */
+static int first_reason(struct store *st, const struct alarm_row *row,
+			const struct alarm_verdict *v)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (v->keep || strcmp(row->reason, INITIAL_REASON))
+		return 0;
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, SQL_ALARM_FIRST_REASON);
+	rc = stmt ? 0 : -EIO;
+	if (!rc) {
+		sqlite3_bind_int64(stmt, 1, row->id);
+		sqlite3_bind_text(stmt, 2, v->reason, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, INITIAL_REASON, -1, SQLITE_STATIC);
+		rc = db_exec_stmt(stmt);
+	}
+	if (rc) {
+		db_rollback(st);
+		return rc;
+	}
+	return db_commit(st);
+}
+
 int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 			 struct alarm_change *change)
 {
@@ -645,7 +681,7 @@ int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 	}
 	alarm_evaluate(&row->def, points, (size_t)n, row->state, &verdict);
 	if (verdict.keep || verdict.state == row->state) {
-		rc = 0;
+		rc = first_reason(st, row, &verdict);
 		goto out;
 	}
 	describe_change(name, row, &verdict, now_ms, change);
