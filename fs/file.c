@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs/access.h"
 #include "fs/actions.h"
 #include "fs/audit.h"
 #include "fs/handle.h"
@@ -16,6 +17,7 @@
 #include "fs/ops.h"
 #include "fs/render.h"
 #include "fs/view.h"
+#include "store/perm.h"
 
 /* What one write or close hands to the store. */
 struct put_ctx {
@@ -140,29 +142,43 @@ static int open_for_reading(const struct node *n, struct handle *h)
 	return 0;
 }
 
+/* What a refused read is called in the trail, by kind of file. */
+static const char *const READ_OP[] = {
+	[HANDLE_METRIC] = "GetMetricStatistics",
+	[HANDLE_STREAM] = "GetLogEvents",
+	[HANDLE_TRAIL_DAY] = "Read",
+	[HANDLE_ALARM] = "DescribeAlarms",
+};
+
 /* Open node n (a metric, a stream, a view, a trail day) into fi. */
 static int open_node(const char *path, const struct node *n,
 		     struct fuse_file_info *fi)
 {
 	int access = fi->flags & O_ACCMODE;
 	enum handle_kind kind;
+	struct caller who;
 	struct handle *h;
 	int64_t id;
-	int rc = 0;
+	int rc;
 
 	if (access != O_RDONLY && (n->view || n->path.area == AREA_TRAIL))
 		return audit_refusal(path, "Write", -EPERM,
 				     n->view ? "views are read-only"
 					     : "the trail is read-only");
-	if (n->path.area == AREA_TRAIL && !node_may_read_trail())
-		return audit_refusal(path, "Read", -EACCES,
-				     "only the trail group may read the trail");
 	kind = kind_of(n, &id);
+	who = node_caller();
+	rc = access_node(path, n, &who,
+			 access == O_RDONLY   ? PERM_READ
+			 : access == O_WRONLY ? PERM_WRITE
+					      : PERM_READ | PERM_WRITE,
+			 access == O_RDONLY ? READ_OP[kind] : "Write");
+	if (rc)
+		return rc;
 	h = handle_new(kind, id, thread_group_of(fuse_get_context()->pid),
 		       access != O_RDONLY);
 	if (!h)
 		return -ENOMEM;
-	h->who = node_caller();
+	h->who = who;
 	if (kind == HANDLE_ALARM) {
 		h->alarm = strdup(n->path.rest);
 		h->mode = n->attr.mode;
@@ -240,6 +256,9 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	if (rc)
 		return audit_refusal(path, "Create", rc == -ENOENT ? -EPERM : rc,
 				     why);
+	rc = access_create(path, &n.path, &who, "Create");
+	if (rc)
+		return rc;
 	mode &= ~node_umask() & 07777;
 	if (n.path.area == AREA_ALARMS)
 		return create_alarm(path, &n, mode, fi);

@@ -3,6 +3,7 @@
 
 #include "fs/handle.h"
 #include "store/format.h"
+#include "store/perm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -81,9 +82,12 @@ struct caller node_caller(void)
 {
 	struct fuse_context *ctx = fuse_get_context();
 	struct caller who = {.uid = ctx->uid, .gid = ctx->gid, .pid = ctx->pid};
+	int n;
 
 	user_name(who.uid, who.user);
 	process_name(who.pid, who.process);
+	n = fuse_getgroups(CALLER_GROUPS_MAX, who.groups);
+	who.ngroups = n < 0 ? 0 : n > CALLER_GROUPS_MAX ? CALLER_GROUPS_MAX : n;
 	return who;
 }
 
@@ -92,20 +96,59 @@ mode_t node_umask(void)
 	return fuse_get_context()->umask;
 }
 
-bool node_may_read_trail(void)
+/* The fixed directories' attributes: root's, like /tmp (SPEC 9). */
+static struct node_attr fixed_attr(enum area area)
 {
-	struct fuse_context *ctx = fuse_get_context();
-	struct monfs *m = ctx->private_data;
-	gid_t groups[256];
-	int i, n;
+	struct monfs *m = monfs_get();
+	struct node_attr a = {getuid(), getgid(), 01777, m->mounted_ms,
+			      m->mounted_ms};
 
-	if (!m->trail_group || ctx->uid == 0 || ctx->gid == m->trail_gid)
-		return true;
-	n = fuse_getgroups(256, groups);
-	for (i = 0; i < n && i < 256; i++)
-		if (groups[i] == m->trail_gid)
-			return true;
-	return false;
+	if (area == AREA_ROOT)
+		a.mode = 0755;
+	if (area == AREA_TRAIL) {
+		a.mode = m->trail_group ? 0750 : 0755;
+		a.gid = m->trail_group ? m->trail_gid : getgid();
+	}
+	return a;
+}
+
+int node_parent_attr(const struct fs_path *p, struct node_attr *out)
+{
+	if (!p->parent[0] || !area_has_tree(p->area)) {
+		*out = fixed_attr(p->area);
+		return 0;
+	}
+	return store_dir_get(monfs_get()->store, area_tree(p->area),
+			     p->parent, out);
+}
+
+int node_walk(const struct fs_path *p, const struct caller *who)
+{
+	char level[PATH_MAX];
+	struct node_attr a = fixed_attr(AREA_ROOT);
+	const char *slash;
+
+	if (!perm_allows(who, &a, true, PERM_EXEC))
+		return -EACCES;
+	if (p->area == AREA_ROOT || !p->rest[0])
+		return 0;
+	a = fixed_attr(p->area);
+	if (!perm_allows(who, &a, true, PERM_EXEC))
+		return -EACCES;
+	if (!area_has_tree(p->area))
+		return 0;
+	/* Every level above the named one must be searchable. */
+	for (slash = strchr(p->rest, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		snprintf(level, sizeof(level), "%.*s",
+			 (int)(slash - p->rest), p->rest);
+		if (store_dir_get(monfs_get()->store, area_tree(p->area), level,
+				  &a))
+			return -ENOENT;
+		if (!perm_allows(who, &a, true, PERM_EXEC))
+			return -EACCES;
+	}
+	return 0;
 }
 
 bool area_has_tree(enum area area)
@@ -185,12 +228,9 @@ int node_resolve(const char *path, struct node *n)
 	rc = path_parse(path, p);
 	if (rc)
 		return rc;
-	if (p->area == AREA_ROOT) {
-		n->type = NT_ROOT;
-		return 0;
-	}
-	if (!p->rest[0]) {
-		n->type = NT_AREA;
+	if (p->area == AREA_ROOT || !p->rest[0]) {
+		n->type = p->area == AREA_ROOT ? NT_ROOT : NT_AREA;
+		n->attr = fixed_attr(p->area);
 		return p->query ? -ENOENT : 0;
 	}
 	if (p->area == AREA_TRAIL) {
@@ -199,6 +239,8 @@ int node_resolve(const char *path, struct node *n)
 		if (day < 0 || store_trail_day(st, day, &n->day))
 			return -ENOENT;
 		n->type = NT_FILE;
+		n->attr = fixed_attr(AREA_TRAIL);
+		n->attr.mode &= 0644; /* 0644, or 0640 with a trail group */
 		n->attr.mtime_ms = n->attr.ctime_ms = n->day.mtime_ms;
 		return 0;
 	}
@@ -229,54 +271,24 @@ static void set_time(struct timespec *ts, int64_t ms)
 
 void node_stat(const struct node *n, struct stat *st)
 {
-	struct monfs *m = monfs_get();
-
 	memset(st, 0, sizeof(*st));
-	switch (n->type) {
-	case NT_ROOT:
-		st->st_mode = S_IFDIR | 0755;
-		break;
-	case NT_AREA:
-		/* Like /tmp: anyone creates, owners delete (SPEC 9). */
-		st->st_mode = S_IFDIR | 01777;
-		if (n->path.area == AREA_TRAIL)
-			st->st_mode = S_IFDIR | (m->trail_group ? 0750 : 0755);
-		break;
-	case NT_DIR:
-		st->st_mode = S_IFDIR | n->attr.mode;
-		break;
-	case NT_FILE:
-		st->st_mode = S_IFREG |
-			      (n->view ? n->attr.mode & 0444 : n->attr.mode);
-		/* Streams have a true size; renderings report 0, like /proc. */
+	st->st_mode = n->attr.mode;
+	if (n->type == NT_FILE) {
+		/* Views are read-only renderings. */
+		st->st_mode = S_IFREG | (n->view ? n->attr.mode & 0444
+						 : n->attr.mode);
+		/* Streams and days have a true size; renderings report 0. */
 		if (n->path.area == AREA_LOGS && !n->view)
 			st->st_size = n->stream.end - n->stream.start;
-		if (n->path.area == AREA_TRAIL) {
-			st->st_mode = S_IFREG | (m->trail_group ? 0640 : 0644);
+		if (n->path.area == AREA_TRAIL)
 			st->st_size = n->day.size;
-		}
-		break;
+	} else {
+		st->st_mode |= S_IFDIR;
 	}
-	if (n->type == NT_ROOT || n->type == NT_AREA) {
-		st->st_uid = getuid();
-		st->st_gid = getgid();
-		set_time(&st->st_mtim, m->mounted_ms);
-		set_time(&st->st_ctim, m->mounted_ms);
-	}
-	if (n->path.area == AREA_TRAIL) {
-		/* The trail is root's (SPEC 9), readable by --trail-group. */
-		st->st_uid = getuid();
-		st->st_gid = m->trail_group ? m->trail_gid : getgid();
-		if (n->type == NT_FILE) {
-			set_time(&st->st_mtim, n->day.mtime_ms);
-			set_time(&st->st_ctim, n->day.mtime_ms);
-		}
-	} else if (n->type != NT_ROOT && n->type != NT_AREA) {
-		st->st_uid = n->attr.uid;
-		st->st_gid = n->attr.gid;
-		set_time(&st->st_mtim, n->attr.mtime_ms);
-		set_time(&st->st_ctim, n->attr.ctime_ms);
-	}
+	st->st_uid = n->attr.uid;
+	st->st_gid = n->attr.gid;
+	set_time(&st->st_mtim, n->attr.mtime_ms);
+	set_time(&st->st_ctim, n->attr.ctime_ms);
 	st->st_atim = st->st_mtim;
 	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
 	st->st_blksize = 4096;

@@ -38,10 +38,17 @@ int node_resolve(const char *path, struct node *n);
 void node_stat(const struct node *n, struct stat *st);
 
 /*
- * Whether the caller may read the trail: everyone, or with --trail-group
- * root and the group's members (SPEC 9).
+ * The attributes of the directory that holds p's last component: an
+ * area, a namespace or a group. 0 or -ENOENT.
  */
-bool node_may_read_trail(void);
+int node_parent_attr(const struct fs_path *p, struct node_attr *out);
+
+/*
+ * Whether who may walk to p: search permission on the root, the area
+ * and every namespace or group level above p's last component. 0,
+ * -EACCES or -ENOENT.
+ */
+int node_walk(const struct fs_path *p, const struct caller *who);
 
 /* The caller of the current request, and its umask. */
 struct caller node_caller(void);

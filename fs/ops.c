@@ -17,11 +17,13 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
+#include "fs/access.h"
 #include "fs/audit.h"
 #include "fs/node.h"
 #include "fs/ops.h"
 #include "store/format.h"
 #include "store/parse.h"
+#include "store/perm.h"
 
 static int op_getattr(const char *path, struct stat *st,
 		      struct fuse_file_info *fi)
@@ -37,6 +39,12 @@ static int op_getattr(const char *path, struct stat *st,
 		return 0;
 	}
 	rc = node_resolve(path, &n);
+	if (!rc && n.type != NT_ROOT) {
+		/* A lookup: the path walk must be allowed (SPEC 9). */
+		struct caller who = node_caller();
+
+		rc = node_walk(&n.path, &who);
+	}
 	if (rc)
 		return rc;
 	node_stat(&n, st);
@@ -62,13 +70,16 @@ static int list_one(void *ctx, const char *name, bool is_dir,
 /* With nullpath_ok, readdir gets no path: opendir keeps it. */
 static int op_opendir(const char *path, struct fuse_file_info *fi)
 {
-	struct fs_path p;
+	struct caller who = node_caller();
+	struct node n;
 	char *copy;
+	int rc;
 
-	if (!path_parse(path, &p) && p.area == AREA_TRAIL &&
-	    !node_may_read_trail())
-		return audit_refusal(path, "Read", -EACCES,
-				     "only the trail group may read the trail");
+	rc = node_resolve(path, &n);
+	if (!rc)
+		rc = access_node(path, &n, &who, PERM_READ, "Readdir");
+	if (rc)
+		return rc;
 	copy = strdup(path);
 
 	if (!copy)
@@ -177,6 +188,9 @@ static int op_mkdir(const char *path, mode_t mode)
 	if (rc)
 		return audit_refusal(path, "Mkdir", rc == -ENOENT ? -EPERM : rc,
 				     why);
+	rc = access_create(path, &p, &who, "Mkdir");
+	if (rc)
+		return rc;
 	return store_dir_create(monfs_get()->store, area_tree(p.area), p.rest,
 				mode & ~node_umask() & 07777, &who, &err);
 }
@@ -196,6 +210,9 @@ static int op_rmdir(const char *path)
 				     "the top directories stay");
 	if (n.type != NT_DIR)
 		return audit_refusal(path, "Rmdir", -ENOTDIR, NULL);
+	rc = access_delete(path, &n, &who, "Rmdir");
+	if (rc)
+		return rc;
 	return store_dir_delete(monfs_get()->store, area_tree(n.path.area),
 				n.path.rest, &who, &err);
 }
@@ -216,6 +233,11 @@ static int op_unlink(const char *path)
 					     : NULL);
 	if (n.type == NT_DIR)
 		return audit_refusal(path, "Unlink", -EISDIR, NULL);
+	if (n.type == NT_FILE && !n.view) {
+		rc = access_delete(path, &n, &who, "Unlink");
+		if (rc)
+			return rc;
+	}
 	if (n.type == NT_FILE && !n.view && n.path.area == AREA_ALARMS)
 		return store_alarm_delete(monfs_get()->store, n.path.rest, &who,
 					  &err);
@@ -283,6 +305,8 @@ static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
 	int rc;
 
 	rc = ops_resolve_changeable(path, op, &n);
+	if (!rc)
+		rc = access_set_owner(path, &n, &who, uid, gid, op);
 	if (rc)
 		return rc;
 	if (n.path.area == AREA_ALARMS)
@@ -314,6 +338,7 @@ static int op_chown(const char *path, uid_t uid, gid_t gid,
 /* Truncation is accepted and erases nothing (SPEC 3, 4). */
 static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
+	struct caller who;
 	struct node n;
 	int rc;
 
@@ -323,19 +348,30 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	rc = ops_resolve_changeable(path, "Truncate", &n);
 	if (rc)
 		return rc;
-	return n.type == NT_FILE ? 0 : -EISDIR;
+	if (n.type != NT_FILE)
+		return -EISDIR;
+	who = node_caller();
+	return access_node(path, &n, &who, PERM_WRITE, "Truncate");
 }
 
 static int op_utimens(const char *path, const struct timespec tv[2],
 		      struct fuse_file_info *fi)
 {
+	struct caller who;
 	struct node n;
+	int rc;
 
 	(void)tv;
 	/* Times follow the data; touch is accepted and changes nothing. */
 	if (fi)
 		return 0;
-	return ops_resolve_changeable(path, "Utimens", &n);
+	rc = ops_resolve_changeable(path, "Utimens", &n);
+	if (rc)
+		return rc;
+	who = node_caller();
+	if (who.uid == n.attr.uid)
+		return 0;
+	return access_node(path, &n, &who, PERM_WRITE, "Utimens");
 }
 
 static int op_statfs(const char *path, struct statvfs *sv)

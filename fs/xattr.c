@@ -9,9 +9,11 @@
 #include <string.h>
 #include <sys/xattr.h>
 
+#include "fs/access.h"
 #include "fs/audit.h"
 #include "fs/node.h"
 #include "fs/ops.h"
+#include "store/perm.h"
 
 #define XATTR_UNIT "user.unit"
 #define XATTR_RETENTION "user.retention_days"
@@ -76,6 +78,11 @@ int xattr_set(const char *path, const char *name, const char *value,
 	int rc;
 
 	rc = ops_resolve_changeable(path, "Setxattr", &n);
+	if (!rc) {
+		struct caller who = node_caller();
+
+		rc = access_node(path, &n, &who, PERM_WRITE, "Setxattr");
+	}
 	if (rc)
 		return rc;
 	a = xattr_of(&n, name);
@@ -156,6 +163,11 @@ int xattr_remove(const char *path, const char *name)
 	int rc;
 
 	rc = ops_resolve_changeable(path, "Removexattr", &n);
+	if (!rc) {
+		struct caller who = node_caller();
+
+		rc = access_node(path, &n, &who, PERM_WRITE, "Removexattr");
+	}
 	if (rc)
 		return rc;
 	a = xattr_of(&n, name);

@@ -21,6 +21,7 @@
 
 #include "store/alarm.h"
 #include "store/format.h"
+#include "store/perm.h"
 
 #define INITIAL_REASON "Unchecked: Initial alarm creation"
 
@@ -197,22 +198,48 @@ int store_alarm_note(struct store *st, int64_t alarm_id, int64_t now_ms,
 /* Whether who may execute path: a regular file with an x bit for them. */
 static bool may_execute(const char *path, const struct caller *who)
 {
+	struct node_attr a;
 	struct stat sb;
 
 	if (stat(path, &sb) || !S_ISREG(sb.st_mode))
 		return false;
-	if (who->uid == 0)
-		return sb.st_mode & 0111;
-	if (sb.st_uid == who->uid)
-		return sb.st_mode & 0100;
-	if (sb.st_gid == who->gid)
-		return sb.st_mode & 0010;
-	return sb.st_mode & 0001;
+	a = (struct node_attr){sb.st_uid, sb.st_gid, sb.st_mode & 07777, 0, 0};
+	return perm_allows(who, &a, false, PERM_EXEC);
 }
 
-/* Check every exec: target with the writer's rights (SPEC 5). */
-static int check_targets(const struct alarm_def *d, const struct caller *who,
-			 struct err *err)
+/*
+ * Whether who may append to stream group/stream, or make it: write
+ * permission on the stream if it exists, else on the deepest existing
+ * level of its group (logs/ itself is open to all, like /tmp).
+ */
+static bool may_log(struct store *st, const char *target,
+		    const struct caller *who)
+{
+	char group[LOG_GROUP_MAX_BYTES + 1];
+	const char *slash = strrchr(target, '/');
+	struct stream_info s;
+	struct node_attr a;
+	char *cut;
+
+	if (!slash)
+		return false;
+	snprintf(group, sizeof(group), "%.*s", (int)(slash - target), target);
+	if (!store_stream_get(st, group, slash + 1, &s))
+		return perm_allows(who, &s.attr, false, PERM_WRITE);
+	for (;;) {
+		if (!store_dir_get(st, TREE_LOG_GROUPS, group, &a))
+			return perm_allows(who, &a, true,
+					   PERM_WRITE | PERM_EXEC);
+		cut = strrchr(group, '/');
+		if (!cut)
+			return true;
+		*cut = '\0';
+	}
+}
+
+/* Check every target with the writer's rights (SPEC 5). Lock not held. */
+static int check_targets(struct store *st, const struct alarm_def *d,
+			 const struct caller *who, struct err *err)
 {
 	const struct alarm_actions *lists[] = {
 		&d->alarm_actions, &d->ok_actions, &d->insufficient_actions};
@@ -221,10 +248,14 @@ static int check_targets(const struct alarm_def *d, const struct caller *who,
 	for (l = 0; l < 3; l++) {
 		for (i = 0; i < lists[l]->n; i++) {
 			const char *a = lists[l]->v[i];
+			bool ok = !strncmp(a, "exec:", 5)
+					  ? may_execute(a + 5, who)
+					  : may_log(st, a + 4, who);
 
-			if (strncmp(a, "exec:", 5) || may_execute(a + 5, who))
+			if (ok)
 				continue;
-			err_set(err, "%s: %s may not execute it", a, who->user);
+			err_set(err, "%s: %s may not %s it", a, who->user,
+				a[0] == 'e' ? "execute" : "write to");
 			return -EACCES;
 		}
 	}
@@ -252,19 +283,20 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 
 	if (!def)
 		return -ENOMEM;
-	rc = db_begin(st);
-	if (rc)
-		goto free;
+	/* Targets are judged before the transaction: that asks the store. */
 	rc = parse_name(name, strlen(name));
-	if (rc) {
+	if (rc)
 		err_set(err, "invalid alarm name");
-		goto out;
-	}
-	rc = alarm_def_parse(text, len, def, err);
 	if (!rc)
-		rc = check_targets(def, who, err);
+		rc = alarm_def_parse(text, len, def, err);
+	if (!rc)
+		rc = check_targets(st, def, who, err);
 	if (!rc)
 		rc = alarm_def_render(def, &canon);
+	if (db_begin(st)) {
+		rc = rc ? rc : -EIO;
+		goto free;
+	}
 	if (rc)
 		goto out;
 	ev.params[ev.nparams++] = TRAIL_STR("namespace", def->ns);

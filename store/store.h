@@ -26,6 +26,7 @@ struct store;
 
 #define CALLER_USER_MAX 64
 #define CALLER_PROCESS_MAX 32
+#define CALLER_GROUPS_MAX 64
 
 /*
  * Who asks: captured from the FUSE request by the front end, names
@@ -37,6 +38,8 @@ struct caller {
 	pid_t pid;
 	char user[CALLER_USER_MAX];       /* from passwd, else the uid */
 	char process[CALLER_PROCESS_MAX]; /* /proc/PID/comm */
+	gid_t groups[CALLER_GROUPS_MAX];  /* supplementary groups */
+	int ngroups;
 };
 
 /* Ownership and times of a namespace or metric. */
@@ -271,6 +274,7 @@ int64_t store_logs_sweep(struct store *st, int64_t now_ms, store_held_fn held,
 /* ---- alarms (SPEC 5) ---- */
 
 #define ALARM_TEXT_MAX (64 * 1024) /* bytes of one definition */
+#define ALARMS_MODE 01777          /* alarms/, like /tmp (SPEC 9) */
 
 struct alarm_info {
 	int64_t id;

@@ -13,7 +13,7 @@
 
 static char dir[] = "/tmp/monfs-alarms-XXXXXX";
 static struct store *st;
-static const struct caller carol = {1002, 1002, 9, "carol", "test"};
+static const struct caller carol = {.uid = 1002, .gid = 1002, .pid = 9, .user = "carol", .process = "test"};
 
 /* A minute boundary well inside the 14-day window. */
 static int64_t t0;

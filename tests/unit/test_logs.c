@@ -13,7 +13,7 @@
 
 static char dir[] = "/tmp/monfs-logs-XXXXXX";
 static struct store *st;
-static const struct caller bob = {1001, 1001, 7, "bob", "test"};
+static const struct caller bob = {.uid = 1001, .gid = 1001, .pid = 7, .user = "bob", .process = "test"};
 
 static void open_store(void)
 {

@@ -15,7 +15,7 @@
 static char dir[] = "/tmp/monfs-store-XXXXXX";
 static char path[256];
 static struct store *st;
-static const struct caller alice = {1000, 1000, 42, "alice", "test"};
+static const struct caller alice = {.uid = 1000, .gid = 1000, .pid = 42, .user = "alice", .process = "test"};
 
 /* A minute boundary an hour ago: points there are inside every window. */
 static int64_t base_ms;

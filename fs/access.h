@@ -1,0 +1,38 @@
+/*
+ * access: monfs's own permission checks (SPEC 9), made with the
+ * caller's identity and groups before an operation reaches the store,
+ * each refusal recorded in the trail as AccessDenied. The rule itself is
+ * store/perm.c's.
+ */
+#ifndef MONFS_FS_ACCESS_H
+#define MONFS_FS_ACCESS_H
+
+#include "fs/node.h"
+
+/*
+ * Whether who may walk to n and do want (PERM_* bits) to it; the
+ * refusal is recorded as op. 0 or -EACCES.
+ */
+int access_node(const char *path, const struct node *n,
+		const struct caller *who, int want, const char *op);
+
+/* Whether who may make an entry named by p (op "Create", "Mkdir"). */
+int access_create(const char *path, const struct fs_path *p,
+		  const struct caller *who, const char *op);
+
+/*
+ * Whether who may remove node n (op "Unlink", "Rmdir"): -EACCES without
+ * write permission on its directory, -EPERM under the sticky bit.
+ */
+int access_delete(const char *path, const struct node *n,
+		  const struct caller *who, const char *op);
+
+/*
+ * chmod and chown (SPEC 9): chmod by the owner or root; chown by root;
+ * chgrp by root, or by the owner to a group it is in. -EPERM recorded.
+ */
+int access_set_owner(const char *path, const struct node *n,
+		     const struct caller *who, uid_t uid, gid_t gid,
+		     const char *op);
+
+#endif
