@@ -100,6 +100,9 @@ static enum handle_kind kind_of(const struct node *n, int64_t *id)
 	case AREA_ALARMS:
 		*id = 0;
 		return HANDLE_ALARM;
+	case AREA_FILTERS:
+		*id = 0;
+		return HANDLE_FILTER;
 	default:
 		*id = n->day.day;
 		return HANDLE_TRAIL_DAY;
@@ -134,6 +137,13 @@ static int open_for_reading(const struct node *n, struct handle *h)
 		return render_metric(n, h);
 	if (h->kind == HANDLE_ALARM)
 		return render_alarm(n, h);
+	if (h->kind == HANDLE_FILTER) {
+		int rc = store_filter_render(monfs_get()->store, n->path.rest,
+					     &h->text);
+
+		/* Being created: no definition yet, nothing to show. */
+		return rc == -ENOENT ? 0 : rc;
+	}
 	if (n->view)
 		return open_stream_view(n, h);
 	if (h->kind == HANDLE_STREAM)
@@ -148,6 +158,7 @@ static const char *const READ_OP[] = {
 	[HANDLE_STREAM] = "GetLogEvents",
 	[HANDLE_TRAIL_DAY] = "Read",
 	[HANDLE_ALARM] = "DescribeAlarms",
+	[HANDLE_FILTER] = "DescribeMetricFilters",
 };
 
 /* Open node n (a metric, a stream, a view, a trail day) into fi. */
@@ -179,10 +190,10 @@ static int open_node(const char *path, const struct node *n,
 	if (!h)
 		return -ENOMEM;
 	h->who = who;
-	if (kind == HANDLE_ALARM) {
-		h->alarm = strdup(n->path.rest);
+	if (kind == HANDLE_ALARM || kind == HANDLE_FILTER) {
+		h->name = strdup(n->path.rest);
 		h->mode = n->attr.mode;
-		rc = h->alarm ? 0 : -ENOMEM;
+		rc = h->name ? 0 : -ENOMEM;
 	} else if (h->writable) {
 		h->ds = store_data_open(kind == HANDLE_METRIC ? DATA_METRIC
 							      : DATA_STREAM,
@@ -218,27 +229,33 @@ int file_open(const char *path, struct fuse_file_info *fi)
 }
 
 /*
- * An alarm exists once a valid definition has been closed (SPEC 5):
- * until then only the registry of alarms being created knows it.
+ * An alarm or a filter exists once a valid definition has been closed
+ * (SPEC 5, 7): until then only the registry of those being created
+ * knows it.
  */
-static int create_alarm(const char *path, struct node *n, mode_t mode,
-			struct fuse_file_info *fi)
+static int create_definition(const char *path, struct node *n, mode_t mode,
+			     struct fuse_file_info *fi)
 {
+	char key[PATH_MAX];
 	struct handle *h;
 	int rc;
 
-	rc = handle_creating_add(n->path.rest, mode);
+	node_definition_key(&n->path, key);
+	rc = handle_creating_add(key, mode);
 	if (rc)
 		return rc;
 	n->attr.mode = mode;
 	rc = open_node(path, n, fi);
-	if (rc) {
-		handle_creating_remove(n->path.rest);
-		return rc;
+	if (!rc) {
+		h = handle_of(fi);
+		h->creating = strdup(key);
+		if (h->creating)
+			return 0;
+		file_release(path, fi);
+		rc = -ENOMEM;
 	}
-	h = handle_of(fi);
-	h->alarm_creating = true;
-	return 0;
+	handle_creating_remove(key);
+	return rc;
 }
 
 int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
@@ -260,8 +277,8 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	if (rc)
 		return rc;
 	mode &= ~node_umask() & 07777;
-	if (n.path.area == AREA_ALARMS)
-		return create_alarm(path, &n, mode, fi);
+	if (n.path.area == AREA_ALARMS || n.path.area == AREA_FILTERS)
+		return create_definition(path, &n, mode, fi);
 	if (n.path.area == AREA_METRICS)
 		rc = store_metric_create(st, n.path.parent, n.path.leaf, mode,
 					 &who, &n.metric, &err);
@@ -271,25 +288,27 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return rc ? rc : open_node(path, &n, fi);
 }
 
-/* An alarm's text is taken whole, and parsed at close. */
+/* A definition's text is taken whole, and parsed at close. */
 static int take_definition(struct handle *h, const char *buf, size_t size)
 {
+	size_t max = h->kind == HANDLE_ALARM ? ALARM_TEXT_MAX : FILTER_TEXT_MAX;
 	int rc;
 
 	pthread_mutex_lock(&h->lock);
-	if (h->pending.len + size > ALARM_TEXT_MAX)
+	if (h->pending.len + size > max)
 		rc = -EFBIG;
 	else
 		rc = strbuf_add(&h->pending, buf, size);
 	if (!rc)
-		h->alarm_written = true;
+		h->written = true;
 	pthread_mutex_unlock(&h->lock);
 	return rc ? rc : (int)size;
 }
 
 /*
- * Commit the definition written since open (PutMetricAlarm), evaluate
- * the alarm at once and act on a change. Lock held.
+ * Commit the definition written since open (PutMetricAlarm,
+ * PutMetricFilter); an alarm is evaluated at once, and acts on a
+ * change. Lock held.
  */
 static int commit_definition(struct handle *h)
 {
@@ -297,14 +316,19 @@ static int commit_definition(struct handle *h)
 	struct err err = {""};
 	int rc;
 
-	if (!h->alarm_written)
+	if (!h->written)
 		return 0;
-	h->alarm_written = false;
-	rc = store_alarm_put(st, h->alarm, h->pending.buf, h->pending.len,
-			     h->mode, &h->who, &err);
+	h->written = false;
+	if (h->kind == HANDLE_FILTER) {
+		rc = store_filter_put(st, h->name, h->pending.buf,
+				      h->pending.len, h->mode, &h->who, &err);
+	} else {
+		rc = store_alarm_put(st, h->name, h->pending.buf,
+				     h->pending.len, h->mode, &h->who, &err);
+		if (!rc)
+			actions_evaluate(st, h->name);
+	}
 	strbuf_reset(&h->pending);
-	if (!rc)
-		actions_evaluate(st, h->alarm);
 	return rc;
 }
 
@@ -320,7 +344,7 @@ int file_write(const char *path, const char *buf, size_t size, off_t offset,
 		return -EBADF;
 	if (size > INT32_MAX)
 		size = INT32_MAX;
-	if (h->kind == HANDLE_ALARM)
+	if (h->kind == HANDLE_ALARM || h->kind == HANDLE_FILTER)
 		return take_definition(h, buf, size);
 	pthread_mutex_lock(&h->lock);
 	rc = handle_take(h, buf, size, LOG_LINE_MAX, put_lines, &c);
@@ -374,7 +398,7 @@ int file_flush(const char *path, struct fuse_file_info *fi)
 	    thread_group_of(fuse_get_context()->pid) != h->opener)
 		return 0;
 	pthread_mutex_lock(&h->lock);
-	if (h->kind == HANDLE_ALARM)
+	if (h->kind == HANDLE_ALARM || h->kind == HANDLE_FILTER)
 		rc = commit_definition(h);
 	else
 		rc = handle_finish(h, put_lines, &c);
@@ -392,12 +416,12 @@ int file_release(const char *path, struct fuse_file_info *fi)
 	struct put_ctx c = put_ctx(h);
 
 	(void)path;
-	if (h->kind == HANDLE_ALARM)
+	if (h->kind == HANDLE_ALARM || h->kind == HANDLE_FILTER)
 		commit_definition(h);
 	else if (h->writable)
 		handle_finish(h, put_lines, &c);
-	if (h->alarm_creating)
-		handle_creating_remove(h->alarm);
+	if (h->creating)
+		handle_creating_remove(h->creating);
 	store_data_close(c.store, h->ds);
 	handle_free(h);
 	return 0;

@@ -102,7 +102,8 @@ void handle_free(struct handle *h)
 	if (h->kind == HANDLE_STREAM)
 		unhold(h->id);
 	render_stream_free(h->view);
-	free(h->alarm);
+	free(h->name);
+	free(h->creating);
 	strbuf_release(&h->pending);
 	strbuf_release(&h->text);
 	pthread_mutex_destroy(&h->lock);
@@ -172,17 +173,17 @@ static pthread_mutex_t creating_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct creating *creating_v;
 static size_t creating_n, creating_cap;
 
-int handle_creating_add(const char *alarm, mode_t mode)
+int handle_creating_add(const char *key, mode_t mode)
 {
 	size_t i;
 	int rc = 0;
 
 	pthread_mutex_lock(&creating_lock);
 	for (i = 0; i < creating_n; i++)
-		if (!strcmp(creating_v[i].name, alarm))
+		if (!strcmp(creating_v[i].name, key))
 			break;
 	if (i == creating_n) {
-		char *name = strdup(alarm);
+		char *name = strdup(key);
 
 		if (creating_n == creating_cap) {
 			size_t cap = creating_cap ? creating_cap * 2 : 8;
@@ -209,13 +210,13 @@ out:
 	return rc;
 }
 
-void handle_creating_remove(const char *alarm)
+void handle_creating_remove(const char *key)
 {
 	size_t i;
 
 	pthread_mutex_lock(&creating_lock);
 	for (i = 0; i < creating_n; i++) {
-		if (strcmp(creating_v[i].name, alarm))
+		if (strcmp(creating_v[i].name, key))
 			continue;
 		if (--creating_v[i].count == 0) {
 			free(creating_v[i].name);
@@ -226,14 +227,14 @@ void handle_creating_remove(const char *alarm)
 	pthread_mutex_unlock(&creating_lock);
 }
 
-bool handle_creating(const char *alarm, mode_t *mode)
+bool handle_creating(const char *key, mode_t *mode)
 {
 	bool found = false;
 	size_t i;
 
 	pthread_mutex_lock(&creating_lock);
 	for (i = 0; i < creating_n && !found; i++) {
-		if (!strcmp(creating_v[i].name, alarm)) {
+		if (!strcmp(creating_v[i].name, key)) {
 			found = true;
 			*mode = creating_v[i].mode;
 		}

@@ -27,6 +27,7 @@ enum handle_kind {
 	HANDLE_STREAM,
 	HANDLE_TRAIL_DAY,
 	HANDLE_ALARM,
+	HANDLE_FILTER,
 };
 
 struct handle {
@@ -40,10 +41,11 @@ struct handle {
 	struct stream_render *view; /* a stream view's renderer, or NULL */
 	struct data_session *ds;    /* a writer's session; file.c's to close */
 	int64_t day;                /* a trail day file's day */
-	char *alarm;                /* an alarm's name; its text in pending */
-	bool alarm_written;         /* a definition to commit at close */
-	bool alarm_creating;        /* made by this open: in the registry */
-	mode_t mode;                /* of an alarm created by this open */
+	/* Alarms and filters: a definition, taken whole, parsed at close. */
+	char *name;                 /* the alarm's or filter's; text in pending */
+	bool written;               /* a definition to commit at close */
+	char *creating;             /* registry key, when made by this open */
+	mode_t mode;                /* of a definition created by this open */
 	struct caller who;          /* the opener, for what commits at close */
 };
 
@@ -87,14 +89,15 @@ int handle_take(struct handle *h, const char *buf, size_t len,
 int handle_finish(struct handle *h, lines_fn fn, void *ctx);
 
 /*
- * Alarms being created: between create(2) and the close that commits a
- * valid definition, an alarm exists only here, so that the kernel finds
- * the file it was just told about. Not listed; gone if no definition
- * comes. 0 or -ENOMEM.
+ * Alarms and filters being created: between create(2) and the close
+ * that commits a valid definition, one exists only here (keyed
+ * "alarms/NAME", "filters/NAME"), so that the kernel finds the file it
+ * was just told about. Not listed; gone if no definition comes. 0 or
+ * -ENOMEM.
  */
-int handle_creating_add(const char *alarm, mode_t mode);
-void handle_creating_remove(const char *alarm);
-bool handle_creating(const char *alarm, mode_t *mode);
+int handle_creating_add(const char *key, mode_t mode);
+void handle_creating_remove(const char *key);
+bool handle_creating(const char *key, mode_t *mode);
 
 /*
  * The thread-group id (process id) of thread tid, read from /proc; tid

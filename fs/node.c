@@ -151,6 +151,13 @@ int node_walk(const struct fs_path *p, const struct caller *who)
 	return 0;
 }
 
+void node_definition_key(const struct fs_path *p, char out[PATH_MAX])
+{
+	/* rest fits PATH_MAX less the area: the path it came from did. */
+	if (snprintf(out, PATH_MAX, "%s/%s", area_name(p->area), p->rest) < 0)
+		out[0] = '\0';
+}
+
 bool area_has_tree(enum area area)
 {
 	return area == AREA_METRICS || area == AREA_LOGS;
@@ -196,21 +203,28 @@ static int64_t trail_day_of(const char *name)
 	return strcmp(again, name) ? -1 : day;
 }
 
-/* An alarm: stored, or being created by an open file (fs/handle.c). */
-static int resolve_alarm(struct store *st, struct node *n)
+/*
+ * An alarm or a metric filter: stored, or being created by an open file
+ * (fs/handle.c). Filters have no views.
+ */
+static int resolve_definition(struct store *st, struct node *n)
 {
+	bool alarm = n->path.area == AREA_ALARMS;
 	struct alarm_info a;
+	char key[PATH_MAX];
 	mode_t mode;
 
-	if (strchr(n->path.rest, '/'))
+	if (strchr(n->path.rest, '/') || (!alarm && n->path.query))
 		return -ENOENT;
 	n->type = NT_FILE;
 	n->view = n->path.query != NULL;
-	if (!store_alarm_get(st, n->path.rest, &a)) {
+	if (!(alarm ? store_alarm_get(st, n->path.rest, &a)
+		    : store_filter_get(st, n->path.rest, &a))) {
 		n->attr = a.attr;
 		return 0;
 	}
-	if (n->view || !handle_creating(n->path.rest, &mode))
+	node_definition_key(&n->path, key);
+	if (n->view || !handle_creating(key, &mode))
 		return -ENOENT;
 	n->attr = (struct node_attr){getuid(), getgid(), mode,
 				     store_now_ms(), store_now_ms()};
@@ -244,8 +258,8 @@ int node_resolve(const char *path, struct node *n)
 		n->attr.mtime_ms = n->attr.ctime_ms = n->day.mtime_ms;
 		return 0;
 	}
-	if (p->area == AREA_ALARMS)
-		return resolve_alarm(st, n);
+	if (p->area == AREA_ALARMS || p->area == AREA_FILTERS)
+		return resolve_definition(st, n);
 	if (!area_has_tree(p->area))
 		return -ENOENT;
 	if (!p->query &&

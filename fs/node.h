@@ -31,6 +31,12 @@ bool area_has_tree(enum area area);
 /* The tree of an area for which area_has_tree is true. */
 enum tree area_tree(enum area area);
 
+/*
+ * The key under which an alarm or filter being created is registered
+ * (fs/handle.c): "alarms/NAME" or "filters/NAME".
+ */
+void node_definition_key(const struct fs_path *p, char out[PATH_MAX]);
+
 /* Resolve path into n. 0, or -ENOENT when it names nothing. */
 int node_resolve(const char *path, struct node *n);
 

@@ -6,9 +6,8 @@
  *
  * What exists now: the root and its five areas; in metrics/ namespaces,
  * metrics and their views; in logs/ groups, streams and their views.
- * in alarms/ the alarms; in trail/ the day files of the audit trail.
- * filters/ is empty and answers ENOTSUP to what it will hold; trail/
- * refuses every change with EPERM. Refusals decided here are recorded (fs/audit.c);
+ * in alarms/ the alarms, in filters/ the metric filters; in trail/ the
+ * day files of the audit trail, which refuses every change with EPERM. Refusals decided here are recorded (fs/audit.c);
  * what the store does records itself.
  */
 #include <errno.h>
@@ -129,6 +128,8 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		rc = store_trail_days(monfs_get()->store, list_day, &l);
 	if (n.path.area == AREA_ALARMS)
 		rc = store_alarm_list(monfs_get()->store, list_one, &l);
+	if (n.path.area == AREA_FILTERS)
+		rc = store_filter_list(monfs_get()->store, list_one, &l);
 	if (!area_has_tree(n.path.area))
 		return rc == -ENOBUFS ? 0 : rc;
 	rc = store_dir_list(monfs_get()->store, area_tree(n.path.area),
@@ -146,12 +147,11 @@ int ops_creatable(const struct fs_path *p, bool dir, const char **why)
 	case AREA_TRAIL:
 		*why = "the trail is read-only";
 		return -EPERM;
-	case AREA_FILTERS:
-		*why = "not supported yet";
-		return -ENOTSUP;
 	case AREA_ALARMS:
+	case AREA_FILTERS:
 		if (dir || p->parent[0]) {
-			*why = "alarms are files, in alarms/ itself";
+			*why = "alarms and filters are files, in their "
+			       "directory itself";
 			return -EPERM;
 		}
 		break;
@@ -161,7 +161,7 @@ int ops_creatable(const struct fs_path *p, bool dir, const char **why)
 	}
 	if (!p->rest[0])
 		return -EEXIST;
-	if (!dir && !p->parent[0] && p->area != AREA_ALARMS) {
+	if (!dir && !p->parent[0] && area_has_tree(p->area)) {
 		*why = p->area == AREA_METRICS
 			       ? "a metric needs a namespace"
 			       : "a stream needs a log group";
@@ -241,6 +241,9 @@ static int op_unlink(const char *path)
 	if (n.type == NT_FILE && !n.view && n.path.area == AREA_ALARMS)
 		return store_alarm_delete(monfs_get()->store, n.path.rest, &who,
 					  &err);
+	if (n.type == NT_FILE && n.path.area == AREA_FILTERS)
+		return store_filter_delete(monfs_get()->store, n.path.rest,
+					   &who, &err);
 	if (n.type != NT_FILE || n.view || !area_has_tree(n.path.area))
 		return audit_refusal(path, "Unlink", -EPERM, NULL);
 	return store_file_delete(monfs_get()->store, area_tree(n.path.area),
@@ -309,8 +312,11 @@ static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
 		rc = access_set_owner(path, &n, &who, uid, gid, op);
 	if (rc)
 		return rc;
-	if (n.path.area == AREA_ALARMS)
-		return store_node_set_owner(monfs_get()->store, NODE_ALARM,
+	if (n.path.area == AREA_ALARMS || n.path.area == AREA_FILTERS)
+		return store_node_set_owner(monfs_get()->store,
+					    n.path.area == AREA_ALARMS
+						    ? NODE_ALARM
+						    : NODE_FILTER,
 					    n.path.rest, NULL, uid, gid, mode,
 					    &who, &err);
 	kind = KIND[n.path.area == AREA_LOGS][n.type == NT_FILE];

@@ -25,6 +25,7 @@
 #include "store/alarm.h"
 
 #include "store/format.h"
+#include "store/kv.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -751,77 +752,6 @@ static const struct kv_key {
     [KEY_TAG] = {"tag", add_tag, true, false},
 };
 
-/*
- * The value of a line from line[i], blanks before it skipped: a quoted
- * value unescaped into sb (\" \\ \n \r \t), or the bytes up to a '#'
- * after a blank, blanks at its end dropped. Sets *v and *vlen, and
- * *quoted. 0, -EINVAL with err set, or -ENOMEM.
- */
-static int read_value(const char *line, size_t n, size_t i, struct strbuf *sb,
-		      const char **v, size_t *vlen, bool *quoted,
-		      struct err *err)
-{
-	size_t start, end;
-	char c;
-
-	while (i < n && is_blank(line[i]))
-		i++;
-	*quoted = i < n && line[i] == '"';
-	if (!*quoted) {
-		start = end = i;
-		for (; i < n; i++) {
-			if (line[i] == '#' && is_blank(line[i - 1]))
-				break;
-			if (!is_blank(line[i]))
-				end = i + 1;
-		}
-		*v = line + start;
-		*vlen = end - start;
-		return 0;
-	}
-	strbuf_reset(sb);
-	for (i++;; i++) {
-		if (i == n) {
-			err_set(err, "no closing quote");
-			return -EINVAL;
-		}
-		c = line[i];
-		if (c == '"')
-			break;
-		if (c == '\\') {
-			if (++i == n) {
-				err_set(err, "no closing quote");
-				return -EINVAL;
-			}
-			c = line[i];
-			if (c == 'n')
-				c = '\n';
-			else if (c == 'r')
-				c = '\r';
-			else if (c == 't')
-				c = '\t';
-			else if (c != '"' && c != '\\') {
-				err_set(err,
-					"unknown escape \\%c (use \\\" \\\\ \\n"
-					" \\r \\t)",
-					c > 0x20 && c < 0x7F ? c : '?');
-				return -EINVAL;
-			}
-		}
-		if (strbuf_add(sb, &c, 1))
-			return -ENOMEM;
-	}
-	for (i++; i < n && is_blank(line[i]); i++)
-		;
-	if (i < n && line[i] != '#') {
-		err_set(err, "text after the closing quote");
-		return -EINVAL;
-	}
-	*v = sb->buf ? sb->buf : "";
-	*vlen = sb->len;
-	return 0;
-}
-
 static int find_kv_key(const char *s, size_t len)
 {
 	int k;
@@ -833,61 +763,35 @@ static int find_kv_key(const char *s, size_t len)
 }
 
 /*
- * One line (no '\n', no trailing '\r'): blank, a comment or
- * `key = value`. seen[k] is the line where key k first appeared, 0 if
- * not yet. 0, -EINVAL with err set, or -ENOMEM.
+ * One `key = value` line. seen[k] is the line where key k first
+ * appeared, 0 if not yet. 0, -EINVAL with err set, or -ENOMEM.
  */
-static int parse_kv_line(const char *line, size_t n, unsigned lineno,
-			 unsigned seen[KEY_COUNT], struct strbuf *sb,
-			 struct alarm_def *d, struct err *err)
+static int parse_kv_line(struct kv_reader *r, struct kv_line *line,
+			 unsigned seen[KEY_COUNT], struct alarm_def *d,
+			 struct err *err)
 {
-	size_t i = 0, key_start, key_len, vlen;
 	char q[FORMAT_QUOTE_SIZE];
-	const char *v;
-	bool quoted;
 	int k, rc;
 
-	while (i < n && is_blank(line[i]))
-		i++;
-	if (i == n || line[i] == '#')
-		return 0;
-	key_start = i;
-	while (i < n && line[i] != '=' && !is_blank(line[i]))
-		i++;
-	key_len = i - key_start;
-	while (i < n && is_blank(line[i]))
-		i++;
-	if (i == n || line[i] != '=') {
-		err_set(err, "line %u: \"%s\" is not key = value", lineno,
-			format_quote(q, line + key_start, n - key_start));
-		return -EINVAL;
-	}
-	if (key_len == 0) {
-		err_set(err, "line %u: no key before '='", lineno);
-		return -EINVAL;
-	}
-	k = find_kv_key(line + key_start, key_len);
+	k = find_kv_key(line->key, line->key_len);
 	if (k < 0) {
-		err_set(err, "line %u: unknown key \"%s\"", lineno,
-			format_quote(q, line + key_start, key_len));
+		err_set(err, "line %u: unknown key \"%s\"", line->lineno,
+			format_quote(q, line->key, line->key_len));
 		return -EINVAL;
 	}
 	if (seen[k] && !kv_keys[k].repeatable) {
 		err_set(err, "line %u: %s given twice (first on line %u)",
-			lineno, kv_keys[k].name, seen[k]);
+			line->lineno, kv_keys[k].name, seen[k]);
 		return -EINVAL;
 	}
-	rc = read_value(line, n, i + 1, sb, &v, &vlen, &quoted, err);
-	if (rc == 0 && vlen == 0 && !quoted) {
-		err_set(err, "no value");
-		rc = -EINVAL;
-	}
-	if (rc == 0)
-		rc = kv_keys[k].set(d, v, vlen, err);
+	rc = kv_value(r, line, err);
+	if (rc)
+		return rc;
+	rc = kv_keys[k].set(d, line->value, line->value_len, err);
 	if (rc == -EINVAL)
-		err_prefix(err, "line %u: %s", lineno, kv_keys[k].name);
+		err_prefix(err, "line %u: %s", line->lineno, kv_keys[k].name);
 	if (rc == 0 && !seen[k])
-		seen[k] = lineno;
+		seen[k] = line->lineno;
 	return rc;
 }
 
@@ -933,29 +837,22 @@ static int parse_kv(const char *text, size_t len, struct alarm_def *d,
 		    struct err *err)
 {
 	unsigned seen[KEY_COUNT] = {0};
-	struct strbuf sb = STRBUF_INIT;
-	unsigned lineno = 0;
-	size_t pos = 0, n;
-	const char *line, *nl;
-	int rc = 0;
+	struct kv_reader r;
+	struct kv_line line;
+	int rc;
 
-	while (pos < len) {
-		line = text + pos;
-		nl = memchr(line, '\n', len - pos);
-		n = nl ? (size_t)(nl - line) : len - pos;
-		pos += n + (nl ? 1 : 0);
-		lineno++;
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		rc = parse_kv_line(line, n, lineno, seen, &sb, d, err);
+	kv_init(&r, text, len);
+	while ((rc = kv_next(&r, &line, err)) == 1) {
+		rc = parse_kv_line(&r, &line, seen, d, err);
 		if (rc)
 			goto out;
 	}
-	rc = finish_kv(d, seen, err);
+	if (rc == 0)
+		rc = finish_kv(d, seen, err);
 out:
 	if (rc == -ENOMEM)
 		err_set(err, "out of memory");
-	strbuf_release(&sb);
+	kv_release(&r);
 	return rc;
 }
 
@@ -1327,72 +1224,12 @@ struct writer {
 	int rc;
 };
 
-static bool needs_quotes(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || is_blank(s[0]) || is_blank(s[len - 1]))
-		return true;
-	for (i = 0; i < len; i++)
-		if (strchr("#\"\n\r", s[i]) && s[i] != '\0')
-			return true;
-	return false;
-}
-
-static void put_bytes(struct writer *w, const char *s, size_t len)
-{
-	if (w->rc == 0)
-		w->rc = strbuf_add(w->sb, s, len);
-}
-
-static void put_value(struct writer *w, const char *s, size_t len)
-{
-	const char *escape;
-	size_t i, run = 0;
-
-	if (!needs_quotes(s, len)) {
-		put_bytes(w, s, len);
-		return;
-	}
-	put_bytes(w, "\"", 1);
-	for (i = 0; i < len; i++) {
-		switch (s[i]) {
-		case '"':
-			escape = "\\\"";
-			break;
-		case '\\':
-			escape = "\\\\";
-			break;
-		case '\n':
-			escape = "\\n";
-			break;
-		case '\r':
-			escape = "\\r";
-			break;
-		case '\t':
-			escape = "\\t";
-			break;
-		default:
-			continue;
-		}
-		put_bytes(w, s + run, i - run);
-		put_bytes(w, escape, 2);
-		run = i + 1;
-	}
-	put_bytes(w, s + run, len - run);
-	put_bytes(w, "\"", 1);
-}
-
 /* "key = value\n", value quoted when it would not read back bare. */
 static void put_line(struct writer *w, enum kv_key_id k, const char *value,
 		     size_t len)
 {
-	const char *name = kv_keys[k].name;
-
-	put_bytes(w, name, strlen(name));
-	put_bytes(w, " = ", 3);
-	put_value(w, value, len);
-	put_bytes(w, "\n", 1);
+	if (w->rc == 0)
+		w->rc = kv_put(w->sb, kv_keys[k].name, value, len);
 }
 
 /* A field of d, bounded by its array in case it lacks its NUL. */

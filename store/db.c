@@ -147,6 +147,25 @@ static const char *const MIGRATIONS[] = {
 	"  summary TEXT NOT NULL,"
 	"  data TEXT NOT NULL);"         /* HistoryData, a JSON text */
 	"CREATE INDEX alarm_history_by_alarm ON alarm_history(alarm_id, id);",
+
+	/* 4 -> 5: metric filters. */
+	"CREATE TABLE metric_filters ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  definition TEXT NOT NULL,"    /* key = value form, canonical */
+	"  group_name TEXT NOT NULL,"    /* the group it watches, by name */
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  matched INTEGER NOT NULL DEFAULT 0,"
+	"  skipped INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX metric_filters_by_group ON metric_filters(group_name);"
+	/* Minutes in which the group had events, for default_value. */
+	"CREATE TABLE filter_minutes ("
+	"  filter_id INTEGER NOT NULL"
+	"    REFERENCES metric_filters(id) ON DELETE CASCADE,"
+	"  minute_ms INTEGER NOT NULL,"
+	"  matched INTEGER NOT NULL,"
+	"  PRIMARY KEY (filter_id, minute_ms)) WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

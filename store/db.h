@@ -118,6 +118,14 @@ int rollups_ingest_locked(struct store *st, int64_t metric_id,
 			  struct err *err);
 
 /*
+ * Apply the metric filters of the stream's group to the events of one
+ * write (whole lines, ingested at now_ms), inside its transaction. Lock
+ * held, transaction open. 0 or -errno.
+ */
+int filters_apply_locked(struct store *st, int64_t stream_id,
+			 const char *buf, size_t len, int64_t now_ms);
+
+/*
  * Append whole lines to a stream; *events counts them. -EMSGSIZE, and
  * -ENOENT for a deleted stream. Lock held, transaction open.
  */

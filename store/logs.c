@@ -255,6 +255,9 @@ int stream_append_locked(struct store *st, int64_t stream_id,
 	sqlite3_bind_int64(stmt, 2, (int64_t)len);
 	sqlite3_bind_int64(stmt, 3, now_ms);
 	rc = db_exec_stmt(stmt);
+	/* Metric filters see the events in the same transaction (SPEC 7). */
+	if (!rc)
+		rc = filters_apply_locked(st, stream_id, buf, len, now_ms);
 out:
 	if (rc == -ENOSPC)
 		err_set(err, "the database or its disk is full");

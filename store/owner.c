@@ -20,6 +20,7 @@ static const char *const SQL_SET_OWNER[] = {
 			" AND group_id = (SELECT id FROM log_groups"
 			" WHERE name = ?1)",
 	[NODE_ALARM] = "UPDATE alarms SET" SET_OWNER " WHERE name = ?1",
+	[NODE_FILTER] = "UPDATE metric_filters SET" SET_OWNER " WHERE name = ?1",
 };
 
 /* The trail's words for each kind: source and parameter names. */
@@ -31,6 +32,7 @@ static const struct {
 	[NODE_LOG_GROUP] = {"logs.monfs", "logGroupName", NULL},
 	[NODE_STREAM] = {"logs.monfs", "logGroupName", "logStreamName"},
 	[NODE_ALARM] = {"alarms.monfs", "alarmName", NULL},
+	[NODE_FILTER] = {"filters.monfs", "filterName", NULL},
 };
 
 static struct trail_event event(enum node_kind kind, const char *dir,

@@ -360,6 +360,42 @@ int store_alarm_note(struct store *st, int64_t alarm_id, int64_t now_ms,
 int store_log_line(struct store *st, const char *group, const char *stream,
 		   const char *line, const struct caller *who, int64_t now_ms);
 
+/* ---- metric filters (SPEC 7) ---- */
+
+#define FILTER_TEXT_MAX (16 * 1024) /* bytes of one definition */
+
+/* Look filter name up. 0 or -ENOENT. */
+int store_filter_get(struct store *st, const char *name,
+		     struct alarm_info *out);
+
+/* Call fn for each filter (is_dir false), by name. */
+int store_filter_list(struct store *st, store_list_fn fn, void *ctx);
+
+/*
+ * Define filter name from text written by who (PutMetricFilter): the
+ * metric (and its namespace levels) made if missing, owned by who. who
+ * must be able to read the group and to write the metric, or make it:
+ * -EACCES otherwise. Invalid: -EINVAL, err says why, nothing changes.
+ * Recorded in the trail either way.
+ */
+int store_filter_put(struct store *st, const char *name, const char *text,
+		     size_t len, mode_t mode, const struct caller *who,
+		     struct err *err);
+
+/* Delete a filter (DeleteMetricFilter). -ENOENT. */
+int store_filter_delete(struct store *st, const char *name,
+			const struct caller *who, struct err *err);
+
+/* The definition, then `matched = N` and `skipped = N`. */
+int store_filter_render(struct store *st, const char *name,
+			struct strbuf *out);
+
+/*
+ * Add default_value points for the minutes before now_ms in which a
+ * filter's group had events but none matched. Returns 0 or -errno.
+ */
+int store_filters_sweep(struct store *st, int64_t now_ms);
+
 /* ---- ownership ---- */
 
 enum node_kind {
@@ -368,6 +404,7 @@ enum node_kind {
 	NODE_LOG_GROUP,
 	NODE_STREAM,
 	NODE_ALARM,
+	NODE_FILTER,
 };
 
 /*

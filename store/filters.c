@@ -1,0 +1,441 @@
+/*
+ * filters: metric filters kept in the database and applied at ingest
+ * (SPEC 7): each event written to a group that a filter watches, in any
+ * stream, that matches its pattern adds a data point to its metric, in
+ * the transaction of the write itself.
+ *
+ * Trade-off: the filters of a group are parsed and their patterns
+ * compiled again for each write into that group; writes into groups no
+ * filter watches pay one indexed query. A cache keyed by a generation
+ * counter would remove the compile cost if it ever shows.
+ */
+#include "store/db.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/filter.h"
+#include "store/perm.h"
+
+#define MINUTE_MS 60000LL
+
+static const char SQL_FILTER_GET[] =
+	"SELECT id, uid, gid, mode, ctime_ms, mtime_ms FROM metric_filters"
+	" WHERE name = ?1";
+static const char SQL_FILTER_LIST[] =
+	"SELECT name, uid, gid, mode, ctime_ms, mtime_ms FROM metric_filters"
+	" ORDER BY name";
+static const char SQL_FILTER_INSERT[] =
+	"INSERT INTO metric_filters (name, definition, group_name, uid, gid,"
+	" mode, ctime_ms, mtime_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
+	" ON CONFLICT (name) DO UPDATE SET definition = ?2, group_name = ?3,"
+	" mtime_ms = ?7";
+static const char SQL_FILTER_DELETE[] =
+	"DELETE FROM metric_filters WHERE name = ?1";
+static const char SQL_FILTER_LOAD[] =
+	"SELECT definition, matched, skipped FROM metric_filters"
+	" WHERE name = ?1";
+static const char SQL_FILTERS_OF_STREAM[] =
+	"SELECT f.id, f.definition FROM metric_filters f"
+	" JOIN log_groups g ON g.name = f.group_name"
+	" JOIN log_streams s ON s.group_id = g.id WHERE s.id = ?1";
+static const char SQL_FILTER_COUNT[] =
+	"UPDATE metric_filters SET matched = matched + ?2,"
+	" skipped = skipped + ?3 WHERE id = ?1";
+static const char SQL_MINUTE_SEEN[] =
+	"INSERT INTO filter_minutes (filter_id, minute_ms, matched)"
+	" VALUES (?1, ?2, ?3) ON CONFLICT (filter_id, minute_ms)"
+	" DO UPDATE SET matched = matched OR ?3";
+static const char SQL_MINUTES_DUE[] =
+	"SELECT m.filter_id, m.minute_ms, f.definition FROM filter_minutes m"
+	" JOIN metric_filters f ON f.id = m.filter_id"
+	" WHERE m.minute_ms < ?1 AND NOT m.matched";
+static const char SQL_MINUTES_DONE[] =
+	"DELETE FROM filter_minutes WHERE minute_ms < ?1";
+static const char SQL_METRIC_ID[] =
+	"SELECT m.id FROM metrics m JOIN namespaces n ON n.id = m.namespace_id"
+	" WHERE n.name = ?1 AND m.name = ?2";
+
+int store_filter_get(struct store *st, const char *name,
+		     struct alarm_info *out)
+{
+	sqlite3_stmt *stmt;
+	int rc = -ENOENT;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_FILTER_GET);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(stmt, 0);
+		db_read_attr(stmt, 1, &out->attr);
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+int store_filter_list(struct store *st, store_list_fn fn, void *ctx)
+{
+	struct node_attr attr;
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_FILTER_LIST);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+		db_read_attr(stmt, 1, &attr);
+		rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0), false,
+			&attr);
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+/*
+ * Make the filter's metric where it is missing, as mkdir -p and touch
+ * would, checking who's rights on the way (SPEC 7). Lock not held.
+ */
+static int ensure_metric(struct store *st, const struct filter_def *d,
+			 const struct caller *who, struct err *err)
+{
+	char level[NAMESPACE_MAX_BYTES + 1];
+	struct metric_info m;
+	struct node_attr a;
+	const char *slash = d->ns;
+	bool made = false;
+	int rc;
+
+	if (!store_metric_get(st, d->ns, d->metric, &m)) {
+		if (perm_allows(who, &m.attr, false, PERM_WRITE))
+			return 0;
+		err_set(err, "%s may not write to metric %s/%s", who->user,
+			d->ns, d->metric);
+		return -EACCES;
+	}
+	do {
+		slash = strchr(slash + 1, '/');
+		snprintf(level, sizeof(level), "%.*s",
+			 (int)(slash ? (size_t)(slash - d->ns) : strlen(d->ns)),
+			 d->ns);
+		if (!store_dir_get(st, TREE_NAMESPACES, level, &a)) {
+			if (!made && !perm_allows(who, &a, true,
+						  PERM_WRITE | PERM_EXEC) &&
+			    !slash) {
+				err_set(err, "%s may not make a metric in %s",
+					who->user, level);
+				return -EACCES;
+			}
+			continue;
+		}
+		rc = store_dir_create(st, TREE_NAMESPACES, level, 0755, who,
+				      err);
+		if (rc && rc != -EEXIST)
+			return rc;
+		made = true;
+	} while (slash);
+	rc = store_metric_create(st, d->ns, d->metric, 0644, who, &m, err);
+	return rc == -EEXIST ? 0 : rc;
+}
+
+/* Whether who may read group (when it exists yet). */
+static int check_group(struct store *st, const struct filter_def *d,
+		       const struct caller *who, struct err *err)
+{
+	struct node_attr a;
+
+	if (store_dir_get(st, TREE_LOG_GROUPS, d->group, &a) ||
+	    perm_allows(who, &a, true, PERM_READ | PERM_EXEC))
+		return 0;
+	err_set(err, "%s may not read log group %s", who->user, d->group);
+	return -EACCES;
+}
+
+int store_filter_put(struct store *st, const char *name, const char *text,
+		     size_t len, mode_t mode, const struct caller *who,
+		     struct err *err)
+{
+	struct trail_event ev = {
+		.source = "filters.monfs",
+		.name = "PutMetricFilter",
+		.who = who,
+		.params = {TRAIL_STR("filterName", name)},
+		.nparams = 1,
+	};
+	struct filter_def *def = calloc(1, sizeof(*def));
+	struct strbuf canon = STRBUF_INIT;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (!def)
+		return -ENOMEM;
+	rc = parse_name(name, strlen(name));
+	if (rc)
+		err_set(err, "invalid filter name");
+	if (!rc)
+		rc = filter_def_parse(text, len, def, err);
+	if (!rc) {
+		ev.params[ev.nparams++] = TRAIL_STR("logGroupName", def->group);
+		ev.params[ev.nparams++] = TRAIL_STR("filterPattern",
+						    def->pattern);
+		ev.params[ev.nparams++] = TRAIL_STR("metricNamespace", def->ns);
+		ev.params[ev.nparams++] = TRAIL_STR("metricName", def->metric);
+		rc = check_group(st, def, who, err);
+	}
+	if (!rc)
+		rc = ensure_metric(st, def, who, err);
+	if (!rc)
+		rc = filter_def_render(def, &canon);
+	if (db_begin(st)) {
+		rc = rc ? rc : -EIO;
+		goto free;
+	}
+	if (rc)
+		goto out;
+	stmt = db_stmt(st, SQL_FILTER_INSERT);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, canon.buf, (int)canon.len, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, def->group, -1, SQLITE_STATIC);
+	db_bind_owner(stmt, 4, who, mode, store_now_ms());
+	rc = db_exec_stmt(stmt);
+out:
+	rc = db_finish(st, rc, &ev, err);
+free:
+	strbuf_release(&canon);
+	free(def);
+	return rc;
+}
+
+int store_filter_delete(struct store *st, const char *name,
+			const struct caller *who, struct err *err)
+{
+	struct trail_event ev = {
+		.source = "filters.monfs",
+		.name = "DeleteMetricFilter",
+		.who = who,
+		.params = {TRAIL_STR("filterName", name)},
+		.nparams = 1,
+	};
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, SQL_FILTER_DELETE);
+	rc = stmt ? 0 : -EIO;
+	if (!rc) {
+		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+		rc = db_exec_stmt(stmt);
+	}
+	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+		rc = -ENOENT;
+	return db_finish(st, rc, &ev, err);
+}
+
+int store_filter_render(struct store *st, const char *name,
+			struct strbuf *out)
+{
+	sqlite3_stmt *stmt;
+	int rc = -ENOENT;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_FILTER_LOAD);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		rc = strbuf_adds(out, (const char *)sqlite3_column_text(stmt, 0));
+		if (!rc)
+			rc = strbuf_addf(out, "matched = %lld\nskipped = %lld\n",
+					 (long long)sqlite3_column_int64(stmt, 1),
+					 (long long)sqlite3_column_int64(stmt, 2));
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+/* The id of metric ns/name, or -ENOENT. Lock held. */
+static int64_t metric_id(struct store *st, const char *ns, const char *name)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_METRIC_ID);
+	int64_t id = -ENOENT;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return id;
+}
+
+/* One filter over one write's lines. Lock held, transaction open. */
+static int apply_one(struct store *st, int64_t filter_id,
+		     const struct filter_def *d, const char *buf, size_t len,
+		     int64_t now_ms)
+{
+	struct point *points = NULL;
+	size_t n = 0, cap = 0, pos = 0;
+	int64_t skipped = 0, id;
+	struct pattern *p = NULL;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = pattern_compile(d->pattern, strlen(d->pattern), &p, NULL);
+	if (rc)
+		return 0; /* checked at definition: a damaged row, ignore */
+	while (pos < len && !rc) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+		double v;
+		int r = filter_apply(d, p, buf + pos, end - pos, &v);
+
+		pos = end + 1;
+		if (r < 0)
+			skipped++;
+		if (r <= 0)
+			continue;
+		if (n == cap) {
+			struct point *more;
+
+			cap = cap ? cap * 2 : 16;
+			more = realloc(points, cap * sizeof(*more));
+			if (!more) {
+				rc = -ENOMEM;
+				break;
+			}
+			points = more;
+		}
+		points[n++] = (struct point){now_ms, v};
+	}
+	pattern_free(p);
+	id = rc ? rc : metric_id(st, d->ns, d->metric);
+	if (!rc && n && id > 0)
+		rc = rollups_ingest_locked(st, id, points, n, NULL);
+	free(points);
+	stmt = rc ? NULL : db_stmt(st, SQL_FILTER_COUNT);
+	if (stmt) {
+		sqlite3_bind_int64(stmt, 1, filter_id);
+		sqlite3_bind_int64(stmt, 2, (int64_t)n);
+		sqlite3_bind_int64(stmt, 3, skipped);
+		rc = db_exec_stmt(stmt);
+	}
+	stmt = rc || !d->has_default ? NULL : db_stmt(st, SQL_MINUTE_SEEN);
+	if (stmt) {
+		sqlite3_bind_int64(stmt, 1, filter_id);
+		sqlite3_bind_int64(stmt, 2, now_ms / MINUTE_MS * MINUTE_MS);
+		sqlite3_bind_int(stmt, 3, n > 0);
+		rc = db_exec_stmt(stmt);
+	}
+	return rc;
+}
+
+struct filter_row {
+	int64_t id;
+	char *definition;
+};
+
+int filters_apply_locked(struct store *st, int64_t stream_id,
+			 const char *buf, size_t len, int64_t now_ms)
+{
+	struct filter_row rows[32];
+	struct filter_def *d;
+	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTERS_OF_STREAM);
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	while (n < 32 && sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *def = (const char *)sqlite3_column_text(stmt, 1);
+
+		rows[n].id = sqlite3_column_int64(stmt, 0);
+		rows[n].definition = def ? strdup(def) : NULL;
+		if (rows[n].definition)
+			n++;
+	}
+	sqlite3_reset(stmt);
+	if (n == 0)
+		return 0;
+	d = malloc(sizeof(*d));
+	for (i = 0; i < n; i++) {
+		if (!rc && !d)
+			rc = -ENOMEM;
+		if (!rc && !filter_def_parse(rows[i].definition,
+					     strlen(rows[i].definition), d,
+					     NULL))
+			rc = apply_one(st, rows[i].id, d, buf, len, now_ms);
+		free(rows[i].definition);
+	}
+	free(d);
+	return rc;
+}
+
+int store_filters_sweep(struct store *st, int64_t now_ms)
+{
+	int64_t minute = now_ms / MINUTE_MS * MINUTE_MS;
+	struct filter_def *d = malloc(sizeof(*d));
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (!d)
+		return -ENOMEM;
+	rc = db_begin(st);
+	if (rc)
+		goto out;
+	stmt = db_stmt(st, SQL_MINUTES_DUE);
+	rc = stmt ? 0 : -EIO;
+	if (stmt)
+		sqlite3_bind_int64(stmt, 1, minute);
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *def = (const char *)sqlite3_column_text(stmt, 2);
+		struct point p = {sqlite3_column_int64(stmt, 1), 0};
+		int64_t id;
+
+		if (!def || filter_def_parse(def, strlen(def), d, NULL) ||
+		    !d->has_default)
+			continue;
+		p.value = d->default_value;
+		id = metric_id(st, d->ns, d->metric);
+		if (id > 0)
+			rc = rollups_ingest_locked(st, id, &p, 1, NULL);
+	}
+	if (stmt)
+		sqlite3_reset(stmt);
+	stmt = rc ? NULL : db_stmt(st, SQL_MINUTES_DONE);
+	if (stmt) {
+		sqlite3_bind_int64(stmt, 1, minute);
+		rc = db_exec_stmt(stmt);
+	}
+	if (rc)
+		db_rollback(st);
+	else
+		rc = db_commit(st);
+out:
+	free(d);
+	return rc;
+}

@@ -1,0 +1,344 @@
+/*
+ * Unit tests for store/filter_def.c: what a user may write to
+ * filters/NAME (SPEC 7), what each refusal says, that a definition's
+ * rendering reads back to the same definition, and which data point a
+ * log event gives.
+ */
+#include "store/filter.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* SPEC 7's example, comments included. */
+static const char SPEC_EXAMPLE[] =
+    "group = app                              # the log group it watches\n"
+    "pattern = [ip, id, user, ts, request, status=5*, bytes]   # the rest"
+    " of the line, as is\n"
+    "metric = App/Http5xx                     # namespace/name, made at"
+    " definition if missing\n"
+    "value = 1                                # a number, or $field /"
+    " $.json.path\n"
+    "default_value = 0                        # optional\n";
+
+static const char APACHE_500[] =
+    "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /a.gif"
+    " HTTP/1.0\" 500 2326";
+static const char APACHE_200[] =
+    "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /a.gif"
+    " HTTP/1.0\" 200 2326";
+static const char APACHE_500_NO_BYTES[] =
+    "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /a.gif"
+    " HTTP/1.0\" 503 -";
+
+static int parse(const char *text, struct filter_def *d, struct err *err)
+{
+	memset(err, 0, sizeof(*err));
+	return filter_def_parse(text, strlen(text), d, err);
+}
+
+/* Parse text, which must be refused with exactly message. */
+static void refused(const char *text, const char *message)
+{
+	struct filter_def d;
+	struct err err;
+
+	cr_assert_eq(parse(text, &d, &err), -EINVAL, "accepted: %s", text);
+	cr_assert_str_eq(err.msg, message);
+}
+
+/* The data point line gives under d: filter_apply's result and *v. */
+static int apply(const struct filter_def *d, const char *line, double *v)
+{
+	struct pattern *p;
+	int rc;
+
+	cr_assert_eq(pattern_compile(d->pattern, strlen(d->pattern), &p, NULL),
+		     0);
+	rc = filter_apply(d, p, line, strlen(line), v);
+	pattern_free(p);
+	return rc;
+}
+
+static void round_trips(const struct filter_def *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct filter_def back;
+	struct err err;
+
+	cr_assert_eq(filter_def_render(d, &sb), 0);
+	cr_assert_eq(parse(sb.buf, &back, &err), 0, "%s: %s", sb.buf, err.msg);
+	cr_assert_eq(memcmp(d, &back, sizeof(back)), 0, "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
+Test(filter_def, the_spec_example_reads_with_its_comments)
+{
+	struct filter_def d;
+	struct err err;
+
+	cr_assert_eq(parse(SPEC_EXAMPLE, &d, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(d.group, "app");
+	cr_assert_str_eq(d.pattern,
+			 "[ip, id, user, ts, request, status=5*, bytes]");
+	cr_assert_str_eq(d.ns, "App");
+	cr_assert_str_eq(d.metric, "Http5xx");
+	cr_assert_str_eq(d.value, "1");
+	cr_assert(d.value_is_number);
+	cr_assert_eq(d.number, 1);
+	cr_assert(d.has_default);
+	cr_assert_eq(d.default_value, 0);
+	round_trips(&d);
+}
+
+Test(filter_def, the_spec_example_counts_5xx_lines_with_value_1)
+{
+	struct filter_def d;
+	struct err err;
+	double v = -1;
+
+	cr_assert_eq(parse(SPEC_EXAMPLE, &d, &err), 0, "%s", err.msg);
+	cr_assert_eq(apply(&d, APACHE_500, &v), 1);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(apply(&d, APACHE_200, &v), 0);
+	cr_assert_eq(apply(&d, APACHE_500_NO_BYTES, &v), 1);
+}
+
+Test(filter_def, value_may_name_a_field_of_the_pattern)
+{
+	struct filter_def d;
+	struct err err;
+	double v = -1;
+
+	cr_assert_eq(parse("group = /web/apache\n"
+			   "pattern = [ip, id, user, ts, request, status=5*,"
+			   " bytes]\n"
+			   "metric = Web/Bytes5xx\n"
+			   "value = $bytes\n",
+			   &d, &err),
+		     0, "%s", err.msg);
+	cr_assert_str_eq(d.group, "web/apache", "the leading '/' is dropped");
+	cr_assert_str_eq(d.value, "$bytes");
+	cr_assert_not(d.value_is_number);
+	cr_assert_not(d.has_default);
+	cr_assert_eq(apply(&d, APACHE_500, &v), 1);
+	cr_assert_eq(v, 2326);
+	cr_assert_eq(apply(&d, APACHE_200, &v), 0);
+	/* Matched, but "-" is no number: the event is skipped. */
+	cr_assert_eq(apply(&d, APACHE_500_NO_BYTES, &v), -1);
+	round_trips(&d);
+}
+
+Test(filter_def, a_json_filter_takes_its_value_from_a_json_path)
+{
+	struct filter_def d;
+	struct err err;
+	double v = -1;
+
+	cr_assert_eq(parse("group = app\n"
+			   "pattern = { $.level = \"error\" }  # errors only\n"
+			   "metric = App/ErrorLatency\n"
+			   "value = $.latency\n",
+			   &d, &err),
+		     0, "%s", err.msg);
+	cr_assert_str_eq(d.pattern, "{ $.level = \"error\" }");
+	cr_assert_eq(apply(&d, "{\"level\":\"error\",\"latency\":12.5}", &v),
+		     1);
+	cr_assert_eq(v, 12.5);
+	cr_assert_eq(apply(&d, "{\"level\":\"info\",\"latency\":3}", &v), 0);
+	cr_assert_eq(
+	    apply(&d, "{\"level\":\"error\",\"latency\":\"slow\"}", &v), -1);
+	cr_assert_eq(apply(&d, "{\"level\":\"error\"}", &v), -1);
+	cr_assert_eq(apply(&d, "not json", &v), 0);
+	round_trips(&d);
+}
+
+Test(filter_def, a_pattern_is_taken_as_written_quotes_and_all)
+{
+	struct filter_def d;
+	struct err err;
+	double v;
+
+	cr_assert_eq(parse("group = app\n"
+			   "pattern = \"disk # full\" ?ERROR ?WARN  # note\n"
+			   "metric = App/Disk\n"
+			   "value = 2.5\n"
+			   "default_value = -0\n",
+			   &d, &err),
+		     0, "%s", err.msg);
+	cr_assert_str_eq(d.pattern, "\"disk # full\" ?ERROR ?WARN");
+	cr_assert_eq(d.number, 2.5);
+	cr_assert_eq(apply(&d, "ERROR: disk # full", &v), 1);
+	cr_assert_eq(v, 2.5);
+	cr_assert_eq(apply(&d, "ERROR: disk full", &v), 0);
+	round_trips(&d);
+}
+
+Test(filter_def, an_empty_quoted_pattern_matches_every_event)
+{
+	struct filter_def d;
+	struct err err;
+	double v;
+
+	cr_assert_eq(
+	    parse("group = app\npattern = \"\"\nmetric = App/All\n", &d, &err),
+	    0, "%s", err.msg);
+	cr_assert_eq(apply(&d, "anything at all", &v), 1);
+	cr_assert_eq(v, 1);
+	round_trips(&d);
+}
+
+Test(filter_def, quoted_names_read_back)
+{
+	struct filter_def d;
+	struct err err;
+
+	cr_assert_eq(parse("group = \"a #1/b\"\npattern = x\n"
+			   "metric = \"My NS/n #2\"\n",
+			   &d, &err),
+		     0, "%s", err.msg);
+	cr_assert_str_eq(d.group, "a #1/b");
+	cr_assert_str_eq(d.ns, "My NS");
+	cr_assert_str_eq(d.metric, "n #2");
+	round_trips(&d);
+}
+
+#define BASE "group = app\npattern = ERROR\nmetric = App/Errors\n"
+
+Test(filter_def, required_keys_are_named_when_missing)
+{
+	refused("", "missing group, pattern, metric");
+	refused("# just a comment\ngroup = app\n", "missing pattern, metric");
+	refused("group = app\npattern = x\n", "missing metric");
+}
+
+Test(filter_def, unknown_and_repeated_keys_are_refused)
+{
+	refused(BASE "filter = x\n", "line 4: unknown key \"filter\"");
+	refused(BASE "group = other\n",
+		"line 4: group given twice (first on line 1)");
+	refused(BASE "value = 1\nvalue = 2\n",
+		"line 5: value given twice (first on line 4)");
+	refused("group = app\nnonsense\n",
+		"line 2: \"nonsense\" is not key = value");
+}
+
+Test(filter_def, bad_names_are_refused_naming_line_and_key)
+{
+	refused("group = a//b\npattern = x\nmetric = A/B\n",
+		"line 1: group: \"a//b\" has an empty level");
+	refused("group = .hidden\npattern = x\nmetric = A/B\n",
+		"line 1: group: \".hidden\" is not a name (it starts with '.'"
+		" or holds '?', a control character or invalid UTF-8)");
+	refused("group = \"a\tb\"\npattern = x\nmetric = A/B\n",
+		"line 1: group: \"a?b\" is not a name (it starts with '.'"
+		" or holds '?', a control character or invalid UTF-8)");
+}
+
+Test(filter_def, metric_must_be_namespace_slash_name)
+{
+	refused("group = app\npattern = x\nmetric = Errors\n",
+		"line 3: metric: \"Errors\" is not NAMESPACE/NAME");
+	refused("group = app\npattern = x\nmetric = App/\n",
+		"line 3: metric: empty name");
+	refused("group = app\npattern = x\nmetric = App/a?b\n",
+		"line 3: metric: \"a?b\" is not a name (it starts with '.' or"
+		" holds '?', a control character or invalid UTF-8)");
+}
+
+Test(filter_def, names_have_length_limits)
+{
+	char text[2048], level[300];
+
+	memset(level, 'a', 200);
+	level[200] = '\0';
+	/* A 603-byte group, each level a fine name. */
+	snprintf(text, sizeof(text),
+		 "group = %s/%s/%s\npattern = x\n"
+		 "metric = A/B\n",
+		 level, level, level);
+	refused(text,
+		"line 1: group: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"...\" is longer than 512 bytes");
+	/* A 401-byte namespace. */
+	snprintf(text, sizeof(text),
+		 "group = app\npattern = x\n"
+		 "metric = %s/%s/B\n",
+		 level, level);
+	refused(text,
+		"line 3: metric: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"...\" is longer than 255 bytes");
+}
+
+Test(filter_def, values_must_be_numbers_or_selectors_of_the_pattern)
+{
+	refused(BASE "value = lots\n",
+		"line 4: value: \"lots\" is not a number, $field or"
+		" $.json.path");
+	refused(BASE "value = nan\n",
+		"line 4: value: \"nan\" is not a number, $field or"
+		" $.json.path");
+	refused(BASE "default_value = 1e999\n",
+		"line 4: default_value: \"1e999\" is not a number");
+	refused(BASE "value =\n", "line 4: value: no value");
+}
+
+Test(filter_def, a_selector_the_pattern_cannot_give_is_refused)
+{
+	struct filter_def d;
+	struct err err;
+
+	cr_assert_eq(parse("group = app\npattern = [a, b]\nmetric = A/B\n"
+			   "value = $c\n",
+			   &d, &err),
+		     -EINVAL);
+	cr_assert(strncmp(err.msg, "line 4: value: ", 15) == 0, "%s", err.msg);
+}
+
+Test(filter_def, a_pattern_that_does_not_compile_is_refused_with_why)
+{
+	struct pattern *p;
+	struct err want, err;
+	struct filter_def d;
+	char expected[ERR_MSG_MAX + 32];
+
+	cr_assert_eq(pattern_compile("{ $.a =", 7, &p, &want), -EINVAL);
+	snprintf(expected, sizeof(expected), "line 2: pattern: %s", want.msg);
+	cr_assert_eq(
+	    parse("group = app\npattern = { $.a = \nmetric = A/B\n", &d, &err),
+	    -EINVAL);
+	cr_assert_str_eq(err.msg, expected);
+	refused("group = app\npattern =   # nothing\nmetric = A/B\n",
+		"line 2: pattern: no value (\"\" matches every event)");
+}
+
+Test(filter_def, a_refused_definition_leaves_out_untouched)
+{
+	struct filter_def d;
+	struct err err;
+
+	memset(&d, 0x5a, sizeof(d));
+	cr_assert_eq(parse(BASE "value = x\n", &d, &err), -EINVAL);
+	cr_assert_eq(((unsigned char *)&d)[0], 0x5a);
+}
+
+Test(filter_def, the_rendering_lists_the_keys_in_spec_order)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct filter_def d;
+	struct err err;
+
+	cr_assert_eq(parse("default_value = 2\nmetric = App/Errors\n"
+			   "pattern = ERROR\ngroup = /app\n",
+			   &d, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(filter_def_render(&d, &sb), 0);
+	cr_assert_str_eq(sb.buf, "group = app\n"
+				 "pattern = ERROR\n"
+				 "metric = App/Errors\n"
+				 "value = 1\n"
+				 "default_value = 2\n");
+	strbuf_release(&sb);
+	round_trips(&d);
+}
