@@ -162,7 +162,7 @@ static const char *const READ_OP[] = {
 };
 
 /* Open node n (a metric, a stream, a view, a trail day) into fi. */
-static int open_node(const char *path, const struct node *n,
+static int open_node(const char *path, const struct node *n, bool created,
 		     struct fuse_file_info *fi)
 {
 	int access = fi->flags & O_ACCMODE;
@@ -178,11 +178,13 @@ static int open_node(const char *path, const struct node *n,
 					     : "the trail is read-only");
 	kind = kind_of(n, &id);
 	who = node_caller();
-	rc = access_node(path, n, &who,
-			 access == O_RDONLY   ? PERM_READ
-			 : access == O_WRONLY ? PERM_WRITE
-					      : PERM_READ | PERM_WRITE,
-			 access == O_RDONLY ? READ_OP[kind] : "Write");
+	/* Who creates a file may use it, whatever mode it was given. */
+	rc = created ? 0
+		     : access_node(path, n, &who,
+				   access == O_RDONLY   ? PERM_READ
+				   : access == O_WRONLY ? PERM_WRITE
+							: PERM_READ | PERM_WRITE,
+				   access == O_RDONLY ? READ_OP[kind] : "Write");
 	if (rc)
 		return rc;
 	h = handle_new(kind, id, thread_group_of(fuse_get_context()->pid),
@@ -225,7 +227,7 @@ int file_open(const char *path, struct fuse_file_info *fi)
 	rc = node_resolve(path, &n);
 	if (rc)
 		return rc;
-	return n.type == NT_FILE ? open_node(path, &n, fi) : -EISDIR;
+	return n.type == NT_FILE ? open_node(path, &n, false, fi) : -EISDIR;
 }
 
 /*
@@ -234,6 +236,7 @@ int file_open(const char *path, struct fuse_file_info *fi)
  * knows it.
  */
 static int create_definition(const char *path, struct node *n, mode_t mode,
+			     const struct caller *who,
 			     struct fuse_file_info *fi)
 {
 	char key[PATH_MAX];
@@ -244,8 +247,8 @@ static int create_definition(const char *path, struct node *n, mode_t mode,
 	rc = handle_creating_add(key, mode);
 	if (rc)
 		return rc;
-	n->attr.mode = mode;
-	rc = open_node(path, n, fi);
+	n->attr = (struct node_attr){who->uid, who->gid, mode, 0, 0};
+	rc = open_node(path, n, true, fi);
 	if (!rc) {
 		h = handle_of(fi);
 		h->creating = strdup(key);
@@ -278,14 +281,17 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 		return rc;
 	mode &= ~node_umask() & 07777;
 	if (n.path.area == AREA_ALARMS || n.path.area == AREA_FILTERS)
-		return create_definition(path, &n, mode, fi);
+		return create_definition(path, &n, mode, &who, fi);
 	if (n.path.area == AREA_METRICS)
 		rc = store_metric_create(st, n.path.parent, n.path.leaf, mode,
 					 &who, &n.metric, &err);
 	else
 		rc = store_stream_create(st, n.path.parent, n.path.leaf, mode,
 					 &who, &n.stream, &err);
-	return rc ? rc : open_node(path, &n, fi);
+	if (rc)
+		return rc;
+	n.attr = n.path.area == AREA_METRICS ? n.metric.attr : n.stream.attr;
+	return open_node(path, &n, true, fi);
 }
 
 /* A definition's text is taken whole, and parsed at close. */

@@ -43,6 +43,10 @@ static int op_getattr(const char *path, struct stat *st,
 		struct caller who = node_caller();
 
 		rc = node_walk(&n.path, &who);
+		if (rc == -EACCES)
+			return audit_refusal(path, "Lookup", rc,
+					     "no search permission on a "
+					     "directory above it");
 	}
 	if (rc)
 		return rc;

@@ -106,6 +106,7 @@ int xattr_set(const char *path, const char *name, const char *value,
 int xattr_get(const char *path, const char *name, char *value, size_t size)
 {
 	char cur[XATTR_VALUE_MAX];
+	struct caller who;
 	struct node n;
 	size_t len;
 	int rc;
@@ -115,6 +116,10 @@ int xattr_get(const char *path, const char *name, char *value, size_t size)
 		return rc;
 	if (xattr_of(&n, name) == XA_NONE)
 		return -ENODATA;
+	who = node_caller();
+	rc = access_node(path, &n, &who, PERM_READ, "Getxattr");
+	if (rc)
+		return rc;
 	rc = current_value(&n, xattr_of(&n, name), cur);
 	if (rc)
 		return rc;

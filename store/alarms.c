@@ -12,6 +12,7 @@
 #include "store/db.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,16 +196,36 @@ int store_alarm_note(struct store *st, int64_t alarm_id, int64_t now_ms,
 	return db_commit(st);
 }
 
-/* Whether who may execute path: a regular file with an x bit for them. */
-static bool may_execute(const char *path, const struct caller *who)
+/* Whether who may do want to the file or directory at path. */
+static bool may(const char *path, const struct caller *who, bool dir,
+		int want)
 {
 	struct node_attr a;
 	struct stat sb;
 
-	if (stat(path, &sb) || !S_ISREG(sb.st_mode))
+	if (stat(path, &sb) || (dir ? !S_ISDIR(sb.st_mode)
+				    : !S_ISREG(sb.st_mode)))
 		return false;
 	a = (struct node_attr){sb.st_uid, sb.st_gid, sb.st_mode & 07777, 0, 0};
-	return perm_allows(who, &a, false, PERM_EXEC);
+	return perm_allows(who, &a, dir, want);
+}
+
+/*
+ * Whether who may execute path: search permission on every directory on
+ * the way, and an x bit for them on the file, as execve(2) would judge.
+ */
+static bool may_execute(const char *path, const struct caller *who)
+{
+	char dir[PATH_MAX];
+	const char *slash;
+
+	for (slash = strchr(path + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		if (!may(dir, who, true, PERM_EXEC))
+			return false;
+	}
+	return may(path, who, false, PERM_EXEC);
 }
 
 /*

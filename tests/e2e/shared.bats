@@ -623,7 +623,7 @@ ALARM_MODES="0600 0640 0660 0644 0604 0066 0444"
 			alarm_text Shared/probe 80 "description = by $u" >"$BATS_TEST_TMPDIR/def"
 			local before d
 			before=$(sed -n 's/^description = //p' "$A/$o")
-			cell "$(expect "$mode" "$class" 2)" "$u" "$o" sh -c 'cat >"$1" <"$2"' sh "$A/$o" "$BATS_TEST_TMPDIR/def"
+			cell "$(expect "$mode" "$class" 2)" "$u" "$o" sh -c 'exec cat >"$1" <"$2"' sh "$A/$o" "$BATS_TEST_TMPDIR/def"
 			# what a refused redefinition left, or an allowed one made
 			d=$(sed -n 's/^description = //p' "$A/$o")
 			if [ "$(expect "$mode" "$class" 2)" = ok ]; then
@@ -676,7 +676,7 @@ ALARM_MODES="0600 0640 0660 0644 0604 0066 0444"
 	[ -d "$M/Shared" ] && [ -d "$L/shared" ] && [ -e "$A/shared" ]
 	# bob may still write alice's 0666 alarm: only deleting is restricted
 	alarm_text Shared/probe 90 >"$BATS_TEST_TMPDIR/def"
-	succeeds as "$BOB" sh -c 'cat >"$1" <"$2"' sh "$A/shared" "$BATS_TEST_TMPDIR/def"
+	succeeds as "$BOB" sh -c 'exec cat >"$1" <"$2"' sh "$A/shared" "$BATS_TEST_TMPDIR/def"
 	# bob may remove his own in the same directories
 	succeeds sh_as "$BOB" 'mkdir "$1" && chmod 0777 "$1"' "$M/BobNS"
 	succeeds as "$BOB" rmdir "$M/BobNS"
@@ -841,7 +841,7 @@ ALARM_MODES="0600 0640 0660 0644 0604 0066 0444"
 	mk dir "$M/Host" root:root 0755
 	points "$M/Host/cpu" 95 96 97
 	alarm_text Host/cpu 80 "alarm_action = exec:$HOOKS/hook" >"$BATS_TEST_TMPDIR/def"
-	succeeds sh_as "$ALICE" 'cat >"$1" <"$2"' "$A/page" "$BATS_TEST_TMPDIR/def"
+	succeeds sh_as "$ALICE" 'exec cat >"$1" <"$2"' "$A/page" "$BATS_TEST_TMPDIR/def"
 	assert_equal "$(owner_mode "$A/page")" "$ALICE:$ALICE 644"
 	assert_equal "$(sed -n 's/^state = //p' "$A/page")" ALARM
 	eventually "$ACTION_DEADLINE_S" '[ -e "$OUT/page.ALARM" ]'
@@ -861,7 +861,7 @@ ALARM_MODES="0600 0640 0660 0644 0604 0066 0444"
 	assert_equal "$(cat "$OUT/shared.ALARM")" "$ALICE_UID ALARM"
 	# bob raises the threshold: the alarm goes to OK at once, as bob's
 	alarm_text Host/cpu 99 "alarm_action = exec:$HOOKS/hook" "ok_action = exec:$HOOKS/hook" >"$BATS_TEST_TMPDIR/def2"
-	succeeds sh_as "$BOB" 'cat >"$1" <"$2"' "$A/shared" "$BATS_TEST_TMPDIR/def2"
+	succeeds sh_as "$BOB" 'exec cat >"$1" <"$2"' "$A/shared" "$BATS_TEST_TMPDIR/def2"
 	assert_equal "$(sed -n 's/^state = //p' "$A/shared")" OK
 	eventually "$ACTION_DEADLINE_S" '[ -e "$OUT/shared.OK" ]'
 	assert_equal "$(cat "$OUT/shared.OK")" "$BOB_UID OK"
@@ -881,22 +881,22 @@ ALARM_MODES="0600 0640 0660 0644 0604 0066 0444"
 	alarm_text Host/cpu 80 "alarm_action = exec:$HOOKS/secret" >"$BATS_TEST_TMPDIR/secret.def"
 	alarm_text Host/cpu 80 "ok_action = exec:$BATS_TEST_TMPDIR/locked/hook" >"$BATS_TEST_TMPDIR/locked.def"
 	alarm_text Host/cpu 80 "alarm_action = exec:$HOOKS/hook" >"$BATS_TEST_TMPDIR/ok.def"
-	fails_with "Permission denied" sh_as "$BOB" 'cat >"$1" <"$2"' "$A/bobs" "$BATS_TEST_TMPDIR/secret.def"
+	fails_with "Permission denied" sh_as "$BOB" 'exec cat >"$1" <"$2"' "$A/bobs" "$BATS_TEST_TMPDIR/secret.def"
 	fails_with "No such file or directory" cat "$A/bobs"
 	await_refusal "$BOB" '.eventName == "PutMetricAlarm" and (tostring | contains("secret"))'
-	fails_with "Permission denied" sh_as "$BOB" 'cat >"$1" <"$2"' "$A/bobs" "$BATS_TEST_TMPDIR/locked.def"
+	fails_with "Permission denied" sh_as "$BOB" 'exec cat >"$1" <"$2"' "$A/bobs" "$BATS_TEST_TMPDIR/locked.def"
 	await_refusal "$BOB" '.eventName == "PutMetricAlarm" and (tostring | contains("locked/hook"))'
 	# a program bob may run is accepted, and the alarm is bob's
-	succeeds sh_as "$BOB" 'cat >"$1" <"$2"' "$A/bobs" "$BATS_TEST_TMPDIR/ok.def"
+	succeeds sh_as "$BOB" 'exec cat >"$1" <"$2"' "$A/bobs" "$BATS_TEST_TMPDIR/ok.def"
 	assert_equal "$(owner_mode "$A/bobs")" "$BOB:$BOB 644"
 	# redefining it with the forbidden target is refused; the old one stays
-	fails_with "Permission denied" sh_as "$BOB" 'cat >"$1" <"$2"' "$A/bobs" "$BATS_TEST_TMPDIR/secret.def"
+	fails_with "Permission denied" sh_as "$BOB" 'exec cat >"$1" <"$2"' "$A/bobs" "$BATS_TEST_TMPDIR/secret.def"
 	assert_equal "$(sed -n 's/^alarm_action = //p' "$A/bobs")" "exec:$HOOKS/hook"
 	# root may name the same program: it is root's to run
-	succeeds sh -c 'cat >"$1" <"$2"' sh "$A/roots" "$BATS_TEST_TMPDIR/secret.def"
+	succeeds sh -c 'exec cat >"$1" <"$2"' sh "$A/roots" "$BATS_TEST_TMPDIR/secret.def"
 	# a log: stream bob may not append to (alice's 0755 group) is refused too
 	succeeds sh_as "$ALICE" 'mkdir "$1"' "$L/alicelog"
 	alarm_text Host/cpu 80 "alarm_action = log:alicelog/pages" >"$BATS_TEST_TMPDIR/log.def"
-	fails_with "Permission denied" sh_as "$BOB" 'cat >"$1" <"$2"' "$A/boblog" "$BATS_TEST_TMPDIR/log.def"
+	fails_with "Permission denied" sh_as "$BOB" 'exec cat >"$1" <"$2"' "$A/boblog" "$BATS_TEST_TMPDIR/log.def"
 	await_refusal "$BOB" '.eventName == "PutMetricAlarm" and (tostring | contains("alicelog"))'
 }
