@@ -142,60 +142,12 @@ static int parse_small_int(const char *s, size_t len, int min, int max,
 
 /* ---- names ---- */
 
-/* One path component (SPEC 2). 0 or -EINVAL with err set. */
-static int check_name(const char *s, size_t len, struct err *err)
-{
-	char q[FORMAT_QUOTE_SIZE];
-	int rc = parse_name(s, len);
-
-	if (rc == -ENAMETOOLONG)
-		err_set(err, "\"%s\" is longer than %d bytes", format_quote(q, s, len),
-			NAME_MAX_BYTES);
-	else if (rc && len == 0)
-		err_set(err, "empty name");
-	else if (rc)
-		err_set(err,
-			"\"%s\" is not a name (it starts with '.' or holds '?',"
-			" a control character or invalid UTF-8)",
-			format_quote(q, s, len));
-	return rc ? -EINVAL : 0;
-}
-
-/*
- * A namespace or log group: levels separated by '/', each a name, at
- * most max bytes in all. 0 or -EINVAL with err set.
- */
-static int check_path(const char *s, size_t len, size_t max, struct err *err)
-{
-	char q[FORMAT_QUOTE_SIZE];
-	size_t start = 0, i;
-
-	if (len > max) {
-		err_set(err, "\"%s\" is longer than %zu bytes",
-			format_quote(q, s, len), max);
-		return -EINVAL;
-	}
-	for (i = 0; i <= len; i++) {
-		if (i < len && s[i] != '/')
-			continue;
-		if (i == start && len > 0) {
-			err_set(err, "\"%s\" has an empty level",
-				format_quote(q, s, len));
-			return -EINVAL;
-		}
-		if (check_name(s + start, i - start, err))
-			return -EINVAL;
-		start = i + 1;
-	}
-	return 0;
-}
-
 /* ---- one setter per field, shared by both forms ---- */
 
 static int set_namespace(struct alarm_def *d, const char *s, size_t len,
 			 struct err *err)
 {
-	if (check_path(s, len, NAMESPACE_MAX_BYTES, err))
+	if (parse_levels(s, len, NAMESPACE_MAX_BYTES, err))
 		return -EINVAL;
 	copy_text(d->ns, s, len);
 	return 0;
@@ -204,7 +156,7 @@ static int set_namespace(struct alarm_def *d, const char *s, size_t len,
 static int set_metric_name(struct alarm_def *d, const char *s, size_t len,
 			   struct err *err)
 {
-	if (check_name(s, len, err))
+	if (parse_name_explained(s, len, err))
 		return -EINVAL;
 	copy_text(d->metric, s, len);
 	return 0;
@@ -489,8 +441,8 @@ static int parse_log_action(const char *s, size_t len,
 		return -EINVAL;
 	}
 	group_len = (size_t)(slash - target);
-	if (check_path(target, group_len, LOG_GROUP_MAX_BYTES, err) ||
-	    check_name(slash + 1, n - group_len - 1, err)) {
+	if (parse_levels(target, group_len, LOG_GROUP_MAX_BYTES, err) ||
+	    parse_name_explained(slash + 1, n - group_len - 1, err)) {
 		err_prefix(err, "\"%s\"", format_quote(q, s, len));
 		return -EINVAL;
 	}

@@ -46,54 +46,6 @@ static const struct filter_key_info {
 
 /* ---- names (as alarm_def checks them) ---- */
 
-/* One path component (SPEC 2). 0 or -EINVAL with err set. */
-static int check_name(const char *s, size_t len, struct err *err)
-{
-	char q[FORMAT_QUOTE_SIZE];
-	int rc = parse_name(s, len);
-
-	if (rc == -ENAMETOOLONG)
-		err_set(err, "\"%s\" is longer than %d bytes",
-			format_quote(q, s, len), NAME_MAX_BYTES);
-	else if (rc && len == 0)
-		err_set(err, "empty name");
-	else if (rc)
-		err_set(err,
-			"\"%s\" is not a name (it starts with '.' or holds '?',"
-			" a control character or invalid UTF-8)",
-			format_quote(q, s, len));
-	return rc ? -EINVAL : 0;
-}
-
-/*
- * A namespace or log group: levels separated by '/', each a name, at
- * most max bytes in all. 0 or -EINVAL with err set.
- */
-static int check_levels(const char *s, size_t len, size_t max, struct err *err)
-{
-	char q[FORMAT_QUOTE_SIZE];
-	size_t start = 0, i;
-
-	if (len > max) {
-		err_set(err, "\"%s\" is longer than %zu bytes",
-			format_quote(q, s, len), max);
-		return -EINVAL;
-	}
-	for (i = 0; i <= len; i++) {
-		if (i < len && s[i] != '/')
-			continue;
-		if (i == start && len > 0) {
-			err_set(err, "\"%s\" has an empty level",
-				format_quote(q, s, len));
-			return -EINVAL;
-		}
-		if (check_name(s + start, i - start, err))
-			return -EINVAL;
-		start = i + 1;
-	}
-	return 0;
-}
-
 /* ---- one setter per key ---- */
 
 /* A log group, its leading '/' dropped. */
@@ -104,7 +56,7 @@ static int set_group(struct filter_def *d, const char *s, size_t len,
 		s++;
 		len--;
 	}
-	if (check_levels(s, len, LOG_GROUP_MAX_BYTES, err))
+	if (parse_levels(s, len, LOG_GROUP_MAX_BYTES, err))
 		return -EINVAL;
 	memcpy(d->group, s, len);
 	return 0;
@@ -140,8 +92,8 @@ static int set_metric(struct filter_def *d, const char *s, size_t len,
 		return -EINVAL;
 	}
 	ns_len = (size_t)(slash - s);
-	if (check_levels(s, ns_len, NAMESPACE_MAX_BYTES, err) ||
-	    check_name(slash + 1, len - ns_len - 1, err))
+	if (parse_levels(s, ns_len, NAMESPACE_MAX_BYTES, err) ||
+	    parse_name_explained(slash + 1, len - ns_len - 1, err))
 		return -EINVAL;
 	memcpy(d->ns, s, ns_len);
 	memcpy(d->metric, slash + 1, len - ns_len - 1);

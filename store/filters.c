@@ -361,36 +361,47 @@ struct filter_row {
 int filters_apply_locked(struct store *st, int64_t stream_id,
 			 const char *buf, size_t len, int64_t now_ms)
 {
-	struct filter_row rows[32];
-	struct filter_def *d;
+	struct filter_row *rows = NULL, *more;
+	struct filter_def *d = NULL;
 	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTERS_OF_STREAM);
-	size_t n = 0, i;
+	size_t n = 0, cap = 0, i;
 	int rc = 0;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, stream_id);
-	while (n < 32 && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
 		const char *def = (const char *)sqlite3_column_text(stmt, 1);
 
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			more = realloc(rows, cap * sizeof(*more));
+			if (!more) {
+				rc = -ENOMEM;
+				break;
+			}
+			rows = more;
+		}
 		rows[n].id = sqlite3_column_int64(stmt, 0);
 		rows[n].definition = def ? strdup(def) : NULL;
-		if (rows[n].definition)
+		if (!rows[n].definition)
+			rc = -ENOMEM;
+		else
 			n++;
 	}
 	sqlite3_reset(stmt);
-	if (n == 0)
-		return 0;
-	d = malloc(sizeof(*d));
+	if (n && !rc) {
+		d = malloc(sizeof(*d));
+		rc = d ? 0 : -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
-		if (!rc && !d)
-			rc = -ENOMEM;
 		if (!rc && !filter_def_parse(rows[i].definition,
 					     strlen(rows[i].definition), d,
 					     NULL))
 			rc = apply_one(st, rows[i].id, d, buf, len, now_ms);
 		free(rows[i].definition);
 	}
+	free(rows);
 	free(d);
 	return rc;
 }

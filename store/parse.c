@@ -383,3 +383,46 @@ int parse_period(const char *s, size_t len, int64_t *period_s)
 	*period_s = v;
 	return 0;
 }
+
+int parse_name_explained(const char *s, size_t len, struct err *err)
+{
+	char q[FORMAT_QUOTE_SIZE];
+	int rc = parse_name(s, len);
+
+	if (rc == -ENAMETOOLONG)
+		err_set(err, "\"%s\" is longer than %d bytes",
+			format_quote(q, s, len), NAME_MAX_BYTES);
+	else if (rc && len == 0)
+		err_set(err, "empty name");
+	else if (rc)
+		err_set(err,
+			"\"%s\" is not a name (it starts with '.' or holds '?',"
+			" a control character or invalid UTF-8)",
+			format_quote(q, s, len));
+	return rc ? -EINVAL : 0;
+}
+
+int parse_levels(const char *s, size_t len, size_t max, struct err *err)
+{
+	char q[FORMAT_QUOTE_SIZE];
+	size_t start = 0, i;
+
+	if (len > max) {
+		err_set(err, "\"%s\" is longer than %zu bytes",
+			format_quote(q, s, len), max);
+		return -EINVAL;
+	}
+	for (i = 0; i <= len; i++) {
+		if (i < len && s[i] != '/')
+			continue;
+		if (i == start && len > 0) {
+			err_set(err, "\"%s\" has an empty level",
+				format_quote(q, s, len));
+			return -EINVAL;
+		}
+		if (parse_name_explained(s + start, i - start, err))
+			return -EINVAL;
+		start = i + 1;
+	}
+	return 0;
+}

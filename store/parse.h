@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/err.h"
+
 #define NAME_MAX_BYTES 255       /* one path component */
 #define NAMESPACE_MAX_BYTES 255  /* a whole namespace, '/' included */
 #define LOG_GROUP_MAX_BYTES 512  /* a whole log group, '/' included */
@@ -45,6 +47,18 @@ int parse_time_arg(const char *s, size_t len, int64_t now_ms, int64_t *ms_out);
  * (empty, leading '.', '?', control byte, invalid UTF-8).
  */
 int parse_name(const char *s, size_t len);
+
+/*
+ * parse_name for a name read from a definition: 0, or -EINVAL (too long
+ * included) with err saying what is wrong with it.
+ */
+int parse_name_explained(const char *s, size_t len, struct err *err);
+
+/*
+ * A namespace or log group read from a definition: levels separated by
+ * '/', each a name, at most max bytes in all. 0 or -EINVAL with err set.
+ */
+int parse_levels(const char *s, size_t len, size_t max, struct err *err);
 
 /*
  * Length of the well-formed UTF-8 sequence at s[0..len) (len > 0), or 0
