@@ -452,3 +452,53 @@ const char *store_backend(void)
 		snprintf(name, sizeof(name), "sqlite %s", sqlite3_libversion());
 	return name;
 }
+
+int db_get_named(struct store *st, const char *sql, const char *name,
+		 int64_t *id, struct node_attr *attr)
+{
+	sqlite3_stmt *stmt;
+	int rc = -ENOENT;
+
+	db_lock(st);
+	stmt = db_stmt(st, sql);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(stmt, 0);
+		db_read_attr(stmt, 1, attr);
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+int db_list_named(struct store *st, const char *sql, store_list_fn fn,
+		  void *ctx)
+{
+	struct node_attr attr;
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	db_lock(st);
+	stmt = db_stmt(st, sql);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(stmt, 0);
+
+		db_read_attr(stmt, 1, &attr);
+		if (name)
+			rc = fn(ctx, name, false, &attr);
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}

@@ -62,6 +62,20 @@ void db_read_attr(sqlite3_stmt *stmt, int col, struct node_attr *out);
 void db_bind_owner(sqlite3_stmt *stmt, int first, const struct caller *who,
 		   mode_t mode, int64_t now_ms);
 
+/*
+ * The row of name that sql (selecting id, uid, gid, mode, ctime_ms,
+ * mtime_ms by ?1 = name) finds: 0 and *id, *attr; -ENOENT. Locks.
+ */
+int db_get_named(struct store *st, const char *sql, const char *name,
+		 int64_t *id, struct node_attr *attr);
+
+/*
+ * Call fn (is_dir false) for each row of sql, which selects name, uid,
+ * gid, mode, ctime_ms, mtime_ms. Locks; fn must not call the store.
+ */
+int db_list_named(struct store *st, const char *sql, store_list_fn fn,
+		  void *ctx);
+
 /* ---- shared between store modules ---- */
 
 /* What every trail record carries, and how long days are kept. */

@@ -61,48 +61,12 @@ static const char SQL_METRIC_ID[] =
 int store_filter_get(struct store *st, const char *name,
 		     struct alarm_info *out)
 {
-	sqlite3_stmt *stmt;
-	int rc = -ENOENT;
-
-	db_lock(st);
-	stmt = db_stmt(st, SQL_FILTER_GET);
-	if (!stmt) {
-		rc = -EIO;
-		goto out;
-	}
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(stmt, 0);
-		db_read_attr(stmt, 1, &out->attr);
-		rc = 0;
-	}
-	sqlite3_reset(stmt);
-out:
-	db_unlock(st);
-	return rc;
+	return db_get_named(st, SQL_FILTER_GET, name, &out->id, &out->attr);
 }
 
 int store_filter_list(struct store *st, store_list_fn fn, void *ctx)
 {
-	struct node_attr attr;
-	sqlite3_stmt *stmt;
-	int rc = 0;
-
-	db_lock(st);
-	stmt = db_stmt(st, SQL_FILTER_LIST);
-	if (!stmt) {
-		rc = -EIO;
-		goto out;
-	}
-	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
-		db_read_attr(stmt, 1, &attr);
-		rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0), false,
-			&attr);
-	}
-	sqlite3_reset(stmt);
-out:
-	db_unlock(st);
-	return rc;
+	return db_list_named(st, SQL_FILTER_LIST, fn, ctx);
 }
 
 /*
