@@ -64,9 +64,26 @@ check-asan: deps
 	    LDFLAGS="-fsanitize=address,undefined" all unit
 	@MONFS_ASAN=1 tests/run-all build-asan
 
+# systemd looks in $(PREFIX)/lib/systemd/system for /usr/local and /usr.
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSCONFDIR)/monfs
 	install -m 0755 $(BUILD)/monfs $(DESTDIR)$(PREFIX)/bin/monfs
+	install -m 0755 scripts/monfs-agent $(DESTDIR)$(PREFIX)/bin/monfs-agent
+	install -m 0644 man/monfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/monfs.1
+	for unit in monfs.service monfs-agent.service; do \
+	    sed 's|@PREFIX@|$(PREFIX)|g' scripts/systemd/$$unit \
+	        >$(DESTDIR)$(SYSTEMDDIR)/$$unit; \
+	    chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$unit; \
+	done
+	install -m 0644 scripts/agent.conf.example \
+	    $(DESTDIR)$(SYSCONFDIR)/monfs/agent.conf.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/monfs/agent.conf || \
+	    install -m 0644 scripts/agent.conf.example \
+	        $(DESTDIR)$(SYSCONFDIR)/monfs/agent.conf
 
 format:
 	clang-format -i fs/*.[ch] store/*.[ch] tests/unit/*.c
