@@ -29,7 +29,7 @@ render() {
 # form per line ("--db FILE", "-o db=FILE", "-f", ...).
 page_options() {
 	render | awk '/^OPTIONS$/ { f = 1; next } /^[A-Z]/ { f = 0 }
-		f && /^       -/ { sub(/^ +/, ""); print }' |
+		f && /^       -/ { sub(/^ +/, ""); sub(/  .*/, ""); print }' |
 		sed 's/, /\n/g'
 }
 
