@@ -30,7 +30,8 @@ STORE_OBJ := $(STORE_SRC:%.c=$(BUILD)/%.o)
 FS_OBJ    := $(FS_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all run test unit e2e check-asan install clean format deps
+.PHONY: all run test unit e2e check-asan check-valgrind stress fuzz install \
+	clean format deps
 
 all: $(BUILD)/monfs
 
@@ -54,9 +55,28 @@ run: deps
 
 unit: $(UNIT_BIN)
 
+# make test also runs the metrics suite with the daemon under valgrind;
+# make check-valgrind runs every suite that way (slow: about 10x).
+VALGRIND_FILES ?= tests/e2e/metrics.bats
+
 test: deps
 	@$(MAKE) --no-print-directory all unit
-	@tests/run-all $(BUILD)
+	@MONFS_VALGRIND_FILES="$(VALGRIND_FILES)" tests/run-all $(BUILD)
+
+check-valgrind: deps
+	@$(MAKE) --no-print-directory all unit
+	@MONFS_VALGRIND_FILES="$(wildcard tests/e2e/*.bats)" tests/run-all $(BUILD)
+
+# The fault-finding runs that take long: many daemon kills, and the
+# parsers under libFuzzer (clang). SECONDS per fuzz target.
+STRESS_KILLS ?= 200
+FUZZ_SECONDS ?= 300
+
+stress: all
+	@scripts/crash-loop -n $(STRESS_KILLS) -b $(BUILD)/monfs
+
+fuzz:
+	@tests/fuzz/run $(FUZZ_SECONDS)
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \

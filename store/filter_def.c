@@ -279,14 +279,24 @@ int filter_def_render(const struct filter_def *d, struct strbuf *out)
 	int n, rc;
 
 	rc = kv_put(out, "group", d->group, FIELD_LEN(d->group));
-	/* The pattern as written: raw, which kv_put's quoting would change. */
+	/*
+	 * The pattern as written: raw, which kv_put's quoting would change.
+	 * A '#' after a blank starts a comment, so a pattern that begins
+	 * with one (`pattern =#x` reads "#x") follows the '=' directly. The
+	 * reader drops one '\r' before the '\n', so a pattern that ends in
+	 * '\r' (kept, as written) gets one more for it to drop.
+	 */
 	if (rc == 0)
-		rc = strbuf_adds(out, "pattern = ");
+		rc = strbuf_adds(out, plen && d->pattern[0] == '#'
+					  ? "pattern ="
+					  : "pattern = ");
 	if (rc == 0)
 		rc = plen ? strbuf_add(out, d->pattern, plen)
 			  : strbuf_adds(out, "\"\"");
 	if (rc == 0)
-		rc = strbuf_adds(out, "\n");
+		rc = strbuf_adds(out, plen && d->pattern[plen - 1] == '\r'
+					  ? "\r\n"
+					  : "\n");
 	n = snprintf(metric, sizeof(metric), "%.*s/%.*s", (int)sizeof(d->ns),
 		     d->ns, (int)sizeof(d->metric), d->metric);
 	if (rc == 0)

@@ -13,6 +13,7 @@ MONFS_BIN="${MONFS_BIN:-$REPO/build/monfs}"
 # Deadlines for polling, in seconds. A sanitizer build starts and exits
 # slowly (leak checking runs at exit), so the defaults are generous.
 MOUNT_DEADLINE_S="${MONFS_MOUNT_DEADLINE_S:-10}"
+# MONFS_WRAPPER runs the daemon under a tool (make check-valgrind).
 EXIT_DEADLINE_S="${MONFS_EXIT_DEADLINE_S:-30}"
 
 # The environment only the daemon sees: sanitizer reports go to files that
@@ -58,7 +59,7 @@ start_daemon() {
 	# started from a terminal has it at its default, so restore that.
 	env --default-signal=INT,QUIT ${MONFS_DAEMON_ENV[@]+"${MONFS_DAEMON_ENV[@]}"} \
 		${MONFS_ENV[@]+"${MONFS_ENV[@]}"} \
-		"$MONFS_BIN" -f -o auto_unmount "$@" >>"$LOG" 2>>"$LOG" 3>&- &
+		${MONFS_WRAPPER:-} "$MONFS_BIN" -f -o auto_unmount "$@" >>"$LOG" 2>>"$LOG" 3>&- &
 	MONFS_PID=$!
 	MONFS_PIDS+=("$MONFS_PID")
 	MONFS_MNTS+=("$mnt")
