@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,9 +118,13 @@ static int render_alarm(const struct node *n, struct handle *h)
 	int rc;
 
 	rc = view_parse(n->path.query, VIEW_ALARM, store_now_ms(), &v, &err);
-	if (rc)
-		return audit_refusal(n->path.rest, "DescribeAlarms", rc,
-				     err.msg);
+	if (rc) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "/alarms/%.*s", PATH_MAX - 16,
+			 n->path.rest);
+		return audit_refusal(path, "DescribeAlarms", rc, err.msg);
+	}
 	rc = store_alarm_render(monfs_get()->store, n->path.rest,
 				v.history ? ALARM_VIEW_HISTORY
 				: v.json  ? ALARM_VIEW_JSON
@@ -308,6 +313,16 @@ static int take_definition(struct handle *h, const char *buf, size_t size)
 	if (!rc)
 		h->written = true;
 	pthread_mutex_unlock(&h->lock);
+	if (rc == -EFBIG) {
+		char path[PATH_MAX], why[96];
+
+		snprintf(path, sizeof(path), "/%s/%.*s",
+			 h->kind == HANDLE_ALARM ? "alarms" : "filters",
+			 PATH_MAX - 16, h->name);
+		snprintf(why, sizeof(why), "a definition is at most %zu bytes",
+			 max);
+		audit_refusal(path, "Write", rc, why);
+	}
 	return rc ? rc : (int)size;
 }
 

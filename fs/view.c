@@ -172,7 +172,8 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 	memset(out, 0, sizeof(*out));
 	out->period_s = DEFAULT_PERIOD_S;
 	out->nstats = stat_defaults(out->stats);
-	while (*pair) {
+	/* Every pair counts, an empty one too: "period=60&" is refused. */
+	while (query && *query) {
 		const char *amp = strchr(pair, '&');
 		size_t plen = amp ? (size_t)(amp - pair) : strlen(pair);
 		const char *eq = memchr(pair, '=', plen);
@@ -205,7 +206,9 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 			   err);
 		if (rc)
 			goto fail;
-		pair = amp ? amp + 1 : pair + plen;
+		if (!amp)
+			break;
+		pair = amp + 1;
 	}
 	if (seen[KEY_SINCE] && seen[KEY_UNTIL] &&
 	    out->since_ms >= out->until_ms) {
