@@ -153,11 +153,23 @@ static int set_namespace(struct alarm_def *d, const char *s, size_t len,
 	return 0;
 }
 
+/*
+ * JSON's MetricName. A metric is one path component, so it holds no '/'
+ * (parse_name, given components, does not look for one): the `metric =`
+ * form would split it at the '/' when read back.
+ */
 static int set_metric_name(struct alarm_def *d, const char *s, size_t len,
 			   struct err *err)
 {
+	char q[FORMAT_QUOTE_SIZE];
+
 	if (parse_name_explained(s, len, err))
 		return -EINVAL;
+	if (memchr(s, '/', len)) {
+		err_set(err, "\"%s\" is not a name (it holds '/')",
+			format_quote(q, s, len));
+		return -EINVAL;
+	}
 	copy_text(d->metric, s, len);
 	return 0;
 }

@@ -45,6 +45,7 @@
 #define FIELDS_ON_STACK 64	 /* event fields split without malloc */
 #define SHOWN_MAX 24		 /* pattern bytes quoted in a message */
 #define REGEX_LINE_ON_STACK 4096 /* lines copied for regexec on the stack */
+#define REGEX_NODES_MAX 2048	 /* regcomp's tree, repetitions expanded */
 
 /* What a condition compares with. */
 struct value {
@@ -503,6 +504,133 @@ static char *regex_text(const char *raw, size_t len)
 	return out;
 }
 
+/* a + b and a * b, stuck at REGEX_NODES_MAX + 1 past it. */
+static size_t nodes_add(size_t a, size_t b)
+{
+	return a + b > REGEX_NODES_MAX ? REGEX_NODES_MAX + 1 : a + b;
+}
+
+static size_t nodes_mul(size_t a, size_t b)
+{
+	return b && a > (REGEX_NODES_MAX + 1) / b ? REGEX_NODES_MAX + 1
+						  : nodes_add(a * b, 0);
+}
+
+/*
+ * The repetition count of the interval "{m}", "{m,}" or "{m,n}" at
+ * ere[*i] == '{' (the copies glibc's regcomp makes of what it repeats),
+ * *i moved past it; 0 when it is no interval (regcomp judges it).
+ */
+static size_t interval_copies(const char *ere, size_t *i)
+{
+	size_t j = *i + 1, m = 0, n = 0;
+	bool comma = false, has_n = false;
+
+	for (; ere[j] >= '0' && ere[j] <= '9'; j++)
+		m = nodes_add(nodes_mul(m, 10), (size_t)(ere[j] - '0'));
+	if (ere[j] == ',') {
+		comma = true;
+		for (j++; ere[j] >= '0' && ere[j] <= '9'; j++, has_n = true)
+			n = nodes_add(nodes_mul(n, 10), (size_t)(ere[j] - '0'));
+	}
+	if (ere[j] != '}')
+		return 0;
+	*i = j + 1;
+	if (!comma)
+		return m ? m : 1;
+	if (!has_n)
+		return m + 1;
+	return n > m ? n : (m ? m : 1);
+}
+
+/*
+ * An estimate of the nodes regcomp builds for ere: glibc copies what a
+ * '+' or an interval repeats, so stacked or nested repetitions (`a++++`,
+ * `(a{999}){999}`) grow a tree exponential in the text, gigabytes from a
+ * few dozen bytes. Each atom counts 1, a repetition multiplies what it
+ * repeats. Stuck at REGEX_NODES_MAX + 1 once past it.
+ */
+static size_t regex_nodes(const char *ere)
+{
+	/* Per open group: nodes so far, and those of the last atom. */
+	size_t total[NESTING_MAX + 1] = {0}, last[NESTING_MAX + 1] = {0};
+	size_t depth = 0, i = 0, atom, copies;
+
+	while (ere[i]) {
+		char c = ere[i];
+
+		if (c == '*' || c == '?' || c == '+' || c == '{') {
+			if (c == '{') {
+				copies = interval_copies(ere, &i);
+				if (!copies) {
+					i++;
+					goto plain;
+				}
+			} else {
+				copies = c == '+' ? 2 : 1;
+				i++;
+			}
+			atom = nodes_add(nodes_mul(last[depth], copies), 1);
+			total[depth] = nodes_add(total[depth] - last[depth],
+						 atom);
+			last[depth] = atom;
+			continue;
+		}
+		if (c == '(') {
+			if (depth == NESTING_MAX)
+				return REGEX_NODES_MAX + 1;
+			depth++;
+			total[depth] = last[depth] = 0;
+			i++;
+			continue;
+		}
+		if (c == ')' && depth > 0) {
+			atom = nodes_add(total[depth], 1);
+			depth--;
+			total[depth] = nodes_add(total[depth], atom);
+			last[depth] = atom;
+			i++;
+			continue;
+		}
+		if (c == '[') {
+			/* A bracket expression is one node, whatever it holds. */
+			i++;
+			if (ere[i] == '^')
+				i++;
+			if (ere[i] == ']')
+				i++;
+			while (ere[i] && ere[i] != ']') {
+				if (ere[i] == '[' && in_set(ere[i + 1], ":.=")) {
+					char kind = ere[i + 1];
+
+					for (i += 2; ere[i] && !(ere[i] == kind &&
+								  ere[i + 1] == ']');
+					     i++)
+						;
+					if (ere[i])
+						i++;
+				}
+				if (ere[i])
+					i++;
+			}
+			if (ere[i])
+				i++;
+		} else if (c == '\\' && ere[i + 1]) {
+			i += 2;
+		} else {
+			i++;
+		}
+	plain:
+		total[depth] = nodes_add(total[depth], 1);
+		last[depth] = 1;
+	}
+	while (depth > 0) {
+		total[depth - 1] = nodes_add(total[depth - 1], total[depth]);
+		depth--;
+	}
+	return total[0];
+}
+
 /* Read %regex% at pos into v. */
 static int read_regex(struct parser *ps, struct value *v)
 {
@@ -523,6 +651,13 @@ static int read_regex(struct parser *ps, struct value *v)
 	text = regex_text(raw, end - open - 1);
 	if (!text)
 		return fail_nomem(ps);
+	if (regex_nodes(text) > REGEX_NODES_MAX) {
+		free(text);
+		return fail(ps, open,
+			    "regular expression too complex (its repetitions"
+			    " expand past %d nodes)",
+			    REGEX_NODES_MAX);
+	}
 	rc = regcomp(&v->regex, text, REG_EXTENDED | REG_NOSUB);
 	free(text);
 	if (rc) {

@@ -51,9 +51,24 @@ process_alive() {
 # start_daemon MOUNTPOINT ARG...: run "monfs -f -o auto_unmount ARG..." in
 # the background (its output appended to $LOG) and wait until MOUNTPOINT
 # answers. Sets MONFS_PID. Fails, showing the log, if it never does.
+# wait_no_mount MOUNTPOINT: a daemon killed with -9 leaves a dead mount
+# (mountpoint -q says no, /proc/self/mounts still lists it) until its
+# auto_unmount helper removes it: wait for that, then clear it lazily.
+wait_no_mount() {
+	local mnt="$1" deadline=$((SECONDS + 10))
+	while grep -qs " $mnt fuse" /proc/self/mounts && ((SECONDS < deadline)); do
+		sleep 0.1
+	done
+	if grep -qs " $mnt fuse" /proc/self/mounts; then
+		fusermount3 -uz "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null
+	fi
+	return 0
+}
+
 start_daemon() {
 	local mnt="$1"
 	shift
+	wait_no_mount "$mnt"
 	# fd 3 is bats' own: a background process holding it would hang bats.
 	# A shell starts background commands with SIGINT ignored; a daemon
 	# started from a terminal has it at its default, so restore that.
