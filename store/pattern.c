@@ -548,13 +548,15 @@ static size_t interval_copies(const char *ere, size_t *i)
  * '+' or an interval repeats, so stacked or nested repetitions (`a++++`,
  * `(a{999}){999}`) grow a tree exponential in the text, gigabytes from a
  * few dozen bytes. Each atom counts 1, a repetition multiplies what it
- * repeats. Stuck at REGEX_NODES_MAX + 1 once past it.
+ * repeats. Stuck at REGEX_NODES_MAX + 1 once past it, and at once for a
+ * repetition of a repetition (`a+?`, `a*{2}`).
  */
 static size_t regex_nodes(const char *ere)
 {
 	/* Per open group: nodes so far, and those of the last atom. */
 	size_t total[NESTING_MAX + 1] = {0}, last[NESTING_MAX + 1] = {0};
 	size_t depth = 0, i = 0, atom, copies;
+	bool repeated = false; /* the last thing read was a repetition */
 
 	while (ere[i]) {
 		char c = ere[i];
@@ -570,12 +572,20 @@ static size_t regex_nodes(const char *ere)
 				copies = c == '+' ? 2 : 1;
 				i++;
 			}
+			/*
+			 * `a+?*`: POSIX leaves it undefined, and glibc's
+			 * epsilon closures grow exponential in the run.
+			 */
+			if (repeated)
+				return REGEX_NODES_MAX + 1;
+			repeated = true;
 			atom = nodes_add(nodes_mul(last[depth], copies), 1);
 			total[depth] = nodes_add(total[depth] - last[depth],
 						 atom);
 			last[depth] = atom;
 			continue;
 		}
+		repeated = false;
 		if (c == '(') {
 			if (depth == NESTING_MAX)
 				return REGEX_NODES_MAX + 1;
@@ -654,8 +664,9 @@ static int read_regex(struct parser *ps, struct value *v)
 	if (regex_nodes(text) > REGEX_NODES_MAX) {
 		free(text);
 		return fail(ps, open,
-			    "regular expression too complex (its repetitions"
-			    " expand past %d nodes)",
+			    "regular expression too complex (a repeated"
+			    " repetition, or repetitions expanding past %d"
+			    " nodes)",
 			    REGEX_NODES_MAX);
 	}
 	rc = regcomp(&v->regex, text, REG_EXTENDED | REG_NOSUB);
