@@ -448,6 +448,14 @@ int file_release(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
+void file_end(struct handle *h)
+{
+	store_data_close(monfs_get()->store, h->ds);
+	if (h->creating)
+		handle_creating_remove(h->creating);
+	handle_free(h);
+}
+
 int file_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
 	(void)path, (void)datasync, (void)fi;

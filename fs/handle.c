@@ -2,10 +2,28 @@
 #include "fs/handle.h"
 #include "fs/render.h"
 
+/* Every open handle, so that those the kernel never releases end too. */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct handle *open_handles;
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void handle_free_all(void (*fn)(struct handle *h))
+{
+	struct handle *h;
+
+	for (;;) {
+		pthread_mutex_lock(&open_lock);
+		h = open_handles;
+		pthread_mutex_unlock(&open_lock);
+		if (!h)
+			return;
+		fn(h); /* fn frees h, taking it off the list */
+	}
+}
 
 /*
  * The streams held open, with their counts: few at a time, so a small
@@ -92,6 +110,12 @@ struct handle *handle_new(enum handle_kind kind, int64_t id, pid_t opener,
 	h->id = id;
 	h->opener = opener;
 	h->writable = writable;
+	pthread_mutex_lock(&open_lock);
+	h->next = open_handles;
+	if (open_handles)
+		open_handles->prev = h;
+	open_handles = h;
+	pthread_mutex_unlock(&open_lock);
 	return h;
 }
 
@@ -99,6 +123,14 @@ void handle_free(struct handle *h)
 {
 	if (!h)
 		return;
+	pthread_mutex_lock(&open_lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		open_handles = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	pthread_mutex_unlock(&open_lock);
 	if (h->kind == HANDLE_STREAM)
 		unhold(h->id);
 	render_stream_free(h->view);

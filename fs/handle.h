@@ -31,6 +31,7 @@ enum handle_kind {
 };
 
 struct handle {
+	struct handle *prev, *next; /* the list of open handles */
 	pthread_mutex_t lock;   /* writes on one handle may race */
 	enum handle_kind kind;
 	int64_t id;             /* the metric's or the stream's */
@@ -65,6 +66,13 @@ struct handle *handle_new(enum handle_kind kind, int64_t id, pid_t opener,
 
 /* Free a handle and what it owns (NULL is fine). */
 void handle_free(struct handle *h);
+
+/*
+ * Call fn for each handle still open and free it: at unmount the kernel
+ * sends no release for files processes still hold, so the daemon's
+ * destroy callback ends them here.
+ */
+void handle_free_all(void (*fn)(struct handle *h));
 
 /*
  * Whether some handle holds stream id open: a store_held_fn (ctx unused),

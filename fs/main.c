@@ -25,6 +25,7 @@
 #include "fs/actions.h"
 #include "fs/handle.h"
 #include "fs/monfs.h"
+#include "fs/ops.h"
 
 #define MONFS_VERSION "0.1.0"
 /* Often enough that a file held open reaches the trail each minute. */
@@ -275,6 +276,8 @@ void monfs_destroy(void *data)
 	if (m->sweeper_started)
 		pthread_join(m->sweeper, NULL);
 	evaluator_stop();
+	/* Files still open at unmount: their data events are recorded now. */
+	handle_free_all(file_end);
 	store_close(m->store);
 	m->store = NULL;
 }

@@ -16,6 +16,9 @@ int file_write(const char *path, const char *buf, size_t size, off_t offset,
 	       struct fuse_file_info *fi);
 int file_flush(const char *path, struct fuse_file_info *fi);
 int file_release(const char *path, struct fuse_file_info *fi);
+/* End a handle the kernel will never release (at unmount). */
+struct handle;
+void file_end(struct handle *h);
 int file_fsync(const char *path, int datasync, struct fuse_file_info *fi);
 
 int xattr_set(const char *path, const char *name, const char *value,

@@ -502,3 +502,22 @@ out:
 	db_unlock(st);
 	return rc;
 }
+
+int db_delete_named(struct store *st, const char *sql, const char *name,
+		    struct trail_event *ev, struct err *err)
+{
+	sqlite3_stmt *stmt;
+	int rc = db_begin(st);
+
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, sql);
+	rc = stmt ? 0 : -EIO;
+	if (!rc) {
+		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+		rc = db_exec_stmt(stmt);
+	}
+	if (!rc && sqlite3_changes(st->db) == 0)
+		rc = -ENOENT;
+	return db_finish(st, rc, ev, err);
+}

@@ -76,6 +76,14 @@ int db_get_named(struct store *st, const char *sql, const char *name,
 int db_list_named(struct store *st, const char *sql, store_list_fn fn,
 		  void *ctx);
 
+/*
+ * Delete the row sql (a DELETE by ?1 = name) names, recording ev (as
+ * refused when it fails, -ENOENT when nothing was there). One
+ * transaction.
+ */
+int db_delete_named(struct store *st, const char *sql, const char *name,
+		    struct trail_event *ev, struct err *err);
+
 /* ---- shared between store modules ---- */
 
 /* What every trail record carries, and how long days are kept. */

@@ -197,21 +197,8 @@ int store_filter_delete(struct store *st, const char *name,
 		.params = {TRAIL_STR("filterName", name)},
 		.nparams = 1,
 	};
-	sqlite3_stmt *stmt;
-	int rc;
 
-	rc = db_begin(st);
-	if (rc)
-		return rc;
-	stmt = db_stmt(st, SQL_FILTER_DELETE);
-	rc = stmt ? 0 : -EIO;
-	if (!rc) {
-		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-		rc = db_exec_stmt(stmt);
-	}
-	if (!rc && sqlite3_changes(db_handle(st)) == 0)
-		rc = -ENOENT;
-	return db_finish(st, rc, &ev, err);
+	return db_delete_named(st, SQL_FILTER_DELETE, name, &ev, err);
 }
 
 int store_filter_render(struct store *st, const char *name,
