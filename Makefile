@@ -4,6 +4,7 @@
 #   make run        install what is missing, build, mount at ./mnt (foreground)
 #   make test       install what is missing, run unit and end-to-end tests
 #   make check-asan the same tests with AddressSanitizer and UBSan
+#   make bench      monfs beside its floors: one table of medians
 #   make install    install under $(DESTDIR)$(PREFIX)
 
 CC      ?= cc
@@ -31,7 +32,7 @@ FS_OBJ    := $(FS_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all run test unit e2e check-asan check-valgrind stress fuzz install \
-	clean format deps
+	clean format deps bench bench-tools
 
 all: $(BUILD)/monfs
 
@@ -77,6 +78,20 @@ stress: all
 
 fuzz:
 	@tests/fuzz/run $(FUZZ_SECONDS)
+
+# Benchmark drivers and floors (tests/bench), built -O2 whatever CFLAGS.
+BENCH_TOOLS := $(addprefix $(BUILD)/bench/,bgen bwrite bread floorfs sqlfloor)
+
+$(BUILD)/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -std=gnu11 $(WARN) -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE \
+	    $(PKG_CFLAGS) -o $@ $< $(LDLIBS)
+
+bench-tools: $(BENCH_TOOLS)
+
+bench: all bench-tools
+	@scripts/install-deps --bench
+	@tests/bench/run $(BUILD)
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \

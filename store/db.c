@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/checkpoint.h"
+
 #define STMT_CACHE_MAX 64
 #define BUSY_TIMEOUT_MS 10000
 
@@ -30,6 +32,7 @@ struct store {
 	struct stmt_slot stmts[STMT_CACHE_MAX];
 	int nstmts;
 	struct trail_settings trail;
+	struct checkpointer *checkpointer; /* NULL: sqlite's own */
 };
 
 static const char *const MIGRATIONS[] = {
@@ -369,6 +372,7 @@ int store_open(const char *path, struct store **out, struct err *err)
 	 */
 	rc = exec(st, "PRAGMA journal_mode=WAL;"
 		      "PRAGMA synchronous=NORMAL;"
+		      "PRAGMA journal_size_limit=67108864;"
 		      "PRAGMA foreign_keys=ON;");
 	if (rc) {
 		err_set(err, "cannot set up %s: %s", path,
@@ -379,6 +383,8 @@ int store_open(const char *path, struct store **out, struct err *err)
 	if (rc)
 		goto fail;
 	trail_defaults(&st->trail);
+	/* Without the thread, sqlite's automatic checkpoint still runs. */
+	checkpointer_start(path, st->db, &st->checkpointer);
 	/* Data events a crash left pending become records now. */
 	rc = trail_finish_pending(st, true, store_now_ms());
 	if (rc) {
@@ -399,6 +405,7 @@ void store_close(struct store *st)
 
 	if (!st)
 		return;
+	checkpointer_stop(st->checkpointer);
 	for (i = 0; i < st->nstmts; i++)
 		sqlite3_finalize(st->stmts[i].stmt);
 	sqlite3_close(st->db);

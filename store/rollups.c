@@ -31,9 +31,13 @@ static const char SQL_TOUCH_METRIC[] =
 static const char SQL_ROLLUP_GET[] =
 	"SELECT count, sum, min, max, sketch FROM rollups"
 	" WHERE metric_id = ?1 AND resolution_s = ?2 AND start_ms = ?3";
+/* An update in place leaves the rollups_by_age index untouched. */
 static const char SQL_ROLLUP_PUT[] =
-	"INSERT OR REPLACE INTO rollups (metric_id, resolution_s, start_ms,"
-	" count, sum, min, max, sketch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	"INSERT INTO rollups (metric_id, resolution_s, start_ms,"
+	" count, sum, min, max, sketch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	" ON CONFLICT (metric_id, resolution_s, start_ms) DO UPDATE SET"
+	" count = excluded.count, sum = excluded.sum, min = excluded.min,"
+	" max = excluded.max, sketch = excluded.sketch";
 static const char SQL_ROLLUP_RANGE[] =
 	"SELECT start_ms, count, sum, min, max, sketch FROM rollups"
 	" WHERE metric_id = ?1 AND resolution_s = ?2"
