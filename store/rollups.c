@@ -26,8 +26,15 @@ static const int64_t RETENTION_MS[LEVELS] = {
 	455LL * 24 * 3600 * 1000,
 };
 
+/*
+ * A metric's mtime moves in steps of a second at least: a write that
+ * leaves it alone dirties no page of the metrics table, which at one
+ * point per write is one page written to the WAL in three.
+ */
+#define MTIME_STEP_MS 1000
 static const char SQL_TOUCH_METRIC[] =
-	"UPDATE metrics SET mtime_ms = ?2 WHERE id = ?1";
+	"UPDATE metrics SET mtime_ms = ?2 WHERE id = ?1 AND mtime_ms <= ?3";
+static const char SQL_METRIC_EXISTS[] = "SELECT 1 FROM metrics WHERE id = ?1";
 static const char SQL_ROLLUP_GET[] =
 	"SELECT count, sum, min, max, sketch FROM rollups"
 	" WHERE metric_id = ?1 AND resolution_s = ?2 AND start_ms = ?3";
@@ -213,12 +220,34 @@ static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
 	return db_exec_stmt(stmt);
 }
 
+/* Move the metric's mtime to now_ms (see MTIME_STEP_MS). 0 or -ENOENT. */
+static int touch_metric(struct store *st, int64_t metric_id, int64_t now_ms)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_TOUCH_METRIC);
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, metric_id);
+	sqlite3_bind_int64(stmt, 2, now_ms);
+	sqlite3_bind_int64(stmt, 3, now_ms - MTIME_STEP_MS);
+	rc = db_exec_stmt(stmt);
+	if (rc || sqlite3_changes(db_handle(st)) > 0)
+		return rc;
+	stmt = db_stmt(st, SQL_METRIC_EXISTS);
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, metric_id);
+	rc = sqlite3_step(stmt) == SQLITE_ROW ? 0 : -ENOENT;
+	sqlite3_reset(stmt);
+	return rc;
+}
+
 int rollups_ingest_locked(struct store *st, int64_t metric_id,
 			  const struct point *points, size_t n,
 			  struct err *err)
 {
 	struct buckets levels[LEVELS];
-	sqlite3_stmt *stmt;
 	size_t i;
 	int l, rc;
 
@@ -228,17 +257,9 @@ int rollups_ingest_locked(struct store *st, int64_t metric_id,
 	rc = summarize(points, n, levels);
 	if (rc)
 		goto out;
-	stmt = db_stmt(st, SQL_TOUCH_METRIC);
-	rc = stmt ? 0 : -EIO;
-	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, metric_id);
-		sqlite3_bind_int64(stmt, 2, store_now_ms());
-		rc = db_exec_stmt(stmt);
-	}
-	if (!rc && sqlite3_changes(db_handle(st)) == 0) {
+	rc = touch_metric(st, metric_id, store_now_ms());
+	if (rc == -ENOENT)
 		err_set(err, "the metric was deleted");
-		rc = -ENOENT;
-	}
 	for (l = 0; l < LEVELS && !rc; l++)
 		for (i = 0; i < levels[l].n && !rc; i++)
 			rc = put_bucket(st, metric_id, RESOLUTION_S[l],
