@@ -25,7 +25,7 @@
  * writer, between its own commits.
  */
 #define BACKSTOP_PAGES 16000
-#define CATCHUP_PAGES 128
+#define CATCHUP_PAGES 512
 #define BUSY_TIMEOUT_MS 10000
 
 struct checkpointer {
@@ -36,7 +36,10 @@ struct checkpointer {
 	bool wanted;
 	bool running;
 	bool stopping;
-	int copied; /* WAL pages the last checkpoint left copied */
+	int last_pages;  /* the WAL's length at the last commit (writer's) */
+	unsigned cycle;  /* times the WAL started over */
+	int copied;      /* WAL pages the last checkpoint left copied, */
+	unsigned copied_cycle; /* in this cycle of the WAL */
 };
 
 /* The writer's WAL hook: after every commit, with the WAL's length. */
@@ -44,17 +47,20 @@ static int on_commit(void *arg, sqlite3 *writer, const char *schema,
 		     int pages)
 {
 	struct checkpointer *cp = arg;
-	bool inline_copy;
+	bool restarted = pages < cp->last_pages, inline_copy;
 
-	if (pages < WAKE_PAGES)
+	cp->last_pages = pages;
+	if (pages < WAKE_PAGES && !restarted)
 		return SQLITE_OK;
 	pthread_mutex_lock(&cp->lock);
-	if (pages < cp->copied) /* the WAL started over since */
-		cp->copied = 0;
+	if (restarted)
+		cp->cycle++;
 	inline_copy = pages >= BACKSTOP_PAGES ||
-		      (!cp->running && !cp->wanted &&
+		      (pages >= WAKE_PAGES && !cp->running && !cp->wanted &&
+		       cp->copied_cycle == cp->cycle &&
 		       pages - cp->copied <= CATCHUP_PAGES);
-	if (!inline_copy && !cp->wanted && !cp->running) {
+	if (pages >= WAKE_PAGES && !inline_copy && !cp->wanted &&
+	    !cp->running) {
 		cp->wanted = true;
 		pthread_cond_signal(&cp->wake);
 	}
@@ -70,6 +76,7 @@ static int on_commit(void *arg, sqlite3 *writer, const char *schema,
 static void *run(void *arg)
 {
 	struct checkpointer *cp = arg;
+	unsigned cycle;
 	int copied;
 
 	pthread_mutex_lock(&cp->lock);
@@ -80,6 +87,7 @@ static void *run(void *arg)
 			break;
 		cp->wanted = false;
 		cp->running = true;
+		cycle = cp->cycle;
 		pthread_mutex_unlock(&cp->lock);
 		/*
 		 * A failure (disk full, a reader in the way) leaves the WAL
@@ -92,6 +100,7 @@ static void *run(void *arg)
 		pthread_mutex_lock(&cp->lock);
 		cp->running = false;
 		cp->copied = copied;
+		cp->copied_cycle = cycle;
 	}
 	pthread_mutex_unlock(&cp->lock);
 	return NULL;

@@ -169,6 +169,17 @@ static const char *const MIGRATIONS[] = {
 	"  minute_ms INTEGER NOT NULL,"
 	"  matched INTEGER NOT NULL,"
 	"  PRIMARY KEY (filter_id, minute_ms)) WITHOUT ROWID;",
+
+	/*
+	 * 5 -> 6: small writes of data points, waiting to be folded into
+	 * the rollups (store/rollups.c). No index on metric_id: the journal
+	 * holds a few hundred rows at most, and only a metric's deletion
+	 * looks rows up by it.
+	 */
+	"CREATE TABLE metric_journal ("
+	"  id INTEGER PRIMARY KEY,"
+	"  metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+	"  points BLOB NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -277,6 +288,23 @@ int db_commit(struct store *st)
 		exec(st, "ROLLBACK");
 	db_unlock(st);
 	return rc;
+}
+
+int db_begin_read(struct store *st)
+{
+	int rc;
+
+	db_lock(st);
+	rc = exec(st, "BEGIN");
+	if (rc)
+		db_unlock(st);
+	return rc;
+}
+
+void db_end_read(struct store *st)
+{
+	exec(st, "COMMIT");
+	db_unlock(st);
 }
 
 void db_rollback(struct store *st)

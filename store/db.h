@@ -27,6 +27,14 @@ int db_begin(struct store *st);
 /* COMMIT and unlock. 0, or -errno (rolled back then). */
 int db_commit(struct store *st);
 
+/*
+ * Lock the store and BEGIN a read transaction, so that several reads see
+ * one snapshot and take sqlite's locks once; end with db_end_read. 0 or
+ * -errno with the store unlocked again.
+ */
+int db_begin_read(struct store *st);
+void db_end_read(struct store *st);
+
 /* ROLLBACK and unlock. */
 void db_rollback(struct store *st);
 

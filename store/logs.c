@@ -297,31 +297,39 @@ static int64_t chunk_at(struct store *st, int64_t stream_id, int64_t abs)
 	return off;
 }
 
-/* Copy [from, from + n) of chunk row id's data into buf. Lock held. */
-static int read_blob(struct store *st, int64_t row, int64_t from, char *buf,
-		     int n)
+/*
+ * Copy [from, from + n) of chunk row id's data into buf through *blob,
+ * opened at the first chunk and moved to the next ones (a blob handle
+ * compiles a statement when opened, not when moved). Lock held.
+ */
+static int read_blob(struct store *st, sqlite3_blob **blob, int64_t row,
+		     int64_t from, char *buf, int n)
 {
-	sqlite3_blob *blob;
 	int rc;
 
-	rc = sqlite3_blob_open(db_handle(st), "main", "log_chunks", "data", row,
-			       0, &blob);
+	if (*blob)
+		rc = sqlite3_blob_reopen(*blob, row);
+	else
+		rc = sqlite3_blob_open(db_handle(st), "main", "log_chunks",
+				       "data", row, 0, blob);
 	if (rc != SQLITE_OK)
-		return db_errno(rc);
-	rc = sqlite3_blob_read(blob, buf, n, (int)from);
-	sqlite3_blob_close(blob);
-	return db_errno(rc);
+		return db_errno(rc) ? db_errno(rc) : -EIO;
+	return db_errno(sqlite3_blob_read(*blob, buf, n, (int)from));
 }
 
 int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
 		      char *buf, size_t size)
 {
 	int64_t start, end, abs, limit, first;
+	sqlite3_blob *blob = NULL;
 	size_t done = 0;
 	sqlite3_stmt *stmt;
 	int rc;
 
-	db_lock(st);
+	/* One read transaction for the lookups and the blobs, not one each. */
+	rc = db_begin_read(st);
+	if (rc)
+		return rc;
 	rc = stream_bounds(st, stream_id, &start, &end);
 	if (rc) {
 		rc = rc == -ENOENT ? 0 : rc;
@@ -349,13 +357,15 @@ int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
 
 		if (hi <= lo)
 			continue;
-		rc = read_blob(st, row, lo - off, buf + done, (int)(hi - lo));
+		rc = read_blob(st, &blob, row, lo - off, buf + done,
+			       (int)(hi - lo));
 		if (!rc)
 			done += (size_t)(hi - lo);
 	}
 	sqlite3_reset(stmt);
 out:
-	db_unlock(st);
+	sqlite3_blob_close(blob);
+	db_end_read(st);
 	return rc ? rc : (int)done;
 }
 
@@ -366,11 +376,14 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 	int64_t start, end, first;
 	size_t done = 0;
 	sqlite3_stmt *stmt;
+	sqlite3_blob *blob = NULL;
 	char *data = NULL;
 	size_t cap = 0;
 	int rc;
 
-	db_lock(st);
+	rc = db_begin_read(st);
+	if (rc)
+		return rc;
 	rc = stream_bounds(st, stream_id, &start, &end);
 	if (rc)
 		goto out;
@@ -405,7 +418,7 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 			data = bigger;
 			cap = len;
 		}
-		rc = read_blob(st, row, 0, data, (int)len);
+		rc = read_blob(st, &blob, row, 0, data, (int)len);
 		if (rc)
 			break;
 		*from = off + (int64_t)len;
@@ -414,7 +427,8 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 	}
 	sqlite3_reset(stmt);
 out:
-	db_unlock(st);
+	sqlite3_blob_close(blob);
+	db_end_read(st);
 	free(data);
 	return rc;
 }

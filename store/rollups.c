@@ -10,14 +10,30 @@
  * hour at 60 s costs sixty rows whether it holds ten points or ten
  * million. Sketches merge exactly, so the answer for a period does not
  * depend on the resolution it is read from.
+ *
+ * A small write (JOURNAL_MAX_POINTS or fewer) does not touch the rollups:
+ * its points go into the metric journal, one appended row, which costs a
+ * commit a page where the rollups cost four or five and their sketches'
+ * decoding and encoding. The write that fills the journal to FOLD_ROWS
+ * folds it into the rollups, and so does the sweep; until then a read
+ * merges the metric's journaled points into the periods it prints, so
+ * reads never write (they work on a full disk). Summaries are sums,
+ * extremes and mergeable sketches, so the order in which points reach
+ * them changes nothing; and a journaled point is committed like any
+ * other, so a crash loses none.
  */
 #include "store/db.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define LEVELS 4
+/* Writes of at most this many points go to the journal. */
+#define JOURNAL_MAX_POINTS 16
+/* The write that makes the journal this long folds it. */
+#define FOLD_ROWS 256
 static const int64_t RESOLUTION_S[LEVELS] = {1, 60, 300, 3600};
 static const int64_t RETENTION_MS[LEVELS] = {
 	3LL * 3600 * 1000,
@@ -49,6 +65,16 @@ static const char SQL_ROLLUP_RANGE[] =
 	"SELECT start_ms, count, sum, min, max, sketch FROM rollups"
 	" WHERE metric_id = ?1 AND resolution_s = ?2"
 	" AND start_ms >= ?3 AND start_ms < ?4 ORDER BY start_ms";
+/* Points as struct point[] in the host's byte order: the journal lives
+ * seconds, on the machine that wrote it. */
+static const char SQL_JOURNAL_PUT[] =
+	"INSERT INTO metric_journal (metric_id, points) VALUES (?1, ?2)";
+static const char SQL_JOURNAL_ALL[] =
+	"SELECT metric_id, points FROM metric_journal ORDER BY metric_id, id";
+static const char SQL_JOURNAL_ANY[] = "SELECT 1 FROM metric_journal LIMIT 1";
+static const char SQL_JOURNAL_OF[] =
+	"SELECT points FROM metric_journal WHERE metric_id = ?1";
+static const char SQL_JOURNAL_CLEAR[] = "DELETE FROM metric_journal";
 static const char SQL_ROLLUP_EXPIRE[] =
 	"DELETE FROM rollups WHERE resolution_s = ?1 AND start_ms < ?2";
 
@@ -243,33 +269,151 @@ static int touch_metric(struct store *st, int64_t metric_id, int64_t now_ms)
 	return rc;
 }
 
-int rollups_ingest_locked(struct store *st, int64_t metric_id,
-			  const struct point *points, size_t n,
-			  struct err *err)
+/* Merge points into the metric's rollups. Lock held, transaction open. */
+static int merge_points(struct store *st, int64_t metric_id,
+			const struct point *points, size_t n)
 {
 	struct buckets levels[LEVELS];
 	size_t i;
 	int l, rc;
 
-	if (n == 0)
-		return 0;
 	memset(levels, 0, sizeof(levels));
 	rc = summarize(points, n, levels);
-	if (rc)
-		goto out;
-	rc = touch_metric(st, metric_id, store_now_ms());
-	if (rc == -ENOENT)
-		err_set(err, "the metric was deleted");
 	for (l = 0; l < LEVELS && !rc; l++)
 		for (i = 0; i < levels[l].n && !rc; i++)
 			rc = put_bucket(st, metric_id, RESOLUTION_S[l],
 					&levels[l].v[i]);
-	if (rc == -ENOSPC)
-		err_set(err, "the database or its disk is full");
-out:
 	for (l = 0; l < LEVELS; l++)
 		buckets_release(&levels[l]);
 	return rc;
+}
+
+/*
+ * Fold the whole journal into the rollups, each metric's points in one
+ * merge, and empty it. Lock held, transaction open. 0 or -errno.
+ */
+static int fold_locked(struct store *st)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_ALL);
+	struct point *acc = NULL;
+	size_t n = 0, cap = 0;
+	int64_t current = 0;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (!stmt)
+		return -EIO;
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int64_t metric_id = sqlite3_column_int64(stmt, 0);
+		const void *blob = sqlite3_column_blob(stmt, 1);
+		size_t bytes = (size_t)sqlite3_column_bytes(stmt, 1);
+		size_t k = bytes / sizeof(struct point);
+
+		if (bytes % sizeof(struct point) != 0) {
+			rc = -EIO;
+			break;
+		}
+		if (n && metric_id != current) {
+			rc = merge_points(st, current, acc, n);
+			n = 0;
+		}
+		current = metric_id;
+		if (!rc && n + k > cap) {
+			size_t ncap = (n + k) * 2;
+			struct point *np = realloc(acc, ncap * sizeof(*np));
+
+			if (!np)
+				rc = -ENOMEM;
+			else {
+				acc = np;
+				cap = ncap;
+			}
+		}
+		if (!rc && k) {
+			memcpy(acc + n, blob, k * sizeof(*acc));
+			n += k;
+		}
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_errno(step) ? db_errno(step) : -EIO;
+	sqlite3_reset(stmt);
+	if (!rc && n)
+		rc = merge_points(st, current, acc, n);
+	free(acc);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, SQL_JOURNAL_CLEAR);
+	return stmt ? db_exec_stmt(stmt) : -EIO;
+}
+
+/* Whether the journal holds anything. Lock held. */
+static bool journal_any(struct store *st)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_ANY);
+	bool any;
+
+	if (!stmt)
+		return false;
+	any = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_reset(stmt);
+	return any;
+}
+
+/*
+ * Append a small write's points to the journal, and fold it when full.
+ * Journal ids start again at 1 once it is emptied, so the new row's id
+ * is the journal's length.
+ */
+static int journal_put(struct store *st, int64_t metric_id,
+		       const struct point *points, size_t n)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_PUT);
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, metric_id);
+	sqlite3_bind_blob(stmt, 2, points, (int)(n * sizeof(*points)),
+			  SQLITE_STATIC);
+	rc = db_exec_stmt(stmt);
+	if (!rc && sqlite3_last_insert_rowid(db_handle(st)) >= FOLD_ROWS)
+		rc = fold_locked(st);
+	return rc;
+}
+
+int rollups_ingest_locked(struct store *st, int64_t metric_id,
+			  const struct point *points, size_t n,
+			  struct err *err)
+{
+	int rc;
+
+	if (n == 0)
+		return 0;
+	rc = touch_metric(st, metric_id, store_now_ms());
+	if (rc == -ENOENT)
+		err_set(err, "the metric was deleted");
+	if (rc)
+		return rc;
+	if (n <= JOURNAL_MAX_POINTS)
+		rc = journal_put(st, metric_id, points, n);
+	else
+		rc = merge_points(st, metric_id, points, n);
+	if (rc == -ENOSPC)
+		err_set(err, "the database or its disk is full");
+	return rc;
+}
+
+int store_metric_fold(struct store *st)
+{
+	int rc = db_begin(st);
+
+	if (rc)
+		return rc;
+	rc = journal_any(st) ? fold_locked(st) : 0;
+	if (rc) {
+		db_rollback(st);
+		return rc;
+	}
+	return db_commit(st);
 }
 
 int store_metric_ingest(struct store *st, int64_t metric_id,
@@ -298,6 +442,81 @@ static int level_for(int64_t period_s)
 	return 0;
 }
 
+/*
+ * The metric's journaled points whose period (period_ms) starts in
+ * [since, until), summarized per period in jb, oldest first. Lock held.
+ */
+static int journal_periods(struct store *st, int64_t metric_id,
+			   int64_t period_ms, int64_t since, int64_t until,
+			   struct buckets *jb)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_OF);
+	struct point *pts = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc = 0, step;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, metric_id);
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *blob = sqlite3_column_blob(stmt, 0);
+		size_t k = (size_t)sqlite3_column_bytes(stmt, 0) / sizeof(*pts);
+
+		for (i = 0; i < k && !rc; i++) {
+			struct point p;
+			int64_t start;
+
+			memcpy(&p, blob + i * sizeof(p), sizeof(p));
+			start = floor_div(p.ts_ms, period_ms) * period_ms;
+			if (start < since || start >= until)
+				continue;
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct point *np = realloc(pts, ncap * sizeof(*np));
+
+				if (!np) {
+					rc = -ENOMEM;
+					break;
+				}
+				pts = np;
+				cap = ncap;
+			}
+			pts[n++] = p;
+		}
+	}
+	sqlite3_reset(stmt);
+	if (n)
+		qsort(pts, n, sizeof(*pts), by_time);
+	for (i = 0; i < n && !rc; i++) {
+		struct summary *sum = buckets_at(
+			jb, floor_div(pts[i].ts_ms, period_ms) * period_ms);
+
+		rc = sum ? summary_add(sum, pts[i].value) : -ENOMEM;
+	}
+	free(pts);
+	return rc;
+}
+
+/*
+ * Before a period starting at start: report the journal's periods that
+ * come earlier, and merge the journal's period at start into acc.
+ */
+static int journal_until(struct buckets *jb, size_t *next, int64_t start,
+			 struct summary *acc, store_stats_fn fn, void *ctx)
+{
+	int rc = 0;
+
+	while (!rc && *next < jb->n && jb->v[*next].start_ms < start) {
+		rc = fn(ctx, jb->v[*next].start_ms, &jb->v[*next].summary);
+		(*next)++;
+	}
+	if (!rc && *next < jb->n && jb->v[*next].start_ms == start) {
+		rc = summary_merge(acc, &jb->v[*next].summary);
+		(*next)++;
+	}
+	return rc;
+}
+
 int store_metric_stats(struct store *st, int64_t metric_id,
 		       const struct stats_query *q, store_stats_fn fn,
 		       void *ctx)
@@ -305,6 +524,8 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 	int64_t period_ms = q->period_s * 1000;
 	int level = level_for(q->period_s);
 	int64_t oldest, since, until, current = 0;
+	struct buckets journal = {0};
+	size_t next = 0;
 	struct summary acc;
 	sqlite3_stmt *stmt;
 	int rc;
@@ -319,10 +540,15 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 	rc = summary_init(&acc);
 	if (rc)
 		return rc;
-	db_lock(st);
-	stmt = db_stmt(st, SQL_ROLLUP_RANGE);
+	rc = db_begin_read(st);
+	if (rc) {
+		summary_release(&acc);
+		return rc;
+	}
+	rc = journal_periods(st, metric_id, period_ms, since, until, &journal);
+	stmt = rc ? NULL : db_stmt(st, SQL_ROLLUP_RANGE);
 	if (!stmt) {
-		rc = -EIO;
+		rc = rc ? rc : -EIO;
 		goto out;
 	}
 	sqlite3_bind_int64(stmt, 1, metric_id);
@@ -337,6 +563,9 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 			rc = fn(ctx, current, &acc);
 			summary_reset(&acc);
 		}
+		if (!rc && !acc.count)
+			rc = journal_until(&journal, &next, start, &acc, fn,
+					   ctx);
 		current = start;
 		if (!rc)
 			rc = merge_row(stmt, 1, &acc);
@@ -344,8 +573,12 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 	if (!rc && acc.count)
 		rc = fn(ctx, current, &acc);
 	sqlite3_reset(stmt);
+	for (; !rc && next < journal.n; next++)
+		rc = fn(ctx, journal.v[next].start_ms,
+			&journal.v[next].summary);
 out:
-	db_unlock(st);
+	db_end_read(st);
+	buckets_release(&journal);
 	summary_release(&acc);
 	return rc;
 }
@@ -355,6 +588,8 @@ int store_sweep(struct store *st, int64_t now_ms)
 	sqlite3_stmt *stmt;
 	int l, rc, removed = 0;
 
+	/* On a full disk the fold fails; the retention below may help. */
+	store_metric_fold(st);
 	for (l = 0; l < LEVELS; l++) {
 		rc = db_begin(st);
 		if (rc)

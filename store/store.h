@@ -188,6 +188,12 @@ struct stats_query {
 };
 
 /*
+ * Fold the small writes waiting in the metric journal into the rollups
+ * (store_metric_stats and store_sweep do it too). 0 or -errno.
+ */
+int store_metric_fold(struct store *st);
+
+/*
  * Call fn, oldest first, for each period of q that holds data, with the
  * period's start and summary (valid during the call only). Stops early
  * and returns fn's value if non-zero.

@@ -412,3 +412,67 @@ Test(metric_lines, three_fields_and_special_values_are_refused)
 						store_now_ms(), &p, &n, &err),
 			     -EINVAL, "%s", bad[i]);
 }
+
+/*
+ * Small writes wait in the journal until a read, the sweep or the 256th
+ * folds them; summaries do not depend on the order points arrive in, so
+ * 600 one-point writes read exactly like one write of the 600 points.
+ */
+Test(store, many_small_writes_read_like_one_big_write)
+{
+	int64_t small = make_metric("App", "small"), big = make_metric("App", "big");
+	struct point pts[600];
+	struct err err = {""};
+	struct rows a, b;
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		pts[i].ts_ms = base_ms + (i * 7919 % 600) * 1000;
+		pts[i].value = (double)((i * 31) % 97);
+		cr_assert_eq(store_metric_ingest(st, small, &pts[i], 1, &err), 0,
+			     "%s", err.msg);
+	}
+	cr_assert_eq(store_metric_ingest(st, big, pts, 600, &err), 0);
+	a = query(small, 60, base_ms, base_ms + 600000);
+	b = query(big, 60, base_ms, base_ms + 600000);
+	cr_assert_eq(a.n, 10);
+	cr_assert_eq(b.n, 10);
+	for (i = 0; i < 10; i++) {
+		cr_assert_eq(a.start[i], b.start[i]);
+		cr_assert_eq(a.count[i], 60);
+		cr_assert_eq(a.count[i], b.count[i]);
+		cr_assert_float_eq(a.sum[i], b.sum[i], 1e-9);
+		cr_assert_eq(a.min[i], b.min[i]);
+		cr_assert_eq(a.max[i], b.max[i]);
+		cr_assert_eq(a.p50[i], b.p50[i]);
+	}
+}
+
+/* Points still in the journal at close are there after reopening. */
+Test(store, journaled_points_survive_a_reopen)
+{
+	int64_t id = make_metric("App", "j");
+	struct err err = {""};
+	struct rows r;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		struct point p = {base_ms + i * 1000, 10.0 * (i + 1)};
+
+		cr_assert_eq(store_metric_ingest(st, id, &p, 1, &err), 0);
+	}
+	store_close(st);
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	r = query(id, 60, base_ms, base_ms + 60000);
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(r.count[0], 5);
+	cr_assert_float_eq(r.sum[0], 150.0, 1e-9);
+	/* folded into the rollups, they read the same */
+	cr_assert_eq(store_metric_fold(st), 0);
+	r = query(id, 60, base_ms, base_ms + 60000);
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(r.count[0], 5);
+	cr_assert_float_eq(r.sum[0], 150.0, 1e-9);
+	cr_assert_eq(r.min[0], 10.0);
+	cr_assert_eq(r.max[0], 50.0);
+}
