@@ -89,8 +89,9 @@ $(BUILD)/bench/%: tests/bench/%.c
 
 bench-tools: $(BENCH_TOOLS)
 
-bench: all bench-tools
+bench:
 	@scripts/install-deps --bench
+	@$(MAKE) --no-print-directory all bench-tools
 	@tests/bench/run $(BUILD)
 
 check-asan: deps

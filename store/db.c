@@ -18,7 +18,7 @@
 
 #include "store/checkpoint.h"
 
-#define STMT_CACHE_MAX 64
+#define STMT_CACHE_MAX 96
 #define BUSY_TIMEOUT_MS 10000
 
 struct stmt_slot {
@@ -269,12 +269,33 @@ static int exec(struct store *st, const char *sql)
 	return db_errno(sqlite3_exec(st->db, sql, NULL, NULL, NULL));
 }
 
+/*
+ * Transaction control through the statement cache: at one small write per
+ * transaction, parsing BEGIN and COMMIT again each time was measurable.
+ */
+static const char SQL_BEGIN_WRITE[] = "BEGIN IMMEDIATE";
+static const char SQL_BEGIN_READ[] = "BEGIN";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+
+static int tx(struct store *st, const char *sql)
+{
+	sqlite3_stmt *stmt = db_stmt(st, sql);
+	int rc;
+
+	if (!stmt)
+		return exec(st, sql);
+	rc = db_exec_stmt(stmt);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
 int db_begin(struct store *st)
 {
 	int rc;
 
 	db_lock(st);
-	rc = exec(st, "BEGIN IMMEDIATE");
+	rc = tx(st, SQL_BEGIN_WRITE);
 	if (rc)
 		db_unlock(st);
 	return rc;
@@ -282,10 +303,10 @@ int db_begin(struct store *st)
 
 int db_commit(struct store *st)
 {
-	int rc = exec(st, "COMMIT");
+	int rc = tx(st, SQL_COMMIT);
 
 	if (rc)
-		exec(st, "ROLLBACK");
+		tx(st, SQL_ROLLBACK);
 	db_unlock(st);
 	return rc;
 }
@@ -295,7 +316,7 @@ int db_begin_read(struct store *st)
 	int rc;
 
 	db_lock(st);
-	rc = exec(st, "BEGIN");
+	rc = tx(st, SQL_BEGIN_READ);
 	if (rc)
 		db_unlock(st);
 	return rc;
@@ -303,13 +324,13 @@ int db_begin_read(struct store *st)
 
 void db_end_read(struct store *st)
 {
-	exec(st, "COMMIT");
+	tx(st, SQL_COMMIT);
 	db_unlock(st);
 }
 
 void db_rollback(struct store *st)
 {
-	exec(st, "ROLLBACK");
+	tx(st, SQL_ROLLBACK);
 	db_unlock(st);
 }
 
