@@ -288,6 +288,49 @@ static int merge_points(struct store *st, int64_t metric_id,
 	return rc;
 }
 
+/* Points read back from the journal: a growable array. */
+struct point_buf {
+	struct point *v;
+	size_t n;
+	size_t cap;
+};
+
+/*
+ * Append the points of one journal row (column col of stmt's current
+ * row) to b. -EIO for a blob that is not whole points, -ENOMEM.
+ */
+static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt,
+			     int col)
+{
+	const void *blob = sqlite3_column_blob(stmt, col);
+	size_t bytes = (size_t)sqlite3_column_bytes(stmt, col);
+	size_t k = bytes / sizeof(struct point);
+
+	if (bytes % sizeof(struct point) != 0)
+		return -EIO;
+	if (b->n + k > b->cap) {
+		size_t cap = (b->n + k) * 2;
+		struct point *v = realloc(b->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		b->v = v;
+		b->cap = cap;
+	}
+	if (k)
+		memcpy(b->v + b->n, blob, k * sizeof(*b->v));
+	b->n += k;
+	return 0;
+}
+
+/* The end of stepping a journal query: 0 when it ran to its end. */
+static int step_result(int step)
+{
+	if (step == SQLITE_DONE)
+		return 0;
+	return db_errno(step) ? db_errno(step) : -EIO;
+}
+
 /*
  * Fold the whole journal into the rollups, each metric's points in one
  * merge, and empty it. Lock held, transaction open. 0 or -errno.
@@ -295,8 +338,7 @@ static int merge_points(struct store *st, int64_t metric_id,
 static int fold_locked(struct store *st)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_ALL);
-	struct point *acc = NULL;
-	size_t n = 0, cap = 0;
+	struct point_buf acc = {0};
 	int64_t current = 0;
 	int rc = 0, step = SQLITE_DONE;
 
@@ -304,41 +346,21 @@ static int fold_locked(struct store *st)
 		return -EIO;
 	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int64_t metric_id = sqlite3_column_int64(stmt, 0);
-		const void *blob = sqlite3_column_blob(stmt, 1);
-		size_t bytes = (size_t)sqlite3_column_bytes(stmt, 1);
-		size_t k = bytes / sizeof(struct point);
 
-		if (bytes % sizeof(struct point) != 0) {
-			rc = -EIO;
-			break;
-		}
-		if (n && metric_id != current) {
-			rc = merge_points(st, current, acc, n);
-			n = 0;
+		if (acc.n && metric_id != current) {
+			rc = merge_points(st, current, acc.v, acc.n);
+			acc.n = 0;
 		}
 		current = metric_id;
-		if (!rc && n + k > cap) {
-			size_t ncap = (n + k) * 2;
-			struct point *np = realloc(acc, ncap * sizeof(*np));
-
-			if (!np)
-				rc = -ENOMEM;
-			else {
-				acc = np;
-				cap = ncap;
-			}
-		}
-		if (!rc && k) {
-			memcpy(acc + n, blob, k * sizeof(*acc));
-			n += k;
-		}
+		if (!rc)
+			rc = point_buf_add_row(&acc, stmt, 1);
 	}
-	if (!rc && step != SQLITE_DONE)
-		rc = db_errno(step) ? db_errno(step) : -EIO;
+	if (!rc)
+		rc = step_result(step);
 	sqlite3_reset(stmt);
-	if (!rc && n)
-		rc = merge_points(st, current, acc, n);
-	free(acc);
+	if (!rc && acc.n)
+		rc = merge_points(st, current, acc.v, acc.n);
+	free(acc.v);
 	if (rc)
 		return rc;
 	stmt = db_stmt(st, SQL_JOURNAL_CLEAR);
@@ -451,49 +473,30 @@ static int journal_periods(struct store *st, int64_t metric_id,
 			   struct buckets *jb)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_OF);
-	struct point *pts = NULL;
-	size_t n = 0, cap = 0, i;
-	int rc = 0, step;
+	struct point_buf pts = {0};
+	int rc = 0, step = SQLITE_DONE;
+	size_t i;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, metric_id);
-	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *blob = sqlite3_column_blob(stmt, 0);
-		size_t k = (size_t)sqlite3_column_bytes(stmt, 0) / sizeof(*pts);
-
-		for (i = 0; i < k && !rc; i++) {
-			struct point p;
-			int64_t start;
-
-			memcpy(&p, blob + i * sizeof(p), sizeof(p));
-			start = floor_div(p.ts_ms, period_ms) * period_ms;
-			if (start < since || start >= until)
-				continue;
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 64;
-				struct point *np = realloc(pts, ncap * sizeof(*np));
-
-				if (!np) {
-					rc = -ENOMEM;
-					break;
-				}
-				pts = np;
-				cap = ncap;
-			}
-			pts[n++] = p;
-		}
-	}
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+		rc = point_buf_add_row(&pts, stmt, 0);
+	if (!rc)
+		rc = step_result(step);
 	sqlite3_reset(stmt);
-	if (n)
-		qsort(pts, n, sizeof(*pts), by_time);
-	for (i = 0; i < n && !rc; i++) {
-		struct summary *sum = buckets_at(
-			jb, floor_div(pts[i].ts_ms, period_ms) * period_ms);
+	if (!rc && pts.n)
+		qsort(pts.v, pts.n, sizeof(*pts.v), by_time);
+	for (i = 0; i < pts.n && !rc; i++) {
+		int64_t start = floor_div(pts.v[i].ts_ms, period_ms) * period_ms;
+		struct summary *sum;
 
-		rc = sum ? summary_add(sum, pts[i].value) : -ENOMEM;
+		if (start < since || start >= until)
+			continue;
+		sum = buckets_at(jb, start);
+		rc = sum ? summary_add(sum, pts.v[i].value) : -ENOMEM;
 	}
-	free(pts);
+	free(pts.v);
 	return rc;
 }
 
