@@ -198,6 +198,60 @@ static int lock_database(const char *db)
 	return -1;
 }
 
+/*
+ * Undo the octal escapes (\040 for a blank, ...) with which the kernel
+ * writes a path into /proc/self/mountinfo, in place.
+ */
+static void mountinfo_unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+					(s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/*
+ * Whether something (monfs or any other filesystem, a dead FUSE mount
+ * included) is mounted on dir: libfuse would stack on it silently (SPEC
+ * 1 refuses). Judged by /proc/self/mountinfo, whose fifth field is the
+ * mount point; a missing mountinfo judges nothing.
+ */
+static bool mounted_on(const char *dir)
+{
+	char want[PATH_MAX], *line = NULL, *field;
+	size_t cap = 0;
+	bool found = false;
+	FILE *f;
+	int i;
+
+	if (!realpath(dir, want))
+		return errno == ENOTCONN; /* a dead FUSE mount */
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return false;
+	while (!found && getline(&line, &cap, f) > 0) {
+		field = strtok(line, " ");
+		for (i = 1; field && i < 5; i++)
+			field = strtok(NULL, " ");
+		if (!field)
+			continue;
+		mountinfo_unescape(field);
+		found = strcmp(field, want) == 0;
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
 static void write_pid(int fd)
 {
 	char pid[32];
@@ -310,6 +364,13 @@ int main(int argc, char *argv[])
 	}
 	if (!m.opt.mountpoint) {
 		usage(stderr);
+		goto out;
+	}
+	if (mounted_on(m.opt.mountpoint)) {
+		fprintf(stderr,
+			"monfs: %s is already a mount point; unmount it first "
+			"(fusermount3 -u %s)\n",
+			m.opt.mountpoint, m.opt.mountpoint);
 		goto out;
 	}
 	if (m.opt.trail_days == 0) {

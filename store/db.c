@@ -394,6 +394,42 @@ fail:
 	return rc;
 }
 
+/*
+ * Whether the database is monfs's: new (no tables) or holding
+ * schema_version. Another application's database is refused before
+ * anything (journal mode included) is changed in it: -EINVAL.
+ */
+static int check_ours(struct store *st, const char *path, struct err *err)
+{
+	sqlite3_stmt *stmt;
+	int rc, tables = 0, ours = 0;
+
+	rc = sqlite3_prepare_v2(st->db,
+				"SELECT count(*), count(*) FILTER (WHERE name ="
+				" 'schema_version') FROM sqlite_master"
+				" WHERE type = 'table'",
+				-1, &stmt, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+		tables = sqlite3_column_int(stmt, 0);
+		ours = sqlite3_column_int(stmt, 1);
+		rc = SQLITE_OK;
+	} else {
+		rc = sqlite3_errcode(st->db);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_OK) {
+		err_set(err, "cannot read %s: %s", path,
+			sqlite3_errmsg(st->db));
+		return db_errno(rc) ? db_errno(rc) : -EIO;
+	}
+	if (tables > 0 && !ours) {
+		err_set(err, "%s is not a monfs database (it holds the tables "
+			"of another application)", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int store_open(const char *path, struct store **out, struct err *err)
 {
 	struct store *st;
@@ -414,6 +450,9 @@ int store_open(const char *path, struct store **out, struct err *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	rc = check_ours(st, path, err);
+	if (rc)
+		goto fail;
 	/*
 	 * WAL lets readers (the sqlite3 shell, a backup) run beside the
 	 * daemon; synchronous=NORMAL makes a commit survive a crash of the

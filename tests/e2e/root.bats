@@ -257,6 +257,38 @@ a=b,c;d"
 	assert_not_mounted "$BATS_TEST_TMPDIR/mnt2"
 }
 
+@test "a mount point that already holds a mount is refused with a message, status 1" {
+	# $MNT holds this test's monfs: a second daemon must not stack on it
+	run_monfs_to_exit "$MNT" -- -f --db "$BATS_TEST_TMPDIR/second.db" "$MNT"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "already a mount point"
+	# the first mount still answers, and only one monfs is mounted there
+	succeeds ls "$MNT/metrics"
+	assert_equal "$(awk -v m="$MNT" '$5 == m' /proc/self/mountinfo | wc -l)" 1
+}
+
+@test "a mount point that holds another filesystem is refused too" {
+	local mnt2="$BATS_TEST_TMPDIR/on tmpfs"
+	mkdir -p "$mnt2"
+	mount -t tmpfs -o size=1m none "$mnt2"
+	run_monfs_to_exit "$mnt2" -- -f --db "$BATS_TEST_TMPDIR/x.db" "$mnt2"
+	umount "$mnt2"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "already a mount point"
+}
+
+@test "a sqlite database of another application is refused, and left as it was" {
+	local other="$BATS_TEST_TMPDIR/other.db" mnt2="$BATS_TEST_TMPDIR/mnt2"
+	mkdir -p "$mnt2"
+	sqlite3 "$other" "CREATE TABLE customers (id INTEGER); INSERT INTO customers VALUES (7)"
+	run_monfs_to_exit "$mnt2" -- -f --db "$other" "$mnt2"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "not a monfs database"
+	assert_not_mounted "$mnt2"
+	assert_equal "$(sqlite3 "$other" .tables)" "customers"
+	assert_equal "$(sqlite3 "$other" 'PRAGMA journal_mode')" "delete"
+}
+
 @test "after fusermount3 -u the foreground daemon exits with status 0" {
 	unmount_monfs
 	assert_equal "$DAEMON_STATUS" 0
