@@ -424,6 +424,19 @@ int store_node_set_owner(struct store *st, enum node_kind kind,
 			 gid_t gid, mode_t mode, const struct caller *who,
 			 struct err *err);
 
+/* An mtime of "now", and "leave the mtime", for store_node_set_times. */
+#define STORE_TIME_NOW INT64_MIN
+#define STORE_TIME_OMIT (INT64_MIN + 1)
+
+/*
+ * Set a node's mtime (utimensat): to mtime_ms, to now with
+ * STORE_TIME_NOW, or leave it with STORE_TIME_OMIT; its ctime moves to
+ * now. Arguments as for store_node_set_owner. A metric keeps no times of
+ * its own (its mtime follows its data): 0, nothing changed. -ENOENT.
+ */
+int store_node_set_times(struct store *st, enum node_kind kind, const char *dir,
+			 const char *name, int64_t mtime_ms);
+
 /* ---- the audit trail (SPEC 6) ---- */
 
 /* One member of a record's requestParameters: a string or a number. */
