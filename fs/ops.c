@@ -38,6 +38,13 @@ static int op_getattr(const char *path, struct stat *st,
 		return 0;
 	}
 	rc = node_resolve(path, &n);
+	/*
+	 * The kernel looks a name up before it makes, opens or removes it:
+	 * an overlong name stops here, so its refusal is recorded here.
+	 */
+	if (rc == -ENAMETOOLONG)
+		return audit_refusal(path, "Lookup", rc,
+				     "a path component is at most 255 bytes");
 	if (!rc && n.type != NT_ROOT) {
 		/* A lookup: the path walk must be allowed (SPEC 9). */
 		struct caller who = node_caller();
