@@ -57,8 +57,7 @@ static int op_getattr(const char *path, struct stat *st,
 	}
 	if (rc)
 		return rc;
-	node_stat(&n, st);
-	return 0;
+	return node_stat(&n, st);
 }
 
 struct list_ctx {

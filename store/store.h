@@ -127,6 +127,22 @@ typedef int (*store_list_fn)(void *ctx, const char *name, bool is_dir,
 int store_dir_list(struct store *st, enum tree tree, const char *name,
 		   store_list_fn fn, void *ctx);
 
+/*
+ * The number of sub-directories of directory name ("" for the top) in
+ * tree, for st_nlink: one count over the index of children, whatever
+ * the number of files. 0 or -EIO.
+ */
+int store_dir_subdirs(struct store *st, enum tree tree, const char *name,
+		      int64_t *count);
+
+/*
+ * When an entry was last made or removed in top directory top
+ * ("metrics", "logs", "alarms", "filters"): its ctime_ms and mtime_ms
+ * set in *out, the other members left alone. 0, -ENOENT when nothing has
+ * changed there since the database began keeping it, -EIO.
+ */
+int store_top_times(struct store *st, const char *top, struct node_attr *out);
+
 /* ---- metrics (SPEC 3) ---- */
 
 #define UNIT_MAX 32
