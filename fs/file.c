@@ -194,16 +194,18 @@ static int open_node(const char *path, const struct node *n, bool created,
 		     struct fuse_file_info *fi)
 {
 	int access = fi->flags & O_ACCMODE;
-	bool truncating = fi->flags & O_TRUNC; /* atomic_o_trunc */
+	/* O_RDONLY | O_TRUNC (atomic_o_trunc) asks to change the file too. */
+	bool only_truncating = access == O_RDONLY && (fi->flags & O_TRUNC);
 	enum handle_kind kind;
 	struct caller who;
 	struct handle *h;
 	int64_t id;
 	int rc;
 
-	if ((access != O_RDONLY || truncating) &&
+	if ((access != O_RDONLY || only_truncating) &&
 	    (n->view || n->path.area == AREA_TRAIL))
-		return audit_refusal(path, truncating ? "Truncate" : "Write",
+		return audit_refusal(path,
+				     only_truncating ? "Truncate" : "Write",
 				     -EPERM,
 				     n->view ? "views are read-only"
 					     : "the trail is read-only");
