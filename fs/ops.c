@@ -395,6 +395,23 @@ static int64_t store_time_of(const struct timespec *ts)
 }
 
 /*
+ * Whether n is an alarm or filter still being written by the process
+ * that created it: it is stored at its close (fs/handle.c), and keeps no
+ * times before.
+ */
+static bool definition_unstored(const struct node *n)
+{
+	struct store *st = monfs_get()->store;
+	struct alarm_info a;
+
+	if (n->path.area == AREA_ALARMS)
+		return store_alarm_get(st, n->path.rest, &a) == -ENOENT;
+	if (n->path.area == AREA_FILTERS)
+		return store_filter_get(st, n->path.rest, &a) == -ENOENT;
+	return false;
+}
+
+/*
  * utimensat(2): both times to now needs write permission, other times
  * ownership (as Linux). Streams, directories and definitions keep the
  * mtime they are given until their next change moves it; a metric's
@@ -416,18 +433,17 @@ static int op_utimens(const char *path, const struct timespec tv[2],
 	rc = ops_resolve_changeable(path, "Utimens", &n);
 	if (rc)
 		return rc;
+	/* touch and cp -p set the times of what they have just made. */
+	if (definition_unstored(&n))
+		return 0;
 	who = node_caller();
 	to_now = tv[0].tv_nsec == UTIME_NOW && tv[1].tv_nsec == UTIME_NOW;
 	rc = access_set_times(path, &n, &who, to_now, "Utimens");
 	if (rc)
 		return rc;
 	kind = kind_of_node(&n, &dir, &name);
-	rc = store_node_set_times(monfs_get()->store, kind, dir, name,
-				  store_time_of(&tv[1]));
-	/* A definition being written is stored at its close: no times yet. */
-	if (rc == -ENOENT && (kind == NODE_ALARM || kind == NODE_FILTER))
-		return 0;
-	return rc;
+	return store_node_set_times(monfs_get()->store, kind, dir, name,
+				    store_time_of(&tv[1]));
 }
 
 static int op_statfs(const char *path, struct statvfs *sv)

@@ -374,6 +374,15 @@ long() {
 	assert_equal "$(stat -c %Y "$M/ns/m")" "$m"
 }
 
+@test "touch of a new alarm or filter name by a user: allowed, makes nothing; touch -d by its writer is kept" {
+	succeeds as_nobody touch "$MNT/alarms/probe" "$MNT/filters/probe"
+	assert_equal "$(ls -A "$MNT/alarms" "$MNT/filters" | grep -c probe)" 0
+	# a definition nobody wrote is nobody's, and keeps the times it is given
+	succeeds nobody_sh '/bin/printf "metric = ns/m\nstatistic = maximum\nperiod = 60\ncomparison = >\nthreshold = 1\n" | cat >"$1"' "$MNT/alarms/a"
+	succeeds as_nobody touch -d '2020-01-02 03:04:05 UTC' "$MNT/alarms/a"
+	assert_equal "$(stat -c '%U %Y' "$MNT/alarms/a")" "nobody $(date -d '2020-01-02 03:04:05 UTC' +%s)"
+}
+
 # ---------------------------------------------------------------------------
 # 6. open(O_RDONLY | O_TRUNC)
 
