@@ -96,3 +96,21 @@ int access_set_owner(const char *path, const struct node *n,
 			      "give it to a group it is not in");
 	return 0;
 }
+
+int access_set_times(const char *path, const struct node *n,
+		     const struct caller *who, bool to_now, const char *op)
+{
+	int rc = node_walk(&n->path, who);
+
+	if (rc == -EACCES)
+		return refuse(path, op, rc, who, "search a directory above it");
+	if (rc)
+		return rc;
+	rc = perm_may_set_times(who, &n->attr, n->type != NT_FILE, to_now);
+	if (rc == -EPERM)
+		return refuse(path, op, rc, who,
+			      "set the times of what it does not own");
+	if (rc)
+		return refuse(path, op, rc, who, "write to it");
+	return 0;
+}

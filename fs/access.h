@@ -35,4 +35,12 @@ int access_set_owner(const char *path, const struct node *n,
 		     const struct caller *who, uid_t uid, gid_t gid,
 		     const char *op);
 
+/*
+ * utimensat (SPEC 9, as Linux): setting both times to now (to_now) needs
+ * ownership, root or write permission (-EACCES); any other time needs
+ * ownership or root (-EPERM). Refusals recorded as op.
+ */
+int access_set_times(const char *path, const struct node *n,
+		     const struct caller *who, bool to_now, const char *op);
+
 #endif

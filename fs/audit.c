@@ -16,7 +16,8 @@ static enum area area_of(const char *path)
 {
 	struct fs_path p;
 
-	return path_parse(path, &p) ? AREA_ROOT : p.area;
+	path_parse(path, &p);
+	return p.area;
 }
 
 int audit_refusal(const char *path, const char *op, int rc,

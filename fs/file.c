@@ -166,30 +166,53 @@ static const char *const READ_OP[] = {
 	[HANDLE_FILTER] = "DescribeMetricFilters",
 };
 
+/*
+ * Whether who may open n with flags: read permission to read, write
+ * permission to write, and to truncate (O_TRUNC) even when opening
+ * read-only, as open(2) asks. A refusal is recorded as read_op, "Write"
+ * or "Truncate".
+ */
+static int access_open(const char *path, const struct node *n,
+		       const struct caller *who, int flags, const char *read_op)
+{
+	int access = flags & O_ACCMODE;
+	int want = access == O_RDONLY	? PERM_READ
+		   : access == O_WRONLY ? PERM_WRITE
+					: PERM_READ | PERM_WRITE;
+	const char *op = access == O_RDONLY ? read_op : "Write";
+
+	if (flags & O_TRUNC) {
+		if (access == O_RDONLY)
+			op = "Truncate";
+		want |= PERM_WRITE;
+	}
+	return access_node(path, n, who, want, op);
+}
+
 /* Open node n (a metric, a stream, a view, a trail day) into fi. */
 static int open_node(const char *path, const struct node *n, bool created,
 		     struct fuse_file_info *fi)
 {
 	int access = fi->flags & O_ACCMODE;
+	/* O_RDONLY | O_TRUNC (atomic_o_trunc) asks to change the file too. */
+	bool only_truncating = access == O_RDONLY && (fi->flags & O_TRUNC);
 	enum handle_kind kind;
 	struct caller who;
 	struct handle *h;
 	int64_t id;
 	int rc;
 
-	if (access != O_RDONLY && (n->view || n->path.area == AREA_TRAIL))
-		return audit_refusal(path, "Write", -EPERM,
+	if ((access != O_RDONLY || only_truncating) &&
+	    (n->view || n->path.area == AREA_TRAIL))
+		return audit_refusal(path,
+				     only_truncating ? "Truncate" : "Write",
+				     -EPERM,
 				     n->view ? "views are read-only"
 					     : "the trail is read-only");
 	kind = kind_of(n, &id);
 	who = node_caller();
 	/* Who creates a file may use it, whatever mode it was given. */
-	rc = created ? 0
-		     : access_node(path, n, &who,
-				   access == O_RDONLY   ? PERM_READ
-				   : access == O_WRONLY ? PERM_WRITE
-							: PERM_READ | PERM_WRITE,
-				   access == O_RDONLY ? READ_OP[kind] : "Write");
+	rc = created ? 0 : access_open(path, n, &who, fi->flags, READ_OP[kind]);
 	if (rc)
 		return rc;
 	h = handle_new(kind, id, thread_group_of(fuse_get_context()->pid),

@@ -283,8 +283,37 @@ static void set_time(struct timespec *ts, int64_t ms)
 	ts->tv_nsec = (ms % 1000) * 1000000;
 }
 
-void node_stat(const struct node *n, struct stat *st)
+/*
+ * A directory's st_nlink: its own entry, its ".", and each
+ * sub-directory's "..", as find(1) expects. 0 or -EIO.
+ */
+static int dir_links(const struct node *n, nlink_t *out)
 {
+	struct store *store = monfs_get()->store;
+	int64_t subdirs = 0;
+	int rc = 0;
+
+	if (n->type == NT_ROOT)
+		subdirs = AREA_TRAIL - AREA_METRICS + 1;
+	else if (area_has_tree(n->path.area))
+		rc = store_dir_subdirs(store, area_tree(n->path.area),
+				       n->path.rest, &subdirs);
+	*out = (nlink_t)(2 + subdirs);
+	return rc;
+}
+
+int node_stat(const struct node *n, struct stat *st)
+{
+	struct node_attr attr = n->attr;
+	int rc = 0;
+
+	/* A top directory's times are kept in the store; else the mount's. */
+	if (n->type == NT_AREA) {
+		rc = store_top_times(monfs_get()->store,
+				     area_name(n->path.area), &attr);
+		if (rc != -ENOENT && rc)
+			return rc;
+	}
 	memset(st, 0, sizeof(*st));
 	st->st_mode = n->attr.mode;
 	if (n->type == NT_FILE) {
@@ -299,12 +328,13 @@ void node_stat(const struct node *n, struct stat *st)
 	} else {
 		st->st_mode |= S_IFDIR;
 	}
-	st->st_uid = n->attr.uid;
-	st->st_gid = n->attr.gid;
-	set_time(&st->st_mtim, n->attr.mtime_ms);
-	set_time(&st->st_ctim, n->attr.ctime_ms);
+	st->st_uid = attr.uid;
+	st->st_gid = attr.gid;
+	set_time(&st->st_mtim, attr.mtime_ms);
+	set_time(&st->st_ctim, attr.ctime_ms);
 	st->st_atim = st->st_mtim;
-	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
+	st->st_nlink = 1;
 	st->st_blksize = 4096;
 	st->st_blocks = (st->st_size + 511) / 512;
+	return S_ISDIR(st->st_mode) ? dir_links(n, &st->st_nlink) : 0;
 }

@@ -40,8 +40,12 @@ void node_definition_key(const struct fs_path *p, char out[PATH_MAX]);
 /* Resolve path into n. 0, or -ENOENT when it names nothing. */
 int node_resolve(const char *path, struct node *n);
 
-/* The struct stat of a resolved node. */
-void node_stat(const struct node *n, struct stat *st);
+/*
+ * The struct stat of a resolved node: a directory's st_nlink counts its
+ * sub-directories, and a top directory's times are when an entry was
+ * last made or removed in it. 0 or -EIO.
+ */
+int node_stat(const struct node *n, struct stat *st);
 
 /*
  * The attributes of the directory that holds p's last component: an

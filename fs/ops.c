@@ -38,6 +38,13 @@ static int op_getattr(const char *path, struct stat *st,
 		return 0;
 	}
 	rc = node_resolve(path, &n);
+	/*
+	 * The kernel looks a name up before it makes, opens or removes it:
+	 * an overlong name stops here, so its refusal is recorded here.
+	 */
+	if (rc == -ENAMETOOLONG)
+		return audit_refusal(path, "Lookup", rc,
+				     "a path component is at most 255 bytes");
 	if (!rc && n.type != NT_ROOT) {
 		/* A lookup: the path walk must be allowed (SPEC 9). */
 		struct caller who = node_caller();
@@ -50,8 +57,7 @@ static int op_getattr(const char *path, struct stat *st,
 	}
 	if (rc)
 		return rc;
-	node_stat(&n, st);
-	return 0;
+	return node_stat(&n, st);
 }
 
 struct list_ctx {
@@ -298,15 +304,38 @@ int ops_resolve_changeable(const char *path, const char *op, struct node *n)
 	return 0;
 }
 
-static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
-		     mode_t mode)
+/*
+ * The kind of node n is for the store's ownership and times calls, and
+ * the names that find it there: the directory (or the alarm or filter)
+ * in *dir, the file in *name (NULL for the others).
+ */
+static enum node_kind kind_of_node(const struct node *n, const char **dir,
+				   const char **name)
 {
 	static const enum node_kind KIND[2][2] = {
 		{NODE_NAMESPACE, NODE_METRIC},
 		{NODE_LOG_GROUP, NODE_STREAM},
 	};
+
+	*dir = n->path.rest;
+	*name = NULL;
+	if (n->path.area == AREA_ALARMS)
+		return NODE_ALARM;
+	if (n->path.area == AREA_FILTERS)
+		return NODE_FILTER;
+	if (n->type == NT_FILE) {
+		*dir = n->path.parent;
+		*name = n->path.leaf;
+	}
+	return KIND[n->path.area == AREA_LOGS][n->type == NT_FILE];
+}
+
+static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
+		     mode_t mode)
+{
 	struct caller who = node_caller();
 	struct err err = {""};
+	const char *dir, *name;
 	enum node_kind kind;
 	struct node n;
 	int rc;
@@ -316,20 +345,11 @@ static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
 		rc = access_set_owner(path, &n, &who, uid, gid, op);
 	if (rc)
 		return rc;
-	if (n.path.area == AREA_ALARMS || n.path.area == AREA_FILTERS)
-		return store_node_set_owner(monfs_get()->store,
-					    n.path.area == AREA_ALARMS
-						    ? NODE_ALARM
-						    : NODE_FILTER,
-					    n.path.rest, NULL, uid, gid, mode,
-					    &who, &err);
-	kind = KIND[n.path.area == AREA_LOGS][n.type == NT_FILE];
-	if (n.type == NT_DIR)
-		return store_node_set_owner(monfs_get()->store, kind,
-					    n.path.rest, NULL, uid, gid, mode,
-					    &who, &err);
-	return store_node_set_owner(monfs_get()->store, kind, n.path.parent,
-				    n.path.leaf, uid, gid, mode, &who, &err);
+	if (mode != (mode_t)-1)
+		mode = perm_chmod_mode(&who, &n.attr, mode);
+	kind = kind_of_node(&n, &dir, &name);
+	return store_node_set_owner(monfs_get()->store, kind, dir, name, uid,
+				    gid, mode, &who, &err);
 }
 
 static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
@@ -364,24 +384,66 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	return access_node(path, &n, &who, PERM_WRITE, "Truncate");
 }
 
+/* A struct timespec of utimensat(2) as a store time. */
+static int64_t store_time_of(const struct timespec *ts)
+{
+	if (ts->tv_nsec == UTIME_NOW)
+		return STORE_TIME_NOW;
+	if (ts->tv_nsec == UTIME_OMIT)
+		return STORE_TIME_OMIT;
+	return (int64_t)ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
+}
+
+/*
+ * Whether n is an alarm or filter still being written by the process
+ * that created it: it is stored at its close (fs/handle.c), and keeps no
+ * times before.
+ */
+static bool definition_unstored(const struct node *n)
+{
+	struct store *st = monfs_get()->store;
+	struct alarm_info a;
+
+	if (n->path.area == AREA_ALARMS)
+		return store_alarm_get(st, n->path.rest, &a) == -ENOENT;
+	if (n->path.area == AREA_FILTERS)
+		return store_filter_get(st, n->path.rest, &a) == -ENOENT;
+	return false;
+}
+
+/*
+ * utimensat(2): both times to now needs write permission, other times
+ * ownership (as Linux). Streams, directories and definitions keep the
+ * mtime they are given until their next change moves it; a metric's
+ * follows its data, and atimes are not kept (README).
+ */
 static int op_utimens(const char *path, const struct timespec tv[2],
 		      struct fuse_file_info *fi)
 {
+	const char *dir, *name;
+	enum node_kind kind;
 	struct caller who;
 	struct node n;
+	bool to_now;
 	int rc;
 
-	(void)tv;
-	/* Times follow the data; touch is accepted and changes nothing. */
-	if (fi)
-		return 0;
+	(void)fi;
+	if (!path)
+		return 0; /* an open file whose name is gone */
 	rc = ops_resolve_changeable(path, "Utimens", &n);
 	if (rc)
 		return rc;
-	who = node_caller();
-	if (who.uid == n.attr.uid)
+	/* touch and cp -p set the times of what they have just made. */
+	if (definition_unstored(&n))
 		return 0;
-	return access_node(path, &n, &who, PERM_WRITE, "Utimens");
+	who = node_caller();
+	to_now = tv[0].tv_nsec == UTIME_NOW && tv[1].tv_nsec == UTIME_NOW;
+	rc = access_set_times(path, &n, &who, to_now, "Utimens");
+	if (rc)
+		return rc;
+	kind = kind_of_node(&n, &dir, &name);
+	return store_node_set_times(monfs_get()->store, kind, dir, name,
+				    store_time_of(&tv[1]));
 }
 
 static int op_statfs(const char *path, struct statvfs *sv)

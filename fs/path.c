@@ -2,7 +2,10 @@
 #include "fs/path.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
+
+#include "store/parse.h"
 
 static const char *const AREAS[] = {
 	[AREA_ROOT] = "",          [AREA_METRICS] = "metrics",
@@ -13,6 +16,24 @@ static const char *const AREAS[] = {
 const char *area_name(enum area area)
 {
 	return AREAS[area];
+}
+
+/*
+ * Whether every '/'-separated component of s[0..len) fits in a name
+ * (SPEC 2: 255 bytes).
+ */
+static bool components_fit(const char *s, size_t len)
+{
+	const char *end = s + len, *slash;
+
+	for (; s < end; s = slash + 1) {
+		slash = memchr(s, '/', (size_t)(end - s));
+		if (!slash)
+			slash = end;
+		if ((size_t)(slash - s) > NAME_MAX_BYTES)
+			return false;
+	}
+	return true;
 }
 
 int path_parse(const char *path, struct fs_path *out)
@@ -36,8 +57,12 @@ int path_parse(const char *path, struct fs_path *out)
 		if (strlen(AREAS[a]) == n && !memcmp(AREAS[a], first, n))
 			break;
 	if (a > AREA_TRAIL)
-		return -ENOENT;
+		return n > NAME_MAX_BYTES ? -ENAMETOOLONG : -ENOENT;
 	out->area = (enum area)a;
+	/* A view's query may take its name past 255 bytes (SPEC 16). */
+	q = strchr(path, '?');
+	if (!components_fit(path, q ? (size_t)(q - path) : strlen(path)))
+		return -ENAMETOOLONG;
 	path = slash ? slash + 1 : first + n;
 	if (strlen(path) >= sizeof(out->rest))
 		return -ENAMETOOLONG;

@@ -31,7 +31,9 @@ struct fs_path {
 /*
  * Parse an absolute path ("/metrics/AWS/EC2/CPU?period=60"). 0, or
  * -ENOENT for a path outside the five areas or a '?' before the last
- * component, -ENAMETOOLONG for a path that does not fit.
+ * component, -ENAMETOOLONG for a path that does not fit or a component
+ * over NAME_MAX_BYTES (a view's last one counted up to its '?'). The
+ * area is set in out once known, even when the rest fails.
  */
 int path_parse(const char *path, struct fs_path *out);
 

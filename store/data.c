@@ -85,6 +85,10 @@ static int ingest(struct store *st, struct data_session *ds, const char *buf,
 	else
 		rc = stream_append_locked(st, ds->id, buf, len, now_ms, &n,
 					  err);
+	/* A write by anyone but root drops set-id bits, as on Linux. */
+	if (!rc && ds->who.uid != 0)
+		rc = owner_write_drops_locked(st, ds->kind, ds->id, &ds->who,
+					      now_ms);
 	if (!rc) {
 		struct trail_event ev = describe(ds, 0, 0);
 

@@ -35,6 +35,46 @@ struct store {
 	struct checkpointer *checkpointer; /* NULL: sqlite's own */
 };
 
+/* clang-format off */
+/* Now, in milliseconds since the epoch, inside SQL (for triggers). */
+#define SQL_NOW_MS \
+	"CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)"
+
+/* Statement: the times of top directory top (a literal) move to now. */
+#define TOUCH_TOP(top)                                                      \
+	"INSERT INTO top_dirs (name, ctime_ms, mtime_ms) VALUES ('" top "', " \
+	SQL_NOW_MS ", " SQL_NOW_MS ") ON CONFLICT (name) DO UPDATE SET"       \
+	" ctime_ms = excluded.ctime_ms, mtime_ms = excluded.mtime_ms;"
+
+/*
+ * Triggers: a directory row of table (namespaces, log_groups) made or
+ * gone (what, on event, row NEW or OLD) moves its parent's times, or its
+ * top directory's at the top.
+ */
+#define DIR_TRIGGERS(table, top, what, event, row)                          \
+	"CREATE TRIGGER " table "_" what "_at_top AFTER " event " ON " table   \
+	" WHEN " row ".parent = '' BEGIN " TOUCH_TOP(top) " END;"            \
+	"CREATE TRIGGER " table "_" what "_below AFTER " event " ON " table    \
+	" WHEN " row ".parent != '' BEGIN UPDATE " table " SET ctime_ms = "   \
+	SQL_NOW_MS ", mtime_ms = " SQL_NOW_MS " WHERE name = " row            \
+	".parent; END;"
+
+/* Trigger: a file of table made or gone moves its directory's times. */
+#define FILE_TRIGGER(table, dirs, fk, what, event, row)                     \
+	"CREATE TRIGGER " table "_" what " AFTER " event " ON " table         \
+	" BEGIN UPDATE " dirs " SET ctime_ms = " SQL_NOW_MS ", mtime_ms = "    \
+	SQL_NOW_MS " WHERE id = " row "." fk "; END;"
+
+/* Triggers: a definition made, gone or renamed moves its top's times. */
+#define TOP_TRIGGERS(table, top)                                            \
+	"CREATE TRIGGER " table "_made AFTER INSERT ON " table " BEGIN "      \
+	TOUCH_TOP(top) " END;"                                                \
+	"CREATE TRIGGER " table "_gone AFTER DELETE ON " table " BEGIN "      \
+	TOUCH_TOP(top) " END;"                                                \
+	"CREATE TRIGGER " table "_renamed AFTER UPDATE OF name ON " table     \
+	" WHEN OLD.name != NEW.name BEGIN " TOUCH_TOP(top) " END;"
+/* clang-format on */
+
 static const char *const MIGRATIONS[] = {
 	/* 0 -> 1: namespaces, metrics and their rollups. */
 	"CREATE TABLE namespaces ("
@@ -180,6 +220,31 @@ static const char *const MIGRATIONS[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
 	"  points BLOB NOT NULL);",
+
+	/*
+	 * 6 -> 7: directory times (SPEC 10). Making or removing an entry
+	 * moves its directory's mtime and ctime: a namespace's or group's
+	 * row, or, at the top, the row of metrics/, logs/, alarms/ or
+	 * filters/ in top_dirs (made at its first change). Triggers keep
+	 * them, so that every way an entry comes or goes (rm, a filter
+	 * making its metric, a log: action making its stream, a rename in
+	 * alarms/) moves them, and nothing else does.
+	 */
+	/* clang-format off */
+	"CREATE TABLE top_dirs ("
+	"  name TEXT PRIMARY KEY,"       /* metrics logs alarms filters */
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL) WITHOUT ROWID;"
+	DIR_TRIGGERS("namespaces", "metrics", "made", "INSERT", "NEW")
+	DIR_TRIGGERS("namespaces", "metrics", "gone", "DELETE", "OLD")
+	DIR_TRIGGERS("log_groups", "logs", "made", "INSERT", "NEW")
+	DIR_TRIGGERS("log_groups", "logs", "gone", "DELETE", "OLD")
+	FILE_TRIGGER("metrics", "namespaces", "namespace_id", "made", "INSERT", "NEW")
+	FILE_TRIGGER("metrics", "namespaces", "namespace_id", "gone", "DELETE", "OLD")
+	FILE_TRIGGER("log_streams", "log_groups", "group_id", "made", "INSERT", "NEW")
+	FILE_TRIGGER("log_streams", "log_groups", "group_id", "gone", "DELETE", "OLD")
+	TOP_TRIGGERS("alarms", "alarms")
+	TOP_TRIGGERS("metric_filters", "filters"),
+	/* clang-format on */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -163,6 +163,14 @@ int stream_append_locked(struct store *st, int64_t stream_id,
 			 const char *buf, size_t len, int64_t now_ms,
 			 size_t *events, struct err *err);
 
+/*
+ * Take from metric or stream id the set-id bits a write by who drops
+ * (perm_write_drops), moving its ctime to now_ms when it has any. Root's
+ * writes never get here. -ENOENT, -EIO. Lock held, transaction open.
+ */
+int owner_write_drops_locked(struct store *st, enum data_kind kind, int64_t id,
+			     const struct caller *who, int64_t now_ms);
+
 /* The id of directory name in tree, or -ENOENT. Lock held. */
 int64_t tree_lookup(struct store *st, enum tree tree, const char *name);
 

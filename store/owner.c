@@ -1,14 +1,18 @@
 /*
- * owner: chmod and chown of the four kinds of node that have owners —
- * namespaces, metrics, log groups and streams.
+ * owner: chmod, chown and utimens of the kinds of node that have owners
+ * — namespaces, metrics, log groups, streams, alarms and filters — and
+ * the set-id bits a write takes away. Each change of these attributes
+ * moves the node's ctime (SPEC 10).
  */
 #include "store/db.h"
 
 #include <errno.h>
 #include <stdio.h>
 
+#include "store/perm.h"
+
 #define SET_OWNER " uid = coalesce(?3, uid), gid = coalesce(?4, gid)," \
-		  " mode = coalesce(?5, mode)"
+		  " mode = coalesce(?5, mode), ctime_ms = ?6"
 
 static const char *const SQL_SET_OWNER[] = {
 	[NODE_NAMESPACE] = "UPDATE namespaces SET" SET_OWNER " WHERE name = ?1",
@@ -89,9 +93,104 @@ int store_node_set_owner(struct store *st, enum node_kind kind,
 		sqlite3_bind_int64(stmt, 4, gid);
 	if (mode != (mode_t)-1)
 		sqlite3_bind_int64(stmt, 5, mode & 07777);
+	sqlite3_bind_int64(stmt, 6, store_now_ms());
 	rc = db_exec_stmt(stmt);
 	if (!rc && sqlite3_changes(db_handle(st)) == 0)
 		rc = -ENOENT;
 out:
 	return db_finish(st, rc, &ev, err);
+}
+
+/*
+ * Setting times: the mtime (?3, NULL to leave it) and the ctime (?4).
+ * Metrics have none: their mtime follows their data.
+ */
+#define SET_TIMES " mtime_ms = coalesce(?3, mtime_ms), ctime_ms = ?4"
+
+static const char *const SQL_SET_TIMES[] = {
+	[NODE_NAMESPACE] = "UPDATE namespaces SET" SET_TIMES " WHERE name = ?1",
+	[NODE_METRIC] = NULL,
+	[NODE_LOG_GROUP] = "UPDATE log_groups SET" SET_TIMES " WHERE name = ?1",
+	[NODE_STREAM] = "UPDATE log_streams SET" SET_TIMES " WHERE name = ?2"
+			" AND group_id = (SELECT id FROM log_groups"
+			" WHERE name = ?1)",
+	[NODE_ALARM] = "UPDATE alarms SET" SET_TIMES " WHERE name = ?1",
+	[NODE_FILTER] = "UPDATE metric_filters SET" SET_TIMES " WHERE name = ?1",
+};
+
+int store_node_set_times(struct store *st, enum node_kind kind,
+			 const char *dir, const char *name, int64_t mtime_ms)
+{
+	int64_t now_ms = store_now_ms();
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (!SQL_SET_TIMES[kind])
+		return 0;
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, SQL_SET_TIMES[kind]);
+	if (!stmt) {
+		db_rollback(st);
+		return -EIO;
+	}
+	sqlite3_bind_text(stmt, 1, dir, -1, SQLITE_STATIC);
+	if (name)
+		sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	if (mtime_ms == STORE_TIME_NOW)
+		mtime_ms = now_ms;
+	if (mtime_ms != STORE_TIME_OMIT)
+		sqlite3_bind_int64(stmt, 3, mtime_ms);
+	sqlite3_bind_int64(stmt, 4, now_ms);
+	rc = db_exec_stmt(stmt);
+	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+		rc = -ENOENT;
+	if (rc) {
+		db_rollback(st);
+		return rc;
+	}
+	return db_commit(st);
+}
+
+static const char *const SQL_SET_ID_OF[] = {
+	[DATA_METRIC] = "SELECT uid, gid, mode FROM metrics WHERE id = ?1",
+	[DATA_STREAM] = "SELECT uid, gid, mode FROM log_streams WHERE id = ?1",
+};
+static const char *const SQL_DROP_SET_ID[] = {
+	[DATA_METRIC] = "UPDATE metrics SET mode = ?2, ctime_ms = ?3"
+			" WHERE id = ?1",
+	[DATA_STREAM] = "UPDATE log_streams SET mode = ?2, ctime_ms = ?3"
+			" WHERE id = ?1",
+};
+
+int owner_write_drops_locked(struct store *st, enum data_kind kind,
+			     int64_t id, const struct caller *who,
+			     int64_t now_ms)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_SET_ID_OF[kind]);
+	struct node_attr a;
+	mode_t drops;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return -ENOENT;
+	}
+	a.uid = (uid_t)sqlite3_column_int64(stmt, 0);
+	a.gid = (gid_t)sqlite3_column_int64(stmt, 1);
+	a.mode = (mode_t)sqlite3_column_int64(stmt, 2);
+	sqlite3_reset(stmt);
+	drops = perm_write_drops(who, &a);
+	if (!drops)
+		return 0;
+	stmt = db_stmt(st, SQL_DROP_SET_ID[kind]);
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, a.mode & ~drops);
+	sqlite3_bind_int64(stmt, 3, now_ms);
+	return db_exec_stmt(stmt);
 }

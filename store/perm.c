@@ -1,6 +1,9 @@
 /* perm: the Unix permission rules for monfs's nodes. */
 #include "store/perm.h"
 
+#include <errno.h>
+#include <sys/stat.h>
+
 bool perm_in_group(const struct caller *who, gid_t gid)
 {
 	int i;
@@ -37,4 +40,40 @@ bool perm_may_delete(const struct caller *who, const struct node_attr *dir,
 	if (!(dir->mode & 01000) || who->uid == 0)
 		return true;
 	return who->uid == entry_uid || who->uid == dir->uid;
+}
+
+mode_t perm_write_drops(const struct caller *who, const struct node_attr *a)
+{
+	mode_t drops = 0;
+
+	if (who->uid == 0)
+		return 0;
+	if (a->mode & S_ISUID)
+		drops |= S_ISUID;
+	/*
+	 * S_ISGID without group-execute marks mandatory locking and stays,
+	 * unless who is not in the group (Linux 6.2 on).
+	 */
+	if ((a->mode & S_ISGID) &&
+	    ((a->mode & S_IXGRP) || !perm_in_group(who, a->gid)))
+		drops |= S_ISGID;
+	return drops;
+}
+
+mode_t perm_chmod_mode(const struct caller *who, const struct node_attr *a,
+		       mode_t mode)
+{
+	if (who->uid != 0 && !perm_in_group(who, a->gid))
+		mode &= ~(mode_t)S_ISGID;
+	return mode;
+}
+
+int perm_may_set_times(const struct caller *who, const struct node_attr *a,
+		       bool is_dir, bool to_now)
+{
+	if (who->uid == 0 || who->uid == a->uid)
+		return 0;
+	if (!to_now)
+		return -EPERM;
+	return perm_allows(who, a, is_dir, PERM_WRITE) ? 0 : -EACCES;
 }

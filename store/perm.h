@@ -33,4 +33,29 @@ bool perm_allows(const struct caller *who, const struct node_attr *a,
 bool perm_may_delete(const struct caller *who, const struct node_attr *dir,
 		     uid_t entry_uid);
 
+/*
+ * The set-id bits that a successful write by who takes from a file with
+ * attributes a, as Linux's setattr_should_drop_suidgid: none for root
+ * (who holds CAP_FSETID); else S_ISUID when set, and S_ISGID when set
+ * with the group-execute bit, or when who is not in the file's group.
+ */
+mode_t perm_write_drops(const struct caller *who, const struct node_attr *a);
+
+/*
+ * The mode bits chmod by who sets when it asks for mode on a node with
+ * attributes a: mode, less S_ISGID when who is neither root nor in the
+ * node's group (Linux's setattr_copy).
+ */
+mode_t perm_chmod_mode(const struct caller *who, const struct node_attr *a,
+		       mode_t mode);
+
+/*
+ * Whether who may set the times of a node with attributes a
+ * (utimensat(2)): to_now, both to the current time, needs ownership,
+ * root or write permission (-EACCES otherwise); any other time needs
+ * ownership or root (-EPERM otherwise). 0 when allowed.
+ */
+int perm_may_set_times(const struct caller *who, const struct node_attr *a,
+		       bool is_dir, bool to_now);
+
 #endif

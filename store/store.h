@@ -127,6 +127,22 @@ typedef int (*store_list_fn)(void *ctx, const char *name, bool is_dir,
 int store_dir_list(struct store *st, enum tree tree, const char *name,
 		   store_list_fn fn, void *ctx);
 
+/*
+ * The number of sub-directories of directory name ("" for the top) in
+ * tree, for st_nlink: one count over the index of children, whatever
+ * the number of files. 0 or -EIO.
+ */
+int store_dir_subdirs(struct store *st, enum tree tree, const char *name,
+		      int64_t *count);
+
+/*
+ * When an entry was last made or removed in top directory top
+ * ("metrics", "logs", "alarms", "filters"): its ctime_ms and mtime_ms
+ * set in *out, the other members left alone. 0, -ENOENT when nothing has
+ * changed there since the database began keeping it, -EIO.
+ */
+int store_top_times(struct store *st, const char *top, struct node_attr *out);
+
 /* ---- metrics (SPEC 3) ---- */
 
 #define UNIT_MAX 32
@@ -423,6 +439,19 @@ int store_node_set_owner(struct store *st, enum node_kind kind,
 			 const char *dir, const char *name, uid_t uid,
 			 gid_t gid, mode_t mode, const struct caller *who,
 			 struct err *err);
+
+/* An mtime of "now", and "leave the mtime", for store_node_set_times. */
+#define STORE_TIME_NOW INT64_MIN
+#define STORE_TIME_OMIT (INT64_MIN + 1)
+
+/*
+ * Set a node's mtime (utimensat): to mtime_ms, to now with
+ * STORE_TIME_NOW, or leave it with STORE_TIME_OMIT; its ctime moves to
+ * now. Arguments as for store_node_set_owner. A metric keeps no times of
+ * its own (its mtime follows its data): 0, nothing changed. -ENOENT.
+ */
+int store_node_set_times(struct store *st, enum node_kind kind, const char *dir,
+			 const char *name, int64_t mtime_ms);
 
 /* ---- the audit trail (SPEC 6) ---- */
 

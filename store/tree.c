@@ -10,6 +10,10 @@
  * directory's parent exists, and no directory shares its last level with
  * a file of its parent. The two trees differ only in their tables and
  * their length limit, which struct tree_desc carries.
+ *
+ * A directory's mtime and ctime move when an entry is made or removed in
+ * it (SPEC 10); the schema's triggers keep them (store/db.c, migration
+ * 7), for the top directories too (top_dirs).
  */
 #include "store/db.h"
 #include "store/parse.h"
@@ -33,6 +37,7 @@ struct tree_desc {
 	const char *sql_has_child;
 	const char *sql_delete;
 	const char *sql_children;
+	const char *sql_count_children;
 	const char *sql_files;
 	const char *sql_file_named;
 	const char *sql_file_insert;
@@ -49,6 +54,8 @@ struct tree_desc {
 	.sql_delete = "DELETE FROM " dirs " WHERE id = ?1",                    \
 	.sql_children = "SELECT name, " ATTR_COLUMNS " FROM " dirs             \
 			" WHERE parent = ?1 ORDER BY name",                     \
+	.sql_count_children = "SELECT count(*) FROM " dirs                      \
+			      " WHERE parent = ?1",                             \
 	.sql_files = "SELECT name, " ATTR_COLUMNS " FROM " files               \
 		     " WHERE " fk " = ?1 ORDER BY name",                        \
 	.sql_file_named = "SELECT 1 FROM " files " WHERE " fk " = ?1"          \
@@ -273,6 +280,50 @@ int store_dir_delete(struct store *st, enum tree tree, const char *name,
 	rc = db_exec_stmt(stmt);
 out:
 	return db_finish(st, rc, &ev, err);
+}
+
+int store_dir_subdirs(struct store *st, enum tree tree, const char *name,
+		      int64_t *count)
+{
+	sqlite3_stmt *stmt;
+	int rc = -EIO;
+
+	db_lock(st);
+	stmt = db_stmt(st, TREES[tree].sql_count_children);
+	if (stmt) {
+		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) == SQLITE_ROW) {
+			*count = sqlite3_column_int64(stmt, 0);
+			rc = 0;
+		}
+		sqlite3_reset(stmt);
+	}
+	db_unlock(st);
+	return rc;
+}
+
+static const char SQL_TOP_TIMES[] =
+	"SELECT ctime_ms, mtime_ms FROM top_dirs WHERE name = ?1";
+
+int store_top_times(struct store *st, const char *top, struct node_attr *out)
+{
+	sqlite3_stmt *stmt;
+	int rc = -EIO;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_TOP_TIMES);
+	if (stmt) {
+		sqlite3_bind_text(stmt, 1, top, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW) {
+			out->ctime_ms = sqlite3_column_int64(stmt, 0);
+			out->mtime_ms = sqlite3_column_int64(stmt, 1);
+		}
+		rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+		sqlite3_reset(stmt);
+	}
+	db_unlock(st);
+	return rc;
 }
 
 /* Call fn for each row of stmt: column 0 a name, then the attributes. */

@@ -229,12 +229,15 @@ long() {
 	succeeds touch "$NS/$n255"
 	[ -f "$NS/$n255" ]
 	rm "$NS/$n255"
-	# ENAMETOOLONG is InvalidParameterValue in the trail
-	local e='.errorCode == "InvalidParameterValue" and (.errorMessage | length > 0)'
-	await_records 2 ".eventSource == \"metrics.monfs\" and .eventName == \"Create\" and $e"
-	await_record ".eventName == \"CreateNamespace\" and $e"
-	await_record ".eventName == \"CreateLogGroup\" and $e"
-	await_record ".eventSource == \"logs.monfs\" and .eventName != \"CreateLogGroup\" and $e"
+	# ENAMETOOLONG is InvalidParameterValue in the trail. The kernel looks
+	# a name up before it makes it, and the lookup is refused (so that
+	# stat, chmod and rm say ENAMETOOLONG too): each refusal is recorded
+	# as a Lookup of that path, in its tree.
+	local e='.eventName == "Lookup" and .errorCode == "InvalidParameterValue" and (.errorMessage | length > 0)'
+	await_records 2 ".eventSource == \"metrics.monfs\" and (.requestParameters.path | startswith(\"/metrics/Hostile/\")) and $e"
+	await_record ".eventSource == \"metrics.monfs\" and .requestParameters.path == \"/metrics/$n256\" and $e"
+	await_record ".eventSource == \"logs.monfs\" and .requestParameters.path == \"/logs/$n256\" and $e"
+	await_record ".eventSource == \"logs.monfs\" and (.requestParameters.path | startswith(\"/logs/hostile/\")) and $e"
 	await_record ".eventSource == \"alarms.monfs\" and $e"
 	await_record ".eventSource == \"filters.monfs\" and $e"
 	still_serving

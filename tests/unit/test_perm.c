@@ -1,5 +1,6 @@
 /* The Unix permission rule monfs applies to its own nodes. */
 #include <criterion/criterion.h>
+#include <errno.h>
 
 #include "store/perm.h"
 
@@ -76,4 +77,57 @@ Test(perm, deleting_needs_write_and_search_on_the_directory)
 				      &(struct node_attr){1000, 1000, 0600, 0,
 							  0},
 				      1000));
+}
+
+Test(perm, a_write_drops_set_user_id_and_executable_set_group_id)
+{
+	struct node_attr all = file(06777), suid = file(04666);
+	struct node_attr plain = file(0666), own_exec = file(06755);
+
+	cr_assert_eq(perm_write_drops(&other, &all), (mode_t)06000);
+	cr_assert_eq(perm_write_drops(&other, &suid), (mode_t)04000);
+	cr_assert_eq(perm_write_drops(&other, &plain), (mode_t)0);
+	/* The owner's own write drops them too, as on Linux. */
+	cr_assert_eq(perm_write_drops(&owner, &own_exec), (mode_t)06000);
+}
+
+Test(perm, set_group_id_without_group_execute_stays_for_members_only)
+{
+	struct node_attr a = file(02666);
+
+	cr_assert_eq(perm_write_drops(&member, &a), (mode_t)0);
+	cr_assert_eq(perm_write_drops(&owner, &a), (mode_t)0);
+	cr_assert_eq(perm_write_drops(&other, &a), (mode_t)02000);
+}
+
+Test(perm, root_writes_keep_the_set_id_bits)
+{
+	struct node_attr a = file(06777);
+
+	cr_assert_eq(perm_write_drops(&root, &a), (mode_t)0);
+}
+
+Test(perm, chmod_outside_the_group_drops_set_group_id)
+{
+	/* The owner, not in the file's group 1001. */
+	struct node_attr outside = {1000, 1001, 0755, 0, 0};
+	struct node_attr inside = file(0755);
+
+	cr_assert_eq(perm_chmod_mode(&owner, &outside, 06755), (mode_t)04755);
+	cr_assert_eq(perm_chmod_mode(&root, &outside, 06755), (mode_t)06755);
+	cr_assert_eq(perm_chmod_mode(&owner, &inside, 06755), (mode_t)06755);
+}
+
+Test(perm, explicit_times_need_ownership_now_needs_write_permission)
+{
+	struct node_attr open_file = file(0666), closed_file = file(0644);
+	struct node_attr no_bits = file(0);
+
+	cr_assert_eq(perm_may_set_times(&other, &open_file, false, false),
+		     -EPERM);
+	cr_assert_eq(perm_may_set_times(&other, &open_file, false, true), 0);
+	cr_assert_eq(perm_may_set_times(&other, &closed_file, false, true),
+		     -EACCES);
+	cr_assert_eq(perm_may_set_times(&owner, &no_bits, false, false), 0);
+	cr_assert_eq(perm_may_set_times(&root, &closed_file, false, false), 0);
 }

@@ -476,3 +476,163 @@ Test(store, journaled_points_survive_a_reopen)
 	cr_assert_eq(r.min[0], 10.0);
 	cr_assert_eq(r.max[0], 50.0);
 }
+
+/* Sleep a few milliseconds, so that the next change has a later time. */
+static void tick(void)
+{
+	usleep(5000);
+}
+
+static struct node_attr dir_attr(const char *name)
+{
+	struct node_attr a;
+
+	cr_assert_eq(store_dir_get(st, TREE_NAMESPACES, name, &a), 0);
+	return a;
+}
+
+Test(store, making_or_removing_an_entry_moves_its_directorys_times)
+{
+	struct node_attr before, after;
+	struct err err = {""};
+
+	make_metric("App", "first");
+	before = dir_attr("App");
+	tick();
+	make_metric("App", "m");
+	after = dir_attr("App");
+	cr_assert_gt(after.mtime_ms, before.mtime_ms);
+	cr_assert_gt(after.ctime_ms, before.ctime_ms);
+	before = after;
+	tick();
+	cr_assert_eq(
+	    store_file_delete(st, TREE_NAMESPACES, "App", "m", &alice, &err),
+	    0);
+	cr_assert_gt(dir_attr("App").mtime_ms, before.mtime_ms);
+	before = dir_attr("App");
+	tick();
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "App/Sub", 0755,
+				      &alice, &err),
+		     0);
+	cr_assert_gt(dir_attr("App").mtime_ms, before.mtime_ms);
+	before = dir_attr("App");
+	tick();
+	cr_assert_eq(
+	    store_dir_delete(st, TREE_NAMESPACES, "App/Sub", &alice, &err), 0);
+	cr_assert_gt(dir_attr("App").mtime_ms, before.mtime_ms);
+}
+
+Test(store, the_top_directories_times_move_with_their_entries)
+{
+	struct node_attr before = {0}, after = {0};
+	struct err err = {""};
+
+	/* Nothing changed yet: the front end keeps its own default. */
+	cr_assert_eq(store_top_times(st, "logs", &before), -ENOENT);
+	cr_assert_eq(
+	    store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &alice, &err),
+	    0);
+	cr_assert_eq(store_top_times(st, "logs", &before), 0);
+	tick();
+	cr_assert_eq(store_dir_delete(st, TREE_LOG_GROUPS, "app", &alice, &err),
+		     0);
+	cr_assert_eq(store_top_times(st, "logs", &after), 0);
+	cr_assert_gt(after.mtime_ms, before.mtime_ms);
+	cr_assert_eq(after.ctime_ms, after.mtime_ms);
+	/* A deeper level is no entry of the top. */
+	make_metric("AWS", "m");
+	cr_assert_eq(store_top_times(st, "metrics", &before), 0);
+	tick();
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2", 0755,
+				      &alice, &err),
+		     0);
+	cr_assert_eq(store_top_times(st, "metrics", &after), 0);
+	cr_assert_eq(after.mtime_ms, before.mtime_ms);
+}
+
+Test(store, subdirectories_are_counted_files_are_not)
+{
+	struct err err = {""};
+	int64_t n = -1;
+
+	make_metric("AWS", "m1");
+	make_metric("AWS", "m2");
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2", 0755,
+				      &alice, &err),
+		     0);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2/Deep", 0755,
+				      &alice, &err),
+		     0);
+	cr_assert_eq(store_dir_subdirs(st, TREE_NAMESPACES, "AWS", &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(store_dir_subdirs(st, TREE_NAMESPACES, "", &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(store_dir_subdirs(st, TREE_NAMESPACES, "AWS/EC2/Deep", &n),
+		     0);
+	cr_assert_eq(n, 0);
+}
+
+Test(store, chmod_and_chown_move_ctime_not_mtime)
+{
+	struct node_attr before, after;
+	struct err err = {""};
+
+	make_metric("App", "m");
+	before = dir_attr("App");
+	tick();
+	cr_assert_eq(store_node_set_owner(st, NODE_NAMESPACE, "App", NULL,
+					  (uid_t)-1, (gid_t)-1, 0700, &alice,
+					  &err),
+		     0);
+	after = dir_attr("App");
+	cr_assert_gt(after.ctime_ms, before.ctime_ms);
+	cr_assert_eq(after.mtime_ms, before.mtime_ms);
+	cr_assert_eq(after.mode, 0700);
+}
+
+Test(store, explicit_times_are_kept_by_directories_not_by_metrics)
+{
+	struct metric_info before, after;
+
+	make_metric("App", "m");
+	cr_assert_eq(
+	    store_node_set_times(st, NODE_NAMESPACE, "App", NULL, 1234567), 0);
+	cr_assert_eq(dir_attr("App").mtime_ms, 1234567);
+	cr_assert_eq(store_node_set_times(st, NODE_NAMESPACE, "App", NULL,
+					  STORE_TIME_OMIT),
+		     0);
+	cr_assert_eq(dir_attr("App").mtime_ms, 1234567);
+	cr_assert_eq(store_metric_get(st, "App", "m", &before), 0);
+	cr_assert_eq(store_node_set_times(st, NODE_METRIC, "App", "m", 1234567),
+		     0);
+	cr_assert_eq(store_metric_get(st, "App", "m", &after), 0);
+	cr_assert_eq(after.attr.mtime_ms, before.attr.mtime_ms);
+	cr_assert_eq(store_node_set_times(st, NODE_NAMESPACE, "Nope", NULL,
+					  STORE_TIME_NOW),
+		     -ENOENT);
+}
+
+Test(store, a_write_by_another_user_drops_set_user_id)
+{
+	static const struct caller bob = {.uid = 1001,
+					  .gid = 1001,
+					  .pid = 43,
+					  .user = "bob",
+					  .process = "test"};
+	struct data_session *ds;
+	struct metric_info m;
+	struct err err = {""};
+	int64_t id = make_metric("App", "m");
+
+	cr_assert_eq(store_node_set_owner(st, NODE_METRIC, "App", "m",
+					  (uid_t)-1, (gid_t)-1, 06777, &alice,
+					  &err),
+		     0);
+	ds = store_data_open(DATA_METRIC, id, "App", "m", &bob);
+	cr_assert_not_null(ds);
+	cr_assert_eq(store_data_put(st, ds, "5\n", 2, store_now_ms(), &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(store_data_close(st, ds), 0);
+	cr_assert_eq(store_metric_get(st, "App", "m", &m), 0);
+	cr_assert_eq(m.attr.mode, 0777);
+}
