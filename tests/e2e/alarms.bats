@@ -655,6 +655,33 @@ EOF
 	json_check "$(last_put x)" '.errorCode == "AccessDenied" and (.errorMessage | contains("noexec"))'
 }
 
+@test "an exec: target that does not exist is EINVAL at close; the trail names the path: 'no such file'" {
+	fails_with "Invalid argument" define x <<EOF
+metric = EC2/CPU
+statistic = average
+period = 60
+comparison = >
+threshold = 1
+alarm_action = exec:/usr/bin/pagr
+EOF
+	run ls "$A"
+	assert_equal "$output" ""
+	json_check "$(last_put x)" '.errorCode == "InvalidParameterValue"
+		and .errorMessage == "exec:/usr/bin/pagr: no such file"'
+}
+
+@test "an exec: target that is a directory or not executable says so" {
+	local base=$'metric = EC2/CPU\nstatistic = average\nperiod = 60\ncomparison = >\nthreshold = 1'
+	fails_with "Invalid argument" define x <<<"$base"$'\nalarm_action = exec:/usr/bin'
+	json_check "$(last_put x)" '.errorCode == "InvalidParameterValue"
+		and (.errorMessage | endswith("exec:/usr/bin: a directory, not a program"))'
+	/bin/printf '#!/bin/sh\nexit 0\n' >"$BATS_TEST_TMPDIR/noexec"
+	chmod 0644 "$BATS_TEST_TMPDIR/noexec"
+	fails_with "Permission denied" define x <<<"$base"$'\nalarm_action = exec:'"$BATS_TEST_TMPDIR/noexec"
+	json_check "$(last_put x)" '.errorCode == "AccessDenied"
+		and (.errorMessage | endswith("/noexec: not executable (mode 0644 has no x bit)"))'
+}
+
 # ---------------------------------------------------------------------------
 # Redefining, deleting, listing
 
