@@ -229,11 +229,13 @@ Test(filter_def, bad_names_are_refused_naming_line_and_key)
 	refused("group = a//b\npattern = x\nmetric = A/B\n",
 		"line 1: group: \"a//b\" has an empty level");
 	refused("group = .hidden\npattern = x\nmetric = A/B\n",
-		"line 1: group: \".hidden\" is not a name (it starts with '.'"
-		" or holds '?', a control character or invalid UTF-8)");
+		"line 1: group: \".hidden\" is not a name: it starts with"
+		" '.'");
 	refused("group = \"a\tb\"\npattern = x\nmetric = A/B\n",
-		"line 1: group: \"a?b\" is not a name (it starts with '.'"
-		" or holds '?', a control character or invalid UTF-8)");
+		"line 1: group: \"a?b\" is not a name: it holds a control"
+		" character");
+	refused("group = \"a\xff\"\npattern = x\nmetric = A/B\n",
+		"line 1: group: \"a?\" is not a name: it is not valid UTF-8");
 }
 
 Test(filter_def, metric_must_be_namespace_slash_name)
@@ -243,8 +245,8 @@ Test(filter_def, metric_must_be_namespace_slash_name)
 	refused("group = app\npattern = x\nmetric = App/\n",
 		"line 3: metric: empty name");
 	refused("group = app\npattern = x\nmetric = App/a?b\n",
-		"line 3: metric: \"a?b\" is not a name (it starts with '.' or"
-		" holds '?', a control character or invalid UTF-8)");
+		"line 3: metric: \"a?b\" is not a name: it holds '?', which"
+		" starts a view");
 }
 
 Test(filter_def, names_have_length_limits)
