@@ -298,6 +298,29 @@ Test(filter_def, a_selector_the_pattern_cannot_give_is_refused)
 	cr_assert(strncmp(err.msg, "line 4: value: ", 15) == 0, "%s", err.msg);
 }
 
+Test(filter_def, a_selector_refusal_names_the_selector_not_a_byte)
+{
+	refused("group = app\npattern = ERROR\nmetric = A/B\nvalue = $status\n",
+		"line 4: value: '$status' names a field of a space-delimited"
+		" pattern ([a, b, ...]), and the pattern is not one; a JSON"
+		" event's values are $.json.path");
+	refused("group = app\npattern = [ip, status]\nmetric = A/B\n"
+		"value = $bytes\n",
+		"line 4: value: '$bytes' is not a field of the pattern, which"
+		" names ip, status");
+}
+
+Test(filter_def, a_pattern_of_no_fields_is_accepted)
+{
+	struct filter_def d;
+	struct err err = {""};
+
+	cr_assert_eq(
+	    parse("group = app\npattern = []\nmetric = A/B\n", &d, &err), 0,
+	    "%s", err.msg);
+	cr_assert_str_eq(d.pattern, "[]");
+}
+
 Test(filter_def, a_pattern_that_does_not_compile_is_refused_with_why)
 {
 	struct pattern *p;
