@@ -2,6 +2,15 @@
  * xattr: the extended attributes monfs gives meaning to — user.unit on a
  * metric (SPEC 3) and user.retention_days on a log group (SPEC 4). Any
  * other name is not supported.
+ *
+ * Tools probe attributes on every file they copy, list or save (ls,
+ * cp -a, editors): ACLs (system.*) and security labels (security.*).
+ * Those get ENOTSUP and no trail record, so that an editor's save does
+ * not leave refusals behind (SPEC 6). Reading or removing an attribute
+ * that is not there is ENODATA, as on any filesystem, and not recorded
+ * either: `getfattr -d` must not fill the trail. Setting a name monfs
+ * does not keep there is a user's mistake: ENOTSUP, recorded, with a
+ * message saying where that name belongs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,8 +27,56 @@
 #define XATTR_UNIT "user.unit"
 #define XATTR_RETENTION "user.retention_days"
 #define XATTR_VALUE_MAX 32
+#define XATTR_NAME_SHOWN 64 /* bytes of an unknown name in a message */
 
 enum xattr { XA_NONE, XA_UNIT, XA_RETENTION };
+
+/* Whether name is one that tools probe (see the file header). */
+static bool is_probe(const char *name)
+{
+	return !strncmp(name, "system.", 7) || !strncmp(name, "security.", 9);
+}
+
+/* What n is, in the plural, for a message: "streams", "log groups". */
+static const char *kind_of(const struct node *n)
+{
+	bool dir = n->type == NT_DIR;
+
+	switch (n->path.area) {
+	case AREA_METRICS:
+		return dir ? "namespaces" : "metrics";
+	case AREA_LOGS:
+		return dir ? "log groups" : "streams";
+	case AREA_ALARMS:
+		return "alarms";
+	case AREA_FILTERS:
+		return "metric filters";
+	default:
+		return "these files";
+	}
+}
+
+/*
+ * Why name cannot be set on n, in the user's words: where the name
+ * belongs, or which names monfs keeps at all.
+ */
+static void explain_unsupported(const struct node *n, const char *name,
+				char *out, size_t size)
+{
+	if (!strcmp(name, XATTR_UNIT))
+		snprintf(out, size, "%s is kept on metrics, not %s", name,
+			 kind_of(n));
+	else if (!strcmp(name, XATTR_RETENTION))
+		snprintf(out, size, "%s is kept on log groups, not %s", name,
+			 kind_of(n));
+	else
+		snprintf(out, size,
+			 "%.*s%s is not an attribute monfs keeps (it keeps %s"
+			 " on metrics and %s on log groups)",
+			 XATTR_NAME_SHOWN, name,
+			 strlen(name) > XATTR_NAME_SHOWN ? "..." : "",
+			 XATTR_UNIT, XATTR_RETENTION);
+}
 
 /* Which attribute name means on node n, if any. */
 static enum xattr xattr_of(const struct node *n, const char *name)
@@ -69,14 +126,35 @@ static int store_value(const struct node *n, enum xattr a, const char *value)
 	return store_group_set_retention(st, n->path.rest, days, &who, &err);
 }
 
+/* Why value[0..size) cannot be a value of a, or NULL if it can be kept. */
+static const char *bad_value(enum xattr a, const char *value, size_t size,
+			     char *out, size_t out_size)
+{
+	const char *name = a == XA_UNIT ? XATTR_UNIT : XATTR_RETENTION;
+
+	if (size == 0)
+		snprintf(out, out_size,
+			 "%s needs a value (setfattr -x %s removes it)", name,
+			 name);
+	else if (size >= XATTR_VALUE_MAX || memchr(value, '\0', size))
+		snprintf(out, out_size,
+			 "%s: a value is at most %d bytes, without NUL bytes",
+			 name, XATTR_VALUE_MAX - 1);
+	else
+		return NULL;
+	return out;
+}
+
 int xattr_set(const char *path, const char *name, const char *value,
 	      size_t size, int flags)
 {
-	char buf[XATTR_VALUE_MAX], cur[XATTR_VALUE_MAX];
+	char buf[XATTR_VALUE_MAX], cur[XATTR_VALUE_MAX], why[256];
 	struct node n;
 	enum xattr a;
 	int rc;
 
+	if (is_probe(name))
+		return -ENOTSUP;
 	rc = ops_resolve_changeable(path, "Setxattr", &n);
 	if (!rc) {
 		struct caller who = node_caller();
@@ -86,11 +164,12 @@ int xattr_set(const char *path, const char *name, const char *value,
 	if (rc)
 		return rc;
 	a = xattr_of(&n, name);
-	if (a == XA_NONE)
-		return audit_refusal(path, "Setxattr", -ENOTSUP, name);
-	if (size == 0 || size >= sizeof(buf) || memchr(value, '\0', size))
-		return audit_refusal(path, "Setxattr", -EINVAL,
-				     "an empty or overlong value");
+	if (a == XA_NONE) {
+		explain_unsupported(&n, name, why, sizeof(why));
+		return audit_refusal(path, "Setxattr", -ENOTSUP, why);
+	}
+	if (bad_value(a, value, size, why, sizeof(why)))
+		return audit_refusal(path, "Setxattr", -EINVAL, why);
 	memcpy(buf, value, size);
 	buf[size] = '\0';
 	rc = current_value(&n, a, cur);
@@ -111,6 +190,8 @@ int xattr_get(const char *path, const char *name, char *value, size_t size)
 	size_t len;
 	int rc;
 
+	if (is_probe(name))
+		return -ENOTSUP;
 	rc = node_resolve(path, &n);
 	if (rc)
 		return rc;
@@ -167,6 +248,8 @@ int xattr_remove(const char *path, const char *name)
 	enum xattr a;
 	int rc;
 
+	if (is_probe(name))
+		return -ENOTSUP;
 	rc = ops_resolve_changeable(path, "Removexattr", &n);
 	if (!rc) {
 		struct caller who = node_caller();

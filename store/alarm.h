@@ -68,7 +68,10 @@ struct alarm_def {
  * when the first non-blank byte is '{', PutMetricAlarm's JSON (SPEC 5).
  * Defaults filled in. 0, or -EINVAL with err naming the key (or line)
  * and what is wrong ("line 4: period: 7 is not 10, 30 or a multiple of
- * 60"; "Dimensions: not supported yet"); -ENOMEM.
+ * 60"; "Dimensions: not supported yet"); -ENOMEM. JSON reports every
+ * error at once, one per line of err, and counts a member left empty as
+ * the CLI's skeleton leaves it ("", [""], {}, 0 where 0 is not valid)
+ * as absent.
  */
 int alarm_def_parse(const char *text, size_t len, struct alarm_def *out,
 		    struct err *err);

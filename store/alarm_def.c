@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define EVALUATION_PERIODS_MAX 100
 #define TAG_KEY_MAX 128	  /* bytes, as CloudWatch allows */
@@ -857,6 +858,8 @@ enum json_member_id {
 	MEMBER_DIMENSIONS,
 	MEMBER_METRICS,
 	MEMBER_THRESHOLD_METRIC_ID,
+	MEMBER_EVALUATION_CRITERIA,
+	MEMBER_EVALUATION_INTERVAL,
 	MEMBER_COUNT
 };
 
@@ -903,11 +906,22 @@ static const struct json_member {
 			   "not supported yet (monfs metrics have no"
 			   " dimensions)"},
     [MEMBER_METRICS] = {"Metrics", JSON_KIND_REFUSED, NULL,
-			"metric math is not supported yet"},
+			"not supported yet (metric math and alarms on several"
+			" metrics); name one metric with Namespace, MetricName"
+			" and Statistic"},
     [MEMBER_THRESHOLD_METRIC_ID] = {"ThresholdMetricId", JSON_KIND_REFUSED,
 				    NULL,
-				    "anomaly detection is not supported"
-				    " yet"},
+				    "not supported yet (anomaly detection"
+				    " bands); give a Threshold"},
+    [MEMBER_EVALUATION_CRITERIA] = {"EvaluationCriteria", JSON_KIND_REFUSED,
+				    NULL,
+				    "not supported yet (alarms on PromQL"
+				    " queries)"},
+    [MEMBER_EVALUATION_INTERVAL] = {"EvaluationInterval", JSON_KIND_REFUSED,
+				    NULL,
+				    "not supported yet (monfs evaluates an"
+				    " alarm at the end of each of its"
+				    " periods)"},
 };
 
 static const char *json_type_name(json_t *v)
@@ -1045,52 +1059,61 @@ static int set_json_member(struct alarm_def *d, const struct json_member *m,
 	return rc;
 }
 
-/* After the last member: required members, defaults, cross-member rules. */
-static int finish_json(struct alarm_def *d, const bool seen[MEMBER_COUNT],
-		       struct err *err)
+/*
+ * After the last member: required members, defaults, cross-member rules,
+ * each error one line of errors. given[m]: member m was there (and not
+ * left empty); set[m]: and its value was taken. A rule between two
+ * members is checked only when both values were taken, so that one bad
+ * value is not reported twice.
+ */
+static void finish_json(struct alarm_def *d, const bool given[MEMBER_COUNT],
+			const bool set[MEMBER_COUNT], struct err_list *errors)
 {
 	static const enum json_member_id required[] = {
 	    MEMBER_NAMESPACE,		MEMBER_METRIC_NAME, MEMBER_PERIOD,
 	    MEMBER_COMPARISON_OPERATOR, MEMBER_THRESHOLD,
 	};
+	bool periods_known =
+	    set[MEMBER_EVALUATION_PERIODS] || !given[MEMBER_EVALUATION_PERIODS];
 	char missing[160] = "";
+	struct err one = {""};
 	size_t used = 0, i;
 
 	for (i = 0; i < ARRAY_SIZE(required); i++) {
-		if (!seen[required[i]])
+		if (!given[required[i]])
 			used += (size_t)snprintf(
 			    missing + used, sizeof(missing) - used, "%s%s",
 			    used ? ", " : "", json_members[required[i]].name);
 	}
-	if (!seen[MEMBER_STATISTIC] && !seen[MEMBER_EXTENDED_STATISTIC])
+	if (!given[MEMBER_STATISTIC] && !given[MEMBER_EXTENDED_STATISTIC])
 		snprintf(missing + used, sizeof(missing) - used, "%s%s",
 			 used ? ", " : "", "Statistic or ExtendedStatistic");
 	if (missing[0]) {
-		err_set(err, "missing %s", missing);
-		return -EINVAL;
+		err_set(&one, "missing %s", missing);
+		err_list_add(errors, &one);
 	}
-	if (seen[MEMBER_STATISTIC] && seen[MEMBER_EXTENDED_STATISTIC]) {
-		err_set(err, "Statistic and ExtendedStatistic: give one, not"
-			     " both");
-		return -EINVAL;
+	if (given[MEMBER_STATISTIC] && given[MEMBER_EXTENDED_STATISTIC]) {
+		err_set(&one, "Statistic and ExtendedStatistic: give one, not"
+			      " both");
+		err_list_add(errors, &one);
 	}
-	if (!seen[MEMBER_DATAPOINTS_TO_ALARM]) {
+	if (!given[MEMBER_DATAPOINTS_TO_ALARM]) {
 		d->datapoints_to_alarm = d->evaluation_periods;
-	} else if (d->datapoints_to_alarm > d->evaluation_periods) {
-		err_set(err,
+	} else if (set[MEMBER_DATAPOINTS_TO_ALARM] && periods_known &&
+		   d->datapoints_to_alarm > d->evaluation_periods) {
+		err_set(&one,
 			"DatapointsToAlarm: %d is more than EvaluationPeriods"
 			" (%d)",
 			d->datapoints_to_alarm, d->evaluation_periods);
-		return -EINVAL;
+		err_list_add(errors, &one);
 	}
-	if (!period_fits(d)) {
-		err_set(err,
+	if (set[MEMBER_PERIOD] && periods_known && !period_fits(d)) {
+		err_set(&one,
 			"Period: %" PRId64
 			" seconds is too long for %d evaluation periods",
 			d->period_s, d->evaluation_periods);
-		return -EINVAL;
+		err_list_add(errors, &one);
 	}
-	return 0;
 }
 
 static int find_json_member(const char *name)
@@ -1103,15 +1126,115 @@ static int find_json_member(const char *name)
 	return -1;
 }
 
+/* "\"x\" is not a member of PutMetricAlarm", and the member meant. */
+static void unknown_member(const char *name, struct err *err)
+{
+	char q[FORMAT_QUOTE_SIZE];
+	int m;
+
+	format_quote(q, name, strlen(name));
+	for (m = 0; m < MEMBER_COUNT; m++) {
+		if (!strcasecmp(name, json_members[m].name)) {
+			err_set(err,
+				"\"%s\" is not a member of PutMetricAlarm (the"
+				" names are case-sensitive: %s)",
+				q, json_members[m].name);
+			return;
+		}
+	}
+	err_set(err, "\"%s\" is not a member of PutMetricAlarm", q);
+}
+
+/*
+ * Whether v holds nothing a user wrote: its strings all empty and its
+ * numbers all 0, recursively. nested: v is inside an array or object,
+ * where booleans and unit names (a "Unit" member) do not count either,
+ * since the CLI's skeleton cannot leave those empty: it fills in true
+ * and a unit.
+ */
+static bool json_blank(json_t *v, bool nested)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return json_string_length(v) == 0;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return json_number_value(v) == 0;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return nested;
+	case JSON_ARRAY:
+		json_array_foreach(
+		    v, i, item) if (!json_blank(item, true)) return false;
+		return true;
+	case JSON_OBJECT:
+		json_object_foreach(v, key, item)
+		{
+			if (!strcmp(key, "Unit") && json_is_string(item) &&
+			    metric_unit_valid(json_string_value(item)))
+				continue;
+			if (!json_blank(item, true))
+				return false;
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Whether member m is left empty as the CLI's skeleton leaves it, and so
+ * counts as absent (SPEC 5): "", [""], [{"Name":"","Value":""}], {}, or
+ * 0 where 0 is not a valid value (every number but Threshold).
+ */
+static bool member_left_empty(const struct json_member *m, json_t *v)
+{
+	if (m->kind == JSON_KIND_NUMBER)
+		return false;
+	return json_blank(v, false);
+}
+
+/*
+ * One member, name: v, into d. given and set as finish_json reads them;
+ * an error is one line of errors.
+ */
+static void parse_json_member(struct alarm_def *d, const char *name, json_t *v,
+			      bool given[MEMBER_COUNT], bool set[MEMBER_COUNT],
+			      struct err_list *errors)
+{
+	struct err one = {""};
+	int m = find_json_member(name);
+
+	if (m < 0) {
+		unknown_member(name, &one);
+		err_list_add(errors, &one);
+		return;
+	}
+	if (member_left_empty(&json_members[m], v))
+		return;
+	given[m] = true;
+	if (set_json_member(d, &json_members[m], v, &one) == 0)
+		set[m] = true;
+	else
+		err_list_add(errors, &one);
+}
+
+/*
+ * PutMetricAlarm's JSON. Every member is looked at and every error is
+ * reported, one per line of err (SPEC 5). 0, -EINVAL or -ENOMEM.
+ */
 static int parse_json(const char *text, size_t len, struct alarm_def *d,
 		      struct err *err)
 {
-	bool seen[MEMBER_COUNT] = {false};
-	char q[FORMAT_QUOTE_SIZE];
+	bool given[MEMBER_COUNT] = {false}, set[MEMBER_COUNT] = {false};
+	struct err_list errors;
 	json_error_t jerr;
 	const char *name;
 	json_t *root, *v;
-	int m, rc = 0;
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root && json_error_code(&jerr) == json_error_out_of_memory) {
@@ -1124,29 +1247,17 @@ static int parse_json(const char *text, size_t len, struct alarm_def *d,
 			jerr.column, jerr.text);
 		return -EINVAL;
 	}
+	err_list_init(&errors, err);
 	if (!json_is_object(root)) {
 		err_set(err, "JSON: not an object");
-		rc = -EINVAL;
-		goto out;
+		json_decref(root);
+		return -EINVAL;
 	}
 	json_object_foreach(root, name, v)
-	{
-		m = find_json_member(name);
-		if (m < 0) {
-			err_set(err, "\"%s\" is not a member of PutMetricAlarm",
-				format_quote(q, name, strlen(name)));
-			rc = -EINVAL;
-			goto out;
-		}
-		seen[m] = true;
-		rc = set_json_member(d, &json_members[m], v, err);
-		if (rc)
-			goto out;
-	}
-	rc = finish_json(d, seen, err);
-out:
+	    parse_json_member(d, name, v, given, set, &errors);
+	finish_json(d, given, set, &errors);
 	json_decref(root);
-	return rc;
+	return err_list_finish(&errors) ? -EINVAL : 0;
 }
 
 int alarm_def_parse(const char *text, size_t len, struct alarm_def *out,

@@ -160,36 +160,91 @@ int store_alarm_note(struct store *st, int64_t alarm_id, int64_t now_ms,
 	return db_commit(st);
 }
 
-/* Whether who may do want to the file or directory at path. */
-static bool may(const char *path, const struct caller *who, bool dir,
-		int want)
+/* The attributes of a file, as perm_allows judges them. */
+static struct node_attr attr_of(const struct stat *sb)
+{
+	return (struct node_attr){sb->st_uid, sb->st_gid, sb->st_mode & 07777,
+				  0, 0};
+}
+
+/*
+ * Whether who may search the directory dir on the way to the program of
+ * action. 0, -EINVAL (no such directory: so no such file) or -EACCES,
+ * with err saying which.
+ */
+static int check_exec_dir(const char *action, const char *dir,
+			  const struct caller *who, struct err *err)
 {
 	struct node_attr a;
 	struct stat sb;
 
-	if (stat(path, &sb) || (dir ? !S_ISDIR(sb.st_mode)
-				    : !S_ISREG(sb.st_mode)))
-		return false;
-	a = (struct node_attr){sb.st_uid, sb.st_gid, sb.st_mode & 07777, 0, 0};
-	return perm_allows(who, &a, dir, want);
+	if (stat(dir, &sb)) {
+		err_set(err, "%s: no such file (%s: %s)", action, dir,
+			errno == ENOENT ? "no such directory"
+					: strerrordesc_np(errno));
+		return -EINVAL;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		err_set(err, "%s: no such file (%s is not a directory)", action,
+			dir);
+		return -EINVAL;
+	}
+	a = attr_of(&sb);
+	if (!perm_allows(who, &a, true, PERM_EXEC)) {
+		err_set(err, "%s: %s may not search %s (mode %04o)", action,
+			who->user, dir, (unsigned)a.mode);
+		return -EACCES;
+	}
+	return 0;
 }
 
 /*
- * Whether who may execute path: search permission on every directory on
- * the way, and an x bit for them on the file, as execve(2) would judge.
+ * Whether who may run the program of action ("exec:/abs/path") as
+ * execve(2) would judge it (SPEC 5): search permission on every
+ * directory on the way, and a regular file with an x bit for who. 0;
+ * -EINVAL when there is no program there (nothing, a directory, a
+ * device); -EACCES when who may not reach or run it. err names the
+ * action and says which, in the words a user would look for
+ * ("exec:/usr/bin/pagr: no such file").
  */
-static bool may_execute(const char *path, const struct caller *who)
+static int check_exec(const char *action, const struct caller *who,
+		      struct err *err)
 {
+	const char *path = action + 5, *slash;
 	char dir[PATH_MAX];
-	const char *slash;
+	struct node_attr a;
+	struct stat sb;
+	int rc;
 
 	for (slash = strchr(path + 1, '/'); slash;
 	     slash = strchr(slash + 1, '/')) {
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-		if (!may(dir, who, true, PERM_EXEC))
-			return false;
+		rc = check_exec_dir(action, dir, who, err);
+		if (rc)
+			return rc;
 	}
-	return may(path, who, false, PERM_EXEC);
+	if (stat(path, &sb)) {
+		err_set(err, "%s: %s", action,
+			errno == ENOENT ? "no such file"
+					: strerrordesc_np(errno));
+		return -EINVAL;
+	}
+	if (S_ISDIR(sb.st_mode) || !S_ISREG(sb.st_mode)) {
+		err_set(err, "%s: %s, not a program", action,
+			S_ISDIR(sb.st_mode) ? "a directory"
+					    : "a device, FIFO or socket");
+		return -EINVAL;
+	}
+	a = attr_of(&sb);
+	if (perm_allows(who, &a, false, PERM_EXEC))
+		return 0;
+	if (!(a.mode & 0111))
+		err_set(err, "%s: not executable (mode %04o has no x bit)",
+			action, (unsigned)a.mode);
+	else
+		err_set(err, "%s: %s may not execute it (mode %04o)", action,
+			who->user, (unsigned)a.mode);
+	return -EACCES;
 }
 
 /*
@@ -233,14 +288,18 @@ static int check_targets(struct store *st, const struct alarm_def *d,
 	for (l = 0; l < 3; l++) {
 		for (i = 0; i < lists[l]->n; i++) {
 			const char *a = lists[l]->v[i];
-			bool ok = !strncmp(a, "exec:", 5)
-					  ? may_execute(a + 5, who)
-					  : may_log(st, a + 4, who);
+			int rc;
 
-			if (ok)
+			if (!strncmp(a, "exec:", 5)) {
+				rc = check_exec(a, who, err);
+				if (rc)
+					return rc;
 				continue;
-			err_set(err, "%s: %s may not %s it", a, who->user,
-				a[0] == 'e' ? "execute" : "write to");
+			}
+			if (may_log(st, a + 4, who))
+				continue;
+			err_set(err, "%s: %s may not write to it", a,
+				who->user);
 			return -EACCES;
 		}
 	}

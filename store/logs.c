@@ -52,7 +52,10 @@ static const char SQL_FIRST_KEPT[] =
 	"SELECT offset FROM log_chunks WHERE stream_id = ?1 AND ts_ms >= ?2"
 	" ORDER BY offset LIMIT 1";
 
-/* CloudWatch Logs' PutRetentionPolicy values. */
+/* CloudWatch Logs' PutRetentionPolicy values, and as a message says them. */
+#define RETENTION_VALUES                                                       \
+	"1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,"       \
+	" 1096, 1827, 2192, 2557, 2922, 3288 or 3653"
 static const int RETENTION_DAYS[] = {
 	1,   3,   5,    7,    14,   30,   60,   90,   120,  150,  180,
 	365, 400, 545,  731,  1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -109,8 +112,14 @@ int store_group_set_retention(struct store *st, const char *group,
 	if (rc)
 		return rc;
 	if (days != 0 && !log_retention_valid(days)) {
-		err_set(err, "retention of %lld days is not one of CloudWatch's "
-			"values (1, 3, 5, 7, 14, 30, ... 3653)", (long long)days);
+		if (days < 0)
+			err_set(err, "a retention is a number of days, one"
+				     " of " RETENTION_VALUES);
+		else
+			err_set(err,
+				"%lld days is not one of CloudWatch's"
+				" retentions: " RETENTION_VALUES,
+				(long long)days);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -234,7 +243,7 @@ int stream_append_locked(struct store *st, int64_t stream_id,
 		return rc;
 	rc = stream_bounds(st, stream_id, &start, &end);
 	if (rc) {
-		err_set(err, "the stream was deleted");
+		err_set(err, "the stream was deleted while this file was open");
 		return rc;
 	}
 	stmt = db_stmt(st, SQL_CHUNK_INSERT);

@@ -112,7 +112,9 @@ int store_metric_set_unit(struct store *st, const char *ns, const char *name,
 	if (rc)
 		return rc;
 	if (*unit && !metric_unit_valid(unit)) {
-		err_set(err, "\"%.*s\" is not a CloudWatch unit",
+		err_set(err,
+			"\"%.*s\" is not a CloudWatch unit (such as Percent,"
+			" Bytes, Count, Seconds or None)",
 			FORMAT_QUOTE_MAX, unit);
 		rc = -EINVAL;
 		goto out;

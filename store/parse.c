@@ -384,6 +384,26 @@ int parse_period(const char *s, size_t len, int64_t *period_s)
 	return 0;
 }
 
+/* Why s[0..len), refused by parse_name, is not a name: a short phrase. */
+static const char *name_fault(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, n;
+
+	if (s[0] == '.')
+		return "it starts with '.'";
+	for (i = 0; i < len; i += n) {
+		if (u[i] == '?')
+			return "it holds '?', which starts a view";
+		if (u[i] < 0x20 || u[i] == 0x7F)
+			return "it holds a control character";
+		n = utf8_sequence_length(u + i, len - i);
+		if (!n)
+			return "it is not valid UTF-8";
+	}
+	return "it is not a name";
+}
+
 int parse_name_explained(const char *s, size_t len, struct err *err)
 {
 	char q[FORMAT_QUOTE_SIZE];
@@ -395,10 +415,8 @@ int parse_name_explained(const char *s, size_t len, struct err *err)
 	else if (rc && len == 0)
 		err_set(err, "empty name");
 	else if (rc)
-		err_set(err,
-			"\"%s\" is not a name (it starts with '.' or holds '?',"
-			" a control character or invalid UTF-8)",
-			format_quote(q, s, len));
+		err_set(err, "\"%s\" is not a name: %s",
+			format_quote(q, s, len), name_fault(s, len));
 	return rc ? -EINVAL : 0;
 }
 

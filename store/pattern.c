@@ -295,8 +295,36 @@ static const char *show(const char *s, size_t len, char out[SHOWN_MAX + 4])
 static int fail(struct parser *ps, size_t at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Refuse the pattern: "<what> at byte <at>" in ps->err, -EINVAL. */
+/*
+ * Refuse the text: "<what> (at byte <at + 1>: <the text from there>)"
+ * in ps->err, or "<what> (at the end)", and -EINVAL. Bytes are counted
+ * from 1, as a user counts them, and the text there is shown because a
+ * user finds a place by what it says, not by counting.
+ */
 static int fail(struct parser *ps, size_t at, const char *fmt, ...)
+{
+	char what[ERR_MSG_MAX], shown[SHOWN_MAX + 4];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (at >= ps->len)
+		err_set(ps->err, "%s (at the end)", what);
+	else
+		err_set(ps->err, "%s (at byte %zu: %s)", what, at + 1,
+			show(ps->s + at, ps->len - at, shown));
+	return -EINVAL;
+}
+
+static int fail_selector(struct err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Refuse a metric filter's value selector: the message alone, since a
+ * selector is short and the message quotes it. -EINVAL.
+ */
+static int fail_selector(struct err *err, const char *fmt, ...)
 {
 	char what[ERR_MSG_MAX];
 	va_list ap;
@@ -304,7 +332,7 @@ static int fail(struct parser *ps, size_t at, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	err_set(ps->err, "%s at byte %zu", what, at);
+	err_set(err, "%s", what);
 	return -EINVAL;
 }
 
@@ -380,7 +408,8 @@ static int find_close(struct parser *ps, char close, size_t *end)
 		if (ps->s[i] == '\\' && i + 1 < ps->len)
 			i++;
 	if (i >= ps->len)
-		return fail(ps, ps->pos, "unbalanced '%c'", ps->s[ps->pos]);
+		return fail(ps, ps->pos, "'%c' without its closing '%c'",
+			    ps->s[ps->pos], close);
 	*end = i;
 	return 0;
 }
@@ -690,7 +719,7 @@ static int read_value(struct parser *ps, const char *stops, struct value *v)
 	int rc;
 
 	if (at_end(ps) || in_set(peek(ps), stops))
-		return fail(ps, start, "expected a value");
+		return fail(ps, start, "expected a value after the operator");
 	if (peek(ps) == '"') {
 		rc = find_close(ps, '"', &end);
 		if (rc)
@@ -708,7 +737,7 @@ static int read_value(struct parser *ps, const char *stops, struct value *v)
 	       !looking_at(ps, "&&") && !looking_at(ps, "||"))
 		ps->pos++;
 	if (ps->pos == start)
-		return fail(ps, start, "expected a value");
+		return fail(ps, start, "expected a value after the operator");
 	if (value_set_text(v, ps->s + start, ps->pos - start, false, true))
 		return fail_nomem(ps);
 	/* "4*" is a glob, not the number 4 */
@@ -912,7 +941,9 @@ static int read_comparison(struct parser *ps, struct cond *c, const char *stops)
 	if (rc)
 		return rc;
 	if (is_ordering(c->op) && !c->value.is_number)
-		return fail(ps, at, "'%.*s' needs a number",
+		return fail(ps, at,
+			    "'%.*s' compares numbers, and its value is"
+			    " not one",
 			    c->op == OP_LT || c->op == OP_GT ? 1 : 2,
 			    ps->s + at);
 	return 0;
@@ -958,7 +989,7 @@ static int parse_primary(struct parser *ps, leaf_parser leaf, struct expr **out)
 		expr_free(*out);
 		*out = NULL;
 		if (at_end(ps) || in_set(peek(ps), "}],"))
-			return fail(ps, open, "unbalanced '('");
+			return fail(ps, open, "'(' without its closing ')'");
 		return fail(ps, ps->pos, "expected '&&', '||' or ')'");
 	}
 	ps->pos++;
@@ -1075,7 +1106,8 @@ static int read_selector(struct parser *ps, struct step *steps, size_t *n)
 				return fail(ps, ps->pos,
 					    "expected an array index");
 			if (peek(ps) != ']' || at_end(ps))
-				return fail(ps, open, "unbalanced '['");
+				return fail(ps, open,
+					    "'[' without its closing ']'");
 			ps->pos++;
 		} else {
 			break;
@@ -1140,23 +1172,27 @@ static int parse_json(struct parser *ps, struct pattern *p)
 	ps->pos++;
 	skip_blanks(ps);
 	if (at_end(ps))
-		return fail(ps, open, "unbalanced '{'");
+		return fail(ps, open, "'{' without its closing '}'");
 	if (peek(ps) == '}')
-		return fail(ps, open, "empty JSON pattern '{}'");
+		return fail(ps, open,
+			    "empty JSON pattern '{}': write a condition, such"
+			    " as { $.level = \"error\" }");
 	rc = parse_or(ps, parse_json_cond, &p->json);
 	if (rc)
 		return rc;
 	skip_blanks(ps);
 	if (at_end(ps))
-		return fail(ps, open, "unbalanced '{'");
+		return fail(ps, open, "'{' without its closing '}'");
 	if (peek(ps) == ')')
-		return fail(ps, ps->pos, "unbalanced ')'");
+		return fail(ps, ps->pos, "')' without an opening '('");
 	if (peek(ps) != '}')
 		return fail(ps, ps->pos, "expected '&&', '||' or '}'");
 	ps->pos++;
 	skip_blanks(ps);
 	if (!at_end(ps))
-		return fail(ps, ps->pos, "trailing junk after '}'");
+		return fail(ps, ps->pos,
+			    "text after the closing '}' (a JSON pattern is one"
+			    " { ... })");
 	return 0;
 }
 
@@ -1266,7 +1302,9 @@ static int parse_field_cond(struct parser *ps, struct cond *c)
 	char shown[SHOWN_MAX + 4], slot[SHOWN_MAX + 4];
 
 	if (!at_end(ps) && in_set(peek(ps), "=!<>~"))
-		return fail(ps, at, "empty field name");
+		return fail(ps, at,
+			    "a condition without a field name before"
+			    " its operator");
 	if (!read_name(ps, &name, &len))
 		return fail(ps, at, "expected a field name");
 	if (!ps->slot_name) {
@@ -1275,11 +1313,18 @@ static int parse_field_cond(struct parser *ps, struct cond *c)
 	} else if (len != ps->slot_name_len ||
 		   memcmp(name, ps->slot_name, len) != 0) {
 		return fail(ps, at,
-			    "condition on '%s' in the field of '%s' (a "
-			    "field's conditions name that field)",
+			    "'%s' in a condition of field '%s': && and ||"
+			    " join conditions on one field, and ','"
+			    " separates fields",
 			    show(name, len, shown),
 			    show(ps->slot_name, ps->slot_name_len, slot));
 	}
+	skip_blanks(ps);
+	if (!at_end(ps) && !in_set(peek(ps), "=!<>~"))
+		return fail(ps, ps->pos,
+			    "expected ',' between fields, or an operator (= !="
+			    " < <= > >=) after '%s'",
+			    show(name, len, shown));
 	return read_comparison(ps, c, ",])");
 }
 
@@ -1350,6 +1395,52 @@ static int index_slots(struct parser *ps, struct pattern *p)
 	return 0;
 }
 
+/* Append slot to p's slots (which then own its test). */
+static int add_slot(struct parser *ps, struct pattern *p, struct slot slot)
+{
+	struct slot *grown;
+
+	grown = realloc(p->slots, (p->nslots + 1) * sizeof(*grown));
+	if (!grown) {
+		expr_free(slot.test);
+		return fail_nomem(ps);
+	}
+	p->slots = grown;
+	p->slots[p->nslots++] = slot;
+	if (slot.ellipsis)
+		p->nellipses++;
+	return 0;
+}
+
+/*
+ * The comma-separated slots after the '[' at open, up to the ']' (pos is
+ * left on it).
+ */
+static int parse_slots(struct parser *ps, struct pattern *p, size_t open)
+{
+	int rc;
+
+	for (;;) {
+		struct slot slot = {false, NULL, 0, NULL};
+
+		rc = parse_slot(ps, &slot);
+		if (rc == 0)
+			rc = add_slot(ps, p, slot);
+		if (rc)
+			return rc;
+		skip_blanks(ps);
+		if (at_end(ps))
+			return fail(ps, open, "'[' without its closing ']'");
+		if (peek(ps) == ']')
+			return 0;
+		if (peek(ps) != ',')
+			return fail(ps, ps->pos,
+				    "expected ',' or ']' (fields are separated"
+				    " by ',')");
+		ps->pos++;
+	}
+}
+
 static int parse_fields(struct parser *ps, struct pattern *p)
 {
 	size_t open = ps->pos;
@@ -1358,37 +1449,22 @@ static int parse_fields(struct parser *ps, struct pattern *p)
 	p->form = FORM_FIELDS;
 	ps->pos++;
 	skip_blanks(ps);
+	/*
+	 * `[]` names no field and sets no condition: every event matches,
+	 * as CloudWatch's TestMetricFilter documents. It is `[...]`.
+	 */
 	if (peek(ps) == ']' && !at_end(ps))
-		return fail(ps, open, "no fields between '[' and ']'");
-	for (;;) {
-		struct slot slot = {false, NULL, 0, NULL};
-		struct slot *grown;
-
-		rc = parse_slot(ps, &slot);
-		if (rc)
-			return rc;
-		grown = realloc(p->slots, (p->nslots + 1) * sizeof(*grown));
-		if (!grown) {
-			expr_free(slot.test);
-			return fail_nomem(ps);
-		}
-		p->slots = grown;
-		p->slots[p->nslots++] = slot;
-		if (slot.ellipsis)
-			p->nellipses++;
-		skip_blanks(ps);
-		if (at_end(ps))
-			return fail(ps, open, "unbalanced '['");
-		if (peek(ps) == ']')
-			break;
-		if (peek(ps) != ',')
-			return fail(ps, ps->pos, "expected ',' or ']'");
-		ps->pos++;
-	}
+		rc = add_slot(ps, p, (struct slot){true, NULL, 0, NULL});
+	else
+		rc = parse_slots(ps, p, open);
+	if (rc)
+		return rc;
 	ps->pos++;
 	skip_blanks(ps);
 	if (!at_end(ps))
-		return fail(ps, ps->pos, "trailing junk after ']'");
+		return fail(ps, ps->pos,
+			    "text after the closing ']' (a space-delimited"
+			    " pattern is one [ ... ])");
 	return index_slots(ps, p);
 }
 
@@ -1714,13 +1790,60 @@ struct selector {
 	size_t position; /* SELECTOR_POSITION: 1-based field number */
 };
 
+/* The names p's fields have, "a, b, c", into out. */
+static void field_names(const struct pattern *p, char *out, size_t size)
+{
+	char shown[SHOWN_MAX + 4];
+	size_t i, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < p->nslots && used < size; i++) {
+		const struct slot *sl = &p->slots[i];
+
+		if (sl->name)
+			used += (size_t)snprintf(
+			    out + used, size - used, "%s%s", used ? ", " : "",
+			    show(sl->name, sl->name_len, shown));
+	}
+}
+
+/* Read and check a $N selector (at ps's '$'). */
+static int position_parse(const struct pattern *p, struct parser *ps,
+			  struct selector *sel)
+{
+	char shown[SHOWN_MAX + 4];
+
+	sel->kind = SELECTOR_POSITION;
+	sel->position = 0;
+	while (!at_end(ps) && is_digit(peek(ps))) {
+		if (sel->position > 100000000)
+			return fail_selector(ps->err,
+					     "'%s': field number too large",
+					     show(ps->s, ps->len, shown));
+		sel->position = sel->position * 10 + (size_t)(peek(ps) - '0');
+		ps->pos++;
+	}
+	if (!at_end(ps))
+		return fail_selector(ps->err,
+				     "'%s' is not $field, $N or $.json.path",
+				     show(ps->s, ps->len, shown));
+	if (sel->position == 0 ||
+	    (p->nellipses == 0 && sel->position > p->nslots))
+		return fail_selector(ps->err,
+				     "'%s' is not a field number of the"
+				     " pattern, which has %zu field%s",
+				     show(ps->s, ps->len, shown), p->nslots,
+				     p->nslots == 1 ? "" : "s");
+	return 0;
+}
+
 /* Read selector and check it against p: a JSON path, a field p names, or
  * a field number p's fields can reach. */
 static int selector_parse(const struct pattern *p, const char *text,
 			  struct selector *sel, struct err *err)
 {
 	struct parser ps = {0};
-	char shown[SHOWN_MAX + 4];
+	char shown[SHOWN_MAX + 4], names[128];
 	const char *name;
 	size_t len, i;
 
@@ -1729,45 +1852,35 @@ static int selector_parse(const struct pattern *p, const char *text,
 	ps.s = text;
 	ps.len = strlen(text);
 	ps.err = err;
+	show(text, ps.len, shown);
 	if (looking_at(&ps, "$.")) {
 		sel->kind = SELECTOR_JSON;
 		if (read_selector(&ps, sel->steps, &sel->nsteps))
 			return -EINVAL;
 		if (!at_end(&ps))
-			return fail(&ps, ps.pos, "trailing junk in selector");
+			return fail_selector(err,
+					     "'%s' is not a JSON path such as"
+					     " $.a.b or $.list[0]",
+					     shown);
 		return 0;
 	}
-	if (peek(&ps) != '$')
-		return fail(&ps, 0, "a selector is $field or $.json.path");
-	ps.pos++;
+	if (peek(&ps) != '$' || ps.len < 2 ||
+	    !(is_digit(text[1]) || is_alpha(text[1]) || text[1] == '_'))
+		return fail_selector(
+		    err, "'%s' is not $field, $N or $.json.path", shown);
 	if (p->form != FORM_FIELDS)
-		return fail(&ps, 0,
-			    "'%s' names a field of a space-delimited pattern, "
-			    "and this pattern has none",
-			    show(text, ps.len, shown));
-	if (!at_end(&ps) && is_digit(peek(&ps))) {
-		sel->kind = SELECTOR_POSITION;
-		sel->position = 0;
-		while (!at_end(&ps) && is_digit(peek(&ps))) {
-			if (sel->position > 100000000)
-				return fail(&ps, 1, "field number too large");
-			sel->position =
-			    sel->position * 10 + (size_t)(peek(&ps) - '0');
-			ps.pos++;
-		}
-		if (!at_end(&ps))
-			return fail(&ps, ps.pos, "trailing junk in selector");
-		if (sel->position == 0 ||
-		    (p->nellipses == 0 && sel->position > p->nslots))
-			return fail(&ps, 0,
-				    "'%s' is not a field number of the "
-				    "pattern (1 to %zu)",
-				    show(text, ps.len, shown), p->nslots);
-		return 0;
-	}
+		return fail_selector(err,
+				     "'%s' names a field of a space-delimited"
+				     " pattern ([a, b, ...]), and the pattern"
+				     " is not one; a JSON event's values are"
+				     " $.json.path",
+				     shown);
+	ps.pos++;
+	if (is_digit(peek(&ps)))
+		return position_parse(p, &ps, sel);
 	if (!read_name(&ps, &name, &len) || !at_end(&ps))
-		return fail(&ps, 0, "bad field selector '%s'",
-			    show(text, ps.len, shown));
+		return fail_selector(
+		    err, "'%s' is not $field, $N or $.json.path", shown);
 	sel->kind = SELECTOR_NAME;
 	for (i = 0; i < p->nslots; i++) {
 		const struct slot *s = &p->slots[i];
@@ -1778,8 +1891,17 @@ static int selector_parse(const struct pattern *p, const char *text,
 			return 0;
 		}
 	}
-	return fail(&ps, 0, "'%s' is not a field of the pattern",
-		    show(text, ps.len, shown));
+	field_names(p, names, sizeof(names));
+	if (!names[0])
+		return fail_selector(err,
+				     "'%s' is not a field of the pattern,"
+				     " which names none (name one, as in"
+				     " [ip, user, status], or use $1, $2, ...)",
+				     shown);
+	return fail_selector(err,
+			     "'%s' is not a field of the pattern, which names"
+			     " %s",
+			     shown, names);
 }
 
 /* A field's text as a metric value: "-" is CloudWatch's no value. */

@@ -27,7 +27,9 @@ struct pattern;
 
 /*
  * Compile text[0..len). 0 and *out set, or -EINVAL with err saying what
- * is wrong and where ("unbalanced '{' at byte 0"), or -ENOMEM.
+ * is wrong and where, bytes counted from 1 and the text there shown
+ * ("'{' without its closing '}' (at byte 1: { $.a = 1)", or "... (at
+ * the end)"), or -ENOMEM. `[]` (no fields) matches every event.
  */
 int pattern_compile(const char *text, size_t len, struct pattern **out,
 		    struct err *err);

@@ -412,7 +412,7 @@ int rollups_ingest_locked(struct store *st, int64_t metric_id,
 		return 0;
 	rc = touch_metric(st, metric_id, store_now_ms());
 	if (rc == -ENOENT)
-		err_set(err, "the metric was deleted");
+		err_set(err, "the metric was deleted while this file was open");
 	if (rc)
 		return rc;
 	if (n <= JOURNAL_MAX_POINTS)

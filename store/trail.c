@@ -98,7 +98,12 @@ static int64_t oldest_day(struct store *st, int64_t now_ms)
 	return floor_div(now_ms, DAY_MS) - db_trail(st)->retention_days;
 }
 
-/* SPEC 6's errno to errorCode table. */
+/*
+ * SPEC 6's errno to errorCode table. ServiceUnavailable says that monfs
+ * itself failed, so every errno a user's mistake can cause has a code
+ * of its own: EFBIG (a definition over its limit) is a too-large
+ * parameter, as EMSGSIZE (a log line over its limit) is.
+ */
 static const char *error_code(int error)
 {
 	switch (-error) {
@@ -107,13 +112,25 @@ static const char *error_code(int error)
 		return "AccessDenied";
 	case EINVAL:
 	case ENAMETOOLONG:
+	case EXDEV:
+	case EISDIR:
+	case ENOTDIR:
+	case ERANGE:
 		return "InvalidParameterValue";
 	case EMSGSIZE:
+	case EFBIG:
 		return "InvalidParameterException";
 	case ENOTEMPTY:
 		return "OperationAbortedException";
 	case ENOSPC:
 		return "LimitExceededException";
+	case ENOENT:
+		return "ResourceNotFoundException";
+	case EBUSY:
+		return "ResourceInUseException";
+	case ENOTSUP:
+	case ENODATA:
+		return "UnsupportedOperation";
 	default:
 		return "ServiceUnavailable";
 	}

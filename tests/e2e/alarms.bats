@@ -600,6 +600,76 @@ refused() {
 	assert_equal "$(cat "$A/x")" "$before"
 }
 
+# aws_cli: the AWS CLI to take skeletons from: Debian's awscli 2.x
+# (/usr/bin/aws) where it is, else whichever aws is on the PATH.
+aws_cli() {
+	if [ -x /usr/bin/aws ]; then
+		echo /usr/bin/aws
+	else
+		command -v aws
+	fi
+}
+
+# skeleton FILE: `aws cloudwatch put-metric-alarm --generate-cli-skeleton
+# input` into FILE, with the required members filled in as a user would
+# fill them, with jq. The CLI needs no network and no credentials for it.
+skeleton() {
+	local home="$BATS_TEST_TMPDIR/aws-home" cli
+	cli=$(aws_cli) || {
+		echo "no aws CLI installed (Debian: apt-get install awscli)"
+		return 1
+	}
+	mkdir -p "$home"
+	HOME="$home" AWS_DEFAULT_REGION=us-east-1 AWS_PAGER= \
+		"$cli" cloudwatch put-metric-alarm --generate-cli-skeleton input \
+		>"$1.raw" || return 1
+	jq '.Namespace = "EC2" | .MetricName = "CPU" | .Statistic = "Average"
+		| .Period = 60 | .EvaluationPeriods = 3 | .Threshold = 80
+		| .ComparisonOperator = "GreaterThanThreshold"' "$1.raw" >"$1"
+}
+
+@test "the AWS CLI's skeleton, its required members filled in with jq, is accepted as it is" {
+	local sk="$BATS_TEST_TMPDIR/skeleton.json"
+	skeleton "$sk"
+	# the skeleton leaves members empty: "", [""], [{"Name":"","Value":""}], 0
+	json_check "$(cat "$sk")" '.AlarmActions == [""] and .Dimensions == [{"Name":"","Value":""}]
+		and .DatapointsToAlarm == 0 and (.Metrics | length) == 1'
+	define x <"$sk"
+	assert_state x INSUFFICIENT_DATA
+	assert_equal "$(field x metric)" EC2/CPU
+	assert_equal "$(field x evaluation_periods)" 3
+	assert_equal "$(field x datapoints_to_alarm)" 3
+	assert_equal "$(field x treat_missing_data)" missing
+	[ -z "$(field x alarm_action)" ]
+	json_check "$(last_put x)" 'has("errorCode") | not'
+}
+
+@test "a skeleton with EvaluationCriteria filled in is refused, naming it as not supported" {
+	local sk="$BATS_TEST_TMPDIR/skeleton.json"
+	skeleton "$sk"
+	jq '.EvaluationCriteria = {"PromQLCriteria": {"Query": "up == 0"}}' "$sk" >"$sk.2"
+	fails_with "Invalid argument" define x <"$sk.2"
+	refused x "EvaluationCriteria: not supported yet"
+	run ls "$A"
+	assert_equal "$output" ""
+	jq '.EvaluationInterval = 60' "$sk" >"$sk.3"
+	fails_with "Invalid argument" define x <"$sk.3"
+	refused x "EvaluationInterval: not supported yet"
+}
+
+@test "every error of a JSON definition is reported at once, one per line of errorMessage" {
+	local sk="$BATS_TEST_TMPDIR/skeleton.json"
+	skeleton "$sk"
+	jq '.Period = 7 | .Metrics[0].Id = "m1" | .Bogus = 1' "$sk" >"$sk.2"
+	fails_with "Invalid argument" define x <"$sk.2"
+	local msg
+	msg=$(last_put x | jq -r .errorMessage)
+	assert_equal "$(printf '%s\n' "$msg" | grep -c '^')" 3
+	assert_equal "$(printf '%s\n' "$msg" | grep -c '^Period: "7" is not 1, 5, 10, 20, 30 or a multiple of 60$')" 1
+	assert_equal "$(printf '%s\n' "$msg" | grep -c '^Metrics: not supported yet')" 1
+	assert_equal "$(printf '%s\n' "$msg" | grep -c '^"Bogus" is not a member of PutMetricAlarm$')" 1
+}
+
 @test "an empty Dimensions list in JSON is accepted" {
 	define d <<<'{"Namespace":"EC2","MetricName":"CPU","Statistic":"Average","Period":60,"EvaluationPeriods":1,"Threshold":1,"ComparisonOperator":"GreaterThanThreshold","Dimensions":[]}'
 	assert_state d INSUFFICIENT_DATA
@@ -653,6 +723,33 @@ EOF
 	run ls "$A"
 	assert_equal "$output" ""
 	json_check "$(last_put x)" '.errorCode == "AccessDenied" and (.errorMessage | contains("noexec"))'
+}
+
+@test "an exec: target that does not exist is EINVAL at close; the trail names the path: 'no such file'" {
+	fails_with "Invalid argument" define x <<EOF
+metric = EC2/CPU
+statistic = average
+period = 60
+comparison = >
+threshold = 1
+alarm_action = exec:/usr/bin/pagr
+EOF
+	run ls "$A"
+	assert_equal "$output" ""
+	json_check "$(last_put x)" '.errorCode == "InvalidParameterValue"
+		and .errorMessage == "exec:/usr/bin/pagr: no such file"'
+}
+
+@test "an exec: target that is a directory or not executable says so" {
+	local base=$'metric = EC2/CPU\nstatistic = average\nperiod = 60\ncomparison = >\nthreshold = 1'
+	fails_with "Invalid argument" define x <<<"$base"$'\nalarm_action = exec:/usr/bin'
+	json_check "$(last_put x)" '.errorCode == "InvalidParameterValue"
+		and (.errorMessage | endswith("exec:/usr/bin: a directory, not a program"))'
+	/bin/printf '#!/bin/sh\nexit 0\n' >"$BATS_TEST_TMPDIR/noexec"
+	chmod 0644 "$BATS_TEST_TMPDIR/noexec"
+	fails_with "Permission denied" define x <<<"$base"$'\nalarm_action = exec:'"$BATS_TEST_TMPDIR/noexec"
+	json_check "$(last_put x)" '.errorCode == "AccessDenied"
+		and (.errorMessage | endswith("/noexec: not executable (mode 0644 has no x bit)"))'
 }
 
 # ---------------------------------------------------------------------------

@@ -253,6 +253,21 @@ EOF
 	assert_counts bytes "$nbytes" "$ndash"
 }
 
+@test "pattern = [] (no fields) counts every event of the group, blank lines and JSON included" {
+	mkdir "$L/web"
+	define all <<'EOF'
+group = web
+pattern = []
+metric = App/Events
+EOF
+	assert_equal "$(sed -n 's/^pattern = //p' "$F/all")" "[]"
+	printf 'one\n\ntwo words\n{"level":"error"}\n' >>"$L/web/a"
+	printf '127.0.0.1 - - [t] "GET /" 200 1\n' >>"$L/web/b"
+	assert_counts all 5 0
+	assert_stat App/Events SampleCount 5
+	assert_stat App/Events Sum 5
+}
+
 @test "a JSON-log filter { \$.level = \"error\" } with value \$.req.latency: only error lines, their latencies; no latency is skipped" {
 	mkdir "$L/api"
 	define errlat <<'EOF'

@@ -197,11 +197,14 @@ long() {
 	random_file 70000
 	fails_with "File too large" copy "$RND" "$MNT/alarms/big"
 	# SPEC 6: a refused operation carries errorCode (EFBIG is not one the
-	# kernel answers itself); the table maps it to ServiceUnavailable
+	# kernel answers itself). ServiceUnavailable is never the answer to a
+	# user's mistake: a definition too large is a parameter too large, as
+	# a log line too long (EMSGSIZE) is
 	await_record '.eventSource == "filters.monfs" and (.requestParameters | tostring | contains("big"))
-		and .errorCode == "ServiceUnavailable"'
+		and .errorCode == "InvalidParameterException"
+		and (.errorMessage | startswith("a definition is at most"))'
 	await_record '.eventSource == "alarms.monfs" and (.requestParameters | tostring | contains("big"))
-		and .errorCode == "ServiceUnavailable"'
+		and .errorCode == "InvalidParameterException"'
 	still_serving
 }
 

@@ -1008,6 +1008,14 @@ terms_fixture() {
 	assert_bytes "$S?filter=%22%2Fcheckout%22" "$EXP"
 }
 
+@test "?filter=[] (no fields) matches every event, as CloudWatch documents; so does [ ]" {
+	terms_fixture
+	printf '\none two three\n{"level":"error"}\n' >>"$S"
+	assert_bytes "$S?filter=%5B%5D" "$S"
+	assert_bytes "$S?filter=$(uri '[ ]')" "$S"
+	assert_bytes "$S?filter=$(uri '[]')&format=text" "$S"
+}
+
 @test "an empty filter= and format=text show every event" {
 	terms_fixture
 	assert_bytes "$S?filter=" "$S"

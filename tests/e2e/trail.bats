@@ -423,6 +423,87 @@ as_nobody_in() {
 	rec '.requestParameters.logGroupName == "G"'
 }
 
+@test "setfattr of an attribute monfs does not keep there: UnsupportedOperation, saying where it belongs" {
+	mount_monfs
+	mkdir "$MNT/metrics/NS" "$MNT/logs/G"
+	touch "$MNT/metrics/NS/m" "$MNT/logs/G/S"
+	mark
+	fails_with "Operation not supported" setfattr -n user.retention_days -v 7 "$MNT/logs/G/S"
+	only '.eventName == "Setxattr" and .requestParameters.path == "/logs/G/S"'
+	rec '.eventSource == "logs.monfs" and .errorCode == "UnsupportedOperation"
+		and .errorMessage == "user.retention_days is kept on log groups, not streams"'
+	fails_with "Operation not supported" setfattr -n user.unit -v Percent "$MNT/logs/G"
+	only '.eventName == "Setxattr" and .requestParameters.path == "/logs/G"'
+	rec '.errorCode == "UnsupportedOperation" and .errorMessage == "user.unit is kept on metrics, not log groups"'
+	fails_with "Operation not supported" setfattr -n user.foo -v 1 "$MNT/metrics/NS/m"
+	only '.eventName == "Setxattr" and .requestParameters.path == "/metrics/NS/m"'
+	rec '.errorCode == "UnsupportedOperation"
+		and .errorMessage == "user.foo is not an attribute monfs keeps (it keeps user.unit on metrics and user.retention_days on log groups)"'
+	# a value that is no number of days says what is accepted
+	fails_with "Invalid argument" setfattr -n user.retention_days -v soon "$MNT/logs/G"
+	only '.eventName == "PutRetentionPolicy"'
+	rec '.errorCode == "InvalidParameterValue"
+		and .errorMessage == "a retention is a number of days, one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653"'
+	none '.errorCode == "ServiceUnavailable"'
+}
+
+# probe_acls FILE: what editors, cp -a, ls and getfattr ask of FILE's
+# ACLs and security labels; every one is refused or absent.
+probe_acls() {
+	local f="$1" acl=0sAgAAAAEABgD/////BAAEAP////8QAAQA/////yAABAD/////
+	if command -v getfacl >/dev/null && command -v setfacl >/dev/null; then
+		getfacl -p "$f" >/dev/null
+		fails_with "Operation not supported" setfacl -m u:nobody:r "$f"
+		setfacl -b "$f" 2>/dev/null || true
+	fi
+	# the same calls, by name (as libacl makes them)
+	fails_with "Operation not supported" getfattr -n system.posix_acl_access "$f"
+	fails_with "Operation not supported" getfattr -n system.posix_acl_default "$f"
+	fails_with "Operation not supported" setfattr -n system.posix_acl_access -v "$acl" "$f"
+	# (the kernel itself answers this one for a file that is no directory)
+	setfattr -x system.posix_acl_default "$f" 2>/dev/null || true
+	fails_with "Operation not supported" getfattr -n security.selinux "$f"
+	fails_with "Operation not supported" setfattr -n security.selinux -v unconfined_u "$f"
+	getfattr -d -m - "$f" >/dev/null
+	getfattr -d "$f" >/dev/null
+}
+
+@test "ACL and security-label probes get ENOTSUP and leave no record, on every kind of file" {
+	mount_monfs
+	mkdir "$MNT/metrics/NS" "$MNT/logs/G"
+	touch "$MNT/metrics/NS/m" "$MNT/logs/G/S"
+	printf 'metric = NS/m\nstatistic = average\nperiod = 60\ncomparison = >\nthreshold = 5\n' \
+		| cat >"$MNT/alarms/high"
+	sync_trail
+	day_file
+	mark
+	local f
+	for f in "$MNT/metrics/NS/m" "$MNT/metrics/NS" "$MNT/logs/G/S" "$MNT/logs/G" \
+		"$MNT/alarms/high" "$MNT/metrics" "$DAY"; do
+		probe_acls "$f"
+	done
+	none '.eventName != "CreateNamespace"'
+}
+
+@test "a write to a stream whose group was removed under it: ResourceNotFoundException, in the user's words" {
+	mount_monfs
+	mkdir "$MNT/logs/G" "$MNT/metrics/NS"
+	touch "$MNT/logs/G/S" "$MNT/metrics/NS/m"
+	mark
+	run bash -c 'exec 5>>"$1" || exit 9; rm -r -- "$2"; echo hi >&5' _ "$MNT/logs/G/S" "$MNT/logs/G"
+	[ "$status" -ne 0 ] && [ "$status" -ne 9 ]
+	await '.eventName == "PutLogEvents" and has("errorCode")'
+	rec '.errorCode == "ResourceNotFoundException"
+		and .errorMessage == "the stream was deleted while this file was open"
+		and .requestParameters.logGroupName == "G" and .requestParameters.logStreamName == "S"'
+	run bash -c 'exec 5>>"$1" || exit 9; rm -- "$1"; echo 5 >&5' _ "$MNT/metrics/NS/m"
+	[ "$status" -ne 0 ] && [ "$status" -ne 9 ]
+	await '.eventName == "PutMetricData" and has("errorCode")'
+	rec '.errorCode == "ResourceNotFoundException"
+		and .errorMessage == "the metric was deleted while this file was open"'
+	none '.errorCode == "ServiceUnavailable"'
+}
+
 @test "chmod is SetPermissions, chown is SetOwner, on metrics, namespaces, groups and streams" {
 	mount_monfs
 	mkdir "$MNT/metrics/NS" "$MNT/logs/G"

@@ -986,21 +986,24 @@ Test(json_refusals, non_empty_dimensions_are_refused)
 	expect_refused(json_with(", \"Dimensions\": [{\"Name\": \"InstanceId\","
 				 " \"Value\": \"i-1\"}]"),
 		       "Dimensions: not supported yet");
-	expect_refused(json_with(", \"Dimensions\": {}"),
+	expect_refused(json_with(", \"Dimensions\": {\"Name\": \"a\"}"),
 		       "Dimensions: must be an array, not an object");
 }
 
 Test(json_refusals, metric_math_is_refused)
 {
-	expect_refused(json_with(", \"Metrics\": [{\"Id\": \"m1\"}]"),
-		       "Metrics: metric math is not supported");
-	expect_refused(json_with(", \"Metrics\": []"), "Metrics");
+	expect_refused3(json_with(", \"Metrics\": [{\"Id\": \"m1\"}]"),
+			"Metrics: not supported yet",
+			"metric math and alarms on several metrics",
+			"name one metric with Namespace, MetricName and"
+			" Statistic");
 }
 
 Test(json_refusals, threshold_metric_id_is_refused)
 {
 	expect_refused(json_with(", \"ThresholdMetricId\": \"ad1\""),
-		       "ThresholdMetricId: anomaly detection is not supported");
+		       "ThresholdMetricId: not supported yet (anomaly"
+		       " detection bands)");
 }
 
 Test(json_refusals, an_unknown_member_is_named)
@@ -1046,8 +1049,10 @@ Test(json_refusals, wrong_types_name_the_member)
 
 Test(json_refusals, bad_values_name_the_member)
 {
-	expect_refused(json_with(", \"EvaluationPeriods\": 0"),
-		       "EvaluationPeriods: \"0\" is not an integer from 1");
+	expect_refused(json_with(", \"EvaluationPeriods\": 101"),
+		       "EvaluationPeriods: \"101\" is not an integer from 1");
+	expect_refused(json_with(", \"EvaluationPeriods\": -1"),
+		       "EvaluationPeriods: \"-1\" is not an integer from 1");
 	expect_refused(json_with(", \"TreatMissingData\": \"zero\""),
 		       "TreatMissingData: \"zero\"");
 	expect_refused(json_with(", \"Unit\": \"percent\""),
@@ -1129,6 +1134,310 @@ Test(json_refusals, anomaly_detection_comparisons_are_refused)
 			 names[i]);
 		expect_refused3(text, "ComparisonOperator", names[i],
 				"needs anomaly detection");
+	}
+}
+
+/* ---- what the AWS CLI's skeleton leaves empty ---- */
+
+/*
+ * `aws cloudwatch put-metric-alarm --generate-cli-skeleton input` of
+ * awscli 2.9 (Debian 12): strings "", numbers 0, booleans true and enums
+ * their first value, Metrics and Dimensions one blank element each.
+ */
+static const char CLI_SKELETON[] =
+    "{\n"
+    "    \"AlarmName\": \"\",\n"
+    "    \"AlarmDescription\": \"\",\n"
+    "    \"ActionsEnabled\": true,\n"
+    "    \"OKActions\": [\n"
+    "        \"\"\n"
+    "    ],\n"
+    "    \"AlarmActions\": [\n"
+    "        \"\"\n"
+    "    ],\n"
+    "    \"InsufficientDataActions\": [\n"
+    "        \"\"\n"
+    "    ],\n"
+    "    \"MetricName\": \"\",\n"
+    "    \"Namespace\": \"\",\n"
+    "    \"Statistic\": \"SampleCount\",\n"
+    "    \"ExtendedStatistic\": \"\",\n"
+    "    \"Dimensions\": [\n"
+    "        {\n"
+    "            \"Name\": \"\",\n"
+    "            \"Value\": \"\"\n"
+    "        }\n"
+    "    ],\n"
+    "    \"Period\": 0,\n"
+    "    \"Unit\": \"Seconds\",\n"
+    "    \"EvaluationPeriods\": 0,\n"
+    "    \"DatapointsToAlarm\": 0,\n"
+    "    \"Threshold\": 0.0,\n"
+    "    \"ComparisonOperator\": \"GreaterThanOrEqualToThreshold\",\n"
+    "    \"TreatMissingData\": \"\",\n"
+    "    \"EvaluateLowSampleCountPercentile\": \"\",\n"
+    "    \"Metrics\": [\n"
+    "        {\n"
+    "            \"Id\": \"\",\n"
+    "            \"MetricStat\": {\n"
+    "                \"Metric\": {\n"
+    "                    \"Namespace\": \"\",\n"
+    "                    \"MetricName\": \"\",\n"
+    "                    \"Dimensions\": [\n"
+    "                        {\n"
+    "                            \"Name\": \"\",\n"
+    "                            \"Value\": \"\"\n"
+    "                        }\n"
+    "                    ]\n"
+    "                },\n"
+    "                \"Period\": 0,\n"
+    "                \"Stat\": \"\",\n"
+    "                \"Unit\": \"Seconds\"\n"
+    "            },\n"
+    "            \"Expression\": \"\",\n"
+    "            \"Label\": \"\",\n"
+    "            \"ReturnData\": true,\n"
+    "            \"Period\": 0,\n"
+    "            \"AccountId\": \"\"\n"
+    "        }\n"
+    "    ],\n"
+    "    \"Tags\": [\n"
+    "        {\n"
+    "            \"Key\": \"\",\n"
+    "            \"Value\": \"\"\n"
+    "        }\n"
+    "    ],\n"
+    "    \"ThresholdMetricId\": \"\"\n"
+    "}\n";
+
+/*
+ * The members newer CLIs add to the skeleton, left as they leave them,
+ * and the skeleton's own Metrics with another unit (awscli 1.x picks
+ * any value of an enum).
+ */
+#define NEWER_SKELETON_MEMBERS                                                 \
+	", \"EvaluationCriteria\": {\"PromQLCriteria\": {\"Query\": \"\","     \
+	" \"PendingPeriod\": 0, \"RecoveryPeriod\": 0}},"                      \
+	" \"EvaluationInterval\": 0"
+
+/* The skeleton with JSON_REQUIRED's members filled in, as jq would. */
+static const char *skeleton_filled(const char *extra)
+{
+	static const struct {
+		const char *from, *to;
+	} fills[] = {
+	    {"\"MetricName\": \"\",", "\"MetricName\": \"CPUUtilization\","},
+	    {"\"Namespace\": \"\",", "\"Namespace\": \"EC2\","},
+	    {"\"Statistic\": \"SampleCount\",", "\"Statistic\": \"Average\","},
+	    {"\"Period\": 0,\n    \"Unit\"", "\"Period\": 60,\n    \"Unit\""},
+	    {"\"EvaluationPeriods\": 0,", "\"EvaluationPeriods\": 3,"},
+	    {"\"Threshold\": 0.0,", "\"Threshold\": 80,"},
+	    {"\"GreaterThanOrEqualToThreshold\"", "\"GreaterThanThreshold\""},
+	};
+	static char text[16384];
+	char rest[16384], *at, *end;
+	size_t i;
+
+	snprintf(text, sizeof(text), "%s", CLI_SKELETON);
+	for (i = 0; i < sizeof(fills) / sizeof(fills[0]); i++) {
+		at = strstr(text, fills[i].from);
+		cr_assert_not_null(at, "the skeleton lacks %s", fills[i].from);
+		snprintf(rest, sizeof(rest), "%s", at + strlen(fills[i].from));
+		snprintf(at, sizeof(text) - (size_t)(at - text), "%s%s",
+			 fills[i].to, rest);
+	}
+	/* extra members go before the closing brace */
+	end = strrchr(text, '}');
+	snprintf(end, sizeof(text) - (size_t)(end - text), "%s\n}\n", extra);
+	return text;
+}
+
+Test(json_skeleton, the_cli_skeleton_filled_in_is_accepted)
+{
+	static struct alarm_def d;
+
+	expect_parsed(skeleton_filled(""), &d);
+	cr_assert_str_eq(d.ns, "EC2");
+	cr_assert_str_eq(d.metric, "CPUUtilization");
+	cr_assert_eq(d.period_s, 60);
+	cr_assert_eq(d.evaluation_periods, 3);
+	cr_assert_eq(d.datapoints_to_alarm, 3, "DatapointsToAlarm 0 is absent");
+	cr_assert_eq(d.threshold, 80);
+	cr_assert_eq(d.missing, MISSING_MISSING,
+		     "TreatMissingData \"\" is absent");
+	cr_assert_str_eq(d.description, "");
+	cr_assert_eq(d.alarm_actions.n + d.ok_actions.n +
+			 d.insufficient_actions.n,
+		     0, "[\"\"] is no action");
+	cr_assert_eq(d.ntags, 0, "[{\"Key\":\"\",\"Value\":\"\"}] is no tag");
+	cr_assert_str_eq(d.unit, "Seconds", "a unit given is kept");
+	expect_parsed(skeleton_filled(NEWER_SKELETON_MEMBERS), &d);
+}
+
+Test(json_skeleton, the_bare_skeleton_names_what_is_missing)
+{
+	expect_refused(CLI_SKELETON, "missing Namespace, MetricName, Period");
+}
+
+Test(json_skeleton, members_left_empty_count_as_absent)
+{
+	static const char *const empties[] = {
+	    ", \"AlarmDescription\": \"\"",
+	    ", \"OKActions\": [\"\"]",
+	    ", \"AlarmActions\": []",
+	    ", \"Dimensions\": [{\"Name\": \"\", \"Value\": \"\"}]",
+	    ", \"Dimensions\": {}",
+	    ", \"Tags\": [{\"Key\": \"\", \"Value\": \"\"}]",
+	    ", \"DatapointsToAlarm\": 0",
+	    ", \"EvaluationPeriods\": 0",
+	    ", \"ExtendedStatistic\": \"\"",
+	    ", \"ThresholdMetricId\": \"\"",
+	    ", \"Metrics\": [{\"Id\": \"\", \"MetricStat\": {\"Metric\":"
+	    " {\"Namespace\": \"\", \"Dimensions\": [{\"Name\": \"\","
+	    " \"Value\": \"\"}]}, \"Period\": 0, \"Stat\": \"\","
+	    " \"Unit\": \"Gigabytes\"}, \"ReturnData\": true, \"Period\": 0}]",
+	    NEWER_SKELETON_MEMBERS,
+	};
+	static struct alarm_def d;
+	size_t i;
+
+	for (i = 0; i < sizeof(empties) / sizeof(empties[0]); i++)
+		expect_parsed(json_with(empties[i]), &d);
+	/* and the required ones, left empty, are missing */
+	expect_refused("{\"Namespace\": \"\", \"MetricName\": \"\","
+		       " \"Statistic\": \"\", \"Period\": 0,"
+		       " \"ComparisonOperator\": \"\", \"Threshold\": 1}",
+		       "missing Namespace, MetricName, Period,"
+		       " ComparisonOperator, Statistic or ExtendedStatistic");
+}
+
+Test(json_skeleton, zero_is_a_value_where_zero_is_valid)
+{
+	static struct alarm_def d;
+
+	expect_parsed("{\"Namespace\": \"EC2\", \"MetricName\": \"m\","
+		      " \"Statistic\": \"Sum\", \"Period\": 60,"
+		      " \"ComparisonOperator\": \"GreaterThanThreshold\","
+		      " \"Threshold\": 0.0}",
+		      &d);
+	cr_assert_eq(d.threshold, 0);
+	/* ActionsEnabled is a value whatever it says */
+	expect_parsed(json_with(", \"ActionsEnabled\": false"), &d);
+	cr_assert(!d.actions_enabled);
+}
+
+Test(json_skeleton, a_member_with_one_value_is_not_empty)
+{
+	expect_refused(json_with(", \"Dimensions\": [{\"Name\": \"InstanceId\","
+				 " \"Value\": \"\"}]"),
+		       "Dimensions: not supported yet");
+	expect_refused(json_with(", \"Metrics\": [{\"Id\": \"\","
+				 " \"Period\": 60}]"),
+		       "Metrics: not supported yet");
+	expect_refused(json_with(", \"OKActions\": [\"\", \"log:a/b\", \"\"]"),
+		       "OKActions[0]: \"\" is not log:GROUP/STREAM");
+}
+
+Test(json_skeleton, newer_members_are_named_as_not_supported)
+{
+	expect_refused3(
+	    json_with(", \"EvaluationCriteria\": {\"PromQLCriteria\":"
+		      " {\"Query\": \"up == 0\"}}"),
+	    "EvaluationCriteria: not supported yet", "PromQL", NULL);
+	expect_refused(json_with(", \"EvaluationInterval\": 60"),
+		       "EvaluationInterval: not supported yet");
+	expect_refused(skeleton_filled(", \"EvaluationInterval\": 30"),
+		       "EvaluationInterval: not supported yet");
+}
+
+/* ---- every error of a definition at once ---- */
+
+/* text is refused and its message is exactly these lines. */
+static void expect_lines(const char *text, const char *lines)
+{
+	struct alarm_def d;
+	struct err err = {""};
+
+	cr_assert_eq(parse(text, &d, &err), -EINVAL, "not refused:\n%s", text);
+	cr_assert_str_eq(err.msg, lines);
+}
+
+Test(json_errors, every_error_is_one_line_in_document_order)
+{
+	expect_lines(json_with(", \"EvaluationCriteria\": {\"PromQLCriteria\":"
+			       " {\"Query\": \"up\"}}, \"Unit\": \"percent\""),
+		     "EvaluationCriteria: not supported yet (alarms on PromQL"
+		     " queries)\n"
+		     "Unit: \"percent\" is not a CloudWatch unit");
+	expect_lines(
+	    "{\"Namespace\": \"EC2\", \"Bogus\": 1,"
+	    " \"Period\": 7, \"Metrics\": [{\"Id\": \"m1\"}]}",
+	    "\"Bogus\" is not a member of PutMetricAlarm\n"
+	    "Period: \"7\" is not 1, 5, 10, 20, 30 or a multiple of 60\n"
+	    "Metrics: not supported yet (metric math and alarms on"
+	    " several metrics); name one metric with Namespace,"
+	    " MetricName and Statistic\n"
+	    "missing MetricName, ComparisonOperator, Threshold,"
+	    " Statistic or ExtendedStatistic");
+}
+
+Test(json_errors, a_bad_value_is_reported_once)
+{
+	/* EvaluationPeriods is bad: DatapointsToAlarm is not judged by it */
+	expect_lines(json_with(", \"EvaluationPeriods\": 500,"
+			       " \"DatapointsToAlarm\": 3"),
+		     "EvaluationPeriods: \"500\" is not an integer from 1 to"
+		     " 100");
+	/* a member given but bad is not also missing */
+	expect_lines("{\"Namespace\": \"a//b\", \"MetricName\": \"m\","
+		     " \"Statistic\": \"Sum\", \"Period\": 60,"
+		     " \"ComparisonOperator\": \"Above\", \"Threshold\": 1}",
+		     "Namespace: \"a//b\" has an empty level\n"
+		     "ComparisonOperator: \"Above\" is not >, >=, <, <=,"
+		     " GreaterThanThreshold, GreaterThanOrEqualToThreshold,"
+		     " LessThanThreshold or LessThanOrEqualToThreshold");
+}
+
+Test(json_errors, a_misspelt_member_names_the_right_one)
+{
+	expect_refused(json_with(", \"namespace\": \"EC2\""),
+		       "\"namespace\" is not a member of PutMetricAlarm (the"
+		       " names are case-sensitive: Namespace)");
+}
+
+Test(json_errors, errors_that_do_not_fit_are_counted)
+{
+	char text[16384], member[64];
+	struct alarm_def d;
+	struct err err = {""};
+	size_t used = 0;
+	int i;
+
+	used += (size_t)snprintf(text, sizeof(text), "{%s", JSON_REQUIRED);
+	for (i = 0; i < 100; i++) {
+		snprintf(member, sizeof(member), ", \"Unknown%03d\": 1", i);
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "%s",
+					 member);
+	}
+	snprintf(text + used, sizeof(text) - used, "}");
+	cr_assert_eq(parse(text, &d, &err), -EINVAL);
+	cr_assert(strstr(err.msg, "\"Unknown000\" is not a member"));
+	cr_assert(strlen(err.msg) < ERR_MSG_MAX - 1);
+	/* the last line counts the lines that did not fit: 100 in all */
+	{
+		const char *last = strrchr(err.msg, '\n');
+		unsigned shown = 0, more = 0;
+		const char *p;
+
+		cr_assert_not_null(last, "one line: \"%s\"", err.msg);
+		last++;
+
+		for (p = err.msg; (p = strstr(p, "is not a member")); p++)
+			shown++;
+		cr_assert_eq(sscanf(last, "(and %u more)", &more), 1,
+			     "last line \"%s\"", last);
+		cr_assert_eq(shown + more, 100, "%u shown, %u more", shown,
+			     more);
 	}
 }
 
@@ -1301,7 +1610,8 @@ Test(render, a_definition_at_every_limit_reads_back_the_same)
 Test(render, a_failed_parse_leaves_the_output_untouched)
 {
 	expect_refused(with("bogus = 1\n"), "bogus");
-	expect_refused(json_with(", \"Metrics\": []"), "Metrics");
+	expect_refused(json_with(", \"Metrics\": [{\"Id\": \"m1\"}]"),
+		       "Metrics");
 }
 
 /* ---- names ---- */
@@ -1362,14 +1672,23 @@ static char interesting_byte(void)
 	return bytes[rng() % (sizeof(bytes) - 1)];
 }
 
-/* Every message is valid UTF-8 without control bytes, for the trail. */
+/*
+ * Every message is valid UTF-8 without control bytes, for the trail,
+ * but for the '\n' between the lines of several errors.
+ */
 static void expect_clean_message(const char *msg)
 {
 	const unsigned char *u = (const unsigned char *)msg;
 	size_t len = strlen(msg), i = 0, n;
 
 	cr_assert(len > 0, "a refusal without a message");
+	cr_assert(u[0] != '\n' && u[len - 1] != '\n' && !strstr(msg, "\n\n"),
+		  "an empty line in message \"%s\"", msg);
 	while (i < len) {
+		if (u[i] == '\n') {
+			i++;
+			continue;
+		}
 		cr_assert(u[i] >= 0x20 && u[i] != 0x7F,
 			  "control byte in message \"%s\"", msg);
 		n = utf8_sequence_length(u + i, len - i);

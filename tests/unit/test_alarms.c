@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/alarm.h"
 #include "store/store.h"
@@ -202,6 +203,74 @@ Test(alarms, an_exec_target_the_writer_cannot_run_is_refused)
 				     &err),
 		     -EACCES);
 	cr_assert(strstr(err.msg, "/etc/passwd"), "%s", err.msg);
+}
+
+/* Define an alarm whose one action is action: its errno and message. */
+static int put_with_action(const char *action, struct err *err)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "metric = EC2/CPU\nstatistic = average\nperiod = 60\n"
+		 "comparison = >\nthreshold = 1\nalarm_action = %s\n",
+		 action);
+	return store_alarm_put(st, "x", text, strlen(text), 0644, &carol, err);
+}
+
+Test(alarms, an_exec_target_that_does_not_exist_is_invalid_and_named)
+{
+	struct err err = {""};
+
+	cr_assert_eq(put_with_action("exec:/usr/bin/pagr-monfs-test", &err),
+		     -EINVAL);
+	cr_assert_str_eq(err.msg,
+			 "exec:/usr/bin/pagr-monfs-test: no such file");
+	cr_assert_eq(put_with_action("exec:/nonexistent-monfs/prog", &err),
+		     -EINVAL);
+	cr_assert_str_eq(err.msg, "exec:/nonexistent-monfs/prog: no such file"
+				  " (/nonexistent-monfs: no such directory)");
+	cr_assert_eq(put_with_action("exec:/etc/passwd/x", &err), -EINVAL);
+	cr_assert_str_eq(err.msg, "exec:/etc/passwd/x: no such file"
+				  " (/etc/passwd is not a directory)");
+}
+
+Test(alarms, an_exec_target_that_is_no_program_is_invalid_and_named)
+{
+	struct err err = {""};
+
+	cr_assert_eq(put_with_action("exec:/usr/bin", &err), -EINVAL);
+	cr_assert_str_eq(err.msg, "exec:/usr/bin: a directory, not a program");
+	cr_assert_eq(put_with_action("exec:/dev/null", &err), -EINVAL);
+	cr_assert_str_eq(err.msg,
+			 "exec:/dev/null: a device, FIFO or socket, not a"
+			 " program");
+}
+
+Test(alarms, an_exec_target_the_writer_may_not_run_says_why)
+{
+	char path[300];
+	char action[320];
+	struct err err = {""};
+	FILE *f;
+
+	/* a program nobody may run, and one only its owner (root) may */
+	snprintf(path, sizeof(path), "%s/noexec", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	cr_assert_eq(chmod(path, 0644), 0);
+	snprintf(action, sizeof(action), "exec:%s", path);
+	/* mkdtemp made dir 0700: carol may not even reach the program */
+	cr_assert_eq(put_with_action(action, &err), -EACCES);
+	cr_assert(strstr(err.msg, "carol may not search"), "%s", err.msg);
+	cr_assert_eq(chmod(dir, 0755), 0);
+	cr_assert_eq(put_with_action(action, &err), -EACCES);
+	cr_assert(strstr(err.msg, "not executable (mode 0644 has no x bit)"),
+		  "%s", err.msg);
+	cr_assert_eq(chmod(path, 0700), 0);
+	cr_assert_eq(put_with_action(action, &err), -EACCES);
+	cr_assert(strstr(err.msg, "carol may not execute it (mode 0700)"), "%s",
+		  err.msg);
 }
 
 Test(alarms, a_log_line_makes_its_group_levels_and_stream)

@@ -229,11 +229,13 @@ Test(filter_def, bad_names_are_refused_naming_line_and_key)
 	refused("group = a//b\npattern = x\nmetric = A/B\n",
 		"line 1: group: \"a//b\" has an empty level");
 	refused("group = .hidden\npattern = x\nmetric = A/B\n",
-		"line 1: group: \".hidden\" is not a name (it starts with '.'"
-		" or holds '?', a control character or invalid UTF-8)");
+		"line 1: group: \".hidden\" is not a name: it starts with"
+		" '.'");
 	refused("group = \"a\tb\"\npattern = x\nmetric = A/B\n",
-		"line 1: group: \"a?b\" is not a name (it starts with '.'"
-		" or holds '?', a control character or invalid UTF-8)");
+		"line 1: group: \"a?b\" is not a name: it holds a control"
+		" character");
+	refused("group = \"a\xff\"\npattern = x\nmetric = A/B\n",
+		"line 1: group: \"a?\" is not a name: it is not valid UTF-8");
 }
 
 Test(filter_def, metric_must_be_namespace_slash_name)
@@ -243,8 +245,8 @@ Test(filter_def, metric_must_be_namespace_slash_name)
 	refused("group = app\npattern = x\nmetric = App/\n",
 		"line 3: metric: empty name");
 	refused("group = app\npattern = x\nmetric = App/a?b\n",
-		"line 3: metric: \"a?b\" is not a name (it starts with '.' or"
-		" holds '?', a control character or invalid UTF-8)");
+		"line 3: metric: \"a?b\" is not a name: it holds '?', which"
+		" starts a view");
 }
 
 Test(filter_def, names_have_length_limits)
@@ -294,6 +296,29 @@ Test(filter_def, a_selector_the_pattern_cannot_give_is_refused)
 			   &d, &err),
 		     -EINVAL);
 	cr_assert(strncmp(err.msg, "line 4: value: ", 15) == 0, "%s", err.msg);
+}
+
+Test(filter_def, a_selector_refusal_names_the_selector_not_a_byte)
+{
+	refused("group = app\npattern = ERROR\nmetric = A/B\nvalue = $status\n",
+		"line 4: value: '$status' names a field of a space-delimited"
+		" pattern ([a, b, ...]), and the pattern is not one; a JSON"
+		" event's values are $.json.path");
+	refused("group = app\npattern = [ip, status]\nmetric = A/B\n"
+		"value = $bytes\n",
+		"line 4: value: '$bytes' is not a field of the pattern, which"
+		" names ip, status");
+}
+
+Test(filter_def, a_pattern_of_no_fields_is_accepted)
+{
+	struct filter_def d;
+	struct err err = {""};
+
+	cr_assert_eq(
+	    parse("group = app\npattern = []\nmetric = A/B\n", &d, &err), 0,
+	    "%s", err.msg);
+	cr_assert_str_eq(d.pattern, "[]");
 }
 
 Test(filter_def, a_pattern_that_does_not_compile_is_refused_with_why)

@@ -570,6 +570,26 @@ Test(fields, an_ellipsis_stands_for_any_number_of_fields)
 	expect_match("[..., status_code = 200, bytes = 2326]", APACHE_LINE);
 }
 
+Test(fields, no_fields_at_all_match_every_event)
+{
+	/* CloudWatch's TestMetricFilter: `[]` matches every event */
+	expect_match("[]", APACHE_LINE);
+	expect_match("[]", "");
+	expect_match("[]", "one");
+	expect_match("[ ]", "one two three");
+	expect_match("  [\t]  ", "{\"level\": \"error\"}");
+	expect_refused("[] x", "text after the closing ']'");
+	expect_refused("[", "'[' without its closing ']'");
+}
+
+Test(value, no_fields_at_all_still_number_the_events_fields)
+{
+	double v = 0;
+
+	cr_expect_eq(value_of("[]", "$2", "a 17 c", &v), 0);
+	cr_expect_eq(v, 17);
+}
+
 Test(fields, several_ellipses_find_a_field_anywhere)
 {
 	expect_match("[..., user=frank, ...]", APACHE_LINE);
@@ -770,33 +790,92 @@ static void expect_bad_selector(const char *pattern, const char *selector,
 Test(check_selector, refuses_with_a_reason)
 {
 	expect_bad_selector("[a, bytes]", "$nope", "not a field");
-	expect_bad_selector("[a, bytes]", "bytes", "$field or $.json.path");
+	expect_bad_selector("[a, bytes]", "bytes", "$field, $N or $.json.path");
 	expect_bad_selector("[a, bytes]", "$3", "not a field number");
 	expect_bad_selector("[a, bytes]", "$0", "not a field number");
 	expect_bad_selector("{ $.a = 1 }", "$bytes", "space-delimited");
 	expect_bad_selector("ERROR", "$bytes", "space-delimited");
 	expect_bad_selector("{ $.a = 1 }", "$.a..b", "recursive");
 	expect_bad_selector("{ $.a = 1 }", "$.*", "wildcard");
-	expect_bad_selector("{ $.a = 1 }", "$.a b", "trailing junk");
+	expect_bad_selector("{ $.a = 1 }", "$.a b", "not a JSON path");
 	expect_bad_selector("{ $.a = 1 }", "$.a[x]", "array index");
-	expect_bad_selector("[a, b]", "$b c", "bad field selector");
+	expect_bad_selector("[a, b]", "$b c",
+			    "is not $field, $N or $.json.path");
+}
+
+/* The whole message, as the trail shows it after "line N: value: ". */
+static void expect_selector_message(const char *pattern, const char *selector,
+				    const char *message)
+{
+	struct err err = {""};
+
+	cr_expect_eq(check_selector(pattern, selector, &err), -EINVAL);
+	cr_expect_str_eq(err.msg, message);
+}
+
+Test(check_selector, messages_name_the_selector_and_what_would_do)
+{
+	expect_selector_message(
+	    "ERROR", "$status",
+	    "'$status' names a field of a space-delimited pattern ([a, b,"
+	    " ...]), and the pattern is not one; a JSON event's values are"
+	    " $.json.path");
+	expect_selector_message("[ip, user, status]", "$bytes",
+				"'$bytes' is not a field of the pattern, which"
+				" names ip, user, status");
+	expect_selector_message("[, , status=5*]", "$bytes",
+				"'$bytes' is not a field of the pattern, which"
+				" names status");
+	expect_selector_message("[a=1, b=2]", "$x",
+				"'$x' is not a field of the pattern, which"
+				" names a, b");
+	expect_selector_message("[,]", "$x",
+				"'$x' is not a field of the pattern, which"
+				" names none (name one, as in [ip, user,"
+				" status], or use $1, $2, ...)");
+	expect_selector_message("[a]", "$3",
+				"'$3' is not a field number of the pattern,"
+				" which has 1 field");
+	expect_selector_message("[a, b]", "$",
+				"'$' is not $field, $N or"
+				" $.json.path");
+	/* no byte counts in a selector's message: it quotes the selector */
+	expect_selector_message("{ $.a = 1 }", "$.a b",
+				"'$.a b' is not a JSON path such as $.a.b or"
+				" $.list[0]");
 }
 
 /* ---- refusals ---- */
 
 Test(refused, unbalanced_quotes_braces_brackets_and_parentheses)
 {
-	expect_refused("\"abc", "unbalanced '\"' at byte 0");
-	expect_refused("ERROR -\"abc", "unbalanced '\"' at byte 7");
-	expect_refused("{ $.a = 1", "unbalanced '{' at byte 0");
-	expect_refused("  {", "unbalanced '{' at byte 2");
-	expect_refused("{ $.a = \"x }", "unbalanced '\"' at byte 8");
-	expect_refused("[a, b", "unbalanced '['");
-	expect_refused("[a, b=\"x]", "unbalanced '\"'");
-	expect_refused("{ ($.a = 1 }", "unbalanced '(' at byte 2");
-	expect_refused("{ $.a = 1) }", "unbalanced ')'");
-	expect_refused("[(a=1, b]", "unbalanced '('");
-	expect_refused("%abc", "unbalanced '%' at byte 0");
+	expect_refused("\"abc",
+		       "'\"' without its closing '\"' (at byte 1: \"abc)");
+	expect_refused("ERROR -\"abc",
+		       "'\"' without its closing '\"' (at byte 8: \"abc)");
+	expect_refused("{ $.a = 1",
+		       "'{' without its closing '}' (at byte 1: { $.a = 1)");
+	expect_refused("  {", "'{' without its closing '}' (at byte 3: {)");
+	expect_refused("{ $.a = \"x }",
+		       "'\"' without its closing '\"' (at byte 9: \"x })");
+	expect_refused("[a, b", "'[' without its closing ']'");
+	expect_refused("[a, b=\"x]", "'\"' without its closing '\"'");
+	expect_refused("{ ($.a = 1 }",
+		       "'(' without its closing ')' (at byte 3: ($.a = 1 })");
+	expect_refused("{ $.a = 1) }", "')' without an opening '('");
+	expect_refused("[(a=1, b]", "'(' without its closing ')'");
+	expect_refused("%abc", "'%' without its closing '%' (at byte 1: %abc)");
+}
+
+Test(refused, a_position_is_counted_from_1_and_shows_the_text_there)
+{
+	expect_refused("[a, b, c>x, d]",
+		       "'>' compares numbers, and its value is not one (at"
+		       " byte 9: >x, d])");
+	expect_refused("{ $.a = 1 && $.b",
+		       "expected an operator (= != < <= > >=) (at the end)");
+	expect_refused("ERROR %%", "empty regular expression '%%' (at byte 7:"
+				   " %%)");
 }
 
 Test(refused, unknown_operators)
@@ -805,7 +884,8 @@ Test(refused, unknown_operators)
 	expect_refused("{ $.a =~ x }", "unknown operator '=~'");
 	expect_refused("[a <> 1]", "unknown operator '<>'");
 	expect_refused("{ $.a 1 }", "expected an operator");
-	expect_refused("[a b]", "expected an operator");
+	expect_refused("[a b]", "expected ',' between fields, or an operator"
+				" (= != < <= > >=) after 'a' (at byte 4: b])");
 }
 
 Test(refused, bad_selectors)
@@ -818,14 +898,14 @@ Test(refused, bad_selectors)
 	expect_refused("{ $[0] = 1 }", "must follow a property");
 	expect_refused("{ $.a[x] = 1 }", "expected an array index");
 	expect_refused("{ $.a[*] = 1 }", "expected an array index");
-	expect_refused("{ $.a[1 = 1 }", "unbalanced '['");
+	expect_refused("{ $.a[1 = 1 }", "'[' without its closing ']'");
 	expect_refused("{ $.a[12345678901] = 1 }", "too large");
 }
 
 Test(refused, bad_regular_expressions_quote_regerror)
 {
 	expect_refused("%a[%", "bad regular expression");
-	expect_refused("%a[%", "at byte 0");
+	expect_refused("%a[%", "(at byte 1: %a[%)");
 	expect_refused("%(ab%", "bad regular expression (");
 	expect_refused("%%", "empty regular expression");
 	expect_refused("{ $.a = %x{2,1}% }", "bad regular expression");
@@ -833,24 +913,31 @@ Test(refused, bad_regular_expressions_quote_regerror)
 
 Test(refused, empty_field_names_and_misplaced_names)
 {
-	expect_refused("[=5]", "empty field name at byte 1");
-	expect_refused("[a, =5]", "empty field name at byte 4");
+	expect_refused("[=5]", "a condition without a field name before its"
+			       " operator (at byte 2: =5])");
+	expect_refused("[a, =5]", "a condition without a field name before"
+				  " its operator (at byte 5: =5])");
 	expect_refused("[a, 9lives=1]", "expected a field name");
-	expect_refused("[a, a]", "field 'a' named twice at byte 4");
+	expect_refused("[a, a]", "field 'a' named twice (at byte 5: a])");
 	expect_refused("[status_code = 4* && bytes > 1000]",
-		       "condition on 'bytes' in the field of 'status_code'");
-	expect_refused("[]", "no fields");
-	expect_refused("{}", "empty JSON pattern");
+		       "'bytes' in a condition of field 'status_code': && and"
+		       " || join conditions on one field, and ',' separates"
+		       " fields");
+	expect_refused("{}", "empty JSON pattern '{}': write a condition, such"
+			     " as { $.level = \"error\" }");
 }
 
 Test(refused, trailing_junk_and_missing_values)
 {
-	expect_refused("{ $.a = 1 } x", "trailing junk after '}' at byte 12");
-	expect_refused("[a, b] c", "trailing junk after ']'");
+	expect_refused("{ $.a = 1 } x", "text after the closing '}' (a JSON"
+					" pattern is one { ... }) (at byte"
+					" 13: x)");
+	expect_refused("[a, b] c", "text after the closing ']' (a"
+				   " space-delimited pattern is one [ ... ])");
 	expect_refused("{ $.a = 1 x }", "expected '&&', '||' or '}'");
 	expect_refused("[a=1 x]", "expected ',' or ']'");
 	expect_refused("[...x]", "expected ',' or ']'");
-	expect_refused("{ $.a = }", "expected a value");
+	expect_refused("{ $.a = }", "expected a value after the operator");
 	expect_refused("[a=, b]", "expected a value");
 	expect_refused("{ $.a = 1 && }", "expected a selector");
 	expect_refused("{ $.a = 1 || }", "expected a selector");
@@ -858,10 +945,10 @@ Test(refused, trailing_junk_and_missing_values)
 
 Test(refused, ordering_needs_a_number)
 {
-	expect_refused("{ $.a > abc }", "'>' needs a number");
-	expect_refused("{ $.a <= \"5\" }", "'<=' needs a number");
-	expect_refused("[a >= 4*]", "'>=' needs a number");
-	expect_refused("[a < %5%]", "'<' needs a number");
+	expect_refused("{ $.a > abc }", "'>' compares numbers");
+	expect_refused("{ $.a <= \"5\" }", "'<=' compares numbers");
+	expect_refused("[a >= 4*]", "'>=' compares numbers");
+	expect_refused("[a < %5%]", "'<' compares numbers");
 }
 
 Test(refused, bad_keywords_and_lonely_prefixes)
@@ -1038,7 +1125,8 @@ Test(fuzz, random_bytes_as_patterns_and_events_never_crash)
 			cr_assert_eq(rc, -EINVAL);
 			cr_assert(err.msg[0] != '\0', "a refusal without a "
 						      "message");
-			cr_assert(strstr(err.msg, " at byte ") != NULL,
+			cr_assert(strstr(err.msg, " (at byte ") != NULL ||
+				      strstr(err.msg, " (at the end)") != NULL,
 				  "\"%s\" does not say where", err.msg);
 			continue;
 		}
