@@ -269,7 +269,7 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 	if (!def)
 		return -ENOMEM;
 	/* Targets are judged before the transaction: that asks the store. */
-	rc = parse_name(name, strlen(name));
+	rc = parse_definition_name(name, strlen(name));
 	if (rc)
 		err_set(err, "invalid alarm name");
 	if (!rc)

@@ -146,7 +146,7 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 
 	if (!def)
 		return -ENOMEM;
-	rc = parse_name(name, strlen(name));
+	rc = parse_definition_name(name, strlen(name));
 	if (rc)
 		err_set(err, "invalid filter name");
 	if (!rc)
