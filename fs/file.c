@@ -217,8 +217,10 @@ static int open_node(const char *path, const struct node *n, bool created,
 	}
 	fi->fh = (uint64_t)(uintptr_t)h;
 	/*
-	 * Served by monfs at every read: renderings report size 0, and the
-	 * size of a stream or day changes under the page cache (DESIGN).
+	 * Served by monfs at every read: renderings report size 0 (a
+	 * definition the size of its reading, which changes with its
+	 * state), and the size of a stream or day changes under the page
+	 * cache (DESIGN).
 	 */
 	fi->direct_io = 1;
 	return 0;
