@@ -246,12 +246,13 @@ static int create_definition(const char *path, struct node *n, mode_t mode,
 			     const struct caller *who,
 			     struct fuse_file_info *fi)
 {
+	struct node_owner owner = {who->uid, who->gid, mode};
 	char key[PATH_MAX];
 	struct handle *h;
 	int rc;
 
 	node_definition_key(&n->path, key);
-	rc = handle_creating_add(key, mode);
+	rc = handle_creating_add(key, &owner);
 	if (rc)
 		return rc;
 	n->attr = (struct node_attr){who->uid, who->gid, mode, 0, 0};
@@ -335,6 +336,7 @@ static int take_definition(struct handle *h, const char *buf, size_t size)
  */
 static int commit_definition(struct handle *h)
 {
+	struct node_owner owner = {h->who.uid, h->who.gid, h->mode};
 	struct store *st = monfs_get()->store;
 	struct err err = {""};
 	int rc;
@@ -342,12 +344,15 @@ static int commit_definition(struct handle *h)
 	if (!h->written)
 		return 0;
 	h->written = false;
+	/* Made by this open: as chmod and chown left it meanwhile. */
+	if (h->creating)
+		handle_creating(h->creating, &owner);
 	if (h->kind == HANDLE_FILTER) {
 		rc = store_filter_put(st, h->name, h->pending.buf,
-				      h->pending.len, h->mode, &h->who, &err);
+				      h->pending.len, &owner, &h->who, &err);
 	} else {
 		rc = store_alarm_put(st, h->name, h->pending.buf,
-				     h->pending.len, h->mode, &h->who, &err);
+				     h->pending.len, &owner, &h->who, &err);
 		if (!rc)
 			actions_evaluate(st, h->name);
 	}
@@ -448,6 +453,41 @@ int file_release(const char *path, struct fuse_file_info *fi)
 	store_data_close(c.store, h->ds);
 	handle_free(h);
 	return 0;
+}
+
+int file_rename(const struct node *src, const struct node *dst,
+		const struct caller *who)
+{
+	bool alarm = src->path.area == AREA_ALARMS;
+	struct store *st = monfs_get()->store;
+	char from_key[PATH_MAX], to_key[PATH_MAX];
+	struct err err = {""};
+	int rc = 0;
+
+	node_definition_key(&src->path, from_key);
+	node_definition_key(&dst->path, to_key);
+	/* Being created: nothing is defined yet, its close will define to. */
+	if (!src->being_created)
+		rc = alarm ? store_alarm_rename(st, src->path.rest,
+						dst->path.rest, who, &err)
+			   : store_filter_rename(st, src->path.rest,
+						 dst->path.rest, who, &err);
+	if (!rc)
+		rc = handle_rename(alarm ? HANDLE_ALARM : HANDLE_FILTER,
+				   src->path.rest, dst->path.rest, from_key,
+				   to_key);
+	if (!rc && alarm && !src->being_created)
+		actions_evaluate(st, dst->path.rest);
+	return rc;
+}
+
+int file_creating_set_owner(const struct node *n, uid_t uid, gid_t gid,
+			    mode_t mode)
+{
+	char key[PATH_MAX];
+
+	node_definition_key(&n->path, key);
+	return handle_creating_set_owner(key, uid, gid, mode);
 }
 
 void file_end(struct handle *h)

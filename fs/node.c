@@ -228,9 +228,9 @@ static int64_t definition_size(struct store *st, bool alarm, const char *name)
 static int resolve_definition(struct store *st, struct node *n)
 {
 	bool alarm = n->path.area == AREA_ALARMS;
+	struct node_owner owner;
 	struct alarm_info a;
 	char key[PATH_MAX];
-	mode_t mode;
 
 	if (strchr(n->path.rest, '/') || (!alarm && n->path.query))
 		return -ENOENT;
@@ -244,10 +244,11 @@ static int resolve_definition(struct store *st, struct node *n)
 		return 0;
 	}
 	node_definition_key(&n->path, key);
-	if (n->view || !handle_creating(key, &mode))
+	if (n->view || !handle_creating(key, &owner))
 		return -ENOENT;
-	n->attr = (struct node_attr){getuid(), getgid(), mode,
+	n->attr = (struct node_attr){owner.uid, owner.gid, owner.mode,
 				     store_now_ms(), store_now_ms()};
+	n->being_created = true;
 	return 0;
 }
 
@@ -259,6 +260,7 @@ int node_resolve(const char *path, struct node *n)
 
 	memset(&n->attr, 0, sizeof(n->attr));
 	n->view = false;
+	n->being_created = false;
 	n->text_size = 0;
 	rc = path_parse(path, p);
 	if (rc)

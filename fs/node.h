@@ -20,6 +20,7 @@ struct node {
 	struct fs_path path;
 	struct node_attr attr;
 	bool view;                 /* NT_FILE with a query after '?' */
+	bool being_created;        /* an alarm or filter not defined yet */
 	struct metric_info metric; /* NT_FILE in metrics/ */
 	struct stream_info stream; /* NT_FILE in logs/ */
 	struct trail_day day;      /* NT_FILE in trail/ */

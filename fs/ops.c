@@ -254,11 +254,74 @@ static int op_unlink(const char *path)
 				 n.path.parent, n.path.leaf, &who, &err);
 }
 
-/* Nothing is renamed, linked or made as a device (SPEC 2). */
+/*
+ * Where rename(2) of from to to would go (SPEC 2): a definition in
+ * alarms/ or filters/ to a valid name in the same directory. Resolves
+ * both ends (*dst_exists: to is defined or being created). 0, or the
+ * errno with *why: EPERM for anything but a definition, EXDEV across
+ * directories, EINVAL for flags but RENAME_NOREPLACE (RENAME_EXCHANGE)
+ * and bad names, EEXIST for RENAME_NOREPLACE onto a name in use.
+ */
+static int rename_resolve(const char *from, const char *to, unsigned flags,
+			  struct node *src, struct node *dst, bool *dst_exists,
+			  const char **why)
+{
+	int rc = node_resolve(from, src);
+
+	*why = NULL;
+	if (rc)
+		return rc;
+	*why = "nothing is renamed but definitions";
+	if (src->type != NT_FILE || src->view ||
+	    (src->path.area != AREA_ALARMS && src->path.area != AREA_FILTERS))
+		return -EPERM;
+	*why = "RENAME_EXCHANGE is not supported";
+	if (flags & ~(unsigned)RENAME_NOREPLACE)
+		return -EINVAL;
+	*why = "a definition stays in its directory";
+	rc = path_parse(to, &dst->path);
+	if (rc == -ENOENT || (!rc && (dst->path.area != src->path.area ||
+				      strchr(dst->path.rest, '/'))))
+		return -EXDEV;
+	*why = "'?' is reserved for views";
+	if (!rc && dst->path.query)
+		return -EINVAL;
+	*why = "not a name";
+	if (!rc)
+		rc = parse_definition_name(dst->path.rest,
+					   strlen(dst->path.rest));
+	if (!rc)
+		rc = node_resolve(to, dst);
+	*dst_exists = rc == 0;
+	if (rc == -ENOENT)
+		rc = 0;
+	*why = "the target exists (RENAME_NOREPLACE)";
+	if (!rc && *dst_exists && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	*why = NULL;
+	return rc;
+}
+
+/*
+ * rename(2): only a definition is renamed, within its directory (SPEC
+ * 2). Onto a name in use, its definition replaces that one's, as
+ * writing it would; to a free name, it moves.
+ */
 static int op_rename(const char *from, const char *to, unsigned int flags)
 {
-	(void)to, (void)flags;
-	return audit_refusal(from, "Rename", -EPERM, "nothing is renamed");
+	struct caller who = node_caller();
+	struct node src, dst;
+	bool dst_exists = false;
+	const char *why;
+	int rc;
+
+	rc = rename_resolve(from, to, flags, &src, &dst, &dst_exists, &why);
+	if (rc)
+		return audit_refusal(from, "Rename", rc, why);
+	rc = access_rename(from, &src, &dst, dst_exists, &who);
+	if (rc)
+		return rc;
+	return file_rename(&src, &dst, &who);
 }
 
 static int op_link(const char *from, const char *to)
@@ -316,6 +379,8 @@ static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
 		rc = access_set_owner(path, &n, &who, uid, gid, op);
 	if (rc)
 		return rc;
+	if (n.being_created)
+		return file_creating_set_owner(&n, uid, gid, mode);
 	if (n.path.area == AREA_ALARMS || n.path.area == AREA_FILTERS)
 		return store_node_set_owner(monfs_get()->store,
 					    n.path.area == AREA_ALARMS
