@@ -330,6 +330,20 @@ static int take_definition(struct handle *h, const char *buf, size_t size)
 }
 
 /*
+ * Whether h made a new file and wrote bytes that are no text (a NUL
+ * byte): an editor's scratch file, such as vim's swap file beside the
+ * file it edits, which it closes and then removes. Like an empty probe
+ * file (touch), it makes nothing, and its close does not fail, since
+ * vim would say "E72: Close error on swap file" at every edit (SPEC 2).
+ * Lock held.
+ */
+static bool scratch_file(const struct handle *h)
+{
+	return h->creating && h->pending.len &&
+	       memchr(h->pending.buf, '\0', h->pending.len);
+}
+
+/*
  * Commit the definition written since open (PutMetricAlarm,
  * PutMetricFilter); an alarm is evaluated at once, and acts on a
  * change. Lock held.
@@ -344,6 +358,10 @@ static int commit_definition(struct handle *h)
 	if (!h->written)
 		return 0;
 	h->written = false;
+	if (scratch_file(h)) {
+		strbuf_reset(&h->pending);
+		return 0;
+	}
 	/* Made by this open: as chmod and chown left it meanwhile. */
 	if (h->creating)
 		handle_creating(h->creating, &owner);
