@@ -361,6 +361,29 @@ int ops_resolve_changeable(const char *path, const char *op, struct node *n)
 	return 0;
 }
 
+/*
+ * alarms/ and filters/ keep their owner, mode and times, but tar and
+ * rsync set them as they restore a copy of the directory (SPEC 2):
+ * from its owner (or root), setting the times, or the owner and mode to
+ * what they are, is accepted and changes nothing. Whether path and the
+ * values given ((uid_t)-1 ... for none) are such a call.
+ */
+static bool definitions_dir_kept(const char *path, uid_t uid, gid_t gid,
+				 mode_t mode)
+{
+	struct caller who;
+	struct node n;
+
+	if (!path || node_resolve(path, &n) || n.type != NT_AREA ||
+	    (n.path.area != AREA_ALARMS && n.path.area != AREA_FILTERS))
+		return false;
+	who = node_caller();
+	return (who.uid == 0 || who.uid == n.attr.uid) &&
+	       (uid == (uid_t)-1 || uid == n.attr.uid) &&
+	       (gid == (gid_t)-1 || gid == n.attr.gid) &&
+	       (mode == (mode_t)-1 || (mode & 07777) == n.attr.mode);
+}
+
 static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
 		     mode_t mode)
 {
@@ -374,6 +397,8 @@ static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
 	struct node n;
 	int rc;
 
+	if (definitions_dir_kept(path, uid, gid, mode))
+		return 0;
 	rc = ops_resolve_changeable(path, op, &n);
 	if (!rc)
 		rc = access_set_owner(path, &n, &who, uid, gid, op);
@@ -438,7 +463,7 @@ static int op_utimens(const char *path, const struct timespec tv[2],
 
 	(void)tv;
 	/* Times follow the data; touch is accepted and changes nothing. */
-	if (fi)
+	if (fi || definitions_dir_kept(path, (uid_t)-1, (gid_t)-1, (mode_t)-1))
 		return 0;
 	rc = ops_resolve_changeable(path, "Utimens", &n);
 	if (rc)
