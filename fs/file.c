@@ -358,7 +358,7 @@ static int commit_definition(struct handle *h)
 	if (!h->written)
 		return 0;
 	h->written = false;
-	if (scratch_file(h)) {
+	if (h->removed || scratch_file(h)) {
 		strbuf_reset(&h->pending);
 		return 0;
 	}
@@ -462,12 +462,15 @@ int file_release(const char *path, struct fuse_file_info *fi)
 	struct put_ctx c = put_ctx(h);
 
 	(void)path;
+	/* Locked: a rename or rm may change its name or registry key. */
+	pthread_mutex_lock(&h->lock);
 	if (h->kind == HANDLE_ALARM || h->kind == HANDLE_FILTER)
 		commit_definition(h);
 	else if (h->writable)
 		handle_finish(h, put_lines, &c);
 	if (h->creating)
 		handle_creating_remove(h->creating);
+	pthread_mutex_unlock(&h->lock);
 	store_data_close(c.store, h->ds);
 	handle_free(h);
 	return 0;
@@ -497,6 +500,17 @@ int file_rename(const struct node *src, const struct node *dst,
 	if (!rc && alarm && !src->being_created)
 		actions_evaluate(st, dst->path.rest);
 	return rc;
+}
+
+int file_creating_remove(const struct node *n)
+{
+	char key[PATH_MAX];
+
+	node_definition_key(&n->path, key);
+	handle_creating_forget(n->path.area == AREA_ALARMS ? HANDLE_ALARM
+							   : HANDLE_FILTER,
+			       key);
+	return 0;
 }
 
 int file_creating_set_owner(const struct node *n, uid_t uid, gid_t gid,

@@ -328,6 +328,30 @@ static int creating_rename(const char *from_key, const char *to_key)
 	return rc;
 }
 
+void handle_creating_forget(enum handle_kind kind, const char *key)
+{
+	struct creating *c;
+	struct handle *h;
+
+	pthread_mutex_lock(&creating_lock);
+	c = creating_find(key);
+	if (c)
+		creating_drop(c);
+	pthread_mutex_unlock(&creating_lock);
+	/* Lock order: open_lock, then a handle's lock. */
+	pthread_mutex_lock(&open_lock);
+	for (h = open_handles; h; h = h->next) {
+		if (h->kind != kind || !h->creating || strcmp(h->creating, key))
+			continue;
+		pthread_mutex_lock(&h->lock);
+		h->removed = true;
+		free(h->creating); /* its entry is gone: nothing to release */
+		h->creating = NULL;
+		pthread_mutex_unlock(&h->lock);
+	}
+	pthread_mutex_unlock(&open_lock);
+}
+
 /* Set *field to a copy of value. 0 or -ENOMEM (*field unchanged). */
 static int replace_string(char **field, const char *value)
 {

@@ -46,6 +46,7 @@ struct handle {
 	char *name;                 /* the alarm's or filter's; text in pending */
 	bool written;               /* a definition to commit at close */
 	char *creating;             /* registry key, when made by this open */
+	bool removed;               /* made by this open, and rm'd: no commit */
 	mode_t mode;                /* of the definition when opened */
 	struct caller who;          /* the opener, for what commits at close */
 };
@@ -115,6 +116,13 @@ bool handle_creating(const char *key, struct node_owner *owner);
  */
 int handle_creating_set_owner(const char *key, uid_t uid, gid_t gid,
 			      mode_t mode);
+
+/*
+ * rm of key while it is being created: the registry forgets it, and the
+ * handles that made it commit nothing at their close (as on a local
+ * filesystem, the data of a removed file is gone with its last close).
+ */
+void handle_creating_forget(enum handle_kind kind, const char *key);
 
 /*
  * A rename of alarm or filter from to to (kind HANDLE_ALARM or

@@ -242,6 +242,8 @@ static int op_unlink(const char *path)
 		if (rc)
 			return rc;
 	}
+	if (n.being_created)
+		return file_creating_remove(&n);
 	if (n.type == NT_FILE && !n.view && n.path.area == AREA_ALARMS)
 		return store_alarm_delete(monfs_get()->store, n.path.rest, &who,
 					  &err);

@@ -34,6 +34,12 @@ int file_rename(const struct node *src, const struct node *dst,
 		const struct caller *who);
 
 /*
+ * rm of a definition being created (n->being_created): the name is
+ * gone, and the close of the files open on it makes nothing. 0.
+ */
+int file_creating_remove(const struct node *n);
+
+/*
  * chmod or chown of a definition being created (n->being_created): kept
  * for it until the close that defines it. 0 or -ENOENT.
  */
