@@ -268,9 +268,12 @@ static int rename_resolve(const char *from, const char *to, unsigned flags,
 			  struct node *src, struct node *dst, bool *dst_exists,
 			  const char **why)
 {
-	int rc = node_resolve(from, src);
+	struct fs_path *p = &dst->path;
+	int rc;
 
 	*why = NULL;
+	*dst_exists = false;
+	rc = node_resolve(from, src);
 	if (rc)
 		return rc;
 	*why = "nothing is renamed but definitions";
@@ -281,27 +284,27 @@ static int rename_resolve(const char *from, const char *to, unsigned flags,
 	if (flags & ~(unsigned)RENAME_NOREPLACE)
 		return -EINVAL;
 	*why = "a definition stays in its directory";
-	rc = path_parse(to, &dst->path);
-	if (rc == -ENOENT || (!rc && (dst->path.area != src->path.area ||
-				      strchr(dst->path.rest, '/'))))
+	rc = path_parse(to, p);
+	if (rc == -ENOENT ||
+	    (!rc && (p->area != src->path.area || strchr(p->rest, '/'))))
 		return -EXDEV;
-	*why = "'?' is reserved for views";
-	if (!rc && dst->path.query)
-		return -EINVAL;
-	*why = "not a name";
+	*why = p->query ? "'?' is reserved for views" : "not a name";
+	if (!rc && p->query)
+		rc = -EINVAL;
 	if (!rc)
-		rc = parse_definition_name(dst->path.rest,
-					   strlen(dst->path.rest));
-	if (!rc)
-		rc = node_resolve(to, dst);
+		rc = parse_definition_name(p->rest, strlen(p->rest));
+	if (rc)
+		return rc;
+	*why = NULL;
+	rc = node_resolve(to, dst);
 	*dst_exists = rc == 0;
-	if (rc == -ENOENT)
-		rc = 0;
+	if (rc != -ENOENT && rc)
+		return rc;
 	*why = "the target exists (RENAME_NOREPLACE)";
-	if (!rc && *dst_exists && (flags & RENAME_NOREPLACE))
+	if (*dst_exists && (flags & RENAME_NOREPLACE))
 		return -EEXIST;
 	*why = NULL;
-	return rc;
+	return 0;
 }
 
 /*
