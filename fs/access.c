@@ -77,6 +77,18 @@ int access_delete(const char *path, const struct node *n,
 	return 0;
 }
 
+int access_rename(const char *from, const struct node *src,
+		  const struct node *dst, bool dst_exists,
+		  const struct caller *who)
+{
+	int rc = access_delete(from, src, who, "Rename");
+
+	if (rc || !dst_exists)
+		return rc;
+	/* Replacing the target removes it: the same rule applies. */
+	return access_delete(from, dst, who, "Rename");
+}
+
 int access_set_owner(const char *path, const struct node *n,
 		     const struct caller *who, uid_t uid, gid_t gid,
 		     const char *op)

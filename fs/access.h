@@ -28,6 +28,17 @@ int access_delete(const char *path, const struct node *n,
 		  const struct caller *who, const char *op);
 
 /*
+ * Whether who may rename src to dst, both in one directory (dst
+ * resolved, or dst_exists false for a free name), as the kernel would
+ * judge it: -EACCES without write and search permission on the
+ * directory, -EPERM under the sticky bit for another user's source or
+ * existing target. Refusals recorded as "Rename".
+ */
+int access_rename(const char *from, const struct node *src,
+		  const struct node *dst, bool dst_exists,
+		  const struct caller *who);
+
+/*
  * chmod and chown (SPEC 9): chmod by the owner or root; chown by root;
  * chgrp by root, or by the owner to a group it is in. -EPERM recorded.
  */

@@ -3,6 +3,10 @@
  *
  * The evaluator wakes four times a second, and evaluates each alarm once
  * per period boundary (so within a second of it), over complete periods.
+ * A change of an alarm younger than DEFINITION_SETTLE_MS is recorded at
+ * once, but its actions wait until the alarm is that old, and are
+ * dropped if it was removed or renamed meanwhile: an editor's temporary
+ * file never acts under its own name (SPEC 2).
  * exec: programs are started with fork and execve and never waited for
  * here: they are reaped on the evaluator's next tick, and their exit
  * status is noted in the alarm's history. Everything the child needs is
@@ -218,15 +222,111 @@ void actions_run(struct store *st, const struct alarm_change *c)
 	}
 }
 
+/* ---- the settle wait (SPEC 2) ---- */
+
+/* A change whose actions wait for its alarm to settle. */
+struct deferred {
+	struct deferred *next;
+	int64_t due_ms; /* when the alarm is DEFINITION_SETTLE_MS old */
+	struct alarm_change change;
+};
+
+/* Oldest first, so that one alarm's changes act in their order. */
+static pthread_mutex_t deferred_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct deferred *deferred_head;
+static struct deferred **deferred_tail = &deferred_head;
+
+static void defer(struct deferred *d)
+{
+	d->next = NULL;
+	pthread_mutex_lock(&deferred_lock);
+	*deferred_tail = d;
+	deferred_tail = &d->next;
+	pthread_mutex_unlock(&deferred_lock);
+}
+
+/* Take the changes due by now_ms off the list, in their order. */
+static struct deferred *take_due(int64_t now_ms)
+{
+	struct deferred *due = NULL, **due_tail = &due, **p, *d;
+
+	pthread_mutex_lock(&deferred_lock);
+	for (p = &deferred_head; *p;) {
+		d = *p;
+		if (d->due_ms > now_ms) {
+			p = &d->next;
+			continue;
+		}
+		*p = d->next;
+		d->next = NULL;
+		*due_tail = d;
+		due_tail = &d->next;
+	}
+	deferred_tail = p;
+	pthread_mutex_unlock(&deferred_lock);
+	return due;
+}
+
+/*
+ * Act on the deferred changes that are due: each only if its alarm still
+ * exists under the name it had, with the id it had (not removed, not
+ * renamed away, not replaced by a rename onto it), and has settled; one
+ * made young again (renamed away and back) waits on.
+ */
+static void run_settled(struct store *st, int64_t now_ms)
+{
+	struct deferred *d = take_due(now_ms), *next;
+	char name[ALARM_NAME_SIZE];
+	int64_t created;
+
+	for (; d; d = next) {
+		next = d->next;
+		if (store_alarm_by_id(st, d->change.alarm_id, name, &created) ||
+		    strcmp(name, d->change.name)) {
+			free(d);
+			continue;
+		}
+		if (created + DEFINITION_SETTLE_MS > now_ms) {
+			d->due_ms = created + DEFINITION_SETTLE_MS;
+			defer(d);
+			continue;
+		}
+		actions_run(st, &d->change);
+		free(d);
+	}
+}
+
+/* Forget every deferred change (the daemon stops). */
+static void drop_deferred(void)
+{
+	struct deferred *d = take_due(INT64_MAX), *next;
+
+	for (; d; d = next) {
+		next = d->next;
+		free(d);
+	}
+}
+
 void actions_evaluate(struct store *st, const char *name)
 {
-	struct alarm_change *c = malloc(sizeof(*c));
+	struct deferred *d = malloc(sizeof(*d));
+	int64_t settled;
 
-	if (!c)
+	if (!d)
 		return;
-	if (store_alarm_evaluate(st, name, store_now_ms(), c) == 1)
-		actions_run(st, c);
-	free(c);
+	if (store_alarm_evaluate(st, name, store_now_ms(), &d->change) != 1 ||
+	    d->change.nactions == 0) {
+		free(d);
+		return;
+	}
+	settled = d->change.created_ms + DEFINITION_SETTLE_MS;
+	if (d->change.time_ms < settled) {
+		d->due_ms = settled;
+		defer(d);
+		return;
+	}
+	actions_run(st, &d->change);
+	free(d);
 }
 
 /* ---- the evaluator thread ---- */
@@ -288,6 +388,7 @@ static void *evaluator_main(void *data)
 		store_alarms_each(ev.store, check_due, &now);
 		for (i = 0; i < ev.ndue; i++)
 			actions_evaluate(ev.store, ev.due[i]);
+		run_settled(ev.store, store_now_ms());
 		reap(ev.store);
 		pthread_mutex_lock(&ev.lock);
 		clock_gettime(CLOCK_REALTIME, &deadline);
@@ -323,4 +424,5 @@ void evaluator_stop(void)
 	pthread_mutex_unlock(&ev.lock);
 	pthread_join(ev.thread, NULL);
 	ev.started = false;
+	drop_deferred();
 }

@@ -15,7 +15,11 @@
  */
 void actions_run(struct store *st, const struct alarm_change *c);
 
-/* Evaluate alarm name now and act on a change. */
+/*
+ * Evaluate alarm name now and act on a change: at once, or, for an
+ * alarm younger than DEFINITION_SETTLE_MS, once it is that old and if
+ * it still has that name (the evaluator thread runs them; SPEC 2).
+ */
 void actions_evaluate(struct store *st, const char *name);
 
 /* Start and stop the evaluator thread. 0 or -errno. */

@@ -240,8 +240,10 @@ static int open_node(const char *path, const struct node *n, bool created,
 	}
 	fi->fh = (uint64_t)(uintptr_t)h;
 	/*
-	 * Served by monfs at every read: renderings report size 0, and the
-	 * size of a stream or day changes under the page cache (DESIGN).
+	 * Served by monfs at every read: renderings report size 0 (a
+	 * definition the size of its reading, which changes with its
+	 * state), and the size of a stream or day changes under the page
+	 * cache (DESIGN).
 	 */
 	fi->direct_io = 1;
 	return 0;
@@ -267,12 +269,13 @@ static int create_definition(const char *path, struct node *n, mode_t mode,
 			     const struct caller *who,
 			     struct fuse_file_info *fi)
 {
+	struct node_owner owner = {who->uid, who->gid, mode};
 	char key[PATH_MAX];
 	struct handle *h;
 	int rc;
 
 	node_definition_key(&n->path, key);
-	rc = handle_creating_add(key, mode);
+	rc = handle_creating_add(key, &owner);
 	if (rc)
 		return rc;
 	n->attr = (struct node_attr){who->uid, who->gid, mode, 0, 0};
@@ -350,12 +353,27 @@ static int take_definition(struct handle *h, const char *buf, size_t size)
 }
 
 /*
+ * Whether h made a new file and wrote bytes that are no text (a NUL
+ * byte): an editor's scratch file, such as vim's swap file beside the
+ * file it edits, which it closes and then removes. Like an empty probe
+ * file (touch), it makes nothing, and its close does not fail, since
+ * vim would say "E72: Close error on swap file" at every edit (SPEC 2).
+ * Lock held.
+ */
+static bool scratch_file(const struct handle *h)
+{
+	return h->creating && h->pending.len &&
+	       memchr(h->pending.buf, '\0', h->pending.len);
+}
+
+/*
  * Commit the definition written since open (PutMetricAlarm,
  * PutMetricFilter); an alarm is evaluated at once, and acts on a
  * change. Lock held.
  */
 static int commit_definition(struct handle *h)
 {
+	struct node_owner owner = {h->who.uid, h->who.gid, h->mode};
 	struct store *st = monfs_get()->store;
 	struct err err = {""};
 	int rc;
@@ -363,12 +381,19 @@ static int commit_definition(struct handle *h)
 	if (!h->written)
 		return 0;
 	h->written = false;
+	if (h->removed || scratch_file(h)) {
+		strbuf_reset(&h->pending);
+		return 0;
+	}
+	/* Made by this open: as chmod and chown left it meanwhile. */
+	if (h->creating)
+		handle_creating(h->creating, &owner);
 	if (h->kind == HANDLE_FILTER) {
 		rc = store_filter_put(st, h->name, h->pending.buf,
-				      h->pending.len, h->mode, &h->who, &err);
+				      h->pending.len, &owner, &h->who, &err);
 	} else {
 		rc = store_alarm_put(st, h->name, h->pending.buf,
-				     h->pending.len, h->mode, &h->who, &err);
+				     h->pending.len, &owner, &h->who, &err);
 		if (!rc)
 			actions_evaluate(st, h->name);
 	}
@@ -460,15 +485,64 @@ int file_release(const char *path, struct fuse_file_info *fi)
 	struct put_ctx c = put_ctx(h);
 
 	(void)path;
+	/* Locked: a rename or rm may change its name or registry key. */
+	pthread_mutex_lock(&h->lock);
 	if (h->kind == HANDLE_ALARM || h->kind == HANDLE_FILTER)
 		commit_definition(h);
 	else if (h->writable)
 		handle_finish(h, put_lines, &c);
 	if (h->creating)
 		handle_creating_remove(h->creating);
+	pthread_mutex_unlock(&h->lock);
 	store_data_close(c.store, h->ds);
 	handle_free(h);
 	return 0;
+}
+
+int file_rename(const struct node *src, const struct node *dst,
+		const struct caller *who)
+{
+	bool alarm = src->path.area == AREA_ALARMS;
+	struct store *st = monfs_get()->store;
+	char from_key[PATH_MAX], to_key[PATH_MAX];
+	struct err err = {""};
+	int rc = 0;
+
+	node_definition_key(&src->path, from_key);
+	node_definition_key(&dst->path, to_key);
+	/* Being created: nothing is defined yet, its close will define to. */
+	if (!src->being_created)
+		rc = alarm ? store_alarm_rename(st, src->path.rest,
+						dst->path.rest, who, &err)
+			   : store_filter_rename(st, src->path.rest,
+						 dst->path.rest, who, &err);
+	if (!rc)
+		rc = handle_rename(alarm ? HANDLE_ALARM : HANDLE_FILTER,
+				   src->path.rest, dst->path.rest, from_key,
+				   to_key);
+	if (!rc && alarm && !src->being_created)
+		actions_evaluate(st, dst->path.rest);
+	return rc;
+}
+
+int file_creating_remove(const struct node *n)
+{
+	char key[PATH_MAX];
+
+	node_definition_key(&n->path, key);
+	handle_creating_forget(n->path.area == AREA_ALARMS ? HANDLE_ALARM
+							   : HANDLE_FILTER,
+			       key);
+	return 0;
+}
+
+int file_creating_set_owner(const struct node *n, uid_t uid, gid_t gid,
+			    mode_t mode)
+{
+	char key[PATH_MAX];
+
+	node_definition_key(&n->path, key);
+	return handle_creating_set_owner(key, uid, gid, mode);
 }
 
 void file_end(struct handle *h)

@@ -197,82 +197,195 @@ int handle_finish(struct handle *h, lines_fn fn, void *ctx)
 
 struct creating {
 	char *name;
-	mode_t mode;
-	unsigned count;
+	struct node_owner owner;
+	unsigned count; /* handles that made it and are still open */
 };
 
 static pthread_mutex_t creating_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct creating *creating_v;
 static size_t creating_n, creating_cap;
 
-int handle_creating_add(const char *key, mode_t mode)
+/* The entry of key, or NULL. creating_lock held. */
+static struct creating *creating_find(const char *key)
 {
 	size_t i;
-	int rc = 0;
 
-	pthread_mutex_lock(&creating_lock);
 	for (i = 0; i < creating_n; i++)
 		if (!strcmp(creating_v[i].name, key))
-			break;
-	if (i == creating_n) {
-		char *name = strdup(key);
+			return &creating_v[i];
+	return NULL;
+}
 
-		if (creating_n == creating_cap) {
-			size_t cap = creating_cap ? creating_cap * 2 : 8;
-			struct creating *v =
-				realloc(creating_v, cap * sizeof(*v));
+/* A new entry for key, count 0. NULL when out of memory. Lock held. */
+static struct creating *creating_new(const char *key,
+				     const struct node_owner *owner)
+{
+	char *name = strdup(key);
 
-			if (!v) {
-				free(name);
-				name = NULL;
-			} else {
-				creating_v = v;
-				creating_cap = cap;
-			}
+	if (name && creating_n == creating_cap) {
+		size_t cap = creating_cap ? creating_cap * 2 : 8;
+		struct creating *v = realloc(creating_v, cap * sizeof(*v));
+
+		if (v) {
+			creating_v = v;
+			creating_cap = cap;
 		}
-		if (!name) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		creating_v[creating_n++] = (struct creating){name, mode, 0};
 	}
-	creating_v[i].count++;
-out:
+	if (!name || creating_n == creating_cap) {
+		free(name);
+		return NULL;
+	}
+	creating_v[creating_n] = (struct creating){name, *owner, 0};
+	return &creating_v[creating_n++];
+}
+
+/* Forget entry c. Lock held. */
+static void creating_drop(struct creating *c)
+{
+	free(c->name);
+	*c = creating_v[--creating_n];
+}
+
+int handle_creating_add(const char *key, const struct node_owner *owner)
+{
+	struct creating *c;
+
+	pthread_mutex_lock(&creating_lock);
+	c = creating_find(key);
+	if (!c)
+		c = creating_new(key, owner);
+	if (c)
+		c->count++;
 	pthread_mutex_unlock(&creating_lock);
-	return rc;
+	return c ? 0 : -ENOMEM;
 }
 
 void handle_creating_remove(const char *key)
 {
-	size_t i;
+	struct creating *c;
 
 	pthread_mutex_lock(&creating_lock);
-	for (i = 0; i < creating_n; i++) {
-		if (strcmp(creating_v[i].name, key))
-			continue;
-		if (--creating_v[i].count == 0) {
-			free(creating_v[i].name);
-			creating_v[i] = creating_v[--creating_n];
-		}
-		break;
-	}
+	c = creating_find(key);
+	if (c && --c->count == 0)
+		creating_drop(c);
 	pthread_mutex_unlock(&creating_lock);
 }
 
-bool handle_creating(const char *key, mode_t *mode)
+bool handle_creating(const char *key, struct node_owner *owner)
 {
-	bool found = false;
-	size_t i;
+	struct creating *c;
 
 	pthread_mutex_lock(&creating_lock);
-	for (i = 0; i < creating_n && !found; i++) {
-		if (!strcmp(creating_v[i].name, key)) {
-			found = true;
-			*mode = creating_v[i].mode;
+	c = creating_find(key);
+	if (c)
+		*owner = c->owner;
+	pthread_mutex_unlock(&creating_lock);
+	return c != NULL;
+}
+
+int handle_creating_set_owner(const char *key, uid_t uid, gid_t gid,
+			      mode_t mode)
+{
+	struct creating *c;
+
+	pthread_mutex_lock(&creating_lock);
+	c = creating_find(key);
+	if (c && uid != (uid_t)-1)
+		c->owner.uid = uid;
+	if (c && gid != (gid_t)-1)
+		c->owner.gid = gid;
+	if (c && mode != (mode_t)-1)
+		c->owner.mode = mode & 07777;
+	pthread_mutex_unlock(&creating_lock);
+	return c ? 0 : -ENOENT;
+}
+
+/*
+ * The registry's part of a rename: from's entry becomes to's (joining
+ * to's, if that is being created too). 0 or -ENOMEM.
+ */
+static int creating_rename(const char *from_key, const char *to_key)
+{
+	struct creating *c, *target;
+	char *name;
+	int rc = 0;
+
+	pthread_mutex_lock(&creating_lock);
+	c = creating_find(from_key);
+	target = c ? creating_find(to_key) : NULL;
+	if (target) {
+		target->count += c->count;
+		creating_drop(c);
+	} else if (c) {
+		name = strdup(to_key);
+		if (name) {
+			free(c->name);
+			c->name = name;
 		}
+		rc = name ? 0 : -ENOMEM;
 	}
 	pthread_mutex_unlock(&creating_lock);
-	return found;
+	return rc;
+}
+
+void handle_creating_forget(enum handle_kind kind, const char *key)
+{
+	struct creating *c;
+	struct handle *h;
+
+	pthread_mutex_lock(&creating_lock);
+	c = creating_find(key);
+	if (c)
+		creating_drop(c);
+	pthread_mutex_unlock(&creating_lock);
+	/* Lock order: open_lock, then a handle's lock. */
+	pthread_mutex_lock(&open_lock);
+	for (h = open_handles; h; h = h->next) {
+		if (h->kind != kind || !h->creating || strcmp(h->creating, key))
+			continue;
+		pthread_mutex_lock(&h->lock);
+		h->removed = true;
+		free(h->creating); /* its entry is gone: nothing to release */
+		h->creating = NULL;
+		pthread_mutex_unlock(&h->lock);
+	}
+	pthread_mutex_unlock(&open_lock);
+}
+
+/* Set *field to a copy of value. 0 or -ENOMEM (*field unchanged). */
+static int replace_string(char **field, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int handle_rename(enum handle_kind kind, const char *from, const char *to,
+		  const char *from_key, const char *to_key)
+{
+	struct handle *h;
+	int rc = creating_rename(from_key, to_key);
+
+	/* Lock order: open_lock, then a handle's lock. */
+	pthread_mutex_lock(&open_lock);
+	for (h = open_handles; h; h = h->next) {
+		if (h->kind != kind)
+			continue;
+		pthread_mutex_lock(&h->lock);
+		if (h->name && !strcmp(h->name, from) &&
+		    replace_string(&h->name, to))
+			rc = -ENOMEM;
+		if (h->creating && !strcmp(h->creating, from_key) &&
+		    replace_string(&h->creating, to_key))
+			rc = -ENOMEM;
+		pthread_mutex_unlock(&h->lock);
+	}
+	pthread_mutex_unlock(&open_lock);
+	return rc;
 }
 
 pid_t thread_group_of(pid_t tid)

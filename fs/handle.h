@@ -46,7 +46,8 @@ struct handle {
 	char *name;                 /* the alarm's or filter's; text in pending */
 	bool written;               /* a definition to commit at close */
 	char *creating;             /* registry key, when made by this open */
-	mode_t mode;                /* of a definition created by this open */
+	bool removed;               /* made by this open, and rm'd: no commit */
+	mode_t mode;                /* of the definition when opened */
 	struct caller who;          /* the opener, for what commits at close */
 };
 
@@ -99,13 +100,38 @@ int handle_finish(struct handle *h, lines_fn fn, void *ctx);
 /*
  * Alarms and filters being created: between create(2) and the close
  * that commits a valid definition, one exists only here (keyed
- * "alarms/NAME", "filters/NAME"), so that the kernel finds the file it
- * was just told about. Not listed; gone if no definition comes. 0 or
- * -ENOMEM.
+ * "alarms/NAME", "filters/NAME"), with the owner and mode it will have,
+ * so that the kernel finds the file it was just told about. Not listed;
+ * gone if no definition comes. 0 or -ENOMEM.
  */
-int handle_creating_add(const char *key, mode_t mode);
+int handle_creating_add(const char *key, const struct node_owner *owner);
 void handle_creating_remove(const char *key);
-bool handle_creating(const char *key, mode_t *mode);
+bool handle_creating(const char *key, struct node_owner *owner);
+
+/*
+ * chmod or chown of a definition being created (editors and tar set
+ * them before the close that defines it): kept for that definition.
+ * (uid_t)-1, (gid_t)-1, (mode_t)-1 keep one. 0, or -ENOENT when key is
+ * not being created.
+ */
+int handle_creating_set_owner(const char *key, uid_t uid, gid_t gid,
+			      mode_t mode);
+
+/*
+ * rm of key while it is being created: the registry forgets it, and the
+ * handles that made it commit nothing at their close (as on a local
+ * filesystem, the data of a removed file is gone with its last close).
+ */
+void handle_creating_forget(enum handle_kind kind, const char *key);
+
+/*
+ * A rename of alarm or filter from to to (kind HANDLE_ALARM or
+ * HANDLE_FILTER; keys as above): the open handles on from commit to to
+ * at their close, and a from being created is to being created. 0 or
+ * -ENOMEM (some handle then keeps its old name).
+ */
+int handle_rename(enum handle_kind kind, const char *from, const char *to,
+		  const char *from_key, const char *to_key);
 
 /*
  * The thread-group id (process id) of thread tid, read from /proc; tid

@@ -204,15 +204,33 @@ static int64_t trail_day_of(const char *name)
 }
 
 /*
+ * The bytes a read of stored definition name returns now: its size, so
+ * that tar and cp, which copy st_size bytes, copy all of it (SPEC 2).
+ * 0 when it cannot be rendered (a read fails the same way then).
+ */
+static int64_t definition_size(struct store *st, bool alarm, const char *name)
+{
+	struct strbuf text = STRBUF_INIT;
+	int64_t size;
+	int rc;
+
+	rc = alarm ? store_alarm_render(st, name, ALARM_VIEW_TEXT, &text)
+		   : store_filter_render(st, name, &text);
+	size = rc ? 0 : (int64_t)text.len;
+	strbuf_release(&text);
+	return size;
+}
+
+/*
  * An alarm or a metric filter: stored, or being created by an open file
  * (fs/handle.c). Filters have no views.
  */
 static int resolve_definition(struct store *st, struct node *n)
 {
 	bool alarm = n->path.area == AREA_ALARMS;
+	struct node_owner owner;
 	struct alarm_info a;
 	char key[PATH_MAX];
-	mode_t mode;
 
 	if (strchr(n->path.rest, '/') || (!alarm && n->path.query))
 		return -ENOENT;
@@ -221,13 +239,16 @@ static int resolve_definition(struct store *st, struct node *n)
 	if (!(alarm ? store_alarm_get(st, n->path.rest, &a)
 		    : store_filter_get(st, n->path.rest, &a))) {
 		n->attr = a.attr;
+		if (!n->view)
+			n->text_size = definition_size(st, alarm, n->path.rest);
 		return 0;
 	}
 	node_definition_key(&n->path, key);
-	if (n->view || !handle_creating(key, &mode))
+	if (n->view || !handle_creating(key, &owner))
 		return -ENOENT;
-	n->attr = (struct node_attr){getuid(), getgid(), mode,
+	n->attr = (struct node_attr){owner.uid, owner.gid, owner.mode,
 				     store_now_ms(), store_now_ms()};
+	n->being_created = true;
 	return 0;
 }
 
@@ -239,6 +260,8 @@ int node_resolve(const char *path, struct node *n)
 
 	memset(&n->attr, 0, sizeof(n->attr));
 	n->view = false;
+	n->being_created = false;
+	n->text_size = 0;
 	rc = path_parse(path, p);
 	if (rc)
 		return rc;
@@ -320,11 +343,16 @@ int node_stat(const struct node *n, struct stat *st)
 		/* Views are read-only renderings. */
 		st->st_mode = S_IFREG | (n->view ? n->attr.mode & 0444
 						 : n->attr.mode);
-		/* Streams and days have a true size; renderings report 0. */
+		/*
+		 * Streams and days have a true size, definitions the size of
+		 * their reading (SPEC 2); other renderings report 0.
+		 */
 		if (n->path.area == AREA_LOGS && !n->view)
 			st->st_size = n->stream.end - n->stream.start;
 		if (n->path.area == AREA_TRAIL)
 			st->st_size = n->day.size;
+		if (n->path.area == AREA_ALARMS || n->path.area == AREA_FILTERS)
+			st->st_size = n->text_size;
 	} else {
 		st->st_mode |= S_IFDIR;
 	}

@@ -248,6 +248,8 @@ static int op_unlink(const char *path)
 		if (rc)
 			return rc;
 	}
+	if (n.being_created)
+		return file_creating_remove(&n);
 	if (n.type == NT_FILE && !n.view && n.path.area == AREA_ALARMS)
 		return store_alarm_delete(monfs_get()->store, n.path.rest, &who,
 					  &err);
@@ -260,11 +262,77 @@ static int op_unlink(const char *path)
 				 n.path.parent, n.path.leaf, &who, &err);
 }
 
-/* Nothing is renamed, linked or made as a device (SPEC 2). */
+/*
+ * Where rename(2) of from to to would go (SPEC 2): a definition in
+ * alarms/ or filters/ to a valid name in the same directory. Resolves
+ * both ends (*dst_exists: to is defined or being created). 0, or the
+ * errno with *why: EPERM for anything but a definition, EXDEV across
+ * directories, EINVAL for flags but RENAME_NOREPLACE (RENAME_EXCHANGE)
+ * and bad names, EEXIST for RENAME_NOREPLACE onto a name in use.
+ */
+static int rename_resolve(const char *from, const char *to, unsigned flags,
+			  struct node *src, struct node *dst, bool *dst_exists,
+			  const char **why)
+{
+	struct fs_path *p = &dst->path;
+	int rc;
+
+	*why = NULL;
+	*dst_exists = false;
+	rc = node_resolve(from, src);
+	if (rc)
+		return rc;
+	*why = "nothing is renamed but definitions";
+	if (src->type != NT_FILE || src->view ||
+	    (src->path.area != AREA_ALARMS && src->path.area != AREA_FILTERS))
+		return -EPERM;
+	*why = "RENAME_EXCHANGE is not supported";
+	if (flags & ~(unsigned)RENAME_NOREPLACE)
+		return -EINVAL;
+	*why = "a definition stays in its directory";
+	rc = path_parse(to, p);
+	if (rc == -ENOENT ||
+	    (!rc && (p->area != src->path.area || strchr(p->rest, '/'))))
+		return -EXDEV;
+	*why = p->query ? "'?' is reserved for views" : "not a name";
+	if (!rc && p->query)
+		rc = -EINVAL;
+	if (!rc)
+		rc = parse_definition_name(p->rest, strlen(p->rest));
+	if (rc)
+		return rc;
+	*why = NULL;
+	rc = node_resolve(to, dst);
+	*dst_exists = rc == 0;
+	if (rc != -ENOENT && rc)
+		return rc;
+	*why = "the target exists (RENAME_NOREPLACE)";
+	if (*dst_exists && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	*why = NULL;
+	return 0;
+}
+
+/*
+ * rename(2): only a definition is renamed, within its directory (SPEC
+ * 2). Onto a name in use, its definition replaces that one's, as
+ * writing it would; to a free name, it moves.
+ */
 static int op_rename(const char *from, const char *to, unsigned int flags)
 {
-	(void)to, (void)flags;
-	return audit_refusal(from, "Rename", -EPERM, "nothing is renamed");
+	struct caller who = node_caller();
+	struct node src, dst;
+	bool dst_exists = false;
+	const char *why;
+	int rc;
+
+	rc = rename_resolve(from, to, flags, &src, &dst, &dst_exists, &why);
+	if (rc)
+		return audit_refusal(from, "Rename", rc, why);
+	rc = access_rename(from, &src, &dst, dst_exists, &who);
+	if (rc)
+		return rc;
+	return file_rename(&src, &dst, &who);
 }
 
 static int op_link(const char *from, const char *to)
@@ -305,6 +373,29 @@ int ops_resolve_changeable(const char *path, const char *op, struct node *n)
 }
 
 /*
+ * alarms/ and filters/ keep their owner, mode and times, but tar and
+ * rsync set them as they restore a copy of the directory (SPEC 2):
+ * from its owner (or root), setting the times, or the owner and mode to
+ * what they are, is accepted and changes nothing. Whether path and the
+ * values given ((uid_t)-1 ... for none) are such a call.
+ */
+static bool definitions_dir_kept(const char *path, uid_t uid, gid_t gid,
+				 mode_t mode)
+{
+	struct caller who;
+	struct node n;
+
+	if (!path || node_resolve(path, &n) || n.type != NT_AREA ||
+	    (n.path.area != AREA_ALARMS && n.path.area != AREA_FILTERS))
+		return false;
+	who = node_caller();
+	return (who.uid == 0 || who.uid == n.attr.uid) &&
+	       (uid == (uid_t)-1 || uid == n.attr.uid) &&
+	       (gid == (gid_t)-1 || gid == n.attr.gid) &&
+	       (mode == (mode_t)-1 || (mode & 07777) == n.attr.mode);
+}
+
+/*
  * The kind of node n is for the store's ownership and times calls, and
  * the names that find it there: the directory (or the alarm or filter)
  * in *dir, the file in *name (NULL for the others).
@@ -340,6 +431,8 @@ static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
 	struct node n;
 	int rc;
 
+	if (definitions_dir_kept(path, uid, gid, mode))
+		return 0;
 	rc = ops_resolve_changeable(path, op, &n);
 	if (!rc)
 		rc = access_set_owner(path, &n, &who, uid, gid, op);
@@ -347,6 +440,8 @@ static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
 		return rc;
 	if (mode != (mode_t)-1)
 		mode = perm_chmod_mode(&who, &n.attr, mode);
+	if (n.being_created)
+		return file_creating_set_owner(&n, uid, gid, mode);
 	kind = kind_of_node(&n, &dir, &name);
 	return store_node_set_owner(monfs_get()->store, kind, dir, name, uid,
 				    gid, mode, &who, &err);
@@ -428,8 +523,9 @@ static int op_utimens(const char *path, const struct timespec tv[2],
 	int rc;
 
 	(void)fi;
-	if (!path)
-		return 0; /* an open file whose name is gone */
+	/* An open file whose name is gone; alarms/ and filters/ as tar sets them. */
+	if (!path || definitions_dir_kept(path, (uid_t)-1, (gid_t)-1, (mode_t)-1))
+		return 0;
 	rc = ops_resolve_changeable(path, "Utimens", &n);
 	if (rc)
 		return rc;

@@ -21,6 +21,31 @@ struct handle;
 void file_end(struct handle *h);
 int file_fsync(const char *path, int datasync, struct fuse_file_info *fi);
 
+/*
+ * Rename definition src to dst, both resolved, in one directory (dst
+ * a free name when it does not resolve): the store's rename for a
+ * defined src, then the open handles and the registry of definitions
+ * being created follow (fs/handle.h); an alarm moved or redefined is
+ * evaluated at once. 0 or -errno.
+ */
+struct node;
+struct caller;
+int file_rename(const struct node *src, const struct node *dst,
+		const struct caller *who);
+
+/*
+ * rm of a definition being created (n->being_created): the name is
+ * gone, and the close of the files open on it makes nothing. 0.
+ */
+int file_creating_remove(const struct node *n);
+
+/*
+ * chmod or chown of a definition being created (n->being_created): kept
+ * for it until the close that defines it. 0 or -ENOENT.
+ */
+int file_creating_set_owner(const struct node *n, uid_t uid, gid_t gid,
+			    mode_t mode);
+
 int xattr_set(const char *path, const char *name, const char *value,
 	      size_t size, int flags);
 int xattr_get(const char *path, const char *name, char *value, size_t size);

@@ -717,6 +717,14 @@ static const struct kv_key {
     [KEY_TAG] = {"tag", add_tag, true, false},
 };
 
+/*
+ * The lines a reading adds after the definition (store/alarms.c):
+ * accepted and ignored on write, so that what a read shows writes back
+ * (SPEC 2).
+ */
+static const char *const readout_keys[] = {"state", "reason", "state_updated",
+					   NULL};
+
 static int find_kv_key(const char *s, size_t len)
 {
 	int k;
@@ -739,6 +747,8 @@ static int parse_kv_line(struct kv_reader *r, struct kv_line *line,
 	int k, rc;
 
 	k = find_kv_key(line->key, line->key_len);
+	if (k < 0 && kv_key_in(line, readout_keys))
+		return 0;
 	if (k < 0) {
 		err_set(err, "line %u: unknown key \"%s\"", line->lineno,
 			format_quote(q, line->key, line->key_len));

@@ -34,16 +34,25 @@ static const char SQL_ALARM_LIST[] =
 	" ORDER BY name";
 static const char SQL_ALARM_LOAD[] =
 	"SELECT id, definition, state, reason, state_updated_ms, writer_uid,"
-	" writer_gid, writer_name, mtime_ms FROM alarms WHERE name = ?1";
+	" writer_gid, writer_name, mtime_ms, created_ms FROM alarms"
+	" WHERE name = ?1";
 static const char SQL_ALARM_INSERT[] =
 	"INSERT INTO alarms (name, definition, uid, gid, mode, ctime_ms,"
 	" mtime_ms, writer_uid, writer_gid, writer_name, state, reason,"
-	" state_updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?3, ?4, ?7,"
-	" ?8, ?9, ?6)";
+	" state_updated_ms, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6,"
+	" ?10, ?11, ?7, ?8, ?9, ?6, ?6)";
 static const char SQL_ALARM_REDEFINE[] =
 	"UPDATE alarms SET definition = ?2, mtime_ms = ?3, writer_uid = ?4,"
 	" writer_gid = ?5, writer_name = ?6 WHERE id = ?1";
 static const char SQL_ALARM_DELETE[] = "DELETE FROM alarms WHERE name = ?1";
+static const char SQL_ALARM_SOURCE[] =
+	"SELECT id, definition, writer_uid, writer_gid, writer_name"
+	" FROM alarms WHERE name = ?1";
+static const char SQL_ALARM_MOVE[] =
+	"UPDATE alarms SET name = ?2, created_ms = ?3 WHERE id = ?1";
+static const char SQL_ALARM_DELETE_ID[] = "DELETE FROM alarms WHERE id = ?1";
+static const char SQL_ALARM_BY_ID[] =
+	"SELECT name, created_ms FROM alarms WHERE id = ?1";
 static const char SQL_ALARM_SET_STATE[] =
 	"UPDATE alarms SET state = ?3, reason = ?4, state_updated_ms = ?5"
 	" WHERE id = ?1 AND state = ?2";
@@ -65,6 +74,7 @@ struct alarm_row {
 	char reason[1024];
 	int64_t state_updated_ms;
 	int64_t config_updated_ms;
+	int64_t created_ms;
 	uid_t writer_uid;
 	gid_t writer_gid;
 	char writer_name[CALLER_USER_MAX];
@@ -125,6 +135,7 @@ static int load(struct store *st, const char *name, struct alarm_row *row)
 		snprintf(row->writer_name, sizeof(row->writer_name), "%s",
 			 writer ? writer : "");
 		row->config_updated_ms = sqlite3_column_int64(stmt, 8);
+		row->created_ms = sqlite3_column_int64(stmt, 9);
 	}
 	sqlite3_reset(stmt);
 	return rc;
@@ -307,8 +318,8 @@ static int check_targets(struct store *st, const struct alarm_def *d,
 }
 
 int store_alarm_put(struct store *st, const char *name, const char *text,
-		    size_t len, mode_t mode, const struct caller *who,
-		    struct err *err)
+		    size_t len, const struct node_owner *owner,
+		    const struct caller *who, struct err *err)
 {
 	struct trail_event ev = {
 		.source = "alarms.monfs",
@@ -328,7 +339,7 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 	if (!def)
 		return -ENOMEM;
 	/* Targets are judged before the transaction: that asks the store. */
-	rc = parse_name(name, strlen(name));
+	rc = parse_definition_name(name, strlen(name));
 	if (rc)
 		err_set(err, "invalid alarm name");
 	if (!rc)
@@ -358,10 +369,15 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, canon.buf, (int)canon.len,
 				  SQLITE_STATIC);
-		db_bind_owner(stmt, 3, who, mode, now);
+		sqlite3_bind_int64(stmt, 3, owner->uid);
+		sqlite3_bind_int64(stmt, 4, owner->gid);
+		sqlite3_bind_int64(stmt, 5, owner->mode & 07777);
+		sqlite3_bind_int64(stmt, 6, now);
 		sqlite3_bind_text(stmt, 7, who->user, -1, SQLITE_STATIC);
 		sqlite3_bind_int(stmt, 8, ALARM_INSUFFICIENT_DATA);
 		sqlite3_bind_text(stmt, 9, INITIAL_REASON, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 10, who->uid);
+		sqlite3_bind_int64(stmt, 11, who->gid);
 	} else {
 		sqlite3_bind_int64(stmt, 1, existing.id);
 		sqlite3_bind_text(stmt, 2, canon.buf, (int)canon.len,
@@ -400,6 +416,185 @@ int store_alarm_delete(struct store *st, const char *name,
 	};
 
 	return db_delete_named(st, SQL_ALARM_DELETE, name, &ev, err);
+}
+
+/* ---- rename (SPEC 2) ---- */
+
+/* The alarm a rename takes its definition from. */
+struct rename_source {
+	int64_t id;
+	char *definition; /* malloc'ed */
+	int64_t writer_uid, writer_gid;
+	char writer_name[CALLER_USER_MAX];
+};
+
+/* Load alarm name as a rename's source. 0, -ENOENT or -ENOMEM. Lock held. */
+static int load_source(struct store *st, const char *name,
+		       struct rename_source *src)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_SOURCE);
+	const char *def, *writer;
+	int rc = -ENOENT;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		def = (const char *)sqlite3_column_text(stmt, 1);
+		writer = (const char *)sqlite3_column_text(stmt, 4);
+		src->id = sqlite3_column_int64(stmt, 0);
+		src->definition = strdup(def ? def : "");
+		src->writer_uid = sqlite3_column_int64(stmt, 2);
+		src->writer_gid = sqlite3_column_int64(stmt, 3);
+		snprintf(src->writer_name, sizeof(src->writer_name), "%s",
+			 writer ? writer : "");
+		rc = src->definition ? 0 : -ENOMEM;
+	}
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+/* Run stmt (an UPDATE or DELETE of alarm id, bound at ?1). Lock held. */
+static int exec_on(sqlite3_stmt *stmt, int64_t id)
+{
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, id);
+	return db_exec_stmt(stmt);
+}
+
+/*
+ * Onto existing alarm target: src's definition and writer become its
+ * own, as writing them would, and src goes. Lock held, transaction open.
+ */
+static int rename_onto(struct store *st, const struct rename_source *src,
+		       int64_t target, const char *to, int64_t now_ms)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_REDEFINE);
+	char summary[512];
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, target);
+	sqlite3_bind_text(stmt, 2, src->definition, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now_ms);
+	sqlite3_bind_int64(stmt, 4, src->writer_uid);
+	sqlite3_bind_int64(stmt, 5, src->writer_gid);
+	sqlite3_bind_text(stmt, 6, src->writer_name, -1, SQLITE_STATIC);
+	rc = db_exec_stmt(stmt);
+	snprintf(summary, sizeof(summary), "Alarm \"%s\" updated", to);
+	if (!rc)
+		rc = add_history(st, target, now_ms, "ConfigurationUpdate",
+				 summary, "{}");
+	return rc ? rc : exec_on(db_stmt(st, SQL_ALARM_DELETE_ID), src->id);
+}
+
+/*
+ * To a free name: the alarm moves whole, and counts as created now.
+ * Lock held, transaction open.
+ */
+static int rename_move(struct store *st, const struct rename_source *src,
+		       const char *from, const char *to, int64_t now_ms)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_MOVE);
+	char summary[600];
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, src->id);
+	sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now_ms);
+	rc = db_exec_stmt(stmt);
+	snprintf(summary, sizeof(summary), "Alarm \"%s\" renamed to \"%s\"",
+		 from, to);
+	return rc ? rc
+		  : add_history(st, src->id, now_ms, "ConfigurationUpdate",
+				summary, "{}");
+}
+
+int store_alarm_rename(struct store *st, const char *from, const char *to,
+		       const struct caller *who, struct err *err)
+{
+	struct trail_event put = {
+		.source = "alarms.monfs",
+		.name = "PutMetricAlarm",
+		.who = who,
+		.params = {TRAIL_STR("alarmName", to),
+			   TRAIL_STR("sourceAlarmName", from)},
+		.nparams = 2,
+	};
+	struct trail_event del = {
+		.source = "alarms.monfs",
+		.name = "DeleteAlarms",
+		.who = who,
+		.params = {TRAIL_STR("alarmNames", from)},
+		.nparams = 1,
+	};
+	struct rename_source src = {0};
+	struct alarm_def *def = calloc(1, sizeof(*def));
+	int64_t now = store_now_ms(), target;
+	int rc;
+
+	if (!strcmp(from, to)) {
+		free(def); /* the same alarm: nothing moves */
+		return store_alarm_get(st, from, &(struct alarm_info){0});
+	}
+	if (!def)
+		return -ENOMEM;
+	rc = parse_definition_name(to, strlen(to));
+	if (rc)
+		err_set(err, "invalid alarm name");
+	if (db_begin(st)) {
+		free(def);
+		return rc ? rc : -EIO;
+	}
+	if (!rc)
+		rc = load_source(st, from, &src);
+	if (!rc && alarm_def_parse(src.definition, strlen(src.definition), def,
+				   NULL) == 0) {
+		put.params[put.nparams++] = TRAIL_STR("namespace", def->ns);
+		put.params[put.nparams++] = TRAIL_STR("metricName", def->metric);
+	}
+	target = rc ? 0 : alarm_id(st, to);
+	if (target < 0 && target != -ENOENT)
+		rc = (int)target;
+	if (!rc)
+		rc = target > 0 ? rename_onto(st, &src, target, to, now)
+				: rename_move(st, &src, from, to, now);
+	if (!rc)
+		rc = trail_append_locked(st, &put, now);
+	rc = rc ? db_finish(st, rc, &put, err) : db_finish(st, 0, &del, err);
+	free(src.definition);
+	free(def);
+	return rc;
+}
+
+int store_alarm_by_id(struct store *st, int64_t id,
+		      char name[ALARM_NAME_SIZE], int64_t *created_ms)
+{
+	sqlite3_stmt *stmt;
+	int rc = -ENOENT;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_ALARM_BY_ID);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *n = (const char *)sqlite3_column_text(stmt, 0);
+
+		snprintf(name, ALARM_NAME_SIZE, "%s", n ? n : "");
+		*created_ms = sqlite3_column_int64(stmt, 1);
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
 }
 
 /* ---- rendering ---- */
@@ -588,6 +783,7 @@ static void describe_change(const char *name, const struct alarm_row *row,
 	c->new_state = v->state;
 	snprintf(c->reason, sizeof(c->reason), "%s", v->reason);
 	c->time_ms = now_ms;
+	c->created_ms = row->created_ms;
 	c->writer_uid = row->writer_uid;
 	c->writer_gid = row->writer_gid;
 	snprintf(c->writer_name, sizeof(c->writer_name), "%s",

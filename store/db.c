@@ -245,6 +245,14 @@ static const char *const MIGRATIONS[] = {
 	TOP_TRIGGERS("alarms", "alarms")
 	TOP_TRIGGERS("metric_filters", "filters"),
 	/* clang-format on */
+
+	/*
+	 * 7 -> 8: when each alarm came to its name (made, or renamed to a
+	 * free one), so that what a new definition would do on its own in
+	 * its first moments waits (SPEC 2). Alarms made before count as
+	 * settled long ago.
+	 */
+	"ALTER TABLE alarms ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

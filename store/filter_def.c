@@ -44,6 +44,13 @@ static const struct filter_key_info {
     [KEY_DEFAULT_VALUE] = {"default_value", false},
 };
 
+/*
+ * The counters a reading adds after the definition (store/filters.c):
+ * accepted and ignored on write, so that what a read shows writes back
+ * (SPEC 2).
+ */
+static const char *const readout_keys[] = {"matched", "skipped", NULL};
+
 /* ---- names (as alarm_def checks them) ---- */
 
 /* ---- one setter per key ---- */
@@ -157,6 +164,8 @@ static int parse_line(struct kv_reader *r, struct kv_line *line,
 		if (strlen(filter_keys[k].name) == line->key_len &&
 		    !memcmp(filter_keys[k].name, line->key, line->key_len))
 			break;
+	if (k == KEY_COUNT && kv_key_in(line, readout_keys))
+		return 0;
 	if (k == KEY_COUNT) {
 		err_set(err, "line %u: unknown key \"%s\"", line->lineno,
 			format_quote(q, line->key, line->key_len));

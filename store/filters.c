@@ -34,6 +34,17 @@ static const char SQL_FILTER_INSERT[] =
 	" mtime_ms = ?7";
 static const char SQL_FILTER_DELETE[] =
 	"DELETE FROM metric_filters WHERE name = ?1";
+static const char SQL_FILTER_SOURCE[] =
+	"SELECT id, definition, group_name FROM metric_filters WHERE name = ?1";
+static const char SQL_FILTER_ID[] =
+	"SELECT id FROM metric_filters WHERE name = ?1";
+static const char SQL_FILTER_REDEFINE[] =
+	"UPDATE metric_filters SET definition = ?2, group_name = ?3,"
+	" mtime_ms = ?4 WHERE id = ?1";
+static const char SQL_FILTER_MOVE[] =
+	"UPDATE metric_filters SET name = ?2 WHERE id = ?1";
+static const char SQL_FILTER_DELETE_ID[] =
+	"DELETE FROM metric_filters WHERE id = ?1";
 static const char SQL_FILTER_LOAD[] =
 	"SELECT definition, matched, skipped FROM metric_filters"
 	" WHERE name = ?1";
@@ -129,8 +140,8 @@ static int check_group(struct store *st, const struct filter_def *d,
 }
 
 int store_filter_put(struct store *st, const char *name, const char *text,
-		     size_t len, mode_t mode, const struct caller *who,
-		     struct err *err)
+		     size_t len, const struct node_owner *owner,
+		     const struct caller *who, struct err *err)
 {
 	struct trail_event ev = {
 		.source = "filters.monfs",
@@ -146,7 +157,7 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 
 	if (!def)
 		return -ENOMEM;
-	rc = parse_name(name, strlen(name));
+	rc = parse_definition_name(name, strlen(name));
 	if (rc)
 		err_set(err, "invalid filter name");
 	if (!rc)
@@ -177,7 +188,10 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, canon.buf, (int)canon.len, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, def->group, -1, SQLITE_STATIC);
-	db_bind_owner(stmt, 4, who, mode, store_now_ms());
+	sqlite3_bind_int64(stmt, 4, owner->uid);
+	sqlite3_bind_int64(stmt, 5, owner->gid);
+	sqlite3_bind_int64(stmt, 6, owner->mode & 07777);
+	sqlite3_bind_int64(stmt, 7, store_now_ms());
 	rc = db_exec_stmt(stmt);
 out:
 	rc = db_finish(st, rc, &ev, err);
@@ -199,6 +213,133 @@ int store_filter_delete(struct store *st, const char *name,
 	};
 
 	return db_delete_named(st, SQL_FILTER_DELETE, name, &ev, err);
+}
+
+/* ---- rename (SPEC 2) ---- */
+
+/* The filter a rename takes its definition from. */
+struct rename_source {
+	int64_t id;
+	char *definition; /* malloc'ed */
+	char *group;      /* malloc'ed */
+};
+
+/* Load filter name as a rename's source. 0, -ENOENT, -ENOMEM. Lock held. */
+static int load_source(struct store *st, const char *name,
+		       struct rename_source *src)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTER_SOURCE);
+	const char *def, *group;
+	int rc = -ENOENT;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		def = (const char *)sqlite3_column_text(stmt, 1);
+		group = (const char *)sqlite3_column_text(stmt, 2);
+		src->id = sqlite3_column_int64(stmt, 0);
+		src->definition = strdup(def ? def : "");
+		src->group = strdup(group ? group : "");
+		rc = src->definition && src->group ? 0 : -ENOMEM;
+	}
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+/* The id of filter name, -ENOENT, or -EIO. Lock held. */
+static int64_t filter_id(struct store *st, const char *name)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTER_ID);
+	int64_t id = -ENOENT;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return id;
+}
+
+/*
+ * Move src to to (target 0: a free name), or make its definition
+ * target's (which keeps owner, mode and counters) and delete src. Lock
+ * held, transaction open.
+ */
+static int rename_filter(struct store *st, const struct rename_source *src,
+			 int64_t target, const char *to)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (!target) {
+		stmt = db_stmt(st, SQL_FILTER_MOVE);
+		if (!stmt)
+			return -EIO;
+		sqlite3_bind_int64(stmt, 1, src->id);
+		sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+		return db_exec_stmt(stmt);
+	}
+	stmt = db_stmt(st, SQL_FILTER_REDEFINE);
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, target);
+	sqlite3_bind_text(stmt, 2, src->definition, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, src->group, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, store_now_ms());
+	rc = db_exec_stmt(stmt);
+	stmt = rc ? NULL : db_stmt(st, SQL_FILTER_DELETE_ID);
+	if (rc || !stmt)
+		return rc ? rc : -EIO;
+	sqlite3_bind_int64(stmt, 1, src->id);
+	return db_exec_stmt(stmt);
+}
+
+int store_filter_rename(struct store *st, const char *from, const char *to,
+			const struct caller *who, struct err *err)
+{
+	struct trail_event put = {
+		.source = "filters.monfs",
+		.name = "PutMetricFilter",
+		.who = who,
+		.params = {TRAIL_STR("filterName", to),
+			   TRAIL_STR("sourceFilterName", from)},
+		.nparams = 2,
+	};
+	struct trail_event del = {
+		.source = "filters.monfs",
+		.name = "DeleteMetricFilter",
+		.who = who,
+		.params = {TRAIL_STR("filterName", from)},
+		.nparams = 1,
+	};
+	struct rename_source src = {0};
+	int64_t target = 0;
+	int rc;
+
+	if (!strcmp(from, to)) /* the same filter: nothing moves */
+		return store_filter_get(st, from, &(struct alarm_info){0});
+	rc = parse_definition_name(to, strlen(to));
+	if (rc)
+		err_set(err, "invalid filter name");
+	if (db_begin(st))
+		return rc ? rc : -EIO;
+	if (!rc)
+		rc = load_source(st, from, &src);
+	if (!rc) {
+		put.params[put.nparams++] = TRAIL_STR("logGroupName", src.group);
+		target = filter_id(st, to);
+		rc = target == -ENOENT ? 0 : target < 0 ? (int)target : 0;
+	}
+	if (!rc)
+		rc = rename_filter(st, &src, target > 0 ? target : 0, to);
+	if (!rc)
+		rc = trail_append_locked(st, &put, store_now_ms());
+	rc = rc ? db_finish(st, rc, &put, err) : db_finish(st, 0, &del, err);
+	free(src.definition);
+	free(src.group);
+	return rc;
 }
 
 int store_filter_render(struct store *st, const char *name,

@@ -213,6 +213,17 @@ int kv_value(struct kv_reader *r, struct kv_line *line, struct err *err)
 	return 0;
 }
 
+bool kv_key_in(const struct kv_line *line, const char *const names[])
+{
+	size_t i;
+
+	for (i = 0; names[i]; i++)
+		if (strlen(names[i]) == line->key_len &&
+		    !memcmp(names[i], line->key, line->key_len))
+			return true;
+	return false;
+}
+
 /* Whether s[0..len) must be quoted to read back as itself. */
 static bool needs_quotes(const char *s, size_t len)
 {

@@ -63,6 +63,14 @@ int kv_next(struct kv_reader *r, struct kv_line *out, struct err *err);
  */
 int kv_value(struct kv_reader *r, struct kv_line *line, struct err *err);
 
+/*
+ * Whether line's key is one of names (a NULL-terminated list). For the
+ * lines a reading adds after a definition (an alarm's state, a filter's
+ * counters): writing back what a read shows is a valid definition, so
+ * a parser accepts and ignores them (SPEC 2).
+ */
+bool kv_key_in(const struct kv_line *line, const char *const names[]);
+
 /* Free what the reader holds. */
 void kv_release(struct kv_reader *r);
 

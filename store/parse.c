@@ -349,14 +349,15 @@ size_t utf8_sequence_length(const unsigned char *s, size_t len)
 	return n;
 }
 
-int parse_name(const char *s, size_t len)
+/* A name of 1 to 255 bytes, leading '.' allowed or not. */
+static int check_name(const char *s, size_t len, bool leading_dot)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i, n;
 
 	if (len > NAME_MAX_BYTES)
 		return -ENAMETOOLONG;
-	if (len == 0 || s[0] == '.')
+	if (len == 0 || (s[0] == '.' && !leading_dot))
 		return -EINVAL;
 	for (i = 0; i < len; i += n) {
 		if (u[i] < 0x20 || u[i] == 0x7F || u[i] == '?')
@@ -366,6 +367,19 @@ int parse_name(const char *s, size_t len)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+int parse_name(const char *s, size_t len)
+{
+	return check_name(s, len, false);
+}
+
+int parse_definition_name(const char *s, size_t len)
+{
+	if ((len == 1 && s[0] == '.') ||
+	    (len == 2 && s[0] == '.' && s[1] == '.'))
+		return -EINVAL;
+	return check_name(s, len, true);
 }
 
 int parse_period(const char *s, size_t len, int64_t *period_s)

@@ -49,6 +49,13 @@ int parse_time_arg(const char *s, size_t len, int64_t now_ms, int64_t *ms_out);
 int parse_name(const char *s, size_t len);
 
 /*
+ * The name of a definition file (alarms/, filters/): as parse_name, but
+ * it may start with '.', since editors and rsync make their temporary
+ * files so (SPEC 2); "." and ".." are not names (-EINVAL).
+ */
+int parse_definition_name(const char *s, size_t len);
+
+/*
  * parse_name for a name read from a definition: 0, or -EINVAL (too long
  * included) with err saying what is wrong with it.
  */

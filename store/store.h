@@ -51,6 +51,17 @@ struct node_attr {
 	int64_t mtime_ms; /* last change of data or definition */
 };
 
+/*
+ * The owner and mode bits a new alarm or filter takes: its creator's,
+ * unless chmod or chown changed them before the close that defined it
+ * (SPEC 2: editors and tar set them on a file they are still writing).
+ */
+struct node_owner {
+	uid_t uid;
+	gid_t gid;
+	mode_t mode; /* permission bits only (07777) */
+};
+
 /* One data point. */
 struct point {
 	int64_t ts_ms;
@@ -297,6 +308,15 @@ int64_t store_logs_sweep(struct store *st, int64_t now_ms, store_held_fn held,
 
 #define ALARM_TEXT_MAX (64 * 1024) /* bytes of one definition */
 #define ALARMS_MODE 01777          /* alarms/, like /tmp (SPEC 9) */
+#define ALARM_NAME_SIZE 256        /* a name (NAME_MAX_BYTES) and its NUL */
+
+/*
+ * What a new definition would do on its own in its first moments (an
+ * alarm's actions) waits this long after it comes to its name, and never
+ * happens if the file is renamed or removed meanwhile: an editor's
+ * temporary file never acts under its own name (SPEC 2).
+ */
+#define DEFINITION_SETTLE_MS 2000
 
 struct alarm_info {
 	int64_t id;
@@ -312,14 +332,38 @@ int store_alarm_list(struct store *st, store_list_fn fn, void *ctx);
 
 /*
  * Define alarm name from text[0..len) written by who (PutMetricAlarm):
- * create it (owned by who, mode bits mode, state INSUFFICIENT_DATA) or
- * replace its definition, keeping state and history. An invalid text
+ * create it (owned as owner says, state INSUFFICIENT_DATA, created now)
+ * or replace its definition, keeping owner, state and history. who is
+ * its writer either way (exec: actions run as who). An invalid text
  * changes nothing: -EINVAL with err naming the key and why; -EACCES for
  * an exec: program who may not execute. Recorded in the trail either way.
  */
 int store_alarm_put(struct store *st, const char *name, const char *text,
-		    size_t len, mode_t mode, const struct caller *who,
-		    struct err *err);
+		    size_t len, const struct node_owner *owner,
+		    const struct caller *who, struct err *err);
+
+/*
+ * Rename alarm from to to (SPEC 2), in one transaction with its trail
+ * records, PutMetricAlarm of to (requestParameters naming from as
+ * sourceAlarmName) and DeleteAlarms of from:
+ * - onto an existing alarm: from's definition and writer replace to's,
+ *   as writing it would (a redefinition: to keeps its owner, mode,
+ *   state, history and creation time), and from is deleted;
+ * - to a free name: the alarm moves whole, with its state and history,
+ *   and counts as created now (its actions wait DEFINITION_SETTLE_MS).
+ * The caller evaluates to afterwards. 0; -ENOENT (no alarm from);
+ * -EINVAL / -ENAMETOOLONG (to is no name, err says so).
+ */
+int store_alarm_rename(struct store *st, const char *from, const char *to,
+		       const struct caller *who, struct err *err);
+
+/*
+ * The current name of alarm id (a rename may have changed it) and when
+ * it came to that name (made, or renamed to a free name). 0, or -ENOENT
+ * when it is gone.
+ */
+int store_alarm_by_id(struct store *st, int64_t id,
+		      char name[ALARM_NAME_SIZE], int64_t *created_ms);
 
 /* Delete an alarm with its history (DeleteAlarms). -ENOENT. */
 int store_alarm_delete(struct store *st, const char *name,
@@ -337,7 +381,7 @@ int store_alarm_render(struct store *st, const char *name,
 /* A state change that an evaluation made, for its actions. */
 struct alarm_change {
 	int64_t alarm_id;
-	char name[256];
+	char name[ALARM_NAME_SIZE];
 	char description[1025];
 	int old_state, new_state;    /* enum alarm_state */
 	char reason[1024];
@@ -345,6 +389,7 @@ struct alarm_change {
 	char message[2048];          /* the JSON line actions get */
 	char actions[5][1024];       /* of the new state, if enabled */
 	size_t nactions;
+	int64_t created_ms;          /* when the alarm came to its name */
 	uid_t writer_uid;            /* exec: actions run as the writer */
 	gid_t writer_gid;
 	char writer_name[CALLER_USER_MAX];
@@ -397,12 +442,24 @@ int store_filter_list(struct store *st, store_list_fn fn, void *ctx);
  * Define filter name from text written by who (PutMetricFilter): the
  * metric (and its namespace levels) made if missing, owned by who. who
  * must be able to read the group and to write the metric, or make it:
- * -EACCES otherwise. Invalid: -EINVAL, err says why, nothing changes.
- * Recorded in the trail either way.
+ * -EACCES otherwise. A new filter is owned as owner says; a redefined
+ * one keeps its owner, mode and counters. Invalid: -EINVAL, err says
+ * why, nothing changes. Recorded in the trail either way.
  */
 int store_filter_put(struct store *st, const char *name, const char *text,
-		     size_t len, mode_t mode, const struct caller *who,
-		     struct err *err);
+		     size_t len, const struct node_owner *owner,
+		     const struct caller *who, struct err *err);
+
+/*
+ * Rename filter from to to (SPEC 2), in one transaction with its trail
+ * records, PutMetricFilter of to (sourceFilterName from) and
+ * DeleteMetricFilter of from: onto an existing filter, from's definition
+ * replaces to's, which keeps its owner, mode and counters, and from is
+ * deleted; to a free name, the filter moves whole. 0; -ENOENT (no filter
+ * from); -EINVAL / -ENAMETOOLONG (to is no name).
+ */
+int store_filter_rename(struct store *st, const char *from, const char *to,
+			const struct caller *who, struct err *err);
 
 /* Delete a filter (DeleteMetricFilter). -ENOENT. */
 int store_filter_delete(struct store *st, const char *name,

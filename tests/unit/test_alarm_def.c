@@ -632,6 +632,66 @@ Test(tags, a_tag_longer_than_384_bytes_in_all_is_refused)
 	}
 }
 
+/* ---- what a reading shows, written back (SPEC 2) ---- */
+
+Test(read_back, the_state_lines_a_reading_adds_are_accepted_and_ignored)
+{
+	static struct alarm_def plain, shown;
+
+	expect_parsed(SPEC_EXAMPLE, &plain);
+	expect_parsed(
+	    "metric = EC2/CPUUtilization\n"
+	    "statistic = average\n"
+	    "period = 60\n"
+	    "comparison = >\n"
+	    "threshold = 80\n"
+	    "evaluation_periods = 3\n"
+	    "datapoints_to_alarm = 2\n"
+	    "treat_missing_data = missing\n"
+	    "description = CPU too high\n"
+	    "alarm_action = log:ops/alarms\n"
+	    "alarm_action = exec:/usr/local/bin/page-oncall\n"
+	    "ok_action = log:ops/alarms\n"
+	    "insufficient_data_action = log:ops/alarms\n"
+	    "actions_enabled = true\n"
+	    "unit = Percent\n"
+	    "tag = team=ops\n"
+	    "state = ALARM\n"
+	    "reason = Threshold Crossed: 2 out of the last 3 datapoints [91.5 "
+	    "(23/11/26 23:03:00), 88.0 (23/11/26 23:02:00)] were greater than "
+	    "the threshold (80.0) (minimum 2 datapoints for OK -> ALARM "
+	    "transition).\n"
+	    "state_updated = 2026-11-23T23:04:00Z\n",
+	    &shown);
+	cr_assert(!memcmp(&plain, &shown, sizeof(plain)),
+		  "the state lines changed the definition");
+}
+
+Test(read_back, state_lines_anywhere_and_with_any_value_are_ignored)
+{
+	static struct alarm_def plain, shown;
+
+	expect_parsed(REQUIRED, &plain);
+	expect_parsed(
+	    "state = OK\nreason = \nstate_updated = whenever\n" REQUIRED
+	    "state = INSUFFICIENT_DATA\n",
+	    &shown);
+	cr_assert(!memcmp(&plain, &shown, sizeof(plain)));
+}
+
+Test(read_back, a_reading_alone_is_not_a_definition)
+{
+	expect_refused("state = ALARM\nreason = x\n"
+		       "state_updated = 2026-11-23T23:04:00Z\n",
+		       "missing metric");
+}
+
+Test(read_back, a_near_miss_of_a_state_line_is_still_unknown)
+{
+	expect_refused(with("states = ALARM\n"),
+		       "line 6: unknown key \"states\"");
+}
+
 /* ---- refusals in the key = value form ---- */
 
 Test(kv_refusals, an_unknown_key_is_refused_with_its_line)

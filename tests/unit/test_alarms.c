@@ -15,6 +15,7 @@
 static char dir[] = "/tmp/monfs-alarms-XXXXXX";
 static struct store *st;
 static const struct caller carol = {.uid = 1002, .gid = 1002, .pid = 9, .user = "carol", .process = "test"};
+static const struct node_owner carols = {1002, 1002, 0644};
 
 /* A minute boundary well inside the 14-day window. */
 static int64_t t0;
@@ -49,7 +50,7 @@ static void define(const char *name, const char *text)
 {
 	struct err err = {""};
 
-	cr_assert_eq(store_alarm_put(st, name, text, strlen(text), 0644,
+	cr_assert_eq(store_alarm_put(st, name, text, strlen(text), &carols,
 				     &carol, &err),
 		     0, "%s", err.msg);
 }
@@ -109,7 +110,7 @@ Test(alarms, an_invalid_definition_keeps_the_old_one)
 	const char bad[] = "metric = EC2/CPU\nperiod = 7\n";
 
 	define("cpu", CPU_HIGH);
-	cr_assert_eq(store_alarm_put(st, "cpu", bad, strlen(bad), 0644, &carol,
+	cr_assert_eq(store_alarm_put(st, "cpu", bad, strlen(bad), &carols, &carol,
 				     &err),
 		     -EINVAL);
 	cr_assert(err.msg[0]);
@@ -199,7 +200,7 @@ Test(alarms, an_exec_target_the_writer_cannot_run_is_refused)
 			    "period = 60\ncomparison = >\nthreshold = 1\n"
 			    "alarm_action = exec:/etc/passwd\n";
 
-	cr_assert_eq(store_alarm_put(st, "x", text, strlen(text), 0644, &carol,
+	cr_assert_eq(store_alarm_put(st, "x", text, strlen(text), &carols, &carol,
 				     &err),
 		     -EACCES);
 	cr_assert(strstr(err.msg, "/etc/passwd"), "%s", err.msg);
@@ -285,4 +286,170 @@ Test(alarms, a_log_line_makes_its_group_levels_and_stream)
 	cr_assert_eq(store_stream_get(st, "ops/alarms", "cpu", &s), 0);
 	cr_assert_eq(store_stream_read(st, s.id, 0, buf, sizeof(buf)), 6);
 	cr_assert_eq(memcmp(buf, "hello\n", 6), 0);
+}
+
+/* ---- what editors do: a new alarm's owner, and renames (SPEC 2) ---- */
+
+static int64_t id_of(const char *name)
+{
+	struct alarm_info a;
+
+	cr_assert_eq(store_alarm_get(st, name, &a), 0, "no alarm %s", name);
+	return a.id;
+}
+
+Test(alarms, a_new_alarm_takes_the_owner_given_and_its_writer_is_who_wrote)
+{
+	const struct node_owner dave = {1003, 1004, 0600};
+	double values[] = {95, 95, 95};
+	struct alarm_change c;
+	struct alarm_info a;
+	struct err err = {""};
+
+	cr_assert_eq(store_alarm_put(st, "cpu", CPU_HIGH, strlen(CPU_HIGH),
+				     &dave, &carol, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(store_alarm_get(st, "cpu", &a), 0);
+	cr_assert_eq(a.attr.uid, 1003);
+	cr_assert_eq(a.attr.gid, 1004);
+	cr_assert_eq(a.attr.mode, 0600);
+	feed(values, 3);
+	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 10, &c),
+		     1);
+	cr_assert_eq(c.writer_uid, 1002); /* exec: runs as the writer */
+	/* A redefinition keeps the owner. */
+	define("cpu", CPU_HIGH);
+	cr_assert_eq(store_alarm_get(st, "cpu", &a), 0);
+	cr_assert_eq(a.attr.uid, 1003);
+	cr_assert_eq(a.attr.mode, 0600);
+}
+
+Test(alarms, a_change_says_when_its_alarm_was_created)
+{
+	double values[] = {95, 95, 95};
+	int64_t before = store_now_ms();
+	struct alarm_change c;
+
+	define("cpu", CPU_HIGH);
+	feed(values, 3);
+	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 10, &c),
+		     1);
+	cr_assert_geq(c.created_ms, before);
+	cr_assert_leq(c.created_ms, store_now_ms());
+}
+
+Test(alarms, renaming_onto_an_alarm_redefines_it_keeping_its_state)
+{
+	double values[] = {95, 95, 95};
+	const struct node_owner dave = {1003, 1003, 0600};
+	int64_t cpu_id, created, tmp_created;
+	char text[8192], name[ALARM_NAME_SIZE];
+	struct alarm_change c;
+	struct alarm_info a;
+	struct err err = {""};
+
+	cr_assert_eq(store_alarm_put(st, "cpu", CPU_HIGH, strlen(CPU_HIGH),
+				     &dave, &carol, &err),
+		     0);
+	feed(values, 3);
+	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 10, &c),
+		     1);
+	cpu_id = id_of("cpu");
+	cr_assert_eq(store_alarm_by_id(st, cpu_id, name, &created), 0);
+	define("sedAb12", "metric = EC2/CPU\nstatistic = maximum\n"
+			  "period = 60\ncomparison = >=\nthreshold = 99\n");
+	cr_assert_eq(store_alarm_by_id(st, id_of("sedAb12"), name,
+				       &tmp_created),
+		     0);
+	cr_assert_eq(store_alarm_rename(st, "sedAb12", "cpu", &carol, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(store_alarm_get(st, "sedAb12", &a), -ENOENT);
+	cr_assert_eq(id_of("cpu"), cpu_id);
+	render("cpu", ALARM_VIEW_TEXT, text, sizeof(text));
+	cr_assert(strstr(text, "threshold = 99\n"), "%s", text);
+	cr_assert(strstr(text, "statistic = maximum\n"), "%s", text);
+	cr_assert(strstr(text, "state = ALARM\n"), "%s", text);
+	render("cpu", ALARM_VIEW_HISTORY, text, sizeof(text));
+	cr_assert(strstr(text, "Alarm updated from INSUFFICIENT_DATA to "
+			       "ALARM"),
+		  "%s", text);
+	cr_assert(strstr(text, "Alarm \\\"cpu\\\" updated"), "%s", text);
+	/* The target's owner, mode and creation time stay. */
+	cr_assert_eq(store_alarm_get(st, "cpu", &a), 0);
+	cr_assert_eq(a.attr.uid, 1003);
+	cr_assert_eq(a.attr.mode, 0600);
+	cr_assert_eq(store_alarm_by_id(st, cpu_id, name, &tmp_created), 0);
+	cr_assert_eq(tmp_created, created);
+	cr_assert_str_eq(name, "cpu");
+}
+
+Test(alarms, renaming_to_a_free_name_moves_state_and_history)
+{
+	double values[] = {95, 95, 95};
+	char text[8192], name[ALARM_NAME_SIZE];
+	struct alarm_change c;
+	struct alarm_info a;
+	struct err err = {""};
+	int64_t id, created, before;
+
+	define(".cpu.x1Y2z3", CPU_HIGH);
+	feed(values, 3);
+	cr_assert_eq(store_alarm_evaluate(st, ".cpu.x1Y2z3",
+					  t0 + 3 * 60000 + 10, &c),
+		     1);
+	id = id_of(".cpu.x1Y2z3");
+	before = store_now_ms();
+	cr_assert_eq(store_alarm_rename(st, ".cpu.x1Y2z3", "cpu", &carol, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(store_alarm_get(st, ".cpu.x1Y2z3", &a), -ENOENT);
+	cr_assert_eq(id_of("cpu"), id);
+	render("cpu", ALARM_VIEW_TEXT, text, sizeof(text));
+	cr_assert(strstr(text, "state = ALARM\n"), "%s", text);
+	render("cpu", ALARM_VIEW_HISTORY, text, sizeof(text));
+	cr_assert(strstr(text, "Alarm updated from INSUFFICIENT_DATA to "
+			       "ALARM"),
+		  "%s", text);
+	cr_assert(strstr(text, "renamed to \\\"cpu\\\""), "%s", text);
+	/* Under its new name it counts as new: its actions wait again. */
+	cr_assert_eq(store_alarm_by_id(st, id, name, &created), 0);
+	cr_assert_str_eq(name, "cpu");
+	cr_assert_geq(created, before);
+}
+
+Test(alarms, a_rename_from_nothing_or_to_no_name_is_refused)
+{
+	struct alarm_info a;
+	struct err err = {""};
+
+	define("cpu", CPU_HIGH);
+	cr_assert_eq(store_alarm_rename(st, "none", "cpu", &carol, &err),
+		     -ENOENT);
+	cr_assert_eq(store_alarm_rename(st, "cpu", "a\x01", &carol, &err),
+		     -EINVAL);
+	cr_assert(strstr(err.msg, "name"), "%s", err.msg);
+	cr_assert_eq(store_alarm_rename(st, "cpu", "cpu", &carol, &err), 0);
+	cr_assert_eq(store_alarm_get(st, "cpu", &a), 0);
+}
+
+Test(alarms, a_rename_is_on_the_record_as_put_and_delete)
+{
+	struct trail_day day;
+	struct err err = {""};
+	char *buf;
+	int n;
+
+	define("tmp", CPU_HIGH);
+	cr_assert_eq(store_alarm_rename(st, "tmp", "cpu", &carol, &err), 0);
+	cr_assert_eq(store_trail_day(st, store_now_ms() / 86400000, &day), 0);
+	buf = calloc(1, (size_t)day.size + 1);
+	cr_assert_not_null(buf);
+	n = store_trail_read(st, day.day, 0, buf, (size_t)day.size);
+	cr_assert_eq(n, day.size);
+	cr_assert(strstr(buf, "\"eventName\":\"PutMetricAlarm\""), "%s", buf);
+	cr_assert(strstr(buf, "\"alarmName\":\"cpu\",\"sourceAlarmName\":"
+			      "\"tmp\""),
+		  "%s", buf);
+	cr_assert(strstr(buf, "\"eventName\":\"DeleteAlarms\""), "%s", buf);
+	cr_assert(strstr(buf, "\"alarmNames\":\"tmp\""), "%s", buf);
+	free(buf);
 }

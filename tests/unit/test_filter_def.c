@@ -213,6 +213,36 @@ Test(filter_def, required_keys_are_named_when_missing)
 	refused("group = app\npattern = x\n", "missing metric");
 }
 
+Test(filter_def, the_counters_a_reading_adds_are_accepted_and_ignored)
+{
+	struct filter_def plain, shown;
+	struct err err;
+
+	memset(&plain, 0, sizeof(plain));
+	memset(&shown, 0, sizeof(shown));
+	cr_assert_eq(parse(BASE, &plain, &err), 0, "%s", err.msg);
+	cr_assert_eq(parse(BASE "matched = 12\nskipped = 0\n", &shown, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(memcmp(&plain, &shown, sizeof(plain)), 0);
+	refused("matched = 1\nskipped = 2\n", "missing group, pattern, metric");
+	refused(BASE "matches = 1\n", "line 4: unknown key \"matches\"");
+}
+
+Test(filter_def, a_rendering_with_its_counters_reads_back_the_same)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct filter_def d, back;
+	struct err err;
+
+	memset(&back, 0, sizeof(back));
+	cr_assert_eq(parse(SPEC_EXAMPLE, &d, &err), 0, "%s", err.msg);
+	cr_assert_eq(filter_def_render(&d, &sb), 0);
+	cr_assert_eq(strbuf_adds(&sb, "matched = 3\nskipped = 1\n"), 0);
+	cr_assert_eq(parse(sb.buf, &back, &err), 0, "%s", err.msg);
+	cr_assert_eq(memcmp(&d, &back, sizeof(back)), 0, "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
 Test(filter_def, unknown_and_repeated_keys_are_refused)
 {
 	refused(BASE "filter = x\n", "line 4: unknown key \"filter\"");

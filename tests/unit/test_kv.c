@@ -155,3 +155,22 @@ Test(kv, put_quotes_only_what_would_not_read_back_bare)
 	cr_assert_str_eq(res.value[3], " pad ");
 	strbuf_release(&sb);
 }
+
+Test(kv, key_in_matches_whole_keys_of_a_list)
+{
+	static const char *const names[] = {"state", "reason", NULL};
+	struct kv_reader r;
+	struct kv_line line;
+	struct err err = {""};
+	const char *text = "state = OK\nstates = OK\nreas = x\nreason =\n";
+	bool want[] = {true, false, false, true};
+	int i;
+
+	kv_init(&r, text, strlen(text));
+	for (i = 0; i < 4; i++) {
+		cr_assert_eq(kv_next(&r, &line, &err), 1, "%s", err.msg);
+		cr_assert_eq(kv_key_in(&line, names), want[i], "line %d",
+			     i + 1);
+	}
+	kv_release(&r);
+}

@@ -543,6 +543,25 @@ Test(parse_name, accepts_utf8)
 	cr_assert_eq(name("\xc2\x80"), 0);		   /* U+0080 */
 }
 
+Test(parse_definition_name, may_start_with_a_dot_as_temporary_files_do)
+{
+	char text[300];
+
+	cr_assert_eq(parse_definition_name(".x.swp", 6), 0);
+	cr_assert_eq(parse_definition_name(".cpu.AbC123", 11), 0);
+	cr_assert_eq(parse_definition_name("..x", 3), 0);
+	cr_assert_eq(parse_definition_name("cpu", 3), 0);
+	cr_assert_eq(name(".x.swp"), -EINVAL); /* elsewhere the rule stays */
+	cr_assert_eq(parse_definition_name(".", 1), -EINVAL);
+	cr_assert_eq(parse_definition_name("..", 2), -EINVAL);
+	cr_assert_eq(parse_definition_name("", 0), -EINVAL);
+	cr_assert_eq(parse_definition_name(".a?b", 4), -EINVAL);
+	cr_assert_eq(parse_definition_name(".a\x01", 3), -EINVAL);
+	memset(text, '.', sizeof(text));
+	cr_assert_eq(parse_definition_name(text, 255), 0);
+	cr_assert_eq(parse_definition_name(text, 256), -ENAMETOOLONG);
+}
+
 Test(parse_name, accepts_255_bytes_and_refuses_256_as_too_long)
 {
 	char text[300];
