@@ -215,7 +215,7 @@ static int put_with_action(const char *action, struct err *err)
 		 "metric = EC2/CPU\nstatistic = average\nperiod = 60\n"
 		 "comparison = >\nthreshold = 1\nalarm_action = %s\n",
 		 action);
-	return store_alarm_put(st, "x", text, strlen(text), 0644, &carol, err);
+	return store_alarm_put(st, "x", text, strlen(text), &carols, &carol, err);
 }
 
 Test(alarms, an_exec_target_that_does_not_exist_is_invalid_and_named)
