@@ -216,7 +216,7 @@ static void *sweeper_main(void *data)
 	while (!m->stopping) {
 		pthread_mutex_unlock(&m->stop_lock);
 		store_sweep(m->store, store_now_ms());
-		store_logs_sweep(m->store, store_now_ms(), handle_held, NULL);
+		store_logs_sweep(m->store, store_now_ms());
 		store_trail_sweep(m->store, store_now_ms());
 		store_filters_sweep(m->store, store_now_ms());
 		pthread_mutex_lock(&m->stop_lock);

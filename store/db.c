@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "store/checkpoint.h"
+#include "store/holds.h"
 
 #define STMT_CACHE_MAX 96
 #define BUSY_TIMEOUT_MS 10000
@@ -33,6 +34,7 @@ struct store {
 	int nstmts;
 	struct trail_settings trail;
 	struct checkpointer *checkpointer; /* NULL: sqlite's own */
+	struct holds holds[HOLD_KINDS];	   /* open files; under lock */
 };
 
 static const char *const MIGRATIONS[] = {
@@ -180,6 +182,33 @@ static const char *const MIGRATIONS[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
 	"  points BLOB NOT NULL);",
+
+	/*
+	 * 6 -> 7: a removed stream that a reader still holds open keeps its
+	 * row and its chunks with group_id NULL (SPEC 10): out of its
+	 * group's lookups, listings and UNIQUE names, and out of reach of
+	 * the group's own removal, until the last reader lets go and its
+	 * bytes are reaped (store/logs.c). sqlite cannot drop a NOT NULL, so
+	 * the table is made again, the way sqlite's ALTER TABLE page says,
+	 * with foreign keys off (migrate) so that no chunk cascades away.
+	 */
+	"CREATE TABLE log_streams_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  group_id INTEGER REFERENCES log_groups(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  start_offset INTEGER NOT NULL DEFAULT 0,"
+	"  end_offset INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (group_id, name));"
+	"INSERT INTO log_streams_new (id, group_id, name, uid, gid, mode,"
+	"  ctime_ms, mtime_ms, start_offset, end_offset)"
+	"  SELECT id, group_id, name, uid, gid, mode, ctime_ms, mtime_ms,"
+	"  start_offset, end_offset FROM log_streams;"
+	"DROP TABLE log_streams;"
+	"ALTER TABLE log_streams_new RENAME TO log_streams;"
+	"CREATE INDEX log_streams_removed ON log_streams(id)"
+	"  WHERE group_id IS NULL;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
@@ -227,6 +256,11 @@ sqlite3 *db_handle(struct store *st)
 struct trail_settings *db_trail(struct store *st)
 {
 	return &st->trail;
+}
+
+struct holds *db_holds(struct store *st, enum hold_kind kind)
+{
+	return &st->holds[kind];
 }
 
 sqlite3_stmt *db_stmt(struct store *st, const char *sql)
@@ -353,26 +387,38 @@ static int schema_version(struct store *st, int *version)
 	return 0;
 }
 
-static int migrate(struct store *st, struct err *err)
+/* Whether the schema's foreign keys all hold (after a table was made again). */
+static int foreign_keys_hold(struct store *st)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &stmt,
+			       NULL) != SQLITE_OK)
+		return -EIO;
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_ROW)
+		return -EPROTO; /* a row names a reference that does not hold */
+	return rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+/* Apply the pending migrations in one transaction, already begun. */
+static int migrate_locked(struct store *st, struct err *err)
 {
 	char sql[64];
 	int version, rc;
 
-	rc = exec(st, "BEGIN IMMEDIATE");
-	if (rc) {
-		err_set(err, "cannot lock the database: %s",
-			sqlite3_errmsg(st->db));
-		return rc;
-	}
 	rc = schema_version(st, &version);
 	if (rc)
-		goto fail;
+		return rc;
 	if (version > SCHEMA_VERSION) {
 		err_set(err, "database schema version %d is newer than this "
 			"monfs (%d)", version, SCHEMA_VERSION);
-		rc = -EPROTO;
-		goto fail;
+		return -EPROTO;
 	}
+	if (version == SCHEMA_VERSION)
+		return 0;
 	for (; version < SCHEMA_VERSION; version++) {
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO schema_version VALUES (%d)", version + 1);
@@ -382,15 +428,45 @@ static int migrate(struct store *st, struct err *err)
 		if (rc) {
 			err_set(err, "migration to schema version %d failed: %s",
 				version + 1, sqlite3_errmsg(st->db));
-			goto fail;
+			return rc;
 		}
 	}
-	rc = exec(st, "COMMIT");
+	/* Once per migration: the check reads every referring row. */
+	rc = foreign_keys_hold(st);
 	if (rc)
-		goto fail;
-	return 0;
-fail:
-	exec(st, "ROLLBACK");
+		err_set(err, "after migrating, the database's references do "
+			     "not hold");
+	return rc;
+}
+
+/*
+ * Bring the schema to SCHEMA_VERSION. Foreign keys are off meanwhile (a
+ * pragma that only works outside a transaction): a migration that makes
+ * a table again must not cascade its DROP into the tables referring to
+ * it; migrate_locked checks the references before the commit.
+ */
+static int migrate(struct store *st, struct err *err)
+{
+	int rc;
+
+	rc = exec(st, "PRAGMA foreign_keys=OFF");
+	if (!rc)
+		rc = exec(st, "BEGIN IMMEDIATE");
+	if (rc) {
+		err_set(err, "cannot lock the database: %s",
+			sqlite3_errmsg(st->db));
+		return rc;
+	}
+	rc = migrate_locked(st, err);
+	if (!rc)
+		rc = exec(st, "COMMIT");
+	if (rc)
+		exec(st, "ROLLBACK");
+	if (exec(st, "PRAGMA foreign_keys=ON") && !rc) {
+		err_set(err, "cannot turn foreign keys on: %s",
+			sqlite3_errmsg(st->db));
+		rc = -EIO;
+	}
 	return rc;
 }
 
@@ -457,6 +533,8 @@ void store_close(struct store *st)
 	checkpointer_stop(st->checkpointer);
 	for (i = 0; i < st->nstmts; i++)
 		sqlite3_finalize(st->stmts[i].stmt);
+	for (i = 0; i < HOLD_KINDS; i++)
+		holds_release(&st->holds[i]);
 	sqlite3_close(st->db);
 	pthread_mutex_destroy(&st->lock);
 	free(st);

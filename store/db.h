@@ -94,6 +94,12 @@ int db_delete_named(struct store *st, const char *sql, const char *name,
 
 /* ---- shared between store modules ---- */
 
+/* What readers hold open, which removals wait for (store/holds.h). */
+enum hold_kind { HOLD_STREAM, HOLD_TRAIL_DAY, HOLD_KINDS };
+
+/* The holds on open streams or trail days. Only with the lock held. */
+struct holds *db_holds(struct store *st, enum hold_kind kind);
+
 /* What every trail record carries, and how long days are kept. */
 struct trail_settings {
 	char region[64];
@@ -162,6 +168,23 @@ int filters_apply_locked(struct store *st, int64_t stream_id,
 int stream_append_locked(struct store *st, int64_t stream_id,
 			 const char *buf, size_t len, int64_t now_ms,
 			 size_t *events, struct err *err);
+
+/*
+ * Remove stream name of group from it (SPEC 10): the stream leaves the
+ * group's lookups, listings and names, refuses appends, but keeps its
+ * bytes for the readers holding it; its id in *stream_id. -ENOENT. Lock
+ * held, transaction open; after the commit, stream_reap frees the bytes.
+ */
+int stream_detach_locked(struct store *st, const char *group, const char *name,
+			 int64_t now_ms, int64_t *stream_id);
+
+/*
+ * Reap a removed stream that no reader holds: its chunks in batches of
+ * their own transactions, then its row. A live or held stream is left
+ * alone. 0 or -errno; what a failure leaves, the sweep reaps. Lock not
+ * held.
+ */
+int stream_reap(struct store *st, int64_t stream_id);
 
 /* The id of directory name in tree, or -ENOENT. Lock held. */
 int64_t tree_lookup(struct store *st, enum tree tree, const char *name);

@@ -386,12 +386,19 @@ int store_file_delete(struct store *st, enum tree tree, const char *dir,
 {
 	const struct tree_desc *t = &TREES[tree];
 	struct trail_event ev = event(t, t->file_delete, dir, name, who);
+	int64_t stream_id = 0;
 	sqlite3_stmt *stmt;
 	int rc;
 
 	rc = db_begin(st);
 	if (rc)
 		return rc;
+	if (tree == TREE_LOG_GROUPS) {
+		/* Its readers keep its bytes; they are reaped below. */
+		rc = stream_detach_locked(st, dir, name, store_now_ms(),
+					  &stream_id);
+		goto out;
+	}
 	stmt = db_stmt(st, t->sql_file_delete);
 	if (!stmt) {
 		rc = -EIO;
@@ -403,5 +410,9 @@ int store_file_delete(struct store *st, enum tree tree, const char *dir,
 	if (!rc && sqlite3_changes(db_handle(st)) == 0)
 		rc = -ENOENT;
 out:
-	return db_finish(st, rc, &ev, err);
+	rc = db_finish(st, rc, &ev, err);
+	/* Done whatever the reaping says: what it leaves, the sweep reaps. */
+	if (!rc && stream_id)
+		stream_reap(st, stream_id);
+	return rc;
 }
