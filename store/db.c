@@ -18,6 +18,7 @@
 
 #include "store/checkpoint.h"
 #include "store/holds.h"
+#include "store/space.h"
 
 #define STMT_CACHE_MAX 96
 #define BUSY_TIMEOUT_MS 10000
@@ -35,6 +36,7 @@ struct store {
 	struct trail_settings trail;
 	struct checkpointer *checkpointer; /* NULL: sqlite's own */
 	struct holds holds[HOLD_KINDS];	   /* open files; under lock */
+	char *path;                        /* the database file */
 };
 
 static const char *const MIGRATIONS[] = {
@@ -479,6 +481,11 @@ int store_open(const char *path, struct store **out, struct err *err)
 	if (!st)
 		return -ENOMEM;
 	pthread_mutex_init(&st->lock, NULL);
+	st->path = strdup(path);
+	if (!st->path) {
+		rc = -ENOMEM;
+		goto fail;
+	}
 	rc = sqlite3_open_v2(path, &st->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				     SQLITE_OPEN_NOMUTEX,
@@ -510,6 +517,8 @@ int store_open(const char *path, struct store **out, struct err *err)
 	trail_defaults(&st->trail);
 	/* Without the thread, sqlite's automatic checkpoint still runs. */
 	checkpointer_start(path, st->db, &st->checkpointer);
+	/* Room for removals on a full disk; none now is not an error. */
+	space_reserve(path);
 	/* Data events a crash left pending become records now. */
 	rc = trail_finish_pending(st, true, store_now_ms());
 	if (rc) {
@@ -535,6 +544,7 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->stmts[i].stmt);
 	for (i = 0; i < HOLD_KINDS; i++)
 		holds_release(&st->holds[i]);
+	free(st->path);
 	sqlite3_close(st->db);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
@@ -550,6 +560,38 @@ int store_sync(struct store *st)
 						NULL));
 	db_unlock(st);
 	return rc;
+}
+
+int db_make_room(struct store *st, bool use_reserve)
+{
+	int rc = -ENOSPC;
+
+	db_lock(st);
+	if (use_reserve && space_release(st->path) == 0)
+		rc = 0;
+	/*
+	 * Copy the WAL back and truncate it: pages that are already in the
+	 * database file, or fit in its free pages, stop taking disk space.
+	 */
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+				      NULL, NULL) == SQLITE_OK)
+		rc = 0;
+	db_unlock(st);
+	return rc;
+}
+
+bool db_disk_low(struct store *st)
+{
+	int64_t avail = space_free(st->path);
+
+	return avail >= 0 && avail < space_reserve_bytes(st->path);
+}
+
+int store_space_sweep(struct store *st)
+{
+	int rc = space_reserve(st->path);
+
+	return rc == -ENOSPC ? 0 : rc;
 }
 
 int64_t store_now_ms(void)
@@ -637,8 +679,10 @@ out:
 	return rc;
 }
 
-int db_delete_named(struct store *st, const char *sql, const char *name,
-		    struct trail_event *ev, struct err *err)
+/* db_delete_named, once. */
+static int delete_named_once(struct store *st, const char *sql,
+			     const char *name, struct trail_event *ev,
+			     const struct err *err)
 {
 	sqlite3_stmt *stmt;
 	int rc = db_begin(st);
@@ -654,4 +698,21 @@ int db_delete_named(struct store *st, const char *sql, const char *name,
 	if (!rc && sqlite3_changes(st->db) == 0)
 		rc = -ENOENT;
 	return db_finish(st, rc, ev, err);
+}
+
+int db_delete_named(struct store *st, const char *sql, const char *name,
+		    struct trail_event *ev, struct err *err)
+{
+	int rc;
+
+	/* A removal makes room: it may use the reserve (store/space.h). */
+	if (db_disk_low(st))
+		db_make_room(st, true);
+	rc = delete_named_once(st, sql, name, ev, err);
+	if (rc == -ENOSPC && db_make_room(st, true) == 0) {
+		ev->error = 0; /* db_finish marked it refused */
+		ev->message = NULL;
+		rc = delete_named_once(st, sql, name, ev, err);
+	}
+	return rc;
 }

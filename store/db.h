@@ -92,6 +92,19 @@ int db_list_named(struct store *st, const char *sql, store_list_fn fn,
 int db_delete_named(struct store *st, const char *sql, const char *name,
 		    struct trail_event *ev, struct err *err);
 
+/*
+ * Make room on a full disk (store/space.h) for an operation that failed
+ * with -ENOSPC, to be tried once more: the WAL's pages go back into the
+ * database file and the WAL is truncated, and with use_reserve (an
+ * operation that removes something, and so makes room) the reserve is
+ * given up first. 0 when something may have been freed, else -ENOSPC.
+ * Lock not held.
+ */
+int db_make_room(struct store *st, bool use_reserve);
+
+/* Whether the disk has less room left than the reserve's size. */
+bool db_disk_low(struct store *st);
+
 /* ---- shared between store modules ---- */
 
 /* What readers hold open, which removals wait for (store/holds.h). */

@@ -81,6 +81,13 @@ void store_close(struct store *st);
 int store_sync(struct store *st);
 
 /*
+ * Keep room for removals on the database's disk (SPEC 10): make again
+ * the reserve that a removal on a full disk gave up, once the disk has
+ * room for it. 0 (also when there is no room yet) or -errno.
+ */
+int store_space_sweep(struct store *st);
+
+/*
  * Delete metric data that has aged out of SPEC 3's resolution schedule,
  * as of now_ms. Returns the number of rows removed or -errno.
  */

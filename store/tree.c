@@ -234,8 +234,9 @@ out:
 	return db_finish(st, rc, &ev, err);
 }
 
-int store_dir_delete(struct store *st, enum tree tree, const char *name,
-		     const struct caller *who, struct err *err)
+/* store_dir_delete, once. */
+static int dir_delete_once(struct store *st, enum tree tree, const char *name,
+			   const struct caller *who, struct err *err)
 {
 	const struct tree_desc *t = &TREES[tree];
 	struct trail_event ev = event(t, t->dir_delete, name, NULL, who);
@@ -380,9 +381,10 @@ out:
 	return db_finish(st, rc, &ev, err);
 }
 
-int store_file_delete(struct store *st, enum tree tree, const char *dir,
-		      const char *name, const struct caller *who,
-		      struct err *err)
+/* store_file_delete, once. */
+static int file_delete_once(struct store *st, enum tree tree, const char *dir,
+			    const char *name, const struct caller *who,
+			    struct err *err)
 {
 	const struct tree_desc *t = &TREES[tree];
 	struct trail_event ev = event(t, t->file_delete, dir, name, who);
@@ -414,5 +416,37 @@ out:
 	/* Done whatever the reaping says: what it leaves, the sweep reaps. */
 	if (!rc && stream_id)
 		stream_reap(st, stream_id);
+	return rc;
+}
+
+/*
+ * Removals make room, so on a full disk they may use the reserve
+ * (store/space.h): given up before a removal when the disk is nearly
+ * full, and when one fails with ENOSPC, which is then tried once more.
+ */
+int store_file_delete(struct store *st, enum tree tree, const char *dir,
+		      const char *name, const struct caller *who,
+		      struct err *err)
+{
+	int rc;
+
+	if (db_disk_low(st))
+		db_make_room(st, true);
+	rc = file_delete_once(st, tree, dir, name, who, err);
+	if (rc == -ENOSPC && db_make_room(st, true) == 0)
+		rc = file_delete_once(st, tree, dir, name, who, err);
+	return rc;
+}
+
+int store_dir_delete(struct store *st, enum tree tree, const char *name,
+		     const struct caller *who, struct err *err)
+{
+	int rc;
+
+	if (db_disk_low(st))
+		db_make_room(st, true);
+	rc = dir_delete_once(st, tree, name, who, err);
+	if (rc == -ENOSPC && db_make_room(st, true) == 0)
+		rc = dir_delete_once(st, tree, name, who, err);
 	return rc;
 }
