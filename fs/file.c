@@ -189,6 +189,42 @@ static int access_open(const char *path, const struct node *n,
 	return access_node(path, n, who, want, op);
 }
 
+/*
+ * Hold the stream or trail day a handle reads, so that a removal (rm,
+ * retention) keeps it whole until the handle goes (SPEC 10). -ENOENT
+ * when it went between the lookup and now: the open fails, as on a
+ * local file.
+ */
+static int hold_file(struct handle *h)
+{
+	struct store *st = monfs_get()->store;
+	int rc;
+
+	if (h->kind == HANDLE_STREAM)
+		rc = store_stream_hold(st, h->id);
+	else if (h->kind == HANDLE_TRAIL_DAY)
+		rc = store_trail_hold(st, h->id);
+	else
+		return 0;
+	h->held = rc == 0;
+	return rc;
+}
+
+/*
+ * Free a handle, letting go of what it held: the last reader of a
+ * removed stream has its bytes reaped.
+ */
+static void end_handle(struct handle *h)
+{
+	struct store *st = monfs_get()->store;
+
+	if (h->held && h->kind == HANDLE_STREAM)
+		store_stream_release(st, h->id);
+	else if (h->held)
+		store_trail_release(st, h->id);
+	handle_free(h);
+}
+
 /* Open node n (a metric, a stream, a view, a trail day) into fi. */
 static int open_node(const char *path, const struct node *n, bool created,
 		     struct fuse_file_info *fi)
@@ -220,6 +256,12 @@ static int open_node(const char *path, const struct node *n, bool created,
 	if (!h)
 		return -ENOMEM;
 	h->who = who;
+	h->attr = n->attr;
+	rc = hold_file(h);
+	if (rc) {
+		handle_free(h);
+		return rc;
+	}
 	if (kind == HANDLE_ALARM || kind == HANDLE_FILTER) {
 		h->name = strdup(n->path.rest);
 		h->mode = n->attr.mode;
@@ -235,7 +277,7 @@ static int open_node(const char *path, const struct node *n, bool created,
 		rc = open_for_reading(n, h);
 	if (rc) {
 		store_data_close(monfs_get()->store, h->ds);
-		handle_free(h);
+		end_handle(h);
 		return rc;
 	}
 	fi->fh = (uint64_t)(uintptr_t)h;
@@ -495,7 +537,7 @@ int file_release(const char *path, struct fuse_file_info *fi)
 		handle_creating_remove(h->creating);
 	pthread_mutex_unlock(&h->lock);
 	store_data_close(c.store, h->ds);
-	handle_free(h);
+	end_handle(h);
 	return 0;
 }
 
@@ -550,7 +592,52 @@ void file_end(struct handle *h)
 	store_data_close(monfs_get()->store, h->ds);
 	if (h->creating)
 		handle_creating_remove(h->creating);
-	handle_free(h);
+	end_handle(h);
+}
+
+/* The area a handle's file lives in, for node_stat. */
+static enum area area_of(enum handle_kind kind)
+{
+	switch (kind) {
+	case HANDLE_METRIC:
+		return AREA_METRICS;
+	case HANDLE_STREAM:
+		return AREA_LOGS;
+	case HANDLE_TRAIL_DAY:
+		return AREA_TRAIL;
+	case HANDLE_ALARM:
+		return AREA_ALARMS;
+	case HANDLE_FILTER:
+		break;
+	}
+	return AREA_FILTERS;
+}
+
+int file_stat(struct fuse_file_info *fi, struct stat *st)
+{
+	struct store *store = monfs_get()->store;
+	struct handle *h = handle_of(fi);
+	struct node n = {.type = NT_FILE, .attr = h->attr};
+	bool removed = false;
+	int rc = 0;
+
+	n.path.area = area_of(h->kind);
+	n.view = h->view != NULL;
+	if (h->kind == HANDLE_STREAM) {
+		/* Its true size, also when removed: the reader has it all. */
+		rc = store_stream_stat(store, h->id, &n.stream);
+		n.attr = n.stream.attr;
+		removed = n.stream.removed;
+	} else if (h->kind == HANDLE_TRAIL_DAY) {
+		rc = store_trail_day_stat(store, h->id, &n.day);
+		n.attr.mtime_ms = n.attr.ctime_ms = n.day.mtime_ms;
+	}
+	if (rc)
+		return rc;
+	node_stat(&n, st);
+	if (removed)
+		st->st_nlink = 0;
+	return 0;
 }
 
 int file_fsync(const char *path, int datasync, struct fuse_file_info *fi)

@@ -25,75 +25,6 @@ void handle_free_all(void (*fn)(struct handle *h))
 	}
 }
 
-/*
- * The streams held open, with their counts: few at a time, so a small
- * array searched linearly does.
- */
-struct held {
-	int64_t stream_id;
-	unsigned count;
-};
-
-static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct held *held_v;
-static size_t held_n, held_cap;
-
-static int hold(int64_t stream_id)
-{
-	size_t i;
-	int rc = 0;
-
-	pthread_mutex_lock(&held_lock);
-	for (i = 0; i < held_n && held_v[i].stream_id != stream_id; i++)
-		;
-	if (i == held_n) {
-		if (held_n == held_cap) {
-			size_t cap = held_cap ? held_cap * 2 : 16;
-			struct held *v = realloc(held_v, cap * sizeof(*v));
-
-			if (!v) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			held_v = v;
-			held_cap = cap;
-		}
-		held_v[held_n++] = (struct held){stream_id, 0};
-	}
-	held_v[i].count++;
-out:
-	pthread_mutex_unlock(&held_lock);
-	return rc;
-}
-
-static void unhold(int64_t stream_id)
-{
-	size_t i;
-
-	pthread_mutex_lock(&held_lock);
-	for (i = 0; i < held_n; i++) {
-		if (held_v[i].stream_id != stream_id)
-			continue;
-		if (--held_v[i].count == 0)
-			held_v[i] = held_v[--held_n];
-		break;
-	}
-	pthread_mutex_unlock(&held_lock);
-}
-
-bool handle_held(void *ctx, int64_t stream_id)
-{
-	bool found = false;
-	size_t i;
-
-	(void)ctx;
-	pthread_mutex_lock(&held_lock);
-	for (i = 0; i < held_n && !found; i++)
-		found = held_v[i].stream_id == stream_id;
-	pthread_mutex_unlock(&held_lock);
-	return found;
-}
-
 struct handle *handle_new(enum handle_kind kind, int64_t id, pid_t opener,
 			  bool writable)
 {
@@ -101,10 +32,6 @@ struct handle *handle_new(enum handle_kind kind, int64_t id, pid_t opener,
 
 	if (!h)
 		return NULL;
-	if (kind == HANDLE_STREAM && hold(id)) {
-		free(h);
-		return NULL;
-	}
 	pthread_mutex_init(&h->lock, NULL);
 	h->kind = kind;
 	h->id = id;
@@ -131,8 +58,6 @@ void handle_free(struct handle *h)
 	if (h->next)
 		h->next->prev = h->prev;
 	pthread_mutex_unlock(&open_lock);
-	if (h->kind == HANDLE_STREAM)
-		unhold(h->id);
 	render_stream_free(h->view);
 	free(h->name);
 	free(h->creating);

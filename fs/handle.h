@@ -49,6 +49,8 @@ struct handle {
 	bool removed;               /* made by this open, and rm'd: no commit */
 	mode_t mode;                /* of the definition when opened */
 	struct caller who;          /* the opener, for what commits at close */
+	struct node_attr attr;      /* the file's at open, for fstat */
+	bool held;                  /* a store hold on the stream or day */
 };
 
 /*
@@ -58,9 +60,9 @@ struct handle {
 typedef int (*lines_fn)(void *ctx, const char *buf, size_t len);
 
 /*
- * A new handle on metric or stream id for the process opener. A stream
- * counts as held (handle_held) until the handle is freed. NULL when out
- * of memory.
+ * A new handle on metric or stream id for the process opener. NULL when
+ * out of memory. What it holds in the store (fs/file.c) is released
+ * before it is freed.
  */
 struct handle *handle_new(enum handle_kind kind, int64_t id, pid_t opener,
 			  bool writable);
@@ -74,12 +76,6 @@ void handle_free(struct handle *h);
  * destroy callback ends them here.
  */
 void handle_free_all(void (*fn)(struct handle *h));
-
-/*
- * Whether some handle holds stream id open: a store_held_fn (ctx unused),
- * so that retention waits for readers (SPEC 4).
- */
-bool handle_held(void *ctx, int64_t stream_id);
 
 /*
  * Take one write's bytes: join them to the pending partial line, hand

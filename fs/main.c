@@ -270,9 +270,10 @@ static void *sweeper_main(void *data)
 	while (!m->stopping) {
 		pthread_mutex_unlock(&m->stop_lock);
 		store_sweep(m->store, store_now_ms());
-		store_logs_sweep(m->store, store_now_ms(), handle_held, NULL);
+		store_logs_sweep(m->store, store_now_ms());
 		store_trail_sweep(m->store, store_now_ms());
 		store_filters_sweep(m->store, store_now_ms());
+		store_space_sweep(m->store);
 		pthread_mutex_lock(&m->stop_lock);
 		clock_gettime(CLOCK_REALTIME, &deadline);
 		deadline.tv_sec += SWEEP_INTERVAL_S;

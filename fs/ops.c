@@ -30,13 +30,13 @@ static int op_getattr(const char *path, struct stat *st,
 	struct node n;
 	int rc;
 
-	if (!path) {
-		/* An open file whose name is gone (hard_remove). */
-		(void)fi;
-		memset(st, 0, sizeof(*st));
-		st->st_mode = S_IFREG | 0444;
-		return 0;
-	}
+	/*
+	 * With the open file's handle (lseek to the end, ...), libfuse
+	 * passes no path (nullpath_ok): answer from the handle, which also
+	 * knows a stream removed while open.
+	 */
+	if (!path)
+		return fi ? file_stat(fi, st) : -ENOENT;
 	rc = node_resolve(path, &n);
 	/*
 	 * The kernel looks a name up before it makes, opens or removes it:

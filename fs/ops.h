@@ -20,6 +20,13 @@ int file_release(const char *path, struct fuse_file_info *fi);
 struct handle;
 void file_end(struct handle *h);
 int file_fsync(const char *path, int datasync, struct fuse_file_info *fi);
+/*
+ * The attributes of an open file, from its handle: what getattr answers
+ * when the kernel asks with the handle (libfuse then gives no path). A
+ * stream removed while open reports its true size and st_nlink 0.
+ * 0 or -errno.
+ */
+int file_stat(struct fuse_file_info *fi, struct stat *st);
 
 /*
  * Rename definition src to dst, both resolved, in one directory (dst

@@ -7,13 +7,24 @@
  * needs and fsyncs (synchronous=NORMAL), while the writer goes on
  * appending. The next commit after a complete checkpoint starts the WAL
  * over from its beginning.
+ *
+ * On a disk short of room the WAL is copied back sooner: a WAL that
+ * holds the disk's last free bytes in page versions already superseded
+ * makes the disk full long before the data does, and then nothing can
+ * commit, not even the removal that would make room. So every
+ * SPACE_CHECK_PAGES of growth the hook looks at the disk, and wakes the
+ * thread when what is free is less than LOW_SPACE_FACTOR times the WAL.
  */
 #include "store/checkpoint.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "store/space.h"
 
 /* sqlite's own default threshold, 4 MiB at 4 KiB pages. */
 #define WAKE_PAGES 1000
@@ -27,6 +38,8 @@
 #define BACKSTOP_PAGES 16000
 #define CATCHUP_PAGES 512
 #define BUSY_TIMEOUT_MS 10000
+#define SPACE_CHECK_PAGES 64
+#define LOW_SPACE_FACTOR 2
 
 struct checkpointer {
 	sqlite3 *db; /* this thread's own connection */
@@ -40,17 +53,39 @@ struct checkpointer {
 	unsigned cycle;  /* times the WAL started over */
 	int copied;      /* WAL pages the last checkpoint left copied, */
 	unsigned copied_cycle; /* in this cycle of the WAL */
+	char *path;            /* the database, whose disk is watched */
+	int64_t page_bytes;
+	int next_space_check;  /* WAL length at which to look (writer's) */
 };
+
+/*
+ * Whether the disk is short of room for a WAL of pages pages: looked at
+ * every SPACE_CHECK_PAGES of growth only. Writer's thread.
+ */
+static bool disk_short(struct checkpointer *cp, int pages, bool restarted)
+{
+	int64_t avail;
+
+	if (restarted)
+		cp->next_space_check = 0;
+	if (pages < cp->next_space_check)
+		return false;
+	cp->next_space_check = pages + SPACE_CHECK_PAGES;
+	avail = space_free(cp->path);
+	return avail >= 0 &&
+	       avail < LOW_SPACE_FACTOR * (int64_t)pages * cp->page_bytes;
+}
 
 /* The writer's WAL hook: after every commit, with the WAL's length. */
 static int on_commit(void *arg, sqlite3 *writer, const char *schema,
 		     int pages)
 {
 	struct checkpointer *cp = arg;
-	bool restarted = pages < cp->last_pages, inline_copy;
+	bool restarted = pages < cp->last_pages, inline_copy, short_of_room;
 
 	cp->last_pages = pages;
-	if (pages < WAKE_PAGES && !restarted)
+	short_of_room = disk_short(cp, pages, restarted);
+	if (pages < WAKE_PAGES && !restarted && !short_of_room)
 		return SQLITE_OK;
 	pthread_mutex_lock(&cp->lock);
 	if (restarted)
@@ -59,8 +94,8 @@ static int on_commit(void *arg, sqlite3 *writer, const char *schema,
 		      (pages >= WAKE_PAGES && !cp->running && !cp->wanted &&
 		       cp->copied_cycle == cp->cycle &&
 		       pages - cp->copied <= CATCHUP_PAGES);
-	if (pages >= WAKE_PAGES && !inline_copy && !cp->wanted &&
-	    !cp->running) {
+	if ((pages >= WAKE_PAGES || short_of_room) && !inline_copy &&
+	    !cp->wanted && !cp->running) {
 		cp->wanted = true;
 		pthread_cond_signal(&cp->wake);
 	}
@@ -110,15 +145,22 @@ int checkpointer_start(const char *path, sqlite3 *writer,
 		       struct checkpointer **out)
 {
 	struct checkpointer *cp = calloc(1, sizeof(*cp));
+	sqlite3_stmt *stmt;
 	int rc;
 
 	if (!cp)
 		return -ENOMEM;
+	cp->path = strdup(path);
+	if (!cp->path) {
+		free(cp);
+		return -ENOMEM;
+	}
 	rc = sqlite3_open_v2(path, &cp->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			     NULL);
 	if (rc != SQLITE_OK) {
 		sqlite3_close(cp->db);
+		free(cp->path);
 		free(cp);
 		return -EIO;
 	}
@@ -127,8 +169,16 @@ int checkpointer_start(const char *path, sqlite3 *writer,
 	if (sqlite3_exec(cp->db, "PRAGMA journal_mode=WAL", NULL, NULL,
 			 NULL) != SQLITE_OK) {
 		sqlite3_close(cp->db);
+		free(cp->path);
 		free(cp);
 		return -EIO;
+	}
+	cp->page_bytes = 4096;
+	if (sqlite3_prepare_v2(cp->db, "PRAGMA page_size", -1, &stmt, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			cp->page_bytes = sqlite3_column_int64(stmt, 0);
+		sqlite3_finalize(stmt);
 	}
 	pthread_mutex_init(&cp->lock, NULL);
 	pthread_cond_init(&cp->wake, NULL);
@@ -137,6 +187,7 @@ int checkpointer_start(const char *path, sqlite3 *writer,
 		pthread_cond_destroy(&cp->wake);
 		pthread_mutex_destroy(&cp->lock);
 		sqlite3_close(cp->db);
+		free(cp->path);
 		free(cp);
 		return -rc;
 	}
@@ -157,5 +208,6 @@ void checkpointer_stop(struct checkpointer *cp)
 	pthread_cond_destroy(&cp->wake);
 	pthread_mutex_destroy(&cp->lock);
 	sqlite3_close(cp->db);
+	free(cp->path);
 	free(cp);
 }

@@ -68,6 +68,7 @@ static struct trail_event describe(const struct data_session *ds,
 static int ingest(struct store *st, struct data_session *ds, const char *buf,
 		  size_t len, int64_t now_ms, int64_t *count, struct err *err)
 {
+	int64_t pending_id = ds->pending_id;
 	struct point *points = NULL;
 	size_t n = 0;
 	int rc;
@@ -99,6 +100,9 @@ static int ingest(struct store *st, struct data_session *ds, const char *buf,
 		db_rollback(st);
 	else
 		rc = db_commit(st);
+	/* Rolled back: a pending record made by this write is not there. */
+	if (rc)
+		ds->pending_id = pending_id;
 out:
 	free(points);
 	*count = (int64_t)n;
@@ -127,6 +131,14 @@ int store_data_put(struct store *st, struct data_session *ds,
 	int rc;
 
 	rc = ingest(st, ds, buf, len, now_ms, &count, err);
+	/*
+	 * The disk full: if the WAL holds pages that the database file has
+	 * room for, they go back and the WAL shrinks (store/space.h).
+	 */
+	if (rc == -ENOSPC && db_make_room(st, false) == 0)
+		rc = ingest(st, ds, buf, len, now_ms, &count, err);
+	if (rc == -ENOSPC && err && !err->msg[0])
+		err_set(err, "the database or its disk is full");
 	if (rc)
 		store_data_refused(st, ds, len, rc, err ? err->msg : NULL);
 	return rc;

@@ -17,6 +17,8 @@
 #include <time.h>
 
 #include "store/checkpoint.h"
+#include "store/holds.h"
+#include "store/space.h"
 
 #define STMT_CACHE_MAX 96
 #define BUSY_TIMEOUT_MS 10000
@@ -33,6 +35,8 @@ struct store {
 	int nstmts;
 	struct trail_settings trail;
 	struct checkpointer *checkpointer; /* NULL: sqlite's own */
+	struct holds holds[HOLD_KINDS];	   /* open files; under lock */
+	char *path;                        /* the database file */
 };
 
 /* clang-format off */
@@ -222,7 +226,34 @@ static const char *const MIGRATIONS[] = {
 	"  points BLOB NOT NULL);",
 
 	/*
-	 * 6 -> 7: directory times (SPEC 10). Making or removing an entry
+	 * 6 -> 7: a removed stream that a reader still holds open keeps its
+	 * row and its chunks with group_id NULL (SPEC 10): out of its
+	 * group's lookups, listings and UNIQUE names, and out of reach of
+	 * the group's own removal, until the last reader lets go and its
+	 * bytes are reaped (store/logs.c). sqlite cannot drop a NOT NULL, so
+	 * the table is made again, the way sqlite's ALTER TABLE page says,
+	 * with foreign keys off (migrate) so that no chunk cascades away.
+	 */
+	"CREATE TABLE log_streams_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  group_id INTEGER REFERENCES log_groups(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  start_offset INTEGER NOT NULL DEFAULT 0,"
+	"  end_offset INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (group_id, name));"
+	"INSERT INTO log_streams_new (id, group_id, name, uid, gid, mode,"
+	"  ctime_ms, mtime_ms, start_offset, end_offset)"
+	"  SELECT id, group_id, name, uid, gid, mode, ctime_ms, mtime_ms,"
+	"  start_offset, end_offset FROM log_streams;"
+	"DROP TABLE log_streams;"
+	"ALTER TABLE log_streams_new RENAME TO log_streams;"
+	"CREATE INDEX log_streams_removed ON log_streams(id)"
+	"  WHERE group_id IS NULL;",
+
+	/*
+	 * 7 -> 8: directory times (SPEC 10). Making or removing an entry
 	 * moves its directory's mtime and ctime: a namespace's or group's
 	 * row, or, at the top, the row of metrics/, logs/, alarms/ or
 	 * filters/ in top_dirs (made at its first change). Triggers keep
@@ -242,12 +273,17 @@ static const char *const MIGRATIONS[] = {
 	FILE_TRIGGER("metrics", "namespaces", "namespace_id", "gone", "DELETE", "OLD")
 	FILE_TRIGGER("log_streams", "log_groups", "group_id", "made", "INSERT", "NEW")
 	FILE_TRIGGER("log_streams", "log_groups", "group_id", "gone", "DELETE", "OLD")
+	/* rm of a stream a reader holds detaches it (6 -> 7): gone too */
+	"CREATE TRIGGER log_streams_detached AFTER UPDATE OF group_id ON log_streams"
+	" WHEN OLD.group_id IS NOT NULL AND NEW.group_id IS NULL BEGIN UPDATE"
+	" log_groups SET ctime_ms = " SQL_NOW_MS ", mtime_ms = " SQL_NOW_MS
+	" WHERE id = OLD.group_id; END;"
 	TOP_TRIGGERS("alarms", "alarms")
 	TOP_TRIGGERS("metric_filters", "filters"),
 	/* clang-format on */
 
 	/*
-	 * 7 -> 8: when each alarm came to its name (made, or renamed to a
+	 * 8 -> 9: when each alarm came to its name (made, or renamed to a
 	 * free one), so that what a new definition would do on its own in
 	 * its first moments waits (SPEC 2). Alarms made before count as
 	 * settled long ago.
@@ -300,6 +336,11 @@ sqlite3 *db_handle(struct store *st)
 struct trail_settings *db_trail(struct store *st)
 {
 	return &st->trail;
+}
+
+struct holds *db_holds(struct store *st, enum hold_kind kind)
+{
+	return &st->holds[kind];
 }
 
 sqlite3_stmt *db_stmt(struct store *st, const char *sql)
@@ -426,26 +467,38 @@ static int schema_version(struct store *st, int *version)
 	return 0;
 }
 
-static int migrate(struct store *st, struct err *err)
+/* Whether the schema's foreign keys all hold (after a table was made again). */
+static int foreign_keys_hold(struct store *st)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &stmt,
+			       NULL) != SQLITE_OK)
+		return -EIO;
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_ROW)
+		return -EPROTO; /* a row names a reference that does not hold */
+	return rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+/* Apply the pending migrations in one transaction, already begun. */
+static int migrate_locked(struct store *st, struct err *err)
 {
 	char sql[64];
 	int version, rc;
 
-	rc = exec(st, "BEGIN IMMEDIATE");
-	if (rc) {
-		err_set(err, "cannot lock the database: %s",
-			sqlite3_errmsg(st->db));
-		return rc;
-	}
 	rc = schema_version(st, &version);
 	if (rc)
-		goto fail;
+		return rc;
 	if (version > SCHEMA_VERSION) {
 		err_set(err, "database schema version %d is newer than this "
 			"monfs (%d)", version, SCHEMA_VERSION);
-		rc = -EPROTO;
-		goto fail;
+		return -EPROTO;
 	}
+	if (version == SCHEMA_VERSION)
+		return 0;
 	for (; version < SCHEMA_VERSION; version++) {
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO schema_version VALUES (%d)", version + 1);
@@ -455,15 +508,45 @@ static int migrate(struct store *st, struct err *err)
 		if (rc) {
 			err_set(err, "migration to schema version %d failed: %s",
 				version + 1, sqlite3_errmsg(st->db));
-			goto fail;
+			return rc;
 		}
 	}
-	rc = exec(st, "COMMIT");
+	/* Once per migration: the check reads every referring row. */
+	rc = foreign_keys_hold(st);
 	if (rc)
-		goto fail;
-	return 0;
-fail:
-	exec(st, "ROLLBACK");
+		err_set(err, "after migrating, the database's references do "
+			     "not hold");
+	return rc;
+}
+
+/*
+ * Bring the schema to SCHEMA_VERSION. Foreign keys are off meanwhile (a
+ * pragma that only works outside a transaction): a migration that makes
+ * a table again must not cascade its DROP into the tables referring to
+ * it; migrate_locked checks the references before the commit.
+ */
+static int migrate(struct store *st, struct err *err)
+{
+	int rc;
+
+	rc = exec(st, "PRAGMA foreign_keys=OFF");
+	if (!rc)
+		rc = exec(st, "BEGIN IMMEDIATE");
+	if (rc) {
+		err_set(err, "cannot lock the database: %s",
+			sqlite3_errmsg(st->db));
+		return rc;
+	}
+	rc = migrate_locked(st, err);
+	if (!rc)
+		rc = exec(st, "COMMIT");
+	if (rc)
+		exec(st, "ROLLBACK");
+	if (exec(st, "PRAGMA foreign_keys=ON") && !rc) {
+		err_set(err, "cannot turn foreign keys on: %s",
+			sqlite3_errmsg(st->db));
+		rc = -EIO;
+	}
 	return rc;
 }
 
@@ -512,6 +595,11 @@ int store_open(const char *path, struct store **out, struct err *err)
 	if (!st)
 		return -ENOMEM;
 	pthread_mutex_init(&st->lock, NULL);
+	st->path = strdup(path);
+	if (!st->path) {
+		rc = -ENOMEM;
+		goto fail;
+	}
 	rc = sqlite3_open_v2(path, &st->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				     SQLITE_OPEN_NOMUTEX,
@@ -546,6 +634,8 @@ int store_open(const char *path, struct store **out, struct err *err)
 	trail_defaults(&st->trail);
 	/* Without the thread, sqlite's automatic checkpoint still runs. */
 	checkpointer_start(path, st->db, &st->checkpointer);
+	/* Room for removals on a full disk; none now is not an error. */
+	space_reserve(path);
 	/* Data events a crash left pending become records now. */
 	rc = trail_finish_pending(st, true, store_now_ms());
 	if (rc) {
@@ -569,6 +659,9 @@ void store_close(struct store *st)
 	checkpointer_stop(st->checkpointer);
 	for (i = 0; i < st->nstmts; i++)
 		sqlite3_finalize(st->stmts[i].stmt);
+	for (i = 0; i < HOLD_KINDS; i++)
+		holds_release(&st->holds[i]);
+	free(st->path);
 	sqlite3_close(st->db);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
@@ -584,6 +677,38 @@ int store_sync(struct store *st)
 						NULL));
 	db_unlock(st);
 	return rc;
+}
+
+int db_make_room(struct store *st, bool use_reserve)
+{
+	int rc = -ENOSPC;
+
+	db_lock(st);
+	if (use_reserve && space_release(st->path) == 0)
+		rc = 0;
+	/*
+	 * Copy the WAL back and truncate it: pages that are already in the
+	 * database file, or fit in its free pages, stop taking disk space.
+	 */
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+				      NULL, NULL) == SQLITE_OK)
+		rc = 0;
+	db_unlock(st);
+	return rc;
+}
+
+bool db_disk_low(struct store *st)
+{
+	int64_t avail = space_free(st->path);
+
+	return avail >= 0 && avail < space_reserve_bytes(st->path);
+}
+
+int store_space_sweep(struct store *st)
+{
+	int rc = space_reserve(st->path);
+
+	return rc == -ENOSPC ? 0 : rc;
 }
 
 int64_t store_now_ms(void)
@@ -671,8 +796,10 @@ out:
 	return rc;
 }
 
-int db_delete_named(struct store *st, const char *sql, const char *name,
-		    struct trail_event *ev, struct err *err)
+/* db_delete_named, once. */
+static int delete_named_once(struct store *st, const char *sql,
+			     const char *name, struct trail_event *ev,
+			     const struct err *err)
 {
 	sqlite3_stmt *stmt;
 	int rc = db_begin(st);
@@ -688,4 +815,21 @@ int db_delete_named(struct store *st, const char *sql, const char *name,
 	if (!rc && sqlite3_changes(st->db) == 0)
 		rc = -ENOENT;
 	return db_finish(st, rc, ev, err);
+}
+
+int db_delete_named(struct store *st, const char *sql, const char *name,
+		    struct trail_event *ev, struct err *err)
+{
+	int rc;
+
+	/* A removal makes room: it may use the reserve (store/space.h). */
+	if (db_disk_low(st))
+		db_make_room(st, true);
+	rc = delete_named_once(st, sql, name, ev, err);
+	if (rc == -ENOSPC && db_make_room(st, true) == 0) {
+		ev->error = 0; /* db_finish marked it refused */
+		ev->message = NULL;
+		rc = delete_named_once(st, sql, name, ev, err);
+	}
+	return rc;
 }

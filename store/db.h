@@ -92,7 +92,26 @@ int db_list_named(struct store *st, const char *sql, store_list_fn fn,
 int db_delete_named(struct store *st, const char *sql, const char *name,
 		    struct trail_event *ev, struct err *err);
 
+/*
+ * Make room on a full disk (store/space.h) for an operation that failed
+ * with -ENOSPC, to be tried once more: the WAL's pages go back into the
+ * database file and the WAL is truncated, and with use_reserve (an
+ * operation that removes something, and so makes room) the reserve is
+ * given up first. 0 when something may have been freed, else -ENOSPC.
+ * Lock not held.
+ */
+int db_make_room(struct store *st, bool use_reserve);
+
+/* Whether the disk has less room left than the reserve's size. */
+bool db_disk_low(struct store *st);
+
 /* ---- shared between store modules ---- */
+
+/* What readers hold open, which removals wait for (store/holds.h). */
+enum hold_kind { HOLD_STREAM, HOLD_TRAIL_DAY, HOLD_KINDS };
+
+/* The holds on open streams or trail days. Only with the lock held. */
+struct holds *db_holds(struct store *st, enum hold_kind kind);
 
 /* What every trail record carries, and how long days are kept. */
 struct trail_settings {
@@ -170,6 +189,23 @@ int stream_append_locked(struct store *st, int64_t stream_id,
  */
 int owner_write_drops_locked(struct store *st, enum data_kind kind, int64_t id,
 			     const struct caller *who, int64_t now_ms);
+
+/*
+ * Remove stream name of group from it (SPEC 10): the stream leaves the
+ * group's lookups, listings and names, refuses appends, but keeps its
+ * bytes for the readers holding it; its id in *stream_id. -ENOENT. Lock
+ * held, transaction open; after the commit, stream_reap frees the bytes.
+ */
+int stream_detach_locked(struct store *st, const char *group, const char *name,
+			 int64_t now_ms, int64_t *stream_id);
+
+/*
+ * Reap a removed stream that no reader holds: its chunks in batches of
+ * their own transactions, then its row. A live or held stream is left
+ * alone. 0 or -errno; what a failure leaves, the sweep reaps. Lock not
+ * held.
+ */
+int stream_reap(struct store *st, int64_t stream_id);
 
 /* The id of directory name in tree, or -ENOENT. Lock held. */
 int64_t tree_lookup(struct store *st, enum tree tree, const char *name);

@@ -9,14 +9,32 @@
  * reader's offset N is start + N, found by one index seek on
  * (stream_id, offset). Retention deletes whole chunks from the start and
  * moves start past them, so the visible size shrinks.
+ *
+ * Removal (SPEC 10): a stream open when it is removed stays whole for
+ * its readers until they close it. Removing a stream only detaches it
+ * from its group (group_id NULL, one small transaction with its trail
+ * record): its name is free at once and nothing can append to it, but
+ * its row and chunks stay, readable by id. Its bytes are reaped, in
+ * batches of chunks, when no reader holds it: at once when none does,
+ * else at the last release, and by the sweep for what a crash or a
+ * failure left. Readers' holds live in the store (store/holds.h), under
+ * the lock that also orders removals, so a hold is never taken on a
+ * stream that is already reaped.
  */
 #include "store/db.h"
+#include "store/holds.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DAY_MS (24LL * 3600 * 1000)
+/*
+ * Chunks reaped per transaction: each transaction stays small, in time
+ * and in the WAL, whatever the stream's size (a full disk needs room in
+ * the WAL for every transaction, even one that frees space).
+ */
+#define REAP_BATCH_CHUNKS 128
 
 static const char SQL_GROUP_RETENTION[] =
 	"SELECT retention_days FROM log_groups WHERE name = ?1";
@@ -29,6 +47,21 @@ static const char SQL_STREAM_GET[] =
 	" WHERE g.name = ?1 AND s.name = ?2";
 static const char SQL_STREAM_BOUNDS[] =
 	"SELECT start_offset, end_offset FROM log_streams WHERE id = ?1";
+static const char SQL_STREAM_LIVE_BOUNDS[] =
+	"SELECT start_offset, end_offset FROM log_streams"
+	" WHERE id = ?1 AND group_id IS NOT NULL";
+static const char SQL_STREAM_BY_ID[] =
+	"SELECT uid, gid, mode, ctime_ms, mtime_ms, start_offset, end_offset,"
+	" group_id IS NULL FROM log_streams WHERE id = ?1";
+static const char SQL_STREAM_DETACH[] =
+	"UPDATE log_streams SET group_id = NULL, ctime_ms = ?2 WHERE id = ?1";
+static const char SQL_REMOVED_STREAMS[] =
+	"SELECT id FROM log_streams WHERE group_id IS NULL";
+static const char SQL_CHUNKS_REAP[] =
+	"DELETE FROM log_chunks WHERE id IN (SELECT id FROM log_chunks"
+	" WHERE stream_id = ?1 ORDER BY offset LIMIT ?2)";
+static const char SQL_STREAM_REAP[] =
+	"DELETE FROM log_streams WHERE id = ?1 AND group_id IS NULL";
 static const char SQL_STREAM_ADVANCE[] =
 	"UPDATE log_streams SET end_offset = end_offset + ?2, mtime_ms = ?3"
 	" WHERE id = ?1";
@@ -182,11 +215,16 @@ int store_stream_create(struct store *st, const char *group,
 	return 0;
 }
 
-/* [*start, *end) of a stream. 0 or -ENOENT. Lock held. */
-static int stream_bounds(struct store *st, int64_t stream_id, int64_t *start,
-			 int64_t *end)
+/*
+ * [*start, *end) of a stream: of any stream still stored, removed ones
+ * that readers hold included, or with live only of one in a group (what
+ * may be appended to). 0 or -ENOENT. Lock held.
+ */
+static int stream_bounds(struct store *st, int64_t stream_id, bool live,
+			 int64_t *start, int64_t *end)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_STREAM_BOUNDS);
+	sqlite3_stmt *stmt =
+		db_stmt(st, live ? SQL_STREAM_LIVE_BOUNDS : SQL_STREAM_BOUNDS);
 	int rc = -ENOENT;
 
 	if (!stmt)
@@ -198,6 +236,196 @@ static int stream_bounds(struct store *st, int64_t stream_id, int64_t *start,
 		rc = 0;
 	}
 	sqlite3_reset(stmt);
+	return rc;
+}
+
+/* Whether stream_id is in a group: 0, -ENOENT (removed or gone). Lock held. */
+static int stream_live(struct store *st, int64_t stream_id)
+{
+	int64_t start, end;
+
+	return stream_bounds(st, stream_id, true, &start, &end);
+}
+
+int store_stream_stat(struct store *st, int64_t stream_id,
+		      struct stream_info *out)
+{
+	sqlite3_stmt *stmt;
+	int rc = -ENOENT;
+
+	db_lock(st);
+	stmt = db_stmt(st, SQL_STREAM_BY_ID);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, stream_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		out->id = stream_id;
+		db_read_attr(stmt, 0, &out->attr);
+		out->start = sqlite3_column_int64(stmt, 5);
+		out->end = sqlite3_column_int64(stmt, 6);
+		out->removed = sqlite3_column_int(stmt, 7) != 0;
+		rc = 0;
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	return rc;
+}
+
+int store_stream_hold(struct store *st, int64_t stream_id)
+{
+	int rc;
+
+	db_lock(st);
+	rc = stream_live(st, stream_id);
+	if (!rc)
+		rc = holds_add(db_holds(st, HOLD_STREAM), stream_id);
+	db_unlock(st);
+	return rc;
+}
+
+/*
+ * Reap one batch of a removed stream's chunks, or its row once none is
+ * left; *done when nothing of it is left (or it is held, or live, and
+ * not to be reaped). One transaction. 0 or -errno.
+ */
+static int reap_batch(struct store *st, int64_t stream_id, bool *done)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*done = true;
+	rc = db_begin(st);
+	if (rc)
+		return rc;
+	rc = stream_live(st, stream_id);
+	if (rc != -ENOENT || holds_has(db_holds(st, HOLD_STREAM), stream_id)) {
+		db_rollback(st);
+		return rc == -ENOENT || rc == 0 ? 0 : rc;
+	}
+	stmt = db_stmt(st, SQL_CHUNKS_REAP);
+	rc = stmt ? 0 : -EIO;
+	if (!rc) {
+		sqlite3_bind_int64(stmt, 1, stream_id);
+		sqlite3_bind_int64(stmt, 2, REAP_BATCH_CHUNKS);
+		rc = db_exec_stmt(stmt);
+	}
+	if (!rc && sqlite3_changes(db_handle(st)) > 0) {
+		*done = false;
+	} else if (!rc) {
+		stmt = db_stmt(st, SQL_STREAM_REAP);
+		rc = stmt ? 0 : -EIO;
+		if (!rc) {
+			sqlite3_bind_int64(stmt, 1, stream_id);
+			rc = db_exec_stmt(stmt);
+		}
+	}
+	if (rc) {
+		db_rollback(st);
+		*done = true;
+		return rc;
+	}
+	return db_commit(st);
+}
+
+int stream_reap(struct store *st, int64_t stream_id)
+{
+	bool done = false;
+	int rc = 0;
+
+	while (!rc && !done)
+		rc = reap_batch(st, stream_id, &done);
+	return rc;
+}
+
+int store_stream_release(struct store *st, int64_t stream_id)
+{
+	bool removed;
+
+	/* Most releases are of live streams: no write transaction for them. */
+	db_lock(st);
+	removed = holds_remove(db_holds(st, HOLD_STREAM), stream_id) == 0 &&
+		  stream_live(st, stream_id) == -ENOENT;
+	db_unlock(st);
+	return removed ? stream_reap(st, stream_id) : 0;
+}
+
+int stream_detach_locked(struct store *st, const char *group, const char *name,
+			 int64_t now_ms, int64_t *stream_id)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_STREAM_GET);
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return -ENOENT;
+	}
+	*stream_id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	stmt = db_stmt(st, SQL_STREAM_DETACH);
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, *stream_id);
+	sqlite3_bind_int64(stmt, 2, now_ms);
+	return db_exec_stmt(stmt);
+}
+
+/* The ids of removed streams, a malloc'ed array in *out. Lock not held. */
+static int removed_streams(struct store *st, int64_t **out, size_t *n)
+{
+	int64_t *v = NULL, *bigger;
+	size_t cap = 0;
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	*n = 0;
+	db_lock(st);
+	stmt = db_stmt(st, SQL_REMOVED_STREAMS);
+	if (!stmt) {
+		rc = -EIO;
+		goto out;
+	}
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			bigger = realloc(v, cap * sizeof(*v));
+			if (!bigger) {
+				rc = -ENOMEM;
+				break;
+			}
+			v = bigger;
+		}
+		v[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+out:
+	db_unlock(st);
+	*out = v;
+	return rc;
+}
+
+/*
+ * Reap every removed stream no reader holds: those a crash left behind
+ * (at start nobody holds anything) or whose reaping failed. 0 or -errno.
+ */
+static int reap_leftovers(struct store *st)
+{
+	int64_t *ids;
+	size_t i, n;
+	int rc, r;
+
+	rc = removed_streams(st, &ids, &n);
+	for (i = 0; i < n; i++) {
+		r = stream_reap(st, ids[i]);
+		if (r && !rc)
+			rc = r;
+	}
+	free(ids);
 	return rc;
 }
 
@@ -241,7 +469,7 @@ int stream_append_locked(struct store *st, int64_t stream_id,
 	rc = check_lines(buf, len, events, err);
 	if (rc)
 		return rc;
-	rc = stream_bounds(st, stream_id, &start, &end);
+	rc = stream_bounds(st, stream_id, true, &start, &end);
 	if (rc) {
 		err_set(err, "the stream was deleted while this file was open");
 		return rc;
@@ -339,11 +567,10 @@ int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
 	rc = db_begin_read(st);
 	if (rc)
 		return rc;
-	rc = stream_bounds(st, stream_id, &start, &end);
-	if (rc) {
-		rc = rc == -ENOENT ? 0 : rc;
+	/* A reader holds its stream: gone, it is an error, never an EOF. */
+	rc = stream_bounds(st, stream_id, false, &start, &end);
+	if (rc)
 		goto out;
-	}
 	abs = start + offset;
 	if (offset < 0 || abs >= end)
 		goto out;
@@ -393,7 +620,7 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 	rc = db_begin_read(st);
 	if (rc)
 		return rc;
-	rc = stream_bounds(st, stream_id, &start, &end);
+	rc = stream_bounds(st, stream_id, false, &start, &end);
 	if (rc)
 		goto out;
 	if (*from < start)
@@ -485,29 +712,32 @@ out:
 }
 
 /*
- * Move a stream's start past its chunks ingested before cutoff_ms.
- * Returns the bytes removed or -errno. One transaction.
+ * Move a stream's start past its chunks ingested more than days before
+ * now_ms, or a day later while a reader holds it open (SPEC 4). Returns
+ * the bytes removed or -errno. One transaction.
  */
-static int64_t expire_stream(struct store *st, int64_t stream_id,
-			     int64_t cutoff_ms)
+static int64_t expire_stream(struct store *st, int64_t stream_id, int64_t days,
+			     int64_t now_ms)
 {
-	int64_t start, end, new_start;
+	int64_t start, end, new_start, cutoff = now_ms - days * DAY_MS;
 	sqlite3_stmt *stmt;
 	int rc;
 
 	rc = db_begin(st);
 	if (rc)
 		return rc;
-	rc = stream_bounds(st, stream_id, &start, &end);
+	rc = stream_bounds(st, stream_id, true, &start, &end);
 	if (rc)
 		goto fail;
+	if (holds_has(db_holds(st, HOLD_STREAM), stream_id))
+		cutoff -= DAY_MS;
 	stmt = db_stmt(st, SQL_FIRST_KEPT);
 	if (!stmt) {
 		rc = -EIO;
 		goto fail;
 	}
 	sqlite3_bind_int64(stmt, 1, stream_id);
-	sqlite3_bind_int64(stmt, 2, cutoff_ms);
+	sqlite3_bind_int64(stmt, 2, cutoff);
 	new_start = sqlite3_step(stmt) == SQLITE_ROW
 			    ? sqlite3_column_int64(stmt, 0)
 			    : end;
@@ -543,8 +773,7 @@ fail:
 	return rc;
 }
 
-int64_t store_logs_sweep(struct store *st, int64_t now_ms, store_held_fn held,
-			 void *ctx)
+int64_t store_logs_sweep(struct store *st, int64_t now_ms)
 {
 	struct retained *streams;
 	int64_t removed = 0, r;
@@ -553,17 +782,15 @@ int64_t store_logs_sweep(struct store *st, int64_t now_ms, store_held_fn held,
 
 	rc = retained_streams(st, &streams, &n);
 	for (i = 0; i < n && !rc; i++) {
-		int64_t cutoff = now_ms - streams[i].days * DAY_MS;
-
-		/* A reader holding the stream open delays it, by a day. */
-		if (held && held(ctx, streams[i].stream_id))
-			cutoff -= DAY_MS;
-		r = expire_stream(st, streams[i].stream_id, cutoff);
+		r = expire_stream(st, streams[i].stream_id, streams[i].days,
+				  now_ms);
 		if (r < 0 && r != -ENOENT)
 			rc = (int)r;
 		else if (r > 0)
 			removed += r;
 	}
 	free(streams);
+	if (!rc)
+		rc = reap_leftovers(st);
 	return rc ? rc : removed;
 }

@@ -92,6 +92,13 @@ void store_close(struct store *st);
 int store_sync(struct store *st);
 
 /*
+ * Keep room for removals on the database's disk (SPEC 10): make again
+ * the reserve that a removal on a full disk gave up, once the disk has
+ * room for it. 0 (also when there is no room yet) or -errno.
+ */
+int store_space_sweep(struct store *st);
+
+/*
  * Delete metric data that has aged out of SPEC 3's resolution schedule,
  * as of now_ms. Returns the number of rows removed or -errno.
  */
@@ -121,7 +128,9 @@ int store_dir_delete(struct store *st, enum tree tree, const char *name,
 
 /*
  * Delete file name (a metric or a stream) of directory dir, with all its
- * data. -ENOENT.
+ * data. -ENOENT. A stream that readers hold open (store_stream_hold)
+ * leaves its directory at once but keeps its bytes for them until the
+ * last one lets go (SPEC 10).
  */
 int store_file_delete(struct store *st, enum tree tree, const char *dir,
 		      const char *name, const struct caller *who,
@@ -251,6 +260,7 @@ struct stream_info {
 	struct node_attr attr;
 	int64_t start; /* absolute offset of the first byte still kept */
 	int64_t end;   /* absolute offset after the last byte */
+	bool removed;  /* removed while held open (store_stream_stat only) */
 };
 
 /* Look stream name up in group. 0 or -ENOENT. */
@@ -275,8 +285,10 @@ int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
 
 /*
  * Read up to size bytes at offset (from the stream's current start) into
- * buf. Returns the number of bytes read (0 at the end or for a deleted
- * stream) or -errno. Finds its place by index, not by scanning.
+ * buf: also of a stream removed while held open. Returns the number of
+ * bytes read (0 at the end) or -errno: -ENOENT for a stream no longer
+ * stored, which a reader holding it never sees. Finds its place by
+ * index, not by scanning.
  */
 int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
 		      char *buf, size_t size);
@@ -295,14 +307,35 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 		      void *ctx);
 
 /*
- * Expire events older than their group's retention as of now_ms, from
- * the start of each stream. A stream for which held(ctx, id) is true (a
- * reader has it open) waits, for at most a day past due. Returns the
- * number of bytes removed or -errno.
+ * Readers' holds (SPEC 10): an open stream stays whole for its reader
+ * until it closes. store_stream_hold counts one more reader of stream id
+ * (at open): -ENOENT when the stream was removed meanwhile (the open
+ * fails as on a local file), -ENOMEM. store_stream_release drops one
+ * (at the last close); when the last reader of a removed stream lets
+ * go, its bytes are reaped (0 or -errno of the reaping; what it leaves,
+ * the sweep reaps). While held, retention waits (store_logs_sweep), and
+ * a removal keeps the bytes: reads by id still work, appends get
+ * -ENOENT, lookups and listings no longer see it, and a new stream of
+ * the same name may be made.
  */
-typedef bool (*store_held_fn)(void *ctx, int64_t stream_id);
-int64_t store_logs_sweep(struct store *st, int64_t now_ms, store_held_fn held,
-			 void *ctx);
+int store_stream_hold(struct store *st, int64_t stream_id);
+int store_stream_release(struct store *st, int64_t stream_id);
+
+/*
+ * A stream by id, as its open files see it: also when removed while
+ * held (out->removed). 0 or -ENOENT.
+ */
+int store_stream_stat(struct store *st, int64_t stream_id,
+		      struct stream_info *out);
+
+/*
+ * Expire events older than their group's retention as of now_ms, from
+ * the start of each stream. A stream a reader holds open waits, for at
+ * most a day past due (SPEC 4). Then reap the bytes of removed streams
+ * nobody holds (what a crash or a failed reaping left). Returns the
+ * number of bytes expired or -errno.
+ */
+int64_t store_logs_sweep(struct store *st, int64_t now_ms);
 
 /* ---- alarms (SPEC 5) ---- */
 
@@ -564,13 +597,29 @@ int store_trail_day(struct store *st, int64_t day, struct trail_day *out);
 typedef int (*store_day_fn)(void *ctx, const struct trail_day *d);
 int store_trail_days(struct store *st, store_day_fn fn, void *ctx);
 
+/*
+ * A day file as its open readers see it: also once retention has taken
+ * it from the listing, while a reader holds it. 0 or -ENOENT.
+ */
+int store_trail_day_stat(struct store *st, int64_t day, struct trail_day *out);
+
+/*
+ * Readers' holds on day files, as on streams (store_stream_hold): a day
+ * file held open is kept whole past its retention until the last reader
+ * lets go; the next sweep then removes it. Hold: 0, -ENOENT (expired
+ * meanwhile), -ENOMEM.
+ */
+int store_trail_hold(struct store *st, int64_t day);
+void store_trail_release(struct store *st, int64_t day);
+
 /* Read a day file at offset, as store_stream_read does a stream. */
 int store_trail_read(struct store *st, int64_t day, int64_t offset,
 		     char *buf, size_t size);
 
 /*
- * Remove day files past the retention, and turn the data events of
- * files held open for a minute or more into records. Returns 0 or -errno.
+ * Remove day files past the retention (but those readers hold open),
+ * and turn the data events of files held open for a minute or more into
+ * records. Returns 0 or -errno.
  */
 int store_trail_sweep(struct store *st, int64_t now_ms);
 

@@ -19,6 +19,7 @@
 #include <uuid/uuid.h>
 
 #include "store/format.h"
+#include "store/holds.h"
 #include "store/strbuf.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -42,9 +43,11 @@ static const char SQL_RECORD_AT[] =
 static const char SQL_RECORDS_FROM[] =
 	"SELECT offset, record FROM trail_records"
 	" WHERE day = ?1 AND offset >= ?2 AND offset < ?3 ORDER BY offset";
+static const char SQL_EXPIRED_DAYS[] =
+	"SELECT day FROM trail_days WHERE day < ?1";
 static const char SQL_EXPIRE_RECORDS[] =
-	"DELETE FROM trail_records WHERE day < ?1";
-static const char SQL_EXPIRE_DAYS[] = "DELETE FROM trail_days WHERE day < ?1";
+	"DELETE FROM trail_records WHERE day = ?1";
+static const char SQL_EXPIRE_DAY[] = "DELETE FROM trail_days WHERE day = ?1";
 static const char SQL_PENDING_DUE[] =
 	"SELECT id, record, count, bytes FROM trail_pending"
 	" WHERE ?1 OR (count > 0 AND since_ms <= ?2)";
@@ -367,19 +370,17 @@ int db_finish(struct store *st, int rc, struct trail_event *ev,
 	return rc;
 }
 
-int store_trail_day(struct store *st, int64_t day, struct trail_day *out)
+/* Day file day, if it is not older than oldest. 0 or -ENOENT. Lock held. */
+static int day_get_locked(struct store *st, int64_t day, int64_t oldest,
+			  struct trail_day *out)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = db_stmt(st, SQL_DAY_GET);
 	int rc = -ENOENT;
 
-	db_lock(st);
-	stmt = db_stmt(st, SQL_DAY_GET);
-	if (!stmt) {
-		rc = -EIO;
-		goto out;
-	}
+	if (!stmt)
+		return -EIO;
 	sqlite3_bind_int64(stmt, 1, day);
-	sqlite3_bind_int64(stmt, 2, oldest_day(st, store_now_ms()));
+	sqlite3_bind_int64(stmt, 2, oldest);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		out->day = day;
 		out->size = sqlite3_column_int64(stmt, 0);
@@ -387,9 +388,49 @@ int store_trail_day(struct store *st, int64_t day, struct trail_day *out)
 		rc = 0;
 	}
 	sqlite3_reset(stmt);
-out:
+	return rc;
+}
+
+int store_trail_day(struct store *st, int64_t day, struct trail_day *out)
+{
+	int rc;
+
+	db_lock(st);
+	rc = day_get_locked(st, day, oldest_day(st, store_now_ms()), out);
 	db_unlock(st);
 	return rc;
+}
+
+int store_trail_day_stat(struct store *st, int64_t day, struct trail_day *out)
+{
+	int rc;
+
+	/* Past retention, a day is still stored while a reader holds it. */
+	db_lock(st);
+	rc = day_get_locked(st, day, INT64_MIN, out);
+	db_unlock(st);
+	return rc;
+}
+
+int store_trail_hold(struct store *st, int64_t day)
+{
+	struct trail_day d;
+	int rc;
+
+	db_lock(st);
+	rc = day_get_locked(st, day, oldest_day(st, store_now_ms()), &d);
+	if (!rc)
+		rc = holds_add(db_holds(st, HOLD_TRAIL_DAY), day);
+	db_unlock(st);
+	return rc;
+}
+
+void store_trail_release(struct store *st, int64_t day)
+{
+	/* The next sweep removes an expired day nobody holds any more. */
+	db_lock(st);
+	holds_remove(db_holds(st, HOLD_TRAIL_DAY), day);
+	db_unlock(st);
 }
 
 int store_trail_days(struct store *st, store_day_fn fn, void *ctx)
@@ -609,10 +650,62 @@ fail:
 	return rc;
 }
 
+/* Delete the records and the size of day file day. Lock held, tx open. */
+static int expire_day(struct store *st, int64_t day)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_EXPIRE_RECORDS);
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, day);
+	rc = db_exec_stmt(stmt);
+	if (rc)
+		return rc;
+	stmt = db_stmt(st, SQL_EXPIRE_DAY);
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, day);
+	return db_exec_stmt(stmt);
+}
+
+/*
+ * Remove the day files older than oldest that no reader holds. A few
+ * days at most expire at a time (one a day, more after a long stop), so
+ * their days are collected first, in a small array. Lock held, tx open.
+ */
+static int expire_days(struct store *st, int64_t oldest)
+{
+	int64_t *days = NULL, *bigger;
+	size_t i, n = 0, cap = 0;
+	sqlite3_stmt *stmt = db_stmt(st, SQL_EXPIRED_DAYS);
+	int rc = 0;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, oldest);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			bigger = realloc(days, cap * sizeof(*days));
+			if (!bigger) {
+				rc = -ENOMEM;
+				break;
+			}
+			days = bigger;
+		}
+		days[n++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	for (i = 0; i < n && !rc; i++)
+		if (!holds_has(db_holds(st, HOLD_TRAIL_DAY), days[i]))
+			rc = expire_day(st, days[i]);
+	free(days);
+	return rc;
+}
+
 int store_trail_sweep(struct store *st, int64_t now_ms)
 {
-	sqlite3_stmt *stmt;
-	int64_t oldest;
 	int rc;
 
 	rc = trail_finish_pending(st, false, now_ms);
@@ -621,20 +714,7 @@ int store_trail_sweep(struct store *st, int64_t now_ms)
 	rc = db_begin(st);
 	if (rc)
 		return rc;
-	oldest = oldest_day(st, now_ms);
-	stmt = db_stmt(st, SQL_EXPIRE_RECORDS);
-	rc = stmt ? 0 : -EIO;
-	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, oldest);
-		rc = db_exec_stmt(stmt);
-	}
-	stmt = rc ? NULL : db_stmt(st, SQL_EXPIRE_DAYS);
-	if (!rc && !stmt)
-		rc = -EIO;
-	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, oldest);
-		rc = db_exec_stmt(stmt);
-	}
+	rc = expire_days(st, oldest_day(st, now_ms));
 	if (rc) {
 		db_rollback(st);
 		return rc;

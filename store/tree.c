@@ -241,8 +241,9 @@ out:
 	return db_finish(st, rc, &ev, err);
 }
 
-int store_dir_delete(struct store *st, enum tree tree, const char *name,
-		     const struct caller *who, struct err *err)
+/* store_dir_delete, once. */
+static int dir_delete_once(struct store *st, enum tree tree, const char *name,
+			   const struct caller *who, struct err *err)
 {
 	const struct tree_desc *t = &TREES[tree];
 	struct trail_event ev = event(t, t->dir_delete, name, NULL, who);
@@ -431,18 +432,26 @@ out:
 	return db_finish(st, rc, &ev, err);
 }
 
-int store_file_delete(struct store *st, enum tree tree, const char *dir,
-		      const char *name, const struct caller *who,
-		      struct err *err)
+/* store_file_delete, once. */
+static int file_delete_once(struct store *st, enum tree tree, const char *dir,
+			    const char *name, const struct caller *who,
+			    struct err *err)
 {
 	const struct tree_desc *t = &TREES[tree];
 	struct trail_event ev = event(t, t->file_delete, dir, name, who);
+	int64_t stream_id = 0;
 	sqlite3_stmt *stmt;
 	int rc;
 
 	rc = db_begin(st);
 	if (rc)
 		return rc;
+	if (tree == TREE_LOG_GROUPS) {
+		/* Its readers keep its bytes; they are reaped below. */
+		rc = stream_detach_locked(st, dir, name, store_now_ms(),
+					  &stream_id);
+		goto out;
+	}
 	stmt = db_stmt(st, t->sql_file_delete);
 	if (!stmt) {
 		rc = -EIO;
@@ -454,5 +463,41 @@ int store_file_delete(struct store *st, enum tree tree, const char *dir,
 	if (!rc && sqlite3_changes(db_handle(st)) == 0)
 		rc = -ENOENT;
 out:
-	return db_finish(st, rc, &ev, err);
+	rc = db_finish(st, rc, &ev, err);
+	/* Done whatever the reaping says: what it leaves, the sweep reaps. */
+	if (!rc && stream_id)
+		stream_reap(st, stream_id);
+	return rc;
+}
+
+/*
+ * Removals make room, so on a full disk they may use the reserve
+ * (store/space.h): given up before a removal when the disk is nearly
+ * full, and when one fails with ENOSPC, which is then tried once more.
+ */
+int store_file_delete(struct store *st, enum tree tree, const char *dir,
+		      const char *name, const struct caller *who,
+		      struct err *err)
+{
+	int rc;
+
+	if (db_disk_low(st))
+		db_make_room(st, true);
+	rc = file_delete_once(st, tree, dir, name, who, err);
+	if (rc == -ENOSPC && db_make_room(st, true) == 0)
+		rc = file_delete_once(st, tree, dir, name, who, err);
+	return rc;
+}
+
+int store_dir_delete(struct store *st, enum tree tree, const char *name,
+		     const struct caller *who, struct err *err)
+{
+	int rc;
+
+	if (db_disk_low(st))
+		db_make_room(st, true);
+	rc = dir_delete_once(st, tree, name, who, err);
+	if (rc == -ENOSPC && db_make_room(st, true) == 0)
+		rc = dir_delete_once(st, tree, name, who, err);
+	return rc;
 }

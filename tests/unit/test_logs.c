@@ -133,7 +133,7 @@ Test(logs, a_line_over_256_kib_stores_nothing_of_its_write)
 	free(text);
 }
 
-Test(logs, a_deleted_stream_refuses_appends_and_reads_empty)
+Test(logs, a_deleted_stream_refuses_appends_and_reads_fail_not_end)
 {
 	int64_t id = make_stream("app", "gone");
 	struct err err = {""};
@@ -144,10 +144,160 @@ Test(logs, a_deleted_stream_refuses_appends_and_reads_empty)
 				       &err),
 		     0);
 	cr_assert_eq(store_stream_append(st, id, "b\n", 2, 2, &err), -ENOENT);
-	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 0);
+	/* Nobody held it: its bytes are gone, and a read says so. */
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), -ENOENT);
+	cr_assert_eq(store_stream_hold(st, id), -ENOENT);
 	cr_assert_eq(store_file_delete(st, TREE_LOG_GROUPS, "app", "gone", &bob,
 				       &err),
 		     -ENOENT);
+}
+
+/* The number of rows of a table, by a query of the test's own. */
+static long long rows_of(const char *table)
+{
+	char cmd[512];
+	long long n = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s/t.db 'SELECT count(*) FROM %s'",
+		 dir, table);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	cr_assert_eq(fscanf(p, "%lld", &n), 1);
+	pclose(p);
+	return n;
+}
+
+Test(logs, a_stream_removed_while_held_stays_whole_until_released)
+{
+	int64_t id = make_stream("app", "held");
+	struct stream_info s;
+	struct err err = {""};
+	char buf[64];
+
+	append(id, "one\n", 1);
+	append(id, "two\n", 2);
+	cr_assert_eq(store_stream_hold(st, id), 0);
+	cr_assert_eq(store_stream_hold(st, id), 0);
+	cr_assert_eq(
+		store_file_delete(st, TREE_LOG_GROUPS, "app", "held", &bob, &err),
+		0);
+	/* Gone from its group: no lookup, no listing, no append, no hold. */
+	cr_assert_eq(store_stream_get(st, "app", "held", &s), -ENOENT);
+	cr_assert_eq(store_stream_append(st, id, "three\n", 6, 3, &err),
+		     -ENOENT);
+	cr_assert_eq(store_stream_hold(st, id), -ENOENT);
+	/* The readers still read it all, and its size. */
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 8);
+	cr_assert_eq(memcmp(buf, "one\ntwo\n", 8), 0);
+	cr_assert_eq(store_stream_read(st, id, 4, buf, sizeof(buf)), 4);
+	cr_assert_eq(store_stream_stat(st, id, &s), 0);
+	cr_assert_eq(s.end - s.start, 8);
+	cr_assert(s.removed);
+	/* A new stream of the name is another stream. */
+	cr_assert_neq(make_stream("app", "held"), id);
+	cr_assert_eq(size_of("app", "held"), 0);
+	/* The sweep leaves it to its readers; the last release reaps it. */
+	cr_assert_eq(store_logs_sweep(st, store_now_ms()), 0);
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 8);
+	cr_assert_eq(store_stream_release(st, id), 0);
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 8);
+	cr_assert_eq(store_stream_release(st, id), 0);
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), -ENOENT);
+	cr_assert_eq(store_stream_stat(st, id, &s), -ENOENT);
+	cr_assert_eq(rows_of("log_streams WHERE group_id IS NULL"), 0);
+	cr_assert_eq(rows_of("log_chunks"), 0);
+}
+
+Test(logs, a_removed_group_leaves_its_held_stream_to_its_reader)
+{
+	int64_t id = make_stream("grp", "s");
+	struct err err = {""};
+	char buf[16];
+
+	append(id, "kept\n", 1);
+	cr_assert_eq(store_stream_hold(st, id), 0);
+	cr_assert_eq(
+		store_file_delete(st, TREE_LOG_GROUPS, "grp", "s", &bob, &err), 0);
+	/* rm -r: the group is empty now, and goes; the name is free. */
+	cr_assert_eq(store_dir_delete(st, TREE_LOG_GROUPS, "grp", &bob, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(
+		store_dir_create(st, TREE_LOG_GROUPS, "grp", 0755, &bob, &err), 0);
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 5);
+	cr_assert_eq(store_stream_release(st, id), 0);
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), -ENOENT);
+}
+
+Test(logs, a_database_of_schema_6_keeps_its_streams_and_bytes_migrating)
+{
+	int64_t id = make_stream("old", "s");
+	struct stream_info s;
+	struct err err = {""};
+	char cmd[2048], path[300], buf[16];
+
+	append(id, "before\n", 1);
+	store_close(st);
+	/*
+	 * Back to schema 6: log_streams as it made it (group_id NOT NULL),
+	 * and neither the directory-time triggers and top_dirs (7 -> 8) nor
+	 * alarms' created_ms (8 -> 9) of the later migrations.
+	 */
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 %s/t.db \"SELECT 'DROP TRIGGER ' || name || ';'"
+		 " FROM sqlite_master WHERE type = 'trigger'\" | sqlite3 %s/t.db"
+		 " && sqlite3 %s/t.db \"PRAGMA foreign_keys=OFF; BEGIN;"
+		 " CREATE TABLE o (id INTEGER PRIMARY KEY, group_id INTEGER"
+		 " NOT NULL REFERENCES log_groups(id) ON DELETE CASCADE,"
+		 " name TEXT NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT"
+		 " NULL, mode INTEGER NOT NULL, ctime_ms INTEGER NOT NULL,"
+		 " mtime_ms INTEGER NOT NULL, start_offset INTEGER NOT NULL"
+		 " DEFAULT 0, end_offset INTEGER NOT NULL DEFAULT 0,"
+		 " UNIQUE (group_id, name));"
+		 " INSERT INTO o SELECT * FROM log_streams;"
+		 " DROP TABLE log_streams; ALTER TABLE o RENAME TO log_streams;"
+		 " DROP TABLE top_dirs; ALTER TABLE alarms DROP COLUMN created_ms;"
+		 " DELETE FROM schema_version WHERE version >= 7; COMMIT;\"",
+		 dir, dir, dir);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(rows_of("log_chunks"), 1);
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(rows_of("schema_version WHERE version >= 7"), 3);
+	cr_assert_eq(store_stream_get(st, "old", "s", &s), 0);
+	cr_assert_eq(s.id, id);
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 7);
+	cr_assert_eq(memcmp(buf, "before\n", 7), 0);
+	/* And removal now works the new way. */
+	cr_assert_eq(store_stream_hold(st, id), 0);
+	cr_assert_eq(
+		store_file_delete(st, TREE_LOG_GROUPS, "old", "s", &bob, &err), 0);
+	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 7);
+	cr_assert_eq(store_stream_release(st, id), 0);
+	cr_assert_eq(rows_of("log_chunks"), 0);
+}
+
+Test(logs, removed_streams_a_crash_left_are_reaped_by_the_sweep)
+{
+	int64_t id = make_stream("app", "left");
+	struct err err = {""};
+	char path[300];
+	int i;
+
+	for (i = 0; i < 300; i++)
+		append(id, "a line of a stream that a crash left behind\n", i);
+	cr_assert_eq(store_stream_hold(st, id), 0);
+	cr_assert_eq(
+		store_file_delete(st, TREE_LOG_GROUPS, "app", "left", &bob, &err),
+		0);
+	/* A crash: the hold is lost with the process. */
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(rows_of("log_chunks"), 300);
+	cr_assert_eq(store_logs_sweep(st, store_now_ms()), 0);
+	cr_assert_eq(rows_of("log_chunks"), 0);
+	cr_assert_eq(rows_of("log_streams"), 0);
 }
 
 Test(logs, streams_and_subgroups_cannot_share_a_name)
@@ -246,12 +396,6 @@ Test(logs, retention_values_are_cloudwatchs)
 	cr_assert_eq(store_group_set_retention(st, "nope", 7, &bob, &err), -ENOENT);
 }
 
-static bool held_all(void *ctx, int64_t stream_id)
-{
-	(void)ctx, (void)stream_id;
-	return true;
-}
-
 Test(logs, expired_events_leave_from_the_start_and_offsets_follow)
 {
 	int64_t now = store_now_ms();
@@ -263,7 +407,7 @@ Test(logs, expired_events_leave_from_the_start_and_offsets_follow)
 	append(id, "old2\n", now - 8 * DAY_MS);
 	append(id, "new\n", now - 1 * DAY_MS);
 	cr_assert_eq(store_group_set_retention(st, "ret", 7, &bob, &err), 0);
-	cr_assert_eq(store_logs_sweep(st, now, NULL, NULL), 10);
+	cr_assert_eq(store_logs_sweep(st, now), 10);
 	cr_assert_eq(size_of("ret", "old"), 4);
 	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 4);
 	cr_assert_eq(memcmp(buf, "new\n", 4), 0);
@@ -271,7 +415,7 @@ Test(logs, expired_events_leave_from_the_start_and_offsets_follow)
 	append(id, "next\n", now);
 	cr_assert_eq(store_stream_read(st, id, 4, buf, sizeof(buf)), 5);
 	cr_assert_eq(memcmp(buf, "next\n", 5), 0);
-	cr_assert_eq(store_logs_sweep(st, now, NULL, NULL), 0);
+	cr_assert_eq(store_logs_sweep(st, now), 0);
 }
 
 Test(logs, a_held_stream_waits_a_day_past_due)
@@ -284,10 +428,12 @@ Test(logs, a_held_stream_waits_a_day_past_due)
 	append(id, "b\n", now - 9 * DAY_MS + 3600 * 1000);
 	cr_assert_eq(store_group_set_retention(st, "ret", 7, &bob, &err), 0);
 	/* Held: only what is more than 8 days old would go; nothing is. */
-	cr_assert_eq(store_logs_sweep(st, now, held_all, NULL), 0);
+	cr_assert_eq(store_stream_hold(st, id), 0);
+	cr_assert_eq(store_logs_sweep(st, now), 0);
 	cr_assert_eq(size_of("ret", "held"), 4);
 	/* Released: both are past 7 days. */
-	cr_assert_eq(store_logs_sweep(st, now, NULL, NULL), 4);
+	cr_assert_eq(store_stream_release(st, id), 0);
+	cr_assert_eq(store_logs_sweep(st, now), 4);
 	cr_assert_eq(size_of("ret", "held"), 0);
 }
 
@@ -297,7 +443,7 @@ Test(logs, groups_without_retention_keep_everything)
 	int64_t id = make_stream("keep", "all");
 
 	append(id, "ancient\n", now - 5000 * DAY_MS);
-	cr_assert_eq(store_logs_sweep(st, now, NULL, NULL), 0);
+	cr_assert_eq(store_logs_sweep(st, now), 0);
 	cr_assert_eq(size_of("keep", "all"), 8);
 }
 
@@ -353,6 +499,37 @@ Test(logs, trail_days_past_retention_are_swept)
 	n = 0;
 	cr_assert_eq(store_trail_days(st, count_days, &n), 0);
 	cr_assert_eq(n, 2);
+}
+
+Test(logs, a_day_file_held_open_past_retention_stays_whole_for_its_reader)
+{
+	int64_t now = store_now_ms(), old = now - 3 * DAY_MS;
+	int64_t day = old / DAY_MS;
+	struct trail_day d, seen;
+	char buf[4096];
+	int n = 0;
+
+	record_at(old);
+	cr_assert_eq(store_trail_day(st, day, &d), 0);
+	cr_assert_eq(store_trail_hold(st, day), 0);
+	/* Retention down to a day: the file leaves the listing... */
+	cr_assert_eq(
+		store_trail_configure(st, &(struct trail_config){NULL, NULL, 1}),
+		0);
+	cr_assert_eq(store_trail_sweep(st, now), 0);
+	cr_assert_eq(store_trail_day(st, day, &seen), -ENOENT);
+	cr_assert_eq(store_trail_hold(st, day), -ENOENT);
+	cr_assert_eq(store_trail_days(st, count_days, &n), 0);
+	cr_assert_eq(n, 0);
+	/* ...but its reader has it all, and its size. */
+	cr_assert_eq(store_trail_day_stat(st, day, &seen), 0);
+	cr_assert_eq(seen.size, d.size);
+	cr_assert_eq(store_trail_read(st, day, 0, buf, sizeof(buf)), d.size);
+	/* Released, the next sweep removes it. */
+	store_trail_release(st, day);
+	cr_assert_eq(store_trail_sweep(st, now), 0);
+	cr_assert_eq(store_trail_day_stat(st, day, &seen), -ENOENT);
+	cr_assert_eq(store_trail_read(st, day, 0, buf, sizeof(buf)), 0);
 }
 
 Test(logs, a_day_file_reads_as_json_lines_at_any_offset)
