@@ -395,16 +395,18 @@ static int take_definition(struct handle *h, const char *buf, size_t size)
 }
 
 /*
- * Whether h made a new file and wrote bytes that are no text (a NUL
- * byte): an editor's scratch file, such as vim's swap file beside the
- * file it edits, which it closes and then removes. Like an empty probe
- * file (touch), it makes nothing, and its close does not fail, since
- * vim would say "E72: Close error on swap file" at every edit (SPEC 2).
- * Lock held.
+ * Whether h made a new hidden file (its name starts with '.', as
+ * editors' and rsync's temporary files do) and wrote bytes that are no
+ * text (a NUL byte): an editor's scratch file, such as vim's swap file
+ * .NAME.swp beside the file it edits, which it closes and then removes.
+ * Like an empty probe file (touch), it makes nothing, and its close does
+ * not fail, since vim would say "E72: Close error on swap file" at every
+ * edit (SPEC 2). Binary bytes under any other name are a definition
+ * like any other, refused at close with EINVAL. Lock held.
  */
 static bool scratch_file(const struct handle *h)
 {
-	return h->creating && h->pending.len &&
+	return h->creating && h->name[0] == '.' && h->pending.len &&
 	       memchr(h->pending.buf, '\0', h->pending.len);
 }
 

@@ -507,3 +507,11 @@ RENAME_EXCHANGE=2
 	fence
 	only_acted fence
 }
+
+@test "binary bytes in a new hidden file make nothing and close cleanly; under a plain name they are EINVAL" {
+	printf 'b0VIM 9.0\0\0\0' >"$BATS_TEST_TMPDIR/swap"
+	succeeds cp "$BATS_TEST_TMPDIR/swap" "$MNT/alarms/.x.swp"
+	assert_equal "$(ls -A "$MNT/alarms")" ""
+	fails_with "Invalid argument" cp "$BATS_TEST_TMPDIR/swap" "$MNT/alarms/x"
+	assert_equal "$(ls -A "$MNT/alarms")" ""
+}

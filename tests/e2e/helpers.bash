@@ -219,6 +219,18 @@ run_monfs_to_exit() {
 	return 0
 }
 
+# let_others_in: let other users traverse this test's directories down to
+# the mount point (bats makes its run directory 0700), for the suites that
+# run commands as other users.
+let_others_in() {
+	local d="$BATS_TEST_TMPDIR"
+	while :; do
+		chmod o+x "$d"
+		[ "$d" != "$BATS_RUN_TMPDIR" ] && [ "$d" != / ] || break
+		d=$(dirname "$d")
+	done
+}
+
 # ---------------------------------------------------------------------------
 # Assertions (bats-assert is not installed; these say what they compared)
 

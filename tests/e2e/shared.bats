@@ -73,17 +73,6 @@ teardown() {
 # ---------------------------------------------------------------------------
 # Local helpers
 
-# let_others_in: let other users traverse this test's directories down to
-# the mount point (bats makes its run directory 0700).
-let_others_in() {
-	local d="$BATS_TEST_TMPDIR"
-	while :; do
-		chmod o+x "$d"
-		[ "$d" != "$BATS_RUN_TMPDIR" ] && [ "$d" != / ] || break
-		d=$(dirname "$d")
-	done
-}
-
 mount_shared() {
 	mount_monfs -o allow_other "$@"
 }

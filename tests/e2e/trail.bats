@@ -186,17 +186,6 @@ unchanged_prefix() {
 	fi
 }
 
-# let_others_in: let other users traverse this test's directories down to
-# the mount point (bats makes its run directory 0700).
-let_others_in() {
-	local d="$BATS_TEST_TMPDIR"
-	while :; do
-		chmod o+x "$d"
-		[ "$d" != "$BATS_RUN_TMPDIR" ] && [ "$d" != / ] || break
-		d=$(dirname "$d")
-	done
-}
-
 # as_nobody COMMAND...: run COMMAND as nobody, with no groups.
 as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
