@@ -18,7 +18,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0); the project's own
 # flags are added to them and cannot be dropped by accident.
 CFLAGS  ?= -O2 -g
-WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wconversion -Wformat=2
 ALL_CFLAGS := -std=gnu11 $(WARN) -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -I. \
               $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
