@@ -27,13 +27,15 @@ LDLIBS  += $(PKG_LIBS) -lpthread -lm
 STORE_SRC := $(wildcard store/*.c)
 FS_SRC    := $(wildcard fs/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
+HEADERS   := $(wildcard fs/*.h store/*.h)
 
 STORE_OBJ := $(STORE_SRC:%.c=$(BUILD)/%.o)
 FS_OBJ    := $(FS_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
+HEADER_OBJ := $(HEADERS:%.h=$(BUILD)/headers/%.o)
 
-.PHONY: all run test unit e2e check-asan check-valgrind stress fuzz install \
-	clean format deps bench bench-tools
+.PHONY: all run test unit e2e check-asan check-tsan check-valgrind \
+	check-headers stress fuzz install clean format deps bench bench-tools
 
 all: $(BUILD)/monfs
 
@@ -47,6 +49,16 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/unit/%: tests/unit/%.c $(STORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcriterion
+
+# Every header compiles on its own: a one-line unit that includes it
+# alone, with the project's flags (so a header that leans on what its
+# includer happened to include first fails here, not in a new caller).
+$(BUILD)/headers/%.o: %.h
+	@mkdir -p $(dir $@)
+	@printf '#include "%s"\n' $< >$(@:.o=.c)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $(@:.o=.c)
+
+check-headers: $(HEADER_OBJ)
 
 deps:
 	@scripts/install-deps
@@ -62,7 +74,7 @@ unit: $(UNIT_BIN)
 VALGRIND_FILES ?= tests/e2e/metrics.bats
 
 test: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit check-headers
 	@MONFS_VALGRIND_FILES="$(VALGRIND_FILES)" tests/run-all $(BUILD)
 
 check-valgrind: deps
@@ -126,6 +138,6 @@ format:
 	clang-format -i fs/*.[ch] store/*.[ch] tests/unit/*.c
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan build-clang
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
