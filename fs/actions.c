@@ -52,7 +52,7 @@ struct child {
  */
 static pthread_mutex_t children_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct child children[CHILDREN_MAX]; /* children_lock */
-static size_t nchildren;                    /* children_lock */
+static size_t nchildren;		    /* children_lock */
 
 /* Note an action's outcome in the alarm's history. */
 static void note(struct store *st, int64_t alarm_id, const char *action,
@@ -245,7 +245,7 @@ struct deferred {
  * lock: a taken change acts with no lock held.
  */
 static pthread_mutex_t deferred_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct deferred *deferred_head;                  /* deferred_lock */
+static struct deferred *deferred_head;			 /* deferred_lock */
 static struct deferred **deferred_tail = &deferred_head; /* deferred_lock */
 
 static void defer(struct deferred *d)

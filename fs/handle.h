@@ -49,13 +49,13 @@ enum handle_kind {
  */
 struct handle {
 	struct handle *prev, *next; /* the list of open handles; open_lock */
-	pthread_mutex_t lock;   /* see above: writes, flush, release, a view
-				   read and a rename of one handle race */
+	pthread_mutex_t lock;	    /* see above: writes, flush, release, a view
+				       read and a rename of one handle race */
 	enum handle_kind kind;
 	int64_t id;             /* the metric's or the stream's */
 	pid_t opener;           /* thread-group id of the process that opened */
 	bool writable;
-	struct strbuf pending;  /* bytes after the last '\n' written; lock */
+	struct strbuf pending;	/* bytes after the last '\n' written; lock */
 	struct strbuf text;     /* a metric's rendering, made at open */
 	struct stream_render *view; /* a stream view's renderer, or NULL;
 				       its cursor moves under lock */
@@ -63,12 +63,12 @@ struct handle {
 				       used under lock */
 	int64_t day;                /* a trail day file's day */
 	/* Alarms and filters: a definition, taken whole, parsed at close. */
-	char *name;                 /* the alarm's or filter's; text in
+	char *name;		    /* the alarm's or filter's; text in
 				       pending; lock (a rename changes it) */
-	bool written;               /* a definition to commit at close; lock */
-	char *creating;             /* registry key, when made by this open;
+	bool written;		    /* a definition to commit at close; lock */
+	char *creating;		    /* registry key, when made by this open;
 				       lock */
-	bool removed;               /* made by this open, and rm'd: no commit;
+	bool removed;		    /* made by this open, and rm'd: no commit;
 				       lock */
 	mode_t mode;                /* of the definition when opened */
 	struct caller who;          /* the opener, for what commits at close */

@@ -35,9 +35,11 @@
 enum { KEY_HELP, KEY_VERSION };
 
 #define OPT(t, field, v) {t, offsetof(struct monfs_options, field), v}
-/* libfuse's FUSE_OPT_KEY spells the "no offset" marker -1U, which clang's
+/*
+ * libfuse's FUSE_OPT_KEY spells the "no offset" marker -1U, which clang's
  * -Wconversion flags when it widens to the unsigned long field; fuse_opt.c
- * compares the field with -1U, so this is the same value, cast on purpose. */
+ * compares the field with -1U, so this is the same value, cast on purpose.
+ */
 #define OPT_KEY(t, k) {t, (unsigned long)-1U, k}
 
 static const struct fuse_opt OPTIONS[] = {

@@ -53,12 +53,12 @@ struct checkpointer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	bool wanted;     /* lock */
-	bool running;    /* lock */
-	bool stopping;   /* lock */
+	bool wanted;	 /* lock */
+	bool running;	 /* lock */
+	bool stopping;	 /* lock */
 	int last_pages;  /* the WAL's length at the last commit (writer's) */
-	unsigned cycle;  /* times the WAL started over; lock */
-	int copied;      /* WAL pages the last checkpoint left copied, lock */
+	unsigned cycle;	 /* times the WAL started over; lock */
+	int copied;	 /* WAL pages the last checkpoint left copied, lock */
 	unsigned copied_cycle; /* in this cycle of the WAL; lock */
 	char *path;            /* the database, whose disk is watched */
 	int64_t page_bytes;

@@ -39,11 +39,11 @@ struct stmt_slot {
  * store_open before the store is shared and freed by store_close after.
  */
 struct store {
-	sqlite3 *db;          /* the connection and its transaction; lock */
+	sqlite3 *db; /* the connection and its transaction; lock */
 	pthread_mutex_t lock;
 	struct stmt_slot stmts[STMT_CACHE_MAX]; /* prepared on use; lock */
-	int nstmts;                             /* lock */
-	struct trail_settings trail;       /* lock (store_trail_configure) */
+	int nstmts;				/* lock */
+	struct trail_settings trail;	   /* lock (store_trail_configure) */
 	struct checkpointer *checkpointer; /* NULL: sqlite's own */
 	struct holds holds[HOLD_KINDS];	   /* open files; lock */
 	char *path;                        /* the database file */

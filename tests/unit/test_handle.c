@@ -116,7 +116,7 @@ Test(handle, a_partial_line_over_the_limit_is_emsgsize)
 	cr_assert_eq(s.calls, 0);
 }
 
-Test(handle, a_tail_over_the_limit_after_a_newline_is_emsgsize_and_stores_nothing)
+Test(handle, a_long_tail_after_a_newline_is_emsgsize_and_stores_nothing)
 {
 	struct sink s = {0};
 
