@@ -113,9 +113,12 @@ bench:
 	@$(MAKE) --no-print-directory all bench-tools
 	@tests/bench/run $(BUILD)
 
+# MONFS_DEBUG turns on the asserts that check a whole structure's
+# invariants (a sketch's bins after every change): too slow for a release
+# build, cheap beside a sanitizer.
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
-	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    CFLAGS="-O1 -g -DMONFS_DEBUG -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" all unit
 	@MONFS_ASAN=1 tests/run-all build-asan
 
@@ -130,7 +133,7 @@ TSAN_FILES ?= $(wildcard tests/e2e/*.bats)
 
 check-tsan: deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang \
-	    CFLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" \
+	    CFLAGS="-O1 -g -DMONFS_DEBUG -fsanitize=thread -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=thread" all unit check-headers
 	@MONFS_TSAN=1 MONFS_E2E_FILES="$(TSAN_FILES)" \
 	    setarch $$(uname -m) -R tests/run-all build-tsan
