@@ -43,9 +43,16 @@ struct child {
 	char action[256];
 };
 
+/*
+ * children_lock guards children and nchildren: the evaluator thread and
+ * FUSE workers (an alarm defined or renamed acts at once, under its
+ * handle's lock) add, the evaluator reaps. A leaf lock: nothing else is
+ * taken under it; the history note of a reaped child is written after
+ * it is let go.
+ */
 static pthread_mutex_t children_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct child children[CHILDREN_MAX];
-static size_t nchildren;
+static struct child children[CHILDREN_MAX]; /* children_lock */
+static size_t nchildren;		    /* children_lock */
 
 /* Note an action's outcome in the alarm's history. */
 static void note(struct store *st, int64_t alarm_id, const char *action,
@@ -231,10 +238,15 @@ struct deferred {
 	struct alarm_change change;
 };
 
-/* Oldest first, so that one alarm's changes act in their order. */
+/*
+ * Oldest first, so that one alarm's changes act in their order.
+ * deferred_lock guards the list (head, tail, each next): any thread that
+ * evaluates an alarm appends, the evaluator takes what is due. A leaf
+ * lock: a taken change acts with no lock held.
+ */
 static pthread_mutex_t deferred_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct deferred *deferred_head;
-static struct deferred **deferred_tail = &deferred_head;
+static struct deferred *deferred_head;			 /* deferred_lock */
+static struct deferred **deferred_tail = &deferred_head; /* deferred_lock */
 
 static void defer(struct deferred *d)
 {
@@ -339,15 +351,22 @@ struct seen {
 	int64_t boundary_ms;
 };
 
+/*
+ * The evaluator thread's state. ev.lock (a leaf) guards only stopping,
+ * with cond to wake the thread early; store, thread and started are the
+ * starting thread's, set before the thread runs and after it is joined;
+ * seen and due are the evaluator thread's alone.
+ */
 static struct {
 	struct store *store;
 	pthread_t thread;
-	bool started, stopping;
+	bool started;
+	bool stopping; /* ev.lock */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct seen seen[DUE_MAX];
+	struct seen seen[DUE_MAX]; /* evaluator thread only */
 	size_t nseen;
-	char due[64][256]; /* names due this tick */
+	char due[64][256]; /* names due this tick; evaluator thread only */
 	size_t ndue;
 } ev = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 

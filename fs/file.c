@@ -478,10 +478,17 @@ int file_read(const char *path, char *buf, size_t size, off_t offset,
 	struct store *st = monfs_get()->store;
 	struct handle *h = handle_of(fi);
 	size_t n;
+	int rc;
 
 	(void)path;
-	if (h->view)
-		return render_stream_read(h->view, buf, size, offset);
+	if (h->view) {
+		/* Its cursor and buffer move: two preads on one descriptor
+		 * take turns. */
+		pthread_mutex_lock(&h->lock);
+		rc = render_stream_read(h->view, buf, size, offset);
+		pthread_mutex_unlock(&h->lock);
+		return rc;
+	}
 	if (h->kind == HANDLE_STREAM)
 		return store_stream_read(st, h->id, offset, buf, size);
 	if (h->kind == HANDLE_TRAIL_DAY)

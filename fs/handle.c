@@ -2,9 +2,14 @@
 #include "fs/handle.h"
 #include "fs/render.h"
 
-/* Every open handle, so that those the kernel never releases end too. */
+/*
+ * Every open handle, so that those the kernel never releases end too.
+ * open_lock guards the list (open_handles, each handle's prev and next);
+ * it comes first in fs/'s lock order (fs/handle.h): a rename or rm walks
+ * the list taking each handle's lock under it.
+ */
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct handle *open_handles;
+static struct handle *open_handles; /* open_lock */
 
 #include <errno.h>
 #include <stdio.h>
@@ -126,9 +131,14 @@ struct creating {
 	unsigned count; /* handles that made it and are still open */
 };
 
+/*
+ * creating_lock guards the registry (creating_v, its size and each
+ * entry). Taken under a handle's lock (release drops its entry), never
+ * the other way; nothing is taken under it.
+ */
 static pthread_mutex_t creating_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct creating *creating_v;
-static size_t creating_n, creating_cap;
+static struct creating *creating_v;	/* creating_lock */
+static size_t creating_n, creating_cap; /* creating_lock */
 
 /* The entry of key, or NULL. creating_lock held. */
 static struct creating *creating_find(const char *key)

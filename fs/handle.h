@@ -30,23 +30,46 @@ enum handle_kind {
 	HANDLE_FILTER,
 };
 
+/*
+ * Locks of fs/, in the order they are taken (never the other way):
+ *
+ *   open_lock (handle.c)  the list of open handles (prev, next)
+ *   h->lock               one handle's moving fields, marked below
+ *   creating_lock         the registry of definitions being created
+ *   the store's lock      store/db.c: taken inside every store call,
+ *                         so a store call may be made under the others
+ *
+ * fs/actions.c's locks (children_lock, deferred_lock, ev.lock) and
+ * node.c's users_lock are leaves: no other lock, not even the store's,
+ * is taken while one is held (a definition committed at close acts
+ * under h->lock, so they come after it).
+ *
+ * Fields not marked are set at open, before the handle is shared, and
+ * only read after that.
+ */
 struct handle {
-	struct handle *prev, *next; /* the list of open handles */
-	pthread_mutex_t lock;   /* writes on one handle may race */
+	struct handle *prev, *next; /* the list of open handles; open_lock */
+	pthread_mutex_t lock;	    /* see above: writes, flush, release, a view
+				       read and a rename of one handle race */
 	enum handle_kind kind;
 	int64_t id;             /* the metric's or the stream's */
 	pid_t opener;           /* thread-group id of the process that opened */
 	bool writable;
-	struct strbuf pending;  /* bytes after the last '\n' written */
+	struct strbuf pending;	/* bytes after the last '\n' written; lock */
 	struct strbuf text;     /* a metric's rendering, made at open */
-	struct stream_render *view; /* a stream view's renderer, or NULL */
-	struct data_session *ds;    /* a writer's session; file.c's to close */
+	struct stream_render *view; /* a stream view's renderer, or NULL;
+				       its cursor moves under lock */
+	struct data_session *ds;    /* a writer's session; file.c's to close;
+				       used under lock */
 	int64_t day;                /* a trail day file's day */
 	/* Alarms and filters: a definition, taken whole, parsed at close. */
-	char *name;                 /* the alarm's or filter's; text in pending */
-	bool written;               /* a definition to commit at close */
-	char *creating;             /* registry key, when made by this open */
-	bool removed;               /* made by this open, and rm'd: no commit */
+	char *name;		    /* the alarm's or filter's; text in
+				       pending; lock (a rename changes it) */
+	bool written;		    /* a definition to commit at close; lock */
+	char *creating;		    /* registry key, when made by this open;
+				       lock */
+	bool removed;		    /* made by this open, and rm'd: no commit;
+				       lock */
 	mode_t mode;                /* of the definition when opened */
 	struct caller who;          /* the opener, for what commits at close */
 	struct node_attr attr;      /* the file's at open, for fstat */

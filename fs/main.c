@@ -35,6 +35,12 @@
 enum { KEY_HELP, KEY_VERSION };
 
 #define OPT(t, field, v) {t, offsetof(struct monfs_options, field), v}
+/*
+ * libfuse's FUSE_OPT_KEY spells the "no offset" marker -1U, which clang's
+ * -Wconversion flags when it widens to the unsigned long field; fuse_opt.c
+ * compares the field with -1U, so this is the same value, cast on purpose.
+ */
+#define OPT_KEY(t, k) {t, (unsigned long)-1U, k}
 
 static const struct fuse_opt OPTIONS[] = {
 	OPT("--db=%s", db, 0),
@@ -54,10 +60,10 @@ static const struct fuse_opt OPTIONS[] = {
 	OPT("--trail-group=%s", trail_group, 0),
 	OPT("--trail-group %s", trail_group, 0),
 	OPT("trail_group=%s", trail_group, 0),
-	FUSE_OPT_KEY("-h", KEY_HELP),
-	FUSE_OPT_KEY("--help", KEY_HELP),
-	FUSE_OPT_KEY("-V", KEY_VERSION),
-	FUSE_OPT_KEY("--version", KEY_VERSION),
+	OPT_KEY("-h", KEY_HELP),
+	OPT_KEY("--help", KEY_HELP),
+	OPT_KEY("-V", KEY_VERSION),
+	OPT_KEY("--version", KEY_VERSION),
 	FUSE_OPT_END,
 };
 

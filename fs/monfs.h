@@ -25,6 +25,12 @@ struct monfs_options {
 	int show_version;
 };
 
+/*
+ * Everything but the sweeper's stop flag is set in main and init, before
+ * the FUSE workers and the threads start, and only read after: no lock.
+ * stop_lock guards stopping (with stop_cond to wake the sweeper); it is a
+ * leaf, and the sweeper lets it go before each store call.
+ */
 struct monfs {
 	struct monfs_options opt;
 	struct store *store;      /* opened in init, after daemonizing */
@@ -35,7 +41,7 @@ struct monfs {
 
 	pthread_t sweeper;
 	bool sweeper_started;
-	bool stopping;
+	bool stopping; /* stop_lock */
 	pthread_mutex_t stop_lock;
 	pthread_cond_t stop_cond;
 };

@@ -779,8 +779,8 @@ static void describe_change(const char *name, const struct alarm_row *row,
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	snprintf(c->description, sizeof(c->description), "%s",
 		 row->def.description);
-	c->old_state = row->state;
-	c->new_state = v->state;
+	c->old_state = (int)row->state;
+	c->new_state = (int)v->state;
 	snprintf(c->reason, sizeof(c->reason), "%s", v->reason);
 	c->time_ms = now_ms;
 	c->created_ms = row->created_ms;
@@ -844,7 +844,7 @@ static int change_state(struct store *st, const struct alarm_row *row,
 	rc = stmt ? 0 : -EIO;
 	if (!rc) {
 		sqlite3_bind_int64(stmt, 1, row->id);
-		sqlite3_bind_int(stmt, 2, row->state);
+		sqlite3_bind_int(stmt, 2, (int)row->state);
 		sqlite3_bind_int(stmt, 3, c->new_state);
 		sqlite3_bind_text(stmt, 4, c->reason, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(stmt, 5, c->time_ms);

@@ -41,18 +41,25 @@
 #define SPACE_CHECK_PAGES 64
 #define LOW_SPACE_FACTOR 2
 
+/*
+ * lock guards the fields marked "lock" between the writer (the commit
+ * hook, which runs with the store's lock held: store lock, then this
+ * one) and the thread; nothing is taken under it. Fields marked
+ * "writer's" are touched only by the commit hook, so the store's lock
+ * orders them.
+ */
 struct checkpointer {
 	sqlite3 *db; /* this thread's own connection */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	bool wanted;
-	bool running;
-	bool stopping;
+	bool wanted;	 /* lock */
+	bool running;	 /* lock */
+	bool stopping;	 /* lock */
 	int last_pages;  /* the WAL's length at the last commit (writer's) */
-	unsigned cycle;  /* times the WAL started over */
-	int copied;      /* WAL pages the last checkpoint left copied, */
-	unsigned copied_cycle; /* in this cycle of the WAL */
+	unsigned cycle;	 /* times the WAL started over; lock */
+	int copied;	 /* WAL pages the last checkpoint left copied, lock */
+	unsigned copied_cycle; /* in this cycle of the WAL; lock */
 	char *path;            /* the database, whose disk is watched */
 	int64_t page_bytes;
 	int next_space_check;  /* WAL length at which to look (writer's) */

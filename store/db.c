@@ -28,14 +28,24 @@ struct stmt_slot {
 	sqlite3_stmt *stmt;
 };
 
+/*
+ * One connection, shared by every thread under lock: FUSE workers, the
+ * alarm evaluator, the sweeps. lock is the innermost lock of fs/ (taken
+ * inside every store call, so callers may hold a handle's lock or the
+ * registry's); under it the commit hook may take the checkpointer's own
+ * lock (store/checkpoint.c), and nothing else. No store function calls
+ * back out with lock held except into callbacks that take no fs/ lock.
+ * Fields marked "lock" are guarded by it; the others are set by
+ * store_open before the store is shared and freed by store_close after.
+ */
 struct store {
-	sqlite3 *db;
+	sqlite3 *db; /* the connection and its transaction; lock */
 	pthread_mutex_t lock;
-	struct stmt_slot stmts[STMT_CACHE_MAX];
-	int nstmts;
-	struct trail_settings trail;
+	struct stmt_slot stmts[STMT_CACHE_MAX]; /* prepared on use; lock */
+	int nstmts;				/* lock */
+	struct trail_settings trail;	   /* lock (store_trail_configure) */
 	struct checkpointer *checkpointer; /* NULL: sqlite's own */
-	struct holds holds[HOLD_KINDS];	   /* open files; under lock */
+	struct holds holds[HOLD_KINDS];	   /* open files; lock */
 	char *path;                        /* the database file */
 };
 

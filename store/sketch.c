@@ -57,6 +57,7 @@
  * equal sketches encode to equal bytes, and the decoder refuses anything
  * else, so that every accepted blob is the encoding of what it decodes to.
  */
+#include <assert.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -122,6 +123,66 @@ struct sketch {
 static uint64_t add_saturating(uint64_t a, uint64_t b)
 {
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/*
+ * The invariants of the file header, checked whole after every change of
+ * a sketch: O(values + bins) per add, too dear for the ingest path of a
+ * release build, so only where MONFS_DEBUG is defined (make check-asan,
+ * make check-tsan), as sqlite keeps its costly asserts to SQLITE_DEBUG.
+ */
+#ifdef MONFS_DEBUG
+static uint64_t store_checked_total(const struct store *st)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	assert(st->len <= st->cap);
+	for (i = 0; i < st->len; i++) {
+		assert(st->bins[i].count >= 1);
+		assert(st->bins[i].index >= MIN_INDEX &&
+		       st->bins[i].index <= MAX_INDEX);
+		assert(i == 0 || st->bins[i - 1].index < st->bins[i].index);
+		total = add_saturating(total, st->bins[i].count);
+	}
+	return total;
+}
+
+static void sketch_check(const struct sketch *s)
+{
+	uint64_t total;
+	size_t i;
+
+	if (!s->binned) {
+		assert(s->count <= SKETCH_EXACT_MAX);
+		assert(s->negative.len == 0 && s->positive.len == 0);
+		assert(s->zero == 0);
+		for (i = 0; i < s->count; i++) {
+			assert(isfinite(s->values[i]));
+			assert(s->values[i] != 0 || !signbit(s->values[i]));
+			assert(i == 0 || s->values[i - 1] <= s->values[i]);
+		}
+		return;
+	}
+	assert(s->count >= 1);
+	assert(s->values == NULL);
+	total = add_saturating(store_checked_total(&s->negative),
+			       store_checked_total(&s->positive));
+	assert(s->count == add_saturating(total, s->zero));
+}
+#else
+static void sketch_check(const struct sketch *s)
+{
+	(void)s;
+}
+#endif
+
+/* err, after checking s when it is 0 (s changed as it should). */
+static int checked(const struct sketch *s, int err)
+{
+	if (!err)
+		sketch_check(s);
+	return err;
 }
 
 static int32_t bin_index(double magnitude)
@@ -420,6 +481,7 @@ void sketch_reset(struct sketch *s)
 	s->positive.len = 0;
 	s->zero = 0;
 	s->count = 0;
+	sketch_check(s);
 }
 
 /*
@@ -437,13 +499,13 @@ int sketch_add(struct sketch *s, double value)
 		value = 0;
 	if (!s->binned) {
 		if (s->count < SKETCH_EXACT_MAX)
-			return values_add(s, value);
+			return checked(s, values_add(s, value));
 		err = make_binned(s, 1, 1);
 		if (err)
 			return err;
 		/* Cannot fail now: the value's bin is reserved. */
 	}
-	return bins_add(s, value);
+	return checked(s, bins_add(s, value));
 }
 
 /*
@@ -488,17 +550,18 @@ int sketch_merge(struct sketch *dst, const struct sketch *src)
 
 	if (src->count == 0)
 		return 0;
+	sketch_check(src);
 	if (!dst->binned && !src->binned &&
 	    src->count <= SKETCH_EXACT_MAX - dst->count)
-		return values_merge(dst, src);
+		return checked(dst, values_merge(dst, src));
 	if (src->binned)
-		return bins_merge(dst, src);
+		return checked(dst, bins_merge(dst, src));
 	err = bin_values(&tmp, src->values, (size_t)src->count, 0, 0);
 	if (!err)
 		err = bins_merge(dst, &tmp);
 	free(tmp.negative.bins);
 	free(tmp.positive.bins);
-	return err;
+	return checked(dst, err);
 }
 
 uint64_t sketch_count(const struct sketch *s)
@@ -551,7 +614,11 @@ double sketch_quantile(const struct sketch *s, double q)
 		if (seen >= k)
 			return bin_value(s->positive.bins[i].index);
 	}
-	/* Unreachable while count is the sum of the bins. */
+	/*
+	 * Unreachable while count is the sum of the bins: seen is that sum
+	 * now, and k <= count.
+	 */
+	assert(seen == s->count);
 	return s->positive.len
 		   ? bin_value(s->positive.bins[s->positive.len - 1].index)
 		   : 0;
@@ -653,6 +720,7 @@ int sketch_encode(const struct sketch *s, unsigned char **buf, size_t *len)
 	size_t n;
 	unsigned char *out, *p;
 
+	sketch_check(s); /* what is stored must decode to the same sketch */
 	if (!s->binned && s->count > 0)
 		return encode_exact(s, buf, len);
 	n = 1 + varint_len(s->zero) + store_encoded_len(&s->negative) +
