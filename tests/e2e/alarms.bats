@@ -1089,3 +1089,25 @@ live_until_alarm() {
 	run ps -o pid=,stat= --ppid "$MONFS_MAIN_PID"
 	[[ "$output" != *Z* ]]
 }
+
+@test "after 5,000 alarms made and deleted in turn, a new alarm is still evaluated and acts" {
+	local batch i start=$SECONDS
+	# In batches of 1,000 that the evaluator sweeps whole (every 250 ms),
+	# so that it meets 5,000 ids (past the old table of 4,096) and forgets
+	# each once deleted; the unit test alarm_due goes one alarm at a time.
+	for batch in 1 2 3 4 5; do
+		for ((i = 1; i <= 1000; i++)); do
+			printf '%s\n' "metric = EC2/Gone" "statistic = maximum" \
+				"period = 10" "comparison = >" "threshold = 1" \
+				>"$A/gone-$i"
+		done
+		assert_equal "$(ls "$A" | wc -l)" 1000
+		sleep 0.6
+		rm -- "$A"/gone-*
+	done
+	echo "# 5,000 alarms made and deleted in $((SECONDS - start)) s" >&3
+	live_alarms 1 "alarm_action = log:ops/after"
+	live_until_alarm 1
+	eventually "$ACTION_DEADLINE_S" '[ -s "$MNT/logs/ops/after" ]'
+	json_check "$(cat "$MNT/logs/ops/after")" '.AlarmName == "live-1" and .NewStateValue == "ALARM"'
+}
