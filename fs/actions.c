@@ -45,7 +45,7 @@
 struct child {
 	struct child *next;
 	pid_t pid;
-	pid_t reaped; /* waitpid's answer, and status, once it ended */
+	pid_t reaped; /* once it ended: waitpid's answer, and its status */
 	int status;
 	int64_t alarm_id;
 	char action[]; /* "exec:/path" */
@@ -122,10 +122,13 @@ static void log_action(struct store *st, const struct alarm_change *c,
 	note(st, c->alarm_id, action, rc ? strerrordesc_np(-rc) : NULL);
 }
 
-/* Take the exec: children that have ended off the list, in any order. */
+/*
+ * Take the exec: children that have ended off the list, in the list's
+ * order; each keeps waitpid's answer and status (errno when it failed).
+ */
 static struct child *take_ended(void)
 {
-	struct child **p, *c, *ended = NULL;
+	struct child **p, *c, *ended = NULL, **ended_tail = &ended;
 
 	pthread_mutex_lock(&children_lock);
 	for (p = &children; *p;) {
@@ -135,9 +138,12 @@ static struct child *take_ended(void)
 			p = &c->next;
 			continue;
 		}
+		if (c->reaped < 0)
+			c->status = errno;
 		*p = c->next;
-		c->next = ended;
-		ended = c;
+		c->next = NULL;
+		*ended_tail = c;
+		ended_tail = &c->next;
 	}
 	pthread_mutex_unlock(&children_lock);
 	return ended;
@@ -153,7 +159,7 @@ static void reap(struct store *st)
 		next = c->next;
 		if (c->reaped < 0)
 			snprintf(failure, sizeof(failure), "waitpid: %s",
-				 strerrordesc_np(ECHILD));
+				 strerrordesc_np(c->status));
 		else if (WIFEXITED(c->status))
 			snprintf(failure, sizeof(failure), "exit status %d",
 				 WEXITSTATUS(c->status));
