@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,191 +31,280 @@
 #include <jansson.h>
 
 #include "store/alarm.h"
+#include "store/alarm_due.h"
 #include "store/format.h"
 
 #define TICK_MS 250
 #define GROUPS_MAX 256
-#define CHILDREN_MAX 64
 
-/* exec: children not yet reaped, and whose they are. */
+/*
+ * exec: children not yet reaped, and whose they are: a list, so that
+ * any number may run at once; the entry is made before fork, so a child
+ * once started is always reaped and its outcome noted.
+ */
 struct child {
+	struct child *next;
 	pid_t pid;
+	pid_t reaped; /* once it ended: waitpid's answer, and its status */
+	int status;
 	int64_t alarm_id;
-	char action[256];
+	char action[]; /* "exec:/path" */
 };
 
 /*
- * children_lock guards children and nchildren: the evaluator thread and
+ * children_lock guards the children list: the evaluator thread and
  * FUSE workers (an alarm defined or renamed acts at once, under its
  * handle's lock) add, the evaluator reaps. A leaf lock: nothing else is
  * taken under it; the history note of a reaped child is written after
  * it is let go.
  */
 static pthread_mutex_t children_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct child children[CHILDREN_MAX]; /* children_lock */
-static size_t nchildren;		    /* children_lock */
+static struct child *children; /* guarded by children_lock */
 
-/* Note an action's outcome in the alarm's history. */
+/*
+ * Note an action's outcome in the alarm's history: "Successfully
+ * executed action A", or, with failure set, "Failed to execute action A:
+ * failure".
+ */
 static void note(struct store *st, int64_t alarm_id, const char *action,
-		 bool ok, const char *summary)
+		 const char *failure)
 {
+	struct strbuf summary = STRBUF_INIT;
 	json_t *data = json_pack("{s:s,s:s}", "action", action, "actionState",
-				 ok ? "Succeeded" : "Failed");
+				 failure ? "Failed" : "Succeeded");
 	char *text = data ? json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER)
 			  : NULL;
+	int rc;
 
 	json_decref(data);
-	store_alarm_note(st, alarm_id, store_now_ms(), summary,
+	if (failure)
+		rc = strbuf_addf(&summary, "Failed to execute action %s: %s",
+				 action, failure);
+	else
+		rc = strbuf_addf(&summary, "Successfully executed action %s",
+				 action);
+	store_alarm_note(st, alarm_id, store_now_ms(),
+			 !rc ? summary.buf
+			 : failure ? "Failed to execute action"
+				   : "Successfully executed action",
 			 text ? text : "{}");
+	strbuf_release(&summary);
 	free(text);
 }
 
-static void log_action(struct store *st, const struct alarm_change *c,
-		       const char *target)
+/* Append the change's JSON line to the stream action ("log:G/S") names. */
+static int log_line(struct store *st, const struct alarm_change *c,
+		    const char *action)
 {
-	char group[LOG_GROUP_MAX_BYTES + 1], summary[1200], line[2100],
-		action[ALARM_ACTION_MAX + 8];
-	struct caller who = {.uid = c->writer_uid, .gid = c->writer_gid};
-	const char *slash = strrchr(target, '/');
+	const char *target = action + strlen("log:");
 	const char *start = target[0] == '/' ? target + 1 : target;
-	int rc = -EINVAL;
+	const char *slash = strrchr(start, '/');
+	char group[LOG_GROUP_MAX_BYTES + 1];
+	struct caller who = {.uid = c->writer_uid, .gid = c->writer_gid};
+	struct strbuf line = STRBUF_INIT;
+	int rc;
 
+	if (!slash || slash == start)
+		return -EINVAL;
+	/* The definition's parser refuses longer groups. */
+	if ((size_t)(slash - start) > LOG_GROUP_MAX_BYTES)
+		return -ENAMETOOLONG;
+	memcpy(group, start, (size_t)(slash - start));
+	group[slash - start] = '\0';
 	snprintf(who.user, sizeof(who.user), "%s", c->writer_name);
 	snprintf(who.process, sizeof(who.process), "monfs");
-	if (slash && slash > start) {
-		snprintf(group, sizeof(group), "%.*s", (int)(slash - start),
-			 start);
-		snprintf(line, sizeof(line), "%s\n", c->message);
-		rc = store_log_line(st, group, slash + 1, line, &who,
+	rc = strbuf_addf(&line, "%s\n", c->message);
+	if (!rc)
+		rc = store_log_line(st, group, slash + 1, line.buf, &who,
 				    store_now_ms());
-	}
-	if (rc)
-		snprintf(summary, sizeof(summary),
-			 "Failed to execute action log:%s: %s", target,
-			 strerrordesc_np(-rc));
-	else
-		snprintf(summary, sizeof(summary),
-			 "Successfully executed action log:%s", target);
-	snprintf(action, sizeof(action), "log:%s", target);
-	note(st, c->alarm_id, action, rc == 0, summary);
+	strbuf_release(&line);
+	return rc;
 }
 
-static void remember_child(pid_t pid, int64_t alarm_id, const char *action)
+static void log_action(struct store *st, const struct alarm_change *c,
+		       const char *action)
 {
+	int rc = log_line(st, c, action);
+
+	note(st, c->alarm_id, action, rc ? strerrordesc_np(-rc) : NULL);
+}
+
+/*
+ * Take the exec: children that have ended off the list, in the list's
+ * order; each keeps waitpid's answer and status (errno when it failed).
+ */
+static struct child *take_ended(void)
+{
+	struct child **p, *c, *ended = NULL, **ended_tail = &ended;
+
 	pthread_mutex_lock(&children_lock);
-	if (nchildren < CHILDREN_MAX) {
-		children[nchildren].pid = pid;
-		children[nchildren].alarm_id = alarm_id;
-		snprintf(children[nchildren].action,
-			 sizeof(children[nchildren].action), "%s", action);
-		nchildren++;
+	for (p = &children; *p;) {
+		c = *p;
+		c->reaped = waitpid(c->pid, &c->status, WNOHANG);
+		if (c->reaped == 0) {
+			p = &c->next;
+			continue;
+		}
+		if (c->reaped < 0)
+			c->status = errno;
+		*p = c->next;
+		c->next = NULL;
+		*ended_tail = c;
+		ended_tail = &c->next;
 	}
 	pthread_mutex_unlock(&children_lock);
+	return ended;
 }
 
 /* Reap finished exec: children and note how they ended. */
 static void reap(struct store *st)
 {
-	char summary[512];
-	size_t i = 0;
-	int status;
+	struct child *c = take_ended(), *next;
+	char failure[64];
 
-	pthread_mutex_lock(&children_lock);
-	while (i < nchildren) {
-		struct child c = children[i];
-		pid_t r = waitpid(c.pid, &status, WNOHANG);
-
-		if (r == 0) {
-			i++;
-			continue;
-		}
-		children[i] = children[--nchildren];
-		pthread_mutex_unlock(&children_lock);
-		if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			snprintf(summary, sizeof(summary),
-				 "Successfully executed action %s", c.action);
-		else if (r > 0 && WIFEXITED(status))
-			snprintf(summary, sizeof(summary),
-				 "Failed to execute action %s: exit status %d",
-				 c.action, WEXITSTATUS(status));
+	for (; c; c = next) {
+		next = c->next;
+		if (c->reaped < 0)
+			snprintf(failure, sizeof(failure), "waitpid: %s",
+				 strerrordesc_np(c->status));
+		else if (WIFEXITED(c->status))
+			snprintf(failure, sizeof(failure), "exit status %d",
+				 WEXITSTATUS(c->status));
 		else
-			snprintf(summary, sizeof(summary),
-				 "Failed to execute action %s: killed by signal "
-				 "%d",
-				 c.action, r > 0 ? WTERMSIG(status) : 0);
-		note(st, c.alarm_id, c.action,
-		     r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		     summary);
-		pthread_mutex_lock(&children_lock);
+			snprintf(failure, sizeof(failure),
+				 "killed by signal %d", WTERMSIG(c->status));
+		note(st, c->alarm_id, c->action,
+		     c->reaped > 0 && WIFEXITED(c->status) &&
+				     WEXITSTATUS(c->status) == 0
+			     ? NULL
+			     : failure);
+		free(c);
 	}
+}
+
+/* The five MONFS_* variables of the change, malloc'd; -ENOMEM. */
+static int exec_env(const struct alarm_change *c, char *env[5])
+{
+	const char *keys[5] = {"MONFS_ALARM", "MONFS_STATE", "MONFS_OLD_STATE",
+			       "MONFS_REASON", "MONFS_TIME"};
+	char when[FORMAT_TIME_MAX];
+	const char *values[5] = {
+		c->name, alarm_state_name((enum alarm_state)c->new_state),
+		alarm_state_name((enum alarm_state)c->old_state), c->reason,
+		format_time(when, c->time_ms)};
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		if (strbuf_addf(&sb, "%s=%s", keys[i], values[i]))
+			return -ENOMEM;
+		env[i] = sb.buf;
+	}
+	return 0;
+}
+
+/*
+ * A pipe for the child's stdin that holds the whole line (len bytes), so
+ * that writing it never blocks the evaluator. 0 or -errno.
+ */
+static int stdin_pipe(int fds[2], size_t len)
+{
+	int size;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	size = fcntl(fds[1], F_GETPIPE_SZ);
+	if (size >= 0 && (size_t)size >= len)
+		return 0;
+	if (len <= INT_MAX && fcntl(fds[1], F_SETPIPE_SZ, (int)len) >= 0)
+		return 0;
+	close(fds[0]);
+	close(fds[1]);
+	return size < 0 ? -errno : -ENOBUFS;
+}
+
+/*
+ * The child: the JSON line on stdin, nothing of the daemon's open (its
+ * terminal, the database, /dev/fuse), then become the writer and the
+ * program. Async-signal-safe calls only.
+ */
+static _Noreturn void exec_child(const struct alarm_change *c,
+				 const char *path, char *const envp[],
+				 const gid_t *groups, int ngroups,
+				 int stdin_fd, int devnull)
+{
+	char *argv[] = {(char *)path, NULL};
+
+	if (dup2(stdin_fd, 0) < 0 || dup2(devnull, 1) < 0 ||
+	    dup2(devnull, 2) < 0 || close_range(3, ~0U, 0) ||
+	    setgroups((size_t)ngroups, groups) || setgid(c->writer_gid) ||
+	    setuid(c->writer_uid))
+		_exit(126);
+	execve(path, argv, envp);
+	_exit(127);
+}
+
+/*
+ * Start action ("exec:/path") for the change, and list the child for
+ * reap. Everything is prepared before fork. 0 or -errno (nothing runs).
+ */
+static int exec_start(const struct alarm_change *c, const char *action)
+{
+	const char *path = action + strlen("exec:");
+	char *envp[] = {NULL, NULL, NULL, NULL, NULL,
+			"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
+	gid_t groups[GROUPS_MAX];
+	int ngroups = GROUPS_MAX, fds[2] = {-1, -1}, devnull = -1, rc, i;
+	size_t len = strlen(c->message);
+	struct child *child = malloc(sizeof(*child) + strlen(action) + 1);
+
+	rc = child ? exec_env(c, envp) : -ENOMEM;
+	if (rc)
+		goto out;
+	strcpy(child->action, action);
+	child->alarm_id = c->alarm_id;
+	if (getgrouplist(c->writer_name, c->writer_gid, groups, &ngroups) < 0)
+		ngroups = 0;
+	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	rc = devnull < 0 ? -errno : stdin_pipe(fds, len + 1);
+	if (rc)
+		goto out;
+	child->pid = fork();
+	if (child->pid == 0)
+		exec_child(c, path, envp, groups, ngroups, fds[0], devnull);
+	close(fds[0]);
+	if (child->pid < 0) {
+		rc = -errno;
+		close(fds[1]);
+		goto out;
+	}
+	/* The pipe holds the whole line (stdin_pipe): this never blocks. */
+	if (write(fds[1], c->message, len) != (ssize_t)len ||
+	    write(fds[1], "\n", 1) != 1)
+		(void)0; /* the program may not read its stdin: fine */
+	close(fds[1]);
+	pthread_mutex_lock(&children_lock);
+	child->next = children;
+	children = child;
 	pthread_mutex_unlock(&children_lock);
+	child = NULL;
+out:
+	if (devnull >= 0)
+		close(devnull);
+	for (i = 0; i < 5; i++)
+		free(envp[i]);
+	free(child);
+	return rc;
 }
 
 static void exec_action(struct store *st, const struct alarm_change *c,
 			const char *action)
 {
-	const char *path = action + strlen("exec:");
-	char env_alarm[300], env_state[64], env_old[64], env_reason[1100],
-		env_time[64], when[FORMAT_TIME_MAX], summary[512];
-	char *argv[] = {(char *)path, NULL};
-	char *envp[] = {env_alarm, env_state, env_old, env_reason, env_time,
-			"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
-	gid_t groups[GROUPS_MAX];
-	int ngroups = GROUPS_MAX, fds[2], devnull;
-	size_t len = strlen(c->message);
-	pid_t pid;
+	int rc = exec_start(c, action);
 
-	snprintf(env_alarm, sizeof(env_alarm), "MONFS_ALARM=%s", c->name);
-	snprintf(env_state, sizeof(env_state), "MONFS_STATE=%s",
-		 alarm_state_name((enum alarm_state)c->new_state));
-	snprintf(env_old, sizeof(env_old), "MONFS_OLD_STATE=%s",
-		 alarm_state_name((enum alarm_state)c->old_state));
-	snprintf(env_reason, sizeof(env_reason), "MONFS_REASON=%s", c->reason);
-	snprintf(env_time, sizeof(env_time), "MONFS_TIME=%s",
-		 format_time(when, c->time_ms));
-	if (getgrouplist(c->writer_name, c->writer_gid, groups, &ngroups) < 0)
-		ngroups = 0;
-	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (devnull < 0 || pipe2(fds, O_CLOEXEC)) {
-		if (devnull >= 0)
-			close(devnull);
-		snprintf(summary, sizeof(summary),
-			 "Failed to execute action %s: %s", action,
-			 strerrordesc_np(errno));
-		note(st, c->alarm_id, action, false, summary);
-		return;
-	}
-	pid = fork();
-	if (pid == 0) {
-		/*
-		 * The child: the JSON line on stdin, nothing of the daemon's
-		 * open (its terminal, the database, /dev/fuse), then become
-		 * the writer and the program.
-		 */
-		if (dup2(fds[0], 0) < 0 || dup2(devnull, 1) < 0 ||
-		    dup2(devnull, 2) < 0 || close_range(3, ~0U, 0) ||
-		    setgroups((size_t)ngroups, groups) ||
-		    setgid(c->writer_gid) || setuid(c->writer_uid))
-			_exit(126);
-		execve(path, argv, envp);
-		_exit(127);
-	}
-	close(fds[0]);
-	close(devnull);
-	if (pid < 0) {
-		close(fds[1]);
-		snprintf(summary, sizeof(summary),
-			 "Failed to execute action %s: %s", action,
-			 strerrordesc_np(errno));
-		note(st, c->alarm_id, action, false, summary);
-		return;
-	}
-	/* One JSON line, far below a pipe's buffer: this never blocks. */
-	if (write(fds[1], c->message, len) != (ssize_t)len ||
-	    write(fds[1], "\n", 1) != 1)
-		(void)0; /* the program may not read its stdin: fine */
-	close(fds[1]);
-	remember_child(pid, c->alarm_id, action);
+	if (rc)
+		note(st, c->alarm_id, action, strerrordesc_np(-rc));
 }
 
 void actions_run(struct store *st, const struct alarm_change *c)
@@ -223,7 +313,7 @@ void actions_run(struct store *st, const struct alarm_change *c)
 
 	for (i = 0; i < c->nactions; i++) {
 		if (!strncmp(c->actions[i], "log:", 4))
-			log_action(st, c, c->actions[i] + 4);
+			log_action(st, c, c->actions[i]);
 		else if (!strncmp(c->actions[i], "exec:", 5))
 			exec_action(st, c, c->actions[i]);
 	}
@@ -237,6 +327,13 @@ struct deferred {
 	int64_t due_ms; /* when the alarm is DEFINITION_SETTLE_MS old */
 	struct alarm_change change;
 };
+
+/* Free a deferred change with what its change owns. */
+static void deferred_free(struct deferred *d)
+{
+	alarm_change_release(&d->change);
+	free(d);
+}
 
 /*
  * Oldest first, so that one alarm's changes act in their order.
@@ -295,7 +392,7 @@ static void run_settled(struct store *st, int64_t now_ms)
 		next = d->next;
 		if (store_alarm_by_id(st, d->change.alarm_id, name, &created) ||
 		    strcmp(name, d->change.name)) {
-			free(d);
+			deferred_free(d);
 			continue;
 		}
 		if (created + DEFINITION_SETTLE_MS > now_ms) {
@@ -304,7 +401,7 @@ static void run_settled(struct store *st, int64_t now_ms)
 			continue;
 		}
 		actions_run(st, &d->change);
-		free(d);
+		deferred_free(d);
 	}
 }
 
@@ -315,7 +412,7 @@ static void drop_deferred(void)
 
 	for (; d; d = next) {
 		next = d->next;
-		free(d);
+		deferred_free(d);
 	}
 }
 
@@ -328,7 +425,7 @@ void actions_evaluate(struct store *st, const char *name)
 		return;
 	if (store_alarm_evaluate(st, name, store_now_ms(), &d->change) != 1 ||
 	    d->change.nactions == 0) {
-		free(d);
+		deferred_free(d);
 		return;
 	}
 	settled = d->change.created_ms + DEFINITION_SETTLE_MS;
@@ -338,24 +435,16 @@ void actions_evaluate(struct store *st, const char *name)
 		return;
 	}
 	actions_run(st, &d->change);
-	free(d);
+	deferred_free(d);
 }
 
 /* ---- the evaluator thread ---- */
-
-#define DUE_MAX 4096
-
-/* The period boundary at which each alarm was last evaluated. */
-struct seen {
-	int64_t id;
-	int64_t boundary_ms;
-};
 
 /*
  * The evaluator thread's state. ev.lock (a leaf) guards only stopping,
  * with cond to wake the thread early; store, thread and started are the
  * starting thread's, set before the thread runs and after it is joined;
- * seen and due are the evaluator thread's alone.
+ * due, now_ms and due_rc are the evaluator thread's alone.
  */
 static struct {
 	struct store *store;
@@ -364,49 +453,64 @@ static struct {
 	bool stopping; /* ev.lock */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct seen seen[DUE_MAX]; /* evaluator thread only */
-	size_t nseen;
-	char due[64][256]; /* names due this tick; evaluator thread only */
-	size_t ndue;
-} ev = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+	struct alarm_due due; /* the evaluator thread's alone */
+	int64_t now_ms;       /* of the sweep under way */
+	int due_rc;           /* its first error */
+} ev = {.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+	.due = ALARM_DUE_INIT};
 
-/* store_alarm_fn: collect the alarms whose period boundary has come. */
+/* store_alarm_fn: note the alarms whose period boundary has come. */
 static int check_due(void *ctx, int64_t id, const char *name,
 		     int64_t period_s)
 {
-	int64_t now = *(int64_t *)ctx, period_ms = period_s * 1000;
-	int64_t boundary = now / period_ms * period_ms;
-	size_t i;
+	int rc;
 
-	for (i = 0; i < ev.nseen && ev.seen[i].id != id; i++)
-		;
-	if (i == ev.nseen) {
-		if (ev.nseen == DUE_MAX)
-			return 0;
-		ev.seen[ev.nseen++] = (struct seen){id, 0};
-	}
-	if (ev.seen[i].boundary_ms >= boundary || ev.ndue == 64)
-		return 0;
-	ev.seen[i].boundary_ms = boundary;
-	snprintf(ev.due[ev.ndue++], sizeof(ev.due[0]), "%s", name);
-	return 0;
+	(void)ctx;
+	if (period_s <= 0)
+		return 0; /* the parser refuses such periods */
+	rc = alarm_due_check(&ev.due, id, name, period_s * 1000, ev.now_ms);
+	if (rc < 0 && !ev.due_rc)
+		ev.due_rc = rc;
+	return 0; /* the others are still due */
+}
+
+/*
+ * One sweep: evaluate every alarm whose period boundary has come, however
+ * many. An alarm that could not be noted (ENOMEM) is due again next tick,
+ * and the daemon says so on stderr.
+ */
+static void evaluate_due(struct store *st)
+{
+	size_t i;
+	int rc;
+
+	ev.now_ms = store_now_ms();
+	ev.due_rc = 0;
+	alarm_due_begin(&ev.due);
+	rc = store_alarms_each(st, check_due, NULL);
+	if (!rc)
+		alarm_due_end(&ev.due);
+	if (!rc)
+		rc = ev.due_rc;
+	if (rc)
+		fprintf(stderr,
+			"monfs: alarm evaluator: %s; alarms not evaluated "
+			"this tick are retried at the next\n",
+			strerrordesc_np(-rc));
+	for (i = 0; i < ev.due.nnames; i++)
+		actions_evaluate(st, ev.due.names[i]);
 }
 
 static void *evaluator_main(void *data)
 {
 	struct timespec deadline;
-	int64_t now;
-	size_t i;
 
 	(void)data;
 	pthread_mutex_lock(&ev.lock);
 	while (!ev.stopping) {
 		pthread_mutex_unlock(&ev.lock);
-		now = store_now_ms();
-		ev.ndue = 0;
-		store_alarms_each(ev.store, check_due, &now);
-		for (i = 0; i < ev.ndue; i++)
-			actions_evaluate(ev.store, ev.due[i]);
+		evaluate_due(ev.store);
 		run_settled(ev.store, store_now_ms());
 		reap(ev.store);
 		pthread_mutex_lock(&ev.lock);
@@ -444,4 +548,5 @@ void evaluator_stop(void)
 	pthread_join(ev.thread, NULL);
 	ev.started = false;
 	drop_deferred();
+	alarm_due_release(&ev.due);
 }

@@ -11,6 +11,7 @@
  */
 #include "store/db.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <jansson.h>
@@ -760,37 +761,27 @@ static int fill_point(void *ctx, int64_t start_ms, const struct summary *s)
 	return 0;
 }
 
-/* The SNS-notification-shaped JSON line that actions get. */
-static void describe_change(const char *name, const struct alarm_row *row,
-			    const struct alarm_verdict *v, int64_t now_ms,
-			    struct alarm_change *c)
+void alarm_change_release(struct alarm_change *c)
 {
-	const struct alarm_actions *acts =
-		v->state == ALARM_ALARM ? &row->def.alarm_actions
-		: v->state == ALARM_OK	? &row->def.ok_actions
-					: &row->def.insufficient_actions;
+	size_t i;
+
+	free(c->description);
+	free(c->reason);
+	free(c->message);
+	for (i = 0; i < c->nactions; i++)
+		free(c->actions[i]);
+	free(c->actions);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The SNS-notification-shaped JSON line that actions get. */
+static char *change_message(const char *name, const struct alarm_row *row,
+			    const struct alarm_verdict *v, int64_t now_ms)
+{
 	char when[FORMAT_TIME_MAX];
 	json_t *j;
 	char *text;
-	size_t i;
 
-	memset(c, 0, sizeof(*c));
-	c->alarm_id = row->id;
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	snprintf(c->description, sizeof(c->description), "%s",
-		 row->def.description);
-	c->old_state = (int)row->state;
-	c->new_state = (int)v->state;
-	snprintf(c->reason, sizeof(c->reason), "%s", v->reason);
-	c->time_ms = now_ms;
-	c->created_ms = row->created_ms;
-	c->writer_uid = row->writer_uid;
-	c->writer_gid = row->writer_gid;
-	snprintf(c->writer_name, sizeof(c->writer_name), "%s",
-		 row->writer_name);
-	for (i = 0; row->def.actions_enabled && i < acts->n; i++)
-		snprintf(c->actions[c->nactions++], sizeof(c->actions[0]), "%s",
-			 acts->v[i]);
 	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "AlarmName", name,
 		      "AlarmDescription", row->def.description, "NewStateValue",
 		      alarm_state_name(v->state), "OldStateValue",
@@ -798,8 +789,59 @@ static void describe_change(const char *name, const struct alarm_row *row,
 		      "StateChangeTime", format_time(when, now_ms));
 	text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(j);
-	snprintf(c->message, sizeof(c->message), "%s", text ? text : "{}");
-	free(text);
+	return text;
+}
+
+/* Copy the actions of the verdict's state, if enabled. 0 or -ENOMEM. */
+static int change_actions(const struct alarm_row *row,
+			  const struct alarm_verdict *v, struct alarm_change *c)
+{
+	const struct alarm_actions *acts =
+		v->state == ALARM_ALARM ? &row->def.alarm_actions
+		: v->state == ALARM_OK	? &row->def.ok_actions
+					: &row->def.insufficient_actions;
+	size_t i;
+
+	if (!row->def.actions_enabled || acts->n == 0)
+		return 0;
+	c->actions = calloc(acts->n, sizeof(*c->actions));
+	if (!c->actions)
+		return -ENOMEM;
+	for (i = 0; i < acts->n; i++) {
+		c->actions[i] = strdup(acts->v[i]);
+		if (!c->actions[i])
+			return -ENOMEM;
+		c->nactions++;
+	}
+	return 0;
+}
+
+/*
+ * Describe the change the verdict makes, every string whole.
+ * 0, or -ENOMEM with *c partly filled (release it).
+ */
+static int describe_change(const char *name, const struct alarm_row *row,
+			   const struct alarm_verdict *v, int64_t now_ms,
+			   struct alarm_change *c)
+{
+	assert(strlen(name) < sizeof(c->name));
+	memset(c, 0, sizeof(*c));
+	c->alarm_id = row->id;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->old_state = (int)row->state;
+	c->new_state = (int)v->state;
+	c->time_ms = now_ms;
+	c->created_ms = row->created_ms;
+	c->writer_uid = row->writer_uid;
+	c->writer_gid = row->writer_gid;
+	snprintf(c->writer_name, sizeof(c->writer_name), "%s",
+		 row->writer_name);
+	c->description = strdup(row->def.description);
+	c->reason = strdup(v->reason);
+	c->message = change_message(name, row, v, now_ms);
+	if (!c->description || !c->reason || !c->message)
+		return -ENOMEM;
+	return change_actions(row, v, c);
 }
 
 /* Commit a state change with its history item and trail record. */
@@ -911,6 +953,7 @@ int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 	struct fill_ctx fill;
 	int n, i, rc;
 
+	memset(change, 0, sizeof(*change));
 	if (!row)
 		return -ENOMEM;
 	db_lock(st);
@@ -943,8 +986,11 @@ int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 		rc = first_reason(st, row, &verdict);
 		goto out;
 	}
-	describe_change(name, row, &verdict, now_ms, change);
-	rc = change_state(st, row, change);
+	rc = describe_change(name, row, &verdict, now_ms, change);
+	if (!rc)
+		rc = change_state(st, row, change);
+	if (rc)
+		alarm_change_release(change);
 	rc = rc == -EAGAIN ? 0 : rc ? rc : 1;
 out:
 	free(row);

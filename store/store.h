@@ -411,16 +411,21 @@ enum alarm_view { ALARM_VIEW_TEXT, ALARM_VIEW_JSON, ALARM_VIEW_HISTORY };
 int store_alarm_render(struct store *st, const char *name,
 		       enum alarm_view view, struct strbuf *out);
 
-/* A state change that an evaluation made, for its actions. */
+/*
+ * A state change that an evaluation made, for its actions. It owns its
+ * strings, each whole however long (a 1024-byte description, a reason
+ * listing 30 datapoints, a JSON line holding both): release it with
+ * alarm_change_release.
+ */
 struct alarm_change {
 	int64_t alarm_id;
-	char name[ALARM_NAME_SIZE];
-	char description[1025];
+	char name[ALARM_NAME_SIZE];  /* names are refused past NAME_MAX_BYTES */
+	char *description;
 	int old_state, new_state;    /* enum alarm_state */
-	char reason[1024];
+	char *reason;
 	int64_t time_ms;
-	char message[2048];          /* the JSON line actions get */
-	char actions[5][1024];       /* of the new state, if enabled */
+	char *message;               /* the JSON line actions get, no '\n' */
+	char **actions;              /* of the new state, if enabled */
 	size_t nactions;
 	int64_t created_ms;          /* when the alarm came to its name */
 	uid_t writer_uid;            /* exec: actions run as the writer */
@@ -428,11 +433,15 @@ struct alarm_change {
 	char writer_name[CALLER_USER_MAX];
 };
 
+/* Free what a change owns and zero it; safe on a zeroed change, twice. */
+void alarm_change_release(struct alarm_change *c);
+
 /*
  * Evaluate alarm name over the complete periods before now_ms. When its
  * state changes, the change, its history item and its AlarmStateChange
  * record commit together, and *change describes it (return 1); 0 when
- * the state stays. -ENOENT, -errno.
+ * the state stays. -ENOENT, -ENOMEM (nothing committed), -errno.
+ * *change is zeroed first, so it may always be released.
  */
 int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 			 struct alarm_change *change);

@@ -995,3 +995,119 @@ other"
 	# no second notification: the state did not change
 	assert_equal "$(wc -l <"$MNT/logs/ops/alarms")" 1
 }
+
+# ---------------------------------------------------------------------------
+# No silent caps: the longest fields, and any number of alarms and actions
+
+@test "a 255-byte name, a 1024-byte description and 30 datapoints reach log: and exec: whole, as JSON" {
+	local hook="$BATS_TEST_TMPDIR/hook" out="$BATS_TEST_TMPDIR/hook.out"
+	local name desc i vals=() reason line
+	# dash's echo would mangle the backslashes: keep every byte as given
+	cat >"$hook" <<EOF
+#!/bin/sh
+printf '%s\n' "\$MONFS_ALARM" >"$out.alarm"
+printf '%s\n' "\$MONFS_REASON" >"$out.reason"
+cat >"$out.tmp"
+mv "$out.tmp" "$out"
+EOF
+	chmod 755 "$hook"
+	name=$(printf 'n%.0s' {1..255})
+	desc=$(for i in {1..128}; do printf 'd%03d \\x/' "$i"; done)
+	assert_equal "${#desc}" 1024
+	for i in {1..30}; do vals+=($((90 + i))); done
+	points EC2/CPU "${vals[@]}"
+	cpu_high "$name" "evaluation_periods = 30
+datapoints_to_alarm = 30
+description = $desc
+alarm_action = log:ops/long
+alarm_action = exec:$hook"
+	assert_state "$name" ALARM
+	reason=$(field "$name" reason)
+	assert_contains "$reason" "Threshold Crossed: 30 out of the last 30 datapoints [91.0 ("
+	assert_contains "$reason" ", 120.0 ("
+	[[ "$reason" != *...* ]]
+	eventually "$ACTION_DEADLINE_S" '[ -s "$MNT/logs/ops/long" ] && [ -e "$out" ]'
+	line=$(cat "$MNT/logs/ops/long")
+	assert_equal "$(wc -l <<<"$line")" 1
+	assert_equal "$(jq -r .AlarmName <<<"$line")" "$name"
+	assert_equal "$(jq -r .AlarmDescription <<<"$line")" "$desc"
+	assert_equal "$(jq -r .NewStateReason <<<"$line")" "$reason"
+	assert_equal "$(cat "$out")" "$line"
+	assert_equal "$(cat "$out.reason")" "$reason"
+	assert_equal "$(cat "$out.alarm")" "$name"
+}
+
+# live_alarms N ACTION...: alarms live-1 .. live-N on EC2/Live, period 10,
+# maximum > 50, each with the action lines given; no data yet.
+live_alarms() {
+	local n=$1 i
+	shift
+	for ((i = 1; i <= n; i++)); do
+		/bin/printf '%s\n' "metric = EC2/Live" "statistic = maximum" \
+			"period = 10" "comparison = >" "threshold = 50" "$@" \
+			>"$A/live-$i" || return 1
+	done
+}
+
+# live_until_alarm N: feed EC2/Live a breaching point each second until
+# alarms live-1 .. live-N are all in ALARM (each within 40 s).
+live_until_alarm() {
+	local deadline=$((SECONDS + 40)) n
+	while :; do
+		echo 99 >>"$MNT/metrics/EC2/Live"
+		n=$(grep -l '^state = ALARM$' "$A"/live-* | wc -l)
+		[ "$n" -eq "$1" ] && return 0
+		if ((SECONDS >= deadline)); then
+			echo "$n of $1 alarms reached ALARM within 40 s"
+			return 1
+		fi
+		sleep 1
+	done
+}
+
+@test "100 alarms due in the same tick all act: the log stream gets 100 lines" {
+	live_alarms 100 "alarm_action = log:ops/many"
+	assert_state live-100 INSUFFICIENT_DATA
+	live_until_alarm 100
+	eventually "$ACTION_DEADLINE_S" '[ "$(wc -l <"$MNT/logs/ops/many")" -ge 100 ]'
+	sleep 1 # a 101st line would show by now
+	assert_equal "$(wc -l <"$MNT/logs/ops/many")" 100
+	assert_equal "$(jq -r .AlarmName "$MNT/logs/ops/many" | sort -u | wc -l)" 100
+}
+
+@test "100 exec: programs alive at once are all reaped, each with its history item" {
+	local hook="$BATS_TEST_TMPDIR/slow" i
+	printf '#!/bin/sh\nsleep 3\necho "$MONFS_ALARM" >>"%s"\n' "$BATS_TEST_TMPDIR/ran" >"$hook"
+	chmod 755 "$hook"
+	live_alarms 100 "alarm_action = exec:$hook"
+	live_until_alarm 100
+	eventually "$ACTION_DEADLINE_S" '[ -e "$BATS_TEST_TMPDIR/ran" ] && [ "$(wc -l <"$BATS_TEST_TMPDIR/ran")" -eq 100 ]'
+	for ((i = 1; i <= 100; i++)); do
+		eventually "$ACTION_DEADLINE_S" "history live-$i | grep -q '\"HistorySummary\":\"Successfully executed action exec:$hook\"'"
+	done
+	# reaped: no zombie of the daemon's is left
+	run ps -o pid=,stat= --ppid "$MONFS_MAIN_PID"
+	[[ "$output" != *Z* ]]
+}
+
+@test "after 5,000 alarms made and deleted in turn, a new alarm is still evaluated and acts" {
+	local batch i start=$SECONDS
+	# In batches of 1,000 that the evaluator sweeps whole (every 250 ms),
+	# so that it meets 5,000 ids (past the old table of 4,096) and forgets
+	# each once deleted; the unit test alarm_due goes one alarm at a time.
+	for batch in 1 2 3 4 5; do
+		for ((i = 1; i <= 1000; i++)); do
+			printf '%s\n' "metric = EC2/Gone" "statistic = maximum" \
+				"period = 10" "comparison = >" "threshold = 1" \
+				>"$A/gone-$i"
+		done
+		assert_equal "$(ls "$A" | wc -l)" 1000
+		sleep 0.6
+		rm -- "$A"/gone-*
+	done
+	echo "# 5,000 alarms made and deleted in $((SECONDS - start)) s" >&3
+	live_alarms 1 "alarm_action = log:ops/after"
+	live_until_alarm 1
+	eventually "$ACTION_DEADLINE_S" '[ -s "$MNT/logs/ops/after" ]'
+	json_check "$(cat "$MNT/logs/ops/after")" '.AlarmName == "live-1" and .NewStateValue == "ALARM"'
+}

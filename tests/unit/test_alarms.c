@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,7 @@ Test(alarms, breaching_data_moves_it_to_alarm_with_cloudwatchs_reason)
 		  c.message);
 	render("cpu", ALARM_VIEW_TEXT, text, sizeof(text));
 	cr_assert(strstr(text, "state = ALARM\n"), "%s", text);
+	alarm_change_release(&c);
 	/* Evaluated again with nothing new: no change. */
 	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 900, &c),
 		     0);
@@ -153,6 +155,7 @@ Test(alarms, history_holds_configuration_and_state_updates)
 	feed(values, 3);
 	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 10, &c),
 		     1);
+	alarm_change_release(&c);
 	render("cpu", ALARM_VIEW_HISTORY, text, sizeof(text));
 	cr_assert(strstr(text, "\"HistoryItemType\":\"ConfigurationUpdate\""),
 		  "%s", text);
@@ -175,6 +178,7 @@ Test(alarms, redefining_keeps_state_and_deleting_removes_it)
 	feed(values, 3);
 	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 10, &c),
 		     1);
+	alarm_change_release(&c);
 	define("cpu", "metric = EC2/CPU\nstatistic = maximum\nperiod = 60\n"
 		      "comparison = >=\nthreshold = 90\n");
 	render("cpu", ALARM_VIEW_TEXT, text, sizeof(text));
@@ -317,6 +321,7 @@ Test(alarms, a_new_alarm_takes_the_owner_given_and_its_writer_is_who_wrote)
 	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 10, &c),
 		     1);
 	cr_assert_eq(c.writer_uid, 1002); /* exec: runs as the writer */
+	alarm_change_release(&c);
 	/* A redefinition keeps the owner. */
 	define("cpu", CPU_HIGH);
 	cr_assert_eq(store_alarm_get(st, "cpu", &a), 0);
@@ -336,6 +341,7 @@ Test(alarms, a_change_says_when_its_alarm_was_created)
 		     1);
 	cr_assert_geq(c.created_ms, before);
 	cr_assert_leq(c.created_ms, store_now_ms());
+	alarm_change_release(&c);
 }
 
 Test(alarms, renaming_onto_an_alarm_redefines_it_keeping_its_state)
@@ -354,6 +360,7 @@ Test(alarms, renaming_onto_an_alarm_redefines_it_keeping_its_state)
 	feed(values, 3);
 	cr_assert_eq(store_alarm_evaluate(st, "cpu", t0 + 3 * 60000 + 10, &c),
 		     1);
+	alarm_change_release(&c);
 	cpu_id = id_of("cpu");
 	cr_assert_eq(store_alarm_by_id(st, cpu_id, name, &created), 0);
 	define("sedAb12", "metric = EC2/CPU\nstatistic = maximum\n"
@@ -397,6 +404,7 @@ Test(alarms, renaming_to_a_free_name_moves_state_and_history)
 	cr_assert_eq(store_alarm_evaluate(st, ".cpu.x1Y2z3",
 					  t0 + 3 * 60000 + 10, &c),
 		     1);
+	alarm_change_release(&c);
 	id = id_of(".cpu.x1Y2z3");
 	before = store_now_ms();
 	cr_assert_eq(store_alarm_rename(st, ".cpu.x1Y2z3", "cpu", &carol, &err),
@@ -452,4 +460,108 @@ Test(alarms, a_rename_is_on_the_record_as_put_and_delete)
 	cr_assert(strstr(buf, "\"eventName\":\"DeleteAlarms\""), "%s", buf);
 	cr_assert(strstr(buf, "\"alarmNames\":\"tmp\""), "%s", buf);
 	free(buf);
+}
+
+/* ---- no silent caps: every field of a change at its longest ---- */
+
+/*
+ * Make ALARM_ACTIONS_MAX programs carol may run, each named by an
+ * exec: action of ALARM_ACTION_MAX - 1 bytes, the longest allowed.
+ */
+static void longest_programs(char actions[][ALARM_ACTION_MAX])
+{
+	char path[ALARM_ACTION_MAX];
+	size_t len, want = ALARM_ACTION_MAX - 1 - strlen("exec:");
+	int i, level;
+	FILE *f;
+
+	cr_assert_eq(chmod(dir, 0755), 0);
+	len = (size_t)snprintf(path, sizeof(path), "%s", dir);
+	for (level = 0; level < 3; level++) {
+		path[len++] = '/';
+		memset(path + len, 'a' + level, 250);
+		len += 250;
+		path[len] = '\0';
+		cr_assert_eq(mkdir(path, 0755), 0, "%s", path);
+	}
+	path[len++] = '/';
+	memset(path + len, 'p', want - len);
+	path[want] = '\0';
+	for (i = 0; i < ALARM_ACTIONS_MAX; i++) {
+		path[want - 1] = (char)('0' + i);
+		f = fopen(path, "w");
+		cr_assert_not_null(f);
+		fputs("#!/bin/sh\n", f);
+		fclose(f);
+		cr_assert_eq(chmod(path, 0755), 0);
+		memcpy(actions[i], "exec:", 5);
+		memcpy(actions[i] + 5, path, want + 1);
+		cr_assert_eq(strlen(actions[i]), ALARM_ACTION_MAX - 1);
+	}
+}
+
+Test(alarms, a_change_carries_every_field_whole_at_its_longest)
+{
+	char name[NAME_MAX_BYTES + 1], desc[ALARM_DESCRIPTION_MAX + 1];
+	char actions[ALARM_ACTIONS_MAX][ALARM_ACTION_MAX];
+	json_t *list = json_array(), *def, *msg;
+	double values[30];
+	struct alarm_change c;
+	json_error_t jerr;
+	char *text;
+	int i;
+
+	memset(name, 'n', NAME_MAX_BYTES);
+	name[NAME_MAX_BYTES] = '\0';
+	/* Quotes and backslashes: the JSON line is longer still. */
+	for (i = 0; i < ALARM_DESCRIPTION_MAX; i++)
+		desc[i] = i % 8 == 0 ? '"' : i % 8 == 1 ? '\\' : (char)('a' + i % 26);
+	desc[ALARM_DESCRIPTION_MAX] = '\0';
+	longest_programs(actions);
+	for (i = 0; i < ALARM_ACTIONS_MAX; i++)
+		json_array_append_new(list, json_string(actions[i]));
+	def = json_pack("{s:s,s:s,s:s,s:i,s:i,s:f,s:s,s:s,s:o}", "Namespace",
+			"EC2", "MetricName", "CPU", "Statistic", "Average",
+			"Period", 60, "EvaluationPeriods", 30, "Threshold",
+			80.0, "ComparisonOperator", "GreaterThanThreshold",
+			"AlarmDescription", desc, "AlarmActions", list);
+	text = json_dumps(def, 0);
+	json_decref(def);
+	define(name, text);
+	free(text);
+	for (i = 0; i < 30; i++)
+		values[i] = 90 + i;
+	feed(values, 30);
+	cr_assert_eq(store_alarm_evaluate(st, name, t0 + 30 * 60000 + 10, &c),
+		     1);
+	cr_assert_str_eq(c.name, name);
+	cr_assert_str_eq(c.description, desc);
+	/* All 30 datapoints, newest first, and the sentence's end. */
+	cr_assert(strstr(c.reason, "Threshold Crossed: 30 out of the last 30 "
+				   "datapoints [119.0 ("),
+		  "%s", c.reason);
+	cr_assert(strstr(c.reason, ", 90.0 ("), "%s", c.reason);
+	cr_assert_null(strstr(c.reason, "..."), "%s", c.reason);
+	cr_assert(strstr(c.reason, "(minimum 30 datapoints for OK -> ALARM "
+				   "transition)."),
+		  "%s", c.reason);
+	cr_assert_eq(c.nactions, ALARM_ACTIONS_MAX);
+	for (i = 0; i < ALARM_ACTIONS_MAX; i++)
+		cr_assert_str_eq(c.actions[i], actions[i]);
+	msg = json_loads(c.message, 0, &jerr);
+	cr_assert_not_null(msg, "%s: %s", jerr.text, c.message);
+	cr_assert_str_eq(json_string_value(json_object_get(msg, "AlarmName")),
+			 name);
+	cr_assert_str_eq(
+		json_string_value(json_object_get(msg, "AlarmDescription")),
+		desc);
+	cr_assert_str_eq(
+		json_string_value(json_object_get(msg, "NewStateReason")),
+		c.reason);
+	cr_assert_str_eq(
+		json_string_value(json_object_get(msg, "NewStateValue")),
+		"ALARM");
+	json_decref(msg);
+	alarm_change_release(&c);
+	alarm_change_release(&c); /* twice is harmless */
 }
