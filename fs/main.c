@@ -34,6 +34,8 @@
 
 enum { KEY_HELP, KEY_VERSION };
 
+/* The option table reads as a table: clang-format would unfold it. */
+/* clang-format off */
 #define OPT(t, field, v) {t, offsetof(struct monfs_options, field), v}
 /*
  * libfuse's FUSE_OPT_KEY spells the "no offset" marker -1U, which clang's
@@ -66,7 +68,9 @@ static const struct fuse_opt OPTIONS[] = {
 	OPT_KEY("--version", KEY_VERSION),
 	FUSE_OPT_END,
 };
+/* clang-format on */
 
+/* clang-format off */
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -91,6 +95,7 @@ static void usage(FILE *out)
 		"\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT\n");
 }
+/* clang-format on */
 
 static int option_proc(void *data, const char *arg, int key,
 		       struct fuse_args *outargs)
