@@ -51,6 +51,26 @@ sqlite3 *db_handle(struct store *st);
 /* Map a sqlite result code to a negative errno (ENOSPC, EIO, ...). */
 int db_errno(int rc);
 
+/* What db_step found: a row to read, or the end of the rows. */
+#define DB_ROW 1
+#define DB_DONE 0
+
+/*
+ * Step stmt once: DB_ROW, DB_DONE, or -errno when the database failed
+ * (-ENOSPC when full, -EIO on an I/O error or corruption, ...). Every
+ * statement of store/ is stepped through here, so that "no row" and "the
+ * database failed" are never the same answer.
+ */
+int db_step(sqlite3_stmt *stmt);
+
+/*
+ * Give err a message for rc when it is a database failure (-EIO,
+ * -ENOSPC, -ENOMEM), from the connection's last error ("the database
+ * failed: disk I/O error"), unless err already says something. err may
+ * be NULL. Lock held.
+ */
+void db_explain(struct store *st, int rc, struct err *err);
+
 /*
  * Step stmt to completion expecting no rows (INSERT, UPDATE, DELETE).
  * 0 or -errno.
@@ -207,7 +227,7 @@ int stream_detach_locked(struct store *st, const char *group, const char *name,
  */
 int stream_reap(struct store *st, int64_t stream_id);
 
-/* The id of directory name in tree, or -ENOENT. Lock held. */
+/* The id of directory name in tree, -ENOENT, or -EIO. Lock held. */
 int64_t tree_lookup(struct store *st, enum tree tree, const char *name);
 
 /*
