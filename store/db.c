@@ -831,7 +831,7 @@ out:
 /* db_delete_named, once. */
 static int delete_named_once(struct store *st, const char *sql,
 			     const char *name, struct trail_event *ev,
-			     const struct err *err)
+			     struct err *err)
 {
 	sqlite3_stmt *stmt;
 	int rc = db_begin(st);
@@ -861,6 +861,8 @@ int db_delete_named(struct store *st, const char *sql, const char *name,
 	if (rc == -ENOSPC && db_make_room(st, true) == 0) {
 		ev->error = 0; /* db_finish marked it refused */
 		ev->message = NULL;
+		if (err)
+			err->msg[0] = '\0'; /* and explained the ENOSPC */
 		rc = delete_named_once(st, sql, name, ev, err);
 	}
 	return rc;

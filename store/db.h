@@ -157,11 +157,12 @@ int trail_append_locked(struct store *st, const struct trail_event *ev,
  * End a changing operation begun with db_begin: when rc is 0, record ev
  * in the same transaction and commit; otherwise roll back, and record ev
  * as refused with rc and err's message in a transaction of its own (the
- * refusal is on the record even though nothing changed). Returns the
- * operation's result.
+ * refusal is on the record even though nothing changed). A failure of
+ * the database itself (or of the commit) gets a message in err (may be
+ * NULL) when it has none (db_explain). Returns the operation's result.
  */
 int db_finish(struct store *st, int rc, struct trail_event *ev,
-	      const struct err *err);
+	      struct err *err);
 
 /*
  * Turn pending data events into records: all of them (at open, after a

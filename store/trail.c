@@ -359,12 +359,11 @@ int store_trail_record(struct store *st, const struct trail_event *ev)
 }
 
 int db_finish(struct store *st, int rc, struct trail_event *ev,
-	      const struct err *err)
+	      struct err *err)
 {
-	struct err why = {""};
+	struct err none = {""};
+	struct err *why = err ? err : &none;
 
-	if (err)
-		why = *err;
 	if (rc == 0) {
 		rc = trail_append_locked(st, ev, store_now_ms());
 		if (rc == 0) {
@@ -372,17 +371,17 @@ int db_finish(struct store *st, int rc, struct trail_event *ev,
 			if (rc == 0)
 				return 0;
 			/* Rolled back and unlocked: on the record all the same. */
-			err_set(&why, "the database failed to commit: %s",
+			err_set(why, "the database failed to commit: %s",
 				strerror(-rc));
 			goto record;
 		}
 	}
-	/* A database failure says so, not an empty or stale message. */
-	db_explain(st, rc, &why);
+	/* A database failure says so, in the record and to the caller. */
+	db_explain(st, rc, why);
 	db_rollback(st);
 record:
 	ev->error = rc;
-	ev->message = why.msg;
+	ev->message = why->msg;
 	store_trail_record(st, ev);
 	ev->message = err ? err->msg : NULL;
 	return rc;

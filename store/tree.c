@@ -511,8 +511,11 @@ int store_file_delete(struct store *st, enum tree tree, const char *dir,
 	if (db_disk_low(st))
 		db_make_room(st, true);
 	rc = file_delete_once(st, tree, dir, name, who, err);
-	if (rc == -ENOSPC && db_make_room(st, true) == 0)
+	if (rc == -ENOSPC && db_make_room(st, true) == 0) {
+		if (err)
+			err->msg[0] = '\0'; /* db_finish explained the ENOSPC */
 		rc = file_delete_once(st, tree, dir, name, who, err);
+	}
 	return rc;
 }
 
@@ -524,7 +527,10 @@ int store_dir_delete(struct store *st, enum tree tree, const char *name,
 	if (db_disk_low(st))
 		db_make_room(st, true);
 	rc = dir_delete_once(st, tree, name, who, err);
-	if (rc == -ENOSPC && db_make_room(st, true) == 0)
+	if (rc == -ENOSPC && db_make_room(st, true) == 0) {
+		if (err)
+			err->msg[0] = '\0'; /* db_finish explained the ENOSPC */
 		rc = dir_delete_once(st, tree, name, who, err);
+	}
 	return rc;
 }
