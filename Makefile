@@ -75,16 +75,24 @@ run: deps
 
 unit: $(UNIT_BIN)
 
+# The failing disk that tests/e2e/faults.bats preloads into the daemon;
+# built plain whatever CFLAGS (no sanitizer inside another's process).
+FAULT_SHIM := $(BUILD)/tests/fault/failio.so
+
+$(FAULT_SHIM): tests/fault/failio.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -g -fPIC -shared -o $@ $< -ldl
+
 # make test also runs the metrics suite with the daemon under valgrind;
 # make check-valgrind runs every suite that way (slow: about 10x).
 VALGRIND_FILES ?= tests/e2e/metrics.bats
 
 test: deps
-	@$(MAKE) --no-print-directory all unit check-headers
+	@$(MAKE) --no-print-directory all unit check-headers $(FAULT_SHIM)
 	@MONFS_VALGRIND_FILES="$(VALGRIND_FILES)" tests/run-all $(BUILD)
 
 check-valgrind: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit $(FAULT_SHIM)
 	@MONFS_VALGRIND_FILES="$(wildcard tests/e2e/*.bats)" tests/run-all $(BUILD)
 
 # The fault-finding runs that take long: many daemon kills, and the
@@ -119,7 +127,8 @@ bench:
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 	    CFLAGS="-O1 -g -DMONFS_DEBUG -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	    LDFLAGS="-fsanitize=address,undefined" all unit
+	    LDFLAGS="-fsanitize=address,undefined" all unit \
+	    build-asan/tests/fault/failio.so
 	@MONFS_ASAN=1 tests/run-all build-asan
 
 # ThreadSanitizer: the FUSE workers, the sweeper, the alarm evaluator and
@@ -135,7 +144,8 @@ TSAN_FILES ?= $(wildcard tests/e2e/*.bats)
 check-tsan: deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang \
 	    CFLAGS="-O1 -g -DMONFS_DEBUG -fsanitize=thread -fno-omit-frame-pointer" \
-	    LDFLAGS="-fsanitize=thread" all check-headers
+	    LDFLAGS="-fsanitize=thread" all check-headers \
+	    build-tsan/tests/fault/failio.so
 	@MONFS_TSAN=1 MONFS_E2E_FILES="$(TSAN_FILES)" \
 	    setarch $$(uname -m) -R tests/run-all build-tsan
 

@@ -127,6 +127,7 @@ int node_walk(const struct fs_path *p, const struct caller *who)
 	char level[PATH_MAX];
 	struct node_attr a = fixed_attr(AREA_ROOT);
 	const char *slash;
+	int rc;
 
 	if (!perm_allows(who, &a, true, PERM_EXEC))
 		return -EACCES;
@@ -142,9 +143,10 @@ int node_walk(const struct fs_path *p, const struct caller *who)
 	     slash = strchr(slash + 1, '/')) {
 		snprintf(level, sizeof(level), "%.*s",
 			 (int)(slash - p->rest), p->rest);
-		if (store_dir_get(monfs_get()->store, area_tree(p->area), level,
-				  &a))
-			return -ENOENT;
+		rc = store_dir_get(monfs_get()->store, area_tree(p->area),
+				   level, &a);
+		if (rc)
+			return rc; /* -ENOENT, or the store failed: -EIO */
 		if (!perm_allows(who, &a, true, PERM_EXEC))
 			return -EACCES;
 	}
@@ -231,18 +233,22 @@ static int resolve_definition(struct store *st, struct node *n)
 	struct node_owner owner;
 	struct alarm_info a;
 	char key[PATH_MAX];
+	int rc;
 
 	if (strchr(n->path.rest, '/') || (!alarm && n->path.query))
 		return -ENOENT;
 	n->type = NT_FILE;
 	n->view = n->path.query != NULL;
-	if (!(alarm ? store_alarm_get(st, n->path.rest, &a)
-		    : store_filter_get(st, n->path.rest, &a))) {
+	rc = alarm ? store_alarm_get(st, n->path.rest, &a)
+		   : store_filter_get(st, n->path.rest, &a);
+	if (!rc) {
 		n->attr = a.attr;
 		if (!n->view)
 			n->text_size = definition_size(st, alarm, n->path.rest);
 		return 0;
 	}
+	if (rc != -ENOENT)
+		return rc; /* the store failed: not "absent" */
 	node_definition_key(&n->path, key);
 	if (n->view || !handle_creating(key, &owner))
 		return -ENOENT;
@@ -273,8 +279,11 @@ int node_resolve(const char *path, struct node *n)
 	if (p->area == AREA_TRAIL) {
 		int64_t day = p->query ? -1 : trail_day_of(p->rest);
 
-		if (day < 0 || store_trail_day(st, day, &n->day))
+		if (day < 0)
 			return -ENOENT;
+		rc = store_trail_day(st, day, &n->day);
+		if (rc)
+			return rc;
 		n->type = NT_FILE;
 		n->attr = fixed_attr(AREA_TRAIL);
 		n->attr.mode &= 0644; /* 0644, or 0640 with a trail group */
@@ -285,10 +294,14 @@ int node_resolve(const char *path, struct node *n)
 		return resolve_definition(st, n);
 	if (!area_has_tree(p->area))
 		return -ENOENT;
-	if (!p->query &&
-	    !store_dir_get(st, area_tree(p->area), p->rest, &n->attr)) {
-		n->type = NT_DIR;
-		return 0;
+	if (!p->query) {
+		rc = store_dir_get(st, area_tree(p->area), p->rest, &n->attr);
+		if (!rc) {
+			n->type = NT_DIR;
+			return 0;
+		}
+		if (rc != -ENOENT)
+			return rc;
 	}
 	if (!p->parent[0])
 		return -ENOENT;

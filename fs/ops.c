@@ -189,7 +189,7 @@ static int op_mkdir(const char *path, mode_t mode)
 	struct caller who = node_caller();
 	const char *why = NULL;
 	struct fs_path p;
-	struct err err;
+	struct err err = {""};
 	int rc;
 
 	rc = path_parse(path, &p);

@@ -81,17 +81,21 @@ struct alarm_row {
 	char writer_name[CALLER_USER_MAX];
 };
 
-/* The id of alarm name, or -ENOENT. Lock held. */
+/* The id of alarm name, -ENOENT, or -EIO (-errno). Lock held. */
 static int64_t alarm_id(struct store *st, const char *name)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_GET);
 	int64_t id = -ENOENT;
+	int rc;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		id = sqlite3_column_int64(stmt, 0);
+	else if (rc < 0)
+		id = rc;
 	sqlite3_reset(stmt);
 	return id;
 }
@@ -117,7 +121,10 @@ static int load(struct store *st, const char *name, struct alarm_row *row)
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_DONE)
+		rc = -ENOENT;
+	if (rc == DB_ROW) {
 		const char *def = (const char *)sqlite3_column_text(stmt, 1);
 		const char *reason = (const char *)sqlite3_column_text(stmt, 3);
 		const char *writer = (const char *)sqlite3_column_text(stmt, 7);
@@ -358,6 +365,10 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 	ev.params[ev.nparams++] = TRAIL_STR("namespace", def->ns);
 	ev.params[ev.nparams++] = TRAIL_STR("metricName", def->metric);
 	existing.id = alarm_id(st, name);
+	if (existing.id < 0 && existing.id != -ENOENT) {
+		rc = (int)existing.id; /* the database failed: no guess */
+		goto out;
+	}
 	rc = existing.id > 0 ? 0 : -ENOENT;
 	if (rc)
 		existing.id = 0;
@@ -429,7 +440,10 @@ struct rename_source {
 	char writer_name[CALLER_USER_MAX];
 };
 
-/* Load alarm name as a rename's source. 0, -ENOENT or -ENOMEM. Lock held. */
+/*
+ * Load alarm name as a rename's source. 0, -ENOENT, -ENOMEM, or -EIO
+ * (-errno) when the database failed. Lock held.
+ */
 static int load_source(struct store *st, const char *name,
 		       struct rename_source *src)
 {
@@ -440,7 +454,10 @@ static int load_source(struct store *st, const char *name,
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_DONE)
+		rc = -ENOENT;
+	if (rc == DB_ROW) {
 		def = (const char *)sqlite3_column_text(stmt, 1);
 		writer = (const char *)sqlite3_column_text(stmt, 4);
 		src->id = sqlite3_column_int64(stmt, 0);
@@ -585,7 +602,10 @@ int store_alarm_by_id(struct store *st, int64_t id,
 		goto out;
 	}
 	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_DONE)
+		rc = -ENOENT;
+	if (rc == DB_ROW) {
 		const char *n = (const char *)sqlite3_column_text(stmt, 0);
 
 		snprintf(name, ALARM_NAME_SIZE, "%s", n ? n : "");
@@ -696,7 +716,7 @@ static int render_history(struct store *st, const char *name, int64_t id,
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, id);
-	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		json_t *j = json_pack(
 			"{s:s,s:s,s:s,s:s,s:s}", "AlarmName", name, "Timestamp",
 			iso(when, sqlite3_column_int64(stmt, 0)),
@@ -1008,10 +1028,11 @@ int store_alarms_each(struct store *st, store_alarm_fn fn, void *ctx)
 		rc = -EIO;
 		goto out;
 	}
-	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		const char *def = (const char *)sqlite3_column_text(stmt, 2);
 		const char *p = def ? strstr(def, "\nperiod = ") : NULL;
 
+		rc = 0;
 		/* The canonical form always holds its period line. */
 		if (p)
 			rc = fn(ctx, sqlite3_column_int64(stmt, 0),

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/db.h"
 #include "store/space.h"
 
 /* sqlite's own default threshold, 4 MiB at 4 KiB pages. */
@@ -183,9 +184,16 @@ int checkpointer_start(const char *path, sqlite3 *writer,
 	cp->page_bytes = 4096;
 	if (sqlite3_prepare_v2(cp->db, "PRAGMA page_size", -1, &stmt, NULL) ==
 	    SQLITE_OK) {
-		if (sqlite3_step(stmt) == SQLITE_ROW)
+		rc = db_step(stmt);
+		if (rc == DB_ROW)
 			cp->page_bytes = sqlite3_column_int64(stmt, 0);
 		sqlite3_finalize(stmt);
+		if (rc < 0) {
+			sqlite3_close(cp->db);
+			free(cp->path);
+			free(cp);
+			return rc;
+		}
 	}
 	pthread_mutex_init(&cp->lock, NULL);
 	pthread_cond_init(&cp->wake, NULL);

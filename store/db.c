@@ -379,13 +379,40 @@ sqlite3_stmt *db_stmt(struct store *st, const char *sql)
 	return stmt;
 }
 
-int db_exec_stmt(sqlite3_stmt *stmt)
+int db_step(sqlite3_stmt *stmt)
 {
 	int rc = sqlite3_step(stmt);
 
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-		return 0;
-	return db_errno(rc);
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	/* Whatever the code, it is a failure: never 0, never a row. */
+	return db_errno(rc) ? db_errno(rc) : -EIO;
+}
+
+int db_exec_stmt(sqlite3_stmt *stmt)
+{
+	int rc = db_step(stmt);
+
+	return rc < 0 ? rc : 0;
+}
+
+void db_explain(struct store *st, int rc, struct err *err)
+{
+	int code = sqlite3_errcode(st->db);
+	const char *why = strerror(-rc);
+
+	/* A refusal of the user's input has its own words already. */
+	if (!err || err->msg[0] || (rc != -EIO && rc != -ENOSPC &&
+				    rc != -ENOMEM))
+		return;
+	if (code != SQLITE_OK && code != SQLITE_ROW && code != SQLITE_DONE)
+		why = sqlite3_errmsg(st->db);
+	if (rc == -ENOSPC)
+		err_set(err, "no room for the database: %s", why);
+	else
+		err_set(err, "the database failed: %s", why);
 }
 
 static int exec(struct store *st, const char *sql)
@@ -471,10 +498,11 @@ static int schema_version(struct store *st, int *version)
 			       -1, &stmt, NULL) != SQLITE_OK)
 		return -EIO;
 	*version = 0;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		*version = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* Whether the schema's foreign keys all hold (after a table was made again). */
@@ -486,11 +514,11 @@ static int foreign_keys_hold(struct store *st)
 	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &stmt,
 			       NULL) != SQLITE_OK)
 		return -EIO;
-	rc = sqlite3_step(stmt);
+	rc = db_step(stmt);
 	sqlite3_finalize(stmt);
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		return -EPROTO; /* a row names a reference that does not hold */
-	return rc == SQLITE_DONE ? 0 : db_errno(rc);
+	return rc;
 }
 
 /* Apply the pending migrations in one transaction, already begun. */
@@ -575,7 +603,7 @@ static int check_ours(struct store *st, const char *path, struct err *err)
 				" 'schema_version') FROM sqlite_master"
 				" WHERE type = 'table'",
 				-1, &stmt, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+	if (rc == SQLITE_OK && db_step(stmt) == DB_ROW) {
 		tables = sqlite3_column_int(stmt, 0);
 		ours = sqlite3_column_int(stmt, 1);
 		rc = SQLITE_OK;
@@ -769,10 +797,13 @@ int db_get_named(struct store *st, const char *sql, const char *name,
 		goto out;
 	}
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
 		*id = sqlite3_column_int64(stmt, 0);
 		db_read_attr(stmt, 1, attr);
 		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = -ENOENT;
 	}
 	sqlite3_reset(stmt);
 out:
@@ -793,9 +824,10 @@ int db_list_named(struct store *st, const char *sql, store_list_fn fn,
 		rc = -EIO;
 		goto out;
 	}
-	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		const char *name = (const char *)sqlite3_column_text(stmt, 0);
 
+		rc = 0;
 		db_read_attr(stmt, 1, &attr);
 		if (name)
 			rc = fn(ctx, name, false, &attr);
@@ -809,7 +841,7 @@ out:
 /* db_delete_named, once. */
 static int delete_named_once(struct store *st, const char *sql,
 			     const char *name, struct trail_event *ev,
-			     const struct err *err)
+			     struct err *err)
 {
 	sqlite3_stmt *stmt;
 	int rc = db_begin(st);
@@ -839,6 +871,8 @@ int db_delete_named(struct store *st, const char *sql, const char *name,
 	if (rc == -ENOSPC && db_make_room(st, true) == 0) {
 		ev->error = 0; /* db_finish marked it refused */
 		ev->message = NULL;
+		if (err)
+			err->msg[0] = '\0'; /* and explained the ENOSPC */
 		rc = delete_named_once(st, sql, name, ev, err);
 	}
 	return rc;

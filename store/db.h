@@ -51,6 +51,26 @@ sqlite3 *db_handle(struct store *st);
 /* Map a sqlite result code to a negative errno (ENOSPC, EIO, ...). */
 int db_errno(int rc);
 
+/* What db_step found: a row to read, or the end of the rows. */
+#define DB_ROW 1
+#define DB_DONE 0
+
+/*
+ * Step stmt once: DB_ROW, DB_DONE, or -errno when the database failed
+ * (-ENOSPC when full, -EIO on an I/O error or corruption, ...). Every
+ * statement of store/ is stepped through here, so that "no row" and "the
+ * database failed" are never the same answer.
+ */
+int db_step(sqlite3_stmt *stmt);
+
+/*
+ * Give err a message for rc when it is a database failure (-EIO,
+ * -ENOSPC, -ENOMEM), from the connection's last error ("the database
+ * failed: disk I/O error"), unless err already says something. err may
+ * be NULL. Lock held.
+ */
+void db_explain(struct store *st, int rc, struct err *err);
+
 /*
  * Step stmt to completion expecting no rows (INSERT, UPDATE, DELETE).
  * 0 or -errno.
@@ -137,11 +157,12 @@ int trail_append_locked(struct store *st, const struct trail_event *ev,
  * End a changing operation begun with db_begin: when rc is 0, record ev
  * in the same transaction and commit; otherwise roll back, and record ev
  * as refused with rc and err's message in a transaction of its own (the
- * refusal is on the record even though nothing changed). Returns the
- * operation's result.
+ * refusal is on the record even though nothing changed). A failure of
+ * the database itself (or of the commit) gets a message in err (may be
+ * NULL) when it has none (db_explain). Returns the operation's result.
  */
 int db_finish(struct store *st, int rc, struct trail_event *ev,
-	      const struct err *err);
+	      struct err *err);
 
 /*
  * Turn pending data events into records: all of them (at open, after a
@@ -207,7 +228,7 @@ int stream_detach_locked(struct store *st, const char *group, const char *name,
  */
 int stream_reap(struct store *st, int64_t stream_id);
 
-/* The id of directory name in tree, or -ENOENT. Lock held. */
+/* The id of directory name in tree, -ENOENT, or -EIO. Lock held. */
 int64_t tree_lookup(struct store *st, enum tree tree, const char *name);
 
 /*

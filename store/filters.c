@@ -224,7 +224,10 @@ struct rename_source {
 	char *group;      /* malloc'ed */
 };
 
-/* Load filter name as a rename's source. 0, -ENOENT, -ENOMEM. Lock held. */
+/*
+ * Load filter name as a rename's source. 0, -ENOENT, -ENOMEM, or -EIO
+ * (-errno) when the database failed. Lock held.
+ */
 static int load_source(struct store *st, const char *name,
 		       struct rename_source *src)
 {
@@ -235,7 +238,10 @@ static int load_source(struct store *st, const char *name,
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_DONE)
+		rc = -ENOENT;
+	if (rc == DB_ROW) {
 		def = (const char *)sqlite3_column_text(stmt, 1);
 		group = (const char *)sqlite3_column_text(stmt, 2);
 		src->id = sqlite3_column_int64(stmt, 0);
@@ -252,12 +258,16 @@ static int64_t filter_id(struct store *st, const char *name)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTER_ID);
 	int64_t id = -ENOENT;
+	int rc;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		id = sqlite3_column_int64(stmt, 0);
+	else if (rc < 0)
+		id = rc;
 	sqlite3_reset(stmt);
 	return id;
 }
@@ -355,7 +365,10 @@ int store_filter_render(struct store *st, const char *name,
 		goto out;
 	}
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_DONE)
+		rc = -ENOENT;
+	if (rc == DB_ROW) {
 		rc = strbuf_adds(out, (const char *)sqlite3_column_text(stmt, 0));
 		if (!rc)
 			rc = strbuf_addf(out, "matched = %lld\nskipped = %lld\n",
@@ -368,18 +381,22 @@ out:
 	return rc;
 }
 
-/* The id of metric ns/name, or -ENOENT. Lock held. */
+/* The id of metric ns/name, -ENOENT, or -EIO (-errno). Lock held. */
 static int64_t metric_id(struct store *st, const char *ns, const char *name)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_METRIC_ID);
 	int64_t id = -ENOENT;
+	int rc;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		id = sqlite3_column_int64(stmt, 0);
+	else if (rc < 0)
+		id = rc;
 	sqlite3_reset(stmt);
 	return id;
 }
@@ -425,6 +442,8 @@ static int apply_one(struct store *st, int64_t filter_id,
 	}
 	pattern_free(p);
 	id = rc ? rc : metric_id(st, d->ns, d->metric);
+	if (!rc && id < 0 && id != -ENOENT)
+		rc = (int)id; /* no metric is no points; a failure is not */
 	if (!rc && n && id > 0)
 		rc = rollups_ingest_locked(st, id, points, n, NULL);
 	free(points);
@@ -462,9 +481,10 @@ int filters_apply_locked(struct store *st, int64_t stream_id,
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, stream_id);
-	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		const char *def = (const char *)sqlite3_column_text(stmt, 1);
 
+		rc = 0;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			more = realloc(rows, cap * sizeof(*more));
@@ -514,11 +534,12 @@ int store_filters_sweep(struct store *st, int64_t now_ms)
 	rc = stmt ? 0 : -EIO;
 	if (stmt)
 		sqlite3_bind_int64(stmt, 1, minute);
-	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		const char *def = (const char *)sqlite3_column_text(stmt, 2);
 		struct point p = {sqlite3_column_int64(stmt, 1), 0};
 		int64_t id;
 
+		rc = 0;
 		if (!def || filter_def_parse(def, strlen(def), d, NULL) ||
 		    !d->has_default)
 			continue;
@@ -526,6 +547,8 @@ int store_filters_sweep(struct store *st, int64_t now_ms)
 		id = metric_id(st, d->ns, d->metric);
 		if (id > 0)
 			rc = rollups_ingest_locked(st, id, &p, 1, NULL);
+		else if (id != -ENOENT)
+			rc = (int)id;
 	}
 	if (stmt)
 		sqlite3_reset(stmt);

@@ -116,9 +116,12 @@ int store_group_retention(struct store *st, const char *group, int *days)
 		goto out;
 	}
 	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
 		*days = sqlite3_column_int(stmt, 0);
 		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = -ENOENT;
 	}
 	sqlite3_reset(stmt);
 out:
@@ -184,12 +187,15 @@ int store_stream_get(struct store *st, const char *group, const char *name,
 	}
 	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
 		out->id = sqlite3_column_int64(stmt, 0);
 		db_read_attr(stmt, 1, &out->attr);
 		out->start = sqlite3_column_int64(stmt, 6);
 		out->end = sqlite3_column_int64(stmt, 7);
 		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = -ENOENT;
 	}
 	sqlite3_reset(stmt);
 out:
@@ -218,7 +224,8 @@ int store_stream_create(struct store *st, const char *group,
 /*
  * [*start, *end) of a stream: of any stream still stored, removed ones
  * that readers hold included, or with live only of one in a group (what
- * may be appended to). 0 or -ENOENT. Lock held.
+ * may be appended to). 0, -ENOENT, or -EIO (-errno) when the database
+ * failed. Lock held.
  */
 static int stream_bounds(struct store *st, int64_t stream_id, bool live,
 			 int64_t *start, int64_t *end)
@@ -230,16 +237,22 @@ static int stream_bounds(struct store *st, int64_t stream_id, bool live,
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, stream_id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
 		*start = sqlite3_column_int64(stmt, 0);
 		*end = sqlite3_column_int64(stmt, 1);
 		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = -ENOENT;
 	}
 	sqlite3_reset(stmt);
 	return rc;
 }
 
-/* Whether stream_id is in a group: 0, -ENOENT (removed or gone). Lock held. */
+/*
+ * Whether stream_id is in a group: 0, -ENOENT (removed or gone), or -EIO
+ * (-errno). Lock held.
+ */
 static int stream_live(struct store *st, int64_t stream_id)
 {
 	int64_t start, end;
@@ -260,7 +273,10 @@ int store_stream_stat(struct store *st, int64_t stream_id,
 		goto out;
 	}
 	sqlite3_bind_int64(stmt, 1, stream_id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_DONE)
+		rc = -ENOENT;
+	if (rc == DB_ROW) {
 		out->id = stream_id;
 		db_read_attr(stmt, 0, &out->attr);
 		out->start = sqlite3_column_int64(stmt, 5);
@@ -356,14 +372,16 @@ int stream_detach_locked(struct store *st, const char *group, const char *name,
 			 int64_t now_ms, int64_t *stream_id)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_STREAM_GET);
+	int rc;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc != DB_ROW) {
 		sqlite3_reset(stmt);
-		return -ENOENT;
+		return rc < 0 ? rc : -ENOENT;
 	}
 	*stream_id = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
@@ -390,7 +408,8 @@ static int removed_streams(struct store *st, int64_t **out, size_t *n)
 		rc = -EIO;
 		goto out;
 	}
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		rc = 0;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			bigger = realloc(v, cap * sizeof(*v));
@@ -471,7 +490,9 @@ int stream_append_locked(struct store *st, int64_t stream_id,
 		return rc;
 	rc = stream_bounds(st, stream_id, true, &start, &end);
 	if (rc) {
-		err_set(err, "the stream was deleted while this file was open");
+		if (rc == -ENOENT)
+			err_set(err, "the stream was deleted while this file"
+				     " was open");
 		return rc;
 	}
 	stmt = db_stmt(st, SQL_CHUNK_INSERT);
@@ -518,18 +539,25 @@ int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
 	return db_commit(st);
 }
 
-/* The offset of the chunk holding absolute offset abs. Lock held. */
+/*
+ * The offset of the chunk holding absolute offset abs (abs itself when
+ * none does), or -errno when the database failed. Lock held.
+ */
 static int64_t chunk_at(struct store *st, int64_t stream_id, int64_t abs)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_CHUNK_AT);
 	int64_t off = abs;
+	int rc;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, stream_id);
 	sqlite3_bind_int64(stmt, 2, abs);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		off = sqlite3_column_int64(stmt, 0);
+	else if (rc < 0)
+		off = rc;
 	sqlite3_reset(stmt);
 	return off;
 }
@@ -578,19 +606,20 @@ int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
 	first = chunk_at(st, stream_id, abs);
 	stmt = first < 0 ? NULL : db_stmt(st, SQL_CHUNKS_FROM);
 	if (!stmt) {
-		rc = -EIO;
+		rc = first < 0 ? (int)first : -EIO;
 		goto out;
 	}
 	sqlite3_bind_int64(stmt, 1, stream_id);
 	sqlite3_bind_int64(stmt, 2, first);
 	sqlite3_bind_int64(stmt, 3, limit);
-	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		int64_t row = sqlite3_column_int64(stmt, 0);
 		int64_t off = sqlite3_column_int64(stmt, 1);
 		int64_t len = sqlite3_column_int64(stmt, 2);
 		int64_t lo = abs + (int64_t)done;
 		int64_t hi = off + len < limit ? off + len : limit;
 
+		rc = 0;
 		if (hi <= lo)
 			continue;
 		rc = read_blob(st, &blob, row, lo - off, buf + done,
@@ -632,18 +661,19 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 	first = chunk_at(st, stream_id, *from);
 	stmt = first < 0 ? NULL : db_stmt(st, SQL_CHUNKS_FROM);
 	if (!stmt) {
-		rc = -EIO;
+		rc = first < 0 ? (int)first : -EIO;
 		goto out;
 	}
 	sqlite3_bind_int64(stmt, 1, stream_id);
 	sqlite3_bind_int64(stmt, 2, first);
 	sqlite3_bind_int64(stmt, 3, until);
-	while (!rc && done < max_bytes && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (!rc && done < max_bytes && (rc = db_step(stmt)) == DB_ROW) {
 		int64_t row = sqlite3_column_int64(stmt, 0);
 		int64_t off = sqlite3_column_int64(stmt, 1);
 		size_t len = (size_t)sqlite3_column_int64(stmt, 2);
 		int64_t ts = sqlite3_column_int64(stmt, 3);
 
+		rc = 0;
 		if (len > cap) {
 			char *bigger = realloc(data, len);
 
@@ -690,7 +720,8 @@ static int retained_streams(struct store *st, struct retained **out,
 		rc = -EIO;
 		goto out;
 	}
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		rc = 0;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			bigger = realloc(v, cap * sizeof(*v));
@@ -738,10 +769,11 @@ static int64_t expire_stream(struct store *st, int64_t stream_id, int64_t days,
 	}
 	sqlite3_bind_int64(stmt, 1, stream_id);
 	sqlite3_bind_int64(stmt, 2, cutoff);
-	new_start = sqlite3_step(stmt) == SQLITE_ROW
-			    ? sqlite3_column_int64(stmt, 0)
-			    : end;
+	rc = db_step(stmt);
+	new_start = rc == DB_ROW ? sqlite3_column_int64(stmt, 0) : end;
 	sqlite3_reset(stmt);
+	if (rc < 0)
+		goto fail;
 	if (new_start <= start) {
 		db_rollback(st);
 		return 0;

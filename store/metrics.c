@@ -59,7 +59,10 @@ int store_metric_get(struct store *st, const char *ns, const char *name,
 	}
 	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_DONE)
+		rc = -ENOENT;
+	if (rc == DB_ROW) {
 		const char *unit = (const char *)sqlite3_column_text(stmt, 1);
 
 		out->id = sqlite3_column_int64(stmt, 0);

@@ -171,13 +171,15 @@ int owner_write_drops_locked(struct store *st, enum data_kind kind,
 	sqlite3_stmt *stmt = db_stmt(st, SQL_SET_ID_OF[kind]);
 	struct node_attr a;
 	mode_t drops;
+	int rc;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc != DB_ROW) {
 		sqlite3_reset(stmt);
-		return -ENOENT;
+		return rc < 0 ? rc : -ENOENT;
 	}
 	a.uid = (uid_t)sqlite3_column_int64(stmt, 0);
 	a.gid = (gid_t)sqlite3_column_int64(stmt, 1);

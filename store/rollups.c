@@ -222,7 +222,8 @@ static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
 	sqlite3_bind_int64(stmt, 1, metric_id);
 	sqlite3_bind_int64(stmt, 2, res);
 	sqlite3_bind_int64(stmt, 3, b->start_ms);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		rc = merge_row(stmt, 0, &b->summary);
 	sqlite3_reset(stmt);
 	if (rc)
@@ -246,7 +247,10 @@ static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
 	return db_exec_stmt(stmt);
 }
 
-/* Move the metric's mtime to now_ms (see MTIME_STEP_MS). 0 or -ENOENT. */
+/*
+ * Move the metric's mtime to now_ms (see MTIME_STEP_MS). 0, -ENOENT, or
+ * -EIO (-errno) when the database failed.
+ */
 static int touch_metric(struct store *st, int64_t metric_id, int64_t now_ms)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_TOUCH_METRIC);
@@ -264,7 +268,8 @@ static int touch_metric(struct store *st, int64_t metric_id, int64_t now_ms)
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, metric_id);
-	rc = sqlite3_step(stmt) == SQLITE_ROW ? 0 : -ENOENT;
+	rc = db_step(stmt);
+	rc = rc == DB_ROW ? 0 : rc == DB_DONE ? -ENOENT : rc;
 	sqlite3_reset(stmt);
 	return rc;
 }
@@ -323,13 +328,6 @@ static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt,
 	return 0;
 }
 
-/* The end of stepping a journal query: 0 when it ran to its end. */
-static int step_result(int step)
-{
-	if (step == SQLITE_DONE)
-		return 0;
-	return db_errno(step) ? db_errno(step) : -EIO;
-}
 
 /*
  * Fold the whole journal into the rollups, each metric's points in one
@@ -340,11 +338,11 @@ static int fold_locked(struct store *st)
 	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_ALL);
 	struct point_buf acc = {0};
 	int64_t current = 0;
-	int rc = 0, step = SQLITE_DONE;
+	int rc = 0, step = DB_DONE;
 
 	if (!stmt)
 		return -EIO;
-	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while (!rc && (step = db_step(stmt)) == DB_ROW) {
 		int64_t metric_id = sqlite3_column_int64(stmt, 0);
 
 		if (acc.n && metric_id != current) {
@@ -355,8 +353,8 @@ static int fold_locked(struct store *st)
 		if (!rc)
 			rc = point_buf_add_row(&acc, stmt, 1);
 	}
-	if (!rc)
-		rc = step_result(step);
+	if (!rc && step < 0)
+		rc = step;
 	sqlite3_reset(stmt);
 	if (!rc && acc.n)
 		rc = merge_points(st, current, acc.v, acc.n);
@@ -367,17 +365,20 @@ static int fold_locked(struct store *st)
 	return stmt ? db_exec_stmt(stmt) : -EIO;
 }
 
-/* Whether the journal holds anything. Lock held. */
-static bool journal_any(struct store *st)
+/*
+ * Whether the journal holds anything: DB_ROW, DB_DONE, or -errno when the
+ * database failed. Lock held.
+ */
+static int journal_any(struct store *st)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_ANY);
-	bool any;
+	int rc;
 
 	if (!stmt)
-		return false;
-	any = sqlite3_step(stmt) == SQLITE_ROW;
+		return -EIO;
+	rc = db_step(stmt);
 	sqlite3_reset(stmt);
-	return any;
+	return rc;
 }
 
 /*
@@ -430,7 +431,9 @@ int store_metric_fold(struct store *st)
 
 	if (rc)
 		return rc;
-	rc = journal_any(st) ? fold_locked(st) : 0;
+	rc = journal_any(st);
+	if (rc == DB_ROW)
+		rc = fold_locked(st);
 	if (rc) {
 		db_rollback(st);
 		return rc;
@@ -474,16 +477,16 @@ static int journal_periods(struct store *st, int64_t metric_id,
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_OF);
 	struct point_buf pts = {0};
-	int rc = 0, step = SQLITE_DONE;
+	int rc = 0, step = DB_DONE;
 	size_t i;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, metric_id);
-	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+	while (!rc && (step = db_step(stmt)) == DB_ROW)
 		rc = point_buf_add_row(&pts, stmt, 0);
-	if (!rc)
-		rc = step_result(step);
+	if (!rc && step < 0)
+		rc = step;
 	sqlite3_reset(stmt);
 	if (!rc && pts.n)
 		qsort(pts.v, pts.n, sizeof(*pts.v), by_time);
@@ -558,10 +561,11 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 	sqlite3_bind_int64(stmt, 2, RESOLUTION_S[level]);
 	sqlite3_bind_int64(stmt, 3, since);
 	sqlite3_bind_int64(stmt, 4, until);
-	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		int64_t start = floor_div(sqlite3_column_int64(stmt, 0),
 					  period_ms) * period_ms;
 
+		rc = 0;
 		if (acc.count && start != current) {
 			rc = fn(ctx, current, &acc);
 			summary_reset(&acc);

@@ -277,9 +277,12 @@ static int append_line(struct store *st, const char *line, size_t len,
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, day);
 	sqlite3_bind_int64(stmt, 2, day);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		size = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
+	if (rc < 0)
+		return rc;
 	stmt = db_stmt(st, SQL_RECORD_INSERT);
 	if (!stmt)
 		return -EIO;
@@ -356,21 +359,38 @@ int store_trail_record(struct store *st, const struct trail_event *ev)
 }
 
 int db_finish(struct store *st, int rc, struct trail_event *ev,
-	      const struct err *err)
+	      struct err *err)
 {
+	struct err none = {""};
+	struct err *why = err ? err : &none;
+
 	if (rc == 0) {
 		rc = trail_append_locked(st, ev, store_now_ms());
-		if (rc == 0)
-			return db_commit(st);
+		if (rc == 0) {
+			rc = db_commit(st);
+			if (rc == 0)
+				return 0;
+			/* Rolled back and unlocked: on the record all the same. */
+			err_set(why, "the database failed to commit: %s",
+				strerror(-rc));
+			goto record;
+		}
 	}
+	/* A database failure says so, in the record and to the caller. */
+	db_explain(st, rc, why);
 	db_rollback(st);
+record:
 	ev->error = rc;
-	ev->message = err ? err->msg : NULL;
+	ev->message = why->msg;
 	store_trail_record(st, ev);
+	ev->message = err ? err->msg : NULL;
 	return rc;
 }
 
-/* Day file day, if it is not older than oldest. 0 or -ENOENT. Lock held. */
+/*
+ * Day file day, if it is not older than oldest. 0, -ENOENT, or -EIO
+ * (-errno) when the database failed. Lock held.
+ */
 static int day_get_locked(struct store *st, int64_t day, int64_t oldest,
 			  struct trail_day *out)
 {
@@ -381,7 +401,10 @@ static int day_get_locked(struct store *st, int64_t day, int64_t oldest,
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, day);
 	sqlite3_bind_int64(stmt, 2, oldest);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_DONE)
+		rc = -ENOENT;
+	if (rc == DB_ROW) {
 		out->day = day;
 		out->size = sqlite3_column_int64(stmt, 0);
 		out->mtime_ms = sqlite3_column_int64(stmt, 1);
@@ -446,7 +469,7 @@ int store_trail_days(struct store *st, store_day_fn fn, void *ctx)
 		goto out;
 	}
 	sqlite3_bind_int64(stmt, 1, oldest_day(st, store_now_ms()));
-	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		d.day = sqlite3_column_int64(stmt, 0);
 		d.size = sqlite3_column_int64(stmt, 1);
 		d.mtime_ms = sqlite3_column_int64(stmt, 2);
@@ -476,9 +499,12 @@ int store_trail_read(struct store *st, int64_t day, int64_t offset,
 	}
 	sqlite3_bind_int64(stmt, 1, day);
 	sqlite3_bind_int64(stmt, 2, offset);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		first = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
+	if (rc < 0)
+		goto out;
 	stmt = db_stmt(st, SQL_RECORDS_FROM);
 	if (!stmt) {
 		rc = -EIO;
@@ -487,7 +513,8 @@ int store_trail_read(struct store *st, int64_t day, int64_t offset,
 	sqlite3_bind_int64(stmt, 1, day);
 	sqlite3_bind_int64(stmt, 2, first);
 	sqlite3_bind_int64(stmt, 3, limit);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	/* A failure is an error, never a short read or an EOF. */
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		int64_t off = sqlite3_column_int64(stmt, 0);
 		const char *rec = (const char *)sqlite3_column_text(stmt, 1);
 		int64_t len = sqlite3_column_bytes(stmt, 1);
@@ -544,11 +571,12 @@ int trail_finish_pending(struct store *st, bool all, int64_t now_ms)
 	}
 	sqlite3_bind_int(due, 1, all);
 	sqlite3_bind_int64(due, 2, now_ms - MINUTE_MS);
-	while (!rc && sqlite3_step(due) == SQLITE_ROW) {
+	while (!rc && (rc = db_step(due)) == DB_ROW) {
 		int64_t id = sqlite3_column_int64(due, 0);
 		const char *record = (const char *)sqlite3_column_text(due, 1);
 		int64_t count = sqlite3_column_int64(due, 2);
 
+		rc = 0;
 		if (record && count > 0)
 			rc = emit_pending(st, record, count,
 					  sqlite3_column_int64(due, 3), now_ms);
@@ -628,10 +656,13 @@ int trail_pending_close(struct store *st, int64_t pending_id, int64_t now_ms)
 		goto fail;
 	}
 	sqlite3_bind_int64(stmt, 1, pending_id);
-	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int64(stmt, 1))
+	rc = db_step(stmt);
+	if (rc == DB_ROW && sqlite3_column_int64(stmt, 1))
 		rc = emit_pending(st, (const char *)sqlite3_column_text(stmt, 0),
 				  sqlite3_column_int64(stmt, 1),
 				  sqlite3_column_int64(stmt, 2), now_ms);
+	else if (rc == DB_ROW)
+		rc = 0;
 	sqlite3_reset(stmt);
 	if (rc)
 		goto fail;
@@ -684,7 +715,8 @@ static int expire_days(struct store *st, int64_t oldest)
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, oldest);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		rc = 0;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			bigger = realloc(days, cap * sizeof(*days));

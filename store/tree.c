@@ -113,18 +113,25 @@ static struct trail_event event(const struct tree_desc *t, const char *api,
 	return ev;
 }
 
-/* The id of directory name in tree t (and its attributes), or -ENOENT. */
+/*
+ * The id of directory name in tree t (and its attributes), -ENOENT, or
+ * -EIO (-errno) when the database failed.
+ */
 static int64_t dir_id(struct store *st, const struct tree_desc *t,
 		      const char *name, struct node_attr *attr)
 {
 	sqlite3_stmt *stmt = db_stmt(st, t->sql_get);
 	int64_t id;
+	int rc;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_ROW)
-		return -ENOENT;
+	rc = db_step(stmt);
+	if (rc != DB_ROW) {
+		sqlite3_reset(stmt);
+		return rc < 0 ? rc : -ENOENT;
+	}
 	id = sqlite3_column_int64(stmt, 0);
 	if (attr)
 		db_read_attr(stmt, 1, attr);
@@ -177,20 +184,23 @@ int store_dir_get(struct store *st, enum tree tree, const char *name,
 	return id < 0 ? (int)id : 0;
 }
 
-/* Whether directory parent_id holds a file called name. Lock held. */
-static bool has_file(struct store *st, const struct tree_desc *t,
-		     int64_t parent_id, const char *name)
+/*
+ * Whether directory parent_id holds a file called name: 1, 0, or -errno
+ * when the database failed. Lock held.
+ */
+static int has_file(struct store *st, const struct tree_desc *t,
+		    int64_t parent_id, const char *name)
 {
 	sqlite3_stmt *stmt = db_stmt(st, t->sql_file_named);
-	bool found;
+	int rc;
 
 	if (!stmt)
-		return false;
+		return -EIO;
 	sqlite3_bind_int64(stmt, 1, parent_id);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(stmt) == SQLITE_ROW;
+	rc = db_step(stmt);
 	sqlite3_reset(stmt);
-	return found;
+	return rc;
 }
 
 int store_dir_create(struct store *st, enum tree tree, const char *name,
@@ -215,11 +225,15 @@ int store_dir_create(struct store *st, enum tree tree, const char *name,
 		int64_t parent_id = dir_id(st, t, parent, NULL);
 
 		if (parent_id < 0) {
-			err_set(err, "no %s %s", t->what, parent);
+			if (parent_id == -ENOENT)
+				err_set(err, "no %s %s", t->what, parent);
 			rc = (int)parent_id;
 			goto out;
 		}
-		if (has_file(st, t, parent_id, slash + 1)) {
+		rc = has_file(st, t, parent_id, slash + 1);
+		if (rc < 0)
+			goto out;
+		if (rc == DB_ROW) {
 			err_set(err, "%s already holds a %s %s", parent,
 				t->file_what, slash + 1);
 			rc = -EEXIST;
@@ -266,8 +280,11 @@ static int dir_delete_once(struct store *st, enum tree tree, const char *name,
 	}
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		sqlite3_reset(stmt);
+	rc = db_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc < 0)
+		goto out;
+	if (rc == DB_ROW) {
 		err_set(err, "%s %s is not empty", t->what, name);
 		rc = -ENOTEMPTY;
 		goto out;
@@ -293,9 +310,12 @@ int store_dir_subdirs(struct store *st, enum tree tree, const char *name,
 	stmt = db_stmt(st, TREES[tree].sql_count_children);
 	if (stmt) {
 		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-		if (sqlite3_step(stmt) == SQLITE_ROW) {
+		rc = db_step(stmt);
+		if (rc == DB_ROW) {
 			*count = sqlite3_column_int64(stmt, 0);
 			rc = 0;
+		} else if (rc == DB_DONE) {
+			rc = -EIO; /* count(*) always has a row */
 		}
 		sqlite3_reset(stmt);
 	}
@@ -315,12 +335,12 @@ int store_top_times(struct store *st, const char *top, struct node_attr *out)
 	stmt = db_stmt(st, SQL_TOP_TIMES);
 	if (stmt) {
 		sqlite3_bind_text(stmt, 1, top, -1, SQLITE_STATIC);
-		rc = sqlite3_step(stmt);
-		if (rc == SQLITE_ROW) {
+		rc = db_step(stmt);
+		if (rc == DB_ROW) {
 			out->ctime_ms = sqlite3_column_int64(stmt, 0);
 			out->mtime_ms = sqlite3_column_int64(stmt, 1);
 		}
-		rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+		rc = rc == DB_ROW ? 0 : rc == DB_DONE ? -ENOENT : rc;
 		sqlite3_reset(stmt);
 	}
 	db_unlock(st);
@@ -334,10 +354,11 @@ static int list_rows(sqlite3_stmt *stmt, bool is_dir, store_list_fn fn,
 	struct node_attr attr;
 	int rc = 0;
 
-	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		const char *name = (const char *)sqlite3_column_text(stmt, 0);
 		const char *slash;
 
+		rc = 0;
 		if (!name)
 			continue;
 		/* Directories are stored whole: list their last level. */
@@ -394,7 +415,7 @@ int tree_file_create(struct store *st, enum tree tree, const char *dir,
 	struct trail_event ev = event(t, t->file_create, dir, name, who);
 	char child[LOG_GROUP_MAX_BYTES + NAME_MAX_BYTES + 2];
 	sqlite3_stmt *stmt;
-	int64_t dir_id_;
+	int64_t dir_id_, child_id;
 	int rc;
 
 	rc = db_begin(st);
@@ -407,14 +428,20 @@ int tree_file_create(struct store *st, enum tree tree, const char *dir,
 	}
 	dir_id_ = dir_id(st, t, dir, NULL);
 	if (dir_id_ < 0) {
-		err_set(err, "no %s %s", t->what, dir);
+		if (dir_id_ == -ENOENT)
+			err_set(err, "no %s %s", t->what, dir);
 		rc = (int)dir_id_;
 		goto out;
 	}
 	snprintf(child, sizeof(child), "%s/%s", dir, name);
-	if (dir_id(st, t, child, NULL) >= 0) {
+	child_id = dir_id(st, t, child, NULL);
+	if (child_id >= 0) {
 		err_set(err, "%s is a %s", child, t->what);
 		rc = -EEXIST;
+		goto out;
+	}
+	if (child_id != -ENOENT) {
+		rc = (int)child_id;
 		goto out;
 	}
 	stmt = db_stmt(st, t->sql_file_insert);
@@ -484,8 +511,11 @@ int store_file_delete(struct store *st, enum tree tree, const char *dir,
 	if (db_disk_low(st))
 		db_make_room(st, true);
 	rc = file_delete_once(st, tree, dir, name, who, err);
-	if (rc == -ENOSPC && db_make_room(st, true) == 0)
+	if (rc == -ENOSPC && db_make_room(st, true) == 0) {
+		if (err)
+			err->msg[0] = '\0'; /* db_finish explained the ENOSPC */
 		rc = file_delete_once(st, tree, dir, name, who, err);
+	}
 	return rc;
 }
 
@@ -497,7 +527,10 @@ int store_dir_delete(struct store *st, enum tree tree, const char *name,
 	if (db_disk_low(st))
 		db_make_room(st, true);
 	rc = dir_delete_once(st, tree, name, who, err);
-	if (rc == -ENOSPC && db_make_room(st, true) == 0)
+	if (rc == -ENOSPC && db_make_room(st, true) == 0) {
+		if (err)
+			err->msg[0] = '\0'; /* db_finish explained the ENOSPC */
 		rc = dir_delete_once(st, tree, name, who, err);
+	}
 	return rc;
 }

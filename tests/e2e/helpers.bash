@@ -20,7 +20,8 @@ EXIT_DEADLINE_S="${MONFS_EXIT_DEADLINE_S:-30}"
 # the run script inspects afterwards.
 MONFS_ENV=()
 if [ -n "${MONFS_ASAN_LOG_DIR:-}" ]; then
-	MONFS_ENV+=("ASAN_OPTIONS=log_path=$MONFS_ASAN_LOG_DIR/asan:detect_leaks=1")
+	# verify_asan_link_order=0: faults.bats preloads its failing-disk shim.
+	MONFS_ENV+=("ASAN_OPTIONS=log_path=$MONFS_ASAN_LOG_DIR/asan:detect_leaks=1:verify_asan_link_order=0")
 	MONFS_ENV+=("UBSAN_OPTIONS=log_path=$MONFS_ASAN_LOG_DIR/ubsan:print_stacktrace=1")
 fi
 
