@@ -6,6 +6,7 @@
 #   make check-asan the same tests with AddressSanitizer and UBSan
 #   make check-tsan the same tests with ThreadSanitizer (data races)
 #   make check-headers  every header compiles on its own
+#   make check-format   the tree is as make format leaves it (make test runs it)
 #   make bench      monfs beside its floors: one table of medians
 #   make install    install under $(DESTDIR)$(PREFIX)
 
@@ -41,7 +42,8 @@ UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
 HEADER_OBJ := $(HEADERS:%.h=$(BUILD)/headers/%.o)
 
 .PHONY: all run test unit e2e check-asan check-tsan check-valgrind \
-	check-headers stress fuzz install clean format deps bench bench-tools
+	check-headers check-format stress fuzz install clean format deps bench \
+	bench-tools
 
 all: $(BUILD)/monfs
 
@@ -88,7 +90,8 @@ $(FAULT_SHIM): tests/fault/failio.c
 VALGRIND_FILES ?= tests/e2e/metrics.bats
 
 test: deps
-	@$(MAKE) --no-print-directory all unit check-headers $(FAULT_SHIM)
+	@$(MAKE) --no-print-directory check-format all unit check-headers \
+	    $(FAULT_SHIM)
 	@MONFS_VALGRIND_FILES="$(VALGRIND_FILES)" tests/run-all $(BUILD)
 
 check-valgrind: deps
@@ -170,8 +173,18 @@ install: all
 	    install -m 0644 scripts/agent.conf.example \
 	        $(DESTDIR)$(SYSCONFDIR)/monfs/agent.conf
 
+# The C sources clang-format keeps (.clang-format): make format applies
+# it, make check-format (part of make test) fails on any drift.
+FORMAT_SRC = $(wildcard fs/*.[ch] store/*.[ch] tests/unit/*.c \
+	tests/fault/*.c tests/bench/*.c tests/fuzz/*.c)
+
 format:
-	clang-format -i fs/*.[ch] store/*.[ch] tests/unit/*.c
+	clang-format -i $(FORMAT_SRC)
+
+check-format:
+	@clang-format --dry-run --Werror $(FORMAT_SRC) || { \
+	    echo "check-format: the files above differ from clang-format; run make format"; \
+	    exit 1; }
 
 clean:
 	rm -rf build build-asan build-tsan build-clang

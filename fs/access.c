@@ -50,8 +50,7 @@ int access_create(const char *path, const struct fs_path *p,
 	if (rc)
 		return rc;
 	if (!perm_allows(who, &dir, true, PERM_WRITE | PERM_EXEC))
-		return refuse(path, op, -EACCES, who,
-			      "write to its directory");
+		return refuse(path, op, -EACCES, who, "write to its directory");
 	return 0;
 }
 
@@ -68,8 +67,7 @@ int access_delete(const char *path, const struct node *n,
 	if (rc)
 		return rc;
 	if (!perm_allows(who, &dir, true, PERM_WRITE | PERM_EXEC))
-		return refuse(path, op, -EACCES, who,
-			      "write to its directory");
+		return refuse(path, op, -EACCES, who, "write to its directory");
 	if (!perm_may_delete(who, &dir, n->attr.uid))
 		return refuse(path, op, -EPERM, who,
 			      "remove another user's entry in a sticky "
@@ -100,7 +98,8 @@ int access_set_owner(const char *path, const struct node *n,
 	if (rc || who->uid == 0)
 		return rc;
 	if (who->uid != n->attr.uid)
-		return refuse(path, op, -EPERM, who, "change what it does not own");
+		return refuse(path, op, -EPERM, who,
+			      "change what it does not own");
 	if (uid != (uid_t)-1 && uid != n->attr.uid)
 		return refuse(path, op, -EPERM, who, "give it away");
 	if (gid != (gid_t)-1 && gid != n->attr.gid && !perm_in_group(who, gid))

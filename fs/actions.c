@@ -84,7 +84,7 @@ static void note(struct store *st, int64_t alarm_id, const char *action,
 		rc = strbuf_addf(&summary, "Successfully executed action %s",
 				 action);
 	store_alarm_note(st, alarm_id, store_now_ms(),
-			 !rc ? summary.buf
+			 !rc	   ? summary.buf
 			 : failure ? "Failed to execute action"
 				   : "Successfully executed action",
 			 text ? text : "{}");
@@ -229,10 +229,9 @@ static int stdin_pipe(int fds[2], size_t len)
  * terminal, the database, /dev/fuse), then become the writer and the
  * program. Async-signal-safe calls only.
  */
-static _Noreturn void exec_child(const struct alarm_change *c,
-				 const char *path, char *const envp[],
-				 const gid_t *groups, int ngroups,
-				 int stdin_fd, int devnull)
+static _Noreturn void exec_child(const struct alarm_change *c, const char *path,
+				 char *const envp[], const gid_t *groups,
+				 int ngroups, int stdin_fd, int devnull)
 {
 	char *argv[] = {(char *)path, NULL};
 
@@ -252,8 +251,9 @@ static _Noreturn void exec_child(const struct alarm_change *c,
 static int exec_start(const struct alarm_change *c, const char *action)
 {
 	const char *path = action + strlen("exec:");
-	char *envp[] = {NULL, NULL, NULL, NULL, NULL,
-			"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
+	char *envp[] = {NULL, NULL, NULL,
+			NULL, NULL, "PATH=/usr/local/bin:/usr/bin:/bin",
+			NULL};
 	gid_t groups[GROUPS_MAX];
 	int ngroups = GROUPS_MAX, fds[2] = {-1, -1}, devnull = -1, rc, i;
 	size_t len = strlen(c->message);
@@ -454,15 +454,14 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct alarm_due due; /* the evaluator thread's alone */
-	int64_t now_ms;       /* of the sweep under way */
-	int due_rc;           /* its first error */
+	int64_t now_ms;	      /* of the sweep under way */
+	int due_rc;	      /* its first error */
 } ev = {.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
 	.due = ALARM_DUE_INIT};
 
 /* store_alarm_fn: note the alarms whose period boundary has come. */
-static int check_due(void *ctx, int64_t id, const char *name,
-		     int64_t period_s)
+static int check_due(void *ctx, int64_t id, const char *name, int64_t period_s)
 {
 	int rc;
 

@@ -6,9 +6,12 @@
 #include "fs/node.h"
 
 static const char *const SOURCES[] = {
-	[AREA_ROOT] = "monfs",           [AREA_METRICS] = "metrics.monfs",
-	[AREA_LOGS] = "logs.monfs",      [AREA_ALARMS] = "alarms.monfs",
-	[AREA_FILTERS] = "filters.monfs", [AREA_TRAIL] = "trail.monfs",
+	[AREA_ROOT] = "monfs",
+	[AREA_METRICS] = "metrics.monfs",
+	[AREA_LOGS] = "logs.monfs",
+	[AREA_ALARMS] = "alarms.monfs",
+	[AREA_FILTERS] = "filters.monfs",
+	[AREA_TRAIL] = "trail.monfs",
 };
 
 /* The area a path lies in, even when it names nothing. */
@@ -20,8 +23,7 @@ static enum area area_of(const char *path)
 	return p.area;
 }
 
-int audit_refusal(const char *path, const char *op, int rc,
-		  const char *message)
+int audit_refusal(const char *path, const char *op, int rc, const char *message)
 {
 	struct caller who;
 	struct trail_event ev;

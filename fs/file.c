@@ -38,8 +38,8 @@ static int put_lines(void *ctx, const char *buf, size_t len)
 
 static struct put_ctx put_ctx(const struct handle *h)
 {
-	return (struct put_ctx){monfs_get()->store, h->ds, store_now_ms(),
-				{""}};
+	return (struct put_ctx){
+		monfs_get()->store, h->ds, store_now_ms(), {""}};
 }
 
 static struct handle *handle_of(const struct fuse_file_info *fi)
@@ -240,11 +240,10 @@ static int open_node(const char *path, const struct node *n, bool created,
 
 	if ((access != O_RDONLY || only_truncating) &&
 	    (n->view || n->path.area == AREA_TRAIL))
-		return audit_refusal(path,
-				     only_truncating ? "Truncate" : "Write",
-				     -EPERM,
-				     n->view ? "views are read-only"
-					     : "the trail is read-only");
+		return audit_refusal(
+			path, only_truncating ? "Truncate" : "Write", -EPERM,
+			n->view ? "views are read-only"
+				: "the trail is read-only");
 	kind = kind_of(n, &id);
 	who = node_caller();
 	/* Who creates a file may use it, whatever mode it was given. */
@@ -267,10 +266,9 @@ static int open_node(const char *path, const struct node *n, bool created,
 		h->mode = n->attr.mode;
 		rc = h->name ? 0 : -ENOMEM;
 	} else if (h->writable) {
-		h->ds = store_data_open(kind == HANDLE_METRIC ? DATA_METRIC
-							      : DATA_STREAM,
-					id, n->path.parent, n->path.leaf,
-					&h->who);
+		h->ds = store_data_open(
+			kind == HANDLE_METRIC ? DATA_METRIC : DATA_STREAM, id,
+			n->path.parent, n->path.leaf, &h->who);
 		rc = h->ds ? 0 : -ENOMEM;
 	}
 	if (!rc && access != O_WRONLY)
@@ -347,8 +345,8 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	if (!rc)
 		rc = ops_creatable(&n.path, false, &why);
 	if (rc)
-		return audit_refusal(path, "Create", rc == -ENOENT ? -EPERM : rc,
-				     why);
+		return audit_refusal(path, "Create",
+				     rc == -ENOENT ? -EPERM : rc, why);
 	rc = access_create(path, &n.path, &who, "Create");
 	if (rc)
 		return rc;

@@ -52,28 +52,28 @@ struct handle {
 	pthread_mutex_t lock;	    /* see above: writes, flush, release, a view
 				       read and a rename of one handle race */
 	enum handle_kind kind;
-	int64_t id;             /* the metric's or the stream's */
-	pid_t opener;           /* thread-group id of the process that opened */
+	int64_t id;   /* the metric's or the stream's */
+	pid_t opener; /* thread-group id of the process that opened */
 	bool writable;
-	struct strbuf pending;	/* bytes after the last '\n' written; lock */
-	struct strbuf text;     /* a metric's rendering, made at open */
+	struct strbuf pending; /* bytes after the last '\n' written; lock */
+	struct strbuf text;    /* a metric's rendering, made at open */
 	struct stream_render *view; /* a stream view's renderer, or NULL;
 				       its cursor moves under lock */
 	struct data_session *ds;    /* a writer's session; file.c's to close;
 				       used under lock */
-	int64_t day;                /* a trail day file's day */
+	int64_t day;		    /* a trail day file's day */
 	/* Alarms and filters: a definition, taken whole, parsed at close. */
-	char *name;		    /* the alarm's or filter's; text in
-				       pending; lock (a rename changes it) */
-	bool written;		    /* a definition to commit at close; lock */
-	char *creating;		    /* registry key, when made by this open;
-				       lock */
-	bool removed;		    /* made by this open, and rm'd: no commit;
-				       lock */
-	mode_t mode;                /* of the definition when opened */
-	struct caller who;          /* the opener, for what commits at close */
-	struct node_attr attr;      /* the file's at open, for fstat */
-	bool held;                  /* a store hold on the stream or day */
+	char *name;	       /* the alarm's or filter's; text in
+				  pending; lock (a rename changes it) */
+	bool written;	       /* a definition to commit at close; lock */
+	char *creating;	       /* registry key, when made by this open;
+				  lock */
+	bool removed;	       /* made by this open, and rm'd: no commit;
+				  lock */
+	mode_t mode;	       /* of the definition when opened */
+	struct caller who;     /* the opener, for what commits at close */
+	struct node_attr attr; /* the file's at open, for fstat */
+	bool held;	       /* a store hold on the stream or day */
 };
 
 /*

@@ -218,8 +218,8 @@ static void mountinfo_unescape(char *s)
 	char *out = s;
 
 	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
 			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
 					(s[3] - '0'));
 			s += 3;
@@ -320,8 +320,9 @@ void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 		fprintf(stderr, "monfs: %s\n", err.msg);
 		exit(1);
 	}
-	store_trail_configure(m->store, &(struct trail_config){
-		m->opt.region, m->opt.host, m->opt.trail_days});
+	store_trail_configure(m->store,
+			      &(struct trail_config){m->opt.region, m->opt.host,
+						     m->opt.trail_days});
 	m->mounted_ms = store_now_ms();
 	/* Alarms are evaluated again at start, not reset (SPEC 5). */
 	if (evaluator_start(m->store))

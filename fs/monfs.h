@@ -33,10 +33,10 @@ struct monfs_options {
  */
 struct monfs {
 	struct monfs_options opt;
-	struct store *store;      /* opened in init, after daemonizing */
-	int lock_fd;              /* flock'ed FILE.lock beside the database */
-	int64_t mounted_ms;       /* times of the fixed directories */
-	bool trail_group;         /* --trail-group given */
+	struct store *store; /* opened in init, after daemonizing */
+	int lock_fd;	     /* flock'ed FILE.lock beside the database */
+	int64_t mounted_ms;  /* times of the fixed directories */
+	bool trail_group;    /* --trail-group given */
 	gid_t trail_gid;
 
 	pthread_t sweeper;

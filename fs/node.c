@@ -118,8 +118,8 @@ int node_parent_attr(const struct fs_path *p, struct node_attr *out)
 		*out = fixed_attr(p->area);
 		return 0;
 	}
-	return store_dir_get(monfs_get()->store, area_tree(p->area),
-			     p->parent, out);
+	return store_dir_get(monfs_get()->store, area_tree(p->area), p->parent,
+			     out);
 }
 
 int node_walk(const struct fs_path *p, const struct caller *who)
@@ -141,8 +141,8 @@ int node_walk(const struct fs_path *p, const struct caller *who)
 	/* Every level above the named one must be searchable. */
 	for (slash = strchr(p->rest, '/'); slash;
 	     slash = strchr(slash + 1, '/')) {
-		snprintf(level, sizeof(level), "%.*s",
-			 (int)(slash - p->rest), p->rest);
+		snprintf(level, sizeof(level), "%.*s", (int)(slash - p->rest),
+			 p->rest);
 		rc = store_dir_get(monfs_get()->store, area_tree(p->area),
 				   level, &a);
 		if (rc)
@@ -354,8 +354,8 @@ int node_stat(const struct node *n, struct stat *st)
 	st->st_mode = n->attr.mode;
 	if (n->type == NT_FILE) {
 		/* Views are read-only renderings. */
-		st->st_mode = S_IFREG | (n->view ? n->attr.mode & 0444
-						 : n->attr.mode);
+		st->st_mode = S_IFREG |
+			      (n->view ? n->attr.mode & 0444 : n->attr.mode);
 		/*
 		 * Streams and days have a true size, definitions the size of
 		 * their reading (SPEC 2); other renderings report 0.

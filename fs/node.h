@@ -19,12 +19,12 @@ struct node {
 	enum node_type type;
 	struct fs_path path;
 	struct node_attr attr;
-	bool view;                 /* NT_FILE with a query after '?' */
-	bool being_created;        /* an alarm or filter not defined yet */
+	bool view;		   /* NT_FILE with a query after '?' */
+	bool being_created;	   /* an alarm or filter not defined yet */
 	struct metric_info metric; /* NT_FILE in metrics/ */
 	struct stream_info stream; /* NT_FILE in logs/ */
-	struct trail_day day;      /* NT_FILE in trail/ */
-	int64_t text_size;         /* an alarm or filter: a read's bytes now */
+	struct trail_day day;	   /* NT_FILE in trail/ */
+	int64_t text_size;	   /* an alarm or filter: a read's bytes now */
 };
 
 /* Whether area holds a tree of directories and files (metrics, logs). */

@@ -7,8 +7,8 @@
  * What exists now: the root and its five areas; in metrics/ namespaces,
  * metrics and their views; in logs/ groups, streams and their views.
  * in alarms/ the alarms, in filters/ the metric filters; in trail/ the
- * day files of the audit trail, which refuses every change with EPERM. Refusals decided here are recorded (fs/audit.c);
- * what the store does records itself.
+ * day files of the audit trail, which refuses every change with EPERM. Refusals
+ * decided here are recorded (fs/audit.c); what the store does records itself.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -172,9 +172,8 @@ int ops_creatable(const struct fs_path *p, bool dir, const char **why)
 	if (!p->rest[0])
 		return -EEXIST;
 	if (!dir && !p->parent[0] && area_has_tree(p->area)) {
-		*why = p->area == AREA_METRICS
-			       ? "a metric needs a namespace"
-			       : "a stream needs a log group";
+		*why = p->area == AREA_METRICS ? "a metric needs a namespace"
+					       : "a stream needs a log group";
 		return -EPERM;
 	}
 	if (p->query) {
@@ -236,11 +235,10 @@ static int op_unlink(const char *path)
 
 	rc = node_resolve(path, &n);
 	if (rc || n.path.area == AREA_TRAIL)
-		return audit_refusal(path, "Unlink",
-				     n.path.area == AREA_TRAIL ? -EPERM : rc,
-				     n.path.area == AREA_TRAIL
-					     ? "the trail is read-only"
-					     : NULL);
+		return audit_refusal(
+			path, "Unlink", n.path.area == AREA_TRAIL ? -EPERM : rc,
+			n.path.area == AREA_TRAIL ? "the trail is read-only"
+						  : NULL);
 	if (n.type == NT_DIR)
 		return audit_refusal(path, "Unlink", -EISDIR, NULL);
 	if (n.type == NT_FILE && !n.view) {
@@ -362,11 +360,10 @@ int ops_resolve_changeable(const char *path, const char *op, struct node *n)
 		return -EPERM;
 	rc = node_resolve(path, n);
 	if (rc || n->path.area == AREA_TRAIL)
-		return audit_refusal(path, op,
-				     n->path.area == AREA_TRAIL ? -EPERM : rc,
-				     n->path.area == AREA_TRAIL
-					     ? "the trail is read-only"
-					     : NULL);
+		return audit_refusal(
+			path, op, n->path.area == AREA_TRAIL ? -EPERM : rc,
+			n->path.area == AREA_TRAIL ? "the trail is read-only"
+						   : NULL);
 	if (n->type == NT_ROOT || n->type == NT_AREA || n->view)
 		return audit_refusal(path, op, -EPERM, NULL);
 	return 0;
@@ -523,8 +520,10 @@ static int op_utimens(const char *path, const struct timespec tv[2],
 	int rc;
 
 	(void)fi;
-	/* An open file whose name is gone; alarms/ and filters/ as tar sets them. */
-	if (!path || definitions_dir_kept(path, (uid_t)-1, (gid_t)-1, (mode_t)-1))
+	/* An open file whose name is gone; alarms/ and filters/ as tar sets
+	 * them. */
+	if (!path ||
+	    definitions_dir_kept(path, (uid_t)-1, (gid_t)-1, (mode_t)-1))
 		return 0;
 	rc = ops_resolve_changeable(path, "Utimens", &n);
 	if (rc)

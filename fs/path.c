@@ -8,8 +8,8 @@
 #include "store/parse.h"
 
 static const char *const AREAS[] = {
-	[AREA_ROOT] = "",          [AREA_METRICS] = "metrics",
-	[AREA_LOGS] = "logs",      [AREA_ALARMS] = "alarms",
+	[AREA_ROOT] = "",	    [AREA_METRICS] = "metrics",
+	[AREA_LOGS] = "logs",	    [AREA_ALARMS] = "alarms",
 	[AREA_FILTERS] = "filters", [AREA_TRAIL] = "trail",
 };
 

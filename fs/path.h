@@ -25,7 +25,7 @@ struct fs_path {
 	char rest[PATH_MAX];   /* below the area, no query: "AWS/EC2/CPU" */
 	char parent[PATH_MAX]; /* rest less its last component: "AWS/EC2" */
 	const char *leaf;      /* rest's last component, inside rest */
-	const char *query;     /* after the '?', or NULL; inside rest's buffer */
+	const char *query; /* after the '?', or NULL; inside rest's buffer */
 };
 
 /*

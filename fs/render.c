@@ -28,12 +28,12 @@ struct metric_render {
 	struct strbuf *out;
 	const struct view *view;
 	const char *unit;
-	size_t ncols;          /* timestamp + statistics */
-	cell_t *cells;         /* text: rows * ncols cells */
+	size_t ncols;  /* timestamp + statistics */
+	cell_t *cells; /* text: rows * ncols cells */
 	size_t nrows;
 	size_t cap;
-	size_t *width;         /* text: per column */
-	bool first;            /* json: no datapoint written yet */
+	size_t *width; /* text: per column */
+	bool first;    /* json: no datapoint written yet */
 };
 
 static int json_add_string(struct strbuf *out, const char *s)
@@ -159,7 +159,8 @@ static int text_row(struct metric_render *r, int64_t start_ms,
 
 	if (r->nrows == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 64;
-		cell_t *cells = realloc(r->cells, cap * r->ncols * sizeof(*cells));
+		cell_t *cells =
+			realloc(r->cells, cap * r->ncols * sizeof(*cells));
 
 		if (!cells)
 			return -ENOMEM;
@@ -196,8 +197,8 @@ static int text_line(struct metric_render *r, const char *const *cells)
 
 	for (c = 0; c < r->ncols && !rc; c++) {
 		if (c + 1 < r->ncols)
-			rc = strbuf_addf(r->out, "%-*s", (int)(r->width[c] +
-							  COLUMN_GAP),
+			rc = strbuf_addf(r->out, "%-*s",
+					 (int)(r->width[c] + COLUMN_GAP),
 					 cells[c]);
 		else
 			rc = strbuf_addf(r->out, "%s\n", cells[c]);
@@ -249,10 +250,10 @@ struct stream_render {
 	struct store *store;
 	int64_t stream_id;
 	struct view view;
-	int64_t cursor;   /* absolute offset of the next write to render */
-	int64_t until;    /* absolute end, fixed at open */
+	int64_t cursor;	   /* absolute offset of the next write to render */
+	int64_t until;	   /* absolute end, fixed at open */
 	struct strbuf out; /* rendered bytes not yet read past */
-	int64_t out_base; /* rendering offset of out.buf[0] */
+	int64_t out_base;  /* rendering offset of out.buf[0] */
 	bool done;
 };
 
@@ -308,8 +309,7 @@ static int json_event(struct strbuf *out, int64_t ts, const char *line,
 }
 
 /* store_chunk_fn: render the selected events of one stored write. */
-static int render_chunk(void *ctx, int64_t ts_ms, const char *data,
-			size_t len)
+static int render_chunk(void *ctx, int64_t ts_ms, const char *data, size_t len)
 {
 	struct stream_render *r = ctx;
 	size_t pos = 0;
@@ -347,8 +347,8 @@ int render_stream_read(struct stream_render *r, char *buf, size_t size,
 		r->cursor = 0;
 		r->done = false;
 	}
-	while (!r->done && r->out_base + (int64_t)r->out.len <
-				   offset + (int64_t)size) {
+	while (!r->done &&
+	       r->out_base + (int64_t)r->out.len < offset + (int64_t)size) {
 		int64_t before = r->cursor;
 
 		rc = store_stream_scan(r->store, r->stream_id, &r->cursor,

@@ -27,18 +27,23 @@ enum key {
 };
 
 static const char *const KEYS[KEY_COUNT] = {
-	[KEY_PERIOD] = "period", [KEY_SINCE] = "since", [KEY_UNTIL] = "until",
-	[KEY_STAT] = "stat",     [KEY_FORMAT] = "format", [KEY_FILTER] = "filter",
+	[KEY_PERIOD] = "period", [KEY_SINCE] = "since",
+	[KEY_UNTIL] = "until",	 [KEY_STAT] = "stat",
+	[KEY_FORMAT] = "format", [KEY_FILTER] = "filter",
 	[KEY_VIEW] = "view",
 };
 
 /* Which keys apply to which kind of file (SPEC 8). */
 static const bool APPLIES[][KEY_COUNT] = {
-	[VIEW_METRIC] = {[KEY_PERIOD] = true, [KEY_SINCE] = true,
-			 [KEY_UNTIL] = true, [KEY_STAT] = true,
+	[VIEW_METRIC] = {[KEY_PERIOD] = true,
+			 [KEY_SINCE] = true,
+			 [KEY_UNTIL] = true,
+			 [KEY_STAT] = true,
 			 [KEY_FORMAT] = true},
-	[VIEW_STREAM] = {[KEY_SINCE] = true, [KEY_UNTIL] = true,
-			 [KEY_FORMAT] = true, [KEY_FILTER] = true},
+	[VIEW_STREAM] = {[KEY_SINCE] = true,
+			 [KEY_UNTIL] = true,
+			 [KEY_FORMAT] = true,
+			 [KEY_FILTER] = true},
 	[VIEW_ALARM] = {[KEY_FORMAT] = true, [KEY_VIEW] = true},
 };
 

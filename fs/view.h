@@ -28,14 +28,15 @@ struct view {
 	bool stats_given; /* stat= was in the query */
 	bool json;
 	struct pattern *filter; /* streams: NULL matches every event; owned */
-	bool history;           /* alarms: view=history */
+	bool history;		/* alarms: view=history */
 };
 
 /*
  * Parse query (NULL or "" for the default view) for a file of kind
  * target, as of now_ms. Metrics default to 60 s periods over the last
- * hour, since rounded down to its period; streams to every event. 0, or -EINVAL with err naming the offending key
- * (unknown, repeated, inapplicable, bad value, since not before until).
+ * hour, since rounded down to its period; streams to every event. 0, or -EINVAL
+ * with err naming the offending key (unknown, repeated, inapplicable, bad
+ * value, since not before until).
  */
 int view_parse(const char *query, enum view_target target, int64_t now_ms,
 	       struct view *out, struct err *err);

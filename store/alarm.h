@@ -20,20 +20,24 @@
 #define ALARM_ACTION_MAX 1024 /* bytes of one action */
 #define ALARM_DESCRIPTION_MAX 1024
 #define ALARM_TAGS_MAX 50
-#define ALARM_TAG_MAX 384     /* "key=value" */
+#define ALARM_TAG_MAX 384 /* "key=value" */
 #define ALARM_UNIT_MAX 32
 
 enum alarm_state { ALARM_INSUFFICIENT_DATA, ALARM_OK, ALARM_ALARM };
 
 enum alarm_comparison {
-	CMP_GREATER,        /* >   GreaterThanThreshold */
-	CMP_GREATER_EQUAL,  /* >=  GreaterThanOrEqualToThreshold */
-	CMP_LESS,           /* <   LessThanThreshold */
-	CMP_LESS_EQUAL,     /* <=  LessThanOrEqualToThreshold */
+	CMP_GREATER,	   /* >   GreaterThanThreshold */
+	CMP_GREATER_EQUAL, /* >=  GreaterThanOrEqualToThreshold */
+	CMP_LESS,	   /* <   LessThanThreshold */
+	CMP_LESS_EQUAL,	   /* <=  LessThanOrEqualToThreshold */
 };
 
-enum alarm_missing { MISSING_MISSING, MISSING_IGNORE, MISSING_BREACHING,
-		     MISSING_NOT_BREACHING };
+enum alarm_missing {
+	MISSING_MISSING,
+	MISSING_IGNORE,
+	MISSING_BREACHING,
+	MISSING_NOT_BREACHING
+};
 
 /*
  * A list of actions ("log:GROUP/STREAM" or "exec:/abs/path"), as parsed:
@@ -48,16 +52,16 @@ struct alarm_def {
 	char ns[NAMESPACE_MAX_BYTES + 1];
 	char metric[NAME_MAX_BYTES + 1];
 	struct stat_spec stat;
-	int64_t period_s;         /* period_s * 1000 * alarm_range() fits int64 */
+	int64_t period_s; /* period_s * 1000 * alarm_range() fits int64 */
 	enum alarm_comparison comparison;
 	double threshold;
-	int evaluation_periods;   /* N, 1..100 */
-	int datapoints_to_alarm;  /* M, 1..N */
+	int evaluation_periods;	 /* N, 1..100 */
+	int datapoints_to_alarm; /* M, 1..N */
 	enum alarm_missing missing;
 	char description[ALARM_DESCRIPTION_MAX + 1];
 	struct alarm_actions alarm_actions, ok_actions, insufficient_actions;
 	bool actions_enabled;
-	char unit[ALARM_UNIT_MAX];  /* "" when not given */
+	char unit[ALARM_UNIT_MAX]; /* "" when not given */
 	/* "key=value", key 1..128 bytes, value 0..256, 384 in all. */
 	char tags[ALARM_TAGS_MAX][ALARM_TAG_MAX + 1];
 	size_t ntags;
@@ -110,7 +114,7 @@ struct alarm_verdict {
 	 * ("Unchanged: ...") says why; it is no transition reason to store.
 	 */
 	bool keep;
-	char reason[1024];  /* CloudWatch's words (SPEC 5) */
+	char reason[1024]; /* CloudWatch's words (SPEC 5) */
 };
 
 /*

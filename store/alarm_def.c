@@ -66,7 +66,6 @@ static bool has_prefix(const char *s, size_t len, const char *prefix)
 	return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-
 /*
  * Replace, in place, each control byte and each byte that does not begin
  * a well-formed UTF-8 sequence with '?' (for messages from jansson).
@@ -78,8 +77,8 @@ static void clean_text(char *s)
 
 	while (i < len) {
 		n = u[i] < 0x20 || u[i] == 0x7F
-			? 0
-			: utf8_sequence_length(u + i, len - i);
+			    ? 0
+			    : utf8_sequence_length(u + i, len - i);
 		if (n == 0) {
 			u[i++] = '?';
 			continue;
@@ -184,7 +183,8 @@ static int set_metric(struct alarm_def *d, const char *s, size_t len,
 	size_t ns_len;
 
 	if (!slash) {
-		err_set(err, "\"%s\" is not NAMESPACE/NAME", format_quote(q, s, len));
+		err_set(err, "\"%s\" is not NAMESPACE/NAME",
+			format_quote(q, s, len));
 		return -EINVAL;
 	}
 	ns_len = (size_t)(slash - s);
@@ -272,17 +272,17 @@ static const struct comparison_names {
 	const char *symbol;
 	const char *name;
 } comparisons[] = {
-    {CMP_GREATER, ">", "GreaterThanThreshold"},
-    {CMP_GREATER_EQUAL, ">=", "GreaterThanOrEqualToThreshold"},
-    {CMP_LESS, "<", "LessThanThreshold"},
-    {CMP_LESS_EQUAL, "<=", "LessThanOrEqualToThreshold"},
+	{CMP_GREATER, ">", "GreaterThanThreshold"},
+	{CMP_GREATER_EQUAL, ">=", "GreaterThanOrEqualToThreshold"},
+	{CMP_LESS, "<", "LessThanThreshold"},
+	{CMP_LESS_EQUAL, "<=", "LessThanOrEqualToThreshold"},
 };
 
 /* CloudWatch's comparisons against an anomaly detection band. */
 static const char *const band_comparisons[] = {
-    "LessThanLowerOrGreaterThanUpperThreshold",
-    "LessThanLowerThreshold",
-    "GreaterThanUpperThreshold",
+	"LessThanLowerOrGreaterThanUpperThreshold",
+	"LessThanLowerThreshold",
+	"GreaterThanUpperThreshold",
 };
 
 static int set_comparison(struct alarm_def *d, const char *s, size_t len,
@@ -361,10 +361,10 @@ static int set_datapoints_to_alarm(struct alarm_def *d, const char *s,
 }
 
 static const char *const missing_names[] = {
-    [MISSING_MISSING] = "missing",
-    [MISSING_IGNORE] = "ignore",
-    [MISSING_BREACHING] = "breaching",
-    [MISSING_NOT_BREACHING] = "notBreaching",
+	[MISSING_MISSING] = "missing",
+	[MISSING_IGNORE] = "ignore",
+	[MISSING_BREACHING] = "breaching",
+	[MISSING_NOT_BREACHING] = "notBreaching",
 };
 
 static int set_missing(struct alarm_def *d, const char *s, size_t len,
@@ -406,12 +406,12 @@ static const char *arn_kind(const char *s, size_t len)
 		const char *service;
 		const char *kind;
 	} kinds[] = {
-	    {"sns", "SNS topics"},
-	    {"autoscaling", "Auto Scaling policies"},
-	    {"automate", "EC2 actions"},
-	    {"ssm", "Systems Manager OpsItems"},
-	    {"ssm-incidents", "Systems Manager incidents"},
-	    {"lambda", "Lambda functions"},
+		{"sns", "SNS topics"},
+		{"autoscaling", "Auto Scaling policies"},
+		{"automate", "EC2 actions"},
+		{"ssm", "Systems Manager OpsItems"},
+		{"ssm-incidents", "Systems Manager incidents"},
+		{"lambda", "Lambda functions"},
 	};
 	const char *partition, *service, *end;
 	size_t i;
@@ -421,9 +421,9 @@ static const char *arn_kind(const char *s, size_t len)
 	service = partition ? memchr(partition + 1, ':',
 				     len - (size_t)(partition + 1 - s))
 			    : NULL;
-	end = service
-		  ? memchr(service + 1, ':', len - (size_t)(service + 1 - s))
-		  : NULL;
+	end = service ? memchr(service + 1, ':',
+			       len - (size_t)(service + 1 - s))
+		      : NULL;
 	if (end)
 		for (i = 0; i < ARRAY_SIZE(kinds); i++)
 			if (text_is(service + 1, (size_t)(end - service - 1),
@@ -477,8 +477,8 @@ static int parse_exec_action(const char *s, size_t len,
 		return -EINVAL;
 	}
 	if (len >= ALARM_ACTION_MAX) {
-		err_set(err, "\"%s\" is longer than %d bytes", format_quote(q, s, len),
-			ALARM_ACTION_MAX - 1);
+		err_set(err, "\"%s\" is longer than %d bytes",
+			format_quote(q, s, len), ALARM_ACTION_MAX - 1);
 		return -EINVAL;
 	}
 	if (!text_ok(s, len, "")) {
@@ -570,7 +570,8 @@ static int set_unit(struct alarm_def *d, const char *s, size_t len,
 			return 0;
 		}
 	}
-	err_set(err, "\"%s\" is not a CloudWatch unit", format_quote(q, s, len));
+	err_set(err, "\"%s\" is not a CloudWatch unit",
+		format_quote(q, s, len));
 	return -EINVAL;
 }
 
@@ -603,8 +604,8 @@ static int add_tag_parts(struct alarm_def *d, const char *key, size_t key_len,
 		err_set(err,
 			"\"%s\": keys are at most %d bytes, values %d, and"
 			" KEY=VALUE %d",
-			format_quote(q, key, key_len), TAG_KEY_MAX, TAG_VALUE_MAX,
-			ALARM_TAG_MAX);
+			format_quote(q, key, key_len), TAG_KEY_MAX,
+			TAG_VALUE_MAX, ALARM_TAG_MAX);
 		return -EINVAL;
 	}
 	if (memchr(key, '=', key_len) || !text_ok(key, key_len, "") ||
@@ -648,7 +649,8 @@ static int add_tag(struct alarm_def *d, const char *s, size_t len,
 	size_t key_len;
 
 	if (!eq) {
-		err_set(err, "\"%s\" is not KEY=VALUE", format_quote(q, s, len));
+		err_set(err, "\"%s\" is not KEY=VALUE",
+			format_quote(q, s, len));
 		return -EINVAL;
 	}
 	key_len = (size_t)(eq - s);
@@ -695,26 +697,26 @@ static const struct kv_key {
 	bool repeatable; /* limits are the setter's */
 	bool required;
 } kv_keys[KEY_COUNT] = {
-    [KEY_METRIC] = {"metric", set_metric, false, true},
-    [KEY_STATISTIC] = {"statistic", set_statistic, false, true},
-    [KEY_PERIOD] = {"period", set_period, false, true},
-    [KEY_COMPARISON] = {"comparison", set_comparison, false, true},
-    [KEY_THRESHOLD] = {"threshold", set_threshold, false, true},
-    [KEY_EVALUATION_PERIODS] = {"evaluation_periods", set_evaluation_periods,
-				false, false},
-    [KEY_DATAPOINTS_TO_ALARM] = {"datapoints_to_alarm", set_datapoints_to_alarm,
-				 false, false},
-    [KEY_TREAT_MISSING_DATA] = {"treat_missing_data", set_missing, false,
-				false},
-    [KEY_DESCRIPTION] = {"description", set_description, false, false},
-    [KEY_ALARM_ACTION] = {"alarm_action", add_alarm_action, true, false},
-    [KEY_OK_ACTION] = {"ok_action", add_ok_action, true, false},
-    [KEY_INSUFFICIENT_DATA_ACTION] = {"insufficient_data_action",
-				      add_insufficient_action, true, false},
-    [KEY_ACTIONS_ENABLED] = {"actions_enabled", set_actions_enabled, false,
-			     false},
-    [KEY_UNIT] = {"unit", set_unit, false, false},
-    [KEY_TAG] = {"tag", add_tag, true, false},
+	[KEY_METRIC] = {"metric", set_metric, false, true},
+	[KEY_STATISTIC] = {"statistic", set_statistic, false, true},
+	[KEY_PERIOD] = {"period", set_period, false, true},
+	[KEY_COMPARISON] = {"comparison", set_comparison, false, true},
+	[KEY_THRESHOLD] = {"threshold", set_threshold, false, true},
+	[KEY_EVALUATION_PERIODS] = {"evaluation_periods",
+				    set_evaluation_periods, false, false},
+	[KEY_DATAPOINTS_TO_ALARM] = {"datapoints_to_alarm",
+				     set_datapoints_to_alarm, false, false},
+	[KEY_TREAT_MISSING_DATA] = {"treat_missing_data", set_missing, false,
+				    false},
+	[KEY_DESCRIPTION] = {"description", set_description, false, false},
+	[KEY_ALARM_ACTION] = {"alarm_action", add_alarm_action, true, false},
+	[KEY_OK_ACTION] = {"ok_action", add_ok_action, true, false},
+	[KEY_INSUFFICIENT_DATA_ACTION] = {"insufficient_data_action",
+					  add_insufficient_action, true, false},
+	[KEY_ACTIONS_ENABLED] = {"actions_enabled", set_actions_enabled, false,
+				 false},
+	[KEY_UNIT] = {"unit", set_unit, false, false},
+	[KEY_TAG] = {"tag", add_tag, true, false},
 };
 
 /*
@@ -781,8 +783,8 @@ static int finish_kv(struct alarm_def *d, const unsigned seen[KEY_COUNT],
 	for (k = 0; k < KEY_COUNT; k++) {
 		if (kv_keys[k].required && !seen[k])
 			used += (size_t)snprintf(
-			    missing + used, sizeof(missing) - used, "%s%s",
-			    used ? ", " : "", kv_keys[k].name);
+				missing + used, sizeof(missing) - used, "%s%s",
+				used ? ", " : "", kv_keys[k].name);
 	}
 	if (used) {
 		err_set(err, "missing %s", missing);
@@ -880,58 +882,62 @@ static const struct json_member {
 	text_setter set;
 	const char *refusal; /* for EMPTY and REFUSED */
 } json_members[MEMBER_COUNT] = {
-    [MEMBER_NAMESPACE] = {"Namespace", JSON_KIND_STRING, set_namespace, NULL},
-    [MEMBER_METRIC_NAME] = {"MetricName", JSON_KIND_STRING, set_metric_name,
-			    NULL},
-    [MEMBER_STATISTIC] = {"Statistic", JSON_KIND_STRING,
-			  set_cloudwatch_statistic, NULL},
-    [MEMBER_EXTENDED_STATISTIC] = {"ExtendedStatistic", JSON_KIND_STRING,
-				   set_extended_statistic, NULL},
-    [MEMBER_PERIOD] = {"Period", JSON_KIND_INTEGER, set_period, NULL},
-    [MEMBER_EVALUATION_PERIODS] = {"EvaluationPeriods", JSON_KIND_INTEGER,
-				   set_evaluation_periods, NULL},
-    [MEMBER_DATAPOINTS_TO_ALARM] = {"DatapointsToAlarm", JSON_KIND_INTEGER,
-				    set_datapoints_to_alarm, NULL},
-    [MEMBER_THRESHOLD] = {"Threshold", JSON_KIND_NUMBER, NULL, NULL},
-    [MEMBER_COMPARISON_OPERATOR] = {"ComparisonOperator", JSON_KIND_STRING,
-				    set_comparison, NULL},
-    [MEMBER_TREAT_MISSING_DATA] = {"TreatMissingData", JSON_KIND_STRING,
-				   set_missing, NULL},
-    [MEMBER_ALARM_DESCRIPTION] = {"AlarmDescription", JSON_KIND_STRING,
-				  set_description, NULL},
-    [MEMBER_ALARM_ACTIONS] = {"AlarmActions", JSON_KIND_STRINGS,
-			      add_alarm_action, NULL},
-    [MEMBER_OK_ACTIONS] = {"OKActions", JSON_KIND_STRINGS, add_ok_action, NULL},
-    [MEMBER_INSUFFICIENT_DATA_ACTIONS] = {"InsufficientDataActions",
-					  JSON_KIND_STRINGS,
-					  add_insufficient_action, NULL},
-    [MEMBER_ACTIONS_ENABLED] = {"ActionsEnabled", JSON_KIND_BOOLEAN, NULL,
+	[MEMBER_NAMESPACE] = {"Namespace", JSON_KIND_STRING, set_namespace,
+			      NULL},
+	[MEMBER_METRIC_NAME] = {"MetricName", JSON_KIND_STRING, set_metric_name,
 				NULL},
-    [MEMBER_UNIT] = {"Unit", JSON_KIND_STRING, set_unit, NULL},
-    [MEMBER_TAGS] = {"Tags", JSON_KIND_TAGS, NULL, NULL},
-    [MEMBER_ALARM_NAME] = {"AlarmName", JSON_KIND_IGNORED, NULL, NULL},
-    [MEMBER_EVALUATE_LOW_SAMPLE_COUNT_PERCENTILE] =
-	{"EvaluateLowSampleCountPercentile", JSON_KIND_IGNORED, NULL, NULL},
-    [MEMBER_DIMENSIONS] = {"Dimensions", JSON_KIND_EMPTY, NULL,
-			   "not supported yet (monfs metrics have no"
-			   " dimensions)"},
-    [MEMBER_METRICS] = {"Metrics", JSON_KIND_REFUSED, NULL,
-			"not supported yet (metric math and alarms on several"
-			" metrics); name one metric with Namespace, MetricName"
-			" and Statistic"},
-    [MEMBER_THRESHOLD_METRIC_ID] = {"ThresholdMetricId", JSON_KIND_REFUSED,
-				    NULL,
-				    "not supported yet (anomaly detection"
-				    " bands); give a Threshold"},
-    [MEMBER_EVALUATION_CRITERIA] = {"EvaluationCriteria", JSON_KIND_REFUSED,
-				    NULL,
-				    "not supported yet (alarms on PromQL"
-				    " queries)"},
-    [MEMBER_EVALUATION_INTERVAL] = {"EvaluationInterval", JSON_KIND_REFUSED,
-				    NULL,
-				    "not supported yet (monfs evaluates an"
-				    " alarm at the end of each of its"
-				    " periods)"},
+	[MEMBER_STATISTIC] = {"Statistic", JSON_KIND_STRING,
+			      set_cloudwatch_statistic, NULL},
+	[MEMBER_EXTENDED_STATISTIC] = {"ExtendedStatistic", JSON_KIND_STRING,
+				       set_extended_statistic, NULL},
+	[MEMBER_PERIOD] = {"Period", JSON_KIND_INTEGER, set_period, NULL},
+	[MEMBER_EVALUATION_PERIODS] = {"EvaluationPeriods", JSON_KIND_INTEGER,
+				       set_evaluation_periods, NULL},
+	[MEMBER_DATAPOINTS_TO_ALARM] = {"DatapointsToAlarm", JSON_KIND_INTEGER,
+					set_datapoints_to_alarm, NULL},
+	[MEMBER_THRESHOLD] = {"Threshold", JSON_KIND_NUMBER, NULL, NULL},
+	[MEMBER_COMPARISON_OPERATOR] = {"ComparisonOperator", JSON_KIND_STRING,
+					set_comparison, NULL},
+	[MEMBER_TREAT_MISSING_DATA] = {"TreatMissingData", JSON_KIND_STRING,
+				       set_missing, NULL},
+	[MEMBER_ALARM_DESCRIPTION] = {"AlarmDescription", JSON_KIND_STRING,
+				      set_description, NULL},
+	[MEMBER_ALARM_ACTIONS] = {"AlarmActions", JSON_KIND_STRINGS,
+				  add_alarm_action, NULL},
+	[MEMBER_OK_ACTIONS] = {"OKActions", JSON_KIND_STRINGS, add_ok_action,
+			       NULL},
+	[MEMBER_INSUFFICIENT_DATA_ACTIONS] = {"InsufficientDataActions",
+					      JSON_KIND_STRINGS,
+					      add_insufficient_action, NULL},
+	[MEMBER_ACTIONS_ENABLED] = {"ActionsEnabled", JSON_KIND_BOOLEAN, NULL,
+				    NULL},
+	[MEMBER_UNIT] = {"Unit", JSON_KIND_STRING, set_unit, NULL},
+	[MEMBER_TAGS] = {"Tags", JSON_KIND_TAGS, NULL, NULL},
+	[MEMBER_ALARM_NAME] = {"AlarmName", JSON_KIND_IGNORED, NULL, NULL},
+	[MEMBER_EVALUATE_LOW_SAMPLE_COUNT_PERCENTILE] =
+		{"EvaluateLowSampleCountPercentile", JSON_KIND_IGNORED, NULL,
+		 NULL},
+	[MEMBER_DIMENSIONS] = {"Dimensions", JSON_KIND_EMPTY, NULL,
+			       "not supported yet (monfs metrics have no"
+			       " dimensions)"},
+	[MEMBER_METRICS] =
+		{"Metrics", JSON_KIND_REFUSED, NULL,
+		 "not supported yet (metric math and alarms on several"
+		 " metrics); name one metric with Namespace, MetricName"
+		 " and Statistic"},
+	[MEMBER_THRESHOLD_METRIC_ID] = {"ThresholdMetricId", JSON_KIND_REFUSED,
+					NULL,
+					"not supported yet (anomaly detection"
+					" bands); give a Threshold"},
+	[MEMBER_EVALUATION_CRITERIA] = {"EvaluationCriteria", JSON_KIND_REFUSED,
+					NULL,
+					"not supported yet (alarms on PromQL"
+					" queries)"},
+	[MEMBER_EVALUATION_INTERVAL] = {"EvaluationInterval", JSON_KIND_REFUSED,
+					NULL,
+					"not supported yet (monfs evaluates an"
+					" alarm at the end of each of its"
+					" periods)"},
 };
 
 static const char *json_type_name(json_t *v)
@@ -1080,11 +1086,11 @@ static void finish_json(struct alarm_def *d, const bool given[MEMBER_COUNT],
 			const bool set[MEMBER_COUNT], struct err_list *errors)
 {
 	static const enum json_member_id required[] = {
-	    MEMBER_NAMESPACE,		MEMBER_METRIC_NAME, MEMBER_PERIOD,
-	    MEMBER_COMPARISON_OPERATOR, MEMBER_THRESHOLD,
+		MEMBER_NAMESPACE,	    MEMBER_METRIC_NAME, MEMBER_PERIOD,
+		MEMBER_COMPARISON_OPERATOR, MEMBER_THRESHOLD,
 	};
-	bool periods_known =
-	    set[MEMBER_EVALUATION_PERIODS] || !given[MEMBER_EVALUATION_PERIODS];
+	bool periods_known = set[MEMBER_EVALUATION_PERIODS] ||
+			     !given[MEMBER_EVALUATION_PERIODS];
 	char missing[160] = "";
 	struct err one = {""};
 	size_t used = 0, i;
@@ -1092,8 +1098,9 @@ static void finish_json(struct alarm_def *d, const bool given[MEMBER_COUNT],
 	for (i = 0; i < ARRAY_SIZE(required); i++) {
 		if (!given[required[i]])
 			used += (size_t)snprintf(
-			    missing + used, sizeof(missing) - used, "%s%s",
-			    used ? ", " : "", json_members[required[i]].name);
+				missing + used, sizeof(missing) - used, "%s%s",
+				used ? ", " : "",
+				json_members[required[i]].name);
 	}
 	if (!given[MEMBER_STATISTIC] && !given[MEMBER_EXTENDED_STATISTIC])
 		snprintf(missing + used, sizeof(missing) - used, "%s%s",
@@ -1179,7 +1186,7 @@ static bool json_blank(json_t *v, bool nested)
 		return nested;
 	case JSON_ARRAY:
 		json_array_foreach(
-		    v, i, item) if (!json_blank(item, true)) return false;
+			v, i, item) if (!json_blank(item, true)) return false;
 		return true;
 	case JSON_OBJECT:
 		json_object_foreach(v, key, item)
@@ -1264,7 +1271,7 @@ static int parse_json(const char *text, size_t len, struct alarm_def *d,
 		return -EINVAL;
 	}
 	json_object_foreach(root, name, v)
-	    parse_json_member(d, name, v, given, set, &errors);
+		parse_json_member(d, name, v, given, set, &errors);
 	finish_json(d, given, set, &errors);
 	json_decref(root);
 	return err_list_finish(&errors) ? -EINVAL : 0;

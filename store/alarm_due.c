@@ -58,7 +58,8 @@ static int insert(struct alarm_due *d, size_t i, int64_t id)
 
 	if (rc)
 		return rc;
-	memmove(d->seen + i + 1, d->seen + i, (d->nseen - i) * sizeof(*d->seen));
+	memmove(d->seen + i + 1, d->seen + i,
+		(d->nseen - i) * sizeof(*d->seen));
 	d->seen[i] = (struct alarm_due_seen){id, INT64_MIN, 0};
 	d->nseen++;
 	return 0;

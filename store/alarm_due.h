@@ -25,18 +25,21 @@
 struct alarm_due_seen {
 	int64_t id;
 	int64_t boundary_ms; /* the period boundary it was last due at */
-	uint64_t sweep;      /* the last sweep that saw it */
+	uint64_t sweep;	     /* the last sweep that saw it */
 };
 
 struct alarm_due {
 	struct alarm_due_seen *seen; /* sorted by id, ids unique */
 	size_t nseen, seen_alloc;
-	char **names;                /* owned: the alarms due this sweep */
+	char **names; /* owned: the alarms due this sweep */
 	size_t nnames, names_alloc;
 	uint64_t sweep;
 };
 
-#define ALARM_DUE_INIT {NULL, 0, 0, NULL, 0, 0, 0}
+#define ALARM_DUE_INIT                                                         \
+	{                                                                      \
+		NULL, 0, 0, NULL, 0, 0, 0                                      \
+	}
 
 /* Start a sweep: forget the previous sweep's due names. */
 void alarm_due_begin(struct alarm_due *d);

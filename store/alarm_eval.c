@@ -108,7 +108,7 @@ struct text {
 };
 
 static void text_addf(struct text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 static void text_addf(struct text *t, const char *fmt, ...)
 {
@@ -316,9 +316,10 @@ static void decide_newest(const struct alarm_def *d,
 	count_points(d, points, end, &real, &breaching);
 	out->state = breaching >= (size_t)d->datapoints_to_alarm ? ALARM_ALARM
 								 : ALARM_OK;
-	write_count_reason(
-	    out, d, points, end, current,
-	    out->state == ALARM_ALARM ? breaching : want - breaching, want, 0);
+	write_count_reason(out, d, points, end, current,
+			   out->state == ALARM_ALARM ? breaching
+						     : want - breaching,
+			   want, 0);
 }
 
 /* Case 2: no period of the range has data. */
@@ -344,8 +345,8 @@ static void decide_empty(const struct alarm_def *d, enum alarm_state current,
 		return;
 	case MISSING_BREACHING:
 	case MISSING_NOT_BREACHING:
-		out->state =
-		    d->missing == MISSING_BREACHING ? ALARM_ALARM : ALARM_OK;
+		out->state = d->missing == MISSING_BREACHING ? ALARM_ALARM
+							     : ALARM_OK;
 		text_addf(&t,
 			  "Threshold Crossed: no datapoints were received for "
 			  "%zu period%s and %zu missing datapoint%s %s treated "
@@ -419,14 +420,15 @@ static void decide_premature(const struct alarm_def *d,
 	out->keep = ignore;
 	text_addf(&h, "%s: %zu out of the last %zu periods",
 		  ignore ? "Unchanged" : "Threshold Crossed", breaching, back);
-	text_addf(
-	    &t,
-	    " %s %s the threshold (%s) and the other %zu had no data "
-	    "(premature alarm: fewer than %zu datapoints, but the oldest "
-	    "breaching one is at least %zu periods back%s).",
-	    was_were(breaching), comparison_words(d->comparison),
-	    format_double_java(threshold, d->threshold), back - breaching, m, m,
-	    ignore ? "; missing data is ignored, so the state is kept" : "");
+	text_addf(&t,
+		  " %s %s the threshold (%s) and the other %zu had no data "
+		  "(premature alarm: fewer than %zu datapoints, but the oldest "
+		  "breaching one is at least %zu periods back%s).",
+		  was_were(breaching), comparison_words(d->comparison),
+		  format_double_java(threshold, d->threshold), back - breaching,
+		  m, m,
+		  ignore ? "; missing data is ignored, so the state is kept"
+			 : "");
 	write_reason(out, d, points, back, true, head, tail);
 }
 

@@ -100,8 +100,7 @@ static int64_t alarm_id(struct store *st, const char *name)
 	return id;
 }
 
-int store_alarm_get(struct store *st, const char *name,
-		    struct alarm_info *out)
+int store_alarm_get(struct store *st, const char *name, struct alarm_info *out)
 {
 	return db_get_named(st, SQL_ALARM_GET, name, &out->id, &out->attr);
 }
@@ -403,11 +402,11 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 		 rc ? "created" : "updated");
 	rc = db_exec_stmt(stmt);
 	if (!rc)
-		rc = add_history(st,
-				 existing.id ? existing.id
-					     : sqlite3_last_insert_rowid(
-						       db_handle(st)),
-				 now, "ConfigurationUpdate", summary, "{}");
+		rc = add_history(
+			st,
+			existing.id ? existing.id
+				    : sqlite3_last_insert_rowid(db_handle(st)),
+			now, "ConfigurationUpdate", summary, "{}");
 out:
 	rc = db_finish(st, rc, &ev, err);
 free:
@@ -573,7 +572,8 @@ int store_alarm_rename(struct store *st, const char *from, const char *to,
 	if (!rc && alarm_def_parse(src.definition, strlen(src.definition), def,
 				   NULL) == 0) {
 		put.params[put.nparams++] = TRAIL_STR("namespace", def->ns);
-		put.params[put.nparams++] = TRAIL_STR("metricName", def->metric);
+		put.params[put.nparams++] =
+			TRAIL_STR("metricName", def->metric);
 	}
 	target = rc ? 0 : alarm_id(st, to);
 	if (target < 0 && target != -ENOENT)
@@ -589,8 +589,8 @@ int store_alarm_rename(struct store *st, const char *from, const char *to,
 	return rc;
 }
 
-int store_alarm_by_id(struct store *st, int64_t id,
-		      char name[ALARM_NAME_SIZE], int64_t *created_ms)
+int store_alarm_by_id(struct store *st, int64_t id, char name[ALARM_NAME_SIZE],
+		      int64_t *created_ms)
 {
 	sqlite3_stmt *stmt;
 	int rc = -ENOENT;
@@ -627,8 +627,9 @@ static int render_text(const struct alarm_row *row, struct strbuf *out)
 
 	if (rc)
 		return rc;
-	format_time(when, row->state_updated_ms -
-				  ((row->state_updated_ms % 1000) + 1000) % 1000);
+	format_time(when,
+		    row->state_updated_ms -
+			    ((row->state_updated_ms % 1000) + 1000) % 1000);
 	return strbuf_addf(out, "state = %s\nreason = %s\nstate_updated = %s\n",
 			   alarm_state_name(row->state), row->reason, when);
 }
@@ -723,9 +724,9 @@ static int render_history(struct store *st, const char *name, int64_t id,
 			"HistoryItemType", sqlite3_column_text(stmt, 1),
 			"HistorySummary", sqlite3_column_text(stmt, 2),
 			"HistoryData", sqlite3_column_text(stmt, 3));
-		char *text = j ? json_dumps(j, JSON_COMPACT |
-						       JSON_PRESERVE_ORDER)
-			       : NULL;
+		char *text =
+			j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)
+			  : NULL;
 
 		json_decref(j);
 		rc = text ? strbuf_addf(out, "%s\n", text) : -ENOMEM;
@@ -735,8 +736,8 @@ static int render_history(struct store *st, const char *name, int64_t id,
 	return rc;
 }
 
-int store_alarm_render(struct store *st, const char *name,
-		       enum alarm_view view, struct strbuf *out)
+int store_alarm_render(struct store *st, const char *name, enum alarm_view view,
+		       struct strbuf *out)
 {
 	struct alarm_row *row = calloc(1, sizeof(*row));
 	int rc;
@@ -992,10 +993,10 @@ int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 		points[i] = (struct alarm_point){
 			fill.newest_ms - i * fill.period_ms, false, 0};
 	if (!store_metric_get(st, row->def.ns, row->def.metric, &metric)) {
-		struct stats_query q = {
-			row->def.period_s,
-			fill.newest_ms - (n - 1) * fill.period_ms,
-			fill.newest_ms + 1, now_ms};
+		struct stats_query q = {row->def.period_s,
+					fill.newest_ms -
+						(n - 1) * fill.period_ms,
+					fill.newest_ms + 1, now_ms};
 
 		rc = store_metric_stats(st, metric.id, &q, fill_point, &fill);
 		if (rc)

@@ -54,16 +54,16 @@ struct checkpointer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	bool wanted;	 /* lock */
-	bool running;	 /* lock */
-	bool stopping;	 /* lock */
-	int last_pages;  /* the WAL's length at the last commit (writer's) */
-	unsigned cycle;	 /* times the WAL started over; lock */
-	int copied;	 /* WAL pages the last checkpoint left copied, lock */
+	bool wanted;	/* lock */
+	bool running;	/* lock */
+	bool stopping;	/* lock */
+	int last_pages; /* the WAL's length at the last commit (writer's) */
+	unsigned cycle; /* times the WAL started over; lock */
+	int copied;	/* WAL pages the last checkpoint left copied, lock */
 	unsigned copied_cycle; /* in this cycle of the WAL; lock */
-	char *path;            /* the database, whose disk is watched */
+	char *path;	       /* the database, whose disk is watched */
 	int64_t page_bytes;
-	int next_space_check;  /* WAL length at which to look (writer's) */
+	int next_space_check; /* WAL length at which to look (writer's) */
 };
 
 /*
@@ -85,8 +85,7 @@ static bool disk_short(struct checkpointer *cp, int pages, bool restarted)
 }
 
 /* The writer's WAL hook: after every commit, with the WAL's length. */
-static int on_commit(void *arg, sqlite3 *writer, const char *schema,
-		     int pages)
+static int on_commit(void *arg, sqlite3 *writer, const char *schema, int pages)
 {
 	struct checkpointer *cp = arg;
 	bool restarted = pages < cp->last_pages, inline_copy, short_of_room;
@@ -109,9 +108,8 @@ static int on_commit(void *arg, sqlite3 *writer, const char *schema,
 	}
 	pthread_mutex_unlock(&cp->lock);
 	if (inline_copy) {
-		sqlite3_wal_checkpoint_v2(writer, schema,
-					  SQLITE_CHECKPOINT_PASSIVE, NULL,
-					  NULL);
+		sqlite3_wal_checkpoint_v2(
+			writer, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	}
 	return SQLITE_OK;
 }
@@ -137,9 +135,8 @@ static void *run(void *arg)
 		 * as it was; the next commit past WAKE_PAGES tries again.
 		 */
 		copied = 0;
-		sqlite3_wal_checkpoint_v2(cp->db, NULL,
-					  SQLITE_CHECKPOINT_PASSIVE, NULL,
-					  &copied);
+		sqlite3_wal_checkpoint_v2(
+			cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, &copied);
 		pthread_mutex_lock(&cp->lock);
 		cp->running = false;
 		cp->copied = copied;
@@ -164,8 +161,7 @@ int checkpointer_start(const char *path, sqlite3 *writer,
 		return -ENOMEM;
 	}
 	rc = sqlite3_open_v2(path, &cp->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-			     NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		sqlite3_close(cp->db);
 		free(cp->path);
@@ -174,8 +170,8 @@ int checkpointer_start(const char *path, sqlite3 *writer,
 	}
 	sqlite3_busy_timeout(cp->db, BUSY_TIMEOUT_MS);
 	/* A connection sees the WAL only once it has read the database. */
-	if (sqlite3_exec(cp->db, "PRAGMA journal_mode=WAL", NULL, NULL,
-			 NULL) != SQLITE_OK) {
+	if (sqlite3_exec(cp->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
 		sqlite3_close(cp->db);
 		free(cp->path);
 		free(cp);

@@ -42,8 +42,8 @@ struct data_session *store_data_open(enum data_kind kind, int64_t id,
 }
 
 /* The session's data event: PutMetricData or PutLogEvents. */
-static struct trail_event describe(const struct data_session *ds,
-				   int64_t count, int64_t bytes)
+static struct trail_event describe(const struct data_session *ds, int64_t count,
+				   int64_t bytes)
 {
 	bool metric = ds->kind == DATA_METRIC;
 
@@ -52,14 +52,17 @@ static struct trail_event describe(const struct data_session *ds,
 		.name = metric ? "PutMetricData" : "PutLogEvents",
 		.who = &ds->who,
 		.data = true,
-		.params = {
-			TRAIL_STR(metric ? "namespace" : "logGroupName",
-				  ds->dir),
-			TRAIL_STR(metric ? "metricName" : "logStreamName",
-				  ds->name),
-			TRAIL_NUM(metric ? "datapoints" : "events", count),
-			TRAIL_NUM("bytes", bytes),
-		},
+		.params =
+			{
+				TRAIL_STR(metric ? "namespace" : "logGroupName",
+					  ds->dir),
+				TRAIL_STR(metric ? "metricName"
+						 : "logStreamName",
+					  ds->name),
+				TRAIL_NUM(metric ? "datapoints" : "events",
+					  count),
+				TRAIL_NUM("bytes", bytes),
+			},
 		.nparams = 4,
 	};
 }
@@ -123,9 +126,8 @@ int store_data_refused(struct store *st, const struct data_session *ds,
 	return rc;
 }
 
-int store_data_put(struct store *st, struct data_session *ds,
-		   const char *buf, size_t len, int64_t now_ms,
-		   struct err *err)
+int store_data_put(struct store *st, struct data_session *ds, const char *buf,
+		   size_t len, int64_t now_ms, struct err *err)
 {
 	int64_t count;
 	int rc;

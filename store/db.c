@@ -46,7 +46,7 @@ struct store {
 	struct trail_settings trail;	   /* lock (store_trail_configure) */
 	struct checkpointer *checkpointer; /* NULL: sqlite's own */
 	struct holds holds[HOLD_KINDS];	   /* open files; lock */
-	char *path;                        /* the database file */
+	char *path;			   /* the database file */
 };
 
 /* clang-format off */
@@ -93,8 +93,8 @@ static const char *const MIGRATIONS[] = {
 	/* 0 -> 1: namespaces, metrics and their rollups. */
 	"CREATE TABLE namespaces ("
 	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT NOT NULL UNIQUE,"   /* whole, e.g. AWS/EC2 */
-	"  parent TEXT NOT NULL,"        /* '' at the top level */
+	"  name TEXT NOT NULL UNIQUE," /* whole, e.g. AWS/EC2 */
+	"  parent TEXT NOT NULL,"      /* '' at the top level */
 	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
 	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL);"
 	"CREATE INDEX namespaces_by_parent ON namespaces(parent);"
@@ -125,7 +125,7 @@ static const char *const MIGRATIONS[] = {
 	/* 1 -> 2: log groups, streams and their events. */
 	"CREATE TABLE log_groups ("
 	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT NOT NULL UNIQUE,"   /* whole, e.g. aws/lambda/checkout */
+	"  name TEXT NOT NULL UNIQUE," /* whole, e.g. aws/lambda/checkout */
 	"  parent TEXT NOT NULL,"
 	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
 	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
@@ -157,16 +157,18 @@ static const char *const MIGRATIONS[] = {
 	"  len INTEGER NOT NULL,"
 	"  ts_ms INTEGER NOT NULL,"
 	"  data BLOB NOT NULL);"
-	"CREATE UNIQUE INDEX log_chunks_by_offset ON log_chunks(stream_id, offset);",
+	"CREATE UNIQUE INDEX log_chunks_by_offset"
+	"  ON log_chunks(stream_id, offset);",
 
 	/* 2 -> 3: the audit trail. */
 	/* One row per record: its JSON line, at its offset in its day file. */
 	"CREATE TABLE trail_records ("
 	"  id INTEGER PRIMARY KEY,"
-	"  day INTEGER NOT NULL,"        /* days since the epoch, UTC */
+	"  day INTEGER NOT NULL," /* days since the epoch, UTC */
 	"  offset INTEGER NOT NULL,"
 	"  record TEXT NOT NULL);"
-	"CREATE UNIQUE INDEX trail_records_by_offset ON trail_records(day, offset);"
+	"CREATE UNIQUE INDEX trail_records_by_offset ON trail_records(day, "
+	"offset);"
 	"CREATE TABLE trail_days ("
 	"  day INTEGER PRIMARY KEY,"
 	"  size INTEGER NOT NULL,"
@@ -178,7 +180,7 @@ static const char *const MIGRATIONS[] = {
 	 */
 	"CREATE TABLE trail_pending ("
 	"  id INTEGER PRIMARY KEY,"
-	"  record TEXT NOT NULL,"        /* the record, less time, ids, counts */
+	"  record TEXT NOT NULL," /* the record, less time, ids, counts */
 	"  count INTEGER NOT NULL,"
 	"  bytes INTEGER NOT NULL,"
 	"  since_ms INTEGER NOT NULL);",
@@ -187,7 +189,7 @@ static const char *const MIGRATIONS[] = {
 	"CREATE TABLE alarms ("
 	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL UNIQUE,"
-	"  definition TEXT NOT NULL,"    /* key = value form, canonical */
+	"  definition TEXT NOT NULL," /* key = value form, canonical */
 	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
 	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
 	/* Who wrote the definition in force: exec actions run as them. */
@@ -200,17 +202,17 @@ static const char *const MIGRATIONS[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  alarm_id INTEGER NOT NULL REFERENCES alarms(id) ON DELETE CASCADE,"
 	"  ts_ms INTEGER NOT NULL,"
-	"  type TEXT NOT NULL,"          /* StateUpdate ConfigurationUpdate Action */
+	"  type TEXT NOT NULL," /* StateUpdate ConfigurationUpdate Action */
 	"  summary TEXT NOT NULL,"
-	"  data TEXT NOT NULL);"         /* HistoryData, a JSON text */
+	"  data TEXT NOT NULL);" /* HistoryData, a JSON text */
 	"CREATE INDEX alarm_history_by_alarm ON alarm_history(alarm_id, id);",
 
 	/* 4 -> 5: metric filters. */
 	"CREATE TABLE metric_filters ("
 	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL UNIQUE,"
-	"  definition TEXT NOT NULL,"    /* key = value form, canonical */
-	"  group_name TEXT NOT NULL,"    /* the group it watches, by name */
+	"  definition TEXT NOT NULL," /* key = value form, canonical */
+	"  group_name TEXT NOT NULL," /* the group it watches, by name */
 	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
 	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
 	"  matched INTEGER NOT NULL DEFAULT 0,"
@@ -404,8 +406,8 @@ void db_explain(struct store *st, int rc, struct err *err)
 	const char *why = strerror(-rc);
 
 	/* A refusal of the user's input has its own words already. */
-	if (!err || err->msg[0] || (rc != -EIO && rc != -ENOSPC &&
-				    rc != -ENOMEM))
+	if (!err || err->msg[0] ||
+	    (rc != -EIO && rc != -ENOSPC && rc != -ENOMEM))
 		return;
 	if (code != SQLITE_OK && code != SQLITE_ROW && code != SQLITE_DONE)
 		why = sqlite3_errmsg(st->db);
@@ -494,8 +496,9 @@ static int schema_version(struct store *st, int *version)
 		      " (version INTEGER NOT NULL)");
 	if (rc)
 		return rc;
-	if (sqlite3_prepare_v2(st->db, "SELECT max(version) FROM schema_version",
-			       -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT max(version) FROM schema_version", -1,
+			       &stmt, NULL) != SQLITE_OK)
 		return -EIO;
 	*version = 0;
 	rc = db_step(stmt);
@@ -531,8 +534,10 @@ static int migrate_locked(struct store *st, struct err *err)
 	if (rc)
 		return rc;
 	if (version > SCHEMA_VERSION) {
-		err_set(err, "database schema version %d is newer than this "
-			"monfs (%d)", version, SCHEMA_VERSION);
+		err_set(err,
+			"database schema version %d is newer than this "
+			"monfs (%d)",
+			version, SCHEMA_VERSION);
 		return -EPROTO;
 	}
 	if (version == SCHEMA_VERSION)
@@ -544,7 +549,8 @@ static int migrate_locked(struct store *st, struct err *err)
 		if (!rc)
 			rc = exec(st, sql);
 		if (rc) {
-			err_set(err, "migration to schema version %d failed: %s",
+			err_set(err,
+				"migration to schema version %d failed: %s",
 				version + 1, sqlite3_errmsg(st->db));
 			return rc;
 		}
@@ -617,8 +623,10 @@ static int check_ours(struct store *st, const char *path, struct err *err)
 		return db_errno(rc) ? db_errno(rc) : -EIO;
 	}
 	if (tables > 0 && !ours) {
-		err_set(err, "%s is not a monfs database (it holds the tables "
-			"of another application)", path);
+		err_set(err,
+			"%s is not a monfs database (it holds the tables "
+			"of another application)",
+			path);
 		return -EINVAL;
 	}
 	return 0;
@@ -710,9 +718,8 @@ int store_sync(struct store *st)
 	int rc;
 
 	db_lock(st);
-	rc = db_errno(sqlite3_wal_checkpoint_v2(st->db, NULL,
-						SQLITE_CHECKPOINT_FULL, NULL,
-						NULL));
+	rc = db_errno(sqlite3_wal_checkpoint_v2(
+		st->db, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL));
 	db_unlock(st);
 	return rc;
 }

@@ -192,16 +192,16 @@ int rollups_ingest_locked(struct store *st, int64_t metric_id,
  * write (whole lines, ingested at now_ms), inside its transaction. Lock
  * held, transaction open. 0 or -errno.
  */
-int filters_apply_locked(struct store *st, int64_t stream_id,
-			 const char *buf, size_t len, int64_t now_ms);
+int filters_apply_locked(struct store *st, int64_t stream_id, const char *buf,
+			 size_t len, int64_t now_ms);
 
 /*
  * Append whole lines to a stream; *events counts them. -EMSGSIZE, and
  * -ENOENT for a deleted stream. Lock held, transaction open.
  */
-int stream_append_locked(struct store *st, int64_t stream_id,
-			 const char *buf, size_t len, int64_t now_ms,
-			 size_t *events, struct err *err);
+int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
+			 size_t len, int64_t now_ms, size_t *events,
+			 struct err *err);
 
 /*
  * Take from metric or stream id the set-id bits a write by who drops

@@ -19,13 +19,13 @@
 #define FILTER_VALUE_MAX 256
 
 struct filter_def {
-	char group[LOG_GROUP_MAX_BYTES + 1]; /* no leading '/' */
+	char group[LOG_GROUP_MAX_BYTES + 1];  /* no leading '/' */
 	char pattern[FILTER_PATTERN_MAX + 1]; /* as written; "" matches all */
 	char ns[NAMESPACE_MAX_BYTES + 1];
 	char metric[NAME_MAX_BYTES + 1];
 	char value[FILTER_VALUE_MAX + 1]; /* "1", "$bytes", "$.latency" */
 	bool value_is_number;
-	double number;                    /* when value_is_number */
+	double number; /* when value_is_number */
 	bool has_default;
 	double default_value;
 };

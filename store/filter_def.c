@@ -37,11 +37,11 @@ static const struct filter_key_info {
 	const char *name;
 	bool required;
 } filter_keys[KEY_COUNT] = {
-    [KEY_GROUP] = {"group", true},
-    [KEY_PATTERN] = {"pattern", true},
-    [KEY_METRIC] = {"metric", true},
-    [KEY_VALUE] = {"value", false},
-    [KEY_DEFAULT_VALUE] = {"default_value", false},
+	[KEY_GROUP] = {"group", true},
+	[KEY_PATTERN] = {"pattern", true},
+	[KEY_METRIC] = {"metric", true},
+	[KEY_VALUE] = {"value", false},
+	[KEY_DEFAULT_VALUE] = {"default_value", false},
 };
 
 /*
@@ -222,8 +222,8 @@ static int finish(struct filter_def *d, const unsigned seen[KEY_COUNT],
 	for (k = 0; k < KEY_COUNT; k++)
 		if (filter_keys[k].required && !seen[k])
 			used += (size_t)snprintf(
-			    missing + used, sizeof(missing) - used, "%s%s",
-			    used ? ", " : "", filter_keys[k].name);
+				missing + used, sizeof(missing) - used, "%s%s",
+				used ? ", " : "", filter_keys[k].name);
 	if (used) {
 		err_set(err, "missing %s", missing);
 		return -EINVAL;
@@ -297,15 +297,15 @@ int filter_def_render(const struct filter_def *d, struct strbuf *out)
 	 */
 	if (rc == 0)
 		rc = strbuf_adds(out, plen && d->pattern[0] == '#'
-					  ? "pattern ="
-					  : "pattern = ");
+					      ? "pattern ="
+					      : "pattern = ");
 	if (rc == 0)
 		rc = plen ? strbuf_add(out, d->pattern, plen)
 			  : strbuf_adds(out, "\"\"");
 	if (rc == 0)
 		rc = strbuf_adds(out, plen && d->pattern[plen - 1] == '\r'
-					  ? "\r\n"
-					  : "\n");
+					      ? "\r\n"
+					      : "\n");
 	n = snprintf(metric, sizeof(metric), "%.*s/%.*s", (int)sizeof(d->ns),
 		     d->ns, (int)sizeof(d->metric), d->metric);
 	if (rc == 0)

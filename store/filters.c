@@ -69,8 +69,7 @@ static const char SQL_METRIC_ID[] =
 	"SELECT m.id FROM metrics m JOIN namespaces n ON n.id = m.namespace_id"
 	" WHERE n.name = ?1 AND m.name = ?2";
 
-int store_filter_get(struct store *st, const char *name,
-		     struct alarm_info *out)
+int store_filter_get(struct store *st, const char *name, struct alarm_info *out)
 {
 	return db_get_named(st, SQL_FILTER_GET, name, &out->id, &out->attr);
 }
@@ -107,8 +106,9 @@ static int ensure_metric(struct store *st, const struct filter_def *d,
 			 (int)(slash ? (size_t)(slash - d->ns) : strlen(d->ns)),
 			 d->ns);
 		if (!store_dir_get(st, TREE_NAMESPACES, level, &a)) {
-			if (!made && !perm_allows(who, &a, true,
-						  PERM_WRITE | PERM_EXEC) &&
+			if (!made &&
+			    !perm_allows(who, &a, true,
+					 PERM_WRITE | PERM_EXEC) &&
 			    !slash) {
 				err_set(err, "%s may not make a metric in %s",
 					who->user, level);
@@ -164,8 +164,8 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 		rc = filter_def_parse(text, len, def, err);
 	if (!rc) {
 		ev.params[ev.nparams++] = TRAIL_STR("logGroupName", def->group);
-		ev.params[ev.nparams++] = TRAIL_STR("filterPattern",
-						    def->pattern);
+		ev.params[ev.nparams++] =
+			TRAIL_STR("filterPattern", def->pattern);
 		ev.params[ev.nparams++] = TRAIL_STR("metricNamespace", def->ns);
 		ev.params[ev.nparams++] = TRAIL_STR("metricName", def->metric);
 		rc = check_group(st, def, who, err);
@@ -221,7 +221,7 @@ int store_filter_delete(struct store *st, const char *name,
 struct rename_source {
 	int64_t id;
 	char *definition; /* malloc'ed */
-	char *group;      /* malloc'ed */
+	char *group;	  /* malloc'ed */
 };
 
 /*
@@ -338,7 +338,8 @@ int store_filter_rename(struct store *st, const char *from, const char *to,
 	if (!rc)
 		rc = load_source(st, from, &src);
 	if (!rc) {
-		put.params[put.nparams++] = TRAIL_STR("logGroupName", src.group);
+		put.params[put.nparams++] =
+			TRAIL_STR("logGroupName", src.group);
 		target = filter_id(st, to);
 		rc = target == -ENOENT ? 0 : target < 0 ? (int)target : 0;
 	}
@@ -352,8 +353,7 @@ int store_filter_rename(struct store *st, const char *from, const char *to,
 	return rc;
 }
 
-int store_filter_render(struct store *st, const char *name,
-			struct strbuf *out)
+int store_filter_render(struct store *st, const char *name, struct strbuf *out)
 {
 	sqlite3_stmt *stmt;
 	int rc = -ENOENT;
@@ -369,11 +369,13 @@ int store_filter_render(struct store *st, const char *name,
 	if (rc == DB_DONE)
 		rc = -ENOENT;
 	if (rc == DB_ROW) {
-		rc = strbuf_adds(out, (const char *)sqlite3_column_text(stmt, 0));
+		rc = strbuf_adds(out,
+				 (const char *)sqlite3_column_text(stmt, 0));
 		if (!rc)
-			rc = strbuf_addf(out, "matched = %lld\nskipped = %lld\n",
-					 (long long)sqlite3_column_int64(stmt, 1),
-					 (long long)sqlite3_column_int64(stmt, 2));
+			rc = strbuf_addf(
+				out, "matched = %lld\nskipped = %lld\n",
+				(long long)sqlite3_column_int64(stmt, 1),
+				(long long)sqlite3_column_int64(stmt, 2));
 	}
 	sqlite3_reset(stmt);
 out:
@@ -469,8 +471,8 @@ struct filter_row {
 	char *definition;
 };
 
-int filters_apply_locked(struct store *st, int64_t stream_id,
-			 const char *buf, size_t len, int64_t now_ms)
+int filters_apply_locked(struct store *st, int64_t stream_id, const char *buf,
+			 size_t len, int64_t now_ms)
 {
 	struct filter_row *rows = NULL, *more;
 	struct filter_def *d = NULL;
@@ -507,9 +509,9 @@ int filters_apply_locked(struct store *st, int64_t stream_id,
 		rc = d ? 0 : -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		if (!rc && !filter_def_parse(rows[i].definition,
-					     strlen(rows[i].definition), d,
-					     NULL))
+		if (!rc &&
+		    !filter_def_parse(rows[i].definition,
+				      strlen(rows[i].definition), d, NULL))
 			rc = apply_one(st, rows[i].id, d, buf, len, now_ms);
 		free(rows[i].definition);
 	}

@@ -258,10 +258,10 @@ char *format_time(char buf[FORMAT_TIME_MAX], int64_t ms)
 	int len;
 
 	civil_from_days(days, &year, &month, &day);
-	len =
-	    snprintf(buf, FORMAT_TIME_MAX, "%04lld-%02u-%02uT%02d:%02d:%02d",
-		     (long long)year, month, day, (int)(second_of_day / 3600),
-		     (int)(second_of_day / 60 % 60), (int)(second_of_day % 60));
+	len = snprintf(buf, FORMAT_TIME_MAX, "%04lld-%02u-%02uT%02d:%02d:%02d",
+		       (long long)year, month, day, (int)(second_of_day / 3600),
+		       (int)(second_of_day / 60 % 60),
+		       (int)(second_of_day % 60));
 	if (millis)
 		len += snprintf(buf + len, FORMAT_TIME_MAX - (size_t)len,
 				".%03d", (int)millis);
@@ -295,7 +295,7 @@ int64_t days_from_civil(int64_t year, unsigned month, unsigned day)
 	era = (year >= 0 ? year : year - 399) / 400;
 	year_of_era = year - era * 400;
 	day_of_year =
-	    (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+		(153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
 	day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 +
 		     day_of_year;
 	return era * 146097 + day_of_era - 719468;
@@ -330,9 +330,9 @@ int format_utf8_lossy(struct strbuf *out, const char *s, size_t len)
 	while (i < len && !rc) {
 		size_t start = i, n;
 
-		while (i < len && (n = utf8_sequence_length(
-					   (const unsigned char *)s + i,
-					   len - i)) > 0)
+		while (i < len &&
+		       (n = utf8_sequence_length((const unsigned char *)s + i,
+						 len - i)) > 0)
 			i += n;
 		rc = strbuf_add(out, s + start, i - start);
 		if (!rc && i < len) {
@@ -355,8 +355,8 @@ const char *format_quote(char out[FORMAT_QUOTE_SIZE], const char *s, size_t len)
 
 	while (i < len && o < FORMAT_QUOTE_MAX) {
 		n = u[i] < 0x20 || u[i] == 0x7F || u[i] == '"'
-			? 0
-			: utf8_sequence_length(u + i, len - i);
+			    ? 0
+			    : utf8_sequence_length(u + i, len - i);
 		if (n == 0) {
 			out[o++] = '?';
 			i++;

@@ -171,7 +171,7 @@ int kv_value(struct kv_reader *r, struct kv_line *line, struct err *err)
 {
 	/* The line's end: raw stops before a comment, which may matter. */
 	const char *end =
-	    memchr(line->raw, '\n', (size_t)(r->text + r->len - line->raw));
+		memchr(line->raw, '\n', (size_t)(r->text + r->len - line->raw));
 	size_t n = end ? (size_t)(end - line->raw)
 		       : (size_t)(r->text + r->len - line->raw);
 	size_t i, vlen = 0;

@@ -75,7 +75,8 @@ static const char SQL_CHUNK_AT[] =
 	" ORDER BY offset DESC LIMIT 1";
 static const char SQL_CHUNKS_FROM[] =
 	"SELECT id, offset, len, ts_ms FROM log_chunks"
-	" WHERE stream_id = ?1 AND offset >= ?2 AND offset < ?3 ORDER BY offset";
+	" WHERE stream_id = ?1 AND offset >= ?2 AND offset < ?3 ORDER BY "
+	"offset";
 static const char SQL_RETAINED_STREAMS[] =
 	"SELECT s.id, g.retention_days FROM log_streams s"
 	" JOIN log_groups g ON g.id = s.group_id WHERE g.retention_days > 0";
@@ -90,8 +91,8 @@ static const char SQL_FIRST_KEPT[] =
 	"1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,"       \
 	" 1096, 1827, 2192, 2557, 2922, 3288 or 3653"
 static const int RETENTION_DAYS[] = {
-	1,   3,   5,    7,    14,   30,   60,   90,   120,  150,  180,
-	365, 400, 545,  731,  1096, 1827, 2192, 2557, 2922, 3288, 3653,
+	1,   3,	  5,   7,   14,	  30,	60,   90,   120,  150,	180,
+	365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 };
 
 bool log_retention_valid(int64_t days)
@@ -129,9 +130,8 @@ out:
 	return rc;
 }
 
-int store_group_set_retention(struct store *st, const char *group,
-			      int64_t days, const struct caller *who,
-			      struct err *err)
+int store_group_set_retention(struct store *st, const char *group, int64_t days,
+			      const struct caller *who, struct err *err)
 {
 	struct trail_event ev = {
 		.source = "logs.monfs",
@@ -203,8 +203,8 @@ out:
 	return rc;
 }
 
-int store_stream_create(struct store *st, const char *group,
-			const char *name, mode_t mode, const struct caller *who,
+int store_stream_create(struct store *st, const char *group, const char *name,
+			mode_t mode, const struct caller *who,
 			struct stream_info *out, struct err *err)
 {
 	int64_t id, now = store_now_ms();
@@ -215,8 +215,8 @@ int store_stream_create(struct store *st, const char *group,
 	if (rc || !out)
 		return rc;
 	out->id = id;
-	out->attr = (struct node_attr){who->uid, who->gid, mode & 07777, now,
-				       now};
+	out->attr =
+		(struct node_attr){who->uid, who->gid, mode & 07777, now, now};
 	out->start = out->end = 0;
 	return 0;
 }
@@ -474,9 +474,9 @@ static int check_lines(const char *buf, size_t len, size_t *lines,
 	return 0;
 }
 
-int stream_append_locked(struct store *st, int64_t stream_id,
-			 const char *buf, size_t len, int64_t now_ms,
-			 size_t *events, struct err *err)
+int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
+			 size_t len, int64_t now_ms, size_t *events,
+			 struct err *err)
 {
 	int64_t start, end;
 	sqlite3_stmt *stmt;
@@ -705,8 +705,7 @@ struct retained {
 };
 
 /* Streams whose group has a retention. A malloc'ed array in *out. */
-static int retained_streams(struct store *st, struct retained **out,
-			    size_t *n)
+static int retained_streams(struct store *st, struct retained **out, size_t *n)
 {
 	struct retained *v = NULL, *bigger;
 	size_t cap = 0;

@@ -26,13 +26,33 @@ static const char SQL_METRIC_SET_UNIT[] =
 	" (SELECT id FROM namespaces WHERE name = ?1)";
 /* CloudWatch's StandardUnit values. */
 static const char *const UNITS[] = {
-	"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes",
-	"Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits",
-	"Megabits", "Gigabits", "Terabits", "Percent", "Count",
-	"Bytes/Second", "Kilobytes/Second", "Megabytes/Second",
-	"Gigabytes/Second", "Terabytes/Second", "Bits/Second",
-	"Kilobits/Second", "Megabits/Second", "Gigabits/Second",
-	"Terabits/Second", "Count/Second", "None",
+	"Seconds",
+	"Microseconds",
+	"Milliseconds",
+	"Bytes",
+	"Kilobytes",
+	"Megabytes",
+	"Gigabytes",
+	"Terabytes",
+	"Bits",
+	"Kilobits",
+	"Megabits",
+	"Gigabits",
+	"Terabits",
+	"Percent",
+	"Count",
+	"Bytes/Second",
+	"Kilobytes/Second",
+	"Megabytes/Second",
+	"Gigabytes/Second",
+	"Terabytes/Second",
+	"Bits/Second",
+	"Kilobits/Second",
+	"Megabits/Second",
+	"Gigabits/Second",
+	"Terabits/Second",
+	"Count/Second",
+	"None",
 };
 
 bool metric_unit_valid(const char *unit)
@@ -88,8 +108,8 @@ int store_metric_create(struct store *st, const char *ns, const char *name,
 	if (rc || !out)
 		return rc;
 	out->id = id;
-	out->attr = (struct node_attr){who->uid, who->gid, mode & 07777, now,
-				       now};
+	out->attr =
+		(struct node_attr){who->uid, who->gid, mode & 07777, now, now};
 	out->unit[0] = '\0';
 	return 0;
 }
@@ -144,7 +164,6 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-
 /* Parse one line (no '\n') into *p. 1 stored, 0 blank, or -EINVAL. */
 static int parse_line(const char *line, size_t len, int64_t now_ms,
 		      unsigned lineno, struct point *p, struct err *err)
@@ -168,8 +187,10 @@ static int parse_line(const char *line, size_t len, int64_t now_ms,
 		while (i < len && !is_blank(line[i]))
 			i++;
 		if (nfields == 2) {
-			err_set(err, "line %u: expected VALUE [TIMESTAMP], "
-				"found more than two fields", lineno);
+			err_set(err,
+				"line %u: expected VALUE [TIMESTAMP], "
+				"found more than two fields",
+				lineno);
 			return -EINVAL;
 		}
 		field[nfields] = line + start;
@@ -192,13 +213,17 @@ static int parse_line(const char *line, size_t len, int64_t now_ms,
 		return -EINVAL;
 	}
 	if (p->ts_ms < now_ms - METRIC_PAST_MS) {
-		err_set(err, "line %u: timestamp \"%s\" is more than 14 days "
-			"old", lineno, format_quote(q, field[1], flen[1]));
+		err_set(err,
+			"line %u: timestamp \"%s\" is more than 14 days "
+			"old",
+			lineno, format_quote(q, field[1], flen[1]));
 		return -EINVAL;
 	}
 	if (p->ts_ms > now_ms + METRIC_FUTURE_MS) {
-		err_set(err, "line %u: timestamp \"%s\" is more than 2 hours "
-			"ahead", lineno, format_quote(q, field[1], flen[1]));
+		err_set(err,
+			"line %u: timestamp \"%s\" is more than 2 hours "
+			"ahead",
+			lineno, format_quote(q, field[1], flen[1]));
 		return -EINVAL;
 	}
 	return 1;

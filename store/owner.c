@@ -11,8 +11,9 @@
 
 #include "store/perm.h"
 
-#define SET_OWNER " uid = coalesce(?3, uid), gid = coalesce(?4, gid)," \
-		  " mode = coalesce(?5, mode), ctime_ms = ?6"
+#define SET_OWNER                                                              \
+	" uid = coalesce(?3, uid), gid = coalesce(?4, gid),"                   \
+	" mode = coalesce(?5, mode), ctime_ms = ?6"
 
 static const char *const SQL_SET_OWNER[] = {
 	[NODE_NAMESPACE] = "UPDATE namespaces SET" SET_OWNER " WHERE name = ?1",
@@ -24,7 +25,8 @@ static const char *const SQL_SET_OWNER[] = {
 			" AND group_id = (SELECT id FROM log_groups"
 			" WHERE name = ?1)",
 	[NODE_ALARM] = "UPDATE alarms SET" SET_OWNER " WHERE name = ?1",
-	[NODE_FILTER] = "UPDATE metric_filters SET" SET_OWNER " WHERE name = ?1",
+	[NODE_FILTER] =
+		"UPDATE metric_filters SET" SET_OWNER " WHERE name = ?1",
 };
 
 /* The trail's words for each kind: source and parameter names. */
@@ -53,7 +55,8 @@ static struct trail_event event(enum node_kind kind, const char *dir,
 	};
 
 	if (name)
-		ev.params[ev.nparams++] = TRAIL_STR(NAMES[kind].file_param, name);
+		ev.params[ev.nparams++] =
+			TRAIL_STR(NAMES[kind].file_param, name);
 	if (mode != (mode_t)-1) {
 		snprintf(mode_text, 8, "%04o", (unsigned)(mode & 07777));
 		ev.params[ev.nparams++] = TRAIL_STR("mode", mode_text);
@@ -65,10 +68,9 @@ static struct trail_event event(enum node_kind kind, const char *dir,
 	return ev;
 }
 
-int store_node_set_owner(struct store *st, enum node_kind kind,
-			 const char *dir, const char *name, uid_t uid,
-			 gid_t gid, mode_t mode, const struct caller *who,
-			 struct err *err)
+int store_node_set_owner(struct store *st, enum node_kind kind, const char *dir,
+			 const char *name, uid_t uid, gid_t gid, mode_t mode,
+			 const struct caller *who, struct err *err)
 {
 	char mode_text[8];
 	struct trail_event ev =
@@ -115,11 +117,12 @@ static const char *const SQL_SET_TIMES[] = {
 			" AND group_id = (SELECT id FROM log_groups"
 			" WHERE name = ?1)",
 	[NODE_ALARM] = "UPDATE alarms SET" SET_TIMES " WHERE name = ?1",
-	[NODE_FILTER] = "UPDATE metric_filters SET" SET_TIMES " WHERE name = ?1",
+	[NODE_FILTER] =
+		"UPDATE metric_filters SET" SET_TIMES " WHERE name = ?1",
 };
 
-int store_node_set_times(struct store *st, enum node_kind kind,
-			 const char *dir, const char *name, int64_t mtime_ms)
+int store_node_set_times(struct store *st, enum node_kind kind, const char *dir,
+			 const char *name, int64_t mtime_ms)
 {
 	int64_t now_ms = store_now_ms();
 	sqlite3_stmt *stmt;
@@ -164,9 +167,8 @@ static const char *const SQL_DROP_SET_ID[] = {
 			" WHERE id = ?1",
 };
 
-int owner_write_drops_locked(struct store *st, enum data_kind kind,
-			     int64_t id, const struct caller *who,
-			     int64_t now_ms)
+int owner_write_drops_locked(struct store *st, enum data_kind kind, int64_t id,
+			     const struct caller *who, int64_t now_ms)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_SET_ID_OF[kind]);
 	struct node_attr a;

@@ -14,9 +14,9 @@
 
 #include "store/err.h"
 
-#define NAME_MAX_BYTES 255       /* one path component */
-#define NAMESPACE_MAX_BYTES 255  /* a whole namespace, '/' included */
-#define LOG_GROUP_MAX_BYTES 512  /* a whole log group, '/' included */
+#define NAME_MAX_BYTES 255	/* one path component */
+#define NAMESPACE_MAX_BYTES 255 /* a whole namespace, '/' included */
+#define LOG_GROUP_MAX_BYTES 512 /* a whole log group, '/' included */
 
 /*
  * A metric value: a finite decimal number as strtod reads it in the C

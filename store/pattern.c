@@ -293,7 +293,7 @@ static const char *show(const char *s, size_t len, char out[SHOWN_MAX + 4])
 }
 
 static int fail(struct parser *ps, size_t at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 /*
  * Refuse the text: "<what> (at byte <at + 1>: <the text from there>)"
@@ -318,7 +318,7 @@ static int fail(struct parser *ps, size_t at, const char *fmt, ...)
 }
 
 static int fail_selector(struct err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 /*
  * Refuse a metric filter's value selector: the message alone, since a
@@ -609,8 +609,8 @@ static size_t regex_nodes(const char *ere)
 				return REGEX_NODES_MAX + 1;
 			repeated = true;
 			atom = nodes_add(nodes_mul(last[depth], copies), 1);
-			total[depth] = nodes_add(total[depth] - last[depth],
-						 atom);
+			total[depth] =
+				nodes_add(total[depth] - last[depth], atom);
 			last[depth] = atom;
 			continue;
 		}
@@ -632,18 +632,21 @@ static size_t regex_nodes(const char *ere)
 			continue;
 		}
 		if (c == '[') {
-			/* A bracket expression is one node, whatever it holds. */
+			/* A bracket expression is one node, whatever it holds.
+			 */
 			i++;
 			if (ere[i] == '^')
 				i++;
 			if (ere[i] == ']')
 				i++;
 			while (ere[i] && ere[i] != ']') {
-				if (ere[i] == '[' && in_set(ere[i + 1], ":.=")) {
+				if (ere[i] == '[' &&
+				    in_set(ere[i + 1], ":.=")) {
 					char kind = ere[i + 1];
 
-					for (i += 2; ere[i] && !(ere[i] == kind &&
-								  ere[i + 1] == ']');
+					for (i += 2;
+					     ere[i] && !(ere[i] == kind &&
+							 ere[i + 1] == ']');
 					     i++)
 						;
 					if (ere[i])
@@ -742,7 +745,7 @@ static int read_value(struct parser *ps, const char *stops, struct value *v)
 		return fail_nomem(ps);
 	/* "4*" is a glob, not the number 4 */
 	v->is_number =
-	    v->nsegs == 1 && number_from(v->text, v->len, &v->number);
+		v->nsegs == 1 && number_from(v->text, v->len, &v->number);
 	return 0;
 }
 
@@ -766,7 +769,7 @@ static bool glob_matches(const struct value *v, const char *s, size_t n)
 
 		if (seg > 0) {
 			const char *hit =
-			    memmem(s + pos, end - pos, v->text + off, seg);
+				memmem(s + pos, end - pos, v->text + off, seg);
 
 			if (!hit)
 				return false;
@@ -903,8 +906,8 @@ static int read_operator(struct parser *ps, enum op *op)
 		const char *text;
 		enum op op;
 	} ops[] = {
-	    {"=", OP_EQ},  {"!=", OP_NE}, {"<", OP_LT},
-	    {"<=", OP_LE}, {">", OP_GT},  {">=", OP_GE},
+		{"=", OP_EQ},  {"!=", OP_NE}, {"<", OP_LT},
+		{"<=", OP_LE}, {">", OP_GT},  {">=", OP_GE},
 	};
 	size_t at = ps->pos, n = 0, i;
 	char shown[SHOWN_MAX + 4];
@@ -1098,8 +1101,8 @@ static int read_selector(struct parser *ps, struct step *steps, size_t *n)
 				if (++digits > 9)
 					return fail(ps, open,
 						    "array index too large");
-				st.index =
-				    st.index * 10 + (size_t)(peek(ps) - '0');
+				st.index = st.index * 10 +
+					   (size_t)(peek(ps) - '0');
 				ps->pos++;
 			}
 			if (digits == 0)
@@ -1204,13 +1207,13 @@ static json_t *json_resolve(json_t *node, const struct step *sel, size_t n)
 	for (i = 0; i < n && node; i++) {
 		if (sel[i].key)
 			node = json_is_object(node)
-				   ? json_object_getn(node, sel[i].key,
-						      sel[i].key_len)
-				   : NULL;
+				       ? json_object_getn(node, sel[i].key,
+							  sel[i].key_len)
+				       : NULL;
 		else
 			node = json_is_array(node)
-				   ? json_array_get(node, sel[i].index)
-				   : NULL;
+				       ? json_array_get(node, sel[i].index)
+				       : NULL;
 	}
 	return node;
 }
@@ -1802,8 +1805,9 @@ static void field_names(const struct pattern *p, char *out, size_t size)
 
 		if (sl->name)
 			used += (size_t)snprintf(
-			    out + used, size - used, "%s%s", used ? ", " : "",
-			    show(sl->name, sl->name_len, shown));
+				out + used, size - used, "%s%s",
+				used ? ", " : "",
+				show(sl->name, sl->name_len, shown));
 	}
 }
 
@@ -1867,7 +1871,7 @@ static int selector_parse(const struct pattern *p, const char *text,
 	if (peek(&ps) != '$' || ps.len < 2 ||
 	    !(is_digit(text[1]) || is_alpha(text[1]) || text[1] == '_'))
 		return fail_selector(
-		    err, "'%s' is not $field, $N or $.json.path", shown);
+			err, "'%s' is not $field, $N or $.json.path", shown);
 	if (p->form != FORM_FIELDS)
 		return fail_selector(err,
 				     "'%s' names a field of a space-delimited"
@@ -1880,7 +1884,7 @@ static int selector_parse(const struct pattern *p, const char *text,
 		return position_parse(p, &ps, sel);
 	if (!read_name(&ps, &name, &len) || !at_end(&ps))
 		return fail_selector(
-		    err, "'%s' is not $field, $N or $.json.path", shown);
+			err, "'%s' is not $field, $N or $.json.path", shown);
 	sel->kind = SELECTOR_NAME;
 	for (i = 0; i < p->nslots; i++) {
 		const struct slot *s = &p->slots[i];
@@ -1929,8 +1933,8 @@ static int json_value(const struct selector *sel, const char *line, size_t len,
 	} else if (json_is_string(node)) {
 		rc = number_from(json_string_value(node),
 				 json_string_length(node), out)
-			 ? 0
-			 : -EINVAL;
+			     ? 0
+			     : -EINVAL;
 	} else {
 		rc = -EINVAL;
 	}

@@ -160,9 +160,8 @@ static int summarize(const struct point *points, size_t n,
 	qsort(sorted, n, sizeof(*sorted), by_time);
 	for (i = 0; i < n && !rc; i++) {
 		int64_t width = RESOLUTION_S[0] * 1000;
-		struct summary *s =
-			buckets_at(&levels[0],
-				   floor_div(sorted[i].ts_ms, width) * width);
+		struct summary *s = buckets_at(
+			&levels[0], floor_div(sorted[i].ts_ms, width) * width);
 
 		rc = s ? summary_add(s, sorted[i].value) : -ENOMEM;
 	}
@@ -304,8 +303,7 @@ struct point_buf {
  * Append the points of one journal row (column col of stmt's current
  * row) to b. -EIO for a blob that is not whole points, -ENOMEM.
  */
-static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt,
-			     int col)
+static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt, int col)
 {
 	const void *blob = sqlite3_column_blob(stmt, col);
 	size_t bytes = (size_t)sqlite3_column_bytes(stmt, col);
@@ -327,7 +325,6 @@ static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt,
 	b->n += k;
 	return 0;
 }
-
 
 /*
  * Fold the whole journal into the rollups, each metric's points in one
@@ -404,8 +401,7 @@ static int journal_put(struct store *st, int64_t metric_id,
 }
 
 int rollups_ingest_locked(struct store *st, int64_t metric_id,
-			  const struct point *points, size_t n,
-			  struct err *err)
+			  const struct point *points, size_t n, struct err *err)
 {
 	int rc;
 
@@ -491,7 +487,8 @@ static int journal_periods(struct store *st, int64_t metric_id,
 	if (!rc && pts.n)
 		qsort(pts.v, pts.n, sizeof(*pts.v), by_time);
 	for (i = 0; i < pts.n && !rc; i++) {
-		int64_t start = floor_div(pts.v[i].ts_ms, period_ms) * period_ms;
+		int64_t start =
+			floor_div(pts.v[i].ts_ms, period_ms) * period_ms;
 		struct summary *sum;
 
 		if (start < since || start >= until)
@@ -562,8 +559,9 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 	sqlite3_bind_int64(stmt, 3, since);
 	sqlite3_bind_int64(stmt, 4, until);
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		int64_t start = floor_div(sqlite3_column_int64(stmt, 0),
-					  period_ms) * period_ms;
+		int64_t start =
+			floor_div(sqlite3_column_int64(stmt, 0), period_ms) *
+			period_ms;
 
 		rc = 0;
 		if (acc.count && start != current) {

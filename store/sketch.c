@@ -303,8 +303,8 @@ static void store_merge_into(struct store *dst, const struct store *src,
 		if (i > 0 && dst->bins[i - 1].index > b->index) {
 			dst->bins[--w] = dst->bins[--i];
 		} else if (i > 0 && dst->bins[i - 1].index == b->index) {
-			uint64_t c =
-			    add_saturating(dst->bins[i - 1].count, b->count);
+			uint64_t c = add_saturating(dst->bins[i - 1].count,
+						    b->count);
 
 			dst->bins[--w].index = b->index;
 			dst->bins[w].count = c;
@@ -447,8 +447,8 @@ static int bin_values(struct sketch *s, const double *v, size_t n,
 /* Turn exact s into bins, as bin_values; its values' memory goes. */
 static int make_binned(struct sketch *s, size_t extra_neg, size_t extra_pos)
 {
-	int err =
-	    bin_values(s, s->values, (size_t)s->count, extra_neg, extra_pos);
+	int err = bin_values(s, s->values, (size_t)s->count, extra_neg,
+			     extra_pos);
 
 	if (err)
 		return err;
@@ -620,8 +620,8 @@ double sketch_quantile(const struct sketch *s, double q)
 	 */
 	assert(seen == s->count);
 	return s->positive.len
-		   ? bin_value(s->positive.bins[s->positive.len - 1].index)
-		   : 0;
+		       ? bin_value(s->positive.bins[s->positive.len - 1].index)
+		       : 0;
 }
 
 static size_t varint_len(uint64_t v)

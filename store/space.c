@@ -67,8 +67,8 @@ static int fill(int fd, off_t from, off_t size)
 		return -rc;
 	while (from < size) {
 		size_t n = size - from < (off_t)sizeof(zeros)
-			       ? (size_t)(size - from)
-			       : sizeof(zeros);
+				   ? (size_t)(size - from)
+				   : sizeof(zeros);
 		ssize_t w = pwrite(fd, zeros, n, from);
 
 		if (w < 0)

@@ -23,15 +23,15 @@ static const struct basic_stat {
 	const char *name;
 	const char *cw_name;
 } basic_stats[] = {
-    {STAT_SAMPLES, "samples", "SampleCount"},
-    {STAT_SUM, "sum", "Sum"},
-    {STAT_AVERAGE, "average", "Average"},
-    {STAT_MINIMUM, "minimum", "Minimum"},
-    {STAT_MAXIMUM, "maximum", "Maximum"},
+	{STAT_SAMPLES, "samples", "SampleCount"},
+	{STAT_SUM, "sum", "Sum"},
+	{STAT_AVERAGE, "average", "Average"},
+	{STAT_MINIMUM, "minimum", "Minimum"},
+	{STAT_MAXIMUM, "maximum", "Maximum"},
 };
 
 static const char *const default_stats[] = {
-    "samples", "sum", "average", "minimum", "maximum", "p50", "p90", "p99",
+	"samples", "sum", "average", "minimum", "maximum", "p50", "p90", "p99",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -24,9 +24,11 @@ enum stat_kind {
 /* One statistic asked for. */
 struct stat_spec {
 	enum stat_kind kind;
-	double percentile;       /* 0..100, for STAT_PERCENTILE */
-	char name[STAT_NAME_MAX]; /* monfs's name as printed: "average", "p99.9" */
-	const char *cw_name;     /* CloudWatch's: "SampleCount", ..., NULL for pNN */
+	double percentile;	  /* 0..100, for STAT_PERCENTILE */
+	char name[STAT_NAME_MAX]; /* monfs's name as printed: "average", "p99.9"
+				   */
+	const char
+		*cw_name; /* CloudWatch's: "SampleCount", ..., NULL for pNN */
 };
 
 /* What a period (or a rollup bucket) holds. */

@@ -36,7 +36,7 @@ struct caller {
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
-	char user[CALLER_USER_MAX];       /* from passwd, else the uid */
+	char user[CALLER_USER_MAX];	  /* from passwd, else the uid */
 	char process[CALLER_PROCESS_MAX]; /* /proc/PID/comm */
 	gid_t groups[CALLER_GROUPS_MAX];  /* supplementary groups */
 	int ngroups;
@@ -46,7 +46,7 @@ struct caller {
 struct node_attr {
 	uid_t uid;
 	gid_t gid;
-	mode_t mode;     /* permission bits only (07777) */
+	mode_t mode; /* permission bits only (07777) */
 	int64_t ctime_ms;
 	int64_t mtime_ms; /* last change of data or definition */
 };
@@ -220,7 +220,7 @@ struct stats_query {
 	int64_t period_s;
 	int64_t since_ms; /* multiple of the period */
 	int64_t until_ms;
-	int64_t now_ms;   /* decides which resolutions still exist */
+	int64_t now_ms; /* decides which resolutions still exist */
 };
 
 /*
@@ -251,9 +251,8 @@ bool log_retention_valid(int64_t days);
 int store_group_retention(struct store *st, const char *group, int *days);
 
 /* Set (days > 0) or remove (0) a group's retention. -EINVAL, -ENOENT. */
-int store_group_set_retention(struct store *st, const char *group,
-			      int64_t days, const struct caller *who,
-			      struct err *err);
+int store_group_set_retention(struct store *st, const char *group, int64_t days,
+			      const struct caller *who, struct err *err);
 
 struct stream_info {
 	int64_t id;
@@ -271,8 +270,8 @@ int store_stream_get(struct store *st, const char *group, const char *name,
  * Make stream name in group, owned by the caller. -ENOENT (no group),
  * -EEXIST (a stream or subgroup of that name), -EINVAL, -ENAMETOOLONG.
  */
-int store_stream_create(struct store *st, const char *group,
-			const char *name, mode_t mode, const struct caller *who,
+int store_stream_create(struct store *st, const char *group, const char *name,
+			mode_t mode, const struct caller *who,
 			struct stream_info *out, struct err *err);
 
 /*
@@ -340,8 +339,8 @@ int64_t store_logs_sweep(struct store *st, int64_t now_ms);
 /* ---- alarms (SPEC 5) ---- */
 
 #define ALARM_TEXT_MAX (64 * 1024) /* bytes of one definition */
-#define ALARMS_MODE 01777          /* alarms/, like /tmp (SPEC 9) */
-#define ALARM_NAME_SIZE 256        /* a name (NAME_MAX_BYTES) and its NUL */
+#define ALARMS_MODE 01777	   /* alarms/, like /tmp (SPEC 9) */
+#define ALARM_NAME_SIZE 256	   /* a name (NAME_MAX_BYTES) and its NUL */
 
 /*
  * What a new definition would do on its own in its first moments (an
@@ -357,8 +356,7 @@ struct alarm_info {
 };
 
 /* Look alarm name up. 0 or -ENOENT. */
-int store_alarm_get(struct store *st, const char *name,
-		    struct alarm_info *out);
+int store_alarm_get(struct store *st, const char *name, struct alarm_info *out);
 
 /* Call fn for each alarm (is_dir false), by name. */
 int store_alarm_list(struct store *st, store_list_fn fn, void *ctx);
@@ -395,8 +393,8 @@ int store_alarm_rename(struct store *st, const char *from, const char *to,
  * it came to that name (made, or renamed to a free name). 0, or -ENOENT
  * when it is gone.
  */
-int store_alarm_by_id(struct store *st, int64_t id,
-		      char name[ALARM_NAME_SIZE], int64_t *created_ms);
+int store_alarm_by_id(struct store *st, int64_t id, char name[ALARM_NAME_SIZE],
+		      int64_t *created_ms);
 
 /* Delete an alarm with its history (DeleteAlarms). -ENOENT. */
 int store_alarm_delete(struct store *st, const char *name,
@@ -408,8 +406,8 @@ enum alarm_view { ALARM_VIEW_TEXT, ALARM_VIEW_JSON, ALARM_VIEW_HISTORY };
  * Render alarm name: its definition and state (text), DescribeAlarms'
  * MetricAlarm (JSON), or its history as JSON lines, oldest first.
  */
-int store_alarm_render(struct store *st, const char *name,
-		       enum alarm_view view, struct strbuf *out);
+int store_alarm_render(struct store *st, const char *name, enum alarm_view view,
+		       struct strbuf *out);
 
 /*
  * A state change that an evaluation made, for its actions. It owns its
@@ -419,16 +417,16 @@ int store_alarm_render(struct store *st, const char *name,
  */
 struct alarm_change {
 	int64_t alarm_id;
-	char name[ALARM_NAME_SIZE];  /* names are refused past NAME_MAX_BYTES */
+	char name[ALARM_NAME_SIZE]; /* names are refused past NAME_MAX_BYTES */
 	char *description;
-	int old_state, new_state;    /* enum alarm_state */
+	int old_state, new_state; /* enum alarm_state */
 	char *reason;
 	int64_t time_ms;
-	char *message;               /* the JSON line actions get, no '\n' */
-	char **actions;              /* of the new state, if enabled */
+	char *message;	/* the JSON line actions get, no '\n' */
+	char **actions; /* of the new state, if enabled */
 	size_t nactions;
-	int64_t created_ms;          /* when the alarm came to its name */
-	uid_t writer_uid;            /* exec: actions run as the writer */
+	int64_t created_ms; /* when the alarm came to its name */
+	uid_t writer_uid;   /* exec: actions run as the writer */
 	gid_t writer_gid;
 	char writer_name[CALLER_USER_MAX];
 };
@@ -508,8 +506,7 @@ int store_filter_delete(struct store *st, const char *name,
 			const struct caller *who, struct err *err);
 
 /* The definition, then `matched = N` and `skipped = N`. */
-int store_filter_render(struct store *st, const char *name,
-			struct strbuf *out);
+int store_filter_render(struct store *st, const char *name, struct strbuf *out);
 
 /*
  * Add default_value points for the minutes before now_ms in which a
@@ -534,10 +531,9 @@ enum node_kind {
  * for NODE_NAMESPACE and NODE_LOG_GROUP, the alarm for NODE_ALARM; name
  * NULL), name the metric or stream. -ENOENT.
  */
-int store_node_set_owner(struct store *st, enum node_kind kind,
-			 const char *dir, const char *name, uid_t uid,
-			 gid_t gid, mode_t mode, const struct caller *who,
-			 struct err *err);
+int store_node_set_owner(struct store *st, enum node_kind kind, const char *dir,
+			 const char *name, uid_t uid, gid_t gid, mode_t mode,
+			 const struct caller *who, struct err *err);
 
 /* An mtime of "now", and "leave the mtime", for store_node_set_times. */
 #define STORE_TIME_NOW INT64_MIN
@@ -567,22 +563,22 @@ struct trail_param {
 
 /* One audit event, as the code that makes it describes it. */
 struct trail_event {
-	const char *source;       /* "metrics.monfs", "logs.monfs", ... */
-	const char *name;         /* CloudWatch's API name, or the file op's */
+	const char *source;	  /* "metrics.monfs", "logs.monfs", ... */
+	const char *name;	  /* CloudWatch's API name, or the file op's */
 	const struct caller *who; /* NULL: monfs itself (AWSService) */
 	bool read_only;
-	bool data;                /* a data event; else management */
-	bool service_event;       /* eventType AwsServiceEvent */
+	bool data;	    /* a data event; else management */
+	bool service_event; /* eventType AwsServiceEvent */
 	struct trail_param params[TRAIL_PARAMS_MAX];
 	size_t nparams;
-	int error;                /* 0, or the -errno the caller saw */
-	const char *message;      /* errorMessage, when error != 0 */
-	int64_t time_ms;          /* when; 0 for now */
+	int error;	     /* 0, or the -errno the caller saw */
+	const char *message; /* errorMessage, when error != 0 */
+	int64_t time_ms;     /* when; 0 for now */
 };
 
 struct trail_config {
-	const char *region;     /* awsRegion */
-	const char *host;       /* sourceIPAddress */
+	const char *region;	/* awsRegion */
+	const char *host;	/* sourceIPAddress */
 	int64_t retention_days; /* day files older than this go */
 };
 
@@ -622,8 +618,8 @@ int store_trail_hold(struct store *st, int64_t day);
 void store_trail_release(struct store *st, int64_t day);
 
 /* Read a day file at offset, as store_stream_read does a stream. */
-int store_trail_read(struct store *st, int64_t day, int64_t offset,
-		     char *buf, size_t size);
+int store_trail_read(struct store *st, int64_t day, int64_t offset, char *buf,
+		     size_t size);
 
 /*
  * Remove day files past the retention (but those readers hold open),
@@ -659,9 +655,8 @@ struct data_session *store_data_open(enum data_kind kind, int64_t id,
  * returned: -EINVAL (a bad line, err says which), -EMSGSIZE, -ENOENT
  * (deleted), -ENOSPC, -EIO.
  */
-int store_data_put(struct store *st, struct data_session *ds,
-		   const char *buf, size_t len, int64_t now_ms,
-		   struct err *err);
+int store_data_put(struct store *st, struct data_session *ds, const char *buf,
+		   size_t len, int64_t now_ms, struct err *err);
 
 /*
  * Record a write of len bytes that the front end refused before the

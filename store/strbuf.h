@@ -16,7 +16,10 @@ struct strbuf {
 	size_t alloc;
 };
 
-#define STRBUF_INIT {NULL, 0, 0}
+#define STRBUF_INIT                                                            \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 /* Make room for at least extra more bytes. 0 or -ENOMEM. */
 int strbuf_grow(struct strbuf *sb, size_t extra);

@@ -238,10 +238,11 @@ static json_t *build_record(struct store *st, const struct trail_event *ev)
 	if (!bad && ev->error)
 		bad = json_object_set_new(rec, "errorCode",
 					  json_string(error_code(ev->error))) ||
-		      json_object_set_new(rec, "errorMessage",
-					  text(ev->message && *ev->message
-						       ? ev->message
-						       : strerrordesc_np(-ev->error)));
+		      json_object_set_new(
+			      rec, "errorMessage",
+			      text(ev->message && *ev->message
+					   ? ev->message
+					   : strerrordesc_np(-ev->error)));
 	bad = bad ||
 	      json_object_set_new(rec, "requestParameters", parameters(ev)) ||
 	      json_object_set_new(rec, "responseElements", json_null()) ||
@@ -255,9 +256,9 @@ static json_t *build_record(struct store *st, const struct trail_event *ev)
 						      : "AwsApiCall")) ||
 	      json_object_set_new(rec, "managementEvent",
 				  json_boolean(!ev->data)) ||
-	      json_object_set_new(rec, "eventCategory",
-				  json_string(ev->data ? "Data"
-						       : "Management"));
+	      json_object_set_new(
+		      rec, "eventCategory",
+		      json_string(ev->data ? "Data" : "Management"));
 	if (bad) {
 		json_decref(rec);
 		return NULL;
@@ -349,8 +350,8 @@ int store_trail_record(struct store *st, const struct trail_event *ev)
 
 	if (rc)
 		return rc;
-	rc = trail_append_locked(st, ev, ev->time_ms ? ev->time_ms
-						     : store_now_ms());
+	rc = trail_append_locked(st, ev,
+				 ev->time_ms ? ev->time_ms : store_now_ms());
 	if (rc) {
 		db_rollback(st);
 		return rc;
@@ -358,8 +359,7 @@ int store_trail_record(struct store *st, const struct trail_event *ev)
 	return db_commit(st);
 }
 
-int db_finish(struct store *st, int rc, struct trail_event *ev,
-	      struct err *err)
+int db_finish(struct store *st, int rc, struct trail_event *ev, struct err *err)
 {
 	struct err none = {""};
 	struct err *why = err ? err : &none;
@@ -370,7 +370,8 @@ int db_finish(struct store *st, int rc, struct trail_event *ev,
 			rc = db_commit(st);
 			if (rc == 0)
 				return 0;
-			/* Rolled back and unlocked: on the record all the same. */
+			/* Rolled back and unlocked: on the record all the same.
+			 */
 			err_set(why, "the database failed to commit: %s",
 				strerror(-rc));
 			goto record;
@@ -481,8 +482,8 @@ out:
 	return rc;
 }
 
-int store_trail_read(struct store *st, int64_t day, int64_t offset,
-		     char *buf, size_t size)
+int store_trail_read(struct store *st, int64_t day, int64_t offset, char *buf,
+		     size_t size)
 {
 	int64_t first = 0, limit = offset + (int64_t)size;
 	size_t done = 0;
@@ -623,7 +624,8 @@ int trail_pending_add(struct store *st, const struct trail_event *ev,
 		return db_exec_stmt(stmt);
 	}
 	rec = build_record(st, ev);
-	text_ = rec ? json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	text_ = rec ? json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER)
+		    : NULL;
 	json_decref(rec);
 	if (!text_)
 		return -ENOMEM;
@@ -658,7 +660,8 @@ int trail_pending_close(struct store *st, int64_t pending_id, int64_t now_ms)
 	sqlite3_bind_int64(stmt, 1, pending_id);
 	rc = db_step(stmt);
 	if (rc == DB_ROW && sqlite3_column_int64(stmt, 1))
-		rc = emit_pending(st, (const char *)sqlite3_column_text(stmt, 0),
+		rc = emit_pending(st,
+				  (const char *)sqlite3_column_text(stmt, 0),
 				  sqlite3_column_int64(stmt, 1),
 				  sqlite3_column_int64(stmt, 2), now_ms);
 	else if (rc == DB_ROW)

@@ -44,55 +44,61 @@ struct tree_desc {
 	const char *sql_file_delete;
 };
 
-#define TREE_SQL(dirs, files, fk)                                            \
-	.sql_get = "SELECT id, " ATTR_COLUMNS " FROM " dirs " WHERE name = ?1", \
-	.sql_insert = "INSERT INTO " dirs " (name, parent, uid, gid, mode,"     \
-		      " ctime_ms, mtime_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)", \
-	.sql_has_child = "SELECT 1 FROM " dirs " WHERE parent = ?1"            \
-			 " UNION ALL SELECT 1 FROM " files " WHERE " fk " = ?2"  \
-			 " LIMIT 1",                                            \
+#define TREE_SQL(dirs, files, fk)                                              \
+	.sql_get =                                                             \
+		"SELECT id, " ATTR_COLUMNS " FROM " dirs " WHERE name = ?1",   \
+	.sql_insert =                                                          \
+		"INSERT INTO " dirs " (name, parent, uid, gid, mode,"          \
+		" ctime_ms, mtime_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",    \
+	.sql_has_child =                                                       \
+		"SELECT 1 FROM " dirs " WHERE parent = ?1"                     \
+		" UNION ALL SELECT 1 FROM " files " WHERE " fk " = ?2"         \
+		" LIMIT 1",                                                    \
 	.sql_delete = "DELETE FROM " dirs " WHERE id = ?1",                    \
 	.sql_children = "SELECT name, " ATTR_COLUMNS " FROM " dirs             \
-			" WHERE parent = ?1 ORDER BY name",                     \
-	.sql_count_children = "SELECT count(*) FROM " dirs                      \
-			      " WHERE parent = ?1",                             \
-	.sql_files = "SELECT name, " ATTR_COLUMNS " FROM " files               \
-		     " WHERE " fk " = ?1 ORDER BY name",                        \
+			" WHERE parent = ?1 ORDER BY name",                    \
+	.sql_count_children =                                                  \
+		"SELECT count(*) FROM " dirs " WHERE parent = ?1",             \
+	.sql_files = "SELECT name, " ATTR_COLUMNS " FROM " files " WHERE " fk  \
+		     " = ?1 ORDER BY name",                                    \
 	.sql_file_named = "SELECT 1 FROM " files " WHERE " fk " = ?1"          \
-			  " AND name = ?2",                                     \
+			  " AND name = ?2",                                    \
 	.sql_file_insert = "INSERT INTO " files " (" fk ", name, uid, gid,"    \
-			   " mode, ctime_ms, mtime_ms)"                         \
-			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",               \
-	.sql_file_delete = "DELETE FROM " files " WHERE name = ?2 AND " fk      \
+			   " mode, ctime_ms, mtime_ms)"                        \
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",             \
+	.sql_file_delete = "DELETE FROM " files " WHERE name = ?2 AND " fk     \
 			   " = (SELECT id FROM " dirs " WHERE name = ?1)"
 
 static const struct tree_desc TREES[] = {
-	[TREE_NAMESPACES] = {
-		.what = "namespace",
-		.file_what = "metric",
-		.max_bytes = NAMESPACE_MAX_BYTES,
-		.source = "metrics.monfs",
-		.dir_param = "namespace",
-		.file_param = "metricName",
-		.dir_create = "CreateNamespace",
-		.dir_delete = "DeleteNamespace",
-		.file_create = "Create", /* CloudWatch has no CreateMetric */
-		.file_delete = "DeleteMetric",
-		TREE_SQL("namespaces", "metrics", "namespace_id"),
-	},
-	[TREE_LOG_GROUPS] = {
-		.what = "log group",
-		.file_what = "stream",
-		.max_bytes = LOG_GROUP_MAX_BYTES,
-		.source = "logs.monfs",
-		.dir_param = "logGroupName",
-		.file_param = "logStreamName",
-		.dir_create = "CreateLogGroup",
-		.dir_delete = "DeleteLogGroup",
-		.file_create = "CreateLogStream",
-		.file_delete = "DeleteLogStream",
-		TREE_SQL("log_groups", "log_streams", "group_id"),
-	},
+	[TREE_NAMESPACES] =
+		{
+			.what = "namespace",
+			.file_what = "metric",
+			.max_bytes = NAMESPACE_MAX_BYTES,
+			.source = "metrics.monfs",
+			.dir_param = "namespace",
+			.file_param = "metricName",
+			.dir_create = "CreateNamespace",
+			.dir_delete = "DeleteNamespace",
+			.file_create =
+				"Create", /* CloudWatch has no CreateMetric */
+			.file_delete = "DeleteMetric",
+			TREE_SQL("namespaces", "metrics", "namespace_id"),
+		},
+	[TREE_LOG_GROUPS] =
+		{
+			.what = "log group",
+			.file_what = "stream",
+			.max_bytes = LOG_GROUP_MAX_BYTES,
+			.source = "logs.monfs",
+			.dir_param = "logGroupName",
+			.file_param = "logStreamName",
+			.dir_create = "CreateLogGroup",
+			.dir_delete = "DeleteLogGroup",
+			.file_create = "CreateLogStream",
+			.file_delete = "DeleteLogStream",
+			TREE_SQL("log_groups", "log_streams", "group_id"),
+		},
 };
 
 /* The trail's view of an operation on directory dir (file name, if any). */

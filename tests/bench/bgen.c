@@ -49,12 +49,13 @@ static int gen_lines(long long bytes)
 	while (done + 100 <= bytes) {
 		uint64_t r = rng();
 		int status = (r & 7) == 0 ? 500 : 200;
-		int len = snprintf(line, sizeof(line),
-				   "2026-11-25T12:%02lld:%02lld.%03lldZ %-5s "
-				   "req=%016" PRIx64 " status=%d ms=%03u path=/",
-				   (i / 60000) % 60, (i / 1000) % 60, i % 1000,
-				   LEVELS[r >> 62], r, status,
-				   (unsigned)((r >> 20) % 1000));
+		int len =
+			snprintf(line, sizeof(line),
+				 "2026-11-25T12:%02lld:%02lld.%03lldZ %-5s "
+				 "req=%016" PRIx64 " status=%d ms=%03u path=/",
+				 (i / 60000) % 60, (i / 1000) % 60, i % 1000,
+				 LEVELS[r >> 62], r, status,
+				 (unsigned)((r >> 20) % 1000));
 
 		memset(line + len, 'x', 99 - (size_t)len);
 		line[99] = '\n';
@@ -72,7 +73,8 @@ int main(int argc, char **argv)
 
 	if (argc >= 4 && strcmp(argv[1], "points") == 0)
 		rc = gen_points(atoll(argv[2]), atoll(argv[3]),
-				argc > 4 ? atoll(argv[4]) : (long long)time(NULL));
+				argc > 4 ? atoll(argv[4])
+					 : (long long)time(NULL));
 	else if (argc == 3 && strcmp(argv[1], "lines") == 0)
 		rc = gen_lines(atoll(argv[2]));
 	else {

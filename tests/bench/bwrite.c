@@ -71,8 +71,8 @@ static size_t next_len(const struct input *in, size_t pos, size_t chunk,
 	return nl ? (size_t)(nl - (in->buf + pos)) + 1 : n;
 }
 
-static int write_file(const char *path, const struct input *in,
-		      size_t chunk, int one_line, long long *writes)
+static int write_file(const char *path, const struct input *in, size_t chunk,
+		      int one_line, long long *writes)
 {
 	size_t pos = 0;
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -103,8 +103,8 @@ static int write_file(const char *path, const struct input *in,
 }
 
 /* Each name in LIST, one per line. */
-static int write_list(const char *list, const struct input *in,
-		      size_t chunk, int one_line, long long *writes)
+static int write_list(const char *list, const struct input *in, size_t chunk,
+		      int one_line, long long *writes)
 {
 	FILE *f = fopen(list, "r");
 	char *line = NULL;
@@ -143,18 +143,18 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (argc - optind < 2 || chunk == 0) {
-		fprintf(stderr, "usage: bwrite [-c BYTES | -1] INPUT FILE...\n");
+		fprintf(stderr,
+			"usage: bwrite [-c BYTES | -1] INPUT FILE...\n");
 		return 2;
 	}
 	if (load(argv[optind], &in))
 		return 1;
 	t0 = now_s();
 	for (i = optind + 1; i < argc && !rc; i++, files++)
-		rc = argv[i][0] == '@'
-			     ? write_list(argv[i] + 1, &in, chunk, one_line,
-					  &writes)
-			     : write_file(argv[i], &in, chunk, one_line,
-					  &writes);
+		rc = argv[i][0] == '@' ? write_list(argv[i] + 1, &in, chunk,
+						    one_line, &writes)
+				       : write_file(argv[i], &in, chunk,
+						    one_line, &writes);
 	if (rc)
 		return 1;
 	printf("writes=%lld bytes=%zu seconds=%.6f\n", writes,

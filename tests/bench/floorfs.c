@@ -62,7 +62,7 @@ struct node {
 	gid_t gid;
 	struct timespec mtime;
 	unsigned subdirs; /* for a directory's link count */
-	char *data; /* size bytes, or NULL if empty or swallowing */
+	char *data;	  /* size bytes, or NULL if empty or swallowing */
 	size_t size, capacity;
 	unsigned opens;
 	bool linked; /* in the table and in its parent's children */
@@ -81,7 +81,10 @@ struct floor_options {
 	int show_help;
 };
 
-#define OPT(t, field, v) {t, offsetof(struct floor_options, field), v}
+#define OPT(t, field, v)                                                       \
+	{                                                                      \
+		t, offsetof(struct floor_options, field), v                    \
+	}
 
 static const struct fuse_opt OPTIONS[] = {
 	OPT("swallow", swallow, 1),
@@ -668,10 +671,9 @@ static int floor_setup(int swallow)
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: floorfs [-o swallow] [fuse options] MOUNTPOINT\n"
-		"  -o swallow  acknowledge writes without storing them;\n"
-		"              reads return zeros\n");
+	fprintf(out, "usage: floorfs [-o swallow] [fuse options] MOUNTPOINT\n"
+		     "  -o swallow  acknowledge writes without storing them;\n"
+		     "              reads return zeros\n");
 }
 
 int main(int argc, char *argv[])

@@ -214,8 +214,7 @@ static int insert_point(struct ingest *ing, double value, int64_t ts_ms)
 }
 
 /* Inserts each line of [batch, end), or fails at the first bad one. */
-static int insert_lines(struct ingest *ing, const char *batch,
-			const char *end)
+static int insert_lines(struct ingest *ing, const char *batch, const char *end)
 {
 	const char *line, *eol;
 	int64_t ts_ms;
@@ -260,8 +259,7 @@ fail:
  * Length of the batch at pos: whole lines, at most batch_bytes, or the
  * rest of the input. 0 when one line is longer than batch_bytes.
  */
-static size_t next_batch(const struct input *in, size_t pos,
-			 size_t batch_bytes)
+static size_t next_batch(const struct input *in, size_t pos, size_t batch_bytes)
 {
 	size_t left = in->len - pos;
 	const char *nl;

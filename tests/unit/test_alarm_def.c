@@ -22,55 +22,55 @@
 
 /* SPEC 5's example, comments included. */
 static const char SPEC_EXAMPLE[] =
-    "metric = EC2/CPUUtilization\n"
-    "statistic = average            # samples sum average minimum maximum"
-    " pNN\n"
-    "period = 60\n"
-    "comparison = >                 # > >= < <=  or CloudWatch's names\n"
-    "threshold = 80\n"
-    "evaluation_periods = 3         # default 1\n"
-    "datapoints_to_alarm = 2        # default evaluation_periods\n"
-    "treat_missing_data = missing   # missing ignore breaching"
-    " notBreaching\n"
-    "description = CPU too high\n"
-    "alarm_action = log:ops/alarms  # also ok_action,"
-    " insufficient_data_action\n"
-    "alarm_action = exec:/usr/local/bin/page-oncall\n"
-    "ok_action = log:ops/alarms\n"
-    "insufficient_data_action = log:ops/alarms\n"
-    "actions_enabled = true\n"
-    "unit = Percent\n"
-    "tag = team=ops                 # one line per tag\n";
+	"metric = EC2/CPUUtilization\n"
+	"statistic = average            # samples sum average minimum maximum"
+	" pNN\n"
+	"period = 60\n"
+	"comparison = >                 # > >= < <=  or CloudWatch's names\n"
+	"threshold = 80\n"
+	"evaluation_periods = 3         # default 1\n"
+	"datapoints_to_alarm = 2        # default evaluation_periods\n"
+	"treat_missing_data = missing   # missing ignore breaching"
+	" notBreaching\n"
+	"description = CPU too high\n"
+	"alarm_action = log:ops/alarms  # also ok_action,"
+	" insufficient_data_action\n"
+	"alarm_action = exec:/usr/local/bin/page-oncall\n"
+	"ok_action = log:ops/alarms\n"
+	"insufficient_data_action = log:ops/alarms\n"
+	"actions_enabled = true\n"
+	"unit = Percent\n"
+	"tag = team=ops                 # one line per tag\n";
 
 /* What `aws cloudwatch put-metric-alarm --cli-input-json` takes. */
 static const char CLI_INPUT_JSON[] =
-    "{\n"
-    "    \"AlarmName\": \"cpu-high\",\n"
-    "    \"AlarmDescription\": \"CPU above 80% for 2 of 3 minutes\",\n"
-    "    \"ActionsEnabled\": true,\n"
-    "    \"OKActions\": [\"log:/ops/alarms\"],\n"
-    "    \"AlarmActions\": [\n"
-    "        \"log:/ops/alarms\",\n"
-    "        \"exec:/usr/local/bin/page-oncall\"\n"
-    "    ],\n"
-    "    \"InsufficientDataActions\": [],\n"
-    "    \"MetricName\": \"CPUUtilization\",\n"
-    "    \"Namespace\": \"AWS/EC2\",\n"
-    "    \"Statistic\": \"Average\",\n"
-    "    \"Dimensions\": [],\n"
-    "    \"Period\": 60,\n"
-    "    \"Unit\": \"Percent\",\n"
-    "    \"EvaluationPeriods\": 3,\n"
-    "    \"DatapointsToAlarm\": 2,\n"
-    "    \"Threshold\": 80.0,\n"
-    "    \"ComparisonOperator\": \"GreaterThanThreshold\",\n"
-    "    \"TreatMissingData\": \"breaching\",\n"
-    "    \"EvaluateLowSampleCountPercentile\": \"evaluate\",\n"
-    "    \"Tags\": [\n"
-    "        {\"Key\": \"team\", \"Value\": \"ops\"},\n"
-    "        {\"Key\": \"env\", \"Value\": \"prod\"}\n"
-    "    ]\n"
-    "}\n";
+	"{\n"
+	"    \"AlarmName\": \"cpu-high\",\n"
+	"    \"AlarmDescription\": \"CPU above 80% for 2 of 3 minutes\",\n"
+	"    \"ActionsEnabled\": true,\n"
+	"    \"OKActions\": [\"log:/ops/alarms\"],\n"
+	"    \"AlarmActions\": [\n"
+	"        \"log:/ops/alarms\",\n"
+	"        \"exec:/usr/local/bin/page-oncall\"\n"
+	"    ],\n"
+	"    \"InsufficientDataActions\": [],\n"
+	"    \"MetricName\": \"CPUUtilization\",\n"
+	"    \"Namespace\": \"AWS/EC2\",\n"
+	"    \"Statistic\": \"Average\",\n"
+	"    \"Dimensions\": [],\n"
+	"    \"Period\": 60,\n"
+	"    \"Unit\": \"Percent\",\n"
+	"    \"EvaluationPeriods\": 3,\n"
+	"    \"DatapointsToAlarm\": 2,\n"
+	"    \"Threshold\": 80.0,\n"
+	"    \"ComparisonOperator\": \"GreaterThanThreshold\",\n"
+	"    \"TreatMissingData\": \"breaching\",\n"
+	"    \"EvaluateLowSampleCountPercentile\": \"evaluate\",\n"
+	"    \"Tags\": [\n"
+	"        {\"Key\": \"team\", \"Value\": \"ops\"},\n"
+	"        {\"Key\": \"env\", \"Value\": \"prod\"}\n"
+	"    ]\n"
+	"}\n";
 
 /* The smallest JSON definition, to which members are added. */
 #define JSON_REQUIRED                                                          \
@@ -304,20 +304,20 @@ static const struct statistic_case {
 	enum stat_kind kind;
 	const char *name;
 } statistic_cases[] = {
-    {"samples", STAT_SAMPLES, "samples"},
-    {"SampleCount", STAT_SAMPLES, "samples"},
-    {"sum", STAT_SUM, "sum"},
-    {"Sum", STAT_SUM, "sum"},
-    {"average", STAT_AVERAGE, "average"},
-    {"Average", STAT_AVERAGE, "average"},
-    {"minimum", STAT_MINIMUM, "minimum"},
-    {"Minimum", STAT_MINIMUM, "minimum"},
-    {"maximum", STAT_MAXIMUM, "maximum"},
-    {"Maximum", STAT_MAXIMUM, "maximum"},
-    {"p99", STAT_PERCENTILE, "p99"},
-    {"p99.9", STAT_PERCENTILE, "p99.9"},
-    {"p0", STAT_PERCENTILE, "p0"},
-    {"p100", STAT_PERCENTILE, "p100"},
+	{"samples", STAT_SAMPLES, "samples"},
+	{"SampleCount", STAT_SAMPLES, "samples"},
+	{"sum", STAT_SUM, "sum"},
+	{"Sum", STAT_SUM, "sum"},
+	{"average", STAT_AVERAGE, "average"},
+	{"Average", STAT_AVERAGE, "average"},
+	{"minimum", STAT_MINIMUM, "minimum"},
+	{"Minimum", STAT_MINIMUM, "minimum"},
+	{"maximum", STAT_MAXIMUM, "maximum"},
+	{"Maximum", STAT_MAXIMUM, "maximum"},
+	{"p99", STAT_PERCENTILE, "p99"},
+	{"p99.9", STAT_PERCENTILE, "p99.9"},
+	{"p0", STAT_PERCENTILE, "p0"},
+	{"p100", STAT_PERCENTILE, "p100"},
 };
 
 Test(kv_form, statistic_takes_monfs_and_cloudwatch_names)
@@ -344,14 +344,14 @@ static const struct comparison_case {
 	const char *input;
 	enum alarm_comparison comparison;
 } comparison_cases[] = {
-    {">", CMP_GREATER},
-    {">=", CMP_GREATER_EQUAL},
-    {"<", CMP_LESS},
-    {"<=", CMP_LESS_EQUAL},
-    {"GreaterThanThreshold", CMP_GREATER},
-    {"GreaterThanOrEqualToThreshold", CMP_GREATER_EQUAL},
-    {"LessThanThreshold", CMP_LESS},
-    {"LessThanOrEqualToThreshold", CMP_LESS_EQUAL},
+	{">", CMP_GREATER},
+	{">=", CMP_GREATER_EQUAL},
+	{"<", CMP_LESS},
+	{"<=", CMP_LESS_EQUAL},
+	{"GreaterThanThreshold", CMP_GREATER},
+	{"GreaterThanOrEqualToThreshold", CMP_GREATER_EQUAL},
+	{"LessThanThreshold", CMP_LESS},
+	{"LessThanOrEqualToThreshold", CMP_LESS_EQUAL},
 };
 
 Test(kv_form, comparison_takes_symbols_and_cloudwatch_names)
@@ -378,10 +378,10 @@ Test(kv_form, treat_missing_data_takes_cloudwatchs_four_values)
 		const char *input;
 		enum alarm_missing missing;
 	} cases[] = {
-	    {"missing", MISSING_MISSING},
-	    {"ignore", MISSING_IGNORE},
-	    {"breaching", MISSING_BREACHING},
-	    {"notBreaching", MISSING_NOT_BREACHING},
+		{"missing", MISSING_MISSING},
+		{"ignore", MISSING_IGNORE},
+		{"breaching", MISSING_BREACHING},
+		{"notBreaching", MISSING_NOT_BREACHING},
 	};
 	static struct alarm_def d;
 	char extra[128];
@@ -397,8 +397,9 @@ Test(kv_form, treat_missing_data_takes_cloudwatchs_four_values)
 
 Test(kv_form, period_takes_every_period_of_section_3)
 {
-	static const char *const periods[] = {
-	    "1", "5", "10", "20", "30", "60", "120", "300", "3600", "86400"};
+	static const char *const periods[] = {"1",    "5",    "10",  "20",
+					      "30",   "60",   "120", "300",
+					      "3600", "86400"};
 	static struct alarm_def d;
 	char text[512];
 	size_t i;
@@ -526,8 +527,8 @@ Test(actions, a_sixth_action_is_refused)
 Test(actions, an_sns_topic_is_refused_by_name)
 {
 	expect_refused3(
-	    with("alarm_action = arn:aws:sns:us-east-1:123456789012:ops\n"),
-	    "line 6: alarm_action", "arn:aws:sns:us-east-1", "SNS");
+		with("alarm_action = arn:aws:sns:us-east-1:123456789012:ops\n"),
+		"line 6: alarm_action", "arn:aws:sns:us-east-1", "SNS");
 }
 
 Test(actions, an_auto_scaling_policy_is_refused_by_name)
@@ -640,29 +641,31 @@ Test(read_back, the_state_lines_a_reading_adds_are_accepted_and_ignored)
 
 	expect_parsed(SPEC_EXAMPLE, &plain);
 	expect_parsed(
-	    "metric = EC2/CPUUtilization\n"
-	    "statistic = average\n"
-	    "period = 60\n"
-	    "comparison = >\n"
-	    "threshold = 80\n"
-	    "evaluation_periods = 3\n"
-	    "datapoints_to_alarm = 2\n"
-	    "treat_missing_data = missing\n"
-	    "description = CPU too high\n"
-	    "alarm_action = log:ops/alarms\n"
-	    "alarm_action = exec:/usr/local/bin/page-oncall\n"
-	    "ok_action = log:ops/alarms\n"
-	    "insufficient_data_action = log:ops/alarms\n"
-	    "actions_enabled = true\n"
-	    "unit = Percent\n"
-	    "tag = team=ops\n"
-	    "state = ALARM\n"
-	    "reason = Threshold Crossed: 2 out of the last 3 datapoints [91.5 "
-	    "(23/11/26 23:03:00), 88.0 (23/11/26 23:02:00)] were greater than "
-	    "the threshold (80.0) (minimum 2 datapoints for OK -> ALARM "
-	    "transition).\n"
-	    "state_updated = 2026-11-23T23:04:00Z\n",
-	    &shown);
+		"metric = EC2/CPUUtilization\n"
+		"statistic = average\n"
+		"period = 60\n"
+		"comparison = >\n"
+		"threshold = 80\n"
+		"evaluation_periods = 3\n"
+		"datapoints_to_alarm = 2\n"
+		"treat_missing_data = missing\n"
+		"description = CPU too high\n"
+		"alarm_action = log:ops/alarms\n"
+		"alarm_action = exec:/usr/local/bin/page-oncall\n"
+		"ok_action = log:ops/alarms\n"
+		"insufficient_data_action = log:ops/alarms\n"
+		"actions_enabled = true\n"
+		"unit = Percent\n"
+		"tag = team=ops\n"
+		"state = ALARM\n"
+		"reason = Threshold Crossed: 2 out of the last 3 datapoints "
+		"[91.5 "
+		"(23/11/26 23:03:00), 88.0 (23/11/26 23:02:00)] were greater "
+		"than "
+		"the threshold (80.0) (minimum 2 datapoints for OK -> ALARM "
+		"transition).\n"
+		"state_updated = 2026-11-23T23:04:00Z\n",
+		&shown);
 	cr_assert(!memcmp(&plain, &shown, sizeof(plain)),
 		  "the state lines changed the definition");
 }
@@ -673,9 +676,9 @@ Test(read_back, state_lines_anywhere_and_with_any_value_are_ignored)
 
 	expect_parsed(REQUIRED, &plain);
 	expect_parsed(
-	    "state = OK\nreason = \nstate_updated = whenever\n" REQUIRED
-	    "state = INSUFFICIENT_DATA\n",
-	    &shown);
+		"state = OK\nreason = \nstate_updated = whenever\n" REQUIRED
+		"state = INSUFFICIENT_DATA\n",
+		&shown);
 	cr_assert(!memcmp(&plain, &shown, sizeof(plain)));
 }
 
@@ -735,9 +738,9 @@ Test(kv_refusals, a_bad_period_is_refused_with_its_line)
 Test(kv_refusals, more_datapoints_than_evaluation_periods_is_refused)
 {
 	expect_refused(
-	    with("evaluation_periods = 3\ndatapoints_to_alarm = 4\n"),
-	    "line 7: datapoints_to_alarm: 4 is more than"
-	    " evaluation_periods (3)");
+		with("evaluation_periods = 3\ndatapoints_to_alarm = 4\n"),
+		"line 7: datapoints_to_alarm: 4 is more than"
+		" evaluation_periods (3)");
 	expect_refused(with("datapoints_to_alarm = 2\n"),
 		       "2 is more than evaluation_periods (1)");
 }
@@ -1130,10 +1133,10 @@ Test(json_refusals, bad_values_name_the_member)
 Test(json_refusals, too_many_actions_name_the_one_too_many)
 {
 	expect_refused(
-	    json_with(", \"AlarmActions\": [\"log:a/1\", \"log:a/2\","
-		      " \"log:a/3\", \"log:a/4\", \"log:a/5\","
-		      " \"log:a/6\"]"),
-	    "AlarmActions[5]: more than 5 actions");
+		json_with(", \"AlarmActions\": [\"log:a/1\", \"log:a/2\","
+			  " \"log:a/3\", \"log:a/4\", \"log:a/5\","
+			  " \"log:a/6\"]"),
+		"AlarmActions[5]: more than 5 actions");
 }
 
 Test(json_refusals, an_sns_action_is_refused_by_name)
@@ -1184,8 +1187,8 @@ Test(json_refusals, more_datapoints_than_evaluation_periods_is_refused)
 Test(json_refusals, anomaly_detection_comparisons_are_refused)
 {
 	static const char *const names[] = {
-	    "LessThanLowerOrGreaterThanUpperThreshold",
-	    "LessThanLowerThreshold", "GreaterThanUpperThreshold"};
+		"LessThanLowerOrGreaterThanUpperThreshold",
+		"LessThanLowerThreshold", "GreaterThanUpperThreshold"};
 	char text[1024];
 	size_t i;
 
@@ -1205,70 +1208,70 @@ Test(json_refusals, anomaly_detection_comparisons_are_refused)
  * their first value, Metrics and Dimensions one blank element each.
  */
 static const char CLI_SKELETON[] =
-    "{\n"
-    "    \"AlarmName\": \"\",\n"
-    "    \"AlarmDescription\": \"\",\n"
-    "    \"ActionsEnabled\": true,\n"
-    "    \"OKActions\": [\n"
-    "        \"\"\n"
-    "    ],\n"
-    "    \"AlarmActions\": [\n"
-    "        \"\"\n"
-    "    ],\n"
-    "    \"InsufficientDataActions\": [\n"
-    "        \"\"\n"
-    "    ],\n"
-    "    \"MetricName\": \"\",\n"
-    "    \"Namespace\": \"\",\n"
-    "    \"Statistic\": \"SampleCount\",\n"
-    "    \"ExtendedStatistic\": \"\",\n"
-    "    \"Dimensions\": [\n"
-    "        {\n"
-    "            \"Name\": \"\",\n"
-    "            \"Value\": \"\"\n"
-    "        }\n"
-    "    ],\n"
-    "    \"Period\": 0,\n"
-    "    \"Unit\": \"Seconds\",\n"
-    "    \"EvaluationPeriods\": 0,\n"
-    "    \"DatapointsToAlarm\": 0,\n"
-    "    \"Threshold\": 0.0,\n"
-    "    \"ComparisonOperator\": \"GreaterThanOrEqualToThreshold\",\n"
-    "    \"TreatMissingData\": \"\",\n"
-    "    \"EvaluateLowSampleCountPercentile\": \"\",\n"
-    "    \"Metrics\": [\n"
-    "        {\n"
-    "            \"Id\": \"\",\n"
-    "            \"MetricStat\": {\n"
-    "                \"Metric\": {\n"
-    "                    \"Namespace\": \"\",\n"
-    "                    \"MetricName\": \"\",\n"
-    "                    \"Dimensions\": [\n"
-    "                        {\n"
-    "                            \"Name\": \"\",\n"
-    "                            \"Value\": \"\"\n"
-    "                        }\n"
-    "                    ]\n"
-    "                },\n"
-    "                \"Period\": 0,\n"
-    "                \"Stat\": \"\",\n"
-    "                \"Unit\": \"Seconds\"\n"
-    "            },\n"
-    "            \"Expression\": \"\",\n"
-    "            \"Label\": \"\",\n"
-    "            \"ReturnData\": true,\n"
-    "            \"Period\": 0,\n"
-    "            \"AccountId\": \"\"\n"
-    "        }\n"
-    "    ],\n"
-    "    \"Tags\": [\n"
-    "        {\n"
-    "            \"Key\": \"\",\n"
-    "            \"Value\": \"\"\n"
-    "        }\n"
-    "    ],\n"
-    "    \"ThresholdMetricId\": \"\"\n"
-    "}\n";
+	"{\n"
+	"    \"AlarmName\": \"\",\n"
+	"    \"AlarmDescription\": \"\",\n"
+	"    \"ActionsEnabled\": true,\n"
+	"    \"OKActions\": [\n"
+	"        \"\"\n"
+	"    ],\n"
+	"    \"AlarmActions\": [\n"
+	"        \"\"\n"
+	"    ],\n"
+	"    \"InsufficientDataActions\": [\n"
+	"        \"\"\n"
+	"    ],\n"
+	"    \"MetricName\": \"\",\n"
+	"    \"Namespace\": \"\",\n"
+	"    \"Statistic\": \"SampleCount\",\n"
+	"    \"ExtendedStatistic\": \"\",\n"
+	"    \"Dimensions\": [\n"
+	"        {\n"
+	"            \"Name\": \"\",\n"
+	"            \"Value\": \"\"\n"
+	"        }\n"
+	"    ],\n"
+	"    \"Period\": 0,\n"
+	"    \"Unit\": \"Seconds\",\n"
+	"    \"EvaluationPeriods\": 0,\n"
+	"    \"DatapointsToAlarm\": 0,\n"
+	"    \"Threshold\": 0.0,\n"
+	"    \"ComparisonOperator\": \"GreaterThanOrEqualToThreshold\",\n"
+	"    \"TreatMissingData\": \"\",\n"
+	"    \"EvaluateLowSampleCountPercentile\": \"\",\n"
+	"    \"Metrics\": [\n"
+	"        {\n"
+	"            \"Id\": \"\",\n"
+	"            \"MetricStat\": {\n"
+	"                \"Metric\": {\n"
+	"                    \"Namespace\": \"\",\n"
+	"                    \"MetricName\": \"\",\n"
+	"                    \"Dimensions\": [\n"
+	"                        {\n"
+	"                            \"Name\": \"\",\n"
+	"                            \"Value\": \"\"\n"
+	"                        }\n"
+	"                    ]\n"
+	"                },\n"
+	"                \"Period\": 0,\n"
+	"                \"Stat\": \"\",\n"
+	"                \"Unit\": \"Seconds\"\n"
+	"            },\n"
+	"            \"Expression\": \"\",\n"
+	"            \"Label\": \"\",\n"
+	"            \"ReturnData\": true,\n"
+	"            \"Period\": 0,\n"
+	"            \"AccountId\": \"\"\n"
+	"        }\n"
+	"    ],\n"
+	"    \"Tags\": [\n"
+	"        {\n"
+	"            \"Key\": \"\",\n"
+	"            \"Value\": \"\"\n"
+	"        }\n"
+	"    ],\n"
+	"    \"ThresholdMetricId\": \"\"\n"
+	"}\n";
 
 /*
  * The members newer CLIs add to the skeleton, left as they leave them,
@@ -1286,13 +1289,17 @@ static const char *skeleton_filled(const char *extra)
 	static const struct {
 		const char *from, *to;
 	} fills[] = {
-	    {"\"MetricName\": \"\",", "\"MetricName\": \"CPUUtilization\","},
-	    {"\"Namespace\": \"\",", "\"Namespace\": \"EC2\","},
-	    {"\"Statistic\": \"SampleCount\",", "\"Statistic\": \"Average\","},
-	    {"\"Period\": 0,\n    \"Unit\"", "\"Period\": 60,\n    \"Unit\""},
-	    {"\"EvaluationPeriods\": 0,", "\"EvaluationPeriods\": 3,"},
-	    {"\"Threshold\": 0.0,", "\"Threshold\": 80,"},
-	    {"\"GreaterThanOrEqualToThreshold\"", "\"GreaterThanThreshold\""},
+		{"\"MetricName\": \"\",",
+		 "\"MetricName\": \"CPUUtilization\","},
+		{"\"Namespace\": \"\",", "\"Namespace\": \"EC2\","},
+		{"\"Statistic\": \"SampleCount\",",
+		 "\"Statistic\": \"Average\","},
+		{"\"Period\": 0,\n    \"Unit\"",
+		 "\"Period\": 60,\n    \"Unit\""},
+		{"\"EvaluationPeriods\": 0,", "\"EvaluationPeriods\": 3,"},
+		{"\"Threshold\": 0.0,", "\"Threshold\": 80,"},
+		{"\"GreaterThanOrEqualToThreshold\"",
+		 "\"GreaterThanThreshold\""},
 	};
 	static char text[16384];
 	char rest[16384], *at, *end;
@@ -1327,7 +1334,7 @@ Test(json_skeleton, the_cli_skeleton_filled_in_is_accepted)
 		     "TreatMissingData \"\" is absent");
 	cr_assert_str_eq(d.description, "");
 	cr_assert_eq(d.alarm_actions.n + d.ok_actions.n +
-			 d.insufficient_actions.n,
+			     d.insufficient_actions.n,
 		     0, "[\"\"] is no action");
 	cr_assert_eq(d.ntags, 0, "[{\"Key\":\"\",\"Value\":\"\"}] is no tag");
 	cr_assert_str_eq(d.unit, "Seconds", "a unit given is kept");
@@ -1342,21 +1349,22 @@ Test(json_skeleton, the_bare_skeleton_names_what_is_missing)
 Test(json_skeleton, members_left_empty_count_as_absent)
 {
 	static const char *const empties[] = {
-	    ", \"AlarmDescription\": \"\"",
-	    ", \"OKActions\": [\"\"]",
-	    ", \"AlarmActions\": []",
-	    ", \"Dimensions\": [{\"Name\": \"\", \"Value\": \"\"}]",
-	    ", \"Dimensions\": {}",
-	    ", \"Tags\": [{\"Key\": \"\", \"Value\": \"\"}]",
-	    ", \"DatapointsToAlarm\": 0",
-	    ", \"EvaluationPeriods\": 0",
-	    ", \"ExtendedStatistic\": \"\"",
-	    ", \"ThresholdMetricId\": \"\"",
-	    ", \"Metrics\": [{\"Id\": \"\", \"MetricStat\": {\"Metric\":"
-	    " {\"Namespace\": \"\", \"Dimensions\": [{\"Name\": \"\","
-	    " \"Value\": \"\"}]}, \"Period\": 0, \"Stat\": \"\","
-	    " \"Unit\": \"Gigabytes\"}, \"ReturnData\": true, \"Period\": 0}]",
-	    NEWER_SKELETON_MEMBERS,
+		", \"AlarmDescription\": \"\"",
+		", \"OKActions\": [\"\"]",
+		", \"AlarmActions\": []",
+		", \"Dimensions\": [{\"Name\": \"\", \"Value\": \"\"}]",
+		", \"Dimensions\": {}",
+		", \"Tags\": [{\"Key\": \"\", \"Value\": \"\"}]",
+		", \"DatapointsToAlarm\": 0",
+		", \"EvaluationPeriods\": 0",
+		", \"ExtendedStatistic\": \"\"",
+		", \"ThresholdMetricId\": \"\"",
+		", \"Metrics\": [{\"Id\": \"\", \"MetricStat\": {\"Metric\":"
+		" {\"Namespace\": \"\", \"Dimensions\": [{\"Name\": \"\","
+		" \"Value\": \"\"}]}, \"Period\": 0, \"Stat\": \"\","
+		" \"Unit\": \"Gigabytes\"}, \"ReturnData\": true, \"Period\": "
+		"0}]",
+		NEWER_SKELETON_MEMBERS,
 	};
 	static struct alarm_def d;
 	size_t i;
@@ -1401,9 +1409,9 @@ Test(json_skeleton, a_member_with_one_value_is_not_empty)
 Test(json_skeleton, newer_members_are_named_as_not_supported)
 {
 	expect_refused3(
-	    json_with(", \"EvaluationCriteria\": {\"PromQLCriteria\":"
-		      " {\"Query\": \"up == 0\"}}"),
-	    "EvaluationCriteria: not supported yet", "PromQL", NULL);
+		json_with(", \"EvaluationCriteria\": {\"PromQLCriteria\":"
+			  " {\"Query\": \"up == 0\"}}"),
+		"EvaluationCriteria: not supported yet", "PromQL", NULL);
 	expect_refused(json_with(", \"EvaluationInterval\": 60"),
 		       "EvaluationInterval: not supported yet");
 	expect_refused(skeleton_filled(", \"EvaluationInterval\": 30"),
@@ -1430,15 +1438,15 @@ Test(json_errors, every_error_is_one_line_in_document_order)
 		     " queries)\n"
 		     "Unit: \"percent\" is not a CloudWatch unit");
 	expect_lines(
-	    "{\"Namespace\": \"EC2\", \"Bogus\": 1,"
-	    " \"Period\": 7, \"Metrics\": [{\"Id\": \"m1\"}]}",
-	    "\"Bogus\" is not a member of PutMetricAlarm\n"
-	    "Period: \"7\" is not 1, 5, 10, 20, 30 or a multiple of 60\n"
-	    "Metrics: not supported yet (metric math and alarms on"
-	    " several metrics); name one metric with Namespace,"
-	    " MetricName and Statistic\n"
-	    "missing MetricName, ComparisonOperator, Threshold,"
-	    " Statistic or ExtendedStatistic");
+		"{\"Namespace\": \"EC2\", \"Bogus\": 1,"
+		" \"Period\": 7, \"Metrics\": [{\"Id\": \"m1\"}]}",
+		"\"Bogus\" is not a member of PutMetricAlarm\n"
+		"Period: \"7\" is not 1, 5, 10, 20, 30 or a multiple of 60\n"
+		"Metrics: not supported yet (metric math and alarms on"
+		" several metrics); name one metric with Namespace,"
+		" MetricName and Statistic\n"
+		"missing MetricName, ComparisonOperator, Threshold,"
+		" Statistic or ExtendedStatistic");
 }
 
 Test(json_errors, a_bad_value_is_reported_once)
@@ -1583,9 +1591,9 @@ Test(render, values_that_would_not_read_back_bare_are_quoted)
 Test(render, thresholds_print_as_the_shortest_number_that_reads_back)
 {
 	static const char *const thresholds[] = {
-	    "80",     "0.1",	       "-2.5", "1e21",
-	    "1.5e-7", "123456789.123", "3.6",  "1.7976931348623157e308",
-	    "5e-324"};
+		"80",	  "0.1",	   "-2.5", "1e21",
+		"1.5e-7", "123456789.123", "3.6",  "1.7976931348623157e308",
+		"5e-324"};
 	static struct alarm_def d;
 	char text[512];
 	size_t i;
@@ -1639,9 +1647,9 @@ Test(render, a_definition_at_every_limit_reads_back_the_same)
 	path[ALARM_ACTION_MAX - 1 - 5] = '\0';
 	for (k = 0; k < 3; k++)
 		for (i = 0; i < ALARM_ACTIONS_MAX; i++)
-			used +=
-			    (size_t)snprintf(text + used, sizeof(text) - used,
-					     "%s = exec:%s\n", keys[k], path);
+			used += (size_t)snprintf(
+				text + used, sizeof(text) - used,
+				"%s = exec:%s\n", keys[k], path);
 	for (i = 0; i < ALARM_TAGS_MAX; i++) {
 		char key[129], value[257];
 
@@ -1725,7 +1733,7 @@ static uint64_t rng(void)
 static char interesting_byte(void)
 {
 	static const char bytes[] =
-	    "=#\"\\ \t\n\r/:{}[],01-.e9pxaA?\xc3\xa9\xff";
+		"=#\"\\ \t\n\r/:{}[],01-.e9pxaA?\xc3\xa9\xff";
 
 	if (rng() % 8 == 0)
 		return (char)(rng() & 0xFF);

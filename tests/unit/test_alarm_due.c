@@ -28,9 +28,8 @@ static size_t sweep(int64_t first, int64_t last, int64_t now_ms)
 	alarm_due_begin(&due);
 	for (id = first; id <= last; id++) {
 		snprintf(name, sizeof(name), "a%lld", (long long)id);
-		cr_assert_geq(alarm_due_check(&due, id, name, MINUTE_MS,
-					      now_ms),
-			      0);
+		cr_assert_geq(
+			alarm_due_check(&due, id, name, MINUTE_MS, now_ms), 0);
 	}
 	alarm_due_end(&due);
 	return due.nnames;
@@ -43,8 +42,7 @@ Test(alarm_due, a_new_alarm_is_due_at_once_then_at_each_boundary)
 	cr_assert_eq(alarm_due_check(&due, 7, "cpu", MINUTE_MS, t + 5), 1);
 	cr_assert_str_eq(due.names[0], "cpu");
 	cr_assert_eq(alarm_due_check(&due, 7, "cpu", MINUTE_MS, t + 9000), 0);
-	cr_assert_eq(alarm_due_check(&due, 7, "cpu", MINUTE_MS,
-				     t + MINUTE_MS),
+	cr_assert_eq(alarm_due_check(&due, 7, "cpu", MINUTE_MS, t + MINUTE_MS),
 		     1);
 	cr_assert_eq(due.nnames, 2);
 }
@@ -57,8 +55,7 @@ Test(alarm_due, a_renamed_alarm_is_due_under_its_new_name)
 	cr_assert_eq(alarm_due_check(&due, 7, "old", MINUTE_MS, t), 1);
 	alarm_due_end(&due);
 	alarm_due_begin(&due);
-	cr_assert_eq(alarm_due_check(&due, 7, "new", MINUTE_MS,
-				     t + MINUTE_MS),
+	cr_assert_eq(alarm_due_check(&due, 7, "new", MINUTE_MS, t + MINUTE_MS),
 		     1);
 	cr_assert_eq(due.nnames, 1);
 	cr_assert_str_eq(due.names[0], "new");
@@ -120,7 +117,8 @@ Test(alarm_due, five_thousand_alarms_made_and_deleted_in_turn_leave_no_trace)
 	cr_assert_eq(due.nseen, 2);
 }
 
-Test(alarm_due, an_alarm_deleted_is_forgotten_and_a_sweep_not_ended_forgets_none)
+Test(alarm_due,
+     an_alarm_deleted_is_forgotten_and_a_sweep_not_ended_forgets_none)
 {
 	int64_t t = 1000 * MINUTE_MS;
 

@@ -54,7 +54,7 @@ static size_t points_from(const char *pattern, struct alarm_point *points)
 	cr_assert(n <= RANGE_MAX);
 	for (size_t i = 0; i < n; i++) {
 		points[i].start_ms =
-		    newest_start_ms() - (int64_t)i * MS_PER_MINUTE;
+			newest_start_ms() - (int64_t)i * MS_PER_MINUTE;
 		points[i].has_value = pattern[i] != '-';
 		points[i].value = pattern[i] == 'X' ? 90.0 : 10.0;
 	}
@@ -67,7 +67,7 @@ static size_t points_of(const double *values, size_t n,
 {
 	for (size_t i = 0; i < n; i++) {
 		points[i].start_ms =
-		    newest_start_ms() - (int64_t)i * MS_PER_MINUTE;
+			newest_start_ms() - (int64_t)i * MS_PER_MINUTE;
 		points[i].has_value = !isnan(values[i]);
 		points[i].value = isnan(values[i]) ? 0 : values[i];
 	}
@@ -129,90 +129,102 @@ static const struct table_case {
 	const char *range; /* newest first */
 	int want[4];	   /* missing, ignore, breaching, notBreaching */
 } table[] = {
-    /* Case 1, k >= N: the newest N real datapoints, gaps skipped. */
-    {"an empty newest period is covered by an older one",
-     3,
-     2,
-     "-XX00",
-     {A, A, A, A}},
-    {"an empty period in the middle is skipped", 3, 2, "X-X00", {A, A, A, A}},
-    {"empty oldest periods do not matter", 3, 2, "XX0--", {A, A, A, A}},
-    {"older breaches beyond the newest N real datapoints are not counted",
-     3,
-     2,
-     "00XXX",
-     {O, O, O, O}},
-    {"a breach older than the newest N real datapoints is not counted",
-     3,
-     2,
-     "0X0-X",
-     {O, O, O, O}},
-    {"CloudWatch 3/3 row 0-X-X", 3, 3, "X-X-0", {O, O, O, O}},
-    {"CloudWatch 3/3 row 0XX-X", 3, 3, "X-XX0", {A, A, A, A}},
-    {"CloudWatch 2/3 row 0-X-X", 3, 2, "X-X-0", {A, A, A, A}},
-    {"CloudWatch 2/3 row 00X0X", 3, 2, "X0X00", {A, A, A, A}},
-    {"N = 1 looks past an empty newest period", 1, 1, "-0X", {O, O, O, O}},
-    {"N = 1, the newest datapoint breaches", 1, 1, "X0-", {A, A, A, A}},
-    /* M out of N at the edges. */
-    {"M = N, all N breach", 3, 3, "XXX--", {A, A, A, A}},
-    {"M = N, N - 1 breach", 3, 3, "XX0--", {O, O, O, O}},
-    {"M = 1, one breach", 3, 1, "0X0--", {A, A, A, A}},
-    {"M = 1, no breach", 3, 1, "000--", {O, O, O, O}},
-    {"exactly M breach", 5, 3, "X0X0X--", {A, A, A, A}},
-    {"M - 1 breach", 5, 3, "X0X00--", {O, O, O, O}},
-    /* Case 2, k = 0. */
-    {"no data at all", 3, 2, "-----", {I, KEPT, A, O}},
-    {"no data at all, N = 1", 1, 1, "---", {I, KEPT, A, O}},
-    /* Cases 3 and 4, 0 < k < N. */
-    {"sparse, empty newest periods", 3, 2, "--X0-", {O, O, A, O}},
-    {"sparse, empty middle period", 3, 2, "X-0--", {O, O, A, O}},
-    {"sparse, empty oldest periods, M real breaches",
-     3,
-     2,
-     "XX---",
-     {A, A, A, A}},
-    {"sparse, M real breaches among k < N", 5, 2, "X-X----", {A, A, A, A}},
-    {"sparse, one breach of two", 4, 2, "X0----", {O, O, A, O}},
-    {"CloudWatch 2/3 row 0-X--", 3, 2, "--X-0", {O, O, A, O}},
-    {"CloudWatch 2/3 row ----0", 3, 2, "0----", {O, O, A, O}},
-    {"CloudWatch 3/3 row 0----", 3, 3, "----0", {O, O, O, O}},
-    /* k < M and no premature alarm: the real datapoints say OK (SPEC 5;
-       CloudWatch's tables show INSUFFICIENT_DATA / kept / ALARM here). */
-    {"2/3, lone breach in the newest period", 3, 2, "X----", {O, O, A, O}},
-    {"3/3, lone breach in the newest period", 3, 3, "X----", {O, O, A, O}},
-    {"3/3, lone breach older than the newest N periods",
-     3,
-     3,
-     "----X",
-     {O, O, A, O}},
-    {"3/3, two breaches only two periods back", 3, 3, "XX---", {O, O, A, O}},
-    /* The premature-alarm rule. */
-    {"premature: one breach M periods back, nothing newer",
-     3,
-     3,
-     "--X--",
-     {A, KEPT, A, O}},
-    {"premature: an older non-breaching datapoint does not matter",
-     4,
-     3,
-     "--X0--",
-     {A, KEPT, A, O}},
-    {"premature: newer periods breach or are empty",
-     4,
-     3,
-     "-XX---",
-     {A, KEPT, A, O}},
-    {"premature: 2/3, breach two periods back", 3, 2, "-X---", {A, KEPT, A, O}},
-    {"not premature: a newer datapoint does not breach",
-     3,
-     3,
-     "-0X--",
-     {O, O, O, O}},
-    {"not premature: the breach is only M - 1 periods back",
-     4,
-     3,
-     "-X----",
-     {O, O, A, O}},
+	/* Case 1, k >= N: the newest N real datapoints, gaps skipped. */
+	{"an empty newest period is covered by an older one",
+	 3,
+	 2,
+	 "-XX00",
+	 {A, A, A, A}},
+	{"an empty period in the middle is skipped",
+	 3,
+	 2,
+	 "X-X00",
+	 {A, A, A, A}},
+	{"empty oldest periods do not matter", 3, 2, "XX0--", {A, A, A, A}},
+	{"older breaches beyond the newest N real datapoints are not counted",
+	 3,
+	 2,
+	 "00XXX",
+	 {O, O, O, O}},
+	{"a breach older than the newest N real datapoints is not counted",
+	 3,
+	 2,
+	 "0X0-X",
+	 {O, O, O, O}},
+	{"CloudWatch 3/3 row 0-X-X", 3, 3, "X-X-0", {O, O, O, O}},
+	{"CloudWatch 3/3 row 0XX-X", 3, 3, "X-XX0", {A, A, A, A}},
+	{"CloudWatch 2/3 row 0-X-X", 3, 2, "X-X-0", {A, A, A, A}},
+	{"CloudWatch 2/3 row 00X0X", 3, 2, "X0X00", {A, A, A, A}},
+	{"N = 1 looks past an empty newest period", 1, 1, "-0X", {O, O, O, O}},
+	{"N = 1, the newest datapoint breaches", 1, 1, "X0-", {A, A, A, A}},
+	/* M out of N at the edges. */
+	{"M = N, all N breach", 3, 3, "XXX--", {A, A, A, A}},
+	{"M = N, N - 1 breach", 3, 3, "XX0--", {O, O, O, O}},
+	{"M = 1, one breach", 3, 1, "0X0--", {A, A, A, A}},
+	{"M = 1, no breach", 3, 1, "000--", {O, O, O, O}},
+	{"exactly M breach", 5, 3, "X0X0X--", {A, A, A, A}},
+	{"M - 1 breach", 5, 3, "X0X00--", {O, O, O, O}},
+	/* Case 2, k = 0. */
+	{"no data at all", 3, 2, "-----", {I, KEPT, A, O}},
+	{"no data at all, N = 1", 1, 1, "---", {I, KEPT, A, O}},
+	/* Cases 3 and 4, 0 < k < N. */
+	{"sparse, empty newest periods", 3, 2, "--X0-", {O, O, A, O}},
+	{"sparse, empty middle period", 3, 2, "X-0--", {O, O, A, O}},
+	{"sparse, empty oldest periods, M real breaches",
+	 3,
+	 2,
+	 "XX---",
+	 {A, A, A, A}},
+	{"sparse, M real breaches among k < N", 5, 2, "X-X----", {A, A, A, A}},
+	{"sparse, one breach of two", 4, 2, "X0----", {O, O, A, O}},
+	{"CloudWatch 2/3 row 0-X--", 3, 2, "--X-0", {O, O, A, O}},
+	{"CloudWatch 2/3 row ----0", 3, 2, "0----", {O, O, A, O}},
+	{"CloudWatch 3/3 row 0----", 3, 3, "----0", {O, O, O, O}},
+	/* k < M and no premature alarm: the real datapoints say OK (SPEC 5;
+	   CloudWatch's tables show INSUFFICIENT_DATA / kept / ALARM here). */
+	{"2/3, lone breach in the newest period", 3, 2, "X----", {O, O, A, O}},
+	{"3/3, lone breach in the newest period", 3, 3, "X----", {O, O, A, O}},
+	{"3/3, lone breach older than the newest N periods",
+	 3,
+	 3,
+	 "----X",
+	 {O, O, A, O}},
+	{"3/3, two breaches only two periods back",
+	 3,
+	 3,
+	 "XX---",
+	 {O, O, A, O}},
+	/* The premature-alarm rule. */
+	{"premature: one breach M periods back, nothing newer",
+	 3,
+	 3,
+	 "--X--",
+	 {A, KEPT, A, O}},
+	{"premature: an older non-breaching datapoint does not matter",
+	 4,
+	 3,
+	 "--X0--",
+	 {A, KEPT, A, O}},
+	{"premature: newer periods breach or are empty",
+	 4,
+	 3,
+	 "-XX---",
+	 {A, KEPT, A, O}},
+	{"premature: 2/3, breach two periods back",
+	 3,
+	 2,
+	 "-X---",
+	 {A, KEPT, A, O}},
+	{"not premature: a newer datapoint does not breach",
+	 3,
+	 3,
+	 "-0X--",
+	 {O, O, O, O}},
+	{"not premature: the breach is only M - 1 periods back",
+	 4,
+	 3,
+	 "-X----",
+	 {O, O, A, O}},
 };
 
 Test(alarm_evaluate, decides_each_row_of_the_table_for_each_treatment)
@@ -224,17 +236,17 @@ Test(alarm_evaluate, decides_each_row_of_the_table_for_each_treatment)
 		const struct table_case *c = &table[i];
 
 		for (int missing = 0; missing < 4; missing++) {
-			struct alarm_def d =
-			    make_def(c->n, c->m, (enum alarm_missing)missing);
+			struct alarm_def d = make_def(
+				c->n, c->m, (enum alarm_missing)missing);
 			struct alarm_point points[RANGE_MAX];
 			size_t n = points_from(c->range, points);
 
 			for (size_t j = 0; j < 3; j++) {
 				struct alarm_verdict v =
-				    evaluate(&d, points, n, currents[j]);
+					evaluate(&d, points, n, currents[j]);
 				int want = c->want[missing] == KEPT
-					       ? (int)currents[j]
-					       : c->want[missing];
+						   ? (int)currents[j]
+						   : c->want[missing];
 
 				cr_expect_eq(v.state, (enum alarm_state)want,
 					     "%s (%d/%d, %s, %s, from %s): "
@@ -261,7 +273,7 @@ Test(alarm_evaluate, ignore_with_no_data_keeps_whatever_state_it_was_in)
 
 	for (int s = ALARM_INSUFFICIENT_DATA; s <= ALARM_ALARM; s++) {
 		struct alarm_verdict v =
-		    evaluate(&d, points, n, (enum alarm_state)s);
+			evaluate(&d, points, n, (enum alarm_state)s);
 
 		cr_expect(v.keep);
 		cr_expect_eq(v.state, (enum alarm_state)s);
@@ -280,14 +292,14 @@ Test(alarm_evaluate, each_comparison_breaches_as_its_operator_says)
 		double value;
 		enum alarm_state want;
 	} cases[] = {
-	    {CMP_GREATER, 80.0, ALARM_OK},
-	    {CMP_GREATER, 80.5, ALARM_ALARM},
-	    {CMP_GREATER_EQUAL, 80.0, ALARM_ALARM},
-	    {CMP_GREATER_EQUAL, 79.9, ALARM_OK},
-	    {CMP_LESS, 80.0, ALARM_OK},
-	    {CMP_LESS, 79.9, ALARM_ALARM},
-	    {CMP_LESS_EQUAL, 80.0, ALARM_ALARM},
-	    {CMP_LESS_EQUAL, 80.1, ALARM_OK},
+		{CMP_GREATER, 80.0, ALARM_OK},
+		{CMP_GREATER, 80.5, ALARM_ALARM},
+		{CMP_GREATER_EQUAL, 80.0, ALARM_ALARM},
+		{CMP_GREATER_EQUAL, 79.9, ALARM_OK},
+		{CMP_LESS, 80.0, ALARM_OK},
+		{CMP_LESS, 79.9, ALARM_ALARM},
+		{CMP_LESS_EQUAL, 80.0, ALARM_ALARM},
+		{CMP_LESS_EQUAL, 80.1, ALARM_OK},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -312,18 +324,22 @@ Test(alarm_reason, names_each_comparison_in_words)
 		enum alarm_state want;
 		const char *reason;
 	} cases[] = {
-	    {CMP_GREATER, ALARM_OK,
-	     "Threshold Crossed: 1 datapoint [80.0 (23/11/26 23:03:00)] was "
-	     "not greater than the threshold (80.0)."},
-	    {CMP_GREATER_EQUAL, ALARM_ALARM,
-	     "Threshold Crossed: 1 datapoint [80.0 (23/11/26 23:03:00)] was "
-	     "greater than or equal to the threshold (80.0)."},
-	    {CMP_LESS, ALARM_OK,
-	     "Threshold Crossed: 1 datapoint [80.0 (23/11/26 23:03:00)] was "
-	     "not less than the threshold (80.0)."},
-	    {CMP_LESS_EQUAL, ALARM_ALARM,
-	     "Threshold Crossed: 1 datapoint [80.0 (23/11/26 23:03:00)] was "
-	     "less than or equal to the threshold (80.0)."},
+		{CMP_GREATER, ALARM_OK,
+		 "Threshold Crossed: 1 datapoint [80.0 (23/11/26 23:03:00)] "
+		 "was "
+		 "not greater than the threshold (80.0)."},
+		{CMP_GREATER_EQUAL, ALARM_ALARM,
+		 "Threshold Crossed: 1 datapoint [80.0 (23/11/26 23:03:00)] "
+		 "was "
+		 "greater than or equal to the threshold (80.0)."},
+		{CMP_LESS, ALARM_OK,
+		 "Threshold Crossed: 1 datapoint [80.0 (23/11/26 23:03:00)] "
+		 "was "
+		 "not less than the threshold (80.0)."},
+		{CMP_LESS_EQUAL, ALARM_ALARM,
+		 "Threshold Crossed: 1 datapoint [80.0 (23/11/26 23:03:00)] "
+		 "was "
+		 "less than or equal to the threshold (80.0)."},
 	};
 	const double values[] = {80.0, NAN, NAN};
 
@@ -343,10 +359,10 @@ Test(alarm_reason, the_specs_two_out_of_three_example)
 	struct alarm_def d = make_def(3, 2, MISSING_MISSING);
 	const double values[] = {91.5, 88.0, 50.0, NAN, NAN};
 	const char *want =
-	    "Threshold Crossed: 2 out of the last 3 datapoints [91.5 "
-	    "(23/11/26 23:03:00), 88.0 (23/11/26 23:02:00)] were greater "
-	    "than the threshold (80.0) (minimum 2 datapoints for OK -> "
-	    "ALARM transition).";
+		"Threshold Crossed: 2 out of the last 3 datapoints [91.5 "
+		"(23/11/26 23:03:00), 88.0 (23/11/26 23:02:00)] were greater "
+		"than the threshold (80.0) (minimum 2 datapoints for OK -> "
+		"ALARM transition).";
 
 	expect_reason(&d, values, ALARM_OK, ALARM_ALARM, want);
 	expect_reason(&d, values, ALARM_INSUFFICIENT_DATA, ALARM_ALARM, want);
@@ -450,29 +466,32 @@ Test(alarm_reason, times_are_day_month_two_digit_year_in_utc)
 		int hour, minute;
 		const char *reason;
 	} cases[] = {
-	    {1999, 12, 31, 23, 59,
-	     "Threshold Crossed: 1 datapoint [91.5 (31/12/99 23:59:00)] was "
-	     "greater than the threshold (80.0)."},
-	    {2000, 1, 1, 0, 0,
-	     "Threshold Crossed: 1 datapoint [91.5 (01/01/00 00:00:00)] was "
-	     "greater than the threshold (80.0)."},
-	    {1969, 12, 31, 23, 59,
-	     "Threshold Crossed: 1 datapoint [91.5 (31/12/69 23:59:00)] was "
-	     "greater than the threshold (80.0)."},
+		{1999, 12, 31, 23, 59,
+		 "Threshold Crossed: 1 datapoint [91.5 (31/12/99 23:59:00)] "
+		 "was "
+		 "greater than the threshold (80.0)."},
+		{2000, 1, 1, 0, 0,
+		 "Threshold Crossed: 1 datapoint [91.5 (01/01/00 00:00:00)] "
+		 "was "
+		 "greater than the threshold (80.0)."},
+		{1969, 12, 31, 23, 59,
+		 "Threshold Crossed: 1 datapoint [91.5 (31/12/69 23:59:00)] "
+		 "was "
+		 "greater than the threshold (80.0)."},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct alarm_def d = make_def(1, 1, MISSING_MISSING);
 		struct alarm_point points[3] = {
-		    {0, false, 0}, {0, false, 0}, {0, false, 0}};
+			{0, false, 0}, {0, false, 0}, {0, false, 0}};
 		struct alarm_verdict v;
 
 		points[0].start_ms =
-		    (days_from_civil(cases[i].year, cases[i].month,
-				     cases[i].day) *
-			 86400 +
-		     cases[i].hour * 3600 + cases[i].minute * 60) *
-		    1000;
+			(days_from_civil(cases[i].year, cases[i].month,
+					 cases[i].day) *
+				 86400 +
+			 cases[i].hour * 3600 + cases[i].minute * 60) *
+			1000;
 		points[0].has_value = true;
 		points[0].value = 91.5;
 		v = evaluate(&d, points, 3, ALARM_OK);
@@ -500,12 +519,12 @@ Test(alarm_reason, filled_non_breaching_datapoints_are_counted_not_listed)
 	const double one_bad[] = {91.5, NAN, NAN, NAN, NAN};
 
 	expect_reason(
-	    &d, one_good, ALARM_ALARM, ALARM_OK,
-	    "Threshold Crossed: 3 out of the last 3 datapoints [50.0 "
-	    "(23/11/26 23:02:00)] were not greater than the threshold "
-	    "(80.0), counting 2 missing datapoints treated as "
-	    "[NonBreaching] (minimum 2 datapoints for ALARM -> OK "
-	    "transition).");
+		&d, one_good, ALARM_ALARM, ALARM_OK,
+		"Threshold Crossed: 3 out of the last 3 datapoints [50.0 "
+		"(23/11/26 23:02:00)] were not greater than the threshold "
+		"(80.0), counting 2 missing datapoints treated as "
+		"[NonBreaching] (minimum 2 datapoints for ALARM -> OK "
+		"transition).");
 	/* Only filled datapoints decided: no list at all. */
 	expect_reason(&d, one_bad, ALARM_ALARM, ALARM_OK,
 		      "Threshold Crossed: 2 out of the last 3 datapoints were "
@@ -617,7 +636,7 @@ Test(alarm_reason, a_long_list_is_cut_and_the_sentence_kept_whole)
 
 	for (size_t i = 0; i < n; i++) {
 		points[i].start_ms =
-		    newest_start_ms() - (int64_t)i * MS_PER_MINUTE;
+			newest_start_ms() - (int64_t)i * MS_PER_MINUTE;
 		points[i].has_value = true;
 		points[i].value = 91.25 + (double)i;
 	}
@@ -630,12 +649,12 @@ Test(alarm_reason, a_long_list_is_cut_and_the_sentence_kept_whole)
 			  "datapoints [91.25 (23/11/26 23:03:00), ",
 			  strlen("Threshold Crossed: 100 out of the last 100 "
 				 "datapoints [91.25 (23/11/26 23:03:00), ")) ==
-		      0,
+			  0,
 		  "%s", v.reason);
 	cr_expect(strstr(v.reason, ", ...] were greater") != NULL, "%s",
 		  v.reason);
 	cr_expect(len > strlen(tail) &&
-		      strcmp(v.reason + len - strlen(tail), tail) == 0,
+			  strcmp(v.reason + len - strlen(tail), tail) == 0,
 		  "%s", v.reason);
 }
 

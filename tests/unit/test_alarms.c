@@ -15,7 +15,8 @@
 
 static char dir[] = "/tmp/monfs-alarms-XXXXXX";
 static struct store *st;
-static const struct caller carol = {.uid = 1002, .gid = 1002, .pid = 9, .user = "carol", .process = "test"};
+static const struct caller carol = {
+	.uid = 1002, .gid = 1002, .pid = 9, .user = "carol", .process = "test"};
 static const struct node_owner carols = {1002, 1002, 0644};
 
 /* A minute boundary well inside the 14-day window. */
@@ -111,8 +112,8 @@ Test(alarms, an_invalid_definition_keeps_the_old_one)
 	const char bad[] = "metric = EC2/CPU\nperiod = 7\n";
 
 	define("cpu", CPU_HIGH);
-	cr_assert_eq(store_alarm_put(st, "cpu", bad, strlen(bad), &carols, &carol,
-				     &err),
+	cr_assert_eq(store_alarm_put(st, "cpu", bad, strlen(bad), &carols,
+				     &carol, &err),
 		     -EINVAL);
 	cr_assert(err.msg[0]);
 	render("cpu", ALARM_VIEW_TEXT, text, sizeof(text));
@@ -204,8 +205,8 @@ Test(alarms, an_exec_target_the_writer_cannot_run_is_refused)
 			    "period = 60\ncomparison = >\nthreshold = 1\n"
 			    "alarm_action = exec:/etc/passwd\n";
 
-	cr_assert_eq(store_alarm_put(st, "x", text, strlen(text), &carols, &carol,
-				     &err),
+	cr_assert_eq(store_alarm_put(st, "x", text, strlen(text), &carols,
+				     &carol, &err),
 		     -EACCES);
 	cr_assert(strstr(err.msg, "/etc/passwd"), "%s", err.msg);
 }
@@ -219,7 +220,8 @@ static int put_with_action(const char *action, struct err *err)
 		 "metric = EC2/CPU\nstatistic = average\nperiod = 60\n"
 		 "comparison = >\nthreshold = 1\nalarm_action = %s\n",
 		 action);
-	return store_alarm_put(st, "x", text, strlen(text), &carols, &carol, err);
+	return store_alarm_put(st, "x", text, strlen(text), &carols, &carol,
+			       err);
 }
 
 Test(alarms, an_exec_target_that_does_not_exist_is_invalid_and_named)
@@ -365,9 +367,8 @@ Test(alarms, renaming_onto_an_alarm_redefines_it_keeping_its_state)
 	cr_assert_eq(store_alarm_by_id(st, cpu_id, name, &created), 0);
 	define("sedAb12", "metric = EC2/CPU\nstatistic = maximum\n"
 			  "period = 60\ncomparison = >=\nthreshold = 99\n");
-	cr_assert_eq(store_alarm_by_id(st, id_of("sedAb12"), name,
-				       &tmp_created),
-		     0);
+	cr_assert_eq(
+		store_alarm_by_id(st, id_of("sedAb12"), name, &tmp_created), 0);
 	cr_assert_eq(store_alarm_rename(st, "sedAb12", "cpu", &carol, &err), 0,
 		     "%s", err.msg);
 	cr_assert_eq(store_alarm_get(st, "sedAb12", &a), -ENOENT);
@@ -515,7 +516,9 @@ Test(alarms, a_change_carries_every_field_whole_at_its_longest)
 	name[NAME_MAX_BYTES] = '\0';
 	/* Quotes and backslashes: the JSON line is longer still. */
 	for (i = 0; i < ALARM_DESCRIPTION_MAX; i++)
-		desc[i] = i % 8 == 0 ? '"' : i % 8 == 1 ? '\\' : (char)('a' + i % 26);
+		desc[i] = i % 8 == 0   ? '"'
+			  : i % 8 == 1 ? '\\'
+				       : (char)('a' + i % 26);
 	desc[ALARM_DESCRIPTION_MAX] = '\0';
 	longest_programs(actions);
 	for (i = 0; i < ALARM_ACTIONS_MAX; i++)

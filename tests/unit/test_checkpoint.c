@@ -15,7 +15,8 @@
 
 static char dir[] = "/tmp/monfs-ckpt-XXXXXX";
 static char path[256];
-static const struct caller bob = {.uid = 1001, .gid = 1001, .pid = 7, .user = "bob", .process = "test"};
+static const struct caller bob = {
+	.uid = 1001, .gid = 1001, .pid = 7, .user = "bob", .process = "test"};
 
 static off_t file_size(const char *suffix)
 {
@@ -49,8 +50,11 @@ Test(checkpoint, steady_small_commits_keep_the_wal_small)
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/t.db", dir);
 	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "W", 0755, &bob, &err), 0);
-	cr_assert_eq(store_metric_create(st, "W", "m", 0644, &bob, &m, &err), 0);
+	cr_assert_eq(
+		store_dir_create(st, TREE_NAMESPACES, "W", 0755, &bob, &err),
+		0);
+	cr_assert_eq(store_metric_create(st, "W", "m", 0644, &bob, &m, &err),
+		     0);
 	ds = store_data_open(DATA_METRIC, m.id, "W", "m", &bob);
 	cr_assert_not_null(ds);
 	/* one point per commit, each in its own second: several pages each */
@@ -58,8 +62,9 @@ Test(checkpoint, steady_small_commits_keep_the_wal_small)
 		int len = snprintf(line, sizeof(line), "%d %lld\n", i % 100,
 				   (long long)(now / 1000 - 3000 + i / 10));
 
-		cr_assert_eq(store_data_put(st, ds, line, (size_t)len, now, &err),
-			     0, "%s", err.msg);
+		cr_assert_eq(
+			store_data_put(st, ds, line, (size_t)len, now, &err), 0,
+			"%s", err.msg);
 		if (file_size("-wal") > wal_max)
 			wal_max = file_size("-wal");
 	}

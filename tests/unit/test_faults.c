@@ -25,8 +25,11 @@
 static char dir[] = "/tmp/monfs-faults-XXXXXX";
 static char path[256];
 static struct store *st;
-static const struct caller alice = {.uid = 1000, .gid = 1000, .pid = 42,
-				    .user = "alice", .process = "test"};
+static const struct caller alice = {.uid = 1000,
+				    .gid = 1000,
+				    .pid = 42,
+				    .user = "alice",
+				    .process = "test"};
 static int64_t stream_id;
 
 static void open_store(void)
@@ -39,17 +42,21 @@ static void open_store(void)
 	snprintf(path, sizeof(path), "%s/t.db", dir);
 	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "App", 0755, &alice,
-				      &err), 0, "%s", err.msg);
+				      &err),
+		     0, "%s", err.msg);
 	cr_assert_eq(store_metric_create(st, "App", "latency", 0644, &alice, &m,
-					 &err), 0, "%s", err.msg);
+					 &err),
+		     0, "%s", err.msg);
 	cr_assert_eq(store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &alice,
-				      &err), 0, "%s", err.msg);
-	cr_assert_eq(store_stream_create(st, "app", "web", 0644, &alice, &s,
-					 &err), 0, "%s", err.msg);
+				      &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(
+		store_stream_create(st, "app", "web", 0644, &alice, &s, &err),
+		0, "%s", err.msg);
 	stream_id = s.id;
 	cr_assert_eq(store_stream_append(st, stream_id, "one\ntwo\n", 8,
-					 store_now_ms(), &err), 0, "%s",
-		     err.msg);
+					 store_now_ms(), &err),
+		     0, "%s", err.msg);
 }
 
 static void close_store(void)
@@ -128,9 +135,9 @@ Test(faults, a_listing_on_a_damaged_database_is_eio_not_empty)
 	damage_disk();
 	cr_expect_eq(store_dir_list(st, TREE_NAMESPACES, "", count_entry, &n),
 		     -EIO);
-	cr_expect_eq(store_dir_list(st, TREE_LOG_GROUPS, "app", count_entry,
-				    &n),
-		     -EIO);
+	cr_expect_eq(
+		store_dir_list(st, TREE_LOG_GROUPS, "app", count_entry, &n),
+		-EIO);
 	cr_expect_eq(n, 0);
 }
 

@@ -13,24 +13,24 @@
 
 /* SPEC 7's example, comments included. */
 static const char SPEC_EXAMPLE[] =
-    "group = app                              # the log group it watches\n"
-    "pattern = [ip, id, user, ts, request, status=5*, bytes]   # the rest"
-    " of the line, as is\n"
-    "metric = App/Http5xx                     # namespace/name, made at"
-    " definition if missing\n"
-    "value = 1                                # a number, or $field /"
-    " $.json.path\n"
-    "default_value = 0                        # optional\n";
+	"group = app                              # the log group it watches\n"
+	"pattern = [ip, id, user, ts, request, status=5*, bytes]   # the rest"
+	" of the line, as is\n"
+	"metric = App/Http5xx                     # namespace/name, made at"
+	" definition if missing\n"
+	"value = 1                                # a number, or $field /"
+	" $.json.path\n"
+	"default_value = 0                        # optional\n";
 
 static const char APACHE_500[] =
-    "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /a.gif"
-    " HTTP/1.0\" 500 2326";
+	"127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /a.gif"
+	" HTTP/1.0\" 500 2326";
 static const char APACHE_200[] =
-    "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /a.gif"
-    " HTTP/1.0\" 200 2326";
+	"127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /a.gif"
+	" HTTP/1.0\" 200 2326";
 static const char APACHE_500_NO_BYTES[] =
-    "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /a.gif"
-    " HTTP/1.0\" 503 -";
+	"127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /a.gif"
+	" HTTP/1.0\" 503 -";
 
 static int parse(const char *text, struct filter_def *d, struct err *err)
 {
@@ -148,7 +148,8 @@ Test(filter_def, a_json_filter_takes_its_value_from_a_json_path)
 	cr_assert_eq(v, 12.5);
 	cr_assert_eq(apply(&d, "{\"level\":\"info\",\"latency\":3}", &v), 0);
 	cr_assert_eq(
-	    apply(&d, "{\"level\":\"error\",\"latency\":\"slow\"}", &v), -1);
+		apply(&d, "{\"level\":\"error\",\"latency\":\"slow\"}", &v),
+		-1);
 	cr_assert_eq(apply(&d, "{\"level\":\"error\"}", &v), -1);
 	cr_assert_eq(apply(&d, "not json", &v), 0);
 	round_trips(&d);
@@ -181,9 +182,9 @@ Test(filter_def, an_empty_quoted_pattern_matches_every_event)
 	struct err err;
 	double v;
 
-	cr_assert_eq(
-	    parse("group = app\npattern = \"\"\nmetric = App/All\n", &d, &err),
-	    0, "%s", err.msg);
+	cr_assert_eq(parse("group = app\npattern = \"\"\nmetric = App/All\n",
+			   &d, &err),
+		     0, "%s", err.msg);
 	cr_assert_eq(apply(&d, "anything at all", &v), 1);
 	cr_assert_eq(v, 1);
 	round_trips(&d);
@@ -346,8 +347,8 @@ Test(filter_def, a_pattern_of_no_fields_is_accepted)
 	struct err err = {""};
 
 	cr_assert_eq(
-	    parse("group = app\npattern = []\nmetric = A/B\n", &d, &err), 0,
-	    "%s", err.msg);
+		parse("group = app\npattern = []\nmetric = A/B\n", &d, &err), 0,
+		"%s", err.msg);
 	cr_assert_str_eq(d.pattern, "[]");
 }
 
@@ -360,9 +361,9 @@ Test(filter_def, a_pattern_that_does_not_compile_is_refused_with_why)
 
 	cr_assert_eq(pattern_compile("{ $.a =", 7, &p, &want), -EINVAL);
 	snprintf(expected, sizeof(expected), "line 2: pattern: %s", want.msg);
-	cr_assert_eq(
-	    parse("group = app\npattern = { $.a = \nmetric = A/B\n", &d, &err),
-	    -EINVAL);
+	cr_assert_eq(parse("group = app\npattern = { $.a = \nmetric = A/B\n",
+			   &d, &err),
+		     -EINVAL);
 	cr_assert_str_eq(err.msg, expected);
 	refused("group = app\npattern =   # nothing\nmetric = A/B\n",
 		"line 2: pattern: no value (\"\" matches every event)");

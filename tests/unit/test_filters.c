@@ -12,8 +12,8 @@
 
 static char dir[] = "/tmp/monfs-filters-XXXXXX";
 static struct store *st;
-static const struct caller carol = {.uid = 1002, .gid = 1002, .pid = 9,
-				    .user = "carol", .process = "test"};
+static const struct caller carol = {
+	.uid = 1002, .gid = 1002, .pid = 9, .user = "carol", .process = "test"};
 static const struct node_owner carols = {1002, 1002, 0644};
 static struct stream_info stream;
 
@@ -88,9 +88,9 @@ Test(filters, renaming_onto_a_filter_redefines_it_keeping_its_counts)
 	render("errors", text, sizeof(text));
 	cr_assert(strstr(text, "matched = 2\n"), "%s", text);
 	define("sedQ1w2e3", "WARN");
-	cr_assert_eq(store_filter_rename(st, "sedQ1w2e3", "errors", &carol,
-					 &err),
-		     0, "%s", err.msg);
+	cr_assert_eq(
+		store_filter_rename(st, "sedQ1w2e3", "errors", &carol, &err), 0,
+		"%s", err.msg);
 	cr_assert_eq(store_filter_get(st, "sedQ1w2e3", &a), -ENOENT);
 	render("errors", text, sizeof(text));
 	cr_assert(strstr(text, "pattern = WARN\n"), "%s", text);
@@ -108,8 +108,8 @@ Test(filters, renaming_to_a_free_name_moves_it_with_its_counts)
 
 	define(".errors.a1B2c3", "ERROR");
 	append("ERROR one\n");
-	cr_assert_eq(store_filter_rename(st, ".errors.a1B2c3", "errors",
-					 &carol, &err),
+	cr_assert_eq(store_filter_rename(st, ".errors.a1B2c3", "errors", &carol,
+					 &err),
 		     0, "%s", err.msg);
 	cr_assert_eq(store_filter_get(st, ".errors.a1B2c3", &a), -ENOENT);
 	render("errors", text, sizeof(text));

@@ -121,8 +121,8 @@ Test(kv, bad_quoting_is_refused_naming_line_and_key)
 			 "line 2: b: text after the closing quote");
 	read_all("c = \"\\q\"\n", &res);
 	cr_assert_str_eq(
-	    res.err.msg,
-	    "line 1: c: unknown escape \\q (use \\\" \\\\ \\n \\r \\t)");
+		res.err.msg,
+		"line 1: c: unknown escape \\q (use \\\" \\\\ \\n \\r \\t)");
 }
 
 Test(kv, an_empty_text_has_no_lines)

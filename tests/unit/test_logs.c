@@ -13,7 +13,8 @@
 
 static char dir[] = "/tmp/monfs-logs-XXXXXX";
 static struct store *st;
-static const struct caller bob = {.uid = 1001, .gid = 1001, .pid = 7, .user = "bob", .process = "test"};
+static const struct caller bob = {
+	.uid = 1001, .gid = 1001, .pid = 7, .user = "bob", .process = "test"};
 
 static void open_store(void)
 {
@@ -126,9 +127,9 @@ Test(logs, a_line_over_256_kib_stores_nothing_of_its_write)
 	/* Exactly the limit is fine. */
 	memset(text, 'y', LOG_LINE_MAX);
 	text[LOG_LINE_MAX] = '\n';
-	cr_assert_eq(store_stream_append(st, id, text, LOG_LINE_MAX + 1, 1,
-					 &err),
-		     0);
+	cr_assert_eq(
+		store_stream_append(st, id, text, LOG_LINE_MAX + 1, 1, &err),
+		0);
 	cr_assert_eq(size_of("app", "long"), LOG_LINE_MAX + 1);
 	free(text);
 }
@@ -179,9 +180,9 @@ Test(logs, a_stream_removed_while_held_stays_whole_until_released)
 	append(id, "two\n", 2);
 	cr_assert_eq(store_stream_hold(st, id), 0);
 	cr_assert_eq(store_stream_hold(st, id), 0);
-	cr_assert_eq(
-		store_file_delete(st, TREE_LOG_GROUPS, "app", "held", &bob, &err),
-		0);
+	cr_assert_eq(store_file_delete(st, TREE_LOG_GROUPS, "app", "held", &bob,
+				       &err),
+		     0);
 	/* Gone from its group: no lookup, no listing, no append, no hold. */
 	cr_assert_eq(store_stream_get(st, "app", "held", &s), -ENOENT);
 	cr_assert_eq(store_stream_append(st, id, "three\n", 6, 3, &err),
@@ -218,12 +219,14 @@ Test(logs, a_removed_group_leaves_its_held_stream_to_its_reader)
 	append(id, "kept\n", 1);
 	cr_assert_eq(store_stream_hold(st, id), 0);
 	cr_assert_eq(
-		store_file_delete(st, TREE_LOG_GROUPS, "grp", "s", &bob, &err), 0);
+		store_file_delete(st, TREE_LOG_GROUPS, "grp", "s", &bob, &err),
+		0);
 	/* rm -r: the group is empty now, and goes; the name is free. */
 	cr_assert_eq(store_dir_delete(st, TREE_LOG_GROUPS, "grp", &bob, &err),
 		     0, "%s", err.msg);
 	cr_assert_eq(
-		store_dir_create(st, TREE_LOG_GROUPS, "grp", 0755, &bob, &err), 0);
+		store_dir_create(st, TREE_LOG_GROUPS, "grp", 0755, &bob, &err),
+		0);
 	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 5);
 	cr_assert_eq(store_stream_release(st, id), 0);
 	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), -ENOENT);
@@ -243,22 +246,24 @@ Test(logs, a_database_of_schema_6_keeps_its_streams_and_bytes_migrating)
 	 * and neither the directory-time triggers and top_dirs (7 -> 8) nor
 	 * alarms' created_ms (8 -> 9) of the later migrations.
 	 */
-	snprintf(cmd, sizeof(cmd),
-		 "sqlite3 %s/t.db \"SELECT 'DROP TRIGGER ' || name || ';'"
-		 " FROM sqlite_master WHERE type = 'trigger'\" | sqlite3 %s/t.db"
-		 " && sqlite3 %s/t.db \"PRAGMA foreign_keys=OFF; BEGIN;"
-		 " CREATE TABLE o (id INTEGER PRIMARY KEY, group_id INTEGER"
-		 " NOT NULL REFERENCES log_groups(id) ON DELETE CASCADE,"
-		 " name TEXT NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT"
-		 " NULL, mode INTEGER NOT NULL, ctime_ms INTEGER NOT NULL,"
-		 " mtime_ms INTEGER NOT NULL, start_offset INTEGER NOT NULL"
-		 " DEFAULT 0, end_offset INTEGER NOT NULL DEFAULT 0,"
-		 " UNIQUE (group_id, name));"
-		 " INSERT INTO o SELECT * FROM log_streams;"
-		 " DROP TABLE log_streams; ALTER TABLE o RENAME TO log_streams;"
-		 " DROP TABLE top_dirs; ALTER TABLE alarms DROP COLUMN created_ms;"
-		 " DELETE FROM schema_version WHERE version >= 7; COMMIT;\"",
-		 dir, dir, dir);
+	snprintf(
+		cmd, sizeof(cmd),
+		"sqlite3 %s/t.db \"SELECT 'DROP TRIGGER ' || name || ';'"
+		" FROM sqlite_master WHERE type = 'trigger'\" | sqlite3 %s/t.db"
+		" && sqlite3 %s/t.db \"PRAGMA foreign_keys=OFF; BEGIN;"
+		" CREATE TABLE o (id INTEGER PRIMARY KEY, group_id INTEGER"
+		" NOT NULL REFERENCES log_groups(id) ON DELETE CASCADE,"
+		" name TEXT NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT"
+		" NULL, mode INTEGER NOT NULL, ctime_ms INTEGER NOT NULL,"
+		" mtime_ms INTEGER NOT NULL, start_offset INTEGER NOT NULL"
+		" DEFAULT 0, end_offset INTEGER NOT NULL DEFAULT 0,"
+		" UNIQUE (group_id, name));"
+		" INSERT INTO o SELECT * FROM log_streams;"
+		" DROP TABLE log_streams; ALTER TABLE o RENAME TO log_streams;"
+		" DROP TABLE top_dirs; ALTER TABLE alarms DROP COLUMN "
+		"created_ms;"
+		" DELETE FROM schema_version WHERE version >= 7; COMMIT;\"",
+		dir, dir, dir);
 	cr_assert_eq(system(cmd), 0);
 	cr_assert_eq(rows_of("log_chunks"), 1);
 	snprintf(path, sizeof(path), "%s/t.db", dir);
@@ -271,7 +276,8 @@ Test(logs, a_database_of_schema_6_keeps_its_streams_and_bytes_migrating)
 	/* And removal now works the new way. */
 	cr_assert_eq(store_stream_hold(st, id), 0);
 	cr_assert_eq(
-		store_file_delete(st, TREE_LOG_GROUPS, "old", "s", &bob, &err), 0);
+		store_file_delete(st, TREE_LOG_GROUPS, "old", "s", &bob, &err),
+		0);
 	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 7);
 	cr_assert_eq(store_stream_release(st, id), 0);
 	cr_assert_eq(rows_of("log_chunks"), 0);
@@ -287,9 +293,9 @@ Test(logs, removed_streams_a_crash_left_are_reaped_by_the_sweep)
 	for (i = 0; i < 300; i++)
 		append(id, "a line of a stream that a crash left behind\n", i);
 	cr_assert_eq(store_stream_hold(st, id), 0);
-	cr_assert_eq(
-		store_file_delete(st, TREE_LOG_GROUPS, "app", "left", &bob, &err),
-		0);
+	cr_assert_eq(store_file_delete(st, TREE_LOG_GROUPS, "app", "left", &bob,
+				       &err),
+		     0);
 	/* A crash: the hold is lost with the process. */
 	store_close(st);
 	snprintf(path, sizeof(path), "%s/t.db", dir);
@@ -312,9 +318,9 @@ Test(logs, streams_and_subgroups_cannot_share_a_name)
 	cr_assert_eq(store_dir_create(st, TREE_LOG_GROUPS, "aws/ec2", 0755,
 				      &bob, &err),
 		     0);
-	cr_assert_eq(store_stream_create(st, "aws", "ec2", 0644, &bob, &s,
-					 &err),
-		     -EEXIST);
+	cr_assert_eq(
+		store_stream_create(st, "aws", "ec2", 0644, &bob, &s, &err),
+		-EEXIST);
 	cr_assert_eq(store_dir_delete(st, TREE_LOG_GROUPS, "aws", &bob, &err),
 		     -ENOTEMPTY);
 }
@@ -337,9 +343,9 @@ Test(logs, a_group_name_may_be_512_bytes)
 	}
 	cr_assert_eq(strlen(name), 512);
 	strcat(name, "/b");
-	cr_assert_eq(store_dir_create(st, TREE_LOG_GROUPS, name, 0755, &bob,
-				      &err),
-		     -ENAMETOOLONG);
+	cr_assert_eq(
+		store_dir_create(st, TREE_LOG_GROUPS, name, 0755, &bob, &err),
+		-ENAMETOOLONG);
 }
 
 struct collected {
@@ -372,9 +378,9 @@ Test(logs, a_scan_resumes_where_it_stopped)
 	end = size_of("app", "scan");
 	/* One write per call, at most 1 byte each: resumable. */
 	while (from < end)
-		cr_assert_eq(store_stream_scan(st, id, &from, end, 1, collect,
-					       &c),
-			     0);
+		cr_assert_eq(
+			store_stream_scan(st, id, &from, end, 1, collect, &c),
+			0);
 	cr_assert_eq(c.calls, 3);
 	cr_assert_eq(c.len, 9);
 	cr_assert_eq(memcmp(c.text, "a\nbb\nccc\n", 9), 0);
@@ -386,14 +392,16 @@ Test(logs, retention_values_are_cloudwatchs)
 	int days = -1;
 
 	make_stream("ret", "s");
-	cr_assert_eq(store_group_set_retention(st, "ret", 8, &bob, &err), -EINVAL);
+	cr_assert_eq(store_group_set_retention(st, "ret", 8, &bob, &err),
+		     -EINVAL);
 	cr_assert_eq(store_group_set_retention(st, "ret", 7, &bob, &err), 0);
 	cr_assert_eq(store_group_retention(st, "ret", &days), 0);
 	cr_assert_eq(days, 7);
 	cr_assert_eq(store_group_set_retention(st, "ret", 0, &bob, &err), 0);
 	cr_assert_eq(store_group_retention(st, "ret", &days), 0);
 	cr_assert_eq(days, 0);
-	cr_assert_eq(store_group_set_retention(st, "nope", 7, &bob, &err), -ENOENT);
+	cr_assert_eq(store_group_set_retention(st, "nope", 7, &bob, &err),
+		     -ENOENT);
 }
 
 Test(logs, expired_events_leave_from_the_start_and_offsets_follow)
@@ -478,8 +486,8 @@ Test(logs, trail_days_past_retention_are_swept)
 	struct trail_day d;
 	int n = 0;
 
-	cr_assert_eq(store_trail_configure(st, &(struct trail_config){
-						       NULL, NULL, 7}),
+	cr_assert_eq(store_trail_configure(
+			     st, &(struct trail_config){NULL, NULL, 7}),
 		     0);
 	record_at(now - 30 * DAY_MS);
 	record_at(now - 2 * DAY_MS);
@@ -493,8 +501,8 @@ Test(logs, trail_days_past_retention_are_swept)
 	cr_assert_eq(store_trail_days(st, count_days, &n), 0);
 	cr_assert_eq(n, 2);
 	/* Retention back to 90 days: the swept day does not come back. */
-	cr_assert_eq(store_trail_configure(st, &(struct trail_config){
-						       NULL, NULL, 90}),
+	cr_assert_eq(store_trail_configure(
+			     st, &(struct trail_config){NULL, NULL, 90}),
 		     0);
 	n = 0;
 	cr_assert_eq(store_trail_days(st, count_days, &n), 0);
@@ -513,9 +521,9 @@ Test(logs, a_day_file_held_open_past_retention_stays_whole_for_its_reader)
 	cr_assert_eq(store_trail_day(st, day, &d), 0);
 	cr_assert_eq(store_trail_hold(st, day), 0);
 	/* Retention down to a day: the file leaves the listing... */
-	cr_assert_eq(
-		store_trail_configure(st, &(struct trail_config){NULL, NULL, 1}),
-		0);
+	cr_assert_eq(store_trail_configure(
+			     st, &(struct trail_config){NULL, NULL, 1}),
+		     0);
 	cr_assert_eq(store_trail_sweep(st, now), 0);
 	cr_assert_eq(store_trail_day(st, day, &seen), -ENOENT);
 	cr_assert_eq(store_trail_hold(st, day), -ENOENT);

@@ -445,9 +445,9 @@ Test(json, and_binds_tighter_than_or)
 			"|| $.actions[2] = \"GET\" }",
 			USERS_EVENT);
 	expect_match(
-	    "{ $.user.email = \"John.Stiles@example.com\" || "
-	    "$.coordinates[0][1] = nonmatch && $.actions[2] = nomatch }",
-	    USERS_EVENT);
+		"{ $.user.email = \"John.Stiles@example.com\" || "
+		"$.coordinates[0][1] = nonmatch && $.actions[2] = nomatch }",
+		USERS_EVENT);
 	expect_no_match("{ ($.user.email = \"John.Stiles@example.com\" || "
 			"$.coordinates[0][1] = nonmatch) && $.actions[2] = "
 			"nomatch }",
@@ -522,9 +522,9 @@ Test(fields, an_apache_access_log_line_is_split_into_its_fields)
 	expect_match("[ip, id, user=frank, timestamp, request, status, bytes]",
 		     APACHE_LINE);
 	expect_match(
-	    "[ip=127.0.0.1, id=\"-\", user, timestamp, request, status,"
-	    " bytes]",
-	    APACHE_LINE);
+		"[ip=127.0.0.1, id=\"-\", user, timestamp, request, status,"
+		" bytes]",
+		APACHE_LINE);
 }
 
 Test(fields, quoted_and_bracketed_fields_compare_without_their_marks)
@@ -816,10 +816,10 @@ static void expect_selector_message(const char *pattern, const char *selector,
 Test(check_selector, messages_name_the_selector_and_what_would_do)
 {
 	expect_selector_message(
-	    "ERROR", "$status",
-	    "'$status' names a field of a space-delimited pattern ([a, b,"
-	    " ...]), and the pattern is not one; a JSON event's values are"
-	    " $.json.path");
+		"ERROR", "$status",
+		"'$status' names a field of a space-delimited pattern ([a, b,"
+		" ...]), and the pattern is not one; a JSON event's values are"
+		" $.json.path");
 	expect_selector_message("[ip, user, status]", "$bytes",
 				"'$bytes' is not a field of the pattern, which"
 				" names ip, user, status");
@@ -1045,8 +1045,8 @@ static size_t random_text(char *buf, size_t max)
 
 	for (i = 0; i < n; i++)
 		buf[i] = rng() % 4 == 0
-			     ? (char)(rng() & 0xff)
-			     : alphabet[rng() % (sizeof(alphabet) - 1)];
+				 ? (char)(rng() & 0xff)
+				 : alphabet[rng() % (sizeof(alphabet) - 1)];
 	return n;
 }
 
@@ -1054,11 +1054,11 @@ static size_t random_text(char *buf, size_t max)
 static size_t mutated_pattern(char *buf, size_t max)
 {
 	static const char *seeds[] = {
-	    "{ $.a = 1 && ($.b != x* || $.c[0].d > 5) }",
-	    "[ip, user, ..., status=5* || status=4*, bytes > 100]",
-	    "?ERROR ?\"WARN x\" -%de+bug% plain",
-	    "{ $.x IS NULL || $.y NOT EXISTS && $.z IS TRUE }",
-	    "[a, \"b\", ..., c=%^[0-9]+$%, d]",
+		"{ $.a = 1 && ($.b != x* || $.c[0].d > 5) }",
+		"[ip, user, ..., status=5* || status=4*, bytes > 100]",
+		"?ERROR ?\"WARN x\" -%de+bug% plain",
+		"{ $.x IS NULL || $.y NOT EXISTS && $.z IS TRUE }",
+		"[a, \"b\", ..., c=%^[0-9]+$%, d]",
 	};
 	const char *seed = seeds[rng() % (sizeof(seeds) / sizeof(seeds[0]))];
 	size_t n = strlen(seed), edits = 1 + rng() % 3, i;
@@ -1090,10 +1090,10 @@ static size_t mutated_pattern(char *buf, size_t max)
 static size_t random_event(char *buf, size_t max)
 {
 	static const char *events[] = {
-	    "{\"a\": 1, \"b\": \"xyz\", \"c\": [{\"d\": 7}], \"x\": null}",
-	    APACHE_LINE,
-	    "ERROR WARN 503 \"quoted field\" [bracket field] - 12.5",
-	    "{\"y\": true, \"z\": [1, [2, [3]]], \"a\": \"1\"}",
+		"{\"a\": 1, \"b\": \"xyz\", \"c\": [{\"d\": 7}], \"x\": null}",
+		APACHE_LINE,
+		"ERROR WARN 503 \"quoted field\" [bracket field] - 12.5",
+		"{\"y\": true, \"z\": [1, [2, [3]]], \"a\": \"1\"}",
 	};
 	const char *event = events[rng() % 4];
 	size_t n = strlen(event);
@@ -1126,7 +1126,8 @@ Test(fuzz, random_bytes_as_patterns_and_events_never_crash)
 			cr_assert(err.msg[0] != '\0', "a refusal without a "
 						      "message");
 			cr_assert(strstr(err.msg, " (at byte ") != NULL ||
-				      strstr(err.msg, " (at the end)") != NULL,
+					  strstr(err.msg, " (at the end)") !=
+						  NULL,
 				  "\"%s\" does not say where", err.msg);
 			continue;
 		}

@@ -6,8 +6,8 @@
 
 static const struct caller root = {.uid = 0, .gid = 0};
 static const struct caller owner = {.uid = 1000, .gid = 1000};
-static const struct caller member = {.uid = 1001, .gid = 1001,
-				     .groups = {1000}, .ngroups = 1};
+static const struct caller member = {
+	.uid = 1001, .gid = 1001, .groups = {1000}, .ngroups = 1};
 static const struct caller other = {.uid = 1002, .gid = 1002};
 
 static struct node_attr file(mode_t mode)
@@ -63,20 +63,16 @@ Test(perm, the_sticky_bit_keeps_others_entries)
 	cr_assert(perm_may_delete(&root, &tmp, 1000));
 	cr_assert(perm_may_delete(&other, &open_dir, 1000));
 	/* The directory's owner may delete in it. */
-	cr_assert(perm_may_delete(&owner, &(struct node_attr){1000, 1000,
-							      01777, 0, 0},
-				  1002));
+	cr_assert(perm_may_delete(
+		&owner, &(struct node_attr){1000, 1000, 01777, 0, 0}, 1002));
 }
 
 Test(perm, deleting_needs_write_and_search_on_the_directory)
 {
-	cr_assert_not(perm_may_delete(&other,
-				      &(struct node_attr){0, 0, 0775, 0, 0},
-				      1002));
-	cr_assert_not(perm_may_delete(&owner,
-				      &(struct node_attr){1000, 1000, 0600, 0,
-							  0},
-				      1000));
+	cr_assert_not(perm_may_delete(
+		&other, &(struct node_attr){0, 0, 0775, 0, 0}, 1002));
+	cr_assert_not(perm_may_delete(
+		&owner, &(struct node_attr){1000, 1000, 0600, 0, 0}, 1000));
 }
 
 Test(perm, a_write_drops_set_user_id_and_executable_set_group_id)

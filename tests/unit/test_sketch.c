@@ -158,8 +158,8 @@ static void check_distribution(const char *name, double (*gen)(uint64_t *))
 		     qi++) {
 			unsigned steps = steps_checked[qi];
 			double exact = v[exact_rank(steps, n) - 1];
-			double est = sketch_quantile(s, (double)steps /
-							    PERCENTILE_STEPS);
+			double est = sketch_quantile(
+				s, (double)steps / PERCENTILE_STEPS);
 
 			CHECK(failures, within_error(est, exact),
 			      "%s n=%zu q=%g: estimate %.17g, exact %.17g",
@@ -241,7 +241,8 @@ Test(sketch_rank, every_two_decimal_percentile_picks_the_exact_rank)
 
 			CHECK(failures,
 			      within_error(sketch_quantile(s, q1), exact) &&
-				  within_error(sketch_quantile(s, q2), exact),
+				      within_error(sketch_quantile(s, q2),
+						   exact),
 			      "n=%zu steps=%u: wrong rank", n, steps);
 		}
 		sketch_free(s);
@@ -831,9 +832,9 @@ static int all_within_error(const struct sketch *s, const double *sorted,
 	unsigned steps;
 
 	for (steps = 0; steps <= PERCENTILE_STEPS; steps++)
-		if (!within_error(
-			sketch_quantile(s, (double)steps / PERCENTILE_STEPS),
-			sorted[exact_rank(steps, n) - 1]))
+		if (!within_error(sketch_quantile(s, (double)steps /
+							     PERCENTILE_STEPS),
+				  sorted[exact_rank(steps, n) - 1]))
 			return 0;
 	return 1;
 }
@@ -894,8 +895,9 @@ Test(sketch_exact, one_to_64_values_every_two_decimal_percentile_is_exact)
 				      "gen %zu n=%zu steps=%u: %.17g, "
 				      "exact %.17g",
 				      gi, n, steps,
-				      sketch_quantile(s, (double)steps /
-							     PERCENTILE_STEPS),
+				      sketch_quantile(s,
+						      (double)steps /
+							      PERCENTILE_STEPS),
 				      sorted[exact_rank(steps, n) - 1]);
 			free(sorted);
 			sketch_free(s);
@@ -1063,19 +1065,20 @@ Test(sketch_exact, merges_in_any_grouping_equal_one_pass)
 				struct encoding e = encode(parts[p]);
 
 				cr_assert_eq(
-				    sketch_decode_merge(dec, e.buf, e.len), 0);
+					sketch_decode_merge(dec, e.buf, e.len),
+					0);
 				free(e.buf);
 			}
 			CHECK(failures,
 			      same_encoding(a, whole) &&
-				  same_encoding(ab, whole) &&
-				  same_encoding(dec, whole),
+				      same_encoding(ab, whole) &&
+				      same_encoding(dec, whole),
 			      "n=%zu cuts %zu %zu: not one pass", n, c1, c2);
 			CHECK(failures,
 			      n <= SKETCH_EXACT_MAX
-				  ? quantile_is(a, 5000, sorted, n) &&
-					quantile_is(a, 9900, sorted, n)
-				  : all_within_error(a, sorted, n),
+				      ? quantile_is(a, 5000, sorted, n) &&
+						quantile_is(a, 9900, sorted, n)
+				      : all_within_error(a, sorted, n),
 			      "n=%zu cuts %zu %zu: wrong answers", n, c1, c2);
 			sketch_free(a);
 			sketch_free(b);
@@ -1134,7 +1137,7 @@ static struct blob legacy_blob(const double *sorted, size_t n)
 	put_varint(&b, n);
 	for (i = 0; i < n; i++) {
 		int64_t index =
-		    (int64_t)ceil(log(sorted[i]) * 50.50340046192389);
+			(int64_t)ceil(log(sorted[i]) * 50.50340046192389);
 
 		put_zigzag(&b, index - prev);
 		put_varint(&b, 1);
@@ -1146,9 +1149,9 @@ static struct blob legacy_blob(const double *sorted, size_t n)
 Test(sketch_encoding, three_values_encode_in_26_bytes_as_they_are)
 {
 	static const unsigned char expected[] = {
-	    2, 3, 0, 0, 0, 0,	 0,    0,    0x24, 0x40, /* 10 */
-	    0, 0, 0, 0, 0, 0,	 0x44, 0x40,		 /* 40 */
-	    0, 0, 0, 0, 0, 0x80, 0x51, 0x40,		 /* 70 */
+		2, 3, 0, 0, 0, 0,    0,	   0,	 0x24, 0x40, /* 10 */
+		0, 0, 0, 0, 0, 0,    0x44, 0x40,	     /* 40 */
+		0, 0, 0, 0, 0, 0x80, 0x51, 0x40,	     /* 70 */
 	};
 	double v[] = {70, 10, 40};
 	struct sketch *s = sketch_of(v, 3);
@@ -1249,9 +1252,9 @@ Test(sketch_decoding, version_2_at_the_limits_is_accepted)
 		v[i] = (double)i - 10;
 	b = exact_blob(v, SKETCH_EXACT_MAX);
 	cr_expect_eq(check_decode(b.buf, b.len), 0, "64 values");
-	b = exact_blob(
-	    (const double[]){-DBL_MAX, -DBL_TRUE_MIN, 0, DBL_TRUE_MIN, DBL_MAX},
-	    5);
+	b = exact_blob((const double[]){-DBL_MAX, -DBL_TRUE_MIN, 0,
+					DBL_TRUE_MIN, DBL_MAX},
+		       5);
 	cr_expect_eq(check_decode(b.buf, b.len), 0, "extremes");
 	b = exact_blob((const double[]){3, 3, 3}, 3);
 	cr_expect_eq(check_decode(b.buf, b.len), 0, "equal values");

@@ -32,28 +32,28 @@ static const struct accepted_name {
 	const char *name;
 	const char *cw_name;
 } accepted[] = {
-    {"samples", STAT_SAMPLES, 0, "samples", "SampleCount"},
-    {"SampleCount", STAT_SAMPLES, 0, "samples", "SampleCount"},
-    {"sum", STAT_SUM, 0, "sum", "Sum"},
-    {"Sum", STAT_SUM, 0, "sum", "Sum"},
-    {"average", STAT_AVERAGE, 0, "average", "Average"},
-    {"Average", STAT_AVERAGE, 0, "average", "Average"},
-    {"minimum", STAT_MINIMUM, 0, "minimum", "Minimum"},
-    {"Minimum", STAT_MINIMUM, 0, "minimum", "Minimum"},
-    {"maximum", STAT_MAXIMUM, 0, "maximum", "Maximum"},
-    {"Maximum", STAT_MAXIMUM, 0, "maximum", "Maximum"},
-    {"p0", STAT_PERCENTILE, 0, "p0", NULL},
-    {"p9", STAT_PERCENTILE, 9, "p9", NULL},
-    {"p50", STAT_PERCENTILE, 50, "p50", NULL},
-    {"p99", STAT_PERCENTILE, 99, "p99", NULL},
-    {"p99.9", STAT_PERCENTILE, 99.9, "p99.9", NULL},
-    {"p99.99", STAT_PERCENTILE, 99.99, "p99.99", NULL},
-    {"p99.90", STAT_PERCENTILE, 99.9, "p99.90", NULL},
-    {"p0.5", STAT_PERCENTILE, 0.5, "p0.5", NULL},
-    {"p0.01", STAT_PERCENTILE, 0.01, "p0.01", NULL},
-    {"p100", STAT_PERCENTILE, 100, "p100", NULL},
-    {"p100.0", STAT_PERCENTILE, 100, "p100.0", NULL},
-    {"p100.00", STAT_PERCENTILE, 100, "p100.00", NULL},
+	{"samples", STAT_SAMPLES, 0, "samples", "SampleCount"},
+	{"SampleCount", STAT_SAMPLES, 0, "samples", "SampleCount"},
+	{"sum", STAT_SUM, 0, "sum", "Sum"},
+	{"Sum", STAT_SUM, 0, "sum", "Sum"},
+	{"average", STAT_AVERAGE, 0, "average", "Average"},
+	{"Average", STAT_AVERAGE, 0, "average", "Average"},
+	{"minimum", STAT_MINIMUM, 0, "minimum", "Minimum"},
+	{"Minimum", STAT_MINIMUM, 0, "minimum", "Minimum"},
+	{"maximum", STAT_MAXIMUM, 0, "maximum", "Maximum"},
+	{"Maximum", STAT_MAXIMUM, 0, "maximum", "Maximum"},
+	{"p0", STAT_PERCENTILE, 0, "p0", NULL},
+	{"p9", STAT_PERCENTILE, 9, "p9", NULL},
+	{"p50", STAT_PERCENTILE, 50, "p50", NULL},
+	{"p99", STAT_PERCENTILE, 99, "p99", NULL},
+	{"p99.9", STAT_PERCENTILE, 99.9, "p99.9", NULL},
+	{"p99.99", STAT_PERCENTILE, 99.99, "p99.99", NULL},
+	{"p99.90", STAT_PERCENTILE, 99.9, "p99.90", NULL},
+	{"p0.5", STAT_PERCENTILE, 0.5, "p0.5", NULL},
+	{"p0.01", STAT_PERCENTILE, 0.01, "p0.01", NULL},
+	{"p100", STAT_PERCENTILE, 100, "p100", NULL},
+	{"p100.0", STAT_PERCENTILE, 100, "p100.0", NULL},
+	{"p100.00", STAT_PERCENTILE, 100, "p100.00", NULL},
 };
 
 Test(stat_names, monfs_and_cloudwatch_names_are_accepted)
@@ -81,14 +81,16 @@ Test(stat_names, monfs_and_cloudwatch_names_are_accepted)
 Test(stat_names, bad_names_are_refused_and_leave_the_spec_untouched)
 {
 	static const char *const refused[] = {
-	    "p101",   "p99.999",     "P99",	"p",	       "p-1",
-	    "p 9",    "p1e1",	     "",	"p99.",	       "p.5",
-	    "p05",    "p00",	     "p000",	"p100.01",     "p100.1",
-	    "p1000",  "p+5",	     "p1,5",	"p0x1",	       "p99.9.9",
-	    "p9 ",    " p9",	     "p99..9",	"pNaN",	       "pinf",
-	    "sample", "samples ",    "Samples", "SAMPLECOUNT", "sampleCount",
-	    "avg",    "mean",	     "min",	"max",	       "percentile",
-	    "p1.",    "p99.9999999",
+		"p101",	       "p99.999",     "P99",	    "p",
+		"p-1",	       "p 9",	      "p1e1",	    "",
+		"p99.",	       "p.5",	      "p05",	    "p00",
+		"p000",	       "p100.01",     "p100.1",	    "p1000",
+		"p+5",	       "p1,5",	      "p0x1",	    "p99.9.9",
+		"p9 ",	       " p9",	      "p99..9",	    "pNaN",
+		"pinf",	       "sample",      "samples ",   "Samples",
+		"SAMPLECOUNT", "sampleCount", "avg",	    "mean",
+		"min",	       "max",	      "percentile", "p1.",
+		"p99.9999999",
 	};
 	size_t i;
 
@@ -139,7 +141,7 @@ Test(stat_names, every_two_decimal_percentile_parses_to_its_value)
 		rc = parse(name, &spec);
 		CHECK(failures,
 		      rc == 0 && spec.percentile == steps / 100.0 &&
-			  strcmp(spec.name, name) == 0,
+			      strcmp(spec.name, name) == 0,
 		      "%s", name);
 	}
 	cr_expect_eq(failures, 0);
@@ -148,8 +150,8 @@ Test(stat_names, every_two_decimal_percentile_parses_to_its_value)
 Test(stat_names, defaults_are_the_eight_columns_of_a_read)
 {
 	static const char *const names[] = {
-	    "samples", "sum", "average", "minimum",
-	    "maximum", "p50", "p90",	 "p99",
+		"samples", "sum", "average", "minimum",
+		"maximum", "p50", "p90",     "p99",
 	};
 	struct stat_spec specs[8];
 	size_t i;
@@ -321,8 +323,8 @@ Test(stat_values, percentiles_never_leave_minimum_to_maximum)
 			summary_of(&s, v, sizes[si]);
 			for (steps = 0; steps <= PERCENTILE_STEPS; steps++) {
 				struct stat_spec spec = {
-				    .kind = STAT_PERCENTILE,
-				    .percentile = steps / 100.0};
+					.kind = STAT_PERCENTILE,
+					.percentile = steps / 100.0};
 				double p = stat_value(&spec, &s);
 
 				CHECK(failures, p >= s.min && p <= s.max,
@@ -333,12 +335,12 @@ Test(stat_values, percentiles_never_leave_minimum_to_maximum)
 			}
 			CHECK(failures,
 			      value_of("p0", &s) == s.min &&
-				  value_of("p100", &s) == s.max,
+				      value_of("p100", &s) == s.max,
 			      "kind %d n=%zu: p0/p100 are not min/max", kind,
 			      sizes[si]);
 			CHECK(failures,
 			      value_of("average", &s) >= s.min &&
-				  value_of("average", &s) <= s.max,
+				      value_of("average", &s) <= s.max,
 			      "kind %d n=%zu: average outside", kind,
 			      sizes[si]);
 			summary_release(&s);
@@ -442,7 +444,7 @@ Test(stat_values, sixty_merged_points_have_exact_percentiles)
 		struct stat_spec spec = {.kind = STAT_PERCENTILE,
 					 .percentile = steps / 100.0};
 		size_t k =
-		    (steps * 60 + PERCENTILE_STEPS - 1) / PERCENTILE_STEPS;
+			(steps * 60 + PERCENTILE_STEPS - 1) / PERCENTILE_STEPS;
 		double exact = sorted[k ? k - 1 : 0];
 
 		CHECK(failures, stat_value(&spec, &s) == exact,

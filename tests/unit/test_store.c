@@ -15,7 +15,11 @@
 static char dir[] = "/tmp/monfs-store-XXXXXX";
 static char path[256];
 static struct store *st;
-static const struct caller alice = {.uid = 1000, .gid = 1000, .pid = 42, .user = "alice", .process = "test"};
+static const struct caller alice = {.uid = 1000,
+				    .gid = 1000,
+				    .pid = 42,
+				    .user = "alice",
+				    .process = "test"};
 
 /* A minute boundary an hour ago: points there are inside every window. */
 static int64_t base_ms;
@@ -48,7 +52,8 @@ static int64_t make_metric(const char *ns, const char *name)
 	struct err err = {""};
 
 	if (store_dir_get(st, TREE_NAMESPACES, ns, NULL) != 0)
-		cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, ns, 0755, &alice, &err),
+		cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, ns, 0755,
+					      &alice, &err),
 			     0, "%s", err.msg);
 	cr_assert_eq(store_metric_create(st, ns, name, 0644, &alice, &m, &err),
 		     0, "%s", err.msg);
@@ -94,15 +99,20 @@ Test(store, nested_namespaces_need_their_parent)
 	struct err err = {""};
 	struct node_attr a;
 
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2", 0755,
+				      &alice, &err),
 		     -ENOENT);
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS", 0755, &alice, &err), 0);
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2", 0750, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS", 0755, &alice,
+				      &err),
+		     0);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2", 0750,
+				      &alice, &err),
 		     0);
 	cr_assert_eq(store_dir_get(st, TREE_NAMESPACES, "AWS/EC2", &a), 0);
 	cr_assert_eq(a.uid, 1000);
 	cr_assert_eq(a.mode, 0750);
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS", 0755, &alice,
+				      &err),
 		     -EEXIST);
 }
 
@@ -111,22 +121,28 @@ Test(store, namespace_names_are_checked_level_by_level)
 	struct err err = {""};
 	char longns[320];
 
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, ".hidden", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, ".hidden", 0755,
+				      &alice, &err),
 		     -EINVAL);
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "a?b", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "a?b", 0755, &alice,
+				      &err),
 		     -EINVAL);
 	memset(longns, 'a', 256);
 	longns[256] = '\0';
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, longns, 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, longns, 0755, &alice,
+				      &err),
 		     -ENAMETOOLONG);
 	/* 200 + 1 + 100 bytes: each level fine, the whole too long. */
 	memset(longns, 'b', 200);
 	longns[200] = '\0';
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, longns, 0755, &alice, &err), 0);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, longns, 0755, &alice,
+				      &err),
+		     0);
 	longns[200] = '/';
 	memset(longns + 201, 'c', 100);
 	longns[301 - 1] = '\0';
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, longns, 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, longns, 0755, &alice,
+				      &err),
 		     -ENAMETOOLONG);
 }
 
@@ -135,14 +151,21 @@ Test(store, a_namespace_with_children_is_not_removed)
 	struct err err = {""};
 
 	make_metric("App", "latency");
-	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "App", &alice, &err), -ENOTEMPTY);
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "Sub", 0755, &alice, &err), 0);
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "Sub/Deeper", 0755, &alice,
-					    &err),
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "App", &alice, &err),
+		     -ENOTEMPTY);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "Sub", 0755, &alice,
+				      &err),
 		     0);
-	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub", &alice, &err), -ENOTEMPTY);
-	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub/Deeper", &alice, &err), 0);
-	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub", &alice, &err), 0);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "Sub/Deeper", 0755,
+				      &alice, &err),
+		     0);
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub", &alice, &err),
+		     -ENOTEMPTY);
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub/Deeper", &alice,
+				      &err),
+		     0);
+	cr_assert_eq(store_dir_delete(st, TREE_NAMESPACES, "Sub", &alice, &err),
+		     0);
 	cr_assert_eq(store_dir_get(st, TREE_NAMESPACES, "Sub", NULL), -ENOENT);
 }
 
@@ -152,14 +175,17 @@ Test(store, a_metric_and_a_namespace_cannot_share_a_name)
 	struct metric_info m;
 
 	make_metric("A", "x");
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "A/x", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "A/x", 0755, &alice,
+				      &err),
 		     -EEXIST);
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "A/y", 0755, &alice, &err), 0);
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "A/y", 0755, &alice,
+				      &err),
+		     0);
 	cr_assert_eq(store_metric_create(st, "A", "y", 0644, &alice, &m, &err),
 		     -EEXIST);
-	cr_assert_eq(store_metric_create(st, "Nope", "y", 0644, &alice, &m,
-					 &err),
-		     -ENOENT);
+	cr_assert_eq(
+		store_metric_create(st, "Nope", "y", 0644, &alice, &m, &err),
+		-ENOENT);
 }
 
 static int count_entries(void *ctx, const char *name, bool is_dir,
@@ -180,14 +206,18 @@ Test(store, listing_a_level_shows_its_metrics_and_subnamespaces)
 
 	make_metric("AWS", "m1");
 	make_metric("AWS", "m2");
-	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2", 0755, &alice, &err),
+	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "AWS/EC2", 0755,
+				      &alice, &err),
 		     0);
 	make_metric("AWS/EC2", "CPU");
-	cr_assert_eq(store_dir_list(st, TREE_NAMESPACES, "AWS", count_entries, n), 0);
+	cr_assert_eq(
+		store_dir_list(st, TREE_NAMESPACES, "AWS", count_entries, n),
+		0);
 	cr_assert_eq(n[0], 2);
 	cr_assert_eq(n[1], 1);
 	n[0] = n[1] = 0;
-	cr_assert_eq(store_dir_list(st, TREE_NAMESPACES, "", count_entries, n), 0);
+	cr_assert_eq(store_dir_list(st, TREE_NAMESPACES, "", count_entries, n),
+		     0);
 	cr_assert_eq(n[0], 0);
 	cr_assert_eq(n[1], 1);
 }
@@ -196,7 +226,9 @@ Test(store, ingested_points_come_back_as_period_statistics)
 {
 	int64_t id = make_metric("App", "latency");
 	struct point pts[] = {
-		{base_ms + 1000, 10}, {base_ms + 2000, 70}, {base_ms + 30000, 40},
+		{base_ms + 1000, 10},
+		{base_ms + 2000, 70},
+		{base_ms + 30000, 40},
 		{base_ms + 60000, 5},
 	};
 	struct err err = {""};
@@ -281,9 +313,9 @@ Test(store, deleting_a_metric_deletes_its_data)
 		     0);
 	cr_assert_eq(store_metric_get(st, "App", "gone", &m), -ENOENT);
 	cr_assert_eq(store_metric_ingest(st, id, &p, 1, &err), -ENOENT);
-	cr_assert_eq(store_metric_create(st, "App", "gone", 0644, &alice, &m,
-					 &err),
-		     0);
+	cr_assert_eq(
+		store_metric_create(st, "App", "gone", 0644, &alice, &m, &err),
+		0);
 	cr_assert_eq(query(m.id, 60, base_ms, base_ms + 60000).n, 0);
 }
 
@@ -294,14 +326,14 @@ Test(store, units_are_cloudwatch_names)
 	struct metric_info m;
 
 	(void)id;
-	cr_assert_eq(store_metric_set_unit(st, "App", "u", "Percent", &alice,
-					   &err),
-		     0);
+	cr_assert_eq(
+		store_metric_set_unit(st, "App", "u", "Percent", &alice, &err),
+		0);
 	cr_assert_eq(store_metric_get(st, "App", "u", &m), 0);
 	cr_assert_str_eq(m.unit, "Percent");
-	cr_assert_eq(store_metric_set_unit(st, "App", "u", "percent", &alice,
-					   &err),
-		     -EINVAL);
+	cr_assert_eq(
+		store_metric_set_unit(st, "App", "u", "percent", &alice, &err),
+		-EINVAL);
 	cr_assert(strstr(err.msg, "percent") != NULL);
 	cr_assert_eq(store_metric_set_unit(st, "App", "u", "", &alice, &err),
 		     0);
@@ -348,9 +380,9 @@ Test(metric_lines, values_timestamps_blanks_and_cr)
 	size_t n;
 	struct err err = {""};
 
-	cr_assert_eq(metric_parse_lines(text, sizeof(text) - 1, now, &p, &n,
-					&err),
-		     0, "%s", err.msg);
+	cr_assert_eq(
+		metric_parse_lines(text, sizeof(text) - 1, now, &p, &n, &err),
+		0, "%s", err.msg);
 	cr_assert_eq(n, 3);
 	cr_assert_eq(p[0].ts_ms, now);
 	cr_assert_float_eq(p[0].value, 42, 0);
@@ -393,7 +425,8 @@ Test(metric_lines, the_window_is_fourteen_days_back_two_hours_ahead)
 	cr_assert_eq(metric_parse_lines(line, strlen(line), now, &p, &n, &err),
 		     -EINVAL);
 	cr_assert(strstr(err.msg, "14 days") != NULL);
-	snprintf(line, sizeof(line), "1 %lld\n", (long long)(now / 1000 + 7201));
+	snprintf(line, sizeof(line), "1 %lld\n",
+		 (long long)(now / 1000 + 7201));
 	cr_assert_eq(metric_parse_lines(line, strlen(line), now, &p, &n, &err),
 		     -EINVAL);
 	cr_assert(strstr(err.msg, "2 hours") != NULL);
@@ -401,8 +434,8 @@ Test(metric_lines, the_window_is_fourteen_days_back_two_hours_ahead)
 
 Test(metric_lines, three_fields_and_special_values_are_refused)
 {
-	const char *bad[] = {"1 2 3\n", "nan\n", "inf\n", "1e400\n", "0x10\n",
-			     "5 soon\n"};
+	const char *bad[] = {"1 2 3\n", "nan\n",  "inf\n",
+			     "1e400\n", "0x10\n", "5 soon\n"};
 	struct point *p;
 	size_t n, i;
 	struct err err = {""};
@@ -420,7 +453,8 @@ Test(metric_lines, three_fields_and_special_values_are_refused)
  */
 Test(store, many_small_writes_read_like_one_big_write)
 {
-	int64_t small = make_metric("App", "small"), big = make_metric("App", "big");
+	int64_t small = make_metric("App", "small"),
+		big = make_metric("App", "big");
 	struct point pts[600];
 	struct err err = {""};
 	struct rows a, b;
@@ -429,8 +463,8 @@ Test(store, many_small_writes_read_like_one_big_write)
 	for (i = 0; i < 600; i++) {
 		pts[i].ts_ms = base_ms + (i * 7919 % 600) * 1000;
 		pts[i].value = (double)((i * 31) % 97);
-		cr_assert_eq(store_metric_ingest(st, small, &pts[i], 1, &err), 0,
-			     "%s", err.msg);
+		cr_assert_eq(store_metric_ingest(st, small, &pts[i], 1, &err),
+			     0, "%s", err.msg);
 	}
 	cr_assert_eq(store_metric_ingest(st, big, pts, 600, &err), 0);
 	a = query(small, 60, base_ms, base_ms + 600000);
@@ -505,9 +539,9 @@ Test(store, making_or_removing_an_entry_moves_its_directorys_times)
 	cr_assert_gt(after.ctime_ms, before.ctime_ms);
 	before = after;
 	tick();
-	cr_assert_eq(
-	    store_file_delete(st, TREE_NAMESPACES, "App", "m", &alice, &err),
-	    0);
+	cr_assert_eq(store_file_delete(st, TREE_NAMESPACES, "App", "m", &alice,
+				       &err),
+		     0);
 	cr_assert_gt(dir_attr("App").mtime_ms, before.mtime_ms);
 	before = dir_attr("App");
 	tick();
@@ -518,7 +552,8 @@ Test(store, making_or_removing_an_entry_moves_its_directorys_times)
 	before = dir_attr("App");
 	tick();
 	cr_assert_eq(
-	    store_dir_delete(st, TREE_NAMESPACES, "App/Sub", &alice, &err), 0);
+		store_dir_delete(st, TREE_NAMESPACES, "App/Sub", &alice, &err),
+		0);
 	cr_assert_gt(dir_attr("App").mtime_ms, before.mtime_ms);
 }
 
@@ -529,9 +564,9 @@ Test(store, the_top_directories_times_move_with_their_entries)
 
 	/* Nothing changed yet: the front end keeps its own default. */
 	cr_assert_eq(store_top_times(st, "logs", &before), -ENOENT);
-	cr_assert_eq(
-	    store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &alice, &err),
-	    0);
+	cr_assert_eq(store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &alice,
+				      &err),
+		     0);
 	cr_assert_eq(store_top_times(st, "logs", &before), 0);
 	tick();
 	cr_assert_eq(store_dir_delete(st, TREE_LOG_GROUPS, "app", &alice, &err),
@@ -596,7 +631,8 @@ Test(store, explicit_times_are_kept_by_directories_not_by_metrics)
 
 	make_metric("App", "m");
 	cr_assert_eq(
-	    store_node_set_times(st, NODE_NAMESPACE, "App", NULL, 1234567), 0);
+		store_node_set_times(st, NODE_NAMESPACE, "App", NULL, 1234567),
+		0);
 	cr_assert_eq(dir_attr("App").mtime_ms, 1234567);
 	cr_assert_eq(store_node_set_times(st, NODE_NAMESPACE, "App", NULL,
 					  STORE_TIME_OMIT),

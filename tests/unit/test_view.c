@@ -73,7 +73,7 @@ Test(view, a_metric_since_is_rounded_down_to_its_period)
 	cr_assert_eq(parse("period=300&since=-15m", VIEW_METRIC), 0);
 	cr_assert_eq(v.period_s, 300);
 	cr_assert_eq(v.since_ms, (NOW_MS - 15 * MINUTE_MS) / (5 * MINUTE_MS) *
-				     (5 * MINUTE_MS));
+					 (5 * MINUTE_MS));
 }
 
 Test(view, percent_encoded_values_are_decoded)
