@@ -27,11 +27,13 @@ ALL_CFLAGS := -std=gnu11 $(WARN) -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -I. \
               $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
+LIB_SRC   := $(wildcard lib/*.c)
 STORE_SRC := $(wildcard store/*.c)
 FS_SRC    := $(wildcard fs/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
-HEADERS   := $(wildcard fs/*.h store/*.h)
+HEADERS   := $(wildcard fs/*.h store/*.h lib/*.h)
 
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 STORE_OBJ := $(STORE_SRC:%.c=$(BUILD)/%.o)
 FS_OBJ    := $(FS_SRC:%.c=$(BUILD)/%.o)
 # The fs/ modules unit tests link: the line joiner and view parsing are
@@ -39,6 +41,13 @@ FS_OBJ    := $(FS_SRC:%.c=$(BUILD)/%.o)
 # them calls libfuse.
 FS_UNIT_OBJ := $(addprefix $(BUILD)/fs/,handle.o render.o view.o)
 UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
+# The unit tests of the store and of fs/ link everything below fs/; the
+# others test lib/ and link lib/ alone (no sqlite, no FUSE), which keeps
+# lib/ pure.
+STORE_UNIT := alarms checkpoint faults filters handle logs space store view
+STORE_UNIT_BIN := $(addprefix $(BUILD)/tests/unit/test_,$(STORE_UNIT))
+LIB_UNIT_BIN := $(filter-out $(STORE_UNIT_BIN),$(UNIT_BIN))
+LIB_LIBS  := $(shell pkg-config --libs jansson 2>/dev/null) -lm
 HEADER_OBJ := $(HEADERS:%.h=$(BUILD)/headers/%.o)
 
 .PHONY: all run test unit e2e check-asan check-tsan check-valgrind \
@@ -47,16 +56,21 @@ HEADER_OBJ := $(HEADERS:%.h=$(BUILD)/headers/%.o)
 
 all: $(BUILD)/monfs
 
-$(BUILD)/monfs: $(FS_OBJ) $(STORE_OBJ)
+$(BUILD)/monfs: $(FS_OBJ) $(STORE_OBJ) $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(STORE_OBJ) $(FS_UNIT_OBJ)
+$(STORE_UNIT_BIN): $(BUILD)/tests/unit/%: tests/unit/%.c $(STORE_OBJ) \
+		$(FS_UNIT_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcriterion
+
+$(LIB_UNIT_BIN): $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIB_LIBS) -lcriterion
 
 # Every header compiles on its own: a one-line unit that includes it
 # alone, with the project's flags (so a header that leans on what its
@@ -175,7 +189,7 @@ install: all
 
 # The C sources clang-format keeps (.clang-format): make format applies
 # it, make check-format (part of make test) fails on any drift.
-FORMAT_SRC = $(wildcard fs/*.[ch] store/*.[ch] tests/unit/*.c \
+FORMAT_SRC = $(wildcard fs/*.[ch] store/*.[ch] lib/*.[ch] tests/unit/*.c \
 	tests/fault/*.c tests/bench/*.c tests/fuzz/*.c)
 
 format:

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "fs/audit.h"
-#include "store/perm.h"
+#include "lib/perm.h"
 
 static int refuse(const char *path, const char *op, int rc,
 		  const struct caller *who, const char *what)

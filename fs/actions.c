@@ -30,9 +30,9 @@
 
 #include <jansson.h>
 
-#include "store/alarm.h"
-#include "store/alarm_due.h"
-#include "store/format.h"
+#include "lib/alarm.h"
+#include "lib/alarm_due.h"
+#include "lib/format.h"
 
 #define TICK_MS 250
 #define GROUPS_MAX 256

@@ -18,7 +18,7 @@
 #include "fs/ops.h"
 #include "fs/render.h"
 #include "fs/view.h"
-#include "store/perm.h"
+#include "lib/perm.h"
 
 /* What one write or close hands to the store. */
 struct put_ctx {

@@ -17,7 +17,7 @@
 #include <sys/types.h>
 
 #include "store/store.h"
-#include "store/strbuf.h"
+#include "lib/strbuf.h"
 
 struct stream_render;
 struct data_session;

@@ -2,8 +2,8 @@
 #include "fs/node.h"
 
 #include "fs/handle.h"
-#include "store/format.h"
-#include "store/perm.h"
+#include "lib/format.h"
+#include "lib/perm.h"
 
 #include <errno.h>
 #include <fcntl.h>

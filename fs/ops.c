@@ -20,9 +20,9 @@
 #include "fs/audit.h"
 #include "fs/node.h"
 #include "fs/ops.h"
-#include "store/format.h"
-#include "store/parse.h"
-#include "store/perm.h"
+#include "lib/format.h"
+#include "lib/parse.h"
+#include "lib/perm.h"
 
 static int op_getattr(const char *path, struct stat *st,
 		      struct fuse_file_info *fi)

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "store/parse.h"
+#include "lib/parse.h"
 
 static const char *const AREAS[] = {
 	[AREA_ROOT] = "",	    [AREA_METRICS] = "metrics",

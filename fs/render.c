@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/format.h"
-#include "store/parse.h"
-#include "store/pattern.h"
+#include "lib/format.h"
+#include "lib/parse.h"
+#include "lib/pattern.h"
 
 #define COLUMN_GAP 2
 #define CELL_MAX FORMAT_TIME_MAX /* the widest cell, a timestamp */

@@ -10,7 +10,7 @@
 
 #include "fs/view.h"
 #include "store/store.h"
-#include "store/strbuf.h"
+#include "lib/strbuf.h"
 
 struct metric_render;
 

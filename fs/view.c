@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/parse.h"
-#include "store/pattern.h"
+#include "lib/parse.h"
+#include "lib/pattern.h"
 
 #define VALUE_MAX 1024
 

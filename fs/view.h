@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "store/err.h"
-#include "store/stats.h"
+#include "lib/err.h"
+#include "lib/stats.h"
 
 #define VIEW_STATS_MAX 32
 #define DEFAULT_PERIOD_S 60

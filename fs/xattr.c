@@ -22,7 +22,7 @@
 #include "fs/audit.h"
 #include "fs/node.h"
 #include "fs/ops.h"
-#include "store/perm.h"
+#include "lib/perm.h"
 
 #define XATTR_UNIT "user.unit"
 #define XATTR_RETENTION "user.retention_days"

@@ -21,9 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store/alarm.h"
-#include "store/format.h"
-#include "store/perm.h"
+#include "lib/alarm.h"
+#include "lib/format.h"
+#include "lib/perm.h"
 
 #define INITIAL_REASON "Unchecked: Initial alarm creation"
 

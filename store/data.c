@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/parse.h"
+#include "lib/parse.h"
 
 struct data_session {
 	enum data_kind kind;

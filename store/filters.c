@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/filter.h"
-#include "store/perm.h"
+#include "lib/filter.h"
+#include "lib/perm.h"
 
 #define MINUTE_MS 60000LL
 

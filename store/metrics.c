@@ -6,8 +6,8 @@
  * cascades to them in the same transaction.
  */
 #include "store/db.h"
-#include "store/format.h"
-#include "store/parse.h"
+#include "lib/format.h"
+#include "lib/parse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -24,46 +24,6 @@ static const char SQL_METRIC_GET[] =
 static const char SQL_METRIC_SET_UNIT[] =
 	"UPDATE metrics SET unit = ?3 WHERE name = ?2 AND namespace_id ="
 	" (SELECT id FROM namespaces WHERE name = ?1)";
-/* CloudWatch's StandardUnit values. */
-static const char *const UNITS[] = {
-	"Seconds",
-	"Microseconds",
-	"Milliseconds",
-	"Bytes",
-	"Kilobytes",
-	"Megabytes",
-	"Gigabytes",
-	"Terabytes",
-	"Bits",
-	"Kilobits",
-	"Megabits",
-	"Gigabits",
-	"Terabits",
-	"Percent",
-	"Count",
-	"Bytes/Second",
-	"Kilobytes/Second",
-	"Megabytes/Second",
-	"Gigabytes/Second",
-	"Terabytes/Second",
-	"Bits/Second",
-	"Kilobits/Second",
-	"Megabits/Second",
-	"Gigabits/Second",
-	"Terabits/Second",
-	"Count/Second",
-	"None",
-};
-
-bool metric_unit_valid(const char *unit)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(UNITS) / sizeof(UNITS[0]); i++)
-		if (!strcmp(unit, UNITS[i]))
-			return true;
-	return false;
-}
 
 int store_metric_get(struct store *st, const char *ns, const char *name,
 		     struct metric_info *out)

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "store/perm.h"
+#include "lib/perm.h"
 
 #define SET_OWNER                                                              \
 	" uid = coalesce(?3, uid), gid = coalesce(?4, gid),"                   \

@@ -18,38 +18,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "store/err.h"
-#include "store/stats.h"
-#include "store/strbuf.h"
+#include "lib/caller.h"
+#include "lib/units.h"
+#include "lib/err.h"
+#include "lib/stats.h"
+#include "lib/strbuf.h"
 
 struct store;
-
-#define CALLER_USER_MAX 64
-#define CALLER_PROCESS_MAX 32
-#define CALLER_GROUPS_MAX 64
-
-/*
- * Who asks: captured from the FUSE request by the front end, names
- * included, since the trail records them (SPEC 6).
- */
-struct caller {
-	uid_t uid;
-	gid_t gid;
-	pid_t pid;
-	char user[CALLER_USER_MAX];	  /* from passwd, else the uid */
-	char process[CALLER_PROCESS_MAX]; /* /proc/PID/comm */
-	gid_t groups[CALLER_GROUPS_MAX];  /* supplementary groups */
-	int ngroups;
-};
-
-/* Ownership and times of a namespace or metric. */
-struct node_attr {
-	uid_t uid;
-	gid_t gid;
-	mode_t mode; /* permission bits only (07777) */
-	int64_t ctime_ms;
-	int64_t mtime_ms; /* last change of data or definition */
-};
 
 /*
  * The owner and mode bits a new alarm or filter takes: its creator's,
@@ -193,9 +168,6 @@ int store_metric_create(struct store *st, const char *ns, const char *name,
 int store_metric_set_unit(struct store *st, const char *ns, const char *name,
 			  const char *unit, const struct caller *who,
 			  struct err *err);
-
-/* Whether unit is one of CloudWatch's unit names. */
-bool metric_unit_valid(const char *unit);
 
 /*
  * Parse the complete lines in buf[0..len) (SPEC 3's "VALUE [TIMESTAMP]",

@@ -18,9 +18,9 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
-#include "store/format.h"
+#include "lib/format.h"
 #include "store/holds.h"
-#include "store/strbuf.h"
+#include "lib/strbuf.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
 #define MINUTE_MS (60LL * 1000)

@@ -16,7 +16,7 @@
  * 7), for the top directories too (top_dirs).
  */
 #include "store/db.h"
-#include "store/parse.h"
+#include "lib/parse.h"
 
 #include <errno.h>
 #include <stdio.h>

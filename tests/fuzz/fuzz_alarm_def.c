@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/alarm.h"
+#include "lib/alarm.h"
 
 static struct alarm_def first, second;
 

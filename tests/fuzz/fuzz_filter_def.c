@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/filter.h"
+#include "lib/filter.h"
 
 static struct filter_def first, second;
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "store/pattern.h"
+#include "lib/pattern.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/parse.h"
+#include "lib/parse.h"
 
 #define NOW_MS 1795953600000LL /* 2026-11-23T12:00:00Z */
 

@@ -3,7 +3,7 @@
  * alarms/NAME (SPEC 5) in either form, what each refusal says, and that
  * a definition's rendering reads back to the same definition.
  */
-#include "store/alarm.h"
+#include "lib/alarm.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

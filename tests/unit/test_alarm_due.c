@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/alarm_due.h"
+#include "lib/alarm_due.h"
 
 #define MINUTE_MS 60000
 

@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "store/alarm.h"
-#include "store/format.h"
+#include "lib/alarm.h"
+#include "lib/format.h"
 
 #define MS_PER_MINUTE 60000
 #define KEPT (-1) /* the verdict keeps the current state */

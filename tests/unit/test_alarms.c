@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "store/alarm.h"
+#include "lib/alarm.h"
 #include "store/store.h"
 
 static char dir[] = "/tmp/monfs-alarms-XXXXXX";

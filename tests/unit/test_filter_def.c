@@ -4,7 +4,7 @@
  * rendering reads back to the same definition, and which data point a
  * log event gives.
  */
-#include "store/filter.h"
+#include "lib/filter.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
  * Unit tests for store/format: numbers as JavaScript and Java print
  * them, instants as RFC 3339, and the calendar underneath.
  */
-#include "store/format.h"
+#include "lib/format.h"
 
 #include <criterion/criterion.h>
 #include <float.h>

@@ -2,7 +2,7 @@
  * Unit tests for store/kv.c: how a `key = value` text is read (lines,
  * comments, quotes, escapes, raw values) and written back.
  */
-#include "store/kv.h"
+#include "lib/kv.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -2,9 +2,9 @@
  * Unit tests for store/parse: what a user may type as a value, a
  * timestamp, a relative time, a name or a period, and what is refused.
  */
-#include "store/parse.h"
+#include "lib/parse.h"
 
-#include "store/format.h"
+#include "lib/format.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * filters take from events, the patterns refused and why, and random
  * bytes fed as patterns and as events.
  */
-#include "store/pattern.h"
+#include "lib/pattern.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 
-#include "store/perm.h"
+#include "lib/perm.h"
 
 static const struct caller root = {.uid = 0, .gid = 0};
 static const struct caller owner = {.uid = 1000, .gid = 1000};

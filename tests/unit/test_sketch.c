@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sketch.h"
+#include "lib/sketch.h"
 
 #define MAX_RELATIVE_ERROR 0.01
 #define PERCENTILE_STEPS 10000 /* q in hundredths of a percent */

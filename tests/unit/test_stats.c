@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/stats.h"
+#include "lib/stats.h"
 
 #define PERCENTILE_STEPS 10000 /* percentiles in hundredths */
 #define MAX_REPORTED_FAILURES 10

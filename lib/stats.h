@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/sketch.h"
+#include "lib/sketch.h"
 
 enum stat_kind {
 	STAT_SAMPLES,

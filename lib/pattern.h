@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "store/err.h"
+#include "lib/err.h"
 
 struct pattern;
 

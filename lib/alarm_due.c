@@ -5,7 +5,7 @@
  * n binary searches; a new id is inserted in its place (a memmove, paid
  * once per alarm created). Invariant: ids strictly increase along seen.
  */
-#include "store/alarm_due.h"
+#include "lib/alarm_due.h"
 
 #include <assert.h>
 #include <errno.h>

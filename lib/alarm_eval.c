@@ -75,8 +75,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/alarm.h"
-#include "store/format.h"
+#include "lib/alarm.h"
+#include "lib/format.h"
 
 #define MS_PER_SECOND 1000
 #define SECONDS_PER_DAY 86400

@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "store/err.h"
-#include "store/parse.h"
-#include "store/pattern.h"
-#include "store/strbuf.h"
+#include "lib/err.h"
+#include "lib/parse.h"
+#include "lib/pattern.h"
+#include "lib/strbuf.h"
 
 #define FILTER_PATTERN_MAX 1024 /* bytes, as CloudWatch allows */
 #define FILTER_VALUE_MAX 256

@@ -1,5 +1,5 @@
 /* strbuf: a growable, NUL-terminated byte buffer. */
-#include "store/strbuf.h"
+#include "lib/strbuf.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -65,7 +65,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sketch.h"
+#include "lib/sketch.h"
 
 /* log(gamma), 1 / log(gamma) and log(1 - a) for a = 0.0099. */
 #define LOG_GAMMA 0.019800646904042266

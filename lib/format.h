@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/strbuf.h"
+#include "lib/strbuf.h"
 
 #define FORMAT_DOUBLE_MAX 32
 #define FORMAT_TIME_MAX 40

@@ -13,10 +13,10 @@
  * An empty `pattern =` is refused like any empty value: `pattern = ""`
  * (an empty quoted phrase) is how a filter matches every event.
  */
-#include "store/filter.h"
+#include "lib/filter.h"
 
-#include "store/format.h"
-#include "store/kv.h"
+#include "lib/format.h"
+#include "lib/kv.h"
 
 #include <errno.h>
 #include <stdio.h>

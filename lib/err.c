@@ -1,5 +1,5 @@
 /* err: fixed-size error messages that accompany negative errnos. */
-#include "store/err.h"
+#include "lib/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* perm: the Unix permission rules for monfs's nodes. */
-#include "store/perm.h"
+#include "lib/perm.h"
 
 #include <errno.h>
 #include <sys/stat.h>

@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "store/err.h"
-#include "store/strbuf.h"
+#include "lib/err.h"
+#include "lib/strbuf.h"
 
 struct kv_reader {
 	const char *text;

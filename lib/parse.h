@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/err.h"
+#include "lib/err.h"
 
 #define NAME_MAX_BYTES 255	/* one path component */
 #define NAMESPACE_MAX_BYTES 255 /* a whole namespace, '/' included */

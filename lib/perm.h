@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "store/store.h"
+#include "lib/caller.h"
 
 enum { PERM_EXEC = 1, PERM_WRITE = 2, PERM_READ = 4 };
 

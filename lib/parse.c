@@ -11,9 +11,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* strtod_l */
 #endif
-#include "store/parse.h"
+#include "lib/parse.h"
 
-#include "store/format.h"
+#include "lib/format.h"
 
 #include <errno.h>
 #include <locale.h>

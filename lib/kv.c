@@ -10,9 +10,9 @@
  * decoded value is `x "y` (as alarms have always read it) while raw,
  * which knows quotes, is `x "y # z"`.
  */
-#include "store/kv.h"
+#include "lib/kv.h"
 
-#include "store/format.h"
+#include "lib/format.h"
 
 #include <errno.h>
 #include <string.h>

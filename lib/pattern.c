@@ -23,7 +23,7 @@
  * Invariant: a compiled pattern is never written after pattern_compile,
  * so one pattern may be matched from several threads at once.
  */
-#include "store/pattern.h"
+#include "lib/pattern.h"
 
 #include <errno.h>
 #include <jansson.h>

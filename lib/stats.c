@@ -11,7 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "store/stats.h"
+#include "lib/stats.h"
 
 /* pNN.NN at most: "p" + three digits + "." + two digits. */
 #define PERCENTILE_NAME_MAX 7

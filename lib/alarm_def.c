@@ -22,11 +22,13 @@
  *   control characters, but for tab, CR and LF in a description, which
  *   the `key = value` form carries quoted as \t, \r and \n.
  */
-#include "store/alarm.h"
+#include "lib/alarm.h"
 
-#include "store/format.h"
-#include "store/kv.h"
-#include "store/store.h"
+#include "lib/format.h"
+#include "lib/kv.h"
+#include "lib/caller.h"
+#include "lib/parse.h"
+#include "lib/units.h"
 
 #include <errno.h>
 #include <inttypes.h>

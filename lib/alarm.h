@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/err.h"
-#include "store/parse.h"
-#include "store/stats.h"
-#include "store/strbuf.h"
+#include "lib/err.h"
+#include "lib/parse.h"
+#include "lib/stats.h"
+#include "lib/strbuf.h"
 
 #define ALARM_ACTIONS_MAX 5   /* per state, as CloudWatch allows */
 #define ALARM_ACTION_MAX 1024 /* bytes of one action */

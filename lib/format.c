@@ -8,8 +8,8 @@
  * in UTC. The calendar arithmetic lives here too, so that parse.c and the
  * renderings agree on every date.
  */
-#include "store/format.h"
-#include "store/parse.h"
+#include "lib/format.h"
+#include "lib/parse.h"
 
 #include <assert.h>
 #include <math.h>
