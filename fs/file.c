@@ -15,7 +15,8 @@
 #include "fs/audit.h"
 #include "fs/handle.h"
 #include "fs/node.h"
-#include "fs/ops.h"
+#include "fs/file.h"
+#include "fs/shape.h"
 #include "fs/render.h"
 #include "fs/view.h"
 #include "lib/perm.h"
@@ -343,7 +344,7 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 
 	rc = path_parse(path, &n.path);
 	if (!rc)
-		rc = ops_creatable(&n.path, false, &why);
+		rc = shape_creatable(&n.path, false, &why);
 	if (rc)
 		return audit_refusal(path, "Create",
 				     rc == -ENOENT ? -EPERM : rc, why);

@@ -25,6 +25,7 @@
 #include "fs/actions.h"
 #include "fs/handle.h"
 #include "fs/monfs.h"
+#include "fs/file.h"
 #include "fs/ops.h"
 
 #define MONFS_VERSION "0.1.0"
@@ -297,7 +298,8 @@ static void *sweeper_main(void *data)
 	return NULL;
 }
 
-void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+/* init: open the store, start the threads (after any fork). */
+static void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	struct monfs *m = fuse_get_context()->private_data;
 	struct err err = {""};
@@ -332,7 +334,8 @@ void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	return m;
 }
 
-void monfs_destroy(void *data)
+/* destroy: stop the threads, end open files, close the store. */
+static void monfs_destroy(void *data)
 {
 	struct monfs *m = data;
 
@@ -351,6 +354,7 @@ void monfs_destroy(void *data)
 
 int main(int argc, char *argv[])
 {
+	struct fuse_operations ops;
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct monfs m = {0};
 	struct store *probe;
@@ -422,7 +426,10 @@ int main(int argc, char *argv[])
 	if (fuse_opt_insert_arg(&args, 1, "-omax_idle_threads=10") == -1 ||
 	    fuse_opt_add_arg(&args, m.opt.mountpoint) == -1)
 		goto out;
-	rc = fuse_main(args.argc, args.argv, &monfs_operations, &m);
+	ops = monfs_operations;
+	ops.init = monfs_init;
+	ops.destroy = monfs_destroy;
+	rc = fuse_main(args.argc, args.argv, &ops, &m);
 out:
 	if (m.lock_fd >= 0)
 		close(m.lock_fd);

@@ -49,11 +49,4 @@ struct monfs {
 /* The daemon's state, inside a FUSE request or callback. */
 struct monfs *monfs_get(void);
 
-/* init and destroy callbacks: open the store, start and stop threads. */
-void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg);
-void monfs_destroy(void *data);
-
-/* The operations table (fs/ops.c). */
-extern const struct fuse_operations monfs_operations;
-
 #endif

@@ -19,7 +19,10 @@
 #include "fs/access.h"
 #include "fs/audit.h"
 #include "fs/node.h"
+#include "fs/file.h"
 #include "fs/ops.h"
+#include "fs/shape.h"
+#include "fs/xattr.h"
 #include "lib/format.h"
 #include "lib/parse.h"
 #include "lib/perm.h"
@@ -147,42 +150,6 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 	return rc == -ENOBUFS ? 0 : rc;
 }
 
-int ops_creatable(const struct fs_path *p, bool dir, const char **why)
-{
-	*why = NULL;
-	switch (p->area) {
-	case AREA_ROOT:
-		*why = "nothing else can be made at the root";
-		return -EPERM;
-	case AREA_TRAIL:
-		*why = "the trail is read-only";
-		return -EPERM;
-	case AREA_ALARMS:
-	case AREA_FILTERS:
-		if (dir || p->parent[0]) {
-			*why = "alarms and filters are files, in their "
-			       "directory itself";
-			return -EPERM;
-		}
-		break;
-	case AREA_METRICS:
-	case AREA_LOGS:
-		break;
-	}
-	if (!p->rest[0])
-		return -EEXIST;
-	if (!dir && !p->parent[0] && area_has_tree(p->area)) {
-		*why = p->area == AREA_METRICS ? "a metric needs a namespace"
-					       : "a stream needs a log group";
-		return -EPERM;
-	}
-	if (p->query) {
-		*why = "'?' is reserved for views";
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int op_mkdir(const char *path, mode_t mode)
 {
 	struct caller who = node_caller();
@@ -193,7 +160,7 @@ static int op_mkdir(const char *path, mode_t mode)
 
 	rc = path_parse(path, &p);
 	if (!rc)
-		rc = ops_creatable(&p, true, &why);
+		rc = shape_creatable(&p, true, &why);
 	if (rc)
 		return audit_refusal(path, "Mkdir", rc == -ENOENT ? -EPERM : rc,
 				     why);
@@ -352,23 +319,6 @@ static int op_mknod(const char *path, mode_t mode, dev_t dev)
 			     "no devices, FIFOs or sockets");
 }
 
-int ops_resolve_changeable(const char *path, const char *op, struct node *n)
-{
-	int rc;
-
-	if (!path)
-		return -EPERM;
-	rc = node_resolve(path, n);
-	if (rc || n->path.area == AREA_TRAIL)
-		return audit_refusal(
-			path, op, n->path.area == AREA_TRAIL ? -EPERM : rc,
-			n->path.area == AREA_TRAIL ? "the trail is read-only"
-						   : NULL);
-	if (n->type == NT_ROOT || n->type == NT_AREA || n->view)
-		return audit_refusal(path, op, -EPERM, NULL);
-	return 0;
-}
-
 /*
  * alarms/ and filters/ keep their owner, mode and times, but tar and
  * rsync set them as they restore a copy of the directory (SPEC 2):
@@ -430,7 +380,7 @@ static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
 
 	if (definitions_dir_kept(path, uid, gid, mode))
 		return 0;
-	rc = ops_resolve_changeable(path, op, &n);
+	rc = shape_resolve_changeable(path, op, &n);
 	if (!rc)
 		rc = access_set_owner(path, &n, &who, uid, gid, op);
 	if (rc)
@@ -467,7 +417,7 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	(void)size;
 	if (!path && fi)
 		return 0;
-	rc = ops_resolve_changeable(path, "Truncate", &n);
+	rc = shape_resolve_changeable(path, "Truncate", &n);
 	if (rc)
 		return rc;
 	if (n.type != NT_FILE)
@@ -525,7 +475,7 @@ static int op_utimens(const char *path, const struct timespec tv[2],
 	if (!path ||
 	    definitions_dir_kept(path, (uid_t)-1, (gid_t)-1, (mode_t)-1))
 		return 0;
-	rc = ops_resolve_changeable(path, "Utimens", &n);
+	rc = shape_resolve_changeable(path, "Utimens", &n);
 	if (rc)
 		return rc;
 	/* touch and cp -p set the times of what they have just made. */
@@ -558,8 +508,6 @@ static int op_statfs(const char *path, struct statvfs *sv)
 }
 
 const struct fuse_operations monfs_operations = {
-	.init = monfs_init,
-	.destroy = monfs_destroy,
 	.getattr = op_getattr,
 	.opendir = op_opendir,
 	.readdir = op_readdir,

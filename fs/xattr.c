@@ -21,7 +21,8 @@
 #include "fs/access.h"
 #include "fs/audit.h"
 #include "fs/node.h"
-#include "fs/ops.h"
+#include "fs/xattr.h"
+#include "fs/shape.h"
 #include "lib/perm.h"
 
 #define XATTR_UNIT "user.unit"
@@ -155,7 +156,7 @@ int xattr_set(const char *path, const char *name, const char *value,
 
 	if (is_probe(name))
 		return -ENOTSUP;
-	rc = ops_resolve_changeable(path, "Setxattr", &n);
+	rc = shape_resolve_changeable(path, "Setxattr", &n);
 	if (!rc) {
 		struct caller who = node_caller();
 
@@ -250,7 +251,7 @@ int xattr_remove(const char *path, const char *name)
 
 	if (is_probe(name))
 		return -ENOTSUP;
-	rc = ops_resolve_changeable(path, "Removexattr", &n);
+	rc = shape_resolve_changeable(path, "Removexattr", &n);
 	if (!rc) {
 		struct caller who = node_caller();
 

@@ -29,6 +29,7 @@
 #include "lib/caller.h"
 #include "lib/parse.h"
 #include "lib/units.h"
+#include "lib/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -9,7 +9,7 @@
  * renderings agree on every date.
  */
 #include "lib/format.h"
-#include "lib/parse.h"
+#include "lib/utf8.h"
 
 #include <assert.h>
 #include <math.h>

@@ -68,12 +68,6 @@ int parse_name_explained(const char *s, size_t len, struct err *err);
 int parse_levels(const char *s, size_t len, size_t max, struct err *err);
 
 /*
- * Length of the well-formed UTF-8 sequence at s[0..len) (len > 0), or 0
- * when it is not one (overlong, surrogate, past U+10FFFF, truncated).
- */
-size_t utf8_sequence_length(const unsigned char *s, size_t len);
-
-/*
  * A statistics period in seconds (SPEC 3): 1, 5, 10, 20, 30 or any
  * positive multiple of 60 (decimal digits only), at most INT64_MAX / 1000
  * so that it converts to milliseconds. Otherwise -EINVAL.

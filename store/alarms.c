@@ -10,6 +10,8 @@
  * back as history items.
  */
 #include "store/db.h"
+#include "store/named.h"
+#include "store/trail.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -102,12 +104,12 @@ static int64_t alarm_id(struct store *st, const char *name)
 
 int store_alarm_get(struct store *st, const char *name, struct alarm_info *out)
 {
-	return db_get_named(st, SQL_ALARM_GET, name, &out->id, &out->attr);
+	return named_get(st, SQL_ALARM_GET, name, &out->id, &out->attr);
 }
 
 int store_alarm_list(struct store *st, store_list_fn fn, void *ctx)
 {
-	return db_list_named(st, SQL_ALARM_LIST, fn, ctx);
+	return named_list(st, SQL_ALARM_LIST, fn, ctx);
 }
 
 /* Load alarm name. Lock held. 0, -ENOENT, or -EIO (a damaged row). */
@@ -408,7 +410,7 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 				    : sqlite3_last_insert_rowid(db_handle(st)),
 			now, "ConfigurationUpdate", summary, "{}");
 out:
-	rc = db_finish(st, rc, &ev, err);
+	rc = trail_finish_change(st, rc, &ev, err);
 free:
 	strbuf_release(&canon);
 	free(def);
@@ -426,7 +428,7 @@ int store_alarm_delete(struct store *st, const char *name,
 		.nparams = 1,
 	};
 
-	return db_delete_named(st, SQL_ALARM_DELETE, name, &ev, err);
+	return named_delete(st, SQL_ALARM_DELETE, name, &ev, err);
 }
 
 /* ---- rename (SPEC 2) ---- */
@@ -583,7 +585,8 @@ int store_alarm_rename(struct store *st, const char *from, const char *to,
 				: rename_move(st, &src, from, to, now);
 	if (!rc)
 		rc = trail_append_locked(st, &put, now);
-	rc = rc ? db_finish(st, rc, &put, err) : db_finish(st, 0, &del, err);
+	rc = rc ? trail_finish_change(st, rc, &put, err)
+		: trail_finish_change(st, 0, &del, err);
 	free(src.definition);
 	free(def);
 	return rc;

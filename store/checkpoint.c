@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/db.h"
 #include "store/space.h"
 
 /* sqlite's own default threshold, 4 MiB at 4 KiB pages. */
@@ -180,10 +179,11 @@ int checkpointer_start(const char *path, sqlite3 *writer,
 	cp->page_bytes = 4096;
 	if (sqlite3_prepare_v2(cp->db, "PRAGMA page_size", -1, &stmt, NULL) ==
 	    SQLITE_OK) {
-		rc = db_step(stmt);
-		if (rc == DB_ROW)
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW)
 			cp->page_bytes = sqlite3_column_int64(stmt, 0);
 		sqlite3_finalize(stmt);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
 		if (rc < 0) {
 			sqlite3_close(cp->db);
 			free(cp->path);

@@ -1,6 +1,7 @@
 /*
  * data: the writes of one open file — data points into a metric, events
- * into a stream — and their data event in the trail (SPEC 6).
+ * into a stream, which the group's metric filters see in the same
+ * transaction (SPEC 7) — and their data event in the trail (SPEC 6).
  *
  * Each write is one transaction that ingests and also counts itself in
  * the session's pending record, so no acknowledged write can be missing
@@ -8,6 +9,11 @@
  * (store_trail_sweep) or, after a crash, by the next store_open.
  */
 #include "store/db.h"
+#include "store/filters.h"
+#include "store/logs.h"
+#include "store/owner.h"
+#include "store/rollups.h"
+#include "store/trail.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -89,6 +95,9 @@ static int ingest(struct store *st, struct data_session *ds, const char *buf,
 	else
 		rc = stream_append_locked(st, ds->id, buf, len, now_ms, &n,
 					  err);
+	/* Metric filters see the events in the same transaction (SPEC 7). */
+	if (!rc && ds->kind == DATA_STREAM)
+		rc = filters_apply_locked(st, ds->id, buf, len, now_ms);
 	/* A write by anyone but root drops set-id bits, as on Linux. */
 	if (!rc && ds->who.uid != 0)
 		rc = owner_write_drops_locked(st, ds->kind, ds->id, &ds->who,
@@ -156,4 +165,23 @@ int store_data_close(struct store *st, struct data_session *ds)
 		rc = trail_pending_close(st, ds->pending_id, store_now_ms());
 	free(ds);
 	return rc;
+}
+
+int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
+			size_t len, int64_t now_ms, struct err *err)
+{
+	size_t events;
+	int rc = db_begin(st);
+
+	if (rc)
+		return rc;
+	rc = stream_append_locked(st, stream_id, buf, len, now_ms, &events,
+				  err);
+	if (!rc)
+		rc = filters_apply_locked(st, stream_id, buf, len, now_ms);
+	if (rc) {
+		db_rollback(st);
+		return rc;
+	}
+	return db_commit(st);
 }

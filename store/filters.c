@@ -10,6 +10,10 @@
  * counter would remove the compile cost if it ever shows.
  */
 #include "store/db.h"
+#include "store/filters.h"
+#include "store/named.h"
+#include "store/rollups.h"
+#include "store/trail.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -71,12 +75,12 @@ static const char SQL_METRIC_ID[] =
 
 int store_filter_get(struct store *st, const char *name, struct alarm_info *out)
 {
-	return db_get_named(st, SQL_FILTER_GET, name, &out->id, &out->attr);
+	return named_get(st, SQL_FILTER_GET, name, &out->id, &out->attr);
 }
 
 int store_filter_list(struct store *st, store_list_fn fn, void *ctx)
 {
-	return db_list_named(st, SQL_FILTER_LIST, fn, ctx);
+	return named_list(st, SQL_FILTER_LIST, fn, ctx);
 }
 
 /*
@@ -194,7 +198,7 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 	sqlite3_bind_int64(stmt, 7, store_now_ms());
 	rc = db_exec_stmt(stmt);
 out:
-	rc = db_finish(st, rc, &ev, err);
+	rc = trail_finish_change(st, rc, &ev, err);
 free:
 	strbuf_release(&canon);
 	free(def);
@@ -212,7 +216,7 @@ int store_filter_delete(struct store *st, const char *name,
 		.nparams = 1,
 	};
 
-	return db_delete_named(st, SQL_FILTER_DELETE, name, &ev, err);
+	return named_delete(st, SQL_FILTER_DELETE, name, &ev, err);
 }
 
 /* ---- rename (SPEC 2) ---- */
@@ -347,7 +351,8 @@ int store_filter_rename(struct store *st, const char *from, const char *to,
 		rc = rename_filter(st, &src, target > 0 ? target : 0, to);
 	if (!rc)
 		rc = trail_append_locked(st, &put, store_now_ms());
-	rc = rc ? db_finish(st, rc, &put, err) : db_finish(st, 0, &del, err);
+	rc = rc ? trail_finish_change(st, rc, &put, err)
+		: trail_finish_change(st, 0, &del, err);
 	free(src.definition);
 	free(src.group);
 	return rc;

@@ -23,6 +23,8 @@
  */
 #include "store/db.h"
 #include "store/holds.h"
+#include "store/logs.h"
+#include "store/trail.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -170,7 +172,7 @@ int store_group_set_retention(struct store *st, const char *group, int64_t days,
 	if (!rc && sqlite3_changes(db_handle(st)) == 0)
 		rc = -ENOENT;
 out:
-	return db_finish(st, rc, &ev, err);
+	return trail_finish_change(st, rc, &ev, err);
 }
 
 int store_stream_get(struct store *st, const char *group, const char *name,
@@ -201,24 +203,6 @@ int store_stream_get(struct store *st, const char *group, const char *name,
 out:
 	db_unlock(st);
 	return rc;
-}
-
-int store_stream_create(struct store *st, const char *group, const char *name,
-			mode_t mode, const struct caller *who,
-			struct stream_info *out, struct err *err)
-{
-	int64_t id, now = store_now_ms();
-	int rc;
-
-	rc = tree_file_create(st, TREE_LOG_GROUPS, group, name, mode, who, now,
-			      &id, err);
-	if (rc || !out)
-		return rc;
-	out->id = id;
-	out->attr =
-		(struct node_attr){who->uid, who->gid, mode & 07777, now, now};
-	out->start = out->end = 0;
-	return 0;
 }
 
 /*
@@ -513,30 +497,10 @@ int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
 	sqlite3_bind_int64(stmt, 2, (int64_t)len);
 	sqlite3_bind_int64(stmt, 3, now_ms);
 	rc = db_exec_stmt(stmt);
-	/* Metric filters see the events in the same transaction (SPEC 7). */
-	if (!rc)
-		rc = filters_apply_locked(st, stream_id, buf, len, now_ms);
 out:
 	if (rc == -ENOSPC)
 		err_set(err, "the database or its disk is full");
 	return rc;
-}
-
-int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
-			size_t len, int64_t now_ms, struct err *err)
-{
-	size_t events;
-	int rc = db_begin(st);
-
-	if (rc)
-		return rc;
-	rc = stream_append_locked(st, stream_id, buf, len, now_ms, &events,
-				  err);
-	if (rc) {
-		db_rollback(st);
-		return rc;
-	}
-	return db_commit(st);
 }
 
 /*

@@ -6,6 +6,7 @@
  * cascades to them in the same transaction.
  */
 #include "store/db.h"
+#include "store/trail.h"
 #include "lib/format.h"
 #include "lib/parse.h"
 
@@ -56,24 +57,6 @@ out:
 	return rc;
 }
 
-int store_metric_create(struct store *st, const char *ns, const char *name,
-			mode_t mode, const struct caller *who,
-			struct metric_info *out, struct err *err)
-{
-	int64_t id, now = store_now_ms();
-	int rc;
-
-	rc = tree_file_create(st, TREE_NAMESPACES, ns, name, mode, who, now,
-			      &id, err);
-	if (rc || !out)
-		return rc;
-	out->id = id;
-	out->attr =
-		(struct node_attr){who->uid, who->gid, mode & 07777, now, now};
-	out->unit[0] = '\0';
-	return 0;
-}
-
 int store_metric_set_unit(struct store *st, const char *ns, const char *name,
 			  const char *unit, const struct caller *who,
 			  struct err *err)
@@ -114,7 +97,7 @@ int store_metric_set_unit(struct store *st, const char *ns, const char *name,
 	if (!rc && sqlite3_changes(db_handle(st)) == 0)
 		rc = -ENOENT;
 out:
-	return db_finish(st, rc, &ev, err);
+	return trail_finish_change(st, rc, &ev, err);
 }
 
 /* ---- the write format ---- */

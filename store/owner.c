@@ -5,6 +5,8 @@
  * moves the node's ctime (SPEC 10).
  */
 #include "store/db.h"
+#include "store/owner.h"
+#include "store/trail.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -100,7 +102,7 @@ int store_node_set_owner(struct store *st, enum node_kind kind, const char *dir,
 	if (!rc && sqlite3_changes(db_handle(st)) == 0)
 		rc = -ENOENT;
 out:
-	return db_finish(st, rc, &ev, err);
+	return trail_finish_change(st, rc, &ev, err);
 }
 
 /*

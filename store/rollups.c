@@ -23,6 +23,7 @@
  * other, so a crash loses none.
  */
 #include "store/db.h"
+#include "store/rollups.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -3,10 +3,10 @@
  * line each, in day files.
  *
  * A record is appended inside the transaction of the operation it
- * records (db_finish), so an operation and its record commit together or
- * not at all. Each record keeps its byte offset in its UTC day's file;
- * a day file's size and mtime live in trail_days, so `tail -f` sees it
- * grow, and a read at any offset finds its record by index.
+ * records (trail_finish_change), so an operation and its record commit together
+ * or not at all. Each record keeps its byte offset in its UTC day's file; a day
+ * file's size and mtime live in trail_days, so `tail -f` sees it grow, and a
+ * read at any offset finds its record by index.
  */
 #include "store/db.h"
 
@@ -20,6 +20,7 @@
 
 #include "lib/format.h"
 #include "store/holds.h"
+#include "store/trail.h"
 #include "lib/strbuf.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -359,7 +360,8 @@ int store_trail_record(struct store *st, const struct trail_event *ev)
 	return db_commit(st);
 }
 
-int db_finish(struct store *st, int rc, struct trail_event *ev, struct err *err)
+int trail_finish_change(struct store *st, int rc, struct trail_event *ev,
+			struct err *err)
 {
 	struct err none = {""};
 	struct err *why = err ? err : &none;

@@ -16,6 +16,9 @@
  * 7), for the top directories too (top_dirs).
  */
 #include "store/db.h"
+#include "store/logs.h"
+#include "store/trail.h"
+#include "store/tree.h"
 #include "lib/parse.h"
 
 #include <errno.h>
@@ -258,7 +261,7 @@ int store_dir_create(struct store *st, enum tree tree, const char *name,
 	if (rc == -EEXIST)
 		err_set(err, "%s %s exists", t->what, name);
 out:
-	return db_finish(st, rc, &ev, err);
+	return trail_finish_change(st, rc, &ev, err);
 }
 
 /* store_dir_delete, once. */
@@ -303,7 +306,7 @@ static int dir_delete_once(struct store *st, enum tree tree, const char *name,
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = db_exec_stmt(stmt);
 out:
-	return db_finish(st, rc, &ev, err);
+	return trail_finish_change(st, rc, &ev, err);
 }
 
 int store_dir_subdirs(struct store *st, enum tree tree, const char *name,
@@ -462,7 +465,44 @@ int tree_file_create(struct store *st, enum tree tree, const char *dir,
 	if (!rc)
 		*id = sqlite3_last_insert_rowid(db_handle(st));
 out:
-	return db_finish(st, rc, &ev, err);
+	return trail_finish_change(st, rc, &ev, err);
+}
+
+/* The files of the two trees: a metric in a namespace, a stream in a group. */
+int store_metric_create(struct store *st, const char *ns, const char *name,
+			mode_t mode, const struct caller *who,
+			struct metric_info *out, struct err *err)
+{
+	int64_t id, now = store_now_ms();
+	int rc;
+
+	rc = tree_file_create(st, TREE_NAMESPACES, ns, name, mode, who, now,
+			      &id, err);
+	if (rc || !out)
+		return rc;
+	out->id = id;
+	out->attr =
+		(struct node_attr){who->uid, who->gid, mode & 07777, now, now};
+	out->unit[0] = '\0';
+	return 0;
+}
+
+int store_stream_create(struct store *st, const char *group, const char *name,
+			mode_t mode, const struct caller *who,
+			struct stream_info *out, struct err *err)
+{
+	int64_t id, now = store_now_ms();
+	int rc;
+
+	rc = tree_file_create(st, TREE_LOG_GROUPS, group, name, mode, who, now,
+			      &id, err);
+	if (rc || !out)
+		return rc;
+	out->id = id;
+	out->attr =
+		(struct node_attr){who->uid, who->gid, mode & 07777, now, now};
+	out->start = out->end = 0;
+	return 0;
 }
 
 /* store_file_delete, once. */
@@ -496,7 +536,7 @@ static int file_delete_once(struct store *st, enum tree tree, const char *dir,
 	if (!rc && sqlite3_changes(db_handle(st)) == 0)
 		rc = -ENOENT;
 out:
-	rc = db_finish(st, rc, &ev, err);
+	rc = trail_finish_change(st, rc, &ev, err);
 	/* Done whatever the reaping says: what it leaves, the sweep reaps. */
 	if (!rc && stream_id)
 		stream_reap(st, stream_id);
@@ -519,7 +559,8 @@ int store_file_delete(struct store *st, enum tree tree, const char *dir,
 	rc = file_delete_once(st, tree, dir, name, who, err);
 	if (rc == -ENOSPC && db_make_room(st, true) == 0) {
 		if (err)
-			err->msg[0] = '\0'; /* db_finish explained the ENOSPC */
+			err->msg[0] = '\0'; /* trail_finish_change explained the
+					       ENOSPC */
 		rc = file_delete_once(st, tree, dir, name, who, err);
 	}
 	return rc;
@@ -535,7 +576,8 @@ int store_dir_delete(struct store *st, enum tree tree, const char *name,
 	rc = dir_delete_once(st, tree, name, who, err);
 	if (rc == -ENOSPC && db_make_room(st, true) == 0) {
 		if (err)
-			err->msg[0] = '\0'; /* db_finish explained the ENOSPC */
+			err->msg[0] = '\0'; /* trail_finish_change explained the
+					       ENOSPC */
 		rc = dir_delete_once(st, tree, name, who, err);
 	}
 	return rc;

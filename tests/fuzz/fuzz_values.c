@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "lib/parse.h"
+#include "lib/utf8.h"
 
 #define NOW_MS 1795953600000LL /* 2026-11-23T12:00:00Z */
 

@@ -4,6 +4,7 @@
  * a definition's rendering reads back to the same definition.
  */
 #include "lib/alarm.h"
+#include "lib/utf8.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

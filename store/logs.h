@@ -1,0 +1,35 @@
+/*
+ * logs: a stream's bytes, appended, detached on removal and reaped
+ * (store/logs.c). Internal to store/.
+ */
+#ifndef MONFS_STORE_LOGS_H
+#define MONFS_STORE_LOGS_H
+
+#include "store/db.h"
+
+/*
+ * Append whole lines to a stream; *events counts them. -EMSGSIZE, and
+ * -ENOENT for a deleted stream. Lock held, transaction open.
+ */
+int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
+			 size_t len, int64_t now_ms, size_t *events,
+			 struct err *err);
+
+/*
+ * Remove stream name of group from it (SPEC 10): the stream leaves the
+ * group's lookups, listings and names, refuses appends, but keeps its
+ * bytes for the readers holding it; its id in *stream_id. -ENOENT. Lock
+ * held, transaction open; after the commit, stream_reap frees the bytes.
+ */
+int stream_detach_locked(struct store *st, const char *group, const char *name,
+			 int64_t now_ms, int64_t *stream_id);
+
+/*
+ * Reap a removed stream that no reader holds: its chunks in batches of
+ * their own transactions, then its row. A live or held stream is left
+ * alone. 0 or -errno; what a failure leaves, the sweep reaps. Lock not
+ * held.
+ */
+int stream_reap(struct store *st, int64_t stream_id);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * open: a store's life, in order — the connection (store/db.c), a check
+ * that the database is monfs's and its migrations (store/schema.c), the
+ * pragmas, the trail's settings, the checkpointer thread, the reserve
+ * that lets removals run on a full disk, and the data events a crash
+ * left pending; and the same undone at close.
+ */
+#include <errno.h>
+#include <stdbool.h>
+
+#include "store/checkpoint.h"
+#include "store/db.h"
+#include "store/schema.h"
+#include "store/space.h"
+#include "store/trail.h"
+
+int store_open(const char *path, struct store **out, struct err *err)
+{
+	struct store *st;
+	int rc;
+
+	rc = db_connect(path, &st, err);
+	if (rc)
+		return rc;
+	rc = schema_check_ours(st, path, err);
+	if (rc)
+		goto fail;
+	/*
+	 * WAL lets readers (the sqlite3 shell, a backup) run beside the
+	 * daemon; synchronous=NORMAL makes a commit survive a crash of the
+	 * daemon, and store_sync adds a checkpoint for power loss.
+	 */
+	rc = db_exec(st, "PRAGMA journal_mode=WAL;"
+			 "PRAGMA synchronous=NORMAL;"
+			 "PRAGMA journal_size_limit=67108864;"
+			 "PRAGMA foreign_keys=ON;");
+	if (rc) {
+		err_set(err, "cannot set up %s: %s", path,
+			sqlite3_errmsg(db_handle(st)));
+		goto fail;
+	}
+	rc = schema_migrate(st, err);
+	if (rc)
+		goto fail;
+	trail_defaults(db_trail(st));
+	/* Without the thread, sqlite's automatic checkpoint still runs. */
+	checkpointer_start(path, db_handle(st), db_checkpointer(st));
+	/* Room for removals on a full disk; none now is not an error. */
+	space_reserve(path);
+	/* Data events a crash left pending become records now. */
+	rc = trail_finish_pending(st, true, store_now_ms());
+	if (rc) {
+		err_set(err, "cannot finish pending trail records: %s",
+			sqlite3_errmsg(db_handle(st)));
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	checkpointer_stop(*db_checkpointer(st));
+	db_disconnect(st);
+}

@@ -1,0 +1,416 @@
+/*
+ * schema: the tables monfs keeps, and the migrations that bring a
+ * database to them.
+ *
+ * The schema's version lives in schema_version; MIGRATIONS[i] takes a
+ * database from version i to i + 1, and every migration runs in its own
+ * transaction, so a database is always at one version or the next, never
+ * between. A database newer than this binary is refused, not guessed at;
+ * a database of another application is refused before anything in it
+ * changes.
+ */
+#include "store/schema.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+/* clang-format off */
+/* Now, in milliseconds since the epoch, inside SQL (for triggers). */
+#define SQL_NOW_MS \
+	"CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)"
+
+/* Statement: the times of top directory top (a literal) move to now. */
+#define TOUCH_TOP(top)                                                      \
+	"INSERT INTO top_dirs (name, ctime_ms, mtime_ms) VALUES ('" top "', " \
+	SQL_NOW_MS ", " SQL_NOW_MS ") ON CONFLICT (name) DO UPDATE SET"       \
+	" ctime_ms = excluded.ctime_ms, mtime_ms = excluded.mtime_ms;"
+
+/*
+ * Triggers: a directory row of table (namespaces, log_groups) made or
+ * gone (what, on event, row NEW or OLD) moves its parent's times, or its
+ * top directory's at the top.
+ */
+#define DIR_TRIGGERS(table, top, what, event, row)                          \
+	"CREATE TRIGGER " table "_" what "_at_top AFTER " event " ON " table   \
+	" WHEN " row ".parent = '' BEGIN " TOUCH_TOP(top) " END;"            \
+	"CREATE TRIGGER " table "_" what "_below AFTER " event " ON " table    \
+	" WHEN " row ".parent != '' BEGIN UPDATE " table " SET ctime_ms = "   \
+	SQL_NOW_MS ", mtime_ms = " SQL_NOW_MS " WHERE name = " row            \
+	".parent; END;"
+
+/* Trigger: a file of table made or gone moves its directory's times. */
+#define FILE_TRIGGER(table, dirs, fk, what, event, row)                     \
+	"CREATE TRIGGER " table "_" what " AFTER " event " ON " table         \
+	" BEGIN UPDATE " dirs " SET ctime_ms = " SQL_NOW_MS ", mtime_ms = "    \
+	SQL_NOW_MS " WHERE id = " row "." fk "; END;"
+
+/* Triggers: a definition made, gone or renamed moves its top's times. */
+#define TOP_TRIGGERS(table, top)                                            \
+	"CREATE TRIGGER " table "_made AFTER INSERT ON " table " BEGIN "      \
+	TOUCH_TOP(top) " END;"                                                \
+	"CREATE TRIGGER " table "_gone AFTER DELETE ON " table " BEGIN "      \
+	TOUCH_TOP(top) " END;"                                                \
+	"CREATE TRIGGER " table "_renamed AFTER UPDATE OF name ON " table     \
+	" WHEN OLD.name != NEW.name BEGIN " TOUCH_TOP(top) " END;"
+/* clang-format on */
+
+static const char *const MIGRATIONS[] = {
+	/* 0 -> 1: namespaces, metrics and their rollups. */
+	"CREATE TABLE namespaces ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE," /* whole, e.g. AWS/EC2 */
+	"  parent TEXT NOT NULL,"      /* '' at the top level */
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL);"
+	"CREATE INDEX namespaces_by_parent ON namespaces(parent);"
+	"CREATE TABLE metrics ("
+	"  id INTEGER PRIMARY KEY,"
+	"  namespace_id INTEGER NOT NULL"
+	"    REFERENCES namespaces(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  unit TEXT NOT NULL DEFAULT '',"
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  UNIQUE (namespace_id, name));"
+	/*
+	 * One row per metric, resolution and bucket: the summary of every
+	 * point whose time falls in [start_ms, start_ms + resolution).
+	 * Maintained at ingest, so reads cost the same at any data size.
+	 */
+	"CREATE TABLE rollups ("
+	"  metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+	"  resolution_s INTEGER NOT NULL,"
+	"  start_ms INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL, sum REAL NOT NULL,"
+	"  min REAL NOT NULL, max REAL NOT NULL,"
+	"  sketch BLOB NOT NULL,"
+	"  PRIMARY KEY (metric_id, resolution_s, start_ms)) WITHOUT ROWID;"
+	"CREATE INDEX rollups_by_age ON rollups(resolution_s, start_ms);",
+
+	/* 1 -> 2: log groups, streams and their events. */
+	"CREATE TABLE log_groups ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE," /* whole, e.g. aws/lambda/checkout */
+	"  parent TEXT NOT NULL,"
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  retention_days INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX log_groups_by_parent ON log_groups(parent);"
+	/*
+	 * A stream's bytes have fixed absolute offsets; [start, end) is
+	 * what is still kept, and a reader's offset 0 is start.
+	 */
+	"CREATE TABLE log_streams ("
+	"  id INTEGER PRIMARY KEY,"
+	"  group_id INTEGER NOT NULL"
+	"    REFERENCES log_groups(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  start_offset INTEGER NOT NULL DEFAULT 0,"
+	"  end_offset INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (group_id, name));"
+	/*
+	 * One row per write: its whole lines, as written, ingested at ts_ms.
+	 * A rowid table, so reads can use incremental blob I/O.
+	 */
+	"CREATE TABLE log_chunks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  stream_id INTEGER NOT NULL"
+	"    REFERENCES log_streams(id) ON DELETE CASCADE,"
+	"  offset INTEGER NOT NULL,"
+	"  len INTEGER NOT NULL,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  data BLOB NOT NULL);"
+	"CREATE UNIQUE INDEX log_chunks_by_offset"
+	"  ON log_chunks(stream_id, offset);",
+
+	/* 2 -> 3: the audit trail. */
+	/* One row per record: its JSON line, at its offset in its day file. */
+	"CREATE TABLE trail_records ("
+	"  id INTEGER PRIMARY KEY,"
+	"  day INTEGER NOT NULL," /* days since the epoch, UTC */
+	"  offset INTEGER NOT NULL,"
+	"  record TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX trail_records_by_offset ON trail_records(day, "
+	"offset);"
+	"CREATE TABLE trail_days ("
+	"  day INTEGER PRIMARY KEY,"
+	"  size INTEGER NOT NULL,"
+	"  mtime_ms INTEGER NOT NULL);"
+	/*
+	 * The data event of an open file, counted by each of its writes in
+	 * the write's own transaction, until close or the minute tick makes
+	 * it a record.
+	 */
+	"CREATE TABLE trail_pending ("
+	"  id INTEGER PRIMARY KEY,"
+	"  record TEXT NOT NULL," /* the record, less time, ids, counts */
+	"  count INTEGER NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  since_ms INTEGER NOT NULL);",
+
+	/* 3 -> 4: alarms, their state and history. */
+	"CREATE TABLE alarms ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  definition TEXT NOT NULL," /* key = value form, canonical */
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	/* Who wrote the definition in force: exec actions run as them. */
+	"  writer_uid INTEGER NOT NULL, writer_gid INTEGER NOT NULL,"
+	"  writer_name TEXT NOT NULL,"
+	"  state INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  state_updated_ms INTEGER NOT NULL);"
+	"CREATE TABLE alarm_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  alarm_id INTEGER NOT NULL REFERENCES alarms(id) ON DELETE CASCADE,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  type TEXT NOT NULL," /* StateUpdate ConfigurationUpdate Action */
+	"  summary TEXT NOT NULL,"
+	"  data TEXT NOT NULL);" /* HistoryData, a JSON text */
+	"CREATE INDEX alarm_history_by_alarm ON alarm_history(alarm_id, id);",
+
+	/* 4 -> 5: metric filters. */
+	"CREATE TABLE metric_filters ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  definition TEXT NOT NULL," /* key = value form, canonical */
+	"  group_name TEXT NOT NULL," /* the group it watches, by name */
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  matched INTEGER NOT NULL DEFAULT 0,"
+	"  skipped INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX metric_filters_by_group ON metric_filters(group_name);"
+	/* Minutes in which the group had events, for default_value. */
+	"CREATE TABLE filter_minutes ("
+	"  filter_id INTEGER NOT NULL"
+	"    REFERENCES metric_filters(id) ON DELETE CASCADE,"
+	"  minute_ms INTEGER NOT NULL,"
+	"  matched INTEGER NOT NULL,"
+	"  PRIMARY KEY (filter_id, minute_ms)) WITHOUT ROWID;",
+
+	/*
+	 * 5 -> 6: small writes of data points, waiting to be folded into
+	 * the rollups (store/rollups.c). No index on metric_id: the journal
+	 * holds a few hundred rows at most, and only a metric's deletion
+	 * looks rows up by it.
+	 */
+	"CREATE TABLE metric_journal ("
+	"  id INTEGER PRIMARY KEY,"
+	"  metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+	"  points BLOB NOT NULL);",
+
+	/*
+	 * 6 -> 7: a removed stream that a reader still holds open keeps its
+	 * row and its chunks with group_id NULL (SPEC 10): out of its
+	 * group's lookups, listings and UNIQUE names, and out of reach of
+	 * the group's own removal, until the last reader lets go and its
+	 * bytes are reaped (store/logs.c). sqlite cannot drop a NOT NULL, so
+	 * the table is made again, the way sqlite's ALTER TABLE page says,
+	 * with foreign keys off (migrate) so that no chunk cascades away.
+	 */
+	"CREATE TABLE log_streams_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  group_id INTEGER REFERENCES log_groups(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  start_offset INTEGER NOT NULL DEFAULT 0,"
+	"  end_offset INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (group_id, name));"
+	"INSERT INTO log_streams_new (id, group_id, name, uid, gid, mode,"
+	"  ctime_ms, mtime_ms, start_offset, end_offset)"
+	"  SELECT id, group_id, name, uid, gid, mode, ctime_ms, mtime_ms,"
+	"  start_offset, end_offset FROM log_streams;"
+	"DROP TABLE log_streams;"
+	"ALTER TABLE log_streams_new RENAME TO log_streams;"
+	"CREATE INDEX log_streams_removed ON log_streams(id)"
+	"  WHERE group_id IS NULL;",
+
+	/*
+	 * 7 -> 8: directory times (SPEC 10). Making or removing an entry
+	 * moves its directory's mtime and ctime: a namespace's or group's
+	 * row, or, at the top, the row of metrics/, logs/, alarms/ or
+	 * filters/ in top_dirs (made at its first change). Triggers keep
+	 * them, so that every way an entry comes or goes (rm, a filter
+	 * making its metric, a log: action making its stream, a rename in
+	 * alarms/) moves them, and nothing else does.
+	 */
+	/* clang-format off */
+	"CREATE TABLE top_dirs ("
+	"  name TEXT PRIMARY KEY,"       /* metrics logs alarms filters */
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL) WITHOUT ROWID;"
+	DIR_TRIGGERS("namespaces", "metrics", "made", "INSERT", "NEW")
+	DIR_TRIGGERS("namespaces", "metrics", "gone", "DELETE", "OLD")
+	DIR_TRIGGERS("log_groups", "logs", "made", "INSERT", "NEW")
+	DIR_TRIGGERS("log_groups", "logs", "gone", "DELETE", "OLD")
+	FILE_TRIGGER("metrics", "namespaces", "namespace_id", "made", "INSERT", "NEW")
+	FILE_TRIGGER("metrics", "namespaces", "namespace_id", "gone", "DELETE", "OLD")
+	FILE_TRIGGER("log_streams", "log_groups", "group_id", "made", "INSERT", "NEW")
+	FILE_TRIGGER("log_streams", "log_groups", "group_id", "gone", "DELETE", "OLD")
+	/* rm of a stream a reader holds detaches it (6 -> 7): gone too */
+	"CREATE TRIGGER log_streams_detached AFTER UPDATE OF group_id ON log_streams"
+	" WHEN OLD.group_id IS NOT NULL AND NEW.group_id IS NULL BEGIN UPDATE"
+	" log_groups SET ctime_ms = " SQL_NOW_MS ", mtime_ms = " SQL_NOW_MS
+	" WHERE id = OLD.group_id; END;"
+	TOP_TRIGGERS("alarms", "alarms")
+	TOP_TRIGGERS("metric_filters", "filters"),
+	/* clang-format on */
+
+	/*
+	 * 8 -> 9: when each alarm came to its name (made, or renamed to a
+	 * free one), so that what a new definition would do on its own in
+	 * its first moments waits (SPEC 2). Alarms made before count as
+	 * settled long ago.
+	 */
+	"ALTER TABLE alarms ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0;",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
+
+static int schema_version(struct store *st, int *version)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = db_exec(st, "CREATE TABLE IF NOT EXISTS schema_version"
+			 " (version INTEGER NOT NULL)");
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(db_handle(st),
+			       "SELECT max(version) FROM schema_version", -1,
+			       &stmt, NULL) != SQLITE_OK)
+		return -EIO;
+	*version = 0;
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		*version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc < 0 ? rc : 0;
+}
+
+/* Whether the schema's foreign keys all hold (after a table was made again). */
+static int foreign_keys_hold(struct store *st)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (sqlite3_prepare_v2(db_handle(st), "PRAGMA foreign_key_check", -1,
+			       &stmt, NULL) != SQLITE_OK)
+		return -EIO;
+	rc = db_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc == DB_ROW)
+		return -EPROTO; /* a row names a reference that does not hold */
+	return rc;
+}
+
+/* Apply the pending migrations in one transaction, already begun. */
+static int migrate_locked(struct store *st, struct err *err)
+{
+	char sql[64];
+	int version, rc;
+
+	rc = schema_version(st, &version);
+	if (rc)
+		return rc;
+	if (version > SCHEMA_VERSION) {
+		err_set(err,
+			"database schema version %d is newer than this "
+			"monfs (%d)",
+			version, SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	if (version == SCHEMA_VERSION)
+		return 0;
+	for (; version < SCHEMA_VERSION; version++) {
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO schema_version VALUES (%d)", version + 1);
+		rc = db_exec(st, MIGRATIONS[version]);
+		if (!rc)
+			rc = db_exec(st, sql);
+		if (rc) {
+			err_set(err,
+				"migration to schema version %d failed: %s",
+				version + 1, sqlite3_errmsg(db_handle(st)));
+			return rc;
+		}
+	}
+	/* Once per migration: the check reads every referring row. */
+	rc = foreign_keys_hold(st);
+	if (rc)
+		err_set(err, "after migrating, the database's references do "
+			     "not hold");
+	return rc;
+}
+
+/*
+ * Bring the schema to SCHEMA_VERSION. Foreign keys are off meanwhile (a
+ * pragma that only works outside a transaction): a migration that makes
+ * a table again must not cascade its DROP into the tables referring to
+ * it; migrate_locked checks the references before the commit.
+ */
+int schema_migrate(struct store *st, struct err *err)
+{
+	int rc;
+
+	rc = db_exec(st, "PRAGMA foreign_keys=OFF");
+	if (!rc)
+		rc = db_exec(st, "BEGIN IMMEDIATE");
+	if (rc) {
+		err_set(err, "cannot lock the database: %s",
+			sqlite3_errmsg(db_handle(st)));
+		return rc;
+	}
+	rc = migrate_locked(st, err);
+	if (!rc)
+		rc = db_exec(st, "COMMIT");
+	if (rc)
+		db_exec(st, "ROLLBACK");
+	if (db_exec(st, "PRAGMA foreign_keys=ON") && !rc) {
+		err_set(err, "cannot turn foreign keys on: %s",
+			sqlite3_errmsg(db_handle(st)));
+		rc = -EIO;
+	}
+	return rc;
+}
+
+/*
+ * Whether the database is monfs's: new (no tables) or holding
+ * schema_version. Another application's database is refused before
+ * anything (journal mode included) is changed in it: -EINVAL.
+ */
+int schema_check_ours(struct store *st, const char *path, struct err *err)
+{
+	sqlite3_stmt *stmt;
+	int rc, tables = 0, ours = 0;
+
+	rc = sqlite3_prepare_v2(db_handle(st),
+				"SELECT count(*), count(*) FILTER (WHERE name ="
+				" 'schema_version') FROM sqlite_master"
+				" WHERE type = 'table'",
+				-1, &stmt, NULL);
+	if (rc == SQLITE_OK && db_step(stmt) == DB_ROW) {
+		tables = sqlite3_column_int(stmt, 0);
+		ours = sqlite3_column_int(stmt, 1);
+		rc = SQLITE_OK;
+	} else {
+		rc = sqlite3_errcode(db_handle(st));
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_OK) {
+		err_set(err, "cannot read %s: %s", path,
+			sqlite3_errmsg(db_handle(st)));
+		return db_errno(rc) ? db_errno(rc) : -EIO;
+	}
+	if (tables > 0 && !ours) {
+		err_set(err,
+			"%s is not a monfs database (it holds the tables "
+			"of another application)",
+			path);
+		return -EINVAL;
+	}
+	return 0;
+}
