@@ -47,11 +47,6 @@ static const bool APPLIES[][KEY_COUNT] = {
 	[VIEW_ALARM] = {[KEY_FORMAT] = true, [KEY_VIEW] = true},
 };
 
-static int64_t floor_mod(int64_t a, int64_t b)
-{
-	return ((a % b) + b) % b;
-}
-
 static int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -239,7 +234,8 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 		rc = -EINVAL;
 		goto fail;
 	}
-	out->since_ms -= floor_mod(out->since_ms, out->period_s * 1000);
+	out->since_ms -=
+		floor_mod(out->since_ms, out->period_s * MS_PER_SECOND);
 	return 0;
 fail:
 	view_release(out);

@@ -28,6 +28,7 @@
 #include "lib/kv.h"
 #include "lib/caller.h"
 #include "lib/parse.h"
+#include "lib/timeutil.h"
 #include "lib/units.h"
 
 #include <errno.h>
@@ -41,7 +42,6 @@
 #define EVALUATION_PERIODS_MAX 100
 #define TAG_KEY_MAX 128	  /* bytes, as CloudWatch allows */
 #define TAG_VALUE_MAX 256 /* bytes, as CloudWatch allows */
-#define MS_PER_SECOND 1000
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -14,6 +14,7 @@
 #include "lib/parse.h"
 
 #include "lib/format.h"
+#include "lib/timeutil.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -24,11 +25,6 @@
 #include <string.h>
 
 #define VALUE_MAX_BYTES 400 /* longer than any honest number */
-#define MS_PER_SECOND INT64_C(1000)
-#define MS_PER_MINUTE (60 * MS_PER_SECOND)
-#define MS_PER_HOUR (60 * MS_PER_MINUTE)
-#define MS_PER_DAY (24 * MS_PER_HOUR)
-#define MS_PER_WEEK (7 * MS_PER_DAY)
 
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 static locale_t c_locale;
