@@ -34,6 +34,18 @@ static void c_locale_init(void)
 	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 }
 
+double parse_strtod_c(const char *text, char **end)
+{
+	pthread_once(&c_locale_once, c_locale_init);
+	/*
+	 * Should newlocale have failed, the process locale is still "C":
+	 * the daemon never calls setlocale.
+	 */
+	if (c_locale != (locale_t)0)
+		return strtod_l(text, end, c_locale);
+	return strtod(text, end);
+}
+
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -133,15 +145,7 @@ int parse_value(const char *s, size_t len, double *out)
 
 	memcpy(text, s, len);
 	text[len] = '\0';
-	pthread_once(&c_locale_once, c_locale_init);
-	/*
-	 * Should newlocale have failed, the process locale is still "C":
-	 * the daemon never calls setlocale.
-	 */
-	if (c_locale != (locale_t)0)
-		v = strtod_l(text, &end, c_locale);
-	else
-		v = strtod(text, &end);
+	v = parse_strtod_c(text, &end);
 	/* An embedded NUL also stops strtod short of the end. */
 	if (end != text + len)
 		return -EINVAL;

@@ -19,6 +19,14 @@
 #define LOG_GROUP_MAX_BYTES 512 /* a whole log group, '/' included */
 
 /*
+ * strtod(3) in the C locale whatever the process locale, so '.' is always
+ * the decimal point: the one place monfs reads a double from text. Takes
+ * and returns what strtod does (blanks, "nan", hex floats included);
+ * callers that must refuse those check first, as parse_value does.
+ */
+double parse_strtod_c(const char *text, char **end);
+
+/*
  * A metric value: a finite decimal number as strtod reads it in the C
  * locale, without hexadecimal forms. The whole range must be consumed.
  * NaN, infinities, overflow and anything else: -EINVAL.
