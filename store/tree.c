@@ -16,6 +16,7 @@
  * 7), for the top directories too (top_dirs).
  */
 #include "store/db.h"
+#include "lib/format.h"
 #include "lib/parse.h"
 
 #include <errno.h>
@@ -155,6 +156,7 @@ int tree_validate(enum tree tree, const char *name, struct err *err)
 	const struct tree_desc *t = &TREES[tree];
 	const char *level = name;
 	size_t len = strlen(name);
+	char q[FORMAT_QUOTE_SIZE];
 	int rc;
 
 	for (;;) {
@@ -163,8 +165,8 @@ int tree_validate(enum tree tree, const char *name, struct err *err)
 
 		rc = parse_name(level, n);
 		if (rc) {
-			err_set(err, "invalid %s level \"%.*s\"", t->what,
-				(int)(n > 64 ? 64 : n), level);
+			err_set(err, "invalid %s level \"%s\"", t->what,
+				format_quote(q, level, n));
 			return rc;
 		}
 		if (!slash)
