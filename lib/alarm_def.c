@@ -180,19 +180,12 @@ static int set_metric_name(struct alarm_def *d, const char *s, size_t len,
 static int set_metric(struct alarm_def *d, const char *s, size_t len,
 		      struct err *err)
 {
-	const char *slash = memrchr(s, '/', len);
-	char q[FORMAT_QUOTE_SIZE];
 	size_t ns_len;
 
-	if (!slash) {
-		err_set(err, "\"%s\" is not NAMESPACE/NAME",
-			format_quote(q, s, len));
+	if (parse_metric_path(s, len, &ns_len, err))
 		return -EINVAL;
-	}
-	ns_len = (size_t)(slash - s);
-	if (set_namespace(d, s, ns_len, err) ||
-	    set_metric_name(d, slash + 1, len - ns_len - 1, err))
-		return -EINVAL;
+	copy_text(d->ns, s, ns_len);
+	copy_text(d->metric, s + ns_len + 1, len - ns_len - 1);
 	return 0;
 }
 

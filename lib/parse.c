@@ -458,3 +458,23 @@ int parse_levels(const char *s, size_t len, size_t max, struct err *err)
 	}
 	return 0;
 }
+
+int parse_metric_path(const char *s, size_t len, size_t *ns_len,
+		      struct err *err)
+{
+	const char *slash = memrchr(s, '/', len);
+	char q[FORMAT_QUOTE_SIZE];
+	size_t n;
+
+	if (!slash) {
+		err_set(err, "\"%s\" is not NAMESPACE/NAME",
+			format_quote(q, s, len));
+		return -EINVAL;
+	}
+	n = (size_t)(slash - s);
+	if (parse_levels(s, n, NAMESPACE_MAX_BYTES, err) ||
+	    parse_name_explained(slash + 1, len - n - 1, err))
+		return -EINVAL;
+	*ns_len = n;
+	return 0;
+}

@@ -76,6 +76,15 @@ int parse_name_explained(const char *s, size_t len, struct err *err);
 int parse_levels(const char *s, size_t len, size_t max, struct err *err);
 
 /*
+ * A metric as definitions name it, NAMESPACE/NAME, split at the last '/':
+ * the namespace as parse_levels takes it (NAMESPACE_MAX_BYTES), the name
+ * as parse_name_explained. 0 with *ns_len set (the name is the rest after
+ * s[*ns_len], the '/'), or -EINVAL with err saying why.
+ */
+int parse_metric_path(const char *s, size_t len, size_t *ns_len,
+		      struct err *err);
+
+/*
  * Length of the well-formed UTF-8 sequence at s[0..len) (len > 0), or 0
  * when it is not one (overlong, surrogate, past U+10FFFF, truncated).
  */
