@@ -33,6 +33,7 @@
 #include "lib/alarm.h"
 #include "lib/alarm_due.h"
 #include "lib/format.h"
+#include "lib/timeutil.h"
 
 #define TICK_MS 250
 #define GROUPS_MAX 256
@@ -468,7 +469,8 @@ static int check_due(void *ctx, int64_t id, const char *name, int64_t period_s)
 	(void)ctx;
 	if (period_s <= 0)
 		return 0; /* the parser refuses such periods */
-	rc = alarm_due_check(&ev.due, id, name, period_s * 1000, ev.now_ms);
+	rc = alarm_due_check(&ev.due, id, name, period_s * MS_PER_SECOND,
+			     ev.now_ms);
 	if (rc < 0 && !ev.due_rc)
 		ev.due_rc = rc;
 	return 0; /* the others are still due */

@@ -4,6 +4,7 @@
 #include "fs/handle.h"
 #include "lib/format.h"
 #include "lib/perm.h"
+#include "lib/timeutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -201,7 +202,7 @@ static int64_t trail_day_of(const char *name)
 	    d < 1 || d > 31)
 		return -1;
 	day = days_from_civil(y, m, d);
-	format_date(again, day * 86400000LL);
+	format_date(again, day * MS_PER_DAY);
 	return strcmp(again, name) ? -1 : day;
 }
 

@@ -26,6 +26,7 @@
 #include "lib/format.h"
 #include "lib/parse.h"
 #include "lib/perm.h"
+#include "lib/timeutil.h"
 
 static int op_getattr(const char *path, struct stat *st,
 		      struct fuse_file_info *fi)
@@ -112,7 +113,7 @@ static int list_day(void *ctx, const struct trail_day *d)
 	struct list_ctx *l = ctx;
 	char name[FORMAT_TIME_MAX];
 
-	format_date(name, d->day * 86400000LL);
+	format_date(name, d->day * MS_PER_DAY);
 	return l->filler(l->buf, name, NULL, 0, 0) ? -ENOBUFS : 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/format.h"
 #include "lib/parse.h"
 #include "lib/pattern.h"
 
@@ -46,11 +47,6 @@ static const bool APPLIES[][KEY_COUNT] = {
 			 [KEY_FILTER] = true},
 	[VIEW_ALARM] = {[KEY_FORMAT] = true, [KEY_VIEW] = true},
 };
-
-static int64_t floor_mod(int64_t a, int64_t b)
-{
-	return ((a % b) + b) % b;
-}
 
 static int hex_digit(char c)
 {
@@ -97,6 +93,7 @@ static int percent_decode(const char *s, size_t len, char out[VALUE_MAX])
 
 static int parse_stats(const char *list, struct view *v, struct err *err)
 {
+	char q[FORMAT_QUOTE_SIZE];
 	const char *item = list;
 
 	v->nstats = 0;
@@ -110,8 +107,8 @@ static int parse_stats(const char *list, struct view *v, struct err *err)
 			return -EINVAL;
 		}
 		if (stat_parse(item, n, &v->stats[v->nstats])) {
-			err_set(err, "stat: \"%.*s\" is not a statistic",
-				(int)(n > 40 ? 40 : n), item);
+			err_set(err, "stat: \"%s\" is not a statistic",
+				format_quote(q, item, n));
 			return -EINVAL;
 		}
 		v->nstats++;
@@ -124,6 +121,8 @@ static int parse_stats(const char *list, struct view *v, struct err *err)
 static int apply(enum key key, const char *value, size_t len, int64_t now_ms,
 		 struct view *v, struct err *err)
 {
+	char q[FORMAT_QUOTE_SIZE];
+
 	switch (key) {
 	case KEY_PERIOD:
 		if (parse_period(value, len, &v->period_s))
@@ -161,8 +160,8 @@ static int apply(enum key key, const char *value, size_t len, int64_t now_ms,
 		break;
 	}
 bad:
-	err_set(err, "%s: \"%.*s\" is not a valid value", KEYS[key],
-		(int)(len > 40 ? 40 : len), value);
+	err_set(err, "%s: \"%s\" is not a valid value", KEYS[key],
+		format_quote(q, value, len));
 	return -EINVAL;
 }
 
@@ -171,7 +170,7 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 {
 	bool seen[KEY_COUNT] = {false};
 	const char *pair = query ? query : "";
-	char value[VALUE_MAX];
+	char value[VALUE_MAX], q[FORMAT_QUOTE_SIZE];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -190,8 +189,8 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 			    !memcmp(KEYS[key], pair, klen))
 				break;
 		if (key == KEY_COUNT || !eq || !APPLIES[target][key]) {
-			err_set(err, "\"%.*s\" is not a key of this view",
-				(int)(klen > 40 ? 40 : klen), pair);
+			err_set(err, "\"%s\" is not a key of this view",
+				format_quote(q, pair, klen));
 			rc = -EINVAL;
 			goto fail;
 		}
@@ -239,7 +238,8 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 		rc = -EINVAL;
 		goto fail;
 	}
-	out->since_ms -= floor_mod(out->since_ms, out->period_s * 1000);
+	out->since_ms -=
+		floor_mod(out->since_ms, out->period_s * MS_PER_SECOND);
 	return 0;
 fail:
 	view_release(out);

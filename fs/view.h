@@ -9,11 +9,12 @@
 #include <stdint.h>
 
 #include "lib/err.h"
+#include "lib/timeutil.h"
 #include "lib/stats.h"
 
 #define VIEW_STATS_MAX 32
 #define DEFAULT_PERIOD_S 60
-#define DEFAULT_RANGE_MS (3600LL * 1000)
+#define DEFAULT_RANGE_MS MS_PER_HOUR
 
 enum view_target { VIEW_METRIC, VIEW_STREAM, VIEW_ALARM };
 

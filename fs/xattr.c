@@ -21,14 +21,14 @@
 #include "fs/access.h"
 #include "fs/audit.h"
 #include "fs/node.h"
-#include "fs/xattr.h"
 #include "fs/shape.h"
+#include "fs/xattr.h"
+#include "lib/format.h"
 #include "lib/perm.h"
 
 #define XATTR_UNIT "user.unit"
 #define XATTR_RETENTION "user.retention_days"
 #define XATTR_VALUE_MAX 32
-#define XATTR_NAME_SHOWN 64 /* bytes of an unknown name in a message */
 
 enum xattr { XA_NONE, XA_UNIT, XA_RETENTION };
 
@@ -64,6 +64,8 @@ static const char *kind_of(const struct node *n)
 static void explain_unsupported(const struct node *n, const char *name,
 				char *out, size_t size)
 {
+	char q[FORMAT_QUOTE_SIZE];
+
 	if (!strcmp(name, XATTR_UNIT))
 		snprintf(out, size, "%s is kept on metrics, not %s", name,
 			 kind_of(n));
@@ -72,11 +74,10 @@ static void explain_unsupported(const struct node *n, const char *name,
 			 kind_of(n));
 	else
 		snprintf(out, size,
-			 "%.*s%s is not an attribute monfs keeps (it keeps %s"
+			 "%s is not an attribute monfs keeps (it keeps %s"
 			 " on metrics and %s on log groups)",
-			 XATTR_NAME_SHOWN, name,
-			 strlen(name) > XATTR_NAME_SHOWN ? "..." : "",
-			 XATTR_UNIT, XATTR_RETENTION);
+			 format_quote(q, name, strlen(name)), XATTR_UNIT,
+			 XATTR_RETENTION);
 }
 
 /* Which attribute name means on node n, if any. */

@@ -28,6 +28,7 @@
 #include "lib/kv.h"
 #include "lib/caller.h"
 #include "lib/parse.h"
+#include "lib/timeutil.h"
 #include "lib/units.h"
 #include "lib/utf8.h"
 
@@ -42,7 +43,6 @@
 #define EVALUATION_PERIODS_MAX 100
 #define TAG_KEY_MAX 128	  /* bytes, as CloudWatch allows */
 #define TAG_VALUE_MAX 256 /* bytes, as CloudWatch allows */
-#define MS_PER_SECOND 1000
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -181,19 +181,12 @@ static int set_metric_name(struct alarm_def *d, const char *s, size_t len,
 static int set_metric(struct alarm_def *d, const char *s, size_t len,
 		      struct err *err)
 {
-	const char *slash = memrchr(s, '/', len);
-	char q[FORMAT_QUOTE_SIZE];
 	size_t ns_len;
 
-	if (!slash) {
-		err_set(err, "\"%s\" is not NAMESPACE/NAME",
-			format_quote(q, s, len));
+	if (parse_metric_path(s, len, &ns_len, err))
 		return -EINVAL;
-	}
-	ns_len = (size_t)(slash - s);
-	if (set_namespace(d, s, ns_len, err) ||
-	    set_metric_name(d, slash + 1, len - ns_len - 1, err))
-		return -EINVAL;
+	copy_text(d->ns, s, ns_len);
+	copy_text(d->metric, s + ns_len + 1, len - ns_len - 1);
 	return 0;
 }
 

@@ -77,11 +77,8 @@
 
 #include "lib/alarm.h"
 #include "lib/format.h"
+#include "lib/timeutil.h"
 
-#define MS_PER_SECOND 1000
-#define SECONDS_PER_DAY 86400
-#define SECONDS_PER_HOUR 3600
-#define SECONDS_PER_MINUTE 60
 /* "dd/MM/yy HH:mm:ss" and its NUL. */
 #define REASON_TIME_MAX 24
 /* ", " + value + " (" + time + ")" and its NUL. */
@@ -127,26 +124,20 @@ static void text_addf(struct text *t, const char *fmt, ...)
 		t->len = t->cap - 1;
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b < 0);
-}
-
 /* A period start as CloudWatch's reasons print it: "23/11/26 23:03:00". */
 static char *format_reason_time(char buf[REASON_TIME_MAX], int64_t ms)
 {
-	int64_t seconds = floor_div(ms, MS_PER_SECOND);
-	int64_t days = floor_div(seconds, SECONDS_PER_DAY);
-	int64_t second_of_day = seconds - days * SECONDS_PER_DAY;
+	int64_t days = floor_div(ms, MS_PER_DAY);
+	int64_t ms_of_day = floor_mod(ms, MS_PER_DAY);
 	int64_t year;
 	unsigned month, day;
 
 	civil_from_days(days, &year, &month, &day);
 	snprintf(buf, REASON_TIME_MAX, "%02u/%02u/%02d %02d:%02d:%02d", day,
-		 month, (int)(year - floor_div(year, 100) * 100),
-		 (int)(second_of_day / SECONDS_PER_HOUR),
-		 (int)(second_of_day / SECONDS_PER_MINUTE % 60),
-		 (int)(second_of_day % 60));
+		 month, (int)floor_mod(year, 100),
+		 (int)(ms_of_day / MS_PER_HOUR),
+		 (int)(ms_of_day / MS_PER_MINUTE % 60),
+		 (int)(ms_of_day / MS_PER_SECOND % 60));
 	return buf;
 }
 

@@ -89,21 +89,12 @@ static int set_pattern(struct filter_def *d, const char *s, size_t len,
 static int set_metric(struct filter_def *d, const char *s, size_t len,
 		      struct err *err)
 {
-	const char *slash = memrchr(s, '/', len);
-	char q[FORMAT_QUOTE_SIZE];
 	size_t ns_len;
 
-	if (!slash) {
-		err_set(err, "\"%s\" is not NAMESPACE/NAME",
-			format_quote(q, s, len));
-		return -EINVAL;
-	}
-	ns_len = (size_t)(slash - s);
-	if (parse_levels(s, ns_len, NAMESPACE_MAX_BYTES, err) ||
-	    parse_name_explained(slash + 1, len - ns_len - 1, err))
+	if (parse_metric_path(s, len, &ns_len, err))
 		return -EINVAL;
 	memcpy(d->ns, s, ns_len);
-	memcpy(d->metric, slash + 1, len - ns_len - 1);
+	memcpy(d->metric, s + ns_len + 1, len - ns_len - 1);
 	return 0;
 }
 

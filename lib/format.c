@@ -9,6 +9,7 @@
  * renderings agree on every date.
  */
 #include "lib/format.h"
+#include "lib/timeutil.h"
 #include "lib/utf8.h"
 
 #include <assert.h>
@@ -18,8 +19,6 @@
 #include <string.h>
 
 #define MAX_SIGNIFICANT_DIGITS 17 /* always enough for a double */
-#define MS_PER_SECOND 1000
-#define SECONDS_PER_DAY 86400
 
 /*
  * A finite, non-zero |v| as significant digits and a decimal exponent:
@@ -232,36 +231,21 @@ char *format_double_java(char buf[FORMAT_DOUBLE_MAX], double v)
 	return buf;
 }
 
-/*
- * Floor division and its remainder (b > 0): a time before the epoch
- * belongs to the second and day that started before it, so -1 ms is
- * 23:59:59.999 on 1969-12-31, not 00:00:00.-001.
- */
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b < 0);
-}
-
-static int64_t floor_mod(int64_t a, int64_t b)
-{
-	return a % b + (a % b < 0 ? b : 0);
-}
-
 char *format_time(char buf[FORMAT_TIME_MAX], int64_t ms)
 {
-	int64_t seconds = floor_div(ms, MS_PER_SECOND);
-	int64_t millis = floor_mod(ms, MS_PER_SECOND);
-	int64_t days = floor_div(seconds, SECONDS_PER_DAY);
-	int64_t second_of_day = floor_mod(seconds, SECONDS_PER_DAY);
+	int64_t days = floor_div(ms, MS_PER_DAY);
+	int64_t ms_of_day = floor_mod(ms, MS_PER_DAY);
+	int64_t millis = ms_of_day % MS_PER_SECOND;
 	int64_t year;
 	unsigned month, day;
 	int len;
 
 	civil_from_days(days, &year, &month, &day);
 	len = snprintf(buf, FORMAT_TIME_MAX, "%04lld-%02u-%02uT%02d:%02d:%02d",
-		       (long long)year, month, day, (int)(second_of_day / 3600),
-		       (int)(second_of_day / 60 % 60),
-		       (int)(second_of_day % 60));
+		       (long long)year, month, day,
+		       (int)(ms_of_day / MS_PER_HOUR),
+		       (int)(ms_of_day / MS_PER_MINUTE % 60),
+		       (int)(ms_of_day / MS_PER_SECOND % 60));
 	if (millis)
 		len += snprintf(buf + len, FORMAT_TIME_MAX - (size_t)len,
 				".%03d", (int)millis);
@@ -271,7 +255,7 @@ char *format_time(char buf[FORMAT_TIME_MAX], int64_t ms)
 
 char *format_date(char buf[FORMAT_TIME_MAX], int64_t ms)
 {
-	int64_t days = floor_div(floor_div(ms, MS_PER_SECOND), SECONDS_PER_DAY);
+	int64_t days = floor_div(ms, MS_PER_DAY);
 	int64_t year;
 	unsigned month, day;
 

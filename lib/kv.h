@@ -1,12 +1,19 @@
 /*
- * kv: the `key = value` text form shared by alarms (SPEC 5), metric
- * filters (SPEC 7) and the agent's configuration, read and written.
+ * kv: the `key = value` text form of alarms (SPEC 5) and metric filters
+ * (SPEC 7), read and written.
  *
  * A text is lines split at '\n' (a '\r' before it dropped), numbered
  * from 1. A line is blank, a comment (`#` first after any blanks), or
  * `key = value`. In a value, `#` starts a comment at the start or after
  * a blank; a value in double quotes may hold `#` and the escapes \" \\
  * \n \r \t. Which keys exist and what their values mean is the caller's.
+ *
+ * scripts/monfs-agent reads its configuration in shell, not through this
+ * module, and accepts the same grammar without quoting: lines, '\r',
+ * blanks, comments and `key = value` (split at the first '=', both sides
+ * trimmed) as above, but a '"' is an ordinary byte and there are no
+ * escapes, so a value cannot hold " #". Its values (paths, a namespace,
+ * seconds) never need them.
  */
 #ifndef MONFS_KV_H
 #define MONFS_KV_H

@@ -15,6 +15,7 @@
 #include "lib/utf8.h"
 
 #include "lib/format.h"
+#include "lib/timeutil.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -25,11 +26,6 @@
 #include <string.h>
 
 #define VALUE_MAX_BYTES 400 /* longer than any honest number */
-#define MS_PER_SECOND INT64_C(1000)
-#define MS_PER_MINUTE (60 * MS_PER_SECOND)
-#define MS_PER_HOUR (60 * MS_PER_MINUTE)
-#define MS_PER_DAY (24 * MS_PER_HOUR)
-#define MS_PER_WEEK (7 * MS_PER_DAY)
 
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 static locale_t c_locale;
@@ -37,6 +33,18 @@ static locale_t c_locale;
 static void c_locale_init(void)
 {
 	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+double parse_strtod_c(const char *text, char **end)
+{
+	pthread_once(&c_locale_once, c_locale_init);
+	/*
+	 * Should newlocale have failed, the process locale is still "C":
+	 * the daemon never calls setlocale.
+	 */
+	if (c_locale != (locale_t)0)
+		return strtod_l(text, end, c_locale);
+	return strtod(text, end);
 }
 
 static bool is_digit(char c)
@@ -138,15 +146,7 @@ int parse_value(const char *s, size_t len, double *out)
 
 	memcpy(text, s, len);
 	text[len] = '\0';
-	pthread_once(&c_locale_once, c_locale_init);
-	/*
-	 * Should newlocale have failed, the process locale is still "C":
-	 * the daemon never calls setlocale.
-	 */
-	if (c_locale != (locale_t)0)
-		v = strtod_l(text, &end, c_locale);
-	else
-		v = strtod(text, &end);
+	v = parse_strtod_c(text, &end);
 	/* An embedded NUL also stops strtod short of the end. */
 	if (end != text + len)
 		return -EINVAL;
@@ -419,5 +419,25 @@ int parse_levels(const char *s, size_t len, size_t max, struct err *err)
 			return -EINVAL;
 		start = i + 1;
 	}
+	return 0;
+}
+
+int parse_metric_path(const char *s, size_t len, size_t *ns_len,
+		      struct err *err)
+{
+	const char *slash = memrchr(s, '/', len);
+	char q[FORMAT_QUOTE_SIZE];
+	size_t n;
+
+	if (!slash) {
+		err_set(err, "\"%s\" is not NAMESPACE/NAME",
+			format_quote(q, s, len));
+		return -EINVAL;
+	}
+	n = (size_t)(slash - s);
+	if (parse_levels(s, n, NAMESPACE_MAX_BYTES, err) ||
+	    parse_name_explained(slash + 1, len - n - 1, err))
+		return -EINVAL;
+	*ns_len = n;
 	return 0;
 }

@@ -19,6 +19,14 @@
 #define LOG_GROUP_MAX_BYTES 512 /* a whole log group, '/' included */
 
 /*
+ * strtod(3) in the C locale whatever the process locale, so '.' is always
+ * the decimal point: the one place monfs reads a double from text. Takes
+ * and returns what strtod does (blanks, "nan", hex floats included);
+ * callers that must refuse those check first, as parse_value does.
+ */
+double parse_strtod_c(const char *text, char **end);
+
+/*
  * A metric value: a finite decimal number as strtod reads it in the C
  * locale, without hexadecimal forms. The whole range must be consumed.
  * NaN, infinities, overflow and anything else: -EINVAL.
@@ -66,6 +74,15 @@ int parse_name_explained(const char *s, size_t len, struct err *err);
  * '/', each a name, at most max bytes in all. 0 or -EINVAL with err set.
  */
 int parse_levels(const char *s, size_t len, size_t max, struct err *err);
+
+/*
+ * A metric as definitions name it, NAMESPACE/NAME, split at the last '/':
+ * the namespace as parse_levels takes it (NAMESPACE_MAX_BYTES), the name
+ * as parse_name_explained. 0 with *ns_len set (the name is the rest after
+ * s[*ns_len], the '/'), or -EINVAL with err saying why.
+ */
+int parse_metric_path(const char *s, size_t len, size_t *ns_len,
+		      struct err *err);
 
 /*
  * A statistics period in seconds (SPEC 3): 1, 5, 10, 20, 30 or any

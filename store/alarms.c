@@ -26,6 +26,7 @@
 #include "lib/alarm.h"
 #include "lib/format.h"
 #include "lib/perm.h"
+#include "lib/timeutil.h"
 
 #define INITIAL_REASON "Unchecked: Initial alarm creation"
 
@@ -988,8 +989,8 @@ int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 	n = alarm_range(&row->def);
 	if (n > (int)(sizeof(points) / sizeof(points[0])))
 		n = sizeof(points) / sizeof(points[0]);
-	fill = (struct fill_ctx){&row->def.stat, 0, row->def.period_s * 1000,
-				 points, n};
+	fill = (struct fill_ctx){&row->def.stat, 0,
+				 row->def.period_s * MS_PER_SECOND, points, n};
 	/* Complete periods only: the newest ends at or before now. */
 	fill.newest_ms = (now_ms / fill.period_ms - 1) * fill.period_ms;
 	for (i = 0; i < n; i++)

@@ -22,8 +22,7 @@
 
 #include "lib/filter.h"
 #include "lib/perm.h"
-
-#define MINUTE_MS 60000LL
+#include "lib/timeutil.h"
 
 static const char SQL_FILTER_GET[] =
 	"SELECT id, uid, gid, mode, ctime_ms, mtime_ms FROM metric_filters"
@@ -464,7 +463,8 @@ static int apply_one(struct store *st, int64_t filter_id,
 	stmt = rc || !d->has_default ? NULL : db_stmt(st, SQL_MINUTE_SEEN);
 	if (stmt) {
 		sqlite3_bind_int64(stmt, 1, filter_id);
-		sqlite3_bind_int64(stmt, 2, now_ms / MINUTE_MS * MINUTE_MS);
+		sqlite3_bind_int64(stmt, 2,
+				   now_ms / MS_PER_MINUTE * MS_PER_MINUTE);
 		sqlite3_bind_int(stmt, 3, n > 0);
 		rc = db_exec_stmt(stmt);
 	}
@@ -527,7 +527,7 @@ int filters_apply_locked(struct store *st, int64_t stream_id, const char *buf,
 
 int store_filters_sweep(struct store *st, int64_t now_ms)
 {
-	int64_t minute = now_ms / MINUTE_MS * MINUTE_MS;
+	int64_t minute = now_ms / MS_PER_MINUTE * MS_PER_MINUTE;
 	struct filter_def *d = malloc(sizeof(*d));
 	sqlite3_stmt *stmt;
 	int rc;

@@ -30,7 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY_MS (24LL * 3600 * 1000)
+#include "lib/timeutil.h"
+
 /*
  * Chunks reaped per transaction: each transaction stays small, in time
  * and in the WAL, whatever the stream's size (a full disk needs room in
@@ -713,7 +714,7 @@ out:
 static int64_t expire_stream(struct store *st, int64_t stream_id, int64_t days,
 			     int64_t now_ms)
 {
-	int64_t start, end, new_start, cutoff = now_ms - days * DAY_MS;
+	int64_t start, end, new_start, cutoff = now_ms - days * MS_PER_DAY;
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -724,7 +725,7 @@ static int64_t expire_stream(struct store *st, int64_t stream_id, int64_t days,
 	if (rc)
 		goto fail;
 	if (holds_has(db_holds(st, HOLD_STREAM), stream_id))
-		cutoff -= DAY_MS;
+		cutoff -= MS_PER_DAY;
 	stmt = db_stmt(st, SQL_FIRST_KEPT);
 	if (!stmt) {
 		rc = -EIO;

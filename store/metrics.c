@@ -71,6 +71,7 @@ int store_metric_set_unit(struct store *st, const char *ns, const char *name,
 			   TRAIL_STR("value", unit)},
 		.nparams = *unit ? 4 : 3,
 	};
+	char q[FORMAT_QUOTE_SIZE];
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -79,9 +80,9 @@ int store_metric_set_unit(struct store *st, const char *ns, const char *name,
 		return rc;
 	if (*unit && !metric_unit_valid(unit)) {
 		err_set(err,
-			"\"%.*s\" is not a CloudWatch unit (such as Percent,"
+			"\"%s\" is not a CloudWatch unit (such as Percent,"
 			" Bytes, Count, Seconds or None)",
-			FORMAT_QUOTE_MAX, unit);
+			format_quote(q, unit, strlen(unit)));
 		rc = -EINVAL;
 		goto out;
 	}

@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/timeutil.h"
+
 #define LEVELS 4
 /* Writes of at most this many points go to the journal. */
 #define JOURNAL_MAX_POINTS 16
@@ -37,10 +39,10 @@
 #define FOLD_ROWS 256
 static const int64_t RESOLUTION_S[LEVELS] = {1, 60, 300, 3600};
 static const int64_t RETENTION_MS[LEVELS] = {
-	3LL * 3600 * 1000,
-	15LL * 24 * 3600 * 1000,
-	63LL * 24 * 3600 * 1000,
-	455LL * 24 * 3600 * 1000,
+	3 * MS_PER_HOUR,
+	15 * MS_PER_DAY,
+	63 * MS_PER_DAY,
+	455 * MS_PER_DAY,
 };
 
 /*
@@ -89,18 +91,6 @@ struct buckets {
 	size_t n;
 	size_t cap;
 };
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-static int64_t ceil_div(int64_t a, int64_t b)
-{
-	return -floor_div(-a, b);
-}
 
 static void buckets_release(struct buckets *b)
 {
@@ -525,7 +515,7 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 		       const struct stats_query *q, store_stats_fn fn,
 		       void *ctx)
 {
-	int64_t period_ms = q->period_s * 1000;
+	int64_t period_ms = q->period_s * MS_PER_SECOND;
 	int level = level_for(q->period_s);
 	int64_t oldest, since, until, current = 0;
 	struct buckets journal = {0};

@@ -23,6 +23,7 @@
 #include "lib/err.h"
 #include "lib/stats.h"
 #include "lib/strbuf.h"
+#include "lib/timeutil.h"
 
 struct store;
 
@@ -44,8 +45,8 @@ struct point {
 };
 
 /* How far back and ahead of now a data point may lie (SPEC 3). */
-#define METRIC_PAST_MS (14LL * 24 * 3600 * 1000)
-#define METRIC_FUTURE_MS (2LL * 3600 * 1000)
+#define METRIC_PAST_MS (14 * MS_PER_DAY)
+#define METRIC_FUTURE_MS (2 * MS_PER_HOUR)
 
 /* The backend and its version, e.g. "sqlite 3.40.1". */
 const char *store_backend(void);

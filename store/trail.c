@@ -22,9 +22,8 @@
 #include "store/holds.h"
 #include "store/trail.h"
 #include "lib/strbuf.h"
+#include "lib/timeutil.h"
 
-#define DAY_MS (24LL * 3600 * 1000)
-#define MINUTE_MS (60LL * 1000)
 #define DEFAULT_RETENTION_DAYS 90
 #define EVENT_VERSION "1.08"
 
@@ -91,15 +90,10 @@ int store_trail_configure(struct store *st, const struct trail_config *cfg)
 	return 0;
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
 /* The oldest day still within retention, as of now_ms. */
 static int64_t oldest_day(struct store *st, int64_t now_ms)
 {
-	return floor_div(now_ms, DAY_MS) - db_trail(st)->retention_days;
+	return floor_div(now_ms, MS_PER_DAY) - db_trail(st)->retention_days;
 }
 
 /*
@@ -271,7 +265,7 @@ static json_t *build_record(struct store *st, const struct trail_event *ev)
 static int append_line(struct store *st, const char *line, size_t len,
 		       int64_t now_ms)
 {
-	int64_t day = floor_div(now_ms, DAY_MS), size = 0;
+	int64_t day = floor_div(now_ms, MS_PER_DAY), size = 0;
 	sqlite3_stmt *stmt = db_stmt(st, SQL_DAY_GET);
 	int rc;
 
@@ -573,7 +567,7 @@ int trail_finish_pending(struct store *st, bool all, int64_t now_ms)
 		goto fail;
 	}
 	sqlite3_bind_int(due, 1, all);
-	sqlite3_bind_int64(due, 2, now_ms - MINUTE_MS);
+	sqlite3_bind_int64(due, 2, now_ms - MS_PER_MINUTE);
 	while (!rc && (rc = db_step(due)) == DB_ROW) {
 		int64_t id = sqlite3_column_int64(due, 0);
 		const char *record = (const char *)sqlite3_column_text(due, 1);

@@ -19,6 +19,7 @@
 #include "store/logs.h"
 #include "store/trail.h"
 #include "store/tree.h"
+#include "lib/format.h"
 #include "lib/parse.h"
 
 #include <errno.h>
@@ -158,6 +159,7 @@ int tree_validate(enum tree tree, const char *name, struct err *err)
 	const struct tree_desc *t = &TREES[tree];
 	const char *level = name;
 	size_t len = strlen(name);
+	char q[FORMAT_QUOTE_SIZE];
 	int rc;
 
 	for (;;) {
@@ -166,8 +168,8 @@ int tree_validate(enum tree tree, const char *name, struct err *err)
 
 		rc = parse_name(level, n);
 		if (rc) {
-			err_set(err, "invalid %s level \"%.*s\"", t->what,
-				(int)(n > 64 ? 64 : n), level);
+			err_set(err, "invalid %s level \"%s\"", t->what,
+				format_quote(q, level, n));
 			return rc;
 		}
 		if (!slash)

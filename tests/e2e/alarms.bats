@@ -102,19 +102,6 @@ history() {
 	cat -- "$A/$1?view=history"
 }
 
-# eventually SECONDS CONDITION: poll the shell CONDITION until true or the
-# deadline passes (generous: these machines are noisy).
-eventually() {
-	local deadline=$((SECONDS + $1))
-	while ! eval "$2"; do
-		if ((SECONDS >= deadline)); then
-			echo "not true within $1 s: $2"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
 # write_hook FILE OUT: an executable script at FILE that writes its
 # environment (MONFS_*), `id -u` and its standard input to OUT, whole.
 write_hook() {

@@ -92,19 +92,6 @@ state_changes() {
 	history "$1" | jq -s '[.[] | select(.HistoryItemType == "StateUpdate")] | length'
 }
 
-# eventually SECONDS CONDITION: poll the shell CONDITION until true or the
-# deadline passes.
-eventually() {
-	local deadline=$((SECONDS + $1))
-	while ! eval "$2"; do
-		if ((SECONDS >= deadline)); then
-			echo "not true within $1 s: $2"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
 # acted NAME: the hook ran for alarm NAME.
 acted() {
 	grep -qx "$1 ALARM" "$ACTED"

@@ -133,19 +133,6 @@ refused() {
 	done
 }
 
-# eventually SECONDS CONDITION: poll the shell CONDITION until true or the
-# deadline passes (generous: these machines are noisy).
-eventually() {
-	local deadline=$((SECONDS + $1))
-	while ! eval "$2"; do
-		if ((SECONDS >= deadline)); then
-			echo "not true within $1 s: $2"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
 # access_log N: N lines of an Apache combined-style access log, the same
 # on every run (a Park-Miller generator, so mawk and gawk agree): statuses
 # 200 301 304 404 500 503, byte counts 0..99999, and "-" for the bytes of

@@ -49,6 +49,22 @@ process_alive() {
 	[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
 }
 
+# eventually SECONDS CONDITION: poll the shell CONDITION every 0.2 s until
+# it is true, or fail once SECONDS have passed (generous: these machines
+# are noisy), saying what was not true and, if the test file defines
+# eventually_explain, what that prints.
+eventually() {
+	local deadline=$((SECONDS + $1))
+	while ! eval "$2"; do
+		if ((SECONDS >= deadline)); then
+			echo "not true within $1 s: $2"
+			! declare -F eventually_explain >/dev/null || eventually_explain
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
 # start_daemon MOUNTPOINT ARG...: run "monfs -f -o auto_unmount ARG..." in
 # the background (its output appended to $LOG) and wait until MOUNTPOINT
 # answers. Sets MONFS_PID. Fails, showing the log, if it never does.

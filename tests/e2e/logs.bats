@@ -120,19 +120,6 @@ stop_bg() {
 	wait "$1" 2>/dev/null || true
 }
 
-# eventually SECONDS CONDITION: poll the shell CONDITION until true or the
-# deadline passes (generous: these machines are noisy).
-eventually() {
-	local deadline=$((SECONDS + $1))
-	while ! eval "$2"; do
-		if ((SECONDS >= deadline)); then
-			echo "not true within $1 s: $2"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
 # daemon_serves: the daemon is alive and the mount answers.
 daemon_serves() {
 	if ! process_alive "$MONFS_MAIN_PID"; then

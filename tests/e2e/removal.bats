@@ -73,18 +73,6 @@ hold_open() {
 	eventually 10 '[ "$(readlink "/proc/$HOLDER/fd/0")" = "$HELD" ]'
 }
 
-# eventually SECONDS CONDITION: poll CONDITION until true or the deadline.
-eventually() {
-	local deadline=$((SECONDS + $1))
-	while ! eval "$2"; do
-		if ((SECONDS >= deadline)); then
-			echo "not true within $1 s: $2"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
 @test "a stream removed while open reads to its end, byte for byte" {
 	fill "$S" 20000
 	exec 7<"$S"

@@ -283,18 +283,6 @@ await_refusal() {
 	done
 }
 
-# eventually SECONDS CONDITION: poll the shell CONDITION until true.
-eventually() {
-	local deadline=$((SECONDS + $1))
-	while ! eval "$2"; do
-		if ((SECONDS >= deadline)); then
-			echo "not true within $1 s: $2"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
 # owner_mode PATH: "USER:GROUP MODE" as stat shows them.
 owner_mode() {
 	stat -c '%U:%G %a' "$1"

@@ -47,19 +47,6 @@ stop_bg() {
 	wait "$1" 2>/dev/null || true
 }
 
-# eventually SECONDS CONDITION: poll the shell CONDITION until true or the
-# deadline passes (generous: these machines are noisy).
-eventually() {
-	local deadline=$((SECONDS + $1))
-	while ! eval "$2"; do
-		if ((SECONDS >= deadline)); then
-			echo "not true within $1 s: $2"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
 # records: every record of the trail, all day files oldest first.
 records() {
 	local f

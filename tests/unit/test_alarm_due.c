@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "lib/alarm_due.h"
-
-#define MINUTE_MS 60000
+#include "lib/timeutil.h"
 
 static struct alarm_due due = ALARM_DUE_INIT;
 
@@ -29,7 +28,8 @@ static size_t sweep(int64_t first, int64_t last, int64_t now_ms)
 	for (id = first; id <= last; id++) {
 		snprintf(name, sizeof(name), "a%lld", (long long)id);
 		cr_assert_geq(
-			alarm_due_check(&due, id, name, MINUTE_MS, now_ms), 0);
+			alarm_due_check(&due, id, name, MS_PER_MINUTE, now_ms),
+			0);
 	}
 	alarm_due_end(&due);
 	return due.nnames;
@@ -37,25 +37,28 @@ static size_t sweep(int64_t first, int64_t last, int64_t now_ms)
 
 Test(alarm_due, a_new_alarm_is_due_at_once_then_at_each_boundary)
 {
-	int64_t t = 1000 * MINUTE_MS;
+	int64_t t = 1000 * MS_PER_MINUTE;
 
-	cr_assert_eq(alarm_due_check(&due, 7, "cpu", MINUTE_MS, t + 5), 1);
+	cr_assert_eq(alarm_due_check(&due, 7, "cpu", MS_PER_MINUTE, t + 5), 1);
 	cr_assert_str_eq(due.names[0], "cpu");
-	cr_assert_eq(alarm_due_check(&due, 7, "cpu", MINUTE_MS, t + 9000), 0);
-	cr_assert_eq(alarm_due_check(&due, 7, "cpu", MINUTE_MS, t + MINUTE_MS),
+	cr_assert_eq(alarm_due_check(&due, 7, "cpu", MS_PER_MINUTE, t + 9000),
+		     0);
+	cr_assert_eq(alarm_due_check(&due, 7, "cpu", MS_PER_MINUTE,
+				     t + MS_PER_MINUTE),
 		     1);
 	cr_assert_eq(due.nnames, 2);
 }
 
 Test(alarm_due, a_renamed_alarm_is_due_under_its_new_name)
 {
-	int64_t t = 1000 * MINUTE_MS;
+	int64_t t = 1000 * MS_PER_MINUTE;
 
 	alarm_due_begin(&due);
-	cr_assert_eq(alarm_due_check(&due, 7, "old", MINUTE_MS, t), 1);
+	cr_assert_eq(alarm_due_check(&due, 7, "old", MS_PER_MINUTE, t), 1);
 	alarm_due_end(&due);
 	alarm_due_begin(&due);
-	cr_assert_eq(alarm_due_check(&due, 7, "new", MINUTE_MS, t + MINUTE_MS),
+	cr_assert_eq(alarm_due_check(&due, 7, "new", MS_PER_MINUTE,
+				     t + MS_PER_MINUTE),
 		     1);
 	cr_assert_eq(due.nnames, 1);
 	cr_assert_str_eq(due.names[0], "new");
@@ -63,7 +66,7 @@ Test(alarm_due, a_renamed_alarm_is_due_under_its_new_name)
 
 Test(alarm_due, far_more_than_64_alarms_are_due_in_one_sweep)
 {
-	int64_t t = 1000 * MINUTE_MS;
+	int64_t t = 1000 * MS_PER_MINUTE;
 	size_t i;
 
 	cr_assert_eq(sweep(1, 10000, t), 10000);
@@ -75,20 +78,20 @@ Test(alarm_due, far_more_than_64_alarms_are_due_in_one_sweep)
 	}
 	/* The same boundary again: none; the next: all. */
 	cr_assert_eq(sweep(1, 10000, t + 30000), 0);
-	cr_assert_eq(sweep(1, 10000, t + MINUTE_MS), 10000);
+	cr_assert_eq(sweep(1, 10000, t + MS_PER_MINUTE), 10000);
 	cr_assert_eq(due.nseen, 10000);
 }
 
 Test(alarm_due, ids_met_in_any_order_are_each_kept_once)
 {
-	int64_t t = 1000 * MINUTE_MS, id;
+	int64_t t = 1000 * MS_PER_MINUTE, id;
 	size_t n = 0;
 
 	alarm_due_begin(&due);
 	/* 997 is prime: id * 389 mod 997 visits every id below 997 once. */
 	for (id = 0; id < 997; id++)
 		n += (size_t)alarm_due_check(&due, id * 389 % 997 + 1, "x",
-					     MINUTE_MS, t);
+					     MS_PER_MINUTE, t);
 	alarm_due_end(&due);
 	cr_assert_eq(n, 997);
 	cr_assert_eq(due.nseen, 997);
@@ -99,7 +102,7 @@ Test(alarm_due, ids_met_in_any_order_are_each_kept_once)
 
 Test(alarm_due, five_thousand_alarms_made_and_deleted_in_turn_leave_no_trace)
 {
-	int64_t t = 1000 * MINUTE_MS, id;
+	int64_t t = 1000 * MS_PER_MINUTE, id;
 
 	/*
 	 * Alarm id exists during sweep id only: each is new, so due at once,
@@ -120,12 +123,12 @@ Test(alarm_due, five_thousand_alarms_made_and_deleted_in_turn_leave_no_trace)
 Test(alarm_due,
      an_alarm_deleted_is_forgotten_and_a_sweep_not_ended_forgets_none)
 {
-	int64_t t = 1000 * MINUTE_MS;
+	int64_t t = 1000 * MS_PER_MINUTE;
 
 	cr_assert_eq(sweep(1, 3, t), 3);
 	/* A sweep cut short (no end): alarm 3 unseen but kept. */
 	alarm_due_begin(&due);
-	cr_assert_eq(alarm_due_check(&due, 1, "a1", MINUTE_MS, t + 1), 0);
+	cr_assert_eq(alarm_due_check(&due, 1, "a1", MS_PER_MINUTE, t + 1), 0);
 	cr_assert_eq(due.nseen, 3);
 	/* A complete sweep without 2: forgotten. */
 	cr_assert_eq(sweep(1, 1, t + 2), 0);

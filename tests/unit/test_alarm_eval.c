@@ -14,8 +14,8 @@
 
 #include "lib/alarm.h"
 #include "lib/format.h"
+#include "lib/timeutil.h"
 
-#define MS_PER_MINUTE 60000
 #define KEPT (-1) /* the verdict keeps the current state */
 #define RANGE_MAX 200
 

@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/timeutil.h"
 #include "store/store.h"
-
-#define DAY_MS (24LL * 3600 * 1000)
 
 static char dir[] = "/tmp/monfs-logs-XXXXXX";
 static struct store *st;
@@ -411,9 +410,9 @@ Test(logs, expired_events_leave_from_the_start_and_offsets_follow)
 	struct err err = {""};
 	char buf[16];
 
-	append(id, "old1\n", now - 9 * DAY_MS);
-	append(id, "old2\n", now - 8 * DAY_MS);
-	append(id, "new\n", now - 1 * DAY_MS);
+	append(id, "old1\n", now - 9 * MS_PER_DAY);
+	append(id, "old2\n", now - 8 * MS_PER_DAY);
+	append(id, "new\n", now - 1 * MS_PER_DAY);
 	cr_assert_eq(store_group_set_retention(st, "ret", 7, &bob, &err), 0);
 	cr_assert_eq(store_logs_sweep(st, now), 10);
 	cr_assert_eq(size_of("ret", "old"), 4);
@@ -432,8 +431,8 @@ Test(logs, a_held_stream_waits_a_day_past_due)
 	int64_t id = make_stream("ret", "held");
 	struct err err = {""};
 
-	append(id, "a\n", now - 7 * DAY_MS - 3600 * 1000);
-	append(id, "b\n", now - 9 * DAY_MS + 3600 * 1000);
+	append(id, "a\n", now - 7 * MS_PER_DAY - 3600 * 1000);
+	append(id, "b\n", now - 9 * MS_PER_DAY + 3600 * 1000);
 	cr_assert_eq(store_group_set_retention(st, "ret", 7, &bob, &err), 0);
 	/* Held: only what is more than 8 days old would go; nothing is. */
 	cr_assert_eq(store_stream_hold(st, id), 0);
@@ -450,7 +449,7 @@ Test(logs, groups_without_retention_keep_everything)
 	int64_t now = store_now_ms();
 	int64_t id = make_stream("keep", "all");
 
-	append(id, "ancient\n", now - 5000 * DAY_MS);
+	append(id, "ancient\n", now - 5000 * MS_PER_DAY);
 	cr_assert_eq(store_logs_sweep(st, now), 0);
 	cr_assert_eq(size_of("keep", "all"), 8);
 }
@@ -489,13 +488,16 @@ Test(logs, trail_days_past_retention_are_swept)
 	cr_assert_eq(store_trail_configure(
 			     st, &(struct trail_config){NULL, NULL, 7}),
 		     0);
-	record_at(now - 30 * DAY_MS);
-	record_at(now - 2 * DAY_MS);
+	record_at(now - 30 * MS_PER_DAY);
+	record_at(now - 2 * MS_PER_DAY);
 	record_at(now);
 	/* Past retention: hidden at once, removed by the sweep. */
-	cr_assert_eq(store_trail_day(st, (now - 30 * DAY_MS) / DAY_MS, &d),
-		     -ENOENT);
-	cr_assert_eq(store_trail_day(st, (now - 2 * DAY_MS) / DAY_MS, &d), 0);
+	cr_assert_eq(
+		store_trail_day(st, (now - 30 * MS_PER_DAY) / MS_PER_DAY, &d),
+		-ENOENT);
+	cr_assert_eq(
+		store_trail_day(st, (now - 2 * MS_PER_DAY) / MS_PER_DAY, &d),
+		0);
 	cr_assert_gt(d.size, 100);
 	cr_assert_eq(store_trail_sweep(st, now), 0);
 	cr_assert_eq(store_trail_days(st, count_days, &n), 0);
@@ -511,8 +513,8 @@ Test(logs, trail_days_past_retention_are_swept)
 
 Test(logs, a_day_file_held_open_past_retention_stays_whole_for_its_reader)
 {
-	int64_t now = store_now_ms(), old = now - 3 * DAY_MS;
-	int64_t day = old / DAY_MS;
+	int64_t now = store_now_ms(), old = now - 3 * MS_PER_DAY;
+	int64_t day = old / MS_PER_DAY;
 	struct trail_day d, seen;
 	char buf[4096];
 	int n = 0;
@@ -542,7 +544,7 @@ Test(logs, a_day_file_held_open_past_retention_stays_whole_for_its_reader)
 
 Test(logs, a_day_file_reads_as_json_lines_at_any_offset)
 {
-	int64_t now = store_now_ms(), day = now / DAY_MS;
+	int64_t now = store_now_ms(), day = now / MS_PER_DAY;
 	char all[4096], piece[4096];
 	struct trail_day d;
 	int n, off;
@@ -565,7 +567,7 @@ Test(logs, a_day_file_reads_as_json_lines_at_any_offset)
 
 Test(logs, a_stream_write_counts_in_a_data_event_at_close)
 {
-	int64_t now = store_now_ms(), day = now / DAY_MS;
+	int64_t now = store_now_ms(), day = now / MS_PER_DAY;
 	int64_t id = make_stream("app", "trail");
 	struct data_session *ds;
 	struct err err = {""};

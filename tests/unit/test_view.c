@@ -3,6 +3,7 @@
  * — keys, values, percent-decoding, and the defaults of each kind.
  */
 #include "fs/view.h"
+#include "lib/timeutil.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -11,8 +12,6 @@
 
 /* 2023-11-14T22:13:20.123Z: not on a minute, so rounding shows. */
 #define NOW_MS 1700000000123LL
-#define MINUTE_MS (60LL * 1000)
-#define HOUR_MS (60 * MINUTE_MS)
 
 static struct view v;
 static struct err err;
@@ -35,7 +34,8 @@ Test(view, a_metric_without_query_is_the_last_hour_by_minute)
 	cr_assert_eq(parse(NULL, VIEW_METRIC), 0);
 	cr_assert_eq(v.period_s, 60);
 	cr_assert_eq(v.until_ms, NOW_MS);
-	cr_assert_eq(v.since_ms, (NOW_MS - HOUR_MS) / MINUTE_MS * MINUTE_MS);
+	cr_assert_eq(v.since_ms,
+		     (NOW_MS - MS_PER_HOUR) / MS_PER_MINUTE * MS_PER_MINUTE);
 	cr_assert_eq(v.nstats, 8);
 	cr_assert_not(v.stats_given);
 	cr_assert_not(v.json);
@@ -58,8 +58,8 @@ Test(view, a_stream_without_query_is_every_event)
 Test(view, relative_times_count_back_from_now)
 {
 	cr_assert_eq(parse("since=-2d&until=-15m", VIEW_STREAM), 0);
-	cr_assert_eq(v.since_ms, NOW_MS - 48 * HOUR_MS);
-	cr_assert_eq(v.until_ms, NOW_MS - 15 * MINUTE_MS);
+	cr_assert_eq(v.since_ms, NOW_MS - 48 * MS_PER_HOUR);
+	cr_assert_eq(v.until_ms, NOW_MS - 15 * MS_PER_MINUTE);
 }
 
 Test(view, now_is_a_time)
@@ -72,15 +72,16 @@ Test(view, a_metric_since_is_rounded_down_to_its_period)
 {
 	cr_assert_eq(parse("period=300&since=-15m", VIEW_METRIC), 0);
 	cr_assert_eq(v.period_s, 300);
-	cr_assert_eq(v.since_ms, (NOW_MS - 15 * MINUTE_MS) / (5 * MINUTE_MS) *
-					 (5 * MINUTE_MS));
+	cr_assert_eq(v.since_ms, (NOW_MS - 15 * MS_PER_MINUTE) /
+					 (5 * MS_PER_MINUTE) *
+					 (5 * MS_PER_MINUTE));
 }
 
 Test(view, percent_encoded_values_are_decoded)
 {
 	/* 2023-11-14T22:00:00Z with its colons encoded, upper and lower. */
 	cr_assert_eq(parse("since=2023-11-14T22%3A00%3a00Z", VIEW_STREAM), 0);
-	cr_assert_eq(v.since_ms, NOW_MS - 13 * MINUTE_MS - 20123);
+	cr_assert_eq(v.since_ms, NOW_MS - 13 * MS_PER_MINUTE - 20123);
 }
 
 Test(view, a_percent_encoded_filter_is_compiled)
