@@ -6,7 +6,7 @@
 #   make check-asan the same tests with AddressSanitizer and UBSan
 #   make check-tsan the same tests with ThreadSanitizer (data races)
 #   make check-headers  every header compiles on its own
-#   make check-format   the tree is as make format leaves it (make test runs it)
+#   make check-format   the tree is as make format leaves it (make test counts it)
 #   make bench      monfs beside its floors: one table of medians
 #   make install    install under $(DESTDIR)$(PREFIX)
 
@@ -104,8 +104,7 @@ $(FAULT_SHIM): tests/fault/failio.c
 VALGRIND_FILES ?= tests/e2e/metrics.bats
 
 test: deps
-	@$(MAKE) --no-print-directory check-format all unit check-headers \
-	    $(FAULT_SHIM)
+	@$(MAKE) --no-print-directory all unit check-headers $(FAULT_SHIM)
 	@MONFS_VALGRIND_FILES="$(VALGRIND_FILES)" tests/run-all $(BUILD)
 
 check-valgrind: deps
