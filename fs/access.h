@@ -2,7 +2,7 @@
  * access: monfs's own permission checks (SPEC 9), made with the
  * caller's identity and groups before an operation reaches the store,
  * each refusal recorded in the trail as AccessDenied. The rule itself is
- * store/perm.c's.
+ * lib/perm.c's.
  */
 #ifndef MONFS_FS_ACCESS_H
 #define MONFS_FS_ACCESS_H

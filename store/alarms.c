@@ -3,8 +3,8 @@
  * and their evaluation against their metric's rollups (SPEC 5).
  *
  * A definition is stored in its canonical `key = value` form and parsed
- * again when needed (store/alarm_def.c); the decision itself is
- * store/alarm_eval.c's. A state change, its history item and its
+ * again when needed (lib/alarm_def.c); the decision itself is
+ * lib/alarm_eval.c's. A state change, its history item and its
  * AlarmStateChange trail record commit in one transaction; running the
  * actions is the daemon's (fs/actions.c), which reports their outcomes
  * back as history items.

@@ -21,6 +21,7 @@
 #include "lib/caller.h"
 #include "lib/units.h"
 #include "lib/err.h"
+#include "lib/metric_lines.h"
 #include "lib/stats.h"
 #include "lib/strbuf.h"
 #include "lib/timeutil.h"
@@ -37,16 +38,6 @@ struct node_owner {
 	gid_t gid;
 	mode_t mode; /* permission bits only (07777) */
 };
-
-/* One data point. */
-struct point {
-	int64_t ts_ms;
-	double value;
-};
-
-/* How far back and ahead of now a data point may lie (SPEC 3). */
-#define METRIC_PAST_MS (14 * MS_PER_DAY)
-#define METRIC_FUTURE_MS (2 * MS_PER_HOUR)
 
 /* The backend and its version, e.g. "sqlite 3.40.1". */
 const char *store_backend(void);
@@ -169,17 +160,6 @@ int store_metric_create(struct store *st, const char *ns, const char *name,
 int store_metric_set_unit(struct store *st, const char *ns, const char *name,
 			  const char *unit, const struct caller *who,
 			  struct err *err);
-
-/*
- * Parse the complete lines in buf[0..len) (SPEC 3's "VALUE [TIMESTAMP]",
- * blank lines and a trailing '\r' ignored) into a new malloc'ed array of
- * points (*out, *count; *out NULL when none). Points without a timestamp
- * get now_ms. Any bad line or a timestamp outside [now - 14 d, now + 2 h]
- * fails the whole buffer with -EINVAL, err naming the line ("line 3:
- * \"abc\" is not a number"). -ENOMEM.
- */
-int metric_parse_lines(const char *buf, size_t len, int64_t now_ms,
-		       struct point **out, size_t *count, struct err *err);
 
 /*
  * Store n points into a metric in one transaction. -ENOENT (metric

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "store/store.h"
+#include "lib/metric_lines.h"
 
 #define NOW_MS 1795953600000LL /* 2026-11-23T12:00:00Z */
 #define WINDOW_BEFORE_MS (14LL * 24 * 3600 * 1000)

@@ -1,5 +1,5 @@
 /*
- * Fuzz store/pattern.c (SPEC 4, 7, 8). The input is a pattern, a
+ * Fuzz lib/pattern.c (SPEC 4, 7, 8). The input is a pattern, a
  * newline, then an event: compile the one, match the other, and pull
  * values out of it as a metric filter would.
  */

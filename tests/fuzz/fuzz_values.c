@@ -1,5 +1,5 @@
 /*
- * Fuzz the small grammars of store/parse.c: every parser on the whole
+ * Fuzz the small grammars of lib/parse.c: every parser on the whole
  * input, none may read past it or misbehave (SPEC 2, 3, 8).
  */
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for store/alarm_def.c: what a user may write to
+ * Unit tests for lib/alarm_def.c: what a user may write to
  * alarms/NAME (SPEC 5) in either form, what each refusal says, and that
  * a definition's rendering reads back to the same definition.
  */

@@ -1,5 +1,5 @@
 /*
- * Unit tests for store/alarm_eval.c: how an alarm decides its state from
+ * Unit tests for lib/alarm_eval.c: how an alarm decides its state from
  * its evaluation range (SPEC 5's four cases) and the reason it gives.
  *
  * Ranges are written as strings, NEWEST PERIOD FIRST: 'X' a datapoint that

@@ -1,5 +1,5 @@
 /*
- * Unit tests for store/filter_def.c: what a user may write to
+ * Unit tests for lib/filter_def.c: what a user may write to
  * filters/NAME (SPEC 7), what each refusal says, that a definition's
  * rendering reads back to the same definition, and which data point a
  * log event gives.

@@ -1,5 +1,5 @@
 /*
- * Unit tests for store/kv.c: how a `key = value` text is read (lines,
+ * Unit tests for lib/kv.c: how a `key = value` text is read (lines,
  * comments, quotes, escapes, raw values) and written back.
  */
 #include "lib/kv.h"

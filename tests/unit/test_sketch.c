@@ -1,5 +1,5 @@
 /*
- * Unit tests for store/sketch.c: percentiles exact up to SKETCH_EXACT_MAX
+ * Unit tests for lib/sketch.c: percentiles exact up to SKETCH_EXACT_MAX
  * values and within 1 % of the exact nearest-rank value beyond, merges
  * that equal one pass, and encodings (both versions) that survive any
  * damage without crashing.

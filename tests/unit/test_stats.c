@@ -1,5 +1,5 @@
 /*
- * Unit tests for store/stats.c: which statistic names a read accepts,
+ * Unit tests for lib/stats.c: which statistic names a read accepts,
  * and that every statistic agrees with the values it summarizes.
  */
 #include <criterion/criterion.h>
