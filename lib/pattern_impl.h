@@ -210,8 +210,11 @@ bool pattern_number_from(const char *s, size_t len, double *out);
 /* The shortest text that reads back as v into buf; its length. */
 size_t pattern_number_text(double v, char buf[NUMBER_TEXT_MAX]);
 
-/* Up to SHOWN_MAX bytes of s quoted into out for a message (printable
- * ASCII only, "..." when cut); out. */
+/*
+ * Up to SHOWN_MAX bytes of s quoted into out for a message (printable
+ * ASCII only, "..." when cut); out. Not format_quote: in a pattern the
+ * quotes, which format_quote masks, are what the user must see.
+ */
 const char *pattern_show(const char *s, size_t len, char out[SHOWN_MAX + 4]);
 
 /*

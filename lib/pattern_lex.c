@@ -4,12 +4,11 @@
  * refusal messages that say where the text is wrong, and the few lexing
  * steps too big to live inline in pattern_impl.h.
  */
+#include "lib/parse.h"
 #include "lib/pattern_impl.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,25 +17,6 @@
 #define NUMBER_MAX_BYTES 400 /* longer than any honest number */
 
 /* ---- numbers ---- */
-
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static locale_t c_locale;
-
-static void c_locale_init(void)
-{
-	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
-static double strtod_c(const char *text, char **end)
-{
-	pthread_once(&c_locale_once, c_locale_init);
-	/* Without a C locale object the process locale is still "C": the
-	 * daemon never calls setlocale. */
-	if (c_locale != (locale_t)0)
-		return strtod_l(text, end, c_locale);
-	return strtod(text, end);
-}
 
 /*
  * Whether s[0..len) is a finite decimal number as CloudWatch writes one:
@@ -74,7 +54,7 @@ bool pattern_number_from(const char *s, size_t len, double *out)
 		return false;
 	memcpy(text, s, len);
 	text[len] = '\0';
-	v = strtod_c(text, &end);
+	v = parse_strtod_c(text, &end);
 	if (end != text + len || !isfinite(v))
 		return false;
 	*out = v;
@@ -92,7 +72,7 @@ size_t pattern_number_text(double v, char buf[NUMBER_TEXT_MAX])
 		return (size_t)snprintf(buf, NUMBER_TEXT_MAX, "%.0f", v);
 	for (precision = 1; precision <= 17; precision++) {
 		n = snprintf(buf, NUMBER_TEXT_MAX, "%.*g", precision, v);
-		if (strtod_c(buf, NULL) == v)
+		if (parse_strtod_c(buf, NULL) == v)
 			break;
 	}
 	return n > 0 ? (size_t)n : 0;
