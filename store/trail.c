@@ -126,6 +126,8 @@ static const char *error_code(int error)
 		return "ResourceNotFoundException";
 	case EBUSY:
 		return "ResourceInUseException";
+	case EEXIST: /* CloudWatch Logs' code for a name taken */
+		return "ResourceAlreadyExistsException";
 	case ENOTSUP:
 	case ENODATA:
 		return "UnsupportedOperation";

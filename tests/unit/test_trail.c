@@ -223,6 +223,7 @@ Test(trail, a_refusal_carries_the_errorcode_of_its_errno)
 		{ENOSPC, "LimitExceededException"},
 		{ENOENT, "ResourceNotFoundException"},
 		{EBUSY, "ResourceInUseException"},
+		{EEXIST, "ResourceAlreadyExistsException"},
 		{ENOTSUP, "UnsupportedOperation"},
 		{ENODATA, "UnsupportedOperation"},
 		{EIO, "ServiceUnavailable"},

@@ -1,0 +1,28 @@
+build-v/fs/main.o: fs/main.c fs/actions.h store/store.h lib/caller.h \
+ lib/units.h lib/err.h lib/metric_lines.h lib/timeutil.h lib/stats.h \
+ lib/sketch.h lib/strbuf.h fs/handle.h fs/monfs.h fs/fuse.h \
+ /usr/include/fuse3/fuse.h /usr/include/fuse3/fuse_common.h \
+ /usr/include/fuse3/libfuse_config.h /usr/include/fuse3/fuse_opt.h \
+ /usr/include/fuse3/fuse_log.h /usr/include/fuse3/fuse_opt.h fs/file.h \
+ fs/ops.h
+fs/actions.h:
+store/store.h:
+lib/caller.h:
+lib/units.h:
+lib/err.h:
+lib/metric_lines.h:
+lib/timeutil.h:
+lib/stats.h:
+lib/sketch.h:
+lib/strbuf.h:
+fs/handle.h:
+fs/monfs.h:
+fs/fuse.h:
+/usr/include/fuse3/fuse.h:
+/usr/include/fuse3/fuse_common.h:
+/usr/include/fuse3/libfuse_config.h:
+/usr/include/fuse3/fuse_opt.h:
+/usr/include/fuse3/fuse_log.h:
+/usr/include/fuse3/fuse_opt.h:
+fs/file.h:
+fs/ops.h:

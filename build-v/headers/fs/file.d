@@ -1,0 +1,12 @@
+build-v/headers/fs/file.o: build-v/headers/fs/file.c fs/file.h fs/fuse.h \
+ /usr/include/fuse3/fuse.h /usr/include/fuse3/fuse_common.h \
+ /usr/include/fuse3/libfuse_config.h /usr/include/fuse3/fuse_opt.h \
+ /usr/include/fuse3/fuse_log.h /usr/include/fuse3/fuse_opt.h
+fs/file.h:
+fs/fuse.h:
+/usr/include/fuse3/fuse.h:
+/usr/include/fuse3/fuse_common.h:
+/usr/include/fuse3/libfuse_config.h:
+/usr/include/fuse3/fuse_opt.h:
+/usr/include/fuse3/fuse_log.h:
+/usr/include/fuse3/fuse_opt.h:

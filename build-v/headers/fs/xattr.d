@@ -1,0 +1,2 @@
+build-v/headers/fs/xattr.o: build-v/headers/fs/xattr.c fs/xattr.h
+fs/xattr.h:

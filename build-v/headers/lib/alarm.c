@@ -1,0 +1,1 @@
+#include "lib/alarm.h"

@@ -1,0 +1,2 @@
+build-v/headers/lib/caller.o: build-v/headers/lib/caller.c lib/caller.h
+lib/caller.h:

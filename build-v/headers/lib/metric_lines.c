@@ -1,0 +1,1 @@
+#include "lib/metric_lines.h"

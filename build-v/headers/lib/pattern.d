@@ -1,0 +1,4 @@
+build-v/headers/lib/pattern.o: build-v/headers/lib/pattern.c \
+ lib/pattern.h lib/err.h
+lib/pattern.h:
+lib/err.h:

@@ -1,0 +1,1 @@
+#include "lib/utf8.h"

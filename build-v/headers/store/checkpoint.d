@@ -1,0 +1,3 @@
+build-v/headers/store/checkpoint.o: build-v/headers/store/checkpoint.c \
+ store/checkpoint.h
+store/checkpoint.h:

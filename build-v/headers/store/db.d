@@ -1,0 +1,13 @@
+build-v/headers/store/db.o: build-v/headers/store/db.c store/db.h \
+ store/store.h lib/caller.h lib/units.h lib/err.h lib/metric_lines.h \
+ lib/timeutil.h lib/stats.h lib/sketch.h lib/strbuf.h
+store/db.h:
+store/store.h:
+lib/caller.h:
+lib/units.h:
+lib/err.h:
+lib/metric_lines.h:
+lib/timeutil.h:
+lib/stats.h:
+lib/sketch.h:
+lib/strbuf.h:

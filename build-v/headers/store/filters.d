@@ -1,0 +1,15 @@
+build-v/headers/store/filters.o: build-v/headers/store/filters.c \
+ store/filters.h store/db.h store/store.h lib/caller.h lib/units.h \
+ lib/err.h lib/metric_lines.h lib/timeutil.h lib/stats.h lib/sketch.h \
+ lib/strbuf.h
+store/filters.h:
+store/db.h:
+store/store.h:
+lib/caller.h:
+lib/units.h:
+lib/err.h:
+lib/metric_lines.h:
+lib/timeutil.h:
+lib/stats.h:
+lib/sketch.h:
+lib/strbuf.h:

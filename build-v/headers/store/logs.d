@@ -1,0 +1,14 @@
+build-v/headers/store/logs.o: build-v/headers/store/logs.c store/logs.h \
+ store/db.h store/store.h lib/caller.h lib/units.h lib/err.h \
+ lib/metric_lines.h lib/timeutil.h lib/stats.h lib/sketch.h lib/strbuf.h
+store/logs.h:
+store/db.h:
+store/store.h:
+lib/caller.h:
+lib/units.h:
+lib/err.h:
+lib/metric_lines.h:
+lib/timeutil.h:
+lib/stats.h:
+lib/sketch.h:
+lib/strbuf.h:

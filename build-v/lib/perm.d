@@ -1,0 +1,3 @@
+build-v/lib/perm.o: lib/perm.c lib/perm.h lib/caller.h
+lib/perm.h:
+lib/caller.h:

@@ -1,0 +1,15 @@
+build-v/store/db.o: store/db.c store/db.h store/store.h lib/caller.h \
+ lib/units.h lib/err.h lib/metric_lines.h lib/timeutil.h lib/stats.h \
+ lib/sketch.h lib/strbuf.h store/holds.h store/space.h
+store/db.h:
+store/store.h:
+lib/caller.h:
+lib/units.h:
+lib/err.h:
+lib/metric_lines.h:
+lib/timeutil.h:
+lib/stats.h:
+lib/sketch.h:
+lib/strbuf.h:
+store/holds.h:
+store/space.h:

@@ -1,0 +1,2 @@
+build-v/store/space.o: store/space.c store/space.h
+store/space.h:
