@@ -1,8 +1,8 @@
 /*
  * alarm: what an alarm is (its definition, SPEC 5) and how it decides
  * its state (CloudWatch's evaluation rules) — pure logic, no storage:
- * store/alarms.c keeps alarms in the database and feeds this module the
- * datapoints of their metrics.
+ * store/alarms.c keeps alarms in the database and store/alarm_state.c
+ * feeds this module the datapoints of their metrics.
  */
 #ifndef MONFS_ALARM_H
 #define MONFS_ALARM_H

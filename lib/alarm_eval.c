@@ -5,7 +5,7 @@
  * CloudWatch alarms treat missing data"; where they differ, SPEC 5 wins).
  *
  * Pure and deterministic: no clock, no storage, no allocation. The caller
- * (store/alarms.c) fetches the range's datapoints, newest first, and
+ * (store/alarm_state.c) fetches the range's datapoints, newest first, and
  * keeps the state; this file only decides.
  *
  * With N = evaluation_periods, M = datapoints_to_alarm and k the number

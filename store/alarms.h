@@ -1,0 +1,53 @@
+/*
+ * alarms: what the alarm modules of store/ share — the stored row with
+ * its definition parsed, its loader, the history appender and the
+ * check of the actions' targets (store/alarms.c, store/alarm_actions.c).
+ * Internal to store/.
+ */
+#ifndef MONFS_STORE_ALARMS_H
+#define MONFS_STORE_ALARMS_H
+
+#include "lib/alarm.h"
+#include "store/store.h"
+
+/*
+ * The reason a new alarm starts with; its first evaluation replaces it
+ * (store/alarm_state.c), and only while it is still this text.
+ */
+#define ALARMS_INITIAL_REASON "Unchecked: Initial alarm creation"
+
+/* An alarm as stored, with its definition parsed. */
+struct alarm_row {
+	int64_t id;
+	struct alarm_def def;
+	enum alarm_state state;
+	char reason[1024];
+	int64_t state_updated_ms;
+	int64_t config_updated_ms;
+	int64_t created_ms;
+	uid_t writer_uid;
+	gid_t writer_gid;
+	char writer_name[CALLER_USER_MAX];
+};
+
+/* Load alarm name. Lock held. 0, -ENOENT, or -EIO (a damaged row). */
+int alarms_load(struct store *st, const char *name, struct alarm_row *row);
+
+/*
+ * Append an item of type (ConfigurationUpdate, StateUpdate, Action) to
+ * the history of alarm alarm_id. 0 or -errno. Lock held, transaction
+ * open.
+ */
+int alarms_history_add(struct store *st, int64_t alarm_id, int64_t now_ms,
+		       const char *type, const char *summary, const char *data);
+
+/*
+ * Check every action target of d with who's rights (SPEC 5): an exec:
+ * program as execve(2) would judge it, a log: stream by write permission.
+ * 0; -EINVAL (no program there) or -EACCES, with err naming the action.
+ * Lock not held.
+ */
+int alarms_check_targets(struct store *st, const struct alarm_def *d,
+			 const struct caller *who, struct err *err);
+
+#endif
