@@ -22,7 +22,7 @@
 #include "lib/alarm.h"
 #include "lib/err.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "lib/array.h"
 
 /* Sets one field from text; 0, or -EINVAL with err saying why. */
 typedef int (*alarm_def_setter)(struct alarm_def *d, const char *s, size_t len,

@@ -34,7 +34,7 @@ static const char *const default_stats[] = {
 	"samples", "sum", "average", "minimum", "maximum", "p50", "p90", "p99",
 };
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "lib/array.h"
 
 static int is_digit(char c)
 {
