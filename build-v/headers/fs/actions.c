@@ -1,1 +1,0 @@
-#include "fs/actions.h"

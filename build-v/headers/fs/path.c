@@ -1,1 +1,0 @@
-#include "fs/path.h"

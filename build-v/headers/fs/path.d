@@ -1,2 +1,0 @@
-build-v/headers/fs/path.o: build-v/headers/fs/path.c fs/path.h
-fs/path.h:

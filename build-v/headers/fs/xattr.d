@@ -1,2 +1,0 @@
-build-v/headers/fs/xattr.o: build-v/headers/fs/xattr.c fs/xattr.h
-fs/xattr.h:

@@ -1,1 +1,0 @@
-#include "lib/alarm_due.h"

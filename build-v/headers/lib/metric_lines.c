@@ -1,1 +1,0 @@
-#include "lib/metric_lines.h"

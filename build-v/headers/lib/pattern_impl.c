@@ -1,1 +1,0 @@
-#include "lib/pattern_impl.h"

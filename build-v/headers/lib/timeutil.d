@@ -1,3 +1,0 @@
-build-v/headers/lib/timeutil.o: build-v/headers/lib/timeutil.c \
- lib/timeutil.h
-lib/timeutil.h:

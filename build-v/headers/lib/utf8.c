@@ -1,1 +1,0 @@
-#include "lib/utf8.h"

@@ -1,3 +1,0 @@
-build-v/headers/store/holds.o: build-v/headers/store/holds.c \
- store/holds.h
-store/holds.h:

@@ -1,3 +1,0 @@
-build-v/headers/store/space.o: build-v/headers/store/space.c \
- store/space.h
-store/space.h:

@@ -1,3 +1,0 @@
-build-v/lib/perm.o: lib/perm.c lib/perm.h lib/caller.h
-lib/perm.h:
-lib/caller.h:

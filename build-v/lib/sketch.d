@@ -1,2 +1,0 @@
-build-v/lib/sketch.o: lib/sketch.c lib/sketch.h
-lib/sketch.h:

@@ -1,2 +1,0 @@
-build-v/lib/units.o: lib/units.c lib/units.h
-lib/units.h:
