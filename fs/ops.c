@@ -438,23 +438,6 @@ static int64_t store_time_of(const struct timespec *ts)
 }
 
 /*
- * Whether n is an alarm or filter still being written by the process
- * that created it: it is stored at its close (fs/handle.c), and keeps no
- * times before.
- */
-static bool definition_unstored(const struct node *n)
-{
-	struct store *st = monfs_get()->store;
-	struct alarm_info a;
-
-	if (n->path.area == AREA_ALARMS)
-		return store_alarm_get(st, n->path.rest, &a) == -ENOENT;
-	if (n->path.area == AREA_FILTERS)
-		return store_filter_get(st, n->path.rest, &a) == -ENOENT;
-	return false;
-}
-
-/*
  * utimensat(2): both times to now needs write permission, other times
  * ownership (as Linux). Streams, directories and definitions keep the
  * mtime they are given until their next change moves it; a metric's
@@ -479,8 +462,11 @@ static int op_utimens(const char *path, const struct timespec tv[2],
 	rc = shape_resolve_changeable(path, "Utimens", &n);
 	if (rc)
 		return rc;
-	/* touch and cp -p set the times of what they have just made. */
-	if (definition_unstored(&n))
+	/*
+	 * touch and cp -p set the times of what they have just made: an
+	 * alarm or filter still being written keeps none before its close.
+	 */
+	if (n.being_created)
 		return 0;
 	who = node_caller();
 	to_now = tv[0].tv_nsec == UTIME_NOW && tv[1].tv_nsec == UTIME_NOW;

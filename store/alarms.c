@@ -56,25 +56,6 @@ static const char SQL_HISTORY[] =
 	"SELECT ts_ms, type, summary, data FROM alarm_history"
 	" WHERE alarm_id = ?1 ORDER BY id";
 
-/* The id of alarm name, -ENOENT, or -EIO (-errno). Lock held. */
-static int64_t alarm_id(struct store *st, const char *name)
-{
-	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_GET);
-	int64_t id = -ENOENT;
-	int rc;
-
-	if (!stmt)
-		return -EIO;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = db_step(stmt);
-	if (rc == DB_ROW)
-		id = sqlite3_column_int64(stmt, 0);
-	else if (rc < 0)
-		id = rc;
-	sqlite3_reset(stmt);
-	return id;
-}
-
 int store_alarm_get(struct store *st, const char *name, struct alarm_info *out)
 {
 	return named_get(st, SQL_ALARM_GET, name, &out->id, &out->attr);
@@ -177,7 +158,7 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 		goto out;
 	ev.params[ev.nparams++] = TRAIL_STR("namespace", def->ns);
 	ev.params[ev.nparams++] = TRAIL_STR("metricName", def->metric);
-	existing.id = alarm_id(st, name);
+	existing.id = named_id(st, SQL_ALARM_GET, name);
 	if (existing.id < 0 && existing.id != -ENOENT) {
 		rc = (int)existing.id; /* the database failed: no guess */
 		goto out;
@@ -390,7 +371,7 @@ int store_alarm_rename(struct store *st, const char *from, const char *to,
 		put.params[put.nparams++] =
 			TRAIL_STR("metricName", def->metric);
 	}
-	target = rc ? 0 : alarm_id(st, to);
+	target = rc ? 0 : named_id(st, SQL_ALARM_GET, to);
 	if (target < 0 && target != -ENOENT)
 		rc = (int)target;
 	if (!rc)

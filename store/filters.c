@@ -256,25 +256,6 @@ static int load_source(struct store *st, const char *name,
 	return rc;
 }
 
-/* The id of filter name, -ENOENT, or -EIO. Lock held. */
-static int64_t filter_id(struct store *st, const char *name)
-{
-	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTER_ID);
-	int64_t id = -ENOENT;
-	int rc;
-
-	if (!stmt)
-		return -EIO;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = db_step(stmt);
-	if (rc == DB_ROW)
-		id = sqlite3_column_int64(stmt, 0);
-	else if (rc < 0)
-		id = rc;
-	sqlite3_reset(stmt);
-	return id;
-}
-
 /*
  * Move src to to (target 0: a free name), or make its definition
  * target's (which keeps owner, mode and counters) and delete src. Lock
@@ -343,7 +324,7 @@ int store_filter_rename(struct store *st, const char *from, const char *to,
 	if (!rc) {
 		put.params[put.nparams++] =
 			TRAIL_STR("logGroupName", src.group);
-		target = filter_id(st, to);
+		target = named_id(st, SQL_FILTER_ID, to);
 		rc = target == -ENOENT ? 0 : target < 0 ? (int)target : 0;
 	}
 	if (!rc)

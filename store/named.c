@@ -8,6 +8,24 @@
 
 #include "store/trail.h"
 
+int64_t named_id(struct store *st, const char *sql, const char *name)
+{
+	sqlite3_stmt *stmt = db_stmt(st, sql);
+	int64_t id = -ENOENT;
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	else if (rc < 0)
+		id = rc;
+	sqlite3_reset(stmt);
+	return id;
+}
+
 int named_get(struct store *st, const char *sql, const char *name, int64_t *id,
 	      struct node_attr *attr)
 {

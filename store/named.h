@@ -15,6 +15,12 @@ int named_get(struct store *st, const char *sql, const char *name, int64_t *id,
 	      struct node_attr *attr);
 
 /*
+ * The id (first column) of the row that sql selects by ?1 = name:
+ * the id, -ENOENT, or -errno when the database failed. Lock held.
+ */
+int64_t named_id(struct store *st, const char *sql, const char *name);
+
+/*
  * Call fn (is_dir false) for each row of sql, which selects name, uid,
  * gid, mode, ctime_ms, mtime_ms. Locks; fn must not call the store.
  */

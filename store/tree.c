@@ -470,41 +470,51 @@ out:
 	return trail_finish_change(st, rc, &ev, err);
 }
 
+/*
+ * Make file name in dir of tree as tree_file_create does, now; its id and
+ * attributes in *id and *attr.
+ */
+static int make_file(struct store *st, enum tree tree, const char *dir,
+		     const char *name, mode_t mode, const struct caller *who,
+		     int64_t *id, struct node_attr *attr, struct err *err)
+{
+	int64_t now = store_now_ms();
+	int rc;
+
+	rc = tree_file_create(st, tree, dir, name, mode, who, now, id, err);
+	if (!rc)
+		*attr = (struct node_attr){who->uid, who->gid, mode & 07777,
+					   now, now};
+	return rc;
+}
+
 /* The files of the two trees: a metric in a namespace, a stream in a group. */
 int store_metric_create(struct store *st, const char *ns, const char *name,
 			mode_t mode, const struct caller *who,
 			struct metric_info *out, struct err *err)
 {
-	int64_t id, now = store_now_ms();
+	struct metric_info info = {0};
 	int rc;
 
-	rc = tree_file_create(st, TREE_NAMESPACES, ns, name, mode, who, now,
-			      &id, err);
-	if (rc || !out)
-		return rc;
-	out->id = id;
-	out->attr =
-		(struct node_attr){who->uid, who->gid, mode & 07777, now, now};
-	out->unit[0] = '\0';
-	return 0;
+	rc = make_file(st, TREE_NAMESPACES, ns, name, mode, who, &info.id,
+		       &info.attr, err);
+	if (!rc && out)
+		*out = info;
+	return rc;
 }
 
 int store_stream_create(struct store *st, const char *group, const char *name,
 			mode_t mode, const struct caller *who,
 			struct stream_info *out, struct err *err)
 {
-	int64_t id, now = store_now_ms();
+	struct stream_info info = {0};
 	int rc;
 
-	rc = tree_file_create(st, TREE_LOG_GROUPS, group, name, mode, who, now,
-			      &id, err);
-	if (rc || !out)
-		return rc;
-	out->id = id;
-	out->attr =
-		(struct node_attr){who->uid, who->gid, mode & 07777, now, now};
-	out->start = out->end = 0;
-	return 0;
+	rc = make_file(st, TREE_LOG_GROUPS, group, name, mode, who, &info.id,
+		       &info.attr, err);
+	if (!rc && out)
+		*out = info;
+	return rc;
 }
 
 /* store_file_delete, once. */
