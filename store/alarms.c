@@ -119,6 +119,68 @@ int alarms_history_add(struct store *st, int64_t alarm_id, int64_t now_ms,
 	return db_exec_stmt(stmt);
 }
 
+/* An alarm definition being written: named_put's ctx. */
+struct alarm_put {
+	const char *name;
+	const struct alarm_def *def;
+	const struct strbuf *canon;
+	const struct node_owner *owner;
+	const struct caller *who;
+	struct trail_event *ev;
+};
+
+/* Create or redefine the alarm. Lock held, transaction open. */
+static int write_alarm(struct store *st, void *ctx)
+{
+	const struct alarm_put *p = ctx;
+	const struct caller *who = p->who;
+	int64_t now = store_now_ms(), id;
+	sqlite3_stmt *stmt;
+	char summary[512];
+	int rc;
+
+	p->ev->params[p->ev->nparams++] = TRAIL_STR("namespace", p->def->ns);
+	p->ev->params[p->ev->nparams++] =
+		TRAIL_STR("metricName", p->def->metric);
+	id = named_id(st, SQL_ALARM_GET, p->name);
+	if (id < 0 && id != -ENOENT)
+		return (int)id; /* the database failed: no guess */
+	stmt = db_stmt(st, id > 0 ? SQL_ALARM_REDEFINE : SQL_ALARM_INSERT);
+	if (!stmt)
+		return -EIO;
+	if (id < 0) {
+		sqlite3_bind_text(stmt, 1, p->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, p->canon->buf, (int)p->canon->len,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 3, p->owner->uid);
+		sqlite3_bind_int64(stmt, 4, p->owner->gid);
+		sqlite3_bind_int64(stmt, 5, p->owner->mode & 07777);
+		sqlite3_bind_int64(stmt, 6, now);
+		sqlite3_bind_text(stmt, 7, who->user, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 8, ALARM_INSUFFICIENT_DATA);
+		sqlite3_bind_text(stmt, 9, ALARMS_INITIAL_REASON, -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 10, who->uid);
+		sqlite3_bind_int64(stmt, 11, who->gid);
+	} else {
+		sqlite3_bind_int64(stmt, 1, id);
+		sqlite3_bind_text(stmt, 2, p->canon->buf, (int)p->canon->len,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 3, now);
+		sqlite3_bind_int64(stmt, 4, who->uid);
+		sqlite3_bind_int64(stmt, 5, who->gid);
+		sqlite3_bind_text(stmt, 6, who->user, -1, SQLITE_STATIC);
+	}
+	snprintf(summary, sizeof(summary), "Alarm \"%s\" %s", p->name,
+		 id < 0 ? "created" : "updated");
+	rc = db_exec_stmt(stmt);
+	if (!rc && id < 0)
+		id = sqlite3_last_insert_rowid(db_handle(st));
+	return rc ? rc
+		  : alarms_history_add(st, id, now, "ConfigurationUpdate",
+				       summary, "{}");
+}
+
 int store_alarm_put(struct store *st, const char *name, const char *text,
 		    size_t len, const struct node_owner *owner,
 		    const struct caller *who, struct err *err)
@@ -132,80 +194,20 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 	};
 	struct strbuf canon = STRBUF_INIT;
 	struct alarm_def *def = calloc(1, sizeof(*def));
-	struct alarm_info existing = {0};
-	int64_t now = store_now_ms();
-	sqlite3_stmt *stmt;
-	char summary[512];
+	struct alarm_put put = {name, def, &canon, owner, who, &ev};
 	int rc;
 
 	if (!def)
 		return -ENOMEM;
 	/* Targets are judged before the transaction: that asks the store. */
-	rc = parse_definition_name(name, strlen(name));
-	if (rc)
-		err_set(err, "invalid alarm name");
+	rc = named_check_name(name, "alarm", err);
 	if (!rc)
 		rc = alarm_def_parse(text, len, def, err);
 	if (!rc)
 		rc = alarms_check_targets(st, def, who, err);
 	if (!rc)
 		rc = alarm_def_render(def, &canon);
-	if (db_begin(st)) {
-		rc = rc ? rc : -EIO;
-		goto free;
-	}
-	if (rc)
-		goto out;
-	ev.params[ev.nparams++] = TRAIL_STR("namespace", def->ns);
-	ev.params[ev.nparams++] = TRAIL_STR("metricName", def->metric);
-	existing.id = named_id(st, SQL_ALARM_GET, name);
-	if (existing.id < 0 && existing.id != -ENOENT) {
-		rc = (int)existing.id; /* the database failed: no guess */
-		goto out;
-	}
-	rc = existing.id > 0 ? 0 : -ENOENT;
-	if (rc)
-		existing.id = 0;
-	stmt = db_stmt(st, rc ? SQL_ALARM_INSERT : SQL_ALARM_REDEFINE);
-	if (!stmt) {
-		rc = -EIO;
-		goto out;
-	}
-	if (rc) {
-		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, canon.buf, (int)canon.len,
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 3, owner->uid);
-		sqlite3_bind_int64(stmt, 4, owner->gid);
-		sqlite3_bind_int64(stmt, 5, owner->mode & 07777);
-		sqlite3_bind_int64(stmt, 6, now);
-		sqlite3_bind_text(stmt, 7, who->user, -1, SQLITE_STATIC);
-		sqlite3_bind_int(stmt, 8, ALARM_INSUFFICIENT_DATA);
-		sqlite3_bind_text(stmt, 9, ALARMS_INITIAL_REASON, -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 10, who->uid);
-		sqlite3_bind_int64(stmt, 11, who->gid);
-	} else {
-		sqlite3_bind_int64(stmt, 1, existing.id);
-		sqlite3_bind_text(stmt, 2, canon.buf, (int)canon.len,
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 3, now);
-		sqlite3_bind_int64(stmt, 4, who->uid);
-		sqlite3_bind_int64(stmt, 5, who->gid);
-		sqlite3_bind_text(stmt, 6, who->user, -1, SQLITE_STATIC);
-	}
-	snprintf(summary, sizeof(summary), "Alarm \"%s\" %s", name,
-		 rc ? "created" : "updated");
-	rc = db_exec_stmt(stmt);
-	if (!rc)
-		rc = alarms_history_add(
-			st,
-			existing.id ? existing.id
-				    : sqlite3_last_insert_rowid(db_handle(st)),
-			now, "ConfigurationUpdate", summary, "{}");
-out:
-	rc = trail_finish_change(st, rc, &ev, err);
-free:
+	rc = named_put(st, rc, write_alarm, &put, &ev, err);
 	strbuf_release(&canon);
 	free(def);
 	return rc;
@@ -230,21 +232,20 @@ int store_alarm_delete(struct store *st, const char *name,
 /* The alarm a rename takes its definition from. */
 struct rename_source {
 	int64_t id;
-	char *definition; /* malloc'ed */
+	char *definition;      /* malloc'ed */
+	struct alarm_def *def; /* malloc'ed: the trail's namespace, metric */
 	int64_t writer_uid, writer_gid;
 	char writer_name[CALLER_USER_MAX];
 };
 
-/*
- * Load alarm name as a rename's source. 0, -ENOENT, -ENOMEM, or -EIO
- * (-errno) when the database failed. Lock held.
- */
-static int load_source(struct store *st, const char *name,
-		       struct rename_source *src)
+/* named_rename_ops.load: alarm name as a rename's source. */
+static int load_source(struct store *st, const char *name, void *ctx,
+		       struct trail_event *put)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_SOURCE);
+	struct rename_source *src = ctx;
 	const char *def, *writer;
-	int rc = -ENOENT;
+	int rc;
 
 	if (!stmt)
 		return -EIO;
@@ -261,9 +262,17 @@ static int load_source(struct store *st, const char *name,
 		src->writer_gid = sqlite3_column_int64(stmt, 3);
 		snprintf(src->writer_name, sizeof(src->writer_name), "%s",
 			 writer ? writer : "");
-		rc = src->definition ? 0 : -ENOMEM;
+		src->def = calloc(1, sizeof(*src->def));
+		rc = src->definition && src->def ? 0 : -ENOMEM;
 	}
 	sqlite3_reset(stmt);
+	if (!rc && alarm_def_parse(src->definition, strlen(src->definition),
+				   src->def, NULL) == 0) {
+		put->params[put->nparams++] =
+			TRAIL_STR("namespace", src->def->ns);
+		put->params[put->nparams++] =
+			TRAIL_STR("metricName", src->def->metric);
+	}
 	return rc;
 }
 
@@ -304,16 +313,20 @@ static int rename_onto(struct store *st, const struct rename_source *src,
 }
 
 /*
- * To a free name: the alarm moves whole, and counts as created now.
- * Lock held, transaction open.
+ * named_rename_ops.move: onto an existing alarm, or to a free name,
+ * where the alarm moves whole and counts as created now.
  */
-static int rename_move(struct store *st, const struct rename_source *src,
+static int rename_move(struct store *st, const void *ctx, int64_t target,
 		       const char *from, const char *to, int64_t now_ms)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_MOVE);
+	const struct rename_source *src = ctx;
+	sqlite3_stmt *stmt;
 	char summary[600];
 	int rc;
 
+	if (target)
+		return rename_onto(st, src, target, to, now_ms);
+	stmt = db_stmt(st, SQL_ALARM_MOVE);
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, src->id);
@@ -326,6 +339,13 @@ static int rename_move(struct store *st, const struct rename_source *src,
 		  : alarms_history_add(st, src->id, now_ms,
 				       "ConfigurationUpdate", summary, "{}");
 }
+
+static const struct named_rename_ops RENAME_OPS = {
+	.noun = "alarm",
+	.get_sql = SQL_ALARM_GET,
+	.load = load_source,
+	.move = rename_move,
+};
 
 int store_alarm_rename(struct store *st, const char *from, const char *to,
 		       const struct caller *who, struct err *err)
@@ -346,43 +366,10 @@ int store_alarm_rename(struct store *st, const char *from, const char *to,
 		.nparams = 1,
 	};
 	struct rename_source src = {0};
-	struct alarm_def *def = calloc(1, sizeof(*def));
-	int64_t now = store_now_ms(), target;
-	int rc;
+	int rc = named_rename(st, &RENAME_OPS, &src, from, to, &put, &del, err);
 
-	if (!strcmp(from, to)) {
-		free(def); /* the same alarm: nothing moves */
-		return store_alarm_get(st, from, &(struct alarm_info){0});
-	}
-	if (!def)
-		return -ENOMEM;
-	rc = parse_definition_name(to, strlen(to));
-	if (rc)
-		err_set(err, "invalid alarm name");
-	if (db_begin(st)) {
-		free(def);
-		return rc ? rc : -EIO;
-	}
-	if (!rc)
-		rc = load_source(st, from, &src);
-	if (!rc && alarm_def_parse(src.definition, strlen(src.definition), def,
-				   NULL) == 0) {
-		put.params[put.nparams++] = TRAIL_STR("namespace", def->ns);
-		put.params[put.nparams++] =
-			TRAIL_STR("metricName", def->metric);
-	}
-	target = rc ? 0 : named_id(st, SQL_ALARM_GET, to);
-	if (target < 0 && target != -ENOENT)
-		rc = (int)target;
-	if (!rc)
-		rc = target > 0 ? rename_onto(st, &src, target, to, now)
-				: rename_move(st, &src, from, to, now);
-	if (!rc)
-		rc = trail_append_locked(st, &put, now);
-	rc = rc ? trail_finish_change(st, rc, &put, err)
-		: trail_finish_change(st, 0, &del, err);
 	free(src.definition);
-	free(def);
+	free(src.def);
 	return rc;
 }
 

@@ -141,6 +141,17 @@ int db_exec_stmt(sqlite3_stmt *stmt)
 	return rc < 0 ? rc : 0;
 }
 
+int64_t db_step_id(sqlite3_stmt *stmt)
+{
+	int rc = db_step(stmt);
+	int64_t id = rc == DB_ROW ? sqlite3_column_int64(stmt, 0)
+		     : rc < 0	  ? rc
+				  : -ENOENT;
+
+	sqlite3_reset(stmt);
+	return id;
+}
+
 void db_explain(struct store *st, int rc, struct err *err)
 {
 	int code = sqlite3_errcode(st->db);

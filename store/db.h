@@ -95,6 +95,12 @@ void db_explain(struct store *st, int rc, struct err *err);
 int db_exec_stmt(sqlite3_stmt *stmt);
 
 /*
+ * Step stmt (bound, selecting an id first) once and reset it: the id,
+ * -ENOENT when there is no row, or -errno when the database failed.
+ */
+int64_t db_step_id(sqlite3_stmt *stmt);
+
+/*
  * Read the five columns uid, gid, mode, ctime_ms, mtime_ms starting at
  * column col of the current row into out.
  */

@@ -39,8 +39,6 @@ static const char SQL_FILTER_DELETE[] =
 	"DELETE FROM metric_filters WHERE name = ?1";
 static const char SQL_FILTER_SOURCE[] =
 	"SELECT id, definition, group_name FROM metric_filters WHERE name = ?1";
-static const char SQL_FILTER_ID[] =
-	"SELECT id FROM metric_filters WHERE name = ?1";
 static const char SQL_FILTER_REDEFINE[] =
 	"UPDATE metric_filters SET definition = ?2, group_name = ?3,"
 	" mtime_ms = ?4 WHERE id = ?1";
@@ -142,6 +140,33 @@ static int check_group(struct store *st, const struct filter_def *d,
 	return -EACCES;
 }
 
+/* A filter definition being written: named_put's ctx. */
+struct filter_put {
+	const char *name;
+	const struct filter_def *def;
+	const struct strbuf *canon;
+	const struct node_owner *owner;
+};
+
+/* Create or redefine the filter. Lock held, transaction open. */
+static int write_filter(struct store *st, void *ctx)
+{
+	const struct filter_put *p = ctx;
+	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTER_INSERT);
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, p->canon->buf, (int)p->canon->len,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, p->def->group, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, p->owner->uid);
+	sqlite3_bind_int64(stmt, 5, p->owner->gid);
+	sqlite3_bind_int64(stmt, 6, p->owner->mode & 07777);
+	sqlite3_bind_int64(stmt, 7, store_now_ms());
+	return db_exec_stmt(stmt);
+}
+
 int store_filter_put(struct store *st, const char *name, const char *text,
 		     size_t len, const struct node_owner *owner,
 		     const struct caller *who, struct err *err)
@@ -155,14 +180,12 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 	};
 	struct filter_def *def = calloc(1, sizeof(*def));
 	struct strbuf canon = STRBUF_INIT;
-	sqlite3_stmt *stmt;
+	struct filter_put put = {name, def, &canon, owner};
 	int rc;
 
 	if (!def)
 		return -ENOMEM;
-	rc = parse_definition_name(name, strlen(name));
-	if (rc)
-		err_set(err, "invalid filter name");
+	rc = named_check_name(name, "filter", err);
 	if (!rc)
 		rc = filter_def_parse(text, len, def, err);
 	if (!rc) {
@@ -177,28 +200,7 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 		rc = ensure_metric(st, def, who, err);
 	if (!rc)
 		rc = filter_def_render(def, &canon);
-	if (db_begin(st)) {
-		rc = rc ? rc : -EIO;
-		goto free;
-	}
-	if (rc)
-		goto out;
-	stmt = db_stmt(st, SQL_FILTER_INSERT);
-	if (!stmt) {
-		rc = -EIO;
-		goto out;
-	}
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, canon.buf, (int)canon.len, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, def->group, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, owner->uid);
-	sqlite3_bind_int64(stmt, 5, owner->gid);
-	sqlite3_bind_int64(stmt, 6, owner->mode & 07777);
-	sqlite3_bind_int64(stmt, 7, store_now_ms());
-	rc = db_exec_stmt(stmt);
-out:
-	rc = trail_finish_change(st, rc, &ev, err);
-free:
+	rc = named_put(st, rc, write_filter, &put, &ev, err);
 	strbuf_release(&canon);
 	free(def);
 	return rc;
@@ -227,16 +229,14 @@ struct rename_source {
 	char *group;	  /* malloc'ed */
 };
 
-/*
- * Load filter name as a rename's source. 0, -ENOENT, -ENOMEM, or -EIO
- * (-errno) when the database failed. Lock held.
- */
-static int load_source(struct store *st, const char *name,
-		       struct rename_source *src)
+/* named_rename_ops.load: filter name as a rename's source. */
+static int load_source(struct store *st, const char *name, void *ctx,
+		       struct trail_event *put)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTER_SOURCE);
+	struct rename_source *src = ctx;
 	const char *def, *group;
-	int rc = -ENOENT;
+	int rc;
 
 	if (!stmt)
 		return -EIO;
@@ -253,20 +253,25 @@ static int load_source(struct store *st, const char *name,
 		rc = src->definition && src->group ? 0 : -ENOMEM;
 	}
 	sqlite3_reset(stmt);
+	if (!rc)
+		put->params[put->nparams++] =
+			TRAIL_STR("logGroupName", src->group);
 	return rc;
 }
 
 /*
- * Move src to to (target 0: a free name), or make its definition
- * target's (which keeps owner, mode and counters) and delete src. Lock
- * held, transaction open.
+ * named_rename_ops.move: src to to (target 0: a free name), or its
+ * definition target's (which keeps owner, mode and counters) and src
+ * deleted.
  */
-static int rename_filter(struct store *st, const struct rename_source *src,
-			 int64_t target, const char *to)
+static int rename_move(struct store *st, const void *ctx, int64_t target,
+		       const char *from, const char *to, int64_t now_ms)
 {
+	const struct rename_source *src = ctx;
 	sqlite3_stmt *stmt;
 	int rc;
 
+	(void)from;
 	if (!target) {
 		stmt = db_stmt(st, SQL_FILTER_MOVE);
 		if (!stmt)
@@ -281,7 +286,7 @@ static int rename_filter(struct store *st, const struct rename_source *src,
 	sqlite3_bind_int64(stmt, 1, target);
 	sqlite3_bind_text(stmt, 2, src->definition, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, src->group, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, store_now_ms());
+	sqlite3_bind_int64(stmt, 4, now_ms);
 	rc = db_exec_stmt(stmt);
 	stmt = rc ? NULL : db_stmt(st, SQL_FILTER_DELETE_ID);
 	if (rc || !stmt)
@@ -289,6 +294,13 @@ static int rename_filter(struct store *st, const struct rename_source *src,
 	sqlite3_bind_int64(stmt, 1, src->id);
 	return db_exec_stmt(stmt);
 }
+
+static const struct named_rename_ops RENAME_OPS = {
+	.noun = "filter",
+	.get_sql = SQL_FILTER_GET,
+	.load = load_source,
+	.move = rename_move,
+};
 
 int store_filter_rename(struct store *st, const char *from, const char *to,
 			const struct caller *who, struct err *err)
@@ -309,30 +321,8 @@ int store_filter_rename(struct store *st, const char *from, const char *to,
 		.nparams = 1,
 	};
 	struct rename_source src = {0};
-	int64_t target = 0;
-	int rc;
+	int rc = named_rename(st, &RENAME_OPS, &src, from, to, &put, &del, err);
 
-	if (!strcmp(from, to)) /* the same filter: nothing moves */
-		return store_filter_get(st, from, &(struct alarm_info){0});
-	rc = parse_definition_name(to, strlen(to));
-	if (rc)
-		err_set(err, "invalid filter name");
-	if (db_begin(st))
-		return rc ? rc : -EIO;
-	if (!rc)
-		rc = load_source(st, from, &src);
-	if (!rc) {
-		put.params[put.nparams++] =
-			TRAIL_STR("logGroupName", src.group);
-		target = named_id(st, SQL_FILTER_ID, to);
-		rc = target == -ENOENT ? 0 : target < 0 ? (int)target : 0;
-	}
-	if (!rc)
-		rc = rename_filter(st, &src, target > 0 ? target : 0, to);
-	if (!rc)
-		rc = trail_append_locked(st, &put, store_now_ms());
-	rc = rc ? trail_finish_change(st, rc, &put, err)
-		: trail_finish_change(st, 0, &del, err);
 	free(src.definition);
 	free(src.group);
 	return rc;
@@ -372,20 +362,12 @@ out:
 static int64_t metric_id(struct store *st, const char *ns, const char *name)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_METRIC_ID);
-	int64_t id = -ENOENT;
-	int rc;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	rc = db_step(stmt);
-	if (rc == DB_ROW)
-		id = sqlite3_column_int64(stmt, 0);
-	else if (rc < 0)
-		id = rc;
-	sqlite3_reset(stmt);
-	return id;
+	return db_step_id(stmt);
 }
 
 /* One filter over one write's lines. Lock held, transaction open. */

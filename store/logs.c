@@ -378,17 +378,27 @@ int stream_detach_locked(struct store *st, const char *group, const char *name,
 	return db_exec_stmt(stmt);
 }
 
-/* The ids of removed streams, a malloc'ed array in *out. Lock not held. */
-static int removed_streams(struct store *st, int64_t **out, size_t *n)
+/* A stream and one number of it that a sweep reads. */
+struct stream_pair {
+	int64_t stream_id;
+	int64_t value; /* the second column of the query, or 0 */
+};
+
+/*
+ * The rows of sql (stream id, and optionally one number), a malloc'ed
+ * array in *out, *n long. 0 or -errno. Lock not held.
+ */
+static int stream_pairs(struct store *st, const char *sql,
+			struct stream_pair **out, size_t *n)
 {
-	int64_t *v = NULL, *bigger;
+	struct stream_pair *v = NULL, *bigger;
 	size_t cap = 0;
 	sqlite3_stmt *stmt;
 	int rc = 0;
 
 	*n = 0;
 	db_lock(st);
-	stmt = db_stmt(st, SQL_REMOVED_STREAMS);
+	stmt = db_stmt(st, sql);
 	if (!stmt) {
 		rc = -EIO;
 		goto out;
@@ -404,7 +414,11 @@ static int removed_streams(struct store *st, int64_t **out, size_t *n)
 			}
 			v = bigger;
 		}
-		v[(*n)++] = sqlite3_column_int64(stmt, 0);
+		v[*n].stream_id = sqlite3_column_int64(stmt, 0);
+		v[*n].value = sqlite3_column_count(stmt) > 1
+				      ? sqlite3_column_int64(stmt, 1)
+				      : 0;
+		(*n)++;
 	}
 	sqlite3_reset(stmt);
 out:
@@ -419,13 +433,13 @@ out:
  */
 static int reap_leftovers(struct store *st)
 {
-	int64_t *ids;
+	struct stream_pair *ids;
 	size_t i, n;
 	int rc, r;
 
-	rc = removed_streams(st, &ids, &n);
+	rc = stream_pairs(st, SQL_REMOVED_STREAMS, &ids, &n);
 	for (i = 0; i < n; i++) {
-		r = stream_reap(st, ids[i]);
+		r = stream_reap(st, ids[i].stream_id);
 		if (r && !rc)
 			rc = r;
 	}
@@ -664,48 +678,6 @@ out:
 	return rc;
 }
 
-struct retained {
-	int64_t stream_id;
-	int64_t days;
-};
-
-/* Streams whose group has a retention. A malloc'ed array in *out. */
-static int retained_streams(struct store *st, struct retained **out, size_t *n)
-{
-	struct retained *v = NULL, *bigger;
-	size_t cap = 0;
-	sqlite3_stmt *stmt;
-	int rc = 0;
-
-	*n = 0;
-	db_lock(st);
-	stmt = db_stmt(st, SQL_RETAINED_STREAMS);
-	if (!stmt) {
-		rc = -EIO;
-		goto out;
-	}
-	while ((rc = db_step(stmt)) == DB_ROW) {
-		rc = 0;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			bigger = realloc(v, cap * sizeof(*v));
-			if (!bigger) {
-				rc = -ENOMEM;
-				break;
-			}
-			v = bigger;
-		}
-		v[*n].stream_id = sqlite3_column_int64(stmt, 0);
-		v[*n].days = sqlite3_column_int64(stmt, 1);
-		(*n)++;
-	}
-	sqlite3_reset(stmt);
-out:
-	db_unlock(st);
-	*out = v;
-	return rc;
-}
-
 /*
  * Move a stream's start past its chunks ingested more than days before
  * now_ms, or a day later while a reader holds it open (SPEC 4). Returns
@@ -771,14 +743,14 @@ fail:
 
 int64_t store_logs_sweep(struct store *st, int64_t now_ms)
 {
-	struct retained *streams;
+	struct stream_pair *streams;
 	int64_t removed = 0, r;
 	size_t i, n;
 	int rc;
 
-	rc = retained_streams(st, &streams, &n);
+	rc = stream_pairs(st, SQL_RETAINED_STREAMS, &streams, &n);
 	for (i = 0; i < n && !rc; i++) {
-		r = expire_stream(st, streams[i].stream_id, streams[i].days,
+		r = expire_stream(st, streams[i].stream_id, streams[i].value,
 				  now_ms);
 		if (r < 0 && r != -ENOENT)
 			rc = (int)r;

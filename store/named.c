@@ -5,25 +5,20 @@
 #include "store/named.h"
 
 #include <errno.h>
+#include <string.h>
+
+#include "lib/parse.h"
 
 #include "store/trail.h"
 
 int64_t named_id(struct store *st, const char *sql, const char *name)
 {
 	sqlite3_stmt *stmt = db_stmt(st, sql);
-	int64_t id = -ENOENT;
-	int rc;
 
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = db_step(stmt);
-	if (rc == DB_ROW)
-		id = sqlite3_column_int64(stmt, 0);
-	else if (rc < 0)
-		id = rc;
-	sqlite3_reset(stmt);
-	return id;
+	return db_step_id(stmt);
 }
 
 int named_get(struct store *st, const char *sql, const char *name, int64_t *id,
@@ -117,4 +112,54 @@ int named_delete(struct store *st, const char *sql, const char *name,
 		rc = delete_named_once(st, sql, name, ev, err);
 	}
 	return rc;
+}
+
+int named_check_name(const char *name, const char *noun, struct err *err)
+{
+	int rc = parse_definition_name(name, strlen(name));
+
+	if (rc)
+		err_set(err, "invalid %s name", noun);
+	return rc;
+}
+
+int named_put(struct store *st, int rc, int (*write)(struct store *, void *),
+	      void *ctx, struct trail_event *ev, struct err *err)
+{
+	if (db_begin(st))
+		return rc ? rc : -EIO;
+	if (!rc)
+		rc = write(st, ctx);
+	return trail_finish_change(st, rc, ev, err);
+}
+
+int named_rename(struct store *st, const struct named_rename_ops *ops,
+		 void *src, const char *from, const char *to,
+		 struct trail_event *put, struct trail_event *del,
+		 struct err *err)
+{
+	int64_t now = store_now_ms(), target = 0;
+	struct node_attr attr;
+	int rc;
+
+	if (!strcmp(from, to)) /* the same row: nothing moves */
+		return named_get(st, ops->get_sql, from, &target, &attr);
+	rc = named_check_name(to, ops->noun, err);
+	if (db_begin(st))
+		return rc ? rc : -EIO;
+	if (!rc)
+		rc = ops->load(st, from, src, put);
+	if (!rc) {
+		target = named_id(st, ops->get_sql, to);
+		if (target == -ENOENT)
+			target = 0;
+		else if (target < 0)
+			rc = (int)target; /* the database failed: no guess */
+	}
+	if (!rc)
+		rc = ops->move(st, src, target, from, to, now);
+	if (!rc)
+		rc = trail_append_locked(st, put, now);
+	return rc ? trail_finish_change(st, rc, put, err)
+		  : trail_finish_change(st, 0, del, err);
 }
