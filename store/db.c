@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "store/holds.h"
+#include "store/segments.h"
 #include "store/space.h"
 
 #define STMT_CACHE_MAX 96
@@ -42,6 +43,7 @@ struct store {
 	int nstmts;				/* lock */
 	struct trail_settings trail;	   /* lock (store_trail_configure) */
 	struct checkpointer *checkpointer; /* NULL: sqlite's own */
+	struct segments *segments;	   /* log streams' bytes; lock */
 	struct holds holds[HOLD_KINDS];	   /* open files; lock */
 	char *path;			   /* the database file */
 };
@@ -280,6 +282,7 @@ void db_disconnect(struct store *st)
 		sqlite3_finalize(st->stmts[i].stmt);
 	for (i = 0; i < HOLD_KINDS; i++)
 		holds_release(&st->holds[i]);
+	segments_close(st->segments);
 	free(st->path);
 	sqlite3_close(st->db);
 	pthread_mutex_destroy(&st->lock);
@@ -291,13 +294,21 @@ struct checkpointer **db_checkpointer(struct store *st)
 	return &st->checkpointer;
 }
 
+struct segments **db_segments(struct store *st)
+{
+	return &st->segments;
+}
+
 int store_sync(struct store *st)
 {
 	int rc;
 
 	db_lock(st);
-	rc = db_errno(sqlite3_wal_checkpoint_v2(
-		st->db, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL));
+	/* The bytes first, then the index that points at them. */
+	rc = st->segments ? segments_sync(st->segments) : 0;
+	if (!rc)
+		rc = db_errno(sqlite3_wal_checkpoint_v2(
+			st->db, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL));
 	db_unlock(st);
 	return rc;
 }

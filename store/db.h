@@ -28,6 +28,12 @@ void db_disconnect(struct store *st);
 struct checkpointer;
 struct checkpointer **db_checkpointer(struct store *st);
 
+/*
+ * The files that hold log streams' bytes (store/segments.h): set by
+ * store_open, closed by db_disconnect. Use only with the lock held.
+ */
+struct segments **db_segments(struct store *st);
+
 /* Run sql (one or more statements, no rows) outside the cache. 0 or -errno. */
 int db_exec(struct store *st, const char *sql);
 

@@ -24,6 +24,7 @@
 #include "store/db.h"
 #include "store/holds.h"
 #include "store/logs.h"
+#include "store/segments.h"
 #include "store/trail.h"
 
 #include <errno.h>
@@ -71,13 +72,13 @@ static const char SQL_STREAM_ADVANCE[] =
 static const char SQL_STREAM_SET_START[] =
 	"UPDATE log_streams SET start_offset = ?2 WHERE id = ?1";
 static const char SQL_CHUNK_INSERT[] =
-	"INSERT INTO log_chunks (stream_id, offset, len, ts_ms, data)"
-	" VALUES (?1, ?2, ?3, ?4, ?5)";
+	"INSERT INTO log_chunks (stream_id, offset, len, ts_ms)"
+	" VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_CHUNK_AT[] =
 	"SELECT offset FROM log_chunks WHERE stream_id = ?1 AND offset <= ?2"
 	" ORDER BY offset DESC LIMIT 1";
 static const char SQL_CHUNKS_FROM[] =
-	"SELECT id, offset, len, ts_ms FROM log_chunks"
+	"SELECT offset, len, ts_ms FROM log_chunks"
 	" WHERE stream_id = ?1 AND offset >= ?2 AND offset < ?3 ORDER BY "
 	"offset";
 static const char SQL_RETAINED_STREAMS[] =
@@ -322,6 +323,9 @@ static int reap_batch(struct store *st, int64_t stream_id, bool *done)
 			sqlite3_bind_int64(stmt, 1, stream_id);
 			rc = db_exec_stmt(stmt);
 		}
+		/* Its bytes go with it (a failed commit: the sweep's). */
+		if (!rc)
+			segments_remove(*db_segments(st), stream_id);
 	}
 	if (rc) {
 		db_rollback(st);
@@ -494,6 +498,10 @@ int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
 				     " was open");
 		return rc;
 	}
+	/* The bytes first: the index row commits only over bytes in place. */
+	rc = segments_write(*db_segments(st), stream_id, end, buf, len);
+	if (rc)
+		goto out;
 	stmt = db_stmt(st, SQL_CHUNK_INSERT);
 	if (!stmt)
 		return -EIO;
@@ -501,7 +509,6 @@ int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
 	sqlite3_bind_int64(stmt, 2, end);
 	sqlite3_bind_int64(stmt, 3, (int64_t)len);
 	sqlite3_bind_int64(stmt, 4, now_ms);
-	sqlite3_bind_blob(stmt, 5, buf, (int)len, SQLITE_STATIC);
 	rc = db_exec_stmt(stmt);
 	if (rc)
 		goto out;
@@ -541,76 +548,24 @@ static int64_t chunk_at(struct store *st, int64_t stream_id, int64_t abs)
 	return off;
 }
 
-/*
- * Copy [from, from + n) of chunk row id's data into buf through *blob,
- * opened at the first chunk and moved to the next ones (a blob handle
- * compiles a statement when opened, not when moved). Lock held.
- */
-static int read_blob(struct store *st, sqlite3_blob **blob, int64_t row,
-		     int64_t from, char *buf, int n)
-{
-	int rc;
-
-	if (*blob)
-		rc = sqlite3_blob_reopen(*blob, row);
-	else
-		rc = sqlite3_blob_open(db_handle(st), "main", "log_chunks",
-				       "data", row, 0, blob);
-	if (rc != SQLITE_OK)
-		return db_errno(rc) ? db_errno(rc) : -EIO;
-	return db_errno(sqlite3_blob_read(*blob, buf, n, (int)from));
-}
-
 int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
 		      char *buf, size_t size)
 {
-	int64_t start, end, abs, limit, first;
-	sqlite3_blob *blob = NULL;
-	size_t done = 0;
-	sqlite3_stmt *stmt;
+	int64_t start, end, abs, n;
 	int rc;
 
-	/* One read transaction for the lookups and the blobs, not one each. */
-	rc = db_begin_read(st);
-	if (rc)
-		return rc;
+	db_lock(st);
 	/* A reader holds its stream: gone, it is an error, never an EOF. */
 	rc = stream_bounds(st, stream_id, false, &start, &end);
-	if (rc)
-		goto out;
 	abs = start + offset;
-	if (offset < 0 || abs >= end)
-		goto out;
-	limit = end - abs < (int64_t)size ? end : abs + (int64_t)size;
-	first = chunk_at(st, stream_id, abs);
-	stmt = first < 0 ? NULL : db_stmt(st, SQL_CHUNKS_FROM);
-	if (!stmt) {
-		rc = first < 0 ? (int)first : -EIO;
-		goto out;
+	n = 0;
+	if (!rc && offset >= 0 && abs < end) {
+		n = end - abs < (int64_t)size ? end - abs : (int64_t)size;
+		rc = segments_read(*db_segments(st), stream_id, abs, buf,
+				   (size_t)n);
 	}
-	sqlite3_bind_int64(stmt, 1, stream_id);
-	sqlite3_bind_int64(stmt, 2, first);
-	sqlite3_bind_int64(stmt, 3, limit);
-	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		int64_t row = sqlite3_column_int64(stmt, 0);
-		int64_t off = sqlite3_column_int64(stmt, 1);
-		int64_t len = sqlite3_column_int64(stmt, 2);
-		int64_t lo = abs + (int64_t)done;
-		int64_t hi = off + len < limit ? off + len : limit;
-
-		rc = 0;
-		if (hi <= lo)
-			continue;
-		rc = read_blob(st, &blob, row, lo - off, buf + done,
-			       (int)(hi - lo));
-		if (!rc)
-			done += (size_t)(hi - lo);
-	}
-	sqlite3_reset(stmt);
-out:
-	sqlite3_blob_close(blob);
-	db_end_read(st);
-	return rc ? rc : (int)done;
+	db_unlock(st);
+	return rc ? rc : (int)n;
 }
 
 int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
@@ -620,7 +575,6 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 	int64_t start, end, first;
 	size_t done = 0;
 	sqlite3_stmt *stmt;
-	sqlite3_blob *blob = NULL;
 	char *data = NULL;
 	size_t cap = 0;
 	int rc;
@@ -647,10 +601,9 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 	sqlite3_bind_int64(stmt, 2, first);
 	sqlite3_bind_int64(stmt, 3, until);
 	while (!rc && done < max_bytes && (rc = db_step(stmt)) == DB_ROW) {
-		int64_t row = sqlite3_column_int64(stmt, 0);
-		int64_t off = sqlite3_column_int64(stmt, 1);
-		size_t len = (size_t)sqlite3_column_int64(stmt, 2);
-		int64_t ts = sqlite3_column_int64(stmt, 3);
+		int64_t off = sqlite3_column_int64(stmt, 0);
+		size_t len = (size_t)sqlite3_column_int64(stmt, 1);
+		int64_t ts = sqlite3_column_int64(stmt, 2);
 
 		rc = 0;
 		if (len > cap) {
@@ -663,7 +616,7 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 			data = bigger;
 			cap = len;
 		}
-		rc = read_blob(st, &blob, row, 0, data, (int)len);
+		rc = segments_read(*db_segments(st), stream_id, off, data, len);
 		if (rc)
 			break;
 		*from = off + (int64_t)len;
@@ -672,7 +625,6 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 	}
 	sqlite3_reset(stmt);
 out:
-	sqlite3_blob_close(blob);
 	db_end_read(st);
 	free(data);
 	return rc;
@@ -735,7 +687,13 @@ static int64_t expire_stream(struct store *st, int64_t stream_id, int64_t days,
 	if (rc)
 		goto fail;
 	rc = db_commit(st);
-	return rc ? rc : new_start - start;
+	if (rc)
+		return rc;
+	/* Whole segments before the new start go (a crash: store_open). */
+	db_lock(st);
+	segments_drop_before(*db_segments(st), stream_id, new_start);
+	db_unlock(st);
+	return new_start - start;
 fail:
 	db_rollback(st);
 	return rc;

@@ -32,4 +32,13 @@ int stream_detach_locked(struct store *st, const char *group, const char *name,
  */
 int stream_reap(struct store *st, int64_t stream_id);
 
+/*
+ * At open (store/logs_recover.c): move an older database's stream bytes
+ * into segments, and make every stream's segments agree with its index
+ * (cut bytes past its end, or its index back to bytes a power loss
+ * took; drop segments before its start and those of streams gone).
+ * 0, or -errno with why in err. Lock not held.
+ */
+int logs_recover(struct store *st, struct err *err);
+
 #endif

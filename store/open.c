@@ -1,8 +1,9 @@
 /*
  * open: a store's life, in order — the connection (store/db.c), a check
  * that the database is monfs's and its migrations (store/schema.c), the
- * pragmas, the trail's settings, the checkpointer thread, the reserve
- * that lets removals run on a full disk, and the data events a crash
+ * pragmas, the segment files of log streams and their recovery
+ * (store/logs_recover.c), the trail's settings, the checkpointer thread, the
+ * reserve that lets removals run on a full disk, and the data events a crash
  * left pending; and the same undone at close.
  */
 #include <errno.h>
@@ -10,7 +11,9 @@
 
 #include "store/checkpoint.h"
 #include "store/db.h"
+#include "store/logs.h"
 #include "store/schema.h"
+#include "store/segments.h"
 #include "store/space.h"
 #include "store/trail.h"
 
@@ -40,6 +43,12 @@ int store_open(const char *path, struct store **out, struct err *err)
 		goto fail;
 	}
 	rc = schema_migrate(st, err);
+	if (rc)
+		goto fail;
+	/* Stream bytes live in segment files beside the database. */
+	rc = segments_open(path, db_segments(st), err);
+	if (!rc)
+		rc = logs_recover(st, err);
 	if (rc)
 		goto fail;
 	trail_defaults(db_trail(st));

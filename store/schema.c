@@ -266,6 +266,28 @@ static const char *const MIGRATIONS[] = {
 	 * settled long ago.
 	 */
 	"ALTER TABLE alarms ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0;",
+
+	/*
+	 * 9 -> 10: stream bytes leave the database for segment files beside
+	 * it (store/segments.h); log_chunks keeps only the index (a write's
+	 * offset, length and ingestion time). An older database's rows wait
+	 * in log_chunks_legacy, bytes and all, until logs_recover has moved
+	 * their bytes and drops it. The copy reads the columns before data
+	 * only, so no blob is read here.
+	 */
+	"DROP INDEX log_chunks_by_offset;"
+	"ALTER TABLE log_chunks RENAME TO log_chunks_legacy;"
+	"CREATE TABLE log_chunks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  stream_id INTEGER NOT NULL"
+	"    REFERENCES log_streams(id) ON DELETE CASCADE,"
+	"  offset INTEGER NOT NULL,"
+	"  len INTEGER NOT NULL,"
+	"  ts_ms INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX log_chunks_by_offset"
+	"  ON log_chunks(stream_id, offset);"
+	"INSERT INTO log_chunks (id, stream_id, offset, len, ts_ms)"
+	"  SELECT id, stream_id, offset, len, ts_ms FROM log_chunks_legacy;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -2,12 +2,12 @@
  * failio: a disk that fails under the database, for tests/e2e/faults.bats.
  *
  * LD_PRELOAD'ed into the daemon. While the file $MONFS_FAIL_TRIGGER
- * exists, every read of the database $MONFS_FAIL_PATH or of its WAL
- * (pread, pread64, read) fails with EIO, as a dying disk's would; with
- * MONFS_FAIL_WRITES=1 writes and syncs of them fail too. Everything else,
- * and everything while the trigger is absent, goes to libc untouched, so
- * a test mounts normally, flips the trigger, and removes it to see the
- * daemon recover. The database is recognised by what /proc/self/fd says
+ * exists, every read of the database $MONFS_FAIL_PATH, of its WAL or of
+ * its streams' segment files (pread, pread64, read) fails with EIO, as a dying
+ * disk's would; with MONFS_FAIL_WRITES=1 writes and syncs of them fail too.
+ * Everything else, and everything while the trigger is absent, goes to libc
+ * untouched, so a test mounts normally, flips the trigger, and removes it to
+ * see the daemon recover. The database is recognised by what /proc/self/fd says
  * a descriptor is, so no open(2) needs watching.
  */
 #include <dlfcn.h>
@@ -34,7 +34,7 @@ static void *next(void **slot, const char *name)
 	return *slot;
 }
 
-/* Whether fd is the database or its WAL while the trigger exists. */
+/* Whether fd is the database, its WAL or a segment while the trigger exists. */
 static bool failing(int fd, bool write)
 {
 	const char *db = getenv("MONFS_FAIL_PATH");
@@ -55,7 +55,8 @@ static bool failing(int fd, bool write)
 	target[n] = '\0';
 	len = strlen(db);
 	return strncmp(target, db, len) == 0 &&
-	       (target[len] == '\0' || strcmp(target + len, "-wal") == 0);
+	       (target[len] == '\0' || strcmp(target + len, "-wal") == 0 ||
+		strncmp(target + len, ".logs/", 6) == 0);
 }
 
 static void *real_pread, *real_pread64, *real_read, *real_pwrite,

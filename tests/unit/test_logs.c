@@ -3,9 +3,11 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/timeutil.h"
 #include "store/store.h"
@@ -168,6 +170,18 @@ static long long rows_of(const char *table)
 	return n;
 }
 
+/* Whether the database holds a table of that name. */
+static bool table_exists(const char *name)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 %s/t.db \"SELECT name FROM sqlite_master"
+		 " WHERE name = '%s'\" | grep -q .",
+		 dir, name);
+	return system(cmd) == 0;
+}
+
 Test(logs, a_stream_removed_while_held_stays_whole_until_released)
 {
 	int64_t id = make_stream("app", "held");
@@ -236,17 +250,20 @@ Test(logs, a_database_of_schema_6_keeps_its_streams_and_bytes_migrating)
 	int64_t id = make_stream("old", "s");
 	struct stream_info s;
 	struct err err = {""};
-	char cmd[2048], path[300], buf[16];
+	char cmd[4096], path[300], buf[16];
 
 	append(id, "before\n", 1);
 	store_close(st);
 	/*
 	 * Back to schema 6: log_streams as it made it (group_id NOT NULL),
-	 * and neither the directory-time triggers and top_dirs (7 -> 8) nor
-	 * alarms' created_ms (8 -> 9) of the later migrations.
+	 * log_chunks holding each write's bytes itself (before 10), and
+	 * neither the directory-time triggers and top_dirs (7 -> 8) nor
+	 * alarms' created_ms (8 -> 9) of the later migrations. No segment
+	 * files: the bytes are only in the database.
 	 */
 	snprintf(
 		cmd, sizeof(cmd),
+		"rm -rf %s/t.db.logs && "
 		"sqlite3 %s/t.db \"SELECT 'DROP TRIGGER ' || name || ';'"
 		" FROM sqlite_master WHERE type = 'trigger'\" | sqlite3 %s/t.db"
 		" && sqlite3 %s/t.db \"PRAGMA foreign_keys=OFF; BEGIN;"
@@ -259,15 +276,27 @@ Test(logs, a_database_of_schema_6_keeps_its_streams_and_bytes_migrating)
 		" UNIQUE (group_id, name));"
 		" INSERT INTO o SELECT * FROM log_streams;"
 		" DROP TABLE log_streams; ALTER TABLE o RENAME TO log_streams;"
+		" DROP TABLE log_chunks; CREATE TABLE log_chunks (id INTEGER"
+		" PRIMARY KEY, stream_id INTEGER NOT NULL REFERENCES"
+		" log_streams(id) ON DELETE CASCADE, offset INTEGER NOT NULL,"
+		" len INTEGER NOT NULL, ts_ms INTEGER NOT NULL, data BLOB NOT"
+		" NULL); CREATE UNIQUE INDEX log_chunks_by_offset ON"
+		" log_chunks(stream_id, offset); INSERT INTO log_chunks"
+		" (stream_id, offset, len, ts_ms, data) SELECT id, 0, 7, 1,"
+		" CAST('before' || char(10) AS BLOB) FROM log_streams;"
 		" DROP TABLE top_dirs; ALTER TABLE alarms DROP COLUMN "
 		"created_ms;"
 		" DELETE FROM schema_version WHERE version >= 7; COMMIT;\"",
-		dir, dir, dir);
+		dir, dir, dir, dir);
 	cr_assert_eq(system(cmd), 0);
 	cr_assert_eq(rows_of("log_chunks"), 1);
 	snprintf(path, sizeof(path), "%s/t.db", dir);
 	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
-	cr_assert_eq(rows_of("schema_version WHERE version >= 7"), 3);
+	cr_assert_eq(rows_of("schema_version WHERE version >= 7"), 4);
+	/* The bytes moved to a segment, and the old table went. */
+	cr_assert(table_exists("log_chunks"));
+	cr_assert(!table_exists("log_chunks_legacy"));
+	cr_assert_eq(rows_of("log_chunks"), 1);
 	cr_assert_eq(store_stream_get(st, "old", "s", &s), 0);
 	cr_assert_eq(s.id, id);
 	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 7);
@@ -280,6 +309,8 @@ Test(logs, a_database_of_schema_6_keeps_its_streams_and_bytes_migrating)
 	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 7);
 	cr_assert_eq(store_stream_release(st, id), 0);
 	cr_assert_eq(rows_of("log_chunks"), 0);
+	snprintf(path, sizeof(path), "%s/t.db.logs/%lld", dir, (long long)id);
+	cr_assert_eq(access(path, F_OK), -1, "the stream's segments are gone");
 }
 
 Test(logs, removed_streams_a_crash_left_are_reaped_by_the_sweep)
