@@ -1,19 +1,24 @@
 /*
  * floorfs: floor for make bench — the fastest a FUSE filesystem built the
  * way monfs is built can be, so the bench can tell how much of monfs's
- * time is monfs's own and how much is FUSE's.
+ * time is monfs's own and how much is the transport's.
  *
- *   floorfs [-o swallow] [fuse options] MOUNTPOINT
+ *   floorfs [-o serve=PATH] [fuse options] MOUNTPOINT
  *
  * A trivial in-memory tree of directories and regular files behind
  * libfuse's high-level API, run by the same loop with the same choices
  * as monfs (fs/main.c): fuse_main, multithreaded, max_idle_threads=10 by
  * default, no entry, attribute or negative caching, hard_remove,
- * nullpath_ok, libfuse's own inode numbers, direct_io on every open.
+ * nullpath_ok, libfuse's own inode numbers, direct_io on every open,
+ * st_blksize 4096 (so cat and grep pick the same read sizes).
  *
- * A file keeps its bytes in a buffer that doubles as it grows. With
- * -o swallow writes are acknowledged and only grow the size, and reads
- * return zeros: the pure write floor.
+ * Writes are swallowed: acknowledged and counted in the file's size,
+ * never copied anywhere, so a write costs the FUSE round trip and
+ * nothing else. Reads return zeros, except from the file -o serve
+ * makes: PATH is read at start into one buffer, and /BASENAME serves
+ * its bytes from there with one memcpy per read, which is the least a
+ * .read handler can do. A bench that reads that file through cat or
+ * grep does the same work over the same bytes as on monfs.
  *
  * Every node is in one hash table keyed by its full path, so a lookup
  * costs the same at any depth and in a directory of 100,000 files, and
@@ -45,8 +50,8 @@
 #include <fuse_opt.h>
 
 #define TABLE_MIN_BUCKETS 1024
-#define BUFFER_MIN_BYTES 4096
 #define PERMISSION_BITS 07777
+#define BLOCK_BYTES 4096 /* st_blksize, as monfs reports it */
 
 struct node {
 	char *path; /* the hash key: "/" for the root, "/a/b" below */
@@ -62,8 +67,9 @@ struct node {
 	gid_t gid;
 	struct timespec mtime;
 	unsigned subdirs; /* for a directory's link count */
-	char *data;	  /* size bytes, or NULL if empty or swallowing */
-	size_t size, capacity;
+	char *data;	  /* the served bytes (-o serve), or NULL */
+	size_t data_len;  /* <= size; bytes past it read as zeros */
+	size_t size;	  /* the end of the furthest write or truncate */
 	unsigned opens;
 	bool linked; /* in the table and in its parent's children */
 };
@@ -73,11 +79,10 @@ static struct floor {
 	struct node **buckets;
 	size_t bucket_count; /* a power of two */
 	size_t node_count;
-	int swallow;
 } floor_fs = {.lock = PTHREAD_RWLOCK_INITIALIZER};
 
 struct floor_options {
-	int swallow;
+	char *serve;
 	int show_help;
 };
 
@@ -87,7 +92,7 @@ struct floor_options {
 	}
 
 static const struct fuse_opt OPTIONS[] = {
-	OPT("swallow", swallow, 1),
+	OPT("serve=%s", serve, 0),
 	OPT("-h", show_help, 1),
 	OPT("--help", show_help, 1),
 	FUSE_OPT_END,
@@ -199,8 +204,9 @@ static void child_unlink(struct node *n)
 	n->parent = NULL;
 }
 
-/* A node not yet in the tree, owned by the caller and the calling user. */
-static struct node *node_new(const char *path, mode_t mode)
+/* A node not yet in the tree, owned by the caller. */
+static struct node *node_new(const char *path, mode_t mode, uid_t uid,
+			     gid_t gid)
 {
 	struct node *n = calloc(1, sizeof(*n));
 
@@ -215,8 +221,8 @@ static struct node *node_new(const char *path, mode_t mode)
 	n->hash = path_hash(path, n->path_len);
 	n->name = strrchr(n->path, '/') + 1;
 	n->mode = mode;
-	n->uid = fuse_get_context()->uid;
-	n->gid = fuse_get_context()->gid;
+	n->uid = uid;
+	n->gid = gid;
 	clock_gettime(CLOCK_REALTIME, &n->mtime);
 	return n;
 }
@@ -229,11 +235,12 @@ static void node_free(struct node *n)
 }
 
 /*
- * Adds path to the tree as a node of the given mode. Returns 0 and the
- * node in *out, -ENOENT or -ENOTDIR for a missing or non-directory
- * parent, -EEXIST, or -ENOMEM.
+ * Adds path to the tree as a node of the given mode, owned by uid and
+ * gid. Returns 0 and the node in *out, -ENOENT or -ENOTDIR for a
+ * missing or non-directory parent, -EEXIST, or -ENOMEM.
  */
-static int node_add(const char *path, mode_t mode, struct node **out)
+static int node_add(const char *path, mode_t mode, uid_t uid, gid_t gid,
+		    struct node **out)
 {
 	const char *slash = strrchr(path, '/');
 	size_t parent_len = slash == path ? 1 : (size_t)(slash - path);
@@ -246,7 +253,7 @@ static int node_add(const char *path, mode_t mode, struct node **out)
 		return -ENOTDIR;
 	if (node_find(path))
 		return -EEXIST;
-	n = node_new(path, mode);
+	n = node_new(path, mode, uid, gid);
 	if (!n)
 		return -ENOMEM;
 	child_link(parent, n);
@@ -275,49 +282,21 @@ static void node_close(struct node *n)
 		node_free(n);
 }
 
-/* Makes room for need bytes of data; -ENOSPC when memory runs out. */
-static int buffer_reserve(struct node *n, size_t need)
-{
-	size_t capacity = n->capacity ? n->capacity : BUFFER_MIN_BYTES;
-	char *data;
-
-	if (need <= n->capacity)
-		return 0;
-	while (capacity < need) {
-		if (capacity > SIZE_MAX / 2)
-			return -EFBIG;
-		capacity *= 2;
-	}
-	data = realloc(n->data, capacity);
-	if (!data)
-		return -ENOSPC;
-	n->data = data;
-	n->capacity = capacity;
-	return 0;
-}
-
 /*
- * Sets the size of file n; bytes between the old end and a larger size
- * read as zeros. Truncating to 0 gives the memory back, a smaller size
- * keeps it for the writes that follow.
+ * Sets the size of file n; bytes past the served ones read as zeros.
+ * Truncating below the served bytes drops them for good: the floor
+ * never stores a byte it is sent.
  */
-static int file_resize(struct node *n, size_t size)
+static void file_resize(struct node *n, size_t size)
 {
-	int rc;
-
-	if (size == 0) {
+	if (size < n->data_len)
+		n->data_len = size;
+	if (n->data_len == 0) {
 		free(n->data);
 		n->data = NULL;
-		n->capacity = 0;
-	} else if (size > n->size && !floor_fs.swallow) {
-		rc = buffer_reserve(n, size);
-		if (rc)
-			return rc;
-		memset(n->data + n->size, 0, size - n->size);
 	}
 	n->size = size;
 	clock_gettime(CLOCK_REALTIME, &n->mtime);
-	return 0;
 }
 
 static struct node *node_of(const struct fuse_file_info *fi)
@@ -333,6 +312,7 @@ static void node_stat(const struct node *n, struct stat *st)
 	st->st_uid = n->uid;
 	st->st_gid = n->gid;
 	st->st_size = (off_t)n->size;
+	st->st_blksize = BLOCK_BYTES;
 	st->st_blocks = (blkcnt_t)((n->size + 511) / 512);
 	st->st_atim = n->mtime;
 	st->st_mtim = n->mtime;
@@ -385,11 +365,13 @@ static int floor_getattr(const char *path, struct stat *st,
 
 static int floor_mkdir(const char *path, mode_t mode)
 {
+	struct fuse_context *who = fuse_get_context();
 	struct node *n;
 	int rc;
 
 	pthread_rwlock_wrlock(&floor_fs.lock);
-	rc = node_add(path, S_IFDIR | (mode & PERMISSION_BITS), &n);
+	rc = node_add(path, S_IFDIR | (mode & PERMISSION_BITS), who->uid,
+		      who->gid, &n);
 	pthread_rwlock_unlock(&floor_fs.lock);
 	return rc;
 }
@@ -484,15 +466,10 @@ static int floor_release(const char *path, struct fuse_file_info *fi)
 /* Opens file n for fi; called with the lock held for writing. */
 static int open_node(struct node *n, struct fuse_file_info *fi)
 {
-	int rc;
-
 	if (S_ISDIR(n->mode))
 		return -EISDIR;
-	if (fi->flags & O_TRUNC) {
-		rc = file_resize(n, 0);
-		if (rc)
-			return rc;
-	}
+	if (fi->flags & O_TRUNC)
+		file_resize(n, 0);
 	n->opens++;
 	fi->fh = (uint64_t)(uintptr_t)n;
 	/* As monfs: reads and writes reach the filesystem every time. */
@@ -516,6 +493,7 @@ static int floor_open(const char *path, struct fuse_file_info *fi)
 static int floor_create(const char *path, mode_t mode,
 			struct fuse_file_info *fi)
 {
+	struct fuse_context *who = fuse_get_context();
 	struct node *n;
 	int rc = 0;
 
@@ -524,18 +502,20 @@ static int floor_create(const char *path, mode_t mode,
 	if (n && (fi->flags & O_EXCL))
 		rc = -EEXIST;
 	else if (!n)
-		rc = node_add(path, S_IFREG | (mode & PERMISSION_BITS), &n);
+		rc = node_add(path, S_IFREG | (mode & PERMISSION_BITS),
+			      who->uid, who->gid, &n);
 	if (!rc)
 		rc = open_node(n, fi);
 	pthread_rwlock_unlock(&floor_fs.lock);
 	return rc;
 }
 
+/* The served bytes in range, then zeros up to the size. */
 static int floor_read(const char *path, char *buf, size_t size, off_t offset,
 		      struct fuse_file_info *fi)
 {
 	struct node *n = node_of(fi);
-	size_t start = (size_t)offset;
+	size_t start = (size_t)offset, served = 0;
 
 	(void)path;
 	pthread_rwlock_rdlock(&floor_fs.lock);
@@ -543,57 +523,40 @@ static int floor_read(const char *path, char *buf, size_t size, off_t offset,
 		size = 0;
 	else if (size > n->size - start)
 		size = n->size - start;
-	if (size && n->data)
-		memcpy(buf, n->data + start, size);
-	else if (size)
-		memset(buf, 0, size);
+	if (start < n->data_len) {
+		served = n->data_len - start;
+		if (served > size)
+			served = size;
+		memcpy(buf, n->data + start, served);
+	}
+	memset(buf + served, 0, size - served);
 	pthread_rwlock_unlock(&floor_fs.lock);
 	return (int)size;
 }
 
-/* Stores size bytes at offset, or only grows the file when swallowing. */
-static int file_write(struct node *n, const char *buf, size_t size,
-		      size_t offset)
-{
-	size_t end = offset + size;
-	int rc;
-
-	if (end < offset)
-		return -EFBIG;
-	if (offset > n->size) {
-		rc = file_resize(n, offset);
-		if (rc)
-			return rc;
-	}
-	if (!floor_fs.swallow) {
-		rc = buffer_reserve(n, end);
-		if (rc)
-			return rc;
-		memcpy(n->data + offset, buf, size);
-	}
-	if (end > n->size)
-		n->size = end;
-	clock_gettime(CLOCK_REALTIME, &n->mtime);
-	return (int)size;
-}
-
+/* Swallows size bytes at offset: the file grows, nothing is kept. */
 static int floor_write(const char *path, const char *buf, size_t size,
 		       off_t offset, struct fuse_file_info *fi)
 {
-	int rc;
+	struct node *n = node_of(fi);
+	size_t end = (size_t)offset + size;
 
-	(void)path;
+	(void)path, (void)buf;
+	if (end < size)
+		return -EFBIG;
 	pthread_rwlock_wrlock(&floor_fs.lock);
-	rc = file_write(node_of(fi), buf, size, (size_t)offset);
+	if (end > n->size)
+		n->size = end;
+	clock_gettime(CLOCK_REALTIME, &n->mtime);
 	pthread_rwlock_unlock(&floor_fs.lock);
-	return rc;
+	return (int)size;
 }
 
 static int floor_truncate(const char *path, off_t size,
 			  struct fuse_file_info *fi)
 {
 	struct node *n;
-	int rc;
+	int rc = 0;
 
 	pthread_rwlock_wrlock(&floor_fs.lock);
 	n = fi ? node_of(fi) : node_find(path);
@@ -602,7 +565,7 @@ static int floor_truncate(const char *path, off_t size,
 	else if (S_ISDIR(n->mode))
 		rc = -EISDIR;
 	else
-		rc = file_resize(n, (size_t)size);
+		file_resize(n, (size_t)size);
 	pthread_rwlock_unlock(&floor_fs.lock);
 	return rc;
 }
@@ -640,40 +603,101 @@ static const struct fuse_operations floor_operations = {
 	.release = floor_release,
 };
 
-/* The empty table and the root, owned by the user who mounts. */
-static int floor_setup(int swallow)
+/*
+ * Reads the whole of path into one buffer: *data (NULL when empty) and
+ * *len. Returns 0, or -1 with the reason on stderr.
+ */
+static int load_file(const char *path, char **data, size_t *len)
 {
-	struct node *root;
+	struct stat st;
+	char *buf = NULL;
+	size_t done = 0;
+	ssize_t got;
+	int fd = open(path, O_RDONLY);
 
-	floor_fs.swallow = swallow;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		goto err;
+	if (st.st_size > 0) {
+		buf = malloc((size_t)st.st_size);
+		if (!buf)
+			goto err;
+	}
+	while (done < (size_t)st.st_size) {
+		got = read(fd, buf + done, (size_t)st.st_size - done);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got == 0)
+			errno = EIO; /* the file shrank under us */
+		if (got <= 0)
+			goto err;
+		done += (size_t)got;
+	}
+	close(fd);
+	*data = buf;
+	*len = done;
+	return 0;
+err:
+	fprintf(stderr, "floorfs: %s: %s\n", path, strerror(errno));
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/*
+ * The empty table and the root, owned by the user who mounts, and with
+ * serve set, /BASENAME holding serve's bytes. Returns 0 or -1 with the
+ * reason on stderr.
+ */
+static int floor_setup(const char *serve)
+{
+	struct node *root, *n;
+	const char *name;
+	char *path;
+	int rc;
+
 	floor_fs.buckets = calloc(TABLE_MIN_BUCKETS, sizeof(*floor_fs.buckets));
 	if (!floor_fs.buckets)
-		return -ENOMEM;
+		goto oom;
+	root = node_new("/", S_IFDIR | 0755, getuid(), getgid());
+	if (!root)
+		goto oom;
 	floor_fs.bucket_count = TABLE_MIN_BUCKETS;
-	root = calloc(1, sizeof(*root));
-	if (root)
-		root->path = strdup("/");
-	if (!root || !root->path) {
-		free(root);
-		return -ENOMEM;
-	}
-	root->path_len = 1;
-	root->hash = path_hash("/", 1);
 	root->name = root->path;
-	root->mode = S_IFDIR | 0755;
-	root->uid = getuid();
-	root->gid = getgid();
-	clock_gettime(CLOCK_REALTIME, &root->mtime);
 	root->linked = true;
 	table_insert(root);
+	if (!serve)
+		return 0;
+	path = malloc(strlen(serve) + 2);
+	if (!path)
+		goto oom;
+	name = strrchr(serve, '/');
+	sprintf(path, "/%s", name ? name + 1 : serve);
+	rc = node_add(path, S_IFREG | 0444, getuid(), getgid(), &n);
+	free(path);
+	if (rc == -ENOMEM)
+		goto oom;
+	if (rc) {
+		fprintf(stderr, "floorfs: serve=%s: %s\n", serve,
+			strerror(-rc));
+		return -1;
+	}
+	if (load_file(serve, &n->data, &n->data_len))
+		return -1;
+	n->size = n->data_len;
 	return 0;
+oom:
+	fprintf(stderr, "floorfs: out of memory\n");
+	return -1;
 }
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: floorfs [-o swallow] [fuse options] MOUNTPOINT\n"
-		     "  -o swallow  acknowledge writes without storing them;\n"
-		     "              reads return zeros\n");
+	fprintf(out,
+		"usage: floorfs [-o serve=PATH] [fuse options] MOUNTPOINT\n"
+		"  -o serve=PATH  /BASENAME serves PATH's bytes, read at\n"
+		"                 start into one buffer; every other file\n"
+		"                 swallows its writes and reads as zeros\n");
 }
 
 int main(int argc, char *argv[])
@@ -693,16 +717,15 @@ int main(int argc, char *argv[])
 		usage(stderr);
 		goto out;
 	}
-	if (floor_setup(opt.swallow)) {
-		fprintf(stderr, "floorfs: out of memory\n");
+	if (floor_setup(opt.serve))
 		goto out;
-	}
 	/* As monfs: a default libfuse 3.14 wants, the user's own wins. */
 	if (fuse_opt_insert_arg(&args, 1, "-omax_idle_threads=10") == -1)
 		goto out;
 	rc = fuse_main(args.argc, args.argv, &floor_operations, NULL);
 out:
 	floor_destroy(NULL); /* a no-op if fuse_main called it */
+	free(opt.serve);
 	fuse_opt_free_args(&args);
 	return rc;
 }
