@@ -1,13 +1,29 @@
 /*
  * data: the writes of one open file — data points into a metric, events
- * into a stream, which the group's metric filters see in the same
- * transaction (SPEC 7) — and their data event in the trail (SPEC 6).
+ * into a stream — and what they do in the database: the rollups or the
+ * stream's index, the group's metric filters (SPEC 7), the set-id bits
+ * a write drops, and the session's data event in the trail (SPEC 6).
  *
- * Each write is one transaction that ingests and also counts itself in
- * the session's pending record, so no acknowledged write can be missing
- * from the trail: the record is finished at close, by the minute tick
- * (store_trail_sweep) or, after a crash, by the next store_open.
+ * A write is judged whole under the store's lock (its lines, its file
+ * still there); a stream's bytes go to their segment, and a record of
+ * the write to the backlog (store/backlog.h). Then it returns: a crash
+ * of the daemon now loses nothing. The database takes what waits in one
+ * transaction (data_drain): when BATCH_WRITES writes or BATCH_POINTS
+ * points wait, and whenever anything else takes the store's lock
+ * (db_lock), so every read, removal or rename sees every write
+ * acknowledged before it. Consecutive writes of one session are taken
+ * together: their points one ingest, their counts one update of the
+ * session's pending trail record.
+ *
+ * A session is shared by its open file and its waiting writes (refs),
+ * and freed by whichever lets go last. The pending record counts what
+ * the database has taken; what a crash leaves, the next store_open
+ * replays from the backlog (data_replay) before it finishes the pending
+ * records, so no acknowledged write is missing from the data or the
+ * trail.
  */
+#include "store/backlog.h"
+#include "store/data.h"
 #include "store/db.h"
 #include "store/filters.h"
 #include "store/logs.h"
@@ -16,19 +32,61 @@
 #include "store/trail.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/parse.h"
 
+/* What waits before the writer that brings more drains it itself. */
+#define BATCH_WRITES 512
+#define BATCH_POINTS 65536
+/* The backlog is emptied when a drain finds it past this size. */
+#define BACKLOG_RESET_BYTES ((int64_t)4 * 1024 * 1024)
+
+/* Record types in the backlog. */
+#define RECORD_SESSION 'S'
+#define RECORD_METRIC 'M'
+#define RECORD_STREAM 'L'
+
+static const char SQL_METRIC_EXISTS[] = "SELECT id FROM metrics WHERE id = ?1";
+static const char SQL_TAKEN[] = "SELECT seq FROM backlog_taken WHERE id = 1";
+static const char SQL_TAKEN_SET[] =
+	"UPDATE backlog_taken SET seq = ?1 WHERE id = 1";
+
 struct data_session {
 	enum data_kind kind;
 	int64_t id;
-	int64_t pending_id; /* 0 until the first write */
+	int64_t pending_id; /* the trail's pending record; 0 until taken */
+	uint64_t number;    /* its number in the backlog; 0 until written */
+	unsigned refs;	    /* its open file (until closed), waiting writes */
+	bool closed;
 	struct caller who;
 	char dir[LOG_GROUP_MAX_BYTES + 1];
 	char name[NAME_MAX_BYTES + 1];
+};
+
+/* One acknowledged write the database has yet to take. */
+struct waiting {
+	struct data_session *ds;
+	uint64_t seq;
+	int64_t now_ms;
+	int64_t abs;		/* a stream's: where its bytes are */
+	int64_t len;		/* its bytes */
+	int64_t count;		/* its points or events */
+	struct point *points;	/* a metric's: malloc'ed, count of them */
+	int64_t pending_before; /* ds->pending_id before it was taken */
+};
+
+/* The writes waiting, in order, and the backlog that keeps them. */
+struct data_queue {
+	struct backlog *backlog;
+	struct waiting *v;
+	size_t n, cap;
+	size_t points; /* waiting in all of v */
+	uint64_t next_seq;
+	uint64_t next_session;
 };
 
 struct data_session *store_data_open(enum data_kind kind, int64_t id,
@@ -41,10 +99,17 @@ struct data_session *store_data_open(enum data_kind kind, int64_t id,
 		return NULL;
 	ds->kind = kind;
 	ds->id = id;
+	ds->refs = 1;
 	ds->who = *who;
 	snprintf(ds->dir, sizeof(ds->dir), "%s", dir);
 	snprintf(ds->name, sizeof(ds->name), "%s", name);
 	return ds;
+}
+
+static void session_unref(struct data_session *ds)
+{
+	if (--ds->refs == 0)
+		free(ds);
 }
 
 /* The session's data event: PutMetricData or PutLogEvents. */
@@ -73,51 +138,345 @@ static struct trail_event describe(const struct data_session *ds, int64_t count,
 	};
 }
 
-/* Ingest one write's whole lines; *count gets its points or events. */
-static int ingest(struct store *st, struct data_session *ds, const char *buf,
-		  size_t len, int64_t now_ms, int64_t *count, struct err *err)
-{
-	int64_t pending_id = ds->pending_id;
-	struct point *points = NULL;
-	size_t n = 0;
-	int rc;
+/* ---- taking what waits into the database ---- */
 
-	if (ds->kind == DATA_METRIC) {
-		rc = metric_parse_lines(buf, len, now_ms, &points, &n, err);
-		if (rc)
-			return rc;
+/*
+ * Take v[0..n), writes of one session, in the open transaction. Lock
+ * held. 0 or -errno.
+ */
+static int take(struct store *st, struct waiting *v, size_t n)
+{
+	struct data_session *ds = v[0].ds;
+	struct point *points = NULL;
+	int64_t count = 0, bytes = 0, now = v[n - 1].now_ms;
+	size_t i, at = 0;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		count += v[i].count;
+		bytes += v[i].len;
+		v[i].pending_before = ds->pending_id;
 	}
-	rc = db_begin(st);
-	if (rc)
-		goto out;
-	if (ds->kind == DATA_METRIC)
-		rc = rollups_ingest_locked(st, ds->id, points, n, err);
-	else
-		rc = stream_append_locked(st, ds->id, buf, len, now_ms, &n,
-					  err);
-	/* Metric filters see the events in the same transaction (SPEC 7). */
-	if (!rc && ds->kind == DATA_STREAM)
-		rc = filters_apply_locked(st, ds->id, buf, len, now_ms);
+	/*
+	 * A metric removed after its writes is impossible (a removal takes
+	 * what waits first), but if it were, its points would go with it.
+	 */
+	if (ds->kind == DATA_METRIC && n == 1) {
+		rc = rollups_ingest_locked(st, ds->id, v[0].points,
+					   (size_t)count, NULL);
+	} else if (ds->kind == DATA_METRIC) {
+		points = malloc((size_t)(count ? count : 1) * sizeof(*points));
+		if (!points)
+			return -ENOMEM;
+		for (i = 0; i < n; i++) {
+			memcpy(points + at, v[i].points,
+			       (size_t)v[i].count * sizeof(*points));
+			at += (size_t)v[i].count;
+		}
+		rc = rollups_ingest_locked(st, ds->id, points, at, NULL);
+		free(points);
+	}
+	if (rc == -ENOENT && ds->kind == DATA_METRIC)
+		return 0;
+	for (i = 0; !rc && ds->kind == DATA_STREAM && i < n; i++) {
+		rc = stream_index_locked(st, ds->id, v[i].abs, (size_t)v[i].len,
+					 v[i].now_ms);
+		/* Metric filters see the events as they are indexed. */
+		if (!rc)
+			rc = filters_apply_locked(st, ds->id, v[i].abs, NULL,
+						  (size_t)v[i].len,
+						  v[i].now_ms);
+	}
 	/* A write by anyone but root drops set-id bits, as on Linux. */
 	if (!rc && ds->who.uid != 0)
 		rc = owner_write_drops_locked(st, ds->kind, ds->id, &ds->who,
-					      now_ms);
+					      now);
 	if (!rc) {
 		struct trail_event ev = describe(ds, 0, 0);
 
-		rc = trail_pending_add(st, &ev, &ds->pending_id, (int64_t)n,
-				       (int64_t)len, now_ms);
+		rc = trail_pending_add(st, &ev, &ds->pending_id, count, bytes,
+				       now);
 	}
+	return rc;
+}
+
+/* Remember that the database holds every record up to seq. */
+static int set_taken(struct store *st, uint64_t seq)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_TAKEN_SET);
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, (int64_t)seq);
+	return db_exec_stmt(stmt);
+}
+
+/* Forget the n oldest waiting writes, which the database now holds. */
+static void forget_taken(struct data_queue *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++) {
+		free(q->v[i].points);
+		session_unref(q->v[i].ds);
+	}
+	q->n = 0;
+	q->points = 0;
+}
+
+/*
+ * Everything waiting into the database, in one transaction. Lock held.
+ * 0 or -errno; on failure nothing was taken and everything still waits
+ * (each session's pending record as it was).
+ */
+static int drain_locked(struct store *st, struct data_queue *q)
+{
+	size_t i, j;
+	int rc;
+
+	if (q->n == 0)
+		return 0;
+	rc = db_tx_begin(st);
 	if (rc)
-		db_rollback(st);
+		return rc;
+	for (i = 0; !rc && i < q->n; i = j) {
+		for (j = i + 1; j < q->n && q->v[j].ds == q->v[i].ds; j++)
+			;
+		rc = take(st, q->v + i, j - i);
+	}
+	if (!rc)
+		rc = set_taken(st, q->v[q->n - 1].seq);
+	if (!rc)
+		rc = db_tx_commit(st);
 	else
-		rc = db_commit(st);
-	/* Rolled back: a pending record made by this write is not there. */
-	if (rc)
-		ds->pending_id = pending_id;
-out:
-	free(points);
-	*count = (int64_t)n;
+		db_tx_rollback(st);
+	if (rc) {
+		for (i = q->n; i > 0; i--)
+			q->v[i - 1].ds->pending_id = q->v[i - 1].pending_before;
+		return rc;
+	}
+	forget_taken(q);
+	if (backlog_size(q->backlog) > BACKLOG_RESET_BYTES)
+		backlog_reset(q->backlog); /* failing, it only grows */
+	return 0;
+}
+
+int data_drain(struct store *st)
+{
+	struct data_queue *q = *db_queue(st);
+
+	return q ? drain_locked(st, q) : 0;
+}
+
+/* ---- the backlog's records ---- */
+
+/* A record being built or read: bytes and where the next field goes. */
+struct record {
+	char *p;
+	size_t len, cap;
+	bool bad; /* read past the end */
+};
+
+static int put_bytes(struct record *r, const void *v, size_t n)
+{
+	if (r->len + n > r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		char *bigger;
+
+		while (cap < r->len + n)
+			cap *= 2;
+		bigger = realloc(r->p, cap);
+		if (!bigger)
+			return -ENOMEM;
+		r->p = bigger;
+		r->cap = cap;
+	}
+	memcpy(r->p + r->len, v, n);
+	r->len += n;
+	return 0;
+}
+
+static void get_bytes(struct record *r, void *v, size_t n)
+{
+	if (r->bad || r->len + n > r->cap) {
+		r->bad = true;
+		memset(v, 0, n);
+		return;
+	}
+	memcpy(v, r->p + r->len, n);
+	r->len += n;
+}
+
+/* A string as its length (uint16) and bytes. */
+static int put_string(struct record *r, const char *s)
+{
+	uint16_t n = (uint16_t)strlen(s);
+
+	return put_bytes(r, &n, sizeof(n)) || put_bytes(r, s, n) ? -ENOMEM : 0;
+}
+
+static void get_string(struct record *r, char *out, size_t size)
+{
+	uint16_t n = 0;
+
+	get_bytes(r, &n, sizeof(n));
+	if (n >= size) {
+		r->bad = true;
+		n = 0;
+	}
+	get_bytes(r, out, n);
+	out[n] = '\0';
+}
+
+/* Append r, numbered with the next sequence, to the backlog. */
+static int append(struct data_queue *q, struct record *r, uint64_t *seq)
+{
+	int rc = backlog_append(q->backlog, q->next_seq, r->p, r->len);
+
+	if (!rc)
+		*seq = q->next_seq++;
+	return rc;
+}
+
+/* The session's record, before its first write's. Lock held. */
+static int append_session(struct data_queue *q, struct data_session *ds)
+{
+	struct record r = {0};
+	uint64_t seq, number = q->next_session;
+	char type = RECORD_SESSION, kind = (char)ds->kind;
+	int rc;
+
+	rc = put_bytes(&r, &type, 1) || put_bytes(&r, &number, 8) ||
+			     put_bytes(&r, &kind, 1) ||
+			     put_bytes(&r, &ds->id, 8) ||
+			     put_bytes(&r, &ds->who.uid, sizeof(ds->who.uid)) ||
+			     put_bytes(&r, &ds->who.gid, sizeof(ds->who.gid)) ||
+			     put_bytes(&r, &ds->who.pid, sizeof(ds->who.pid)) ||
+			     put_string(&r, ds->who.user) ||
+			     put_string(&r, ds->who.process) ||
+			     put_string(&r, ds->dir) || put_string(&r, ds->name)
+		     ? -ENOMEM
+		     : 0;
+	if (!rc)
+		rc = append(q, &r, &seq);
+	if (!rc) {
+		ds->number = number;
+		q->next_session++;
+	}
+	free(r.p);
+	return rc;
+}
+
+/* A write's record. Lock held. */
+static int append_write(struct data_queue *q, const struct waiting *w,
+			uint64_t *seq)
+{
+	struct record r = {0};
+	char type = w->ds->kind == DATA_METRIC ? RECORD_METRIC : RECORD_STREAM;
+	int rc;
+
+	rc = put_bytes(&r, &type, 1) || put_bytes(&r, &w->ds->number, 8) ||
+			     put_bytes(&r, &w->now_ms, 8) ||
+			     put_bytes(&r, &w->abs, 8) ||
+			     put_bytes(&r, &w->len, 8) ||
+			     put_bytes(&r, &w->count, 8)
+		     ? -ENOMEM
+		     : 0;
+	if (!rc && w->points)
+		rc = put_bytes(&r, w->points,
+			       (size_t)w->count * sizeof(*w->points));
+	if (!rc)
+		rc = append(q, &r, seq);
+	free(r.p);
+	return rc;
+}
+
+/* Room for one more waiting write. 0 or -ENOMEM. */
+static int queue_reserve(struct data_queue *q)
+{
+	struct waiting *bigger;
+	size_t cap;
+
+	if (q->n < q->cap)
+		return 0;
+	cap = q->cap ? q->cap * 2 : 64;
+	bigger = realloc(q->v, cap * sizeof(*bigger));
+	if (!bigger)
+		return -ENOMEM;
+	q->v = bigger;
+	q->cap = cap;
+	return 0;
+}
+
+/* Where the waiting writes end stream_id, or 0 when none waits. */
+static int64_t waiting_end(const struct data_queue *q, int64_t stream_id)
+{
+	size_t i;
+
+	for (i = q->n; i > 0; i--) {
+		const struct waiting *w = &q->v[i - 1];
+
+		if (w->ds->kind == DATA_STREAM && w->ds->id == stream_id)
+			return w->abs + w->len;
+	}
+	return 0;
+}
+
+/* ---- writes ---- */
+
+/* Whether metric id is still there: 0, -ENOENT, -errno. Lock held. */
+static int metric_live(struct store *st, int64_t id, struct err *err)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_METRIC_EXISTS);
+	int64_t found;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, id);
+	found = db_step_id(stmt);
+	if (found == -ENOENT)
+		err_set(err, "the metric was deleted while this file was open");
+	return found < 0 ? (int)found : 0;
+}
+
+/*
+ * One write, judged and kept: w (its points, if any, owned by it from
+ * here) waits, its record in the backlog. Lock not held.
+ */
+static int put_once(struct store *st, struct data_session *ds, const char *buf,
+		    struct waiting *w, struct err *err)
+{
+	struct data_queue *q;
+	size_t events;
+	int rc;
+
+	db_lock_quiet(st);
+	q = *db_queue(st);
+	rc = q ? 0 : -EIO;
+	if (!rc && (q->n >= BATCH_WRITES || q->points >= BATCH_POINTS))
+		rc = drain_locked(st, q);
+	if (!rc && ds->kind == DATA_METRIC) {
+		rc = metric_live(st, ds->id, err);
+	} else if (!rc) {
+		rc = stream_write_locked(st, ds->id, buf, (size_t)w->len,
+					 waiting_end(q, ds->id), &w->abs,
+					 &events, err);
+		w->count = (int64_t)events;
+	}
+	if (!rc)
+		rc = queue_reserve(q);
+	if (!rc && ds->number == 0)
+		rc = append_session(q, ds);
+	if (!rc)
+		rc = append_write(q, w, &w->seq);
+	if (!rc) {
+		ds->refs++;
+		q->v[q->n++] = *w;
+		q->points += w->ds->kind == DATA_METRIC ? (size_t)w->count : 0;
+	}
+	if (rc == -ENOSPC && err && !err->msg[0])
+		err_set(err, "the database or its disk is full");
+	db_unlock(st);
 	return rc;
 }
 
@@ -138,50 +497,261 @@ int store_data_refused(struct store *st, const struct data_session *ds,
 int store_data_put(struct store *st, struct data_session *ds, const char *buf,
 		   size_t len, int64_t now_ms, struct err *err)
 {
-	int64_t count;
-	int rc;
+	struct waiting w = {.ds = ds, .now_ms = now_ms, .len = (int64_t)len};
+	size_t n = 0;
+	int rc = 0;
 
-	rc = ingest(st, ds, buf, len, now_ms, &count, err);
+	if (ds->kind == DATA_METRIC) {
+		rc = metric_parse_lines(buf, len, now_ms, &w.points, &n, err);
+		w.count = (int64_t)n;
+	}
+	if (!rc)
+		rc = put_once(st, ds, buf, &w, err);
 	/*
 	 * The disk full: if the WAL holds pages that the database file has
 	 * room for, they go back and the WAL shrinks (store/space.h).
 	 */
-	if (rc == -ENOSPC && db_make_room(st, false) == 0)
-		rc = ingest(st, ds, buf, len, now_ms, &count, err);
-	if (rc == -ENOSPC && err && !err->msg[0])
-		err_set(err, "the database or its disk is full");
-	if (rc)
+	if (rc == -ENOSPC && db_make_room(st, false) == 0) {
+		if (err)
+			err->msg[0] = '\0';
+		rc = put_once(st, ds, buf, &w, err);
+	}
+	if (rc) {
+		free(w.points);
 		store_data_refused(st, ds, len, rc, err ? err->msg : NULL);
+	}
 	return rc;
 }
 
 int store_data_close(struct store *st, struct data_session *ds)
 {
-	int rc = 0;
+	int64_t pending = 0;
+	bool waits;
 
 	if (!ds)
 		return 0;
-	if (ds->pending_id)
-		rc = trail_pending_close(st, ds->pending_id, store_now_ms());
-	free(ds);
-	return rc;
+	db_lock(st); /* takes what waits, this session's writes with it */
+	waits = ds->refs > 1;
+	if (!waits)
+		pending = ds->pending_id;
+	/*
+	 * Still waiting (the database refused them for now): the session
+	 * lives on with them, and the trail's sweep finishes its record.
+	 */
+	ds->closed = true;
+	session_unref(ds);
+	db_unlock(st);
+	return pending ? trail_pending_close(st, pending, store_now_ms()) : 0;
 }
 
 int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
 			size_t len, int64_t now_ms, struct err *err)
 {
+	int64_t abs;
 	size_t events;
 	int rc = db_begin(st);
 
 	if (rc)
 		return rc;
-	rc = stream_append_locked(st, stream_id, buf, len, now_ms, &events,
-				  err);
+	rc = stream_write_locked(st, stream_id, buf, len, 0, &abs, &events,
+				 err);
 	if (!rc)
-		rc = filters_apply_locked(st, stream_id, buf, len, now_ms);
+		rc = stream_index_locked(st, stream_id, abs, len, now_ms);
+	if (!rc)
+		rc = filters_apply_locked(st, stream_id, abs, buf, len, now_ms);
 	if (rc) {
 		db_rollback(st);
 		return rc;
 	}
 	return db_commit(st);
+}
+
+/* ---- a store's opening and closing ---- */
+
+/* What a replay knows: the sessions of the records it has read. */
+struct replay {
+	struct store *st;
+	struct data_queue *q;
+	uint64_t taken;
+	struct data_session **sessions;
+	size_t n, cap;
+};
+
+static struct data_session *replayed(struct replay *r, uint64_t number)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->sessions[i]->number == number)
+			return r->sessions[i];
+	return NULL;
+}
+
+static int replay_session(struct replay *r, struct record *rec)
+{
+	struct data_session *ds, **bigger;
+	char kind = 0;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+
+		bigger = realloc(r->sessions, cap * sizeof(*bigger));
+		if (!bigger)
+			return -ENOMEM;
+		r->sessions = bigger;
+		r->cap = cap;
+	}
+	ds = calloc(1, sizeof(*ds));
+	if (!ds)
+		return -ENOMEM;
+	get_bytes(rec, &ds->number, 8);
+	get_bytes(rec, &kind, 1);
+	get_bytes(rec, &ds->id, 8);
+	get_bytes(rec, &ds->who.uid, sizeof(ds->who.uid));
+	get_bytes(rec, &ds->who.gid, sizeof(ds->who.gid));
+	get_bytes(rec, &ds->who.pid, sizeof(ds->who.pid));
+	get_string(rec, ds->who.user, sizeof(ds->who.user));
+	get_string(rec, ds->who.process, sizeof(ds->who.process));
+	get_string(rec, ds->dir, sizeof(ds->dir));
+	get_string(rec, ds->name, sizeof(ds->name));
+	if (rec->bad) {
+		free(ds);
+		return -EIO;
+	}
+	ds->kind = kind == DATA_METRIC ? DATA_METRIC : DATA_STREAM;
+	ds->refs = 1; /* the replay's own */
+	ds->closed = true;
+	r->sessions[r->n++] = ds;
+	if (ds->number >= r->q->next_session)
+		r->q->next_session = ds->number + 1;
+	return 0;
+}
+
+static int replay_write(struct replay *r, char type, struct record *rec,
+			uint64_t seq)
+{
+	struct waiting w = {.seq = seq};
+	uint64_t number = 0;
+	size_t bytes;
+	int rc;
+
+	get_bytes(rec, &number, 8);
+	get_bytes(rec, &w.now_ms, 8);
+	get_bytes(rec, &w.abs, 8);
+	get_bytes(rec, &w.len, 8);
+	get_bytes(rec, &w.count, 8);
+	w.ds = replayed(r, number);
+	if (rec->bad || !w.ds || w.count < 0 ||
+	    (type == RECORD_METRIC) != (w.ds->kind == DATA_METRIC))
+		return -EIO;
+	if (type == RECORD_METRIC) {
+		bytes = (size_t)w.count * sizeof(*w.points);
+		w.points = malloc(bytes ? bytes : 1);
+		if (!w.points)
+			return -ENOMEM;
+		get_bytes(rec, w.points, bytes);
+		if (rec->bad) {
+			free(w.points);
+			return -EIO;
+		}
+	}
+	rc = queue_reserve(r->q);
+	if (rc ||
+	    (r->q->n >= BATCH_WRITES && (rc = drain_locked(r->st, r->q)))) {
+		free(w.points);
+		return rc;
+	}
+	w.ds->refs++;
+	r->q->v[r->q->n++] = w;
+	r->q->points += type == RECORD_METRIC ? (size_t)w.count : 0;
+	return 0;
+}
+
+/* backlog_replay's fn: one record. */
+static int replay_one(void *ctx, uint64_t seq, const void *rec, size_t len)
+{
+	struct replay *r = ctx;
+	struct record in = {.p = (char *)rec, .cap = len};
+	char type = 0;
+
+	if (seq >= r->q->next_seq)
+		r->q->next_seq = seq + 1;
+	get_bytes(&in, &type, 1);
+	if (type == RECORD_SESSION)
+		return replay_session(r, &in);
+	if (seq <= r->taken) /* the database has it */
+		return 0;
+	if (type == RECORD_METRIC || type == RECORD_STREAM)
+		return replay_write(r, type, &in, seq);
+	return -EIO;
+}
+
+/* The last sequence the database took. Lock held. */
+static int taken_seq(struct store *st, uint64_t *out)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_TAKEN);
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == DB_ROW ? 0 : rc < 0 ? rc : -EIO;
+}
+
+int data_open(struct store *st, const char *db_path, struct err *err)
+{
+	struct data_queue *q = calloc(1, sizeof(*q));
+	struct replay r = {.st = st, .q = q};
+	size_t i;
+	int rc;
+
+	if (!q)
+		return -ENOMEM;
+	*db_queue(st) = q;
+	q->next_seq = 1;
+	q->next_session = 1;
+	rc = backlog_open(db_path, &q->backlog, err);
+	if (rc)
+		return rc;
+	db_lock_quiet(st);
+	rc = taken_seq(st, &r.taken);
+	if (!rc && r.taken >= q->next_seq)
+		q->next_seq = r.taken + 1;
+	if (!rc)
+		rc = backlog_replay(q->backlog, replay_one, &r);
+	if (!rc)
+		rc = drain_locked(st, q);
+	if (!rc)
+		rc = backlog_reset(q->backlog);
+	if (rc)
+		err_set(err, "cannot take the writes a crash left: %s",
+			strerror(-rc));
+	for (i = 0; i < r.n; i++)
+		session_unref(r.sessions[i]);
+	free(r.sessions);
+	db_unlock(st);
+	if (!rc)
+		db_set_drain(st, data_drain);
+	return rc;
+}
+
+void data_close(struct store *st)
+{
+	struct data_queue *q = *db_queue(st);
+
+	if (!q)
+		return;
+	db_lock_quiet(st);
+	drain_locked(st, q);
+	/* What the database refused stays in the backlog for next time. */
+	forget_taken(q);
+	db_set_drain(st, NULL);
+	*db_queue(st) = NULL;
+	db_unlock(st);
+	backlog_close(q->backlog);
+	free(q->v);
+	free(q);
 }

@@ -9,6 +9,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +45,9 @@ struct store {
 	struct trail_settings trail;	   /* lock (store_trail_configure) */
 	struct checkpointer *checkpointer; /* NULL: sqlite's own */
 	struct segments *segments;	   /* log streams' bytes; lock */
+	struct data_queue *queue;	   /* data writes waiting; lock */
+	int (*drain)(struct store *);	   /* the backlog into the database */
+	bool draining;			   /* inside drain; lock */
 	struct holds holds[HOLD_KINDS];	   /* open files; lock */
 	char *path;			   /* the database file */
 };
@@ -73,9 +77,25 @@ int db_errno(int rc)
 	}
 }
 
+void db_lock_quiet(struct store *st)
+{
+	pthread_mutex_lock(&st->lock);
+}
+
 void db_lock(struct store *st)
 {
 	pthread_mutex_lock(&st->lock);
+	/* A failed drain keeps its writes waiting: the next lock retries. */
+	if (st->drain && !st->draining) {
+		st->draining = true;
+		st->drain(st);
+		st->draining = false;
+	}
+}
+
+void db_set_drain(struct store *st, int (*drain)(struct store *))
+{
+	st->drain = drain;
 }
 
 void db_unlock(struct store *st)
@@ -235,6 +255,25 @@ void db_end_read(struct store *st)
 	db_unlock(st);
 }
 
+int db_tx_begin(struct store *st)
+{
+	return tx(st, SQL_BEGIN_WRITE);
+}
+
+int db_tx_commit(struct store *st)
+{
+	int rc = tx(st, SQL_COMMIT);
+
+	if (rc)
+		tx(st, SQL_ROLLBACK);
+	return rc;
+}
+
+void db_tx_rollback(struct store *st)
+{
+	tx(st, SQL_ROLLBACK);
+}
+
 void db_rollback(struct store *st)
 {
 	tx(st, SQL_ROLLBACK);
@@ -299,13 +338,24 @@ struct segments **db_segments(struct store *st)
 	return &st->segments;
 }
 
+struct data_queue **db_queue(struct store *st)
+{
+	return &st->queue;
+}
+
 int store_sync(struct store *st)
 {
 	int rc;
 
 	db_lock(st);
-	/* The bytes first, then the index that points at them. */
-	rc = st->segments ? segments_sync(st->segments) : 0;
+	/*
+	 * Whatever still waits in the backlog must be in the database now
+	 * (a drain db_lock tried may have failed); then the bytes, then the
+	 * index that points at them.
+	 */
+	rc = st->drain ? st->drain(st) : 0;
+	if (!rc && st->segments)
+		rc = segments_sync(st->segments);
 	if (!rc)
 		rc = db_errno(sqlite3_wal_checkpoint_v2(
 			st->db, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL));

@@ -34,12 +34,35 @@ struct checkpointer **db_checkpointer(struct store *st);
  */
 struct segments **db_segments(struct store *st);
 
+/*
+ * The data writes waiting for the database (store/data.c): set by
+ * store_open (data_open), freed by store_close (data_close). Lock held.
+ */
+struct data_queue **db_queue(struct store *st);
+
 /* Run sql (one or more statements, no rows) outside the cache. 0 or -errno. */
 int db_exec(struct store *st, const char *sql);
 
-/* Lock the store for a read; pair with db_unlock. */
+/*
+ * Lock the store; pair with db_unlock. The writes waiting in the backlog
+ * go into the database first (store/data.c), so that whoever holds the
+ * lock sees every write acknowledged before: only a data write itself,
+ * which adds to the backlog, locks without that (db_lock_quiet).
+ */
 void db_lock(struct store *st);
+void db_lock_quiet(struct store *st);
 void db_unlock(struct store *st);
+
+/*
+ * What db_lock runs first (data_drain): set by store_open. It must not
+ * lock, and when it fails it leaves the database as it was.
+ */
+void db_set_drain(struct store *st, int (*drain)(struct store *));
+
+/* BEGIN IMMEDIATE, COMMIT and ROLLBACK with the lock already held. */
+int db_tx_begin(struct store *st);
+int db_tx_commit(struct store *st);
+void db_tx_rollback(struct store *st);
 
 /*
  * Lock the store and BEGIN IMMEDIATE. 0, or -errno with the store

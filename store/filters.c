@@ -13,6 +13,7 @@
 #include "store/filters.h"
 #include "store/named.h"
 #include "store/rollups.h"
+#include "store/segments.h"
 #include "store/trail.h"
 
 #include <errno.h>
@@ -439,11 +440,12 @@ struct filter_row {
 	char *definition;
 };
 
-int filters_apply_locked(struct store *st, int64_t stream_id, const char *buf,
-			 size_t len, int64_t now_ms)
+int filters_apply_locked(struct store *st, int64_t stream_id, int64_t abs,
+			 const char *buf, size_t len, int64_t now_ms)
 {
 	struct filter_row *rows = NULL, *more;
 	struct filter_def *d = NULL;
+	char *read = NULL;
 	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTERS_OF_STREAM);
 	size_t n = 0, cap = 0, i;
 	int rc = 0;
@@ -476,6 +478,14 @@ int filters_apply_locked(struct store *st, int64_t stream_id, const char *buf,
 		d = malloc(sizeof(*d));
 		rc = d ? 0 : -ENOMEM;
 	}
+	/* Watched: the write's bytes from its segment, when not given. */
+	if (n && !rc && !buf) {
+		read = malloc(len ? len : 1);
+		rc = read ? segments_read(*db_segments(st), stream_id, abs,
+					  read, len)
+			  : -ENOMEM;
+		buf = read;
+	}
 	for (i = 0; i < n; i++) {
 		if (!rc &&
 		    !filter_def_parse(rows[i].definition,
@@ -485,6 +495,7 @@ int filters_apply_locked(struct store *st, int64_t stream_id, const char *buf,
 	}
 	free(rows);
 	free(d);
+	free(read);
 	return rc;
 }
 

@@ -67,8 +67,8 @@ static const char SQL_CHUNKS_REAP[] =
 static const char SQL_STREAM_REAP[] =
 	"DELETE FROM log_streams WHERE id = ?1 AND group_id IS NULL";
 static const char SQL_STREAM_ADVANCE[] =
-	"UPDATE log_streams SET end_offset = end_offset + ?2, mtime_ms = ?3"
-	" WHERE id = ?1";
+	"UPDATE log_streams SET end_offset = ?2, mtime_ms = ?3"
+	" WHERE id = ?1 AND end_offset = ?4";
 static const char SQL_STREAM_SET_START[] =
 	"UPDATE log_streams SET start_offset = ?2 WHERE id = ?1";
 static const char SQL_CHUNK_INSERT[] =
@@ -477,17 +477,14 @@ static int check_lines(const char *buf, size_t len, size_t *lines,
 	return 0;
 }
 
-int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
-			 size_t len, int64_t now_ms, size_t *events,
-			 struct err *err)
+int stream_write_locked(struct store *st, int64_t stream_id, const char *buf,
+			size_t len, int64_t after, int64_t *abs, size_t *events,
+			struct err *err)
 {
 	int64_t start, end;
-	sqlite3_stmt *stmt;
 	int rc;
 
 	*events = 0;
-	if (len == 0)
-		return 0;
 	rc = check_lines(buf, len, events, err);
 	if (rc)
 		return rc;
@@ -498,31 +495,55 @@ int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
 				     " was open");
 		return rc;
 	}
-	/* The bytes first: the index row commits only over bytes in place. */
-	rc = segments_write(*db_segments(st), stream_id, end, buf, len);
-	if (rc)
-		goto out;
+	*abs = after > end ? after : end;
+	rc = len ? segments_write(*db_segments(st), stream_id, *abs, buf, len)
+		 : 0;
+	if (rc == -ENOSPC)
+		err_set(err, "the database or its disk is full");
+	return rc;
+}
+
+int stream_index_locked(struct store *st, int64_t stream_id, int64_t abs,
+			size_t len, int64_t now_ms)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (len == 0)
+		return 0;
 	stmt = db_stmt(st, SQL_CHUNK_INSERT);
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, stream_id);
-	sqlite3_bind_int64(stmt, 2, end);
+	sqlite3_bind_int64(stmt, 2, abs);
 	sqlite3_bind_int64(stmt, 3, (int64_t)len);
 	sqlite3_bind_int64(stmt, 4, now_ms);
 	rc = db_exec_stmt(stmt);
 	if (rc)
-		goto out;
+		return rc;
 	stmt = db_stmt(st, SQL_STREAM_ADVANCE);
 	if (!stmt)
 		return -EIO;
 	sqlite3_bind_int64(stmt, 1, stream_id);
-	sqlite3_bind_int64(stmt, 2, (int64_t)len);
+	sqlite3_bind_int64(stmt, 2, abs + (int64_t)len);
 	sqlite3_bind_int64(stmt, 3, now_ms);
+	sqlite3_bind_int64(stmt, 4, abs);
 	rc = db_exec_stmt(stmt);
-out:
-	if (rc == -ENOSPC)
-		err_set(err, "the database or its disk is full");
+	/* The index grows only at its end: anything else is a bug. */
+	if (!rc && sqlite3_changes(db_handle(st)) != 1)
+		rc = -EIO;
 	return rc;
+}
+
+int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
+			 size_t len, int64_t now_ms, size_t *events,
+			 struct err *err)
+{
+	int64_t abs;
+	int rc = stream_write_locked(st, stream_id, buf, len, 0, &abs, events,
+				     err);
+
+	return rc ? rc : stream_index_locked(st, stream_id, abs, len, now_ms);
 }
 
 /*

@@ -8,8 +8,26 @@
 #include "store/db.h"
 
 /*
- * Append whole lines to a stream; *events counts them. -EMSGSIZE, and
- * -ENOENT for a deleted stream. Lock held, transaction open.
+ * The first half of an append: check buf's lines (*events counts them)
+ * and put its bytes in the stream's segment at *abs, its end or after
+ * when that is later (writes the database has yet to take). -EMSGSIZE,
+ * -ENOENT for a deleted stream, -ENOSPC. Lock held.
+ */
+int stream_write_locked(struct store *st, int64_t stream_id, const char *buf,
+			size_t len, int64_t after, int64_t *abs, size_t *events,
+			struct err *err);
+
+/*
+ * The second half: index len bytes at abs, the stream's end, ingested at
+ * now_ms, and move its end past them. Lock held, transaction open.
+ */
+int stream_index_locked(struct store *st, int64_t stream_id, int64_t abs,
+			size_t len, int64_t now_ms);
+
+/*
+ * Both halves at once: append whole lines to a stream; *events counts
+ * them. -EMSGSIZE, and -ENOENT for a deleted stream. Lock held,
+ * transaction open.
  */
 int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
 			 size_t len, int64_t now_ms, size_t *events,

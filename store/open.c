@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "store/checkpoint.h"
+#include "store/data.h"
 #include "store/db.h"
 #include "store/logs.h"
 #include "store/schema.h"
@@ -45,8 +46,14 @@ int store_open(const char *path, struct store **out, struct err *err)
 	rc = schema_migrate(st, err);
 	if (rc)
 		goto fail;
-	/* Stream bytes live in segment files beside the database. */
+	/*
+	 * Stream bytes live in segment files beside the database; the data
+	 * writes a crash left in the backlog go in before recovery cuts
+	 * what the index does not reach.
+	 */
 	rc = segments_open(path, db_segments(st), err);
+	if (!rc)
+		rc = data_open(st, path, err);
 	if (!rc)
 		rc = logs_recover(st, err);
 	if (rc)
@@ -74,6 +81,7 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	data_close(st);
 	checkpointer_stop(*db_checkpointer(st));
 	db_disconnect(st);
 }

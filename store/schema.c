@@ -288,6 +288,16 @@ static const char *const MIGRATIONS[] = {
 	"  ON log_chunks(stream_id, offset);"
 	"INSERT INTO log_chunks (id, stream_id, offset, len, ts_ms)"
 	"  SELECT id, stream_id, offset, len, ts_ms FROM log_chunks_legacy;",
+
+	/*
+	 * 10 -> 11: the last record of the backlog (store/backlog.h) that
+	 * the database has taken, updated in the transaction that takes it,
+	 * so that a replay after a crash takes each record exactly once.
+	 */
+	"CREATE TABLE backlog_taken ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  seq INTEGER NOT NULL);"
+	"INSERT INTO backlog_taken (id, seq) VALUES (1, 0);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

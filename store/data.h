@@ -1,0 +1,31 @@
+/*
+ * data: data writes, waiting in the backlog until the database takes
+ * them (store/data.c). Internal to store/; the writes themselves are
+ * store.h's store_data_*.
+ */
+#ifndef MONFS_STORE_DATA_H
+#define MONFS_STORE_DATA_H
+
+#include "store/db.h"
+
+/*
+ * At open: the backlog beside db_path, and the writes a crash left in it
+ * taken into the database; from then on db_lock drains what waits. 0,
+ * or -errno with why in err. Before logs_recover, which cuts segment
+ * bytes past what the database indexes.
+ */
+int data_open(struct store *st, const char *db_path, struct err *err);
+
+/*
+ * Everything waiting into the database, in one transaction. Lock held.
+ * 0 or -errno (nothing taken then; it all still waits).
+ */
+int data_drain(struct store *st);
+
+/*
+ * At close: take what waits (what the database refuses stays in the
+ * backlog for the next open) and free the queue. Lock not held.
+ */
+void data_close(struct store *st);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * The backlog: writes acknowledged but not yet in the database survive a
+ * crash of the daemon, are taken exactly once, and a torn tail is not
+ * taken at all. A crash is a child process that writes and _exits
+ * without closing anything, as kill -9 leaves a store.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/timeutil.h"
+#include "store/store.h"
+
+static char dir[] = "/tmp/monfs-backlog-XXXXXX";
+static char path[256];
+static const struct caller bob = {
+	.uid = 1001, .gid = 1001, .pid = 7, .user = "bob", .process = "test"};
+
+static void make_dir(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+}
+
+static void remove_dir(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+	strcpy(dir, "/tmp/monfs-backlog-XXXXXX");
+}
+
+TestSuite(backlog, .init = make_dir, .fini = remove_dir);
+
+static int add_count(void *ctx, int64_t start_ms, const struct summary *s)
+{
+	(void)start_ms;
+	*(uint64_t *)ctx += s->count;
+	return 0;
+}
+
+/* Points in metric W/m over the last two hours. */
+static uint64_t points_of(struct store *st)
+{
+	struct stats_query q = {.period_s = 3600};
+	struct metric_info m;
+	uint64_t total = 0;
+	int64_t now = store_now_ms();
+
+	cr_assert_eq(store_metric_get(st, "W", "m", &m), 0);
+	q.since_ms = (now / MS_PER_HOUR - 2) * MS_PER_HOUR;
+	q.until_ms = now + 1000;
+	q.now_ms = now;
+	cr_assert_eq(store_metric_stats(st, m.id, &q, add_count, &total), 0);
+	return total;
+}
+
+/*
+ * In a child: make W/m and app/s, write points one per write and lines,
+ * with a read of the metric (which takes what waits) after the first
+ * `before` points, and die without closing anything.
+ */
+static void crash_after_writes(int points, int before, int lines)
+{
+	pid_t pid = fork();
+	int status;
+
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		struct data_session *m, *l;
+		struct metric_info mi;
+		struct stream_info si;
+		struct err err = {""};
+		struct store *st;
+		char line[64];
+		int i, n;
+
+		if (store_open(path, &st, &err) ||
+		    store_dir_create(st, TREE_NAMESPACES, "W", 0755, &bob,
+				     &err) ||
+		    store_metric_create(st, "W", "m", 0644, &bob, &mi, &err) ||
+		    store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &bob,
+				     &err) ||
+		    store_stream_create(st, "app", "s", 0644, &bob, &si, &err))
+			_exit(2);
+		m = store_data_open(DATA_METRIC, mi.id, "W", "m", &bob);
+		l = store_data_open(DATA_STREAM, si.id, "app", "s", &bob);
+		for (i = 0; i < points; i++) {
+			n = snprintf(line, sizeof(line), "%d\n", i);
+			if (store_data_put(st, m, line, (size_t)n,
+					   store_now_ms(), &err))
+				_exit(3);
+			if (i + 1 == before &&
+			    points_of(st) != (uint64_t)before)
+				_exit(4);
+		}
+		for (i = 0; i < lines; i++) {
+			n = snprintf(line, sizeof(line), "line %d\n", i);
+			if (store_data_put(st, l, line, (size_t)n,
+					   store_now_ms(), &err))
+				_exit(5);
+		}
+		_exit(0); /* no close: what kill -9 leaves */
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "the child failed with %d", WEXITSTATUS(status));
+}
+
+/* The whole stream app/s as text. */
+static char *stream_text(struct store *st, int *len)
+{
+	struct stream_info si;
+	char *buf;
+
+	cr_assert_eq(store_stream_get(st, "app", "s", &si), 0);
+	buf = calloc(1, (size_t)(si.end - si.start) + 1);
+	cr_assert_not_null(buf);
+	*len = store_stream_read(st, si.id, 0, buf,
+				 (size_t)(si.end - si.start));
+	return buf;
+}
+
+Test(backlog, writes_acknowledged_before_a_crash_are_there_after_it)
+{
+	struct err err = {""};
+	struct store *st;
+	char *text, expect[64];
+	int len;
+
+	crash_after_writes(300, 0, 50);
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(points_of(st), 300);
+	text = stream_text(st, &len);
+	cr_assert_gt(len, 0);
+	cr_assert(strncmp(text, "line 0\nline 1\n", 14) == 0, "%.40s", text);
+	snprintf(expect, sizeof(expect), "line 49\n");
+	cr_assert_eq(strcmp(text + len - (int)strlen(expect), expect), 0);
+	free(text);
+	store_close(st);
+}
+
+Test(backlog, a_write_the_database_took_before_the_crash_is_taken_once)
+{
+	struct err err = {""};
+	struct store *st;
+
+	crash_after_writes(200, 120, 0);
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(points_of(st), 200);
+	store_close(st);
+	/* And again: the replay emptied the backlog. */
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(points_of(st), 200);
+	store_close(st);
+}
+
+Test(backlog, a_torn_record_at_the_tail_is_not_taken)
+{
+	struct err err = {""};
+	struct store *st;
+	char cmd[1024];
+
+	crash_after_writes(10, 0, 0);
+	/* An append cut short: a frame's worth of garbage at the end. */
+	snprintf(cmd, sizeof(cmd),
+		 "head -c 24 /dev/urandom >> %s.backlog && head -c 7 "
+		 "/dev/zero >> %s.backlog",
+		 path, path);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(points_of(st), 10);
+	store_close(st);
+}
+
+Test(backlog, the_data_events_a_crash_left_reach_the_trail)
+{
+	int64_t day = store_now_ms() / MS_PER_DAY;
+	struct err err = {""};
+	struct trail_day d;
+	struct store *st;
+	char *buf;
+	int n;
+
+	crash_after_writes(5, 0, 3);
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_trail_day(st, day, &d), 0);
+	buf = calloc(1, (size_t)d.size + 1);
+	cr_assert_not_null(buf);
+	n = store_trail_read(st, day, 0, buf, (size_t)d.size);
+	cr_assert_gt(n, 0);
+	cr_assert(strstr(buf, "\"datapoints\":5,") != NULL, "%s", buf);
+	cr_assert(strstr(buf, "\"events\":3,") != NULL, "%s", buf);
+	free(buf);
+	store_close(st);
+}
