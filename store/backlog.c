@@ -3,9 +3,10 @@
  * (store/backlog.h).
  *
  * Each record is a frame: its payload's length, its sequence number and
- * a CRC-32 (zlib's) over both and the payload, then the payload. A frame
- * whose length runs past the file's end or whose CRC does not match is
- * where an append was cut by a crash: nothing after it was acknowledged.
+ * a CRC-32 (zlib's) over both and the payload, then the payload, written
+ * by one pwritev. A frame whose length runs past the file's end or whose
+ * CRC does not match is where an append was cut by a crash: nothing
+ * after it was acknowledged.
  */
 #include "store/backlog.h"
 
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -80,42 +82,28 @@ static uint32_t frame_crc(const struct frame *f, const void *rec)
 	return (uint32_t)crc;
 }
 
-/* Write all of buf at off. 0 or -errno. */
-static int write_all(int fd, const void *buf, size_t len, int64_t off)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t w = pwrite(fd, p, len, off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p += w;
-		off += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int backlog_append(struct backlog *j, uint64_t seq, const void *rec, size_t len)
 {
 	struct frame f = {.len = (uint32_t)len, .seq = seq};
-	int rc;
+	struct iovec iov[2] = {{&f, sizeof(f)}, {(void *)(uintptr_t)rec, len}};
+	ssize_t w;
 
 	if (len > BACKLOG_RECORD_MAX)
 		return -EMSGSIZE;
 	f.crc = frame_crc(&f, rec);
 	/*
-	 * The payload first, then its frame: a crash between them leaves
-	 * no frame, so nothing of this record is replayed.
+	 * Frame and payload in one call. One cut short (a crash inside it)
+	 * leaves a frame whose CRC fails or whose payload runs past the
+	 * end, where a replay stops; one that fails or comes back short
+	 * counts for nothing, and the next append writes over it.
 	 */
-	rc = write_all(j->fd, rec, len, j->size + (int64_t)sizeof(f));
-	if (!rc)
-		rc = write_all(j->fd, &f, sizeof(f), j->size);
-	if (rc)
-		return rc; /* the next append writes over what is there */
+	do
+		w = pwritev(j->fd, iov, 2, j->size);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	if ((size_t)w != sizeof(f) + len)
+		return -ENOSPC; /* a regular file writes short when full */
 	j->size += (int64_t)(sizeof(f) + len);
 	return 0;
 }

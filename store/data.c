@@ -60,6 +60,7 @@ struct data_session {
 	int64_t id;
 	int64_t pending_id; /* the trail's pending record; 0 until taken */
 	uint64_t number;    /* its number in the backlog; 0 until written */
+	uint64_t seen_live; /* db_removals + 1 when its file was seen live */
 	unsigned refs;	    /* its open file (until closed), waiting writes */
 	bool closed;
 	struct caller who;
@@ -76,7 +77,8 @@ struct waiting {
 	int64_t len;		/* its bytes */
 	int64_t count;		/* its points or events */
 	struct point *points;	/* a metric's: malloc'ed, count of them */
-	int64_t pending_before; /* ds->pending_id before it was taken */
+	int64_t pending_before; /* in a drain: ds->pending_id before it */
+	bool gathered;		/* in a drain: taken with an earlier one */
 };
 
 /* The writes waiting, in order, and the backlog that keeps them. */
@@ -141,37 +143,36 @@ static struct trail_event describe(const struct data_session *ds, int64_t count,
 /* ---- taking what waits into the database ---- */
 
 /*
- * Take v[0..n), writes of one session, in the open transaction. Lock
- * held. 0 or -errno.
+ * Take *v[0..n), writes of one session in their order, in the open
+ * transaction. Lock held. 0 or -errno.
  */
-static int take(struct store *st, struct waiting *v, size_t n)
+static int take(struct store *st, struct waiting **v, size_t n)
 {
-	struct data_session *ds = v[0].ds;
+	struct data_session *ds = v[0]->ds;
 	struct point *points = NULL;
-	int64_t count = 0, bytes = 0, now = v[n - 1].now_ms;
+	int64_t count = 0, bytes = 0, now = v[n - 1]->now_ms;
 	size_t i, at = 0;
 	int rc = 0;
 
 	for (i = 0; i < n; i++) {
-		count += v[i].count;
-		bytes += v[i].len;
-		v[i].pending_before = ds->pending_id;
+		count += v[i]->count;
+		bytes += v[i]->len;
 	}
 	/*
 	 * A metric removed after its writes is impossible (a removal takes
 	 * what waits first), but if it were, its points would go with it.
 	 */
 	if (ds->kind == DATA_METRIC && n == 1) {
-		rc = rollups_ingest_locked(st, ds->id, v[0].points,
+		rc = rollups_ingest_locked(st, ds->id, v[0]->points,
 					   (size_t)count, NULL);
 	} else if (ds->kind == DATA_METRIC) {
 		points = malloc((size_t)(count ? count : 1) * sizeof(*points));
 		if (!points)
 			return -ENOMEM;
 		for (i = 0; i < n; i++) {
-			memcpy(points + at, v[i].points,
-			       (size_t)v[i].count * sizeof(*points));
-			at += (size_t)v[i].count;
+			memcpy(points + at, v[i]->points,
+			       (size_t)v[i]->count * sizeof(*points));
+			at += (size_t)v[i]->count;
 		}
 		rc = rollups_ingest_locked(st, ds->id, points, at, NULL);
 		free(points);
@@ -179,13 +180,13 @@ static int take(struct store *st, struct waiting *v, size_t n)
 	if (rc == -ENOENT && ds->kind == DATA_METRIC)
 		return 0;
 	for (i = 0; !rc && ds->kind == DATA_STREAM && i < n; i++) {
-		rc = stream_index_locked(st, ds->id, v[i].abs, (size_t)v[i].len,
-					 v[i].now_ms);
+		rc = stream_index_locked(st, ds->id, v[i]->abs,
+					 (size_t)v[i]->len, v[i]->now_ms);
 		/* Metric filters see the events as they are indexed. */
 		if (!rc)
-			rc = filters_apply_locked(st, ds->id, v[i].abs, NULL,
-						  (size_t)v[i].len,
-						  v[i].now_ms);
+			rc = filters_apply_locked(st, ds->id, v[i]->abs, NULL,
+						  (size_t)v[i]->len,
+						  v[i]->now_ms);
 	}
 	/* A write by anyone but root drops set-id bits, as on Linux. */
 	if (!rc && ds->who.uid != 0)
@@ -198,6 +199,31 @@ static int take(struct store *st, struct waiting *v, size_t n)
 				       now);
 	}
 	return rc;
+}
+
+/*
+ * The writes of q to take with q->v[i], in *group: for a metric every
+ * later write of its session (points add up in any order), for a stream
+ * the writes of its session that follow it at once (a stream's writes
+ * are indexed in the order of their bytes, whoever wrote them). Returns
+ * their number.
+ */
+static size_t gather(struct data_queue *q, size_t i, struct waiting **group)
+{
+	struct data_session *ds = q->v[i].ds;
+	size_t n = 0, j;
+
+	group[n++] = &q->v[i];
+	for (j = i + 1; j < q->n; j++) {
+		if (q->v[j].ds != ds) {
+			if (ds->kind == DATA_STREAM)
+				break;
+			continue;
+		}
+		q->v[j].gathered = true;
+		group[n++] = &q->v[j];
+	}
+	return n;
 }
 
 /* Remember that the database holds every record up to seq. */
@@ -231,34 +257,44 @@ static void forget_taken(struct data_queue *q)
  */
 static int drain_locked(struct store *st, struct data_queue *q)
 {
-	size_t i, j;
+	struct waiting **group;
+	size_t i;
 	int rc;
 
 	if (q->n == 0)
 		return 0;
+	group = malloc(q->n * sizeof(*group));
+	if (!group)
+		return -ENOMEM;
+	for (i = 0; i < q->n; i++) {
+		q->v[i].gathered = false;
+		q->v[i].pending_before = q->v[i].ds->pending_id;
+	}
 	rc = db_tx_begin(st);
-	if (rc)
-		return rc;
-	for (i = 0; !rc && i < q->n; i = j) {
-		for (j = i + 1; j < q->n && q->v[j].ds == q->v[i].ds; j++)
-			;
-		rc = take(st, q->v + i, j - i);
-	}
-	if (!rc)
-		rc = set_taken(st, q->v[q->n - 1].seq);
-	if (!rc)
-		rc = db_tx_commit(st);
-	else
-		db_tx_rollback(st);
+	for (i = 0; !rc && i < q->n; i++)
+		if (!q->v[i].gathered)
+			rc = take(st, group, gather(q, i, group));
+	free(group);
 	if (rc) {
-		for (i = q->n; i > 0; i--)
-			q->v[i - 1].ds->pending_id = q->v[i - 1].pending_before;
-		return rc;
+		db_tx_rollback(st);
+		goto undo;
 	}
+	rc = set_taken(st, q->v[q->n - 1].seq);
+	if (rc)
+		db_tx_rollback(st);
+	else
+		rc = db_tx_commit(st);
+	if (rc)
+		goto undo;
 	forget_taken(q);
 	if (backlog_size(q->backlog) > BACKLOG_RESET_BYTES)
 		backlog_reset(q->backlog); /* failing, it only grows */
 	return 0;
+undo:
+	/* Each session's pending record as it was before the drain. */
+	for (i = 0; i < q->n; i++)
+		q->v[i].ds->pending_id = q->v[i].pending_before;
+	return rc;
 }
 
 int data_drain(struct store *st)
@@ -448,6 +484,7 @@ static int put_once(struct store *st, struct data_session *ds, const char *buf,
 {
 	struct data_queue *q;
 	size_t events;
+	bool live;
 	int rc;
 
 	db_lock_quiet(st);
@@ -455,14 +492,18 @@ static int put_once(struct store *st, struct data_session *ds, const char *buf,
 	rc = q ? 0 : -EIO;
 	if (!rc && (q->n >= BATCH_WRITES || q->points >= BATCH_POINTS))
 		rc = drain_locked(st, q);
+	/* Seen live since the last removal: no need to ask the database. */
+	live = ds->seen_live == db_removals(st) + 1;
 	if (!rc && ds->kind == DATA_METRIC) {
-		rc = metric_live(st, ds->id, err);
+		rc = live ? 0 : metric_live(st, ds->id, err);
 	} else if (!rc) {
 		rc = stream_write_locked(st, ds->id, buf, (size_t)w->len,
-					 waiting_end(q, ds->id), &w->abs,
-					 &events, err);
+					 live ? waiting_end(q, ds->id) : 0,
+					 &w->abs, &events, err);
 		w->count = (int64_t)events;
 	}
+	if (!rc)
+		ds->seen_live = db_removals(st) + 1;
 	if (!rc)
 		rc = queue_reserve(q);
 	if (!rc && ds->number == 0)

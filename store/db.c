@@ -48,6 +48,7 @@ struct store {
 	struct data_queue *queue;	   /* data writes waiting; lock */
 	int (*drain)(struct store *);	   /* the backlog into the database */
 	bool draining;			   /* inside drain; lock */
+	uint64_t removals;		   /* db_note_removal; lock */
 	struct holds holds[HOLD_KINDS];	   /* open files; lock */
 	char *path;			   /* the database file */
 };
@@ -91,6 +92,16 @@ void db_lock(struct store *st)
 		st->drain(st);
 		st->draining = false;
 	}
+}
+
+uint64_t db_removals(struct store *st)
+{
+	return st->removals;
+}
+
+void db_note_removal(struct store *st)
+{
+	st->removals++;
 }
 
 void db_set_drain(struct store *st, int (*drain)(struct store *))

@@ -59,6 +59,14 @@ void db_unlock(struct store *st);
  */
 void db_set_drain(struct store *st, int (*drain)(struct store *));
 
+/*
+ * How many removals of a metric, stream or directory the store has
+ * begun: a writer that saw its file live at this count need not ask
+ * again until it moves (store/data.c). Lock held.
+ */
+uint64_t db_removals(struct store *st);
+void db_note_removal(struct store *st);
+
 /* BEGIN IMMEDIATE, COMMIT and ROLLBACK with the lock already held. */
 int db_tx_begin(struct store *st);
 int db_tx_commit(struct store *st);

@@ -377,6 +377,7 @@ int stream_detach_locked(struct store *st, const char *group, const char *name,
 	stmt = db_stmt(st, SQL_STREAM_DETACH);
 	if (!stmt)
 		return -EIO;
+	db_note_removal(st);
 	sqlite3_bind_int64(stmt, 1, *stream_id);
 	sqlite3_bind_int64(stmt, 2, now_ms);
 	return db_exec_stmt(stmt);
@@ -478,24 +479,25 @@ static int check_lines(const char *buf, size_t len, size_t *lines,
 }
 
 int stream_write_locked(struct store *st, int64_t stream_id, const char *buf,
-			size_t len, int64_t after, int64_t *abs, size_t *events,
-			struct err *err)
+			size_t len, int64_t known_end, int64_t *abs,
+			size_t *events, struct err *err)
 {
-	int64_t start, end;
+	int64_t start, end = known_end;
 	int rc;
 
 	*events = 0;
 	rc = check_lines(buf, len, events, err);
 	if (rc)
 		return rc;
-	rc = stream_bounds(st, stream_id, true, &start, &end);
+	rc = known_end > 0 ? 0
+			   : stream_bounds(st, stream_id, true, &start, &end);
 	if (rc) {
 		if (rc == -ENOENT)
 			err_set(err, "the stream was deleted while this file"
 				     " was open");
 		return rc;
 	}
-	*abs = after > end ? after : end;
+	*abs = end;
 	rc = len ? segments_write(*db_segments(st), stream_id, *abs, buf, len)
 		 : 0;
 	if (rc == -ENOSPC)

@@ -9,13 +9,14 @@
 
 /*
  * The first half of an append: check buf's lines (*events counts them)
- * and put its bytes in the stream's segment at *abs, its end or after
- * when that is later (writes the database has yet to take). -EMSGSIZE,
- * -ENOENT for a deleted stream, -ENOSPC. Lock held.
+ * and put its bytes in the stream's segment at *abs: its end, known_end
+ * when the caller knows it (the stream live, with writes the database
+ * has yet to take), else as the database says. -EMSGSIZE, -ENOENT for a
+ * deleted stream, -ENOSPC. Lock held.
  */
 int stream_write_locked(struct store *st, int64_t stream_id, const char *buf,
-			size_t len, int64_t after, int64_t *abs, size_t *events,
-			struct err *err);
+			size_t len, int64_t known_end, int64_t *abs,
+			size_t *events, struct err *err);
 
 /*
  * The second half: index len bytes at abs, the stream's end, ingested at

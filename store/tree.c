@@ -305,6 +305,7 @@ static int dir_delete_once(struct store *st, enum tree tree, const char *name,
 		rc = -EIO;
 		goto out;
 	}
+	db_note_removal(st);
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = db_exec_stmt(stmt);
 out:
@@ -542,6 +543,7 @@ static int file_delete_once(struct store *st, enum tree tree, const char *dir,
 		rc = -EIO;
 		goto out;
 	}
+	db_note_removal(st);
 	sqlite3_bind_text(stmt, 1, dir, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
 	rc = db_exec_stmt(stmt);
