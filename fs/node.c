@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,16 +80,70 @@ static void process_name(pid_t pid, char out[CALLER_PROCESS_MAX])
 	out[strcspn(out, "\n")] = '\0';
 }
 
+/*
+ * What /proc says of a caller (its name and supplementary groups), kept
+ * CALLER_CACHE_MS for the same thread, uid and gid: reading it costs
+ * three opens of /proc files, and a shell loop of `echo v >> file` asks
+ * five times per line. In 100 ms no pid comes round again (pid_max
+ * allocations would have to happen first), and a thread that changes
+ * its uid or gid misses the cache; one that changes only its groups, or
+ * execs, is seen with the old ones for at most that long.
+ */
+#define CALLER_CACHE 64
+#define CALLER_CACHE_MS 100
+
+static pthread_mutex_t callers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct caller callers[CALLER_CACHE];   /* callers_lock */
+static int64_t callers_seen_ms[CALLER_CACHE]; /* 0: a free slot */
+
+/* *who's name and groups from the cache: whether they were there. */
+static bool caller_cached(struct caller *who, int64_t now_ms)
+{
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&callers_lock);
+	for (i = 0; i < CALLER_CACHE && !found; i++) {
+		const struct caller *c = &callers[i];
+
+		if (callers_seen_ms[i] && c->pid == who->pid &&
+		    c->uid == who->uid && c->gid == who->gid &&
+		    now_ms - callers_seen_ms[i] < CALLER_CACHE_MS) {
+			*who = *c;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&callers_lock);
+	return found;
+}
+
+static void caller_keep(const struct caller *who, int64_t now_ms)
+{
+	size_t i, oldest = 0;
+
+	pthread_mutex_lock(&callers_lock);
+	for (i = 0; i < CALLER_CACHE; i++)
+		if (callers_seen_ms[i] < callers_seen_ms[oldest])
+			oldest = i;
+	callers[oldest] = *who;
+	callers_seen_ms[oldest] = now_ms;
+	pthread_mutex_unlock(&callers_lock);
+}
+
 struct caller node_caller(void)
 {
 	struct fuse_context *ctx = fuse_get_context();
 	struct caller who = {.uid = ctx->uid, .gid = ctx->gid, .pid = ctx->pid};
+	int64_t now = store_now_ms();
 	int n;
 
+	if (caller_cached(&who, now))
+		return who;
 	user_name(who.uid, who.user);
 	process_name(who.pid, who.process);
 	n = fuse_getgroups(CALLER_GROUPS_MAX, who.groups);
 	who.ngroups = n < 0 ? 0 : n > CALLER_GROUPS_MAX ? CALLER_GROUPS_MAX : n;
+	caller_keep(&who, now);
 	return who;
 }
 

@@ -79,6 +79,7 @@ struct waiting {
 	struct point *points;	/* a metric's: malloc'ed, count of them */
 	int64_t pending_before; /* in a drain: ds->pending_id before it */
 	bool gathered;		/* in a drain: taken with an earlier one */
+	bool closes;		/* not a write: its session's close */
 };
 
 /* The writes waiting, in order, and the backlog that keeps them. */
@@ -151,35 +152,39 @@ static int take(struct store *st, struct waiting **v, size_t n)
 	struct data_session *ds = v[0]->ds;
 	struct point *points = NULL;
 	int64_t count = 0, bytes = 0, now = v[n - 1]->now_ms;
-	size_t i, at = 0;
+	size_t i, at = 0, writes = 0;
+	bool closes = false;
 	int rc = 0;
 
 	for (i = 0; i < n; i++) {
 		count += v[i]->count;
 		bytes += v[i]->len;
+		writes += !v[i]->closes;
+		closes = closes || v[i]->closes;
 	}
 	/*
 	 * A metric removed after its writes is impossible (a removal takes
 	 * what waits first), but if it were, its points would go with it.
 	 */
-	if (ds->kind == DATA_METRIC && n == 1) {
-		rc = rollups_ingest_locked(st, ds->id, v[0]->points,
-					   (size_t)count, NULL);
-	} else if (ds->kind == DATA_METRIC) {
-		points = malloc((size_t)(count ? count : 1) * sizeof(*points));
+	if (ds->kind == DATA_METRIC && count > 0) {
+		points = malloc((size_t)count * sizeof(*points));
 		if (!points)
 			return -ENOMEM;
 		for (i = 0; i < n; i++) {
+			if (v[i]->count == 0)
+				continue;
 			memcpy(points + at, v[i]->points,
 			       (size_t)v[i]->count * sizeof(*points));
 			at += (size_t)v[i]->count;
 		}
 		rc = rollups_ingest_locked(st, ds->id, points, at, NULL);
 		free(points);
+		if (rc == -ENOENT)
+			return 0;
 	}
-	if (rc == -ENOENT && ds->kind == DATA_METRIC)
-		return 0;
 	for (i = 0; !rc && ds->kind == DATA_STREAM && i < n; i++) {
+		if (v[i]->closes)
+			continue;
 		rc = stream_index_locked(st, ds->id, v[i]->abs,
 					 (size_t)v[i]->len, v[i]->now_ms);
 		/* Metric filters see the events as they are indexed. */
@@ -189,14 +194,20 @@ static int take(struct store *st, struct waiting **v, size_t n)
 						  v[i]->now_ms);
 	}
 	/* A write by anyone but root drops set-id bits, as on Linux. */
-	if (!rc && ds->who.uid != 0)
+	if (!rc && writes && ds->who.uid != 0)
 		rc = owner_write_drops_locked(st, ds->kind, ds->id, &ds->who,
 					      now);
-	if (!rc) {
+	if (!rc && writes) {
 		struct trail_event ev = describe(ds, 0, 0);
 
 		rc = trail_pending_add(st, &ev, &ds->pending_id, count, bytes,
 				       now);
+	}
+	/* Closed: its data event becomes a trail record (SPEC 6). */
+	if (!rc && closes && ds->pending_id) {
+		rc = trail_pending_close_locked(st, ds->pending_id, now);
+		if (!rc)
+			ds->pending_id = 0;
 	}
 	return rc;
 }
@@ -497,9 +508,11 @@ static int put_once(struct store *st, struct data_session *ds, const char *buf,
 	if (!rc && ds->kind == DATA_METRIC) {
 		rc = live ? 0 : metric_live(st, ds->id, err);
 	} else if (!rc) {
-		rc = stream_write_locked(st, ds->id, buf, (size_t)w->len,
-					 live ? waiting_end(q, ds->id) : 0,
-					 &w->abs, &events, err);
+		int64_t end = waiting_end(q, ds->id);
+
+		rc = stream_write_locked(st, ds->id, buf, (size_t)w->len, end,
+					 !live || end == 0, &w->abs, &events,
+					 err);
 		w->count = (int64_t)events;
 	}
 	if (!rc)
@@ -566,23 +579,45 @@ int store_data_put(struct store *st, struct data_session *ds, const char *buf,
 
 int store_data_close(struct store *st, struct data_session *ds)
 {
-	int64_t pending = 0;
-	bool waits;
+	struct data_queue *q;
+	int rc = 0;
 
 	if (!ds)
 		return 0;
-	db_lock(st); /* takes what waits, this session's writes with it */
-	waits = ds->refs > 1;
-	if (!waits)
-		pending = ds->pending_id;
+	db_lock_quiet(st);
+	q = *db_queue(st);
 	/*
-	 * Still waiting (the database refused them for now): the session
-	 * lives on with them, and the trail's sweep finishes its record.
+	 * Its close waits with its writes, so that a file opened, written
+	 * and closed costs no transaction of its own: the drain that takes
+	 * them makes its trail record. With nothing written, or no room to
+	 * wait, it is done now.
 	 */
+	if (q && (ds->number || ds->pending_id) && queue_reserve(q) == 0) {
+		q->v[q->n++] = (struct waiting){
+			.ds = ds,
+			.seq = q->next_seq -
+			       1, /* no record: what came before */
+			.now_ms = store_now_ms(),
+			.closes = true,
+		};
+		ds->refs++;
+	} else if (ds->pending_id) {
+		rc = q ? drain_locked(st, q) : 0;
+		if (!rc)
+			rc = db_tx_begin(st);
+		if (!rc) {
+			rc = trail_pending_close_locked(st, ds->pending_id,
+							store_now_ms());
+			if (rc)
+				db_tx_rollback(st);
+			else
+				rc = db_tx_commit(st);
+		}
+	}
 	ds->closed = true;
 	session_unref(ds);
 	db_unlock(st);
-	return pending ? trail_pending_close(st, pending, store_now_ms()) : 0;
+	return rc;
 }
 
 int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
@@ -594,8 +629,8 @@ int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
 
 	if (rc)
 		return rc;
-	rc = stream_write_locked(st, stream_id, buf, len, 0, &abs, &events,
-				 err);
+	rc = stream_write_locked(st, stream_id, buf, len, 0, true, &abs,
+				 &events, err);
 	if (!rc)
 		rc = stream_index_locked(st, stream_id, abs, len, now_ms);
 	if (!rc)

@@ -479,25 +479,24 @@ static int check_lines(const char *buf, size_t len, size_t *lines,
 }
 
 int stream_write_locked(struct store *st, int64_t stream_id, const char *buf,
-			size_t len, int64_t known_end, int64_t *abs,
+			size_t len, int64_t waiting_end, bool ask, int64_t *abs,
 			size_t *events, struct err *err)
 {
-	int64_t start, end = known_end;
+	int64_t start, end = 0;
 	int rc;
 
 	*events = 0;
 	rc = check_lines(buf, len, events, err);
 	if (rc)
 		return rc;
-	rc = known_end > 0 ? 0
-			   : stream_bounds(st, stream_id, true, &start, &end);
+	rc = ask ? stream_bounds(st, stream_id, true, &start, &end) : 0;
 	if (rc) {
 		if (rc == -ENOENT)
 			err_set(err, "the stream was deleted while this file"
 				     " was open");
 		return rc;
 	}
-	*abs = end;
+	*abs = waiting_end > end ? waiting_end : end;
 	rc = len ? segments_write(*db_segments(st), stream_id, *abs, buf, len)
 		 : 0;
 	if (rc == -ENOSPC)
@@ -542,8 +541,8 @@ int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
 			 struct err *err)
 {
 	int64_t abs;
-	int rc = stream_write_locked(st, stream_id, buf, len, 0, &abs, events,
-				     err);
+	int rc = stream_write_locked(st, stream_id, buf, len, 0, true, &abs,
+				     events, err);
 
 	return rc ? rc : stream_index_locked(st, stream_id, abs, len, now_ms);
 }

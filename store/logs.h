@@ -5,17 +5,20 @@
 #ifndef MONFS_STORE_LOGS_H
 #define MONFS_STORE_LOGS_H
 
+#include <stdbool.h>
+
 #include "store/db.h"
 
 /*
  * The first half of an append: check buf's lines (*events counts them)
- * and put its bytes in the stream's segment at *abs: its end, known_end
- * when the caller knows it (the stream live, with writes the database
- * has yet to take), else as the database says. -EMSGSIZE, -ENOENT for a
- * deleted stream, -ENOSPC. Lock held.
+ * and put its bytes in the stream's segment at *abs, its end: the end
+ * of the writes the database has yet to take (waiting_end, 0 for none)
+ * or, when later or when ask (the stream not known to be live), the end
+ * the database holds. -EMSGSIZE, -ENOENT for a deleted stream, -ENOSPC.
+ * Lock held.
  */
 int stream_write_locked(struct store *st, int64_t stream_id, const char *buf,
-			size_t len, int64_t known_end, int64_t *abs,
+			size_t len, int64_t waiting_end, bool ask, int64_t *abs,
 			size_t *events, struct err *err);
 
 /*

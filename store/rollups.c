@@ -140,15 +140,22 @@ static int by_time(const void *a, const void *b)
 static int summarize(const struct point *points, size_t n,
 		     struct buckets levels[LEVELS])
 {
-	struct point *sorted;
+	struct point *copy = NULL;
+	const struct point *sorted = points;
 	size_t i;
 	int l, rc = 0;
 
-	sorted = malloc(n * sizeof(*sorted));
-	if (!sorted)
-		return -ENOMEM;
-	memcpy(sorted, points, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), by_time);
+	/* Points mostly come in time order: sort only when they do not. */
+	for (i = 1; i < n && points[i - 1].ts_ms <= points[i].ts_ms; i++)
+		;
+	if (i < n) {
+		copy = malloc(n * sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, points, n * sizeof(*copy));
+		qsort(copy, n, sizeof(*copy), by_time);
+		sorted = copy;
+	}
 	for (i = 0; i < n && !rc; i++) {
 		int64_t width = RESOLUTION_S[0] * 1000;
 		struct summary *s = buckets_at(
@@ -156,7 +163,7 @@ static int summarize(const struct point *points, size_t n,
 
 		rc = s ? summary_add(s, sorted[i].value) : -ENOMEM;
 	}
-	free(sorted);
+	free(copy);
 	for (l = 1; l < LEVELS && !rc; l++) {
 		int64_t width = RESOLUTION_S[l] * 1000;
 

@@ -642,19 +642,14 @@ int trail_pending_add(struct store *st, const struct trail_event *ev,
 	return rc;
 }
 
-int trail_pending_close(struct store *st, int64_t pending_id, int64_t now_ms)
+int trail_pending_close_locked(struct store *st, int64_t pending_id,
+			       int64_t now_ms)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = db_stmt(st, SQL_PENDING_GET);
 	int rc;
 
-	rc = db_begin(st);
-	if (rc)
-		return rc;
-	stmt = db_stmt(st, SQL_PENDING_GET);
-	if (!stmt) {
-		rc = -EIO;
-		goto fail;
-	}
+	if (!stmt)
+		return -EIO;
 	sqlite3_bind_int64(stmt, 1, pending_id);
 	rc = db_step(stmt);
 	if (rc == DB_ROW && sqlite3_column_int64(stmt, 1))
@@ -666,20 +661,12 @@ int trail_pending_close(struct store *st, int64_t pending_id, int64_t now_ms)
 		rc = 0;
 	sqlite3_reset(stmt);
 	if (rc)
-		goto fail;
+		return rc;
 	stmt = db_stmt(st, SQL_PENDING_DELETE);
-	if (!stmt) {
-		rc = -EIO;
-		goto fail;
-	}
+	if (!stmt)
+		return -EIO;
 	sqlite3_bind_int64(stmt, 1, pending_id);
-	rc = db_exec_stmt(stmt);
-	if (rc)
-		goto fail;
-	return db_commit(st);
-fail:
-	db_rollback(st);
-	return rc;
+	return db_exec_stmt(stmt);
 }
 
 /* Delete the records and the size of day file day. Lock held, tx open. */

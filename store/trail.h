@@ -44,7 +44,11 @@ int trail_pending_add(struct store *st, const struct trail_event *ev,
 		      int64_t *pending_id, int64_t count, int64_t bytes,
 		      int64_t now_ms);
 
-/* Turn pending_id into a record (if it counted anything) and drop it. */
-int trail_pending_close(struct store *st, int64_t pending_id, int64_t now_ms);
+/*
+ * Turn pending_id into a record (if it counted anything) and drop it.
+ * Lock held, transaction open.
+ */
+int trail_pending_close_locked(struct store *st, int64_t pending_id,
+			       int64_t now_ms);
 
 #endif

@@ -198,3 +198,55 @@ Test(backlog, the_data_events_a_crash_left_reach_the_trail)
 	free(buf);
 	store_close(st);
 }
+
+/*
+ * Two files open on one stream, writing in turn while nothing takes the
+ * writes into the database, and a third opened meanwhile: every line
+ * lands after the last, none over another.
+ */
+Test(backlog, sessions_writing_one_stream_in_turn_never_overlap)
+{
+	struct data_session *a, *b, *c = NULL;
+	struct stream_info si;
+	struct err err = {""};
+	struct store *st;
+	char *text, want[4096];
+	size_t at = 0;
+	int len, i;
+
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(
+		store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &bob, &err),
+		0);
+	cr_assert_eq(store_stream_create(st, "app", "s", 0644, &bob, &si, &err),
+		     0);
+	a = store_data_open(DATA_STREAM, si.id, "app", "s", &bob);
+	b = store_data_open(DATA_STREAM, si.id, "app", "s", &bob);
+	for (i = 0; i < 40; i++) {
+		char line[32];
+		int n = snprintf(line, sizeof(line), "%c%d\n", "abc"[i % 3], i);
+
+		if (i == 20) /* a newcomer, while writes wait */
+			c = store_data_open(DATA_STREAM, si.id, "app", "s",
+					    &bob);
+		cr_assert_eq(store_data_put(st,
+					    i % 3 == 0	 ? a
+					    : i % 3 == 1 ? b
+					    : i < 20	 ? a
+							 : c,
+					    line, (size_t)n, store_now_ms(),
+					    &err),
+			     0, "%s", err.msg);
+		memcpy(want + at, line, (size_t)n);
+		at += (size_t)n;
+	}
+	want[at] = '\0';
+	cr_assert_eq(store_data_close(st, a), 0);
+	cr_assert_eq(store_data_close(st, b), 0);
+	cr_assert_eq(store_data_close(st, c), 0);
+	text = stream_text(st, &len);
+	cr_assert_eq((size_t)len, at);
+	cr_assert_str_eq(text, want);
+	free(text);
+	store_close(st);
+}

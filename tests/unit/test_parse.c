@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* 2026-11-23T12:00:00Z */
@@ -118,6 +119,50 @@ Test(parse_value, reads_integers)
 	expect_value("120", 120);
 	expect_value("007", 7);
 	expect_value("9007199254740993", 9007199254740992.0);
+}
+
+/*
+ * Plain decimals take a fast path (Clinger's): it must give strtod's
+ * double bit for bit, at every length around its limits (15 significant
+ * digits, 22 decimals), with leading zeros, signs and a bare dot.
+ */
+Test(parse_value, plain_decimals_read_bit_for_bit_as_strtod_does)
+{
+	unsigned seed = 12345;
+	char text[64];
+	int i;
+
+	for (i = 0; i < 200000; i++) {
+		int digits =
+			1 +
+			(int)((seed = seed * 1103515245 + 12345) >> 16) % 19;
+		int dot = (int)((seed = seed * 1103515245 + 12345) >> 16) %
+			  (digits + 2);
+		int zeros = (int)((seed = seed * 1103515245 + 12345) >> 16) % 4;
+		size_t n = 0;
+		double got, want;
+		uint64_t a, b;
+		int d;
+
+		if (i % 3 == 0)
+			text[n++] = i % 2 ? '-' : '+';
+		for (d = 0; d < zeros; d++)
+			text[n++] = '0';
+		for (d = 0; d < digits; d++) {
+			if (d == dot)
+				text[n++] = '.';
+			seed = seed * 1103515245 + 12345;
+			text[n++] = (char)('0' + (seed >> 16) % 10);
+		}
+		if (dot == digits)
+			text[n++] = '.';
+		text[n] = '\0';
+		cr_assert_eq(parse_value(text, n, &got), 0, "%s", text);
+		want = strtod(text, NULL);
+		memcpy(&a, &got, sizeof(a));
+		memcpy(&b, &want, sizeof(b));
+		cr_assert_eq(a, b, "%s: %.17g, strtod %.17g", text, got, want);
+	}
 }
 
 Test(parse_value, reads_signs)
