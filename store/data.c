@@ -31,6 +31,7 @@
 #include "store/rollups.h"
 #include "store/trail.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -278,6 +279,8 @@ static int drain_locked(struct store *st, struct data_queue *q)
 	if (!group)
 		return -ENOMEM;
 	for (i = 0; i < q->n; i++) {
+		/* In the order of the backlog: the last one's is the newest. */
+		assert(i == 0 || q->v[i - 1].seq <= q->v[i].seq);
 		q->v[i].gathered = false;
 		q->v[i].pending_before = q->v[i].ds->pending_id;
 	}

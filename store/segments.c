@@ -10,6 +10,7 @@
  */
 #include "store/segments.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -188,57 +189,47 @@ static size_t piece(int64_t abs, size_t len, int64_t *k, int64_t *at)
 	return (int64_t)len < room ? len : (size_t)room;
 }
 
+/*
+ * Write (write) or read len bytes of stream at abs through its
+ * segments, all of them. A segment missing or short for a read is bytes
+ * the index says exist: -EIO.
+ */
+static int transfer(struct segments *sg, int64_t stream, int64_t abs, char *p,
+		    size_t len, bool write)
+{
+	assert(stream > 0 && abs >= 0);
+	while (len > 0) {
+		struct segment_file *f = NULL;
+		int64_t k, at;
+		size_t n = piece(abs, len, &k, &at);
+		ssize_t done;
+		int rc = segment_file(sg, stream, k, write, &f);
+
+		if (rc)
+			return rc == -ENOENT ? -EIO : rc;
+		f->dirty = f->dirty || write;
+		done = write ? pwrite(f->fd, p, n, at) : pread(f->fd, p, n, at);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done <= 0)
+			return done < 0 ? -errno : -EIO;
+		p += done;
+		abs += done;
+		len -= (size_t)done;
+	}
+	return 0;
+}
+
 int segments_write(struct segments *sg, int64_t stream, int64_t abs,
 		   const void *buf, size_t len)
 {
-	const char *p = buf;
-
-	while (len > 0) {
-		struct segment_file *f;
-		int64_t k, at;
-		size_t n = piece(abs, len, &k, &at);
-		ssize_t w;
-		int rc = segment_file(sg, stream, k, true, &f);
-
-		if (rc)
-			return rc;
-		f->dirty = true;
-		w = pwrite(f->fd, p, n, at);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p += w;
-		abs += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	return transfer(sg, stream, abs, (char *)(uintptr_t)buf, len, true);
 }
 
 int segments_read(struct segments *sg, int64_t stream, int64_t abs, void *buf,
 		  size_t len)
 {
-	char *p = buf;
-
-	while (len > 0) {
-		struct segment_file *f;
-		int64_t k, at;
-		size_t n = piece(abs, len, &k, &at);
-		ssize_t r;
-		int rc = segment_file(sg, stream, k, false, &f);
-
-		if (rc)
-			return rc == -ENOENT ? -EIO : rc;
-		r = pread(f->fd, p, n, at);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) /* a short segment: bytes the index says exist */
-			return r < 0 ? -errno : -EIO;
-		p += r;
-		abs += r;
-		len -= (size_t)r;
-	}
-	return 0;
+	return transfer(sg, stream, abs, buf, len, false);
 }
 
 /* fsync the directory named name under FILE.logs ("." for itself). */
