@@ -37,8 +37,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/parse.h"
+#include "lib/timeutil.h"
 
 /* What waits before the writer that brings more drains it itself. */
 #define BATCH_WRITES 512
@@ -469,6 +471,37 @@ static int64_t waiting_end(const struct data_queue *q, int64_t stream_id)
 		if (w->ds->kind == DATA_STREAM && w->ds->id == stream_id)
 			return w->abs + w->len;
 	}
+	return 0;
+}
+
+int data_overlay_locked(struct store *st, enum data_kind kind, int64_t id,
+			struct node_attr *attr, int64_t *end)
+{
+	struct data_queue *q = *db_queue(st);
+	int64_t last = 0;
+	bool drops = false;
+	size_t i;
+	int rc;
+
+	for (i = 0; q && i < q->n; i++) {
+		const struct waiting *w = &q->v[i];
+
+		if (w->closes || w->ds->kind != kind || w->ds->id != id)
+			continue;
+		last = w->now_ms > last ? w->now_ms : last;
+		drops = drops || w->ds->who.uid != 0;
+		if (end && w->abs + w->len > *end)
+			*end = w->abs + w->len;
+	}
+	if (!last)
+		return 0;
+	if (drops && (attr->mode & (S_ISUID | S_ISGID))) {
+		rc = drain_locked(st, q);
+		return rc ? rc : 1;
+	}
+	/* As rollups and the index will: a metric's in steps of 1 s. */
+	if (kind == DATA_STREAM || last - attr->mtime_ms >= MS_PER_SECOND)
+		attr->mtime_ms = last > attr->mtime_ms ? last : attr->mtime_ms;
 	return 0;
 }
 

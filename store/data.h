@@ -23,6 +23,18 @@ int data_open(struct store *st, const char *db_path, struct err *err);
 int data_drain(struct store *st);
 
 /*
+ * The attributes of metric or stream id as the database will hold them
+ * once it has taken the writes still waiting: *attr and, for a stream,
+ * *end, read from the database, are moved on (mtime, a stream's end).
+ * So a stat, a lookup or tail -f's fstat need not wait for a commit.
+ * 0, or 1 when it cannot say (a set-id bit that a waiting write drops):
+ * then it has taken them (or failed to: -errno), and the caller reads
+ * the database again. Lock held.
+ */
+int data_overlay_locked(struct store *st, enum data_kind kind, int64_t id,
+			struct node_attr *attr, int64_t *end);
+
+/*
  * At close: take what waits (what the database refuses stays in the
  * backlog for the next open) and free the queue. Lock not held.
  */

@@ -21,6 +21,7 @@
  * the lock that also orders removals, so a hold is never taken on a
  * stream that is already reaped.
  */
+#include "store/data.h"
 #include "store/db.h"
 #include "store/holds.h"
 #include "store/logs.h"
@@ -183,7 +184,9 @@ int store_stream_get(struct store *st, const char *group, const char *name,
 	sqlite3_stmt *stmt;
 	int rc = -ENOENT;
 
-	db_lock(st);
+	/* Waiting writes need not be taken: data_overlay_locked says. */
+	db_lock_quiet(st);
+again:
 	stmt = db_stmt(st, SQL_STREAM_GET);
 	if (!stmt) {
 		rc = -EIO;
@@ -202,6 +205,11 @@ int store_stream_get(struct store *st, const char *group, const char *name,
 		rc = -ENOENT;
 	}
 	sqlite3_reset(stmt);
+	if (!rc)
+		rc = data_overlay_locked(st, DATA_STREAM, out->id, &out->attr,
+					 &out->end);
+	if (rc == 1)
+		goto again;
 out:
 	db_unlock(st);
 	return rc;
@@ -252,7 +260,8 @@ int store_stream_stat(struct store *st, int64_t stream_id,
 	sqlite3_stmt *stmt;
 	int rc = -ENOENT;
 
-	db_lock(st);
+	db_lock_quiet(st);
+again:
 	stmt = db_stmt(st, SQL_STREAM_BY_ID);
 	if (!stmt) {
 		rc = -EIO;
@@ -271,6 +280,11 @@ int store_stream_stat(struct store *st, int64_t stream_id,
 		rc = 0;
 	}
 	sqlite3_reset(stmt);
+	if (!rc)
+		rc = data_overlay_locked(st, DATA_STREAM, stream_id, &out->attr,
+					 &out->end);
+	if (rc == 1)
+		goto again;
 out:
 	db_unlock(st);
 	return rc;

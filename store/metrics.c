@@ -5,6 +5,7 @@
  * A metric's data lives in rollups (store/rollups.c); deleting a metric
  * cascades to them in the same transaction.
  */
+#include "store/data.h"
 #include "store/db.h"
 #include "store/trail.h"
 #include "lib/format.h"
@@ -32,7 +33,9 @@ int store_metric_get(struct store *st, const char *ns, const char *name,
 	sqlite3_stmt *stmt;
 	int rc = -ENOENT;
 
-	db_lock(st);
+	/* Waiting writes need not be taken: data_overlay_locked says. */
+	db_lock_quiet(st);
+again:
 	stmt = db_stmt(st, SQL_METRIC_GET);
 	if (!stmt) {
 		rc = -EIO;
@@ -52,6 +55,11 @@ int store_metric_get(struct store *st, const char *ns, const char *name,
 		rc = 0;
 	}
 	sqlite3_reset(stmt);
+	if (!rc)
+		rc = data_overlay_locked(st, DATA_METRIC, out->id, &out->attr,
+					 NULL);
+	if (rc == 1)
+		goto again;
 out:
 	db_unlock(st);
 	return rc;

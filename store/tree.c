@@ -189,7 +189,7 @@ int store_dir_get(struct store *st, enum tree tree, const char *name,
 {
 	int64_t id;
 
-	db_lock(st);
+	db_lock_quiet(st); /* no data write changes a directory */
 	id = dir_id(st, &TREES[tree], name, out);
 	db_unlock(st);
 	return id < 0 ? (int)id : 0;
@@ -318,7 +318,7 @@ int store_dir_subdirs(struct store *st, enum tree tree, const char *name,
 	sqlite3_stmt *stmt;
 	int rc = -EIO;
 
-	db_lock(st);
+	db_lock_quiet(st); /* no data write changes a directory */
 	stmt = db_stmt(st, TREES[tree].sql_count_children);
 	if (stmt) {
 		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
@@ -343,7 +343,7 @@ int store_top_times(struct store *st, const char *top, struct node_attr *out)
 	sqlite3_stmt *stmt;
 	int rc = -EIO;
 
-	db_lock(st);
+	db_lock_quiet(st); /* no data write changes a directory */
 	stmt = db_stmt(st, SQL_TOP_TIMES);
 	if (stmt) {
 		sqlite3_bind_text(stmt, 1, top, -1, SQLITE_STATIC);

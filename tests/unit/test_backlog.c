@@ -250,3 +250,53 @@ Test(backlog, sessions_writing_one_stream_in_turn_never_overlap)
 	free(text);
 	store_close(st);
 }
+
+/* Rows of table in the database, read beside the open store. */
+static long long rows_of(const char *table)
+{
+	char cmd[512];
+	long long n = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'SELECT count(*) FROM %s'", path,
+		 table);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	cr_assert_eq(fscanf(p, "%lld", &n), 1);
+	pclose(p);
+	return n;
+}
+
+/*
+ * A stat (tail -f's fstat, ls -l) sees the size and mtime that waiting
+ * writes give, without making the database take them; a read does take
+ * them.
+ */
+Test(backlog, a_stat_sees_waiting_writes_and_a_read_takes_them)
+{
+	struct data_session *ds;
+	struct stream_info si, seen;
+	struct err err = {""};
+	struct store *st;
+	int64_t now = store_now_ms() + 5000;
+	char buf[16];
+
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(
+		store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &bob, &err),
+		0);
+	cr_assert_eq(store_stream_create(st, "app", "s", 0644, &bob, &si, &err),
+		     0);
+	ds = store_data_open(DATA_STREAM, si.id, "app", "s", &bob);
+	cr_assert_eq(store_data_put(st, ds, "one\ntwo\n", 8, now, &err), 0);
+	cr_assert_eq(store_stream_stat(st, si.id, &seen), 0);
+	cr_assert_eq(seen.end - seen.start, 8);
+	cr_assert_eq(seen.attr.mtime_ms, now);
+	cr_assert_eq(store_stream_get(st, "app", "s", &seen), 0);
+	cr_assert_eq(seen.end - seen.start, 8);
+	cr_assert_eq(rows_of("log_chunks"), 0, "the stat took the write");
+	cr_assert_eq(store_stream_read(st, si.id, 0, buf, sizeof(buf)), 8);
+	cr_assert_eq(rows_of("log_chunks"), 1, "the read did not take it");
+	cr_assert_eq(store_data_close(st, ds), 0);
+	store_close(st);
+}
