@@ -251,8 +251,7 @@ static int open_node(const char *path, const struct node *n, bool created,
 	rc = created ? 0 : access_open(path, n, &who, fi->flags, READ_OP[kind]);
 	if (rc)
 		return rc;
-	h = handle_new(kind, id, thread_group_of(fuse_get_context()->pid),
-		       access != O_RDONLY);
+	h = handle_new(kind, id, node_thread_group(), access != O_RDONLY);
 	if (!h)
 		return -ENOMEM;
 	h->who = who;
@@ -513,8 +512,7 @@ int file_flush(const char *path, struct fuse_file_info *fi)
 	int rc;
 
 	(void)path;
-	if (!h->writable ||
-	    thread_group_of(fuse_get_context()->pid) != h->opener)
+	if (!h->writable || node_thread_group() != h->opener)
 		return 0;
 	pthread_mutex_lock(&h->lock);
 	if (h->kind == HANDLE_ALARM || h->kind == HANDLE_FILTER)

@@ -95,6 +95,15 @@ static void process_name(pid_t pid, char out[CALLER_PROCESS_MAX])
 static pthread_mutex_t callers_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct caller callers[CALLER_CACHE];   /* callers_lock */
 static int64_t callers_seen_ms[CALLER_CACHE]; /* 0: a free slot */
+static pid_t callers_tgid[CALLER_CACHE];      /* 0: not asked yet */
+
+/* Whether slot i holds who, seen less than CALLER_CACHE_MS ago. */
+static bool caller_slot_is(size_t i, const struct caller *who, int64_t now_ms)
+{
+	return callers_seen_ms[i] && callers[i].pid == who->pid &&
+	       callers[i].uid == who->uid && callers[i].gid == who->gid &&
+	       now_ms - callers_seen_ms[i] < CALLER_CACHE_MS;
+}
 
 /* *who's name and groups from the cache: whether they were there. */
 static bool caller_cached(struct caller *who, int64_t now_ms)
@@ -104,12 +113,8 @@ static bool caller_cached(struct caller *who, int64_t now_ms)
 
 	pthread_mutex_lock(&callers_lock);
 	for (i = 0; i < CALLER_CACHE && !found; i++) {
-		const struct caller *c = &callers[i];
-
-		if (callers_seen_ms[i] && c->pid == who->pid &&
-		    c->uid == who->uid && c->gid == who->gid &&
-		    now_ms - callers_seen_ms[i] < CALLER_CACHE_MS) {
-			*who = *c;
+		if (caller_slot_is(i, who, now_ms)) {
+			*who = callers[i];
 			found = true;
 		}
 	}
@@ -127,7 +132,31 @@ static void caller_keep(const struct caller *who, int64_t now_ms)
 			oldest = i;
 	callers[oldest] = *who;
 	callers_seen_ms[oldest] = now_ms;
+	callers_tgid[oldest] = 0;
 	pthread_mutex_unlock(&callers_lock);
+}
+
+pid_t node_thread_group(void)
+{
+	struct caller who = node_caller(); /* in the cache now */
+	int64_t now = store_now_ms();
+	pid_t tgid = 0;
+	size_t i;
+
+	pthread_mutex_lock(&callers_lock);
+	for (i = 0; i < CALLER_CACHE && !tgid; i++)
+		if (caller_slot_is(i, &who, now))
+			tgid = callers_tgid[i];
+	pthread_mutex_unlock(&callers_lock);
+	if (tgid)
+		return tgid;
+	tgid = thread_group_of(who.pid);
+	pthread_mutex_lock(&callers_lock);
+	for (i = 0; i < CALLER_CACHE; i++)
+		if (caller_slot_is(i, &who, now))
+			callers_tgid[i] = tgid;
+	pthread_mutex_unlock(&callers_lock);
+	return tgid;
 }
 
 struct caller node_caller(void)
@@ -152,18 +181,31 @@ mode_t node_umask(void)
 	return fuse_get_context()->umask;
 }
 
+static uid_t daemon_uid;
+static gid_t daemon_gid;
+static pthread_once_t daemon_ids_once = PTHREAD_ONCE_INIT;
+
+static void daemon_ids(void)
+{
+	daemon_uid = getuid();
+	daemon_gid = getgid();
+}
+
 /* The fixed directories' attributes: root's, like /tmp (SPEC 9). */
 static struct node_attr fixed_attr(enum area area)
 {
 	struct monfs *m = monfs_get();
-	struct node_attr a = {getuid(), getgid(), 01777, m->mounted_ms,
-			      m->mounted_ms};
+	struct node_attr a;
+
+	pthread_once(&daemon_ids_once, daemon_ids);
+	a = (struct node_attr){daemon_uid, daemon_gid, 01777, m->mounted_ms,
+			       m->mounted_ms};
 
 	if (area == AREA_ROOT)
 		a.mode = 0755;
 	if (area == AREA_TRAIL) {
 		a.mode = m->trail_group ? 0750 : 0755;
-		a.gid = m->trail_group ? m->trail_gid : getgid();
+		a.gid = m->trail_group ? m->trail_gid : daemon_gid;
 	}
 	return a;
 }

@@ -64,6 +64,12 @@ int node_walk(const struct fs_path *p, const struct caller *who);
 
 /* The caller of the current request, and its umask. */
 struct caller node_caller(void);
+
+/*
+ * The thread group (process) of the caller's thread, from /proc, kept
+ * with the caller's other facts for as long (node_caller).
+ */
+pid_t node_thread_group(void);
 mode_t node_umask(void);
 
 #endif

@@ -93,6 +93,7 @@ struct data_queue {
 	size_t points; /* waiting in all of v */
 	uint64_t next_seq;
 	uint64_t next_session;
+	int failed; /* the last drain's error, 0 when it took everything */
 };
 
 struct data_session *store_data_open(enum data_kind kind, int64_t id,
@@ -303,10 +304,12 @@ static int drain_locked(struct store *st, struct data_queue *q)
 	if (rc)
 		goto undo;
 	forget_taken(q);
+	q->failed = 0;
 	if (backlog_size(q->backlog) > BACKLOG_RESET_BYTES)
 		backlog_reset(q->backlog); /* failing, it only grows */
 	return 0;
 undo:
+	q->failed = rc;
 	/* Each session's pending record as it was before the drain. */
 	for (i = 0; i < q->n; i++)
 		q->v[i].ds->pending_id = q->v[i].pending_before;
@@ -468,10 +471,20 @@ static int64_t waiting_end(const struct data_queue *q, int64_t stream_id)
 	for (i = q->n; i > 0; i--) {
 		const struct waiting *w = &q->v[i - 1];
 
-		if (w->ds->kind == DATA_STREAM && w->ds->id == stream_id)
+		if (!w->closes && w->ds->kind == DATA_STREAM &&
+		    w->ds->id == stream_id)
 			return w->abs + w->len;
 	}
 	return 0;
+}
+
+void data_waiting_end_locked(struct store *st, int64_t stream_id, int64_t *end)
+{
+	struct data_queue *q = *db_queue(st);
+	int64_t waiting = q ? waiting_end(q, stream_id) : 0;
+
+	if (waiting > *end)
+		*end = waiting;
 }
 
 int data_overlay_locked(struct store *st, enum data_kind kind, int64_t id,
@@ -537,7 +550,13 @@ static int put_once(struct store *st, struct data_session *ds, const char *buf,
 	db_lock_quiet(st);
 	q = *db_queue(st);
 	rc = q ? 0 : -EIO;
-	if (!rc && (q->n >= BATCH_WRITES || q->points >= BATCH_POINTS))
+	/*
+	 * What waits goes in first when there is much of it, or when the
+	 * database last refused it (a full disk): a write is acknowledged
+	 * only while the database is taking what came before it.
+	 */
+	if (!rc &&
+	    (q->failed || q->n >= BATCH_WRITES || q->points >= BATCH_POINTS))
 		rc = drain_locked(st, q);
 	/* Seen live since the last removal: no need to ask the database. */
 	live = ds->seen_live == db_removals(st) + 1;

@@ -35,6 +35,12 @@ int data_overlay_locked(struct store *st, enum data_kind kind, int64_t id,
 			struct node_attr *attr, int64_t *end);
 
 /*
+ * Move *end past the writes to stream_id still waiting, whose bytes are
+ * in its segment already. Lock held.
+ */
+void data_waiting_end_locked(struct store *st, int64_t stream_id, int64_t *end);
+
+/*
  * At close: take what waits (what the database refuses stays in the
  * backlog for the next open) and free the queue. Lock not held.
  */

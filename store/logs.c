@@ -593,6 +593,12 @@ int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
 	db_lock(st);
 	/* A reader holds its stream: gone, it is an error, never an EOF. */
 	rc = stream_bounds(st, stream_id, false, &start, &end);
+	/*
+	 * Writes the database could not take yet (a full disk) are in the
+	 * segment already: they are read too.
+	 */
+	if (!rc)
+		data_waiting_end_locked(st, stream_id, &end);
 	abs = start + offset;
 	n = 0;
 	if (!rc && offset >= 0 && abs < end) {

@@ -300,3 +300,44 @@ Test(backlog, a_stat_sees_waiting_writes_and_a_read_takes_them)
 	cr_assert_eq(store_data_close(st, ds), 0);
 	store_close(st);
 }
+
+/*
+ * A line per open, write and close (`echo line >> stream` in a loop):
+ * each close waits with the writes, and the next file's line still
+ * lands after the last.
+ */
+Test(backlog, one_line_per_open_and_close_lands_after_the_last)
+{
+	struct stream_info si;
+	struct err err = {""};
+	struct store *st;
+	char *text, want[4096];
+	size_t at = 0;
+	int len, i;
+
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(
+		store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &bob, &err),
+		0);
+	cr_assert_eq(store_stream_create(st, "app", "s", 0644, &bob, &si, &err),
+		     0);
+	for (i = 0; i < 30; i++) {
+		struct data_session *ds =
+			store_data_open(DATA_STREAM, si.id, "app", "s", &bob);
+		char line[32];
+		int n = snprintf(line, sizeof(line), "line %d\n", i);
+
+		cr_assert_eq(store_data_put(st, ds, line, (size_t)n,
+					    store_now_ms(), &err),
+			     0, "%s", err.msg);
+		cr_assert_eq(store_data_close(st, ds), 0);
+		memcpy(want + at, line, (size_t)n);
+		at += (size_t)n;
+	}
+	want[at] = '\0';
+	text = stream_text(st, &len);
+	cr_assert_eq((size_t)len, at);
+	cr_assert_str_eq(text, want);
+	free(text);
+	store_close(st);
+}
