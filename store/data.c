@@ -16,17 +16,18 @@
  * session's pending trail record.
  *
  * A session is shared by its open file and its waiting writes (refs),
- * and freed by whichever lets go last. The pending record counts what
- * the database has taken; what a crash leaves, the next store_open
- * replays from the backlog (data_replay) before it finishes the pending
- * records, so no acknowledged write is missing from the data or the
- * trail.
+ * and freed by whichever lets go last; the queue of waiting writes is
+ * store/queue.c's. The pending record counts what the database has
+ * taken; what a crash leaves, the next store_open replays from the
+ * backlog (store/data_replay.c) before it finishes the pending records,
+ * so no acknowledged write is missing from the data or the trail.
  */
 #include "store/backlog.h"
 #include "store/data.h"
 #include "store/db.h"
 #include "store/filters.h"
 #include "store/logs.h"
+#include "store/queue.h"
 #include "store/owner.h"
 #include "store/rollups.h"
 #include "store/trail.h"
@@ -42,59 +43,12 @@
 #include "lib/parse.h"
 #include "lib/timeutil.h"
 
-/* What waits before the writer that brings more drains it itself. */
-#define BATCH_WRITES 512
-#define BATCH_POINTS 65536
 /* The backlog is emptied when a drain finds it past this size. */
 #define BACKLOG_RESET_BYTES ((int64_t)4 * 1024 * 1024)
 
-/* Record types in the backlog. */
-#define RECORD_SESSION 'S'
-#define RECORD_METRIC 'M'
-#define RECORD_STREAM 'L'
-
 static const char SQL_METRIC_EXISTS[] = "SELECT id FROM metrics WHERE id = ?1";
-static const char SQL_TAKEN[] = "SELECT seq FROM backlog_taken WHERE id = 1";
 static const char SQL_TAKEN_SET[] =
 	"UPDATE backlog_taken SET seq = ?1 WHERE id = 1";
-
-struct data_session {
-	enum data_kind kind;
-	int64_t id;
-	int64_t pending_id; /* the trail's pending record; 0 until taken */
-	uint64_t number;    /* its number in the backlog; 0 until written */
-	uint64_t seen_live; /* db_removals + 1 when its file was seen live */
-	unsigned refs;	    /* its open file (until closed), waiting writes */
-	bool closed;
-	struct caller who;
-	char dir[LOG_GROUP_MAX_BYTES + 1];
-	char name[NAME_MAX_BYTES + 1];
-};
-
-/* One acknowledged write the database has yet to take. */
-struct waiting {
-	struct data_session *ds;
-	uint64_t seq;
-	int64_t now_ms;
-	int64_t abs;		/* a stream's: where its bytes are */
-	int64_t len;		/* its bytes */
-	int64_t count;		/* its points or events */
-	struct point *points;	/* a metric's: malloc'ed, count of them */
-	int64_t pending_before; /* in a drain: ds->pending_id before it */
-	bool gathered;		/* in a drain: taken with an earlier one */
-	bool closes;		/* not a write: its session's close */
-};
-
-/* The writes waiting, in order, and the backlog that keeps them. */
-struct data_queue {
-	struct backlog *backlog;
-	struct waiting *v;
-	size_t n, cap;
-	size_t points; /* waiting in all of v */
-	uint64_t next_seq;
-	uint64_t next_session;
-	int failed; /* the last drain's error, 0 when it took everything */
-};
 
 struct data_session *store_data_open(enum data_kind kind, int64_t id,
 				     const char *dir, const char *name,
@@ -111,12 +65,6 @@ struct data_session *store_data_open(enum data_kind kind, int64_t id,
 	snprintf(ds->dir, sizeof(ds->dir), "%s", dir);
 	snprintf(ds->name, sizeof(ds->name), "%s", name);
 	return ds;
-}
-
-static void session_unref(struct data_session *ds)
-{
-	if (--ds->refs == 0)
-		free(ds);
 }
 
 /* The session's data event: PutMetricData or PutLogEvents. */
@@ -252,25 +200,12 @@ static int set_taken(struct store *st, uint64_t seq)
 	return db_exec_stmt(stmt);
 }
 
-/* Forget the n oldest waiting writes, which the database now holds. */
-static void forget_taken(struct data_queue *q)
-{
-	size_t i;
-
-	for (i = 0; i < q->n; i++) {
-		free(q->v[i].points);
-		session_unref(q->v[i].ds);
-	}
-	q->n = 0;
-	q->points = 0;
-}
-
 /*
  * Everything waiting into the database, in one transaction. Lock held.
  * 0 or -errno; on failure nothing was taken and everything still waits
  * (each session's pending record as it was).
  */
-static int drain_locked(struct store *st, struct data_queue *q)
+int data_drain_locked(struct store *st, struct data_queue *q)
 {
 	struct waiting **group;
 	size_t i;
@@ -303,7 +238,7 @@ static int drain_locked(struct store *st, struct data_queue *q)
 		rc = db_tx_commit(st);
 	if (rc)
 		goto undo;
-	forget_taken(q);
+	queue_forget(q);
 	q->failed = 0;
 	if (backlog_size(q->backlog) > BACKLOG_RESET_BYTES)
 		backlog_reset(q->backlog); /* failing, it only grows */
@@ -320,17 +255,10 @@ int data_drain(struct store *st)
 {
 	struct data_queue *q = *db_queue(st);
 
-	return q ? drain_locked(st, q) : 0;
+	return q ? data_drain_locked(st, q) : 0;
 }
 
 /* ---- the backlog's records ---- */
-
-/* A record being built or read: bytes and where the next field goes. */
-struct record {
-	char *p;
-	size_t len, cap;
-	bool bad; /* read past the end */
-};
 
 static int put_bytes(struct record *r, const void *v, size_t n)
 {
@@ -351,36 +279,12 @@ static int put_bytes(struct record *r, const void *v, size_t n)
 	return 0;
 }
 
-static void get_bytes(struct record *r, void *v, size_t n)
-{
-	if (r->bad || r->len + n > r->cap) {
-		r->bad = true;
-		memset(v, 0, n);
-		return;
-	}
-	memcpy(v, r->p + r->len, n);
-	r->len += n;
-}
-
 /* A string as its length (uint16) and bytes. */
 static int put_string(struct record *r, const char *s)
 {
 	uint16_t n = (uint16_t)strlen(s);
 
 	return put_bytes(r, &n, sizeof(n)) || put_bytes(r, s, n) ? -ENOMEM : 0;
-}
-
-static void get_string(struct record *r, char *out, size_t size)
-{
-	uint16_t n = 0;
-
-	get_bytes(r, &n, sizeof(n));
-	if (n >= size) {
-		r->bad = true;
-		n = 0;
-	}
-	get_bytes(r, out, n);
-	out[n] = '\0';
 }
 
 /* Append r, numbered with the next sequence, to the backlog. */
@@ -446,78 +350,6 @@ static int append_write(struct data_queue *q, const struct waiting *w,
 	return rc;
 }
 
-/* Room for one more waiting write. 0 or -ENOMEM. */
-static int queue_reserve(struct data_queue *q)
-{
-	struct waiting *bigger;
-	size_t cap;
-
-	if (q->n < q->cap)
-		return 0;
-	cap = q->cap ? q->cap * 2 : 64;
-	bigger = realloc(q->v, cap * sizeof(*bigger));
-	if (!bigger)
-		return -ENOMEM;
-	q->v = bigger;
-	q->cap = cap;
-	return 0;
-}
-
-/* Where the waiting writes end stream_id, or 0 when none waits. */
-static int64_t waiting_end(const struct data_queue *q, int64_t stream_id)
-{
-	size_t i;
-
-	for (i = q->n; i > 0; i--) {
-		const struct waiting *w = &q->v[i - 1];
-
-		if (!w->closes && w->ds->kind == DATA_STREAM &&
-		    w->ds->id == stream_id)
-			return w->abs + w->len;
-	}
-	return 0;
-}
-
-void data_waiting_end_locked(struct store *st, int64_t stream_id, int64_t *end)
-{
-	struct data_queue *q = *db_queue(st);
-	int64_t waiting = q ? waiting_end(q, stream_id) : 0;
-
-	if (waiting > *end)
-		*end = waiting;
-}
-
-int data_overlay_locked(struct store *st, enum data_kind kind, int64_t id,
-			struct node_attr *attr, int64_t *end)
-{
-	struct data_queue *q = *db_queue(st);
-	int64_t last = 0;
-	bool drops = false;
-	size_t i;
-	int rc;
-
-	for (i = 0; q && i < q->n; i++) {
-		const struct waiting *w = &q->v[i];
-
-		if (w->closes || w->ds->kind != kind || w->ds->id != id)
-			continue;
-		last = w->now_ms > last ? w->now_ms : last;
-		drops = drops || w->ds->who.uid != 0;
-		if (end && w->abs + w->len > *end)
-			*end = w->abs + w->len;
-	}
-	if (!last)
-		return 0;
-	if (drops && (attr->mode & (S_ISUID | S_ISGID))) {
-		rc = drain_locked(st, q);
-		return rc ? rc : 1;
-	}
-	/* As rollups and the index will: a metric's in steps of 1 s. */
-	if (kind == DATA_STREAM || last - attr->mtime_ms >= MS_PER_SECOND)
-		attr->mtime_ms = last > attr->mtime_ms ? last : attr->mtime_ms;
-	return 0;
-}
-
 /* ---- writes ---- */
 
 /* Whether metric id is still there: 0, -ENOENT, -errno. Lock held. */
@@ -557,13 +389,13 @@ static int put_once(struct store *st, struct data_session *ds, const char *buf,
 	 */
 	if (!rc &&
 	    (q->failed || q->n >= BATCH_WRITES || q->points >= BATCH_POINTS))
-		rc = drain_locked(st, q);
+		rc = data_drain_locked(st, q);
 	/* Seen live since the last removal: no need to ask the database. */
 	live = ds->seen_live == db_removals(st) + 1;
 	if (!rc && ds->kind == DATA_METRIC) {
 		rc = live ? 0 : metric_live(st, ds->id, err);
 	} else if (!rc) {
-		int64_t end = waiting_end(q, ds->id);
+		int64_t end = queue_stream_end(q, ds->id);
 
 		rc = stream_write_locked(st, ds->id, buf, (size_t)w->len, end,
 					 !live || end == 0, &w->abs, &events,
@@ -657,7 +489,7 @@ int store_data_close(struct store *st, struct data_session *ds)
 		};
 		ds->refs++;
 	} else if (ds->pending_id) {
-		rc = q ? drain_locked(st, q) : 0;
+		rc = q ? data_drain_locked(st, q) : 0;
 		if (!rc)
 			rc = db_tx_begin(st);
 		if (!rc) {
@@ -670,7 +502,7 @@ int store_data_close(struct store *st, struct data_session *ds)
 		}
 	}
 	ds->closed = true;
-	session_unref(ds);
+	queue_session_unref(ds);
 	db_unlock(st);
 	return rc;
 }
@@ -695,194 +527,4 @@ int store_stream_append(struct store *st, int64_t stream_id, const char *buf,
 		return rc;
 	}
 	return db_commit(st);
-}
-
-/* ---- a store's opening and closing ---- */
-
-/* What a replay knows: the sessions of the records it has read. */
-struct replay {
-	struct store *st;
-	struct data_queue *q;
-	uint64_t taken;
-	struct data_session **sessions;
-	size_t n, cap;
-};
-
-static struct data_session *replayed(struct replay *r, uint64_t number)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (r->sessions[i]->number == number)
-			return r->sessions[i];
-	return NULL;
-}
-
-static int replay_session(struct replay *r, struct record *rec)
-{
-	struct data_session *ds, **bigger;
-	char kind = 0;
-
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-
-		bigger = realloc(r->sessions, cap * sizeof(*bigger));
-		if (!bigger)
-			return -ENOMEM;
-		r->sessions = bigger;
-		r->cap = cap;
-	}
-	ds = calloc(1, sizeof(*ds));
-	if (!ds)
-		return -ENOMEM;
-	get_bytes(rec, &ds->number, 8);
-	get_bytes(rec, &kind, 1);
-	get_bytes(rec, &ds->id, 8);
-	get_bytes(rec, &ds->who.uid, sizeof(ds->who.uid));
-	get_bytes(rec, &ds->who.gid, sizeof(ds->who.gid));
-	get_bytes(rec, &ds->who.pid, sizeof(ds->who.pid));
-	get_string(rec, ds->who.user, sizeof(ds->who.user));
-	get_string(rec, ds->who.process, sizeof(ds->who.process));
-	get_string(rec, ds->dir, sizeof(ds->dir));
-	get_string(rec, ds->name, sizeof(ds->name));
-	if (rec->bad) {
-		free(ds);
-		return -EIO;
-	}
-	ds->kind = kind == DATA_METRIC ? DATA_METRIC : DATA_STREAM;
-	ds->refs = 1; /* the replay's own */
-	ds->closed = true;
-	r->sessions[r->n++] = ds;
-	if (ds->number >= r->q->next_session)
-		r->q->next_session = ds->number + 1;
-	return 0;
-}
-
-static int replay_write(struct replay *r, char type, struct record *rec,
-			uint64_t seq)
-{
-	struct waiting w = {.seq = seq};
-	uint64_t number = 0;
-	size_t bytes;
-	int rc;
-
-	get_bytes(rec, &number, 8);
-	get_bytes(rec, &w.now_ms, 8);
-	get_bytes(rec, &w.abs, 8);
-	get_bytes(rec, &w.len, 8);
-	get_bytes(rec, &w.count, 8);
-	w.ds = replayed(r, number);
-	if (rec->bad || !w.ds || w.count < 0 ||
-	    (type == RECORD_METRIC) != (w.ds->kind == DATA_METRIC))
-		return -EIO;
-	if (type == RECORD_METRIC) {
-		bytes = (size_t)w.count * sizeof(*w.points);
-		w.points = malloc(bytes ? bytes : 1);
-		if (!w.points)
-			return -ENOMEM;
-		get_bytes(rec, w.points, bytes);
-		if (rec->bad) {
-			free(w.points);
-			return -EIO;
-		}
-	}
-	rc = queue_reserve(r->q);
-	if (rc ||
-	    (r->q->n >= BATCH_WRITES && (rc = drain_locked(r->st, r->q)))) {
-		free(w.points);
-		return rc;
-	}
-	w.ds->refs++;
-	r->q->v[r->q->n++] = w;
-	r->q->points += type == RECORD_METRIC ? (size_t)w.count : 0;
-	return 0;
-}
-
-/* backlog_replay's fn: one record. */
-static int replay_one(void *ctx, uint64_t seq, const void *rec, size_t len)
-{
-	struct replay *r = ctx;
-	struct record in = {.p = (char *)rec, .cap = len};
-	char type = 0;
-
-	if (seq >= r->q->next_seq)
-		r->q->next_seq = seq + 1;
-	get_bytes(&in, &type, 1);
-	if (type == RECORD_SESSION)
-		return replay_session(r, &in);
-	if (seq <= r->taken) /* the database has it */
-		return 0;
-	if (type == RECORD_METRIC || type == RECORD_STREAM)
-		return replay_write(r, type, &in, seq);
-	return -EIO;
-}
-
-/* The last sequence the database took. Lock held. */
-static int taken_seq(struct store *st, uint64_t *out)
-{
-	sqlite3_stmt *stmt = db_stmt(st, SQL_TAKEN);
-	int rc;
-
-	if (!stmt)
-		return -EIO;
-	rc = db_step(stmt);
-	if (rc == DB_ROW)
-		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	return rc == DB_ROW ? 0 : rc < 0 ? rc : -EIO;
-}
-
-int data_open(struct store *st, const char *db_path, struct err *err)
-{
-	struct data_queue *q = calloc(1, sizeof(*q));
-	struct replay r = {.st = st, .q = q};
-	size_t i;
-	int rc;
-
-	if (!q)
-		return -ENOMEM;
-	*db_queue(st) = q;
-	q->next_seq = 1;
-	q->next_session = 1;
-	rc = backlog_open(db_path, &q->backlog, err);
-	if (rc)
-		return rc;
-	db_lock_quiet(st);
-	rc = taken_seq(st, &r.taken);
-	if (!rc && r.taken >= q->next_seq)
-		q->next_seq = r.taken + 1;
-	if (!rc)
-		rc = backlog_replay(q->backlog, replay_one, &r);
-	if (!rc)
-		rc = drain_locked(st, q);
-	if (!rc)
-		rc = backlog_reset(q->backlog);
-	if (rc)
-		err_set(err, "cannot take the writes a crash left: %s",
-			strerror(-rc));
-	for (i = 0; i < r.n; i++)
-		session_unref(r.sessions[i]);
-	free(r.sessions);
-	db_unlock(st);
-	if (!rc)
-		db_set_drain(st, data_drain);
-	return rc;
-}
-
-void data_close(struct store *st)
-{
-	struct data_queue *q = *db_queue(st);
-
-	if (!q)
-		return;
-	db_lock_quiet(st);
-	drain_locked(st, q);
-	/* What the database refused stays in the backlog for next time. */
-	forget_taken(q);
-	db_set_drain(st, NULL);
-	*db_queue(st) = NULL;
-	db_unlock(st);
-	backlog_close(q->backlog);
-	free(q->v);
-	free(q);
 }

@@ -6,7 +6,25 @@
 #ifndef MONFS_STORE_DATA_H
 #define MONFS_STORE_DATA_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "store/db.h"
+
+struct data_queue;
+
+/* Record types in the backlog (store/data.c writes them, data_replay.c
+ * reads them). */
+#define RECORD_SESSION 'S'
+#define RECORD_METRIC 'M'
+#define RECORD_STREAM 'L'
+
+/* A record being built or read: bytes and where the next field goes. */
+struct record {
+	char *p;
+	size_t len, cap;
+	bool bad; /* read past the end */
+};
 
 /*
  * At open: the backlog beside db_path, and the writes a crash left in it
@@ -18,27 +36,11 @@ int data_open(struct store *st, const char *db_path, struct err *err);
 
 /*
  * Everything waiting into the database, in one transaction. Lock held.
- * 0 or -errno (nothing taken then; it all still waits).
+ * 0 or -errno (nothing taken then; it all still waits, each session's
+ * pending record as it was).
  */
 int data_drain(struct store *st);
-
-/*
- * The attributes of metric or stream id as the database will hold them
- * once it has taken the writes still waiting: *attr and, for a stream,
- * *end, read from the database, are moved on (mtime, a stream's end).
- * So a stat, a lookup or tail -f's fstat need not wait for a commit.
- * 0, or 1 when it cannot say (a set-id bit that a waiting write drops):
- * then it has taken them (or failed to: -errno), and the caller reads
- * the database again. Lock held.
- */
-int data_overlay_locked(struct store *st, enum data_kind kind, int64_t id,
-			struct node_attr *attr, int64_t *end);
-
-/*
- * Move *end past the writes to stream_id still waiting, whose bytes are
- * in its segment already. Lock held.
- */
-void data_waiting_end_locked(struct store *st, int64_t stream_id, int64_t *end);
+int data_drain_locked(struct store *st, struct data_queue *q);
 
 /*
  * At close: take what waits (what the database refuses stays in the

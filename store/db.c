@@ -104,6 +104,11 @@ void db_note_removal(struct store *st)
 	st->removals++;
 }
 
+int db_drain(struct store *st)
+{
+	return st->drain ? st->drain(st) : 0;
+}
+
 void db_set_drain(struct store *st, int (*drain)(struct store *))
 {
 	st->drain = drain;
@@ -364,7 +369,7 @@ int store_sync(struct store *st)
 	 * (a drain db_lock tried may have failed); then the bytes, then the
 	 * index that points at them.
 	 */
-	rc = st->drain ? st->drain(st) : 0;
+	rc = db_drain(st);
 	if (!rc && st->segments)
 		rc = segments_sync(st->segments);
 	if (!rc)

@@ -59,6 +59,9 @@ void db_unlock(struct store *st);
  */
 void db_set_drain(struct store *st, int (*drain)(struct store *));
 
+/* Run that drain now (the lock held). 0 or its -errno. */
+int db_drain(struct store *st);
+
 /*
  * How many removals of a metric, stream or directory the store has
  * begun: a writer that saw its file live at this count need not ask

@@ -21,8 +21,8 @@
  * the lock that also orders removals, so a hold is never taken on a
  * stream that is already reaped.
  */
-#include "store/data.h"
 #include "store/db.h"
+#include "store/queue.h"
 #include "store/holds.h"
 #include "store/logs.h"
 #include "store/segments.h"
@@ -184,7 +184,7 @@ int store_stream_get(struct store *st, const char *group, const char *name,
 	sqlite3_stmt *stmt;
 	int rc = -ENOENT;
 
-	/* Waiting writes need not be taken: data_overlay_locked says. */
+	/* Waiting writes need not be taken: queue_overlay_locked says. */
 	db_lock_quiet(st);
 again:
 	stmt = db_stmt(st, SQL_STREAM_GET);
@@ -206,8 +206,8 @@ again:
 	}
 	sqlite3_reset(stmt);
 	if (!rc)
-		rc = data_overlay_locked(st, DATA_STREAM, out->id, &out->attr,
-					 &out->end);
+		rc = queue_overlay_locked(st, DATA_STREAM, out->id, &out->attr,
+					  &out->end);
 	if (rc == 1)
 		goto again;
 out:
@@ -281,8 +281,8 @@ again:
 	}
 	sqlite3_reset(stmt);
 	if (!rc)
-		rc = data_overlay_locked(st, DATA_STREAM, stream_id, &out->attr,
-					 &out->end);
+		rc = queue_overlay_locked(st, DATA_STREAM, stream_id,
+					  &out->attr, &out->end);
 	if (rc == 1)
 		goto again;
 out:
@@ -598,7 +598,7 @@ int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
 	 * segment already: they are read too.
 	 */
 	if (!rc)
-		data_waiting_end_locked(st, stream_id, &end);
+		queue_waiting_end_locked(st, stream_id, &end);
 	abs = start + offset;
 	n = 0;
 	if (!rc && offset >= 0 && abs < end) {

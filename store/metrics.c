@@ -5,8 +5,8 @@
  * A metric's data lives in rollups (store/rollups.c); deleting a metric
  * cascades to them in the same transaction.
  */
-#include "store/data.h"
 #include "store/db.h"
+#include "store/queue.h"
 #include "store/trail.h"
 #include "lib/format.h"
 #include "lib/parse.h"
@@ -33,7 +33,7 @@ int store_metric_get(struct store *st, const char *ns, const char *name,
 	sqlite3_stmt *stmt;
 	int rc = -ENOENT;
 
-	/* Waiting writes need not be taken: data_overlay_locked says. */
+	/* Waiting writes need not be taken: queue_overlay_locked says. */
 	db_lock_quiet(st);
 again:
 	stmt = db_stmt(st, SQL_METRIC_GET);
@@ -56,8 +56,8 @@ again:
 	}
 	sqlite3_reset(stmt);
 	if (!rc)
-		rc = data_overlay_locked(st, DATA_METRIC, out->id, &out->attr,
-					 NULL);
+		rc = queue_overlay_locked(st, DATA_METRIC, out->id, &out->attr,
+					  NULL);
 	if (rc == 1)
 		goto again;
 out:
