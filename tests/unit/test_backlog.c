@@ -125,6 +125,21 @@ static char *stream_text(struct store *st, int *len)
 	return buf;
 }
 
+/* A store opened on path, holding stream app/s (in *si). */
+static struct store *open_with_stream(struct stream_info *si)
+{
+	struct err err = {""};
+	struct store *st;
+
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(
+		store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &bob, &err),
+		0);
+	cr_assert_eq(store_stream_create(st, "app", "s", 0644, &bob, si, &err),
+		     0);
+	return st;
+}
+
 Test(backlog, writes_acknowledged_before_a_crash_are_there_after_it)
 {
 	struct err err = {""};
@@ -214,12 +229,7 @@ Test(backlog, sessions_writing_one_stream_in_turn_never_overlap)
 	size_t at = 0;
 	int len, i;
 
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
-	cr_assert_eq(
-		store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &bob, &err),
-		0);
-	cr_assert_eq(store_stream_create(st, "app", "s", 0644, &bob, &si, &err),
-		     0);
+	st = open_with_stream(&si);
 	a = store_data_open(DATA_STREAM, si.id, "app", "s", &bob);
 	b = store_data_open(DATA_STREAM, si.id, "app", "s", &bob);
 	for (i = 0; i < 40; i++) {
@@ -281,12 +291,7 @@ Test(backlog, a_stat_sees_waiting_writes_and_a_read_takes_them)
 	int64_t now = store_now_ms() + 5000;
 	char buf[16];
 
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
-	cr_assert_eq(
-		store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &bob, &err),
-		0);
-	cr_assert_eq(store_stream_create(st, "app", "s", 0644, &bob, &si, &err),
-		     0);
+	st = open_with_stream(&si);
 	ds = store_data_open(DATA_STREAM, si.id, "app", "s", &bob);
 	cr_assert_eq(store_data_put(st, ds, "one\ntwo\n", 8, now, &err), 0);
 	cr_assert_eq(store_stream_stat(st, si.id, &seen), 0);
@@ -315,12 +320,7 @@ Test(backlog, one_line_per_open_and_close_lands_after_the_last)
 	size_t at = 0;
 	int len, i;
 
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
-	cr_assert_eq(
-		store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &bob, &err),
-		0);
-	cr_assert_eq(store_stream_create(st, "app", "s", 0644, &bob, &si, &err),
-		     0);
+	st = open_with_stream(&si);
 	for (i = 0; i < 30; i++) {
 		struct data_session *ds =
 			store_data_open(DATA_STREAM, si.id, "app", "s", &bob);
