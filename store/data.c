@@ -240,8 +240,8 @@ int data_drain_locked(struct store *st, struct data_queue *q)
 		goto undo;
 	queue_forget(q);
 	q->failed = 0;
-	if (backlog_size(q->backlog) > BACKLOG_RESET_BYTES)
-		backlog_reset(q->backlog); /* failing, it only grows */
+	if (!q->replaying && backlog_size(q->backlog) > BACKLOG_RESET_BYTES)
+		queue_reset_backlog(q); /* failing, it only grows */
 	return 0;
 undo:
 	q->failed = rc;
@@ -320,6 +320,7 @@ static int append_session(struct data_queue *q, struct data_session *ds)
 		rc = append(q, &r, &seq);
 	if (!rc) {
 		ds->number = number;
+		ds->epoch = q->epoch;
 		q->next_session++;
 	}
 	free(r.p);
@@ -406,7 +407,8 @@ static int put_once(struct store *st, struct data_session *ds, const char *buf,
 		ds->seen_live = db_removals(st) + 1;
 	if (!rc)
 		rc = queue_reserve(q);
-	if (!rc && ds->number == 0)
+	/* Its record, unless one is in the backlog since it was emptied. */
+	if (!rc && (ds->number == 0 || ds->epoch != q->epoch))
 		rc = append_session(q, ds);
 	if (!rc)
 		rc = append_write(q, w, &w->seq);

@@ -192,12 +192,15 @@ int data_open(struct store *st, const char *db_path, struct err *err)
 	rc = taken_seq(st, &r.taken);
 	if (!rc && r.taken >= q->next_seq)
 		q->next_seq = r.taken + 1;
-	if (!rc)
+	if (!rc) {
+		q->replaying = true;
 		rc = backlog_replay(q->backlog, replay_one, &r);
+		q->replaying = false;
+	}
 	if (!rc)
 		rc = data_drain_locked(st, q);
 	if (!rc)
-		rc = backlog_reset(q->backlog);
+		rc = queue_reset_backlog(q);
 	if (rc)
 		err_set(err, "cannot take the writes a crash left: %s",
 			strerror(-rc));

@@ -1,5 +1,6 @@
 /* queue: the data writes waiting for the database (store/queue.h). */
 #include "store/queue.h"
+#include "store/backlog.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +12,15 @@ void queue_session_unref(struct data_session *ds)
 {
 	if (--ds->refs == 0)
 		free(ds);
+}
+
+int queue_reset_backlog(struct data_queue *q)
+{
+	int rc = backlog_reset(q->backlog);
+
+	if (!rc)
+		q->epoch++; /* the sessions' records went with it */
+	return rc;
 }
 
 void queue_forget(struct data_queue *q)

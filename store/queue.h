@@ -22,6 +22,7 @@ struct data_session {
 	int64_t id;
 	int64_t pending_id; /* the trail's pending record; 0 until taken */
 	uint64_t number;    /* its number in the backlog; 0 until written */
+	uint64_t epoch;	    /* the backlog's epoch its record is in */
 	uint64_t seen_live; /* db_removals + 1 when its file was seen live */
 	unsigned refs;	    /* its open file (until closed), waiting writes */
 	bool closed;
@@ -52,7 +53,9 @@ struct data_queue {
 	size_t points; /* waiting in all of v */
 	uint64_t next_seq;
 	uint64_t next_session;
-	int failed; /* the last drain's error, 0 when it took everything */
+	uint64_t epoch; /* one more at each emptying of the backlog */
+	bool replaying; /* the backlog is being read: not to be emptied */
+	int failed;	/* the last drain's error, 0 when it took everything */
 };
 
 /* Room for one more waiting write. 0 or -ENOMEM. */
@@ -63,6 +66,13 @@ int64_t queue_stream_end(const struct data_queue *q, int64_t stream_id);
 
 /* Drop one reference to ds, freeing it with the last. */
 void queue_session_unref(struct data_session *ds);
+
+/*
+ * Empty the backlog (nothing waits: the database took it all). The
+ * sessions' records go with it: a session still open records itself
+ * again before its next write (data_session.epoch). 0 or -errno.
+ */
+int queue_reset_backlog(struct data_queue *q);
 
 /* Forget every waiting write (the database holds them, or never will). */
 void queue_forget(struct data_queue *q);

@@ -341,3 +341,49 @@ Test(backlog, one_line_per_open_and_close_lands_after_the_last)
 	free(text);
 	store_close(st);
 }
+
+/*
+ * A file held open while the backlog grows past the size at which a
+ * drain empties it: the session's record went with it, so the next
+ * write must record the session again, or a crash leaves writes whose
+ * session the replay cannot find (the crash loop once hit this).
+ */
+Test(backlog, a_session_open_across_a_backlog_reset_survives_a_crash)
+{
+	enum { WRITES = 40, POINTS = 10000 };
+	struct err err = {""};
+	struct store *st;
+	pid_t pid = fork();
+	int status;
+
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		struct data_session *m;
+		struct metric_info mi;
+		size_t len = 0;
+		char *buf = malloc(POINTS * 8);
+		int i;
+
+		if (!buf || store_open(path, &st, &err) ||
+		    store_dir_create(st, TREE_NAMESPACES, "W", 0755, &bob,
+				     &err) ||
+		    store_metric_create(st, "W", "m", 0644, &bob, &mi, &err))
+			_exit(2);
+		for (i = 0; i < POINTS; i++)
+			len += (size_t)sprintf(buf + len, "%d\n", i % 1000);
+		m = store_data_open(DATA_METRIC, mi.id, "W", "m", &bob);
+		/* Each record ~160 KB: the backlog passes 4 MiB and is emptied.
+		 */
+		for (i = 0; i < WRITES; i++)
+			if (store_data_put(st, m, buf, len, store_now_ms(),
+					   &err))
+				_exit(3);
+		_exit(0); /* no close: what kill -9 leaves */
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "the child failed with %d", WEXITSTATUS(status));
+	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(points_of(st), (uint64_t)WRITES * POINTS);
+	store_close(st);
+}
