@@ -3,10 +3,18 @@
  * (store/backlog.h).
  *
  * Each record is a frame: its payload's length, its sequence number and
- * a CRC-32 (zlib's) over both and the payload, then the payload, written
- * by one pwritev. A frame whose length runs past the file's end or whose
- * CRC does not match is where an append was cut by a crash: nothing
- * after it was acknowledged.
+ * a CRC-32 (zlib's) over both and the payload, then the payload. A frame
+ * whose length runs past the file's end or whose CRC does not match is
+ * where the appends stopped, a crash inside one included: nothing after
+ * it was acknowledged.
+ *
+ * Appends are copies into a shared mapping of the file, not system
+ * calls: a write(2) of one data point costs its FUSE round trip and a
+ * memcpy, and the copy is in the page cache, which outlives the daemon
+ * (kill -9). The file is grown with posix_fallocate before the mapping
+ * covers it, so a full disk is -ENOSPC at the append, never a SIGBUS at
+ * the copy; what lies past the last frame is zeros, which no frame's
+ * CRC matches. Replays read with pread.
  */
 #include "store/backlog.h"
 
@@ -16,8 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -30,9 +38,18 @@ struct frame {
 	uint64_t seq;
 };
 
+/*
+ * The file and its mapping grow by this much at a time: small beside
+ * the disks monfs runs on (a full one included), big enough that a grow
+ * (fallocate, mremap) comes once in thousands of one-point writes.
+ */
+#define BACKLOG_MAP_STEP ((size_t)256 * 1024)
+
 struct backlog {
 	int fd;
 	int64_t size; /* where the next frame goes */
+	char *map;    /* the file's first cap bytes, shared; NULL when cap 0 */
+	size_t cap;   /* bytes allocated to the file and mapped */
 };
 
 int backlog_open(const char *db_path, struct backlog **out, struct err *err)
@@ -67,6 +84,8 @@ void backlog_close(struct backlog *j)
 {
 	if (!j)
 		return;
+	if (j->map)
+		munmap(j->map, j->cap);
 	if (j->fd >= 0)
 		close(j->fd);
 	free(j);
@@ -82,28 +101,52 @@ static uint32_t frame_crc(const struct frame *f, const void *rec)
 	return (uint32_t)crc;
 }
 
+/*
+ * Room in the file and the mapping for need more bytes at j->size: the
+ * file allocated (so no copy into it can fail for want of a block) and
+ * mapped past it. 0 or -errno (-ENOSPC: the disk is full).
+ */
+static int make_room(struct backlog *j, size_t need)
+{
+	size_t want = (size_t)j->size + need, cap;
+	void *map;
+	int rc;
+
+	if (want <= j->cap)
+		return 0;
+	cap = (want + BACKLOG_MAP_STEP - 1) / BACKLOG_MAP_STEP *
+	      BACKLOG_MAP_STEP;
+	rc = posix_fallocate(j->fd, 0, (off_t)cap);
+	if (rc)
+		return -rc;
+	map = j->map ? mremap(j->map, j->cap, cap, MREMAP_MAYMOVE)
+		     : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    j->fd, 0);
+	if (map == MAP_FAILED)
+		return -errno; /* the old mapping, if any, stands */
+	j->map = map;
+	j->cap = cap;
+	return 0;
+}
+
 int backlog_append(struct backlog *j, uint64_t seq, const void *rec, size_t len)
 {
 	struct frame f = {.len = (uint32_t)len, .seq = seq};
-	struct iovec iov[2] = {{&f, sizeof(f)}, {(void *)(uintptr_t)rec, len}};
-	ssize_t w;
+	int rc;
 
 	if (len > BACKLOG_RECORD_MAX)
 		return -EMSGSIZE;
+	rc = make_room(j, sizeof(f) + len);
+	if (rc)
+		return rc;
 	f.crc = frame_crc(&f, rec);
 	/*
-	 * Frame and payload in one call. One cut short (a crash inside it)
-	 * leaves a frame whose CRC fails or whose payload runs past the
-	 * end, where a replay stops; one that fails or comes back short
-	 * counts for nothing, and the next append writes over it.
+	 * The payload, then the frame that makes it count: a crash between
+	 * the two leaves zeros or a frame whose CRC fails, where a replay
+	 * stops.
 	 */
-	do
-		w = pwritev(j->fd, iov, 2, j->size);
-	while (w < 0 && errno == EINTR);
-	if (w < 0)
-		return -errno;
-	if ((size_t)w != sizeof(f) + len)
-		return -ENOSPC; /* a regular file writes short when full */
+	memcpy(j->map + j->size + sizeof(f), rec, len);
+	memcpy(j->map + j->size, &f, sizeof(f));
 	j->size += (int64_t)(sizeof(f) + len);
 	return 0;
 }
@@ -174,13 +217,13 @@ int64_t backlog_size(const struct backlog *j)
 
 int backlog_reset(struct backlog *j)
 {
+	/* Unmapped first: a page past a file's end is SIGBUS. */
+	if (j->map)
+		munmap(j->map, j->cap);
+	j->map = NULL;
+	j->cap = 0;
 	if (ftruncate(j->fd, 0))
 		return -errno;
 	j->size = 0;
 	return 0;
-}
-
-int backlog_sync(struct backlog *j)
-{
-	return fdatasync(j->fd) ? -errno : 0;
 }

@@ -4,7 +4,8 @@
  * Internal to store/.
  *
  * A write(2) of data points or log lines returns once its record is in
- * the backlog (the page cache: it survives a crash of the daemon), and
+ * the backlog (copied into a shared mapping of the file, so in the page
+ * cache: it survives a crash of the daemon), and
  * the database takes a whole batch of them in one transaction later
  * (store/data.c): one commit for many writes, which is what lets one
  * point per write run at the speed of FUSE. The backlog is a log of
@@ -26,7 +27,11 @@
 
 struct backlog;
 
-/* The backlog beside db_path, made when missing. 0 or -errno, err. */
+/*
+ * The backlog beside db_path, made when missing. 0 or -errno, err.
+ * backlog_replay finds where its records end: call it before the first
+ * append.
+ */
 int backlog_open(const char *db_path, struct backlog **out, struct err *err);
 
 /* Close it; NULL is a no-op. */
@@ -56,8 +61,5 @@ int64_t backlog_size(const struct backlog *j);
  * -errno.
  */
 int backlog_reset(struct backlog *j);
-
-/* Make the records appended so far durable (fdatasync). 0 or -errno. */
-int backlog_sync(struct backlog *j);
 
 #endif

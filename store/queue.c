@@ -23,6 +23,23 @@ int queue_reset_backlog(struct data_queue *q)
 	return rc;
 }
 
+int queue_metric_points(const struct data_queue *q, int64_t id,
+			int (*add)(void *ctx, const struct point *p, size_t n),
+			void *ctx)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; q && !rc && i < q->n; i++) {
+		const struct waiting *w = &q->v[i];
+
+		if (!w->closes && w->points && w->ds->kind == DATA_METRIC &&
+		    w->ds->id == id)
+			rc = add(ctx, w->points, (size_t)w->count);
+	}
+	return rc;
+}
+
 void queue_forget(struct data_queue *q)
 {
 	size_t i;

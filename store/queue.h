@@ -64,6 +64,14 @@ int queue_reserve(struct data_queue *q);
 /* Where the writes waiting for stream_id end, or 0 when none waits. */
 int64_t queue_stream_end(const struct data_queue *q, int64_t stream_id);
 
+/*
+ * Call add with the points of each write to metric id still waiting, in
+ * order; q may be NULL (no queue: none). 0, or what add returned.
+ */
+int queue_metric_points(const struct data_queue *q, int64_t id,
+			int (*add)(void *ctx, const struct point *p, size_t n),
+			void *ctx);
+
 /* Drop one reference to ds, freeing it with the last. */
 void queue_session_unref(struct data_session *ds);
 

@@ -23,6 +23,7 @@
  * other, so a crash loses none.
  */
 #include "store/db.h"
+#include "store/queue.h"
 #include "store/rollups.h"
 
 #include <errno.h>
@@ -297,18 +298,11 @@ struct point_buf {
 	size_t cap;
 };
 
-/*
- * Append the points of one journal row (column col of stmt's current
- * row) to b. -EIO for a blob that is not whole points, -ENOMEM.
- */
-static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt, int col)
+/* Append k points to b (a ctx of queue_metric_points). 0 or -ENOMEM. */
+static int point_buf_add(void *ctx, const struct point *p, size_t k)
 {
-	const void *blob = sqlite3_column_blob(stmt, col);
-	size_t bytes = (size_t)sqlite3_column_bytes(stmt, col);
-	size_t k = bytes / sizeof(struct point);
+	struct point_buf *b = ctx;
 
-	if (bytes % sizeof(struct point) != 0)
-		return -EIO;
 	if (b->n + k > b->cap) {
 		size_t cap = (b->n + k) * 2;
 		struct point *v = realloc(b->v, cap * sizeof(*v));
@@ -319,9 +313,23 @@ static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt, int col)
 		b->cap = cap;
 	}
 	if (k)
-		memcpy(b->v + b->n, blob, k * sizeof(*b->v));
+		memcpy(b->v + b->n, p, k * sizeof(*b->v));
 	b->n += k;
 	return 0;
+}
+
+/*
+ * Append the points of one journal row (column col of stmt's current
+ * row) to b. -EIO for a blob that is not whole points, -ENOMEM.
+ */
+static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt, int col)
+{
+	const void *blob = sqlite3_column_blob(stmt, col);
+	size_t bytes = (size_t)sqlite3_column_bytes(stmt, col);
+
+	if (bytes % sizeof(struct point) != 0)
+		return -EIO;
+	return point_buf_add(b, blob, bytes / sizeof(struct point));
 }
 
 /*
@@ -482,6 +490,14 @@ static int journal_periods(struct store *st, int64_t metric_id,
 	if (!rc && step < 0)
 		rc = step;
 	sqlite3_reset(stmt);
+	/*
+	 * And the acknowledged writes the database has yet to take: none
+	 * after the drain that taking the lock made, unless it failed (a
+	 * full disk); they count all the same.
+	 */
+	if (!rc)
+		rc = queue_metric_points(*db_queue(st), metric_id,
+					 point_buf_add, &pts);
 	if (!rc && pts.n)
 		qsort(pts.v, pts.n, sizeof(*pts.v), by_time);
 	for (i = 0; i < pts.n && !rc; i++) {
