@@ -55,20 +55,20 @@ static size_t make_key(const char *a, const char *b, char out[MEMO_KEY_MAX])
 }
 
 /* FNV-1a over the kind, the tree and the key. */
-static size_t slot_of(enum memo_kind kind, int tree, const char *key,
+static size_t slot_of(enum memo_kind kind, unsigned tree, const char *key,
 		      size_t len)
 {
 	uint64_t h = 1469598103934665603ULL;
 	size_t i;
 
 	h = (h ^ (unsigned)kind) * 1099511628211ULL;
-	h = (h ^ (unsigned)tree) * 1099511628211ULL;
+	h = (h ^ tree) * 1099511628211ULL;
 	for (i = 0; i < len; i++)
 		h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
 	return (size_t)(h & (MEMO_SLOTS - 1));
 }
 
-bool memo_get(const struct memo *m, enum memo_kind kind, int tree,
+bool memo_get(const struct memo *m, enum memo_kind kind, unsigned tree,
 	      const char *a, const char *b, struct memo_value *out)
 {
 	char key[MEMO_KEY_MAX];
@@ -85,7 +85,7 @@ bool memo_get(const struct memo *m, enum memo_kind kind, int tree,
 	return true;
 }
 
-void memo_put(struct memo *m, enum memo_kind kind, int tree, const char *a,
+void memo_put(struct memo *m, enum memo_kind kind, unsigned tree, const char *a,
 	      const char *b, const struct memo_value *v)
 {
 	char key[MEMO_KEY_MAX];

@@ -56,11 +56,11 @@ void memo_forget(struct memo *m);
  * The kept answer for (kind, tree, a, b) into *out: true, or false when
  * there is none from the current commit. b may be NULL.
  */
-bool memo_get(const struct memo *m, enum memo_kind kind, int tree,
+bool memo_get(const struct memo *m, enum memo_kind kind, unsigned tree,
 	      const char *a, const char *b, struct memo_value *out);
 
 /* Keep *v as the answer for (kind, tree, a, b). rc 0 or -ENOENT only. */
-void memo_put(struct memo *m, enum memo_kind kind, int tree, const char *a,
+void memo_put(struct memo *m, enum memo_kind kind, unsigned tree, const char *a,
 	      const char *b, const struct memo_value *v);
 
 #endif

@@ -330,7 +330,6 @@ int store_dir_subdirs(struct store *st, enum tree tree, const char *name,
 {
 	sqlite3_stmt *stmt;
 	int rc = -EIO;
-
 	struct memo_value v = {0};
 
 	db_lock_quiet(st); /* no data write changes a directory */
@@ -364,7 +363,6 @@ int store_top_times(struct store *st, const char *top, struct node_attr *out)
 {
 	sqlite3_stmt *stmt;
 	int rc = -EIO;
-
 	struct memo_value v = {0};
 
 	db_lock_quiet(st); /* no data write changes a directory */
