@@ -109,6 +109,15 @@ int alarm_def_parse(const char *text, size_t len, struct alarm_def *out,
 		    struct err *err);
 
 /*
+ * What a definition text is meant as, whether or not it is valid: a
+ * composite when it has a `rule` line (up to its first line that is no
+ * `key = value`) or is a JSON object with an AlarmRule member, else a
+ * metric alarm. So that a refused definition is on the record as the
+ * request it was (PutCompositeAlarm or PutMetricAlarm).
+ */
+enum alarm_kind alarm_def_kind_of(const char *text, size_t len);
+
+/*
  * The definition in the `key = value` form, every key in SPEC 5's order
  * with defaults filled in (one `alarm_action =` line per action, one
  * `tag =` per tag; values holding '#' or blanks at their ends quoted),

@@ -40,6 +40,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,47 @@ int alarm_def_parse(const char *text, size_t len, struct alarm_def *out,
 		memcpy(out, d, sizeof(*d));
 	free(d);
 	return rc;
+}
+
+/* Whether a `key = value` text has a `rule` line, up to its first bad line. */
+static bool kv_has_rule(const char *text, size_t len)
+{
+	struct kv_reader r;
+	struct kv_line line;
+	bool found = false;
+
+	kv_init(&r, text, len);
+	while (!found && kv_next(&r, &line, NULL) == 1)
+		found = line.key_len == 4 && !memcmp(line.key, "rule", 4);
+	kv_release(&r);
+	return found;
+}
+
+/* Whether a JSON text is an object with an AlarmRule member. */
+static bool json_has_rule(const char *text, size_t len)
+{
+	json_t *root = json_loadb(text, len, 0, NULL);
+	bool found = json_is_object(root) &&
+		     json_object_get(root, "AlarmRule") != NULL;
+
+	json_decref(root);
+	return found;
+}
+
+enum alarm_kind alarm_def_kind_of(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	if (!text)
+		return ALARM_KIND_METRIC;
+	while (i < len &&
+	       (is_blank(text[i]) || text[i] == '\n' || text[i] == '\r'))
+		i++;
+	if (i < len && text[i] == '{')
+		return json_has_rule(text, len) ? ALARM_KIND_COMPOSITE
+						: ALARM_KIND_METRIC;
+	return kv_has_rule(text, len) ? ALARM_KIND_COMPOSITE
+				      : ALARM_KIND_METRIC;
 }
 
 /* ---- rendering ---- */

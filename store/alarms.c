@@ -220,7 +220,9 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 	rc = named_check_name(name, "alarm", err);
 	if (!rc)
 		rc = alarm_def_parse(text, len, def, err);
-	if (def->kind == ALARM_KIND_COMPOSITE)
+	/* Refused or not, the record says which request it was. */
+	if (rc ? alarm_def_kind_of(text, len) == ALARM_KIND_COMPOSITE
+	       : def->kind == ALARM_KIND_COMPOSITE)
 		ev.name = "PutCompositeAlarm";
 	if (!rc)
 		rc = alarms_check_targets(st, def, who, err);

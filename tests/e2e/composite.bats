@@ -199,6 +199,8 @@ EOF
 	fails_with "Invalid argument" define c <<<'rule = ALARM(a) AND (OK(a)'
 	refused c "rule"
 	refused c "position"
+	# refused, it is on the record as the request it was meant as
+	json_check "$(last_put c)" '.eventName == "PutCompositeAlarm"'
 	fails_with "Invalid argument" define c <<<'rule = alarm(a)'
 	refused c "position 1"
 	fails_with "No such file or directory" cat "$A/c"

@@ -522,3 +522,30 @@ Test(rendering, the_json_of_a_composite_reads_back_as_its_definition)
 	json_decref(j);
 	strbuf_release(&sb);
 }
+
+/* alarm_def_kind_of: the request a text is meant as, valid or not. */
+static enum alarm_kind kind_of(const char *text)
+{
+	return alarm_def_kind_of(text, strlen(text));
+}
+
+Test(kind_of, a_refused_rule_is_still_meant_as_a_composite)
+{
+	cr_assert_eq(kind_of("rule = ALARM(a) AND (OK(b)\n"),
+		     ALARM_KIND_COMPOSITE);
+	cr_assert_eq(kind_of("# a comment\n  rule=alarm(a)\nmetric = A/B\n"),
+		     ALARM_KIND_COMPOSITE);
+	cr_assert_eq(kind_of(" {\"AlarmRule\": \"ALARM(\", \"Bogus\": 1}"),
+		     ALARM_KIND_COMPOSITE);
+}
+
+Test(kind_of, anything_else_is_meant_as_a_metric_alarm)
+{
+	cr_assert_eq(kind_of("metric = EC2/CPU\nbogus = 1\n"),
+		     ALARM_KIND_METRIC);
+	cr_assert_eq(kind_of("rules = x\n"), ALARM_KIND_METRIC);
+	cr_assert_eq(kind_of("{\"MetricName\": \"CPU\"}"), ALARM_KIND_METRIC);
+	cr_assert_eq(kind_of("{\"AlarmRule\": "), ALARM_KIND_METRIC);
+	cr_assert_eq(kind_of(""), ALARM_KIND_METRIC);
+	cr_assert_eq(alarm_def_kind_of(NULL, 0), ALARM_KIND_METRIC);
+}
