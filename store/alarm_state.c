@@ -285,6 +285,7 @@ static int evaluate_composite(struct store *st, const char *name,
 {
 	struct strbuf reason = STRBUF_INIT;
 	struct alarm_rule *rule = NULL;
+	struct transition to;
 	bool value = false;
 	int rc = db_begin(st);
 
@@ -294,22 +295,20 @@ static int evaluate_composite(struct store *st, const char *name,
 	/* Redefined as a metric alarm meanwhile: its writer evaluates it. */
 	if (!rc && row->def.kind != ALARM_KIND_COMPOSITE)
 		goto rollback;
-	if (!rc &&
-	    alarm_rule_parse(row->def.rule, strlen(row->def.rule), &rule, NULL))
-		rc = -EIO;
+	if (!rc) {
+		rc = alarm_rule_parse(row->def.rule, strlen(row->def.rule),
+				      &rule, NULL);
+		if (rc && rc != -ENOMEM)
+			rc = -EIO; /* the stored rule was checked when put */
+	}
 	if (!rc)
 		rc = alarm_rule_evaluate(rule, alarms_state_of, st, &value,
 					 &reason);
-	if (rc)
+	to = (struct transition){value ? ALARM_ALARM : ALARM_OK, reason.buf};
+	/* No change keeps the reason of the last transition, as CloudWatch. */
+	if (rc || to.state == row->state)
 		goto rollback;
-	if ((value ? ALARM_ALARM : ALARM_OK) == row->state)
-		goto rollback; /* no change: the last transition's reason stays
-				*/
-	rc = describe_change(
-		name, row,
-		&(struct transition){value ? ALARM_ALARM : ALARM_OK,
-				     reason.buf},
-		now_ms, change);
+	rc = describe_change(name, row, &to, now_ms, change);
 	if (!rc)
 		rc = change_state_locked(st, row, change);
 	if (rc)
