@@ -1,6 +1,10 @@
 /*
  * actions: alarm actions and the evaluator thread.
  *
+ * A change of any alarm's state has the composites naming it evaluated
+ * at once, in the thread that made the change, and theirs in turn
+ * (SPEC 12): the store makes each composite's evaluation one
+ * transaction, so the last one after a change sees it.
  * The evaluator wakes four times a second, and evaluates each alarm once
  * per period boundary (so within a second of it), over complete periods.
  * A change of an alarm younger than DEFINITION_SETTLE_MS is recorded at
@@ -37,6 +41,8 @@
 
 #define TICK_MS 250
 #define GROUPS_MAX 256
+/* Evaluations one change may set off down chains of composites. */
+#define CHAIN_EVALUATIONS_MAX 100000
 
 /*
  * exec: children not yet reaped, and whose they are: a list, so that
@@ -417,26 +423,97 @@ static void drop_deferred(void)
 	}
 }
 
-void actions_evaluate(struct store *st, const char *name)
+/*
+ * Evaluate alarm name now and act on a change, as actions_evaluate
+ * says. 1 when its state changed, 0 when not, -errno.
+ */
+static int evaluate_one(struct store *st, const char *name)
 {
 	struct deferred *d = malloc(sizeof(*d));
 	int64_t settled;
+	int rc;
 
 	if (!d)
-		return;
-	if (store_alarm_evaluate(st, name, store_now_ms(), &d->change) != 1 ||
-	    d->change.nactions == 0) {
+		return -ENOMEM;
+	rc = store_alarm_evaluate(st, name, store_now_ms(), &d->change);
+	if (rc != 1 || d->change.nactions == 0) {
 		deferred_free(d);
-		return;
+		return rc;
 	}
 	settled = d->change.created_ms + DEFINITION_SETTLE_MS;
 	if (d->change.time_ms < settled) {
 		d->due_ms = settled;
 		defer(d);
-		return;
+		return 1;
 	}
 	actions_run(st, &d->change);
 	deferred_free(d);
+	return 1;
+}
+
+/*
+ * The alarms to evaluate after a change, first in first out: a changed
+ * alarm's composites join it, so that a chain (a composite naming a
+ * composite) follows at once (SPEC 12).
+ */
+struct chain {
+	char **names;
+	size_t head, n, alloc;
+};
+
+/* store_name_fn: queue composite name. 0 or -ENOMEM. */
+static int chain_add(void *ctx, const char *name)
+{
+	struct chain *c = ctx;
+
+	if (c->n == c->alloc) {
+		size_t alloc = c->alloc ? 2 * c->alloc : 8;
+		char **v = realloc(c->names, alloc * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->names = v;
+		c->alloc = alloc;
+	}
+	c->names[c->n] = strdup(name);
+	if (!c->names[c->n])
+		return -ENOMEM;
+	c->n++;
+	return 0;
+}
+
+void actions_evaluate(struct store *st, const char *name)
+{
+	struct chain chain = {0};
+	size_t i;
+	int rc = chain_add(&chain, name);
+
+	/*
+	 * The store refuses cycles, so the chain ends; a damaged store
+	 * could hold one, hence the bound, said aloud when reached.
+	 */
+	while (!rc && chain.head < chain.n) {
+		const char *next = chain.names[chain.head++];
+
+		if (chain.head > CHAIN_EVALUATIONS_MAX) {
+			fprintf(stderr,
+				"monfs: alarms following %s: stopped after %d "
+				"evaluations (a cycle of composite alarms?)\n",
+				name, CHAIN_EVALUATIONS_MAX);
+			break;
+		}
+		if (evaluate_one(st, next) == 1)
+			rc = store_alarm_each_naming(st, next, chain_add,
+						     &chain);
+	}
+	if (rc)
+		fprintf(stderr,
+			"monfs: composite alarms following %s not evaluated: "
+			"%s\n",
+			name, strerrordesc_np(-rc));
+	for (i = 0; i < chain.n; i++)
+		free(chain.names[i]);
+	free(chain.names);
 }
 
 /* ---- the evaluator thread ---- */

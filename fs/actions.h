@@ -18,7 +18,9 @@ void actions_run(struct store *st, const struct alarm_change *c);
 /*
  * Evaluate alarm name now and act on a change: at once, or, for an
  * alarm younger than DEFINITION_SETTLE_MS, once it is that old and if
- * it still has that name (the evaluator thread runs them; SPEC 2).
+ * it still has that name (the evaluator thread runs them; SPEC 2). When
+ * its state changed, the composites whose rules name it are evaluated
+ * in turn, and theirs when they change (SPEC 12).
  */
 void actions_evaluate(struct store *st, const char *name);
 

@@ -1,8 +1,9 @@
 /*
- * alarm: what an alarm is (its definition, SPEC 5) and how it decides
- * its state (CloudWatch's evaluation rules) — pure logic, no storage:
- * store/alarms.c keeps alarms in the database and store/alarm_state.c
- * feeds this module the datapoints of their metrics.
+ * alarm: what an alarm is (its definition, SPEC 5; a composite's, SPEC
+ * 12) and how a metric alarm decides its state (CloudWatch's evaluation
+ * rules) — pure logic, no storage: store/alarms.c keeps alarms in the
+ * database and store/alarm_state.c feeds this module the datapoints of
+ * their metrics. A composite's rule is lib/alarm_rule.h's.
  */
 #ifndef MONFS_ALARM_H
 #define MONFS_ALARM_H
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/alarm_rule.h"
 #include "lib/err.h"
 #include "lib/parse.h"
 #include "lib/stats.h"
@@ -24,6 +26,9 @@
 #define ALARM_UNIT_MAX 32
 
 enum alarm_state { ALARM_INSUFFICIENT_DATA, ALARM_OK, ALARM_ALARM };
+
+/* A metric alarm (SPEC 5), or a composite alarm (SPEC 12). */
+enum alarm_kind { ALARM_KIND_METRIC, ALARM_KIND_COMPOSITE };
 
 enum alarm_comparison {
 	CMP_GREATER,	   /* >   GreaterThanThreshold */
@@ -48,7 +53,15 @@ struct alarm_actions {
 	size_t n;
 };
 
+/*
+ * A definition. A metric alarm uses every field but rule. A composite
+ * uses rule, description, the actions, actions_enabled and tags; its
+ * metric fields (ns to missing, and unit) are all zero, so nothing may
+ * schedule it by period or feed it datapoints: it is evaluated when an
+ * alarm its rule names changes state (SPEC 12).
+ */
 struct alarm_def {
+	enum alarm_kind kind;
 	char ns[NAMESPACE_MAX_BYTES + 1];
 	char metric[NAME_MAX_BYTES + 1];
 	struct stat_spec stat;
@@ -65,6 +78,12 @@ struct alarm_def {
 	/* "key=value", key 1..128 bytes, value 0..256, 384 in all. */
 	char tags[ALARM_TAGS_MAX][ALARM_TAG_MAX + 1];
 	size_t ntags;
+	/*
+	 * A composite's rule as written (alarm_rule_parse accepts it), ""
+	 * for a metric alarm. Parse it again to evaluate it or for the
+	 * alarms it names.
+	 */
+	char rule[ALARM_RULE_MAX_BYTES + 1];
 };
 
 /*
@@ -76,17 +95,58 @@ struct alarm_def {
  * error at once, one per line of err, and counts a member left empty as
  * the CLI's skeleton leaves it ("", [""], {}, 0 where 0 is not valid)
  * as absent.
+ *
+ * A `rule =` line, or a JSON object with an AlarmRule member (then
+ * PutCompositeAlarm's request), makes a composite alarm (SPEC 12): its
+ * rule is checked here (its syntax and limits, "line 1: rule: expected
+ * ')' at position 17"), a metric key beside it is refused by name
+ * ("line 2: metric: not allowed in a composite alarm (rule = on line
+ * 1)"), and so are ActionsSuppressor, ActionsSuppressorWaitPeriod and
+ * ActionsSuppressorExtensionPeriod ("not supported"). That the alarms
+ * it names exist and form no cycle is the store's to check.
  */
 int alarm_def_parse(const char *text, size_t len, struct alarm_def *out,
 		    struct err *err);
 
 /*
+ * What a definition text is meant as, whether or not it is valid: a
+ * composite when it has a `rule` line (up to its first line that is no
+ * `key = value`) or is a JSON object with an AlarmRule member, else a
+ * metric alarm. So that a refused definition is on the record as the
+ * request it was (PutCompositeAlarm or PutMetricAlarm).
+ */
+enum alarm_kind alarm_def_kind_of(const char *text, size_t len);
+
+/*
  * The definition in the `key = value` form, every key in SPEC 5's order
  * with defaults filled in (one `alarm_action =` line per action, one
  * `tag =` per tag; values holding '#' or blanks at their ends quoted),
- * such that alarm_def_parse reads it back to the same definition.
+ * such that alarm_def_parse reads it back to the same definition. A
+ * composite's: `rule =`, then description, the actions,
+ * actions_enabled and tags as a metric alarm's.
  */
 int alarm_def_render(const struct alarm_def *d, struct strbuf *out);
+
+/* What a view shows of an alarm beside its definition. */
+struct alarm_status {
+	enum alarm_state state;
+	const char *reason;
+	int64_t state_updated_ms;
+	int64_t config_updated_ms; /* when the definition was last written */
+};
+
+/*
+ * A composite alarm (d->kind ALARM_KIND_COMPOSITE) named name as
+ * DescribeAlarms' CompositeAlarm (SPEC 12's JSON views), one line of
+ * compact JSON and '\n' appended to out, the members in the order
+ * store/alarms.c writes a MetricAlarm's: AlarmName, AlarmDescription,
+ * AlarmConfigurationUpdatedTimestamp, ActionsEnabled, OKActions,
+ * AlarmActions, InsufficientDataActions, StateValue, StateReason,
+ * StateUpdatedTimestamp, then AlarmRule. 0 or -ENOMEM (out as it was).
+ */
+int alarm_composite_render_json(const char *name, const struct alarm_def *d,
+				const struct alarm_status *status,
+				struct strbuf *out);
 
 /* Names: "ALARM", "OK", "INSUFFICIENT_DATA"; ">", "GreaterThanThreshold". */
 const char *alarm_state_name(enum alarm_state s);

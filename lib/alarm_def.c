@@ -40,6 +40,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,10 +76,54 @@ int alarm_def_parse(const char *text, size_t len, struct alarm_def *out,
 		rc = alarm_def_parse_json(text, len, d, err);
 	else
 		rc = alarm_def_parse_kv(text, len, d, err);
+	/* A composite's metric fields are all zero (lib/alarm.h). */
+	if (rc == 0 && d->kind == ALARM_KIND_COMPOSITE)
+		d->evaluation_periods = 0;
 	if (rc == 0)
 		memcpy(out, d, sizeof(*d));
 	free(d);
 	return rc;
+}
+
+/* Whether a `key = value` text has a `rule` line, up to its first bad line. */
+static bool kv_has_rule(const char *text, size_t len)
+{
+	struct kv_reader r;
+	struct kv_line line;
+	bool found = false;
+
+	kv_init(&r, text, len);
+	while (!found && kv_next(&r, &line, NULL) == 1)
+		found = line.key_len == 4 && !memcmp(line.key, "rule", 4);
+	kv_release(&r);
+	return found;
+}
+
+/* Whether a JSON text is an object with an AlarmRule member. */
+static bool json_has_rule(const char *text, size_t len)
+{
+	json_t *root = json_loadb(text, len, 0, NULL);
+	bool found = json_is_object(root) &&
+		     json_object_get(root, "AlarmRule") != NULL;
+
+	json_decref(root);
+	return found;
+}
+
+enum alarm_kind alarm_def_kind_of(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	if (!text)
+		return ALARM_KIND_METRIC;
+	while (i < len &&
+	       (is_blank(text[i]) || text[i] == '\n' || text[i] == '\r'))
+		i++;
+	if (i < len && text[i] == '{')
+		return json_has_rule(text, len) ? ALARM_KIND_COMPOSITE
+						: ALARM_KIND_METRIC;
+	return kv_has_rule(text, len) ? ALARM_KIND_COMPOSITE
+				      : ALARM_KIND_METRIC;
 }
 
 /* ---- rendering ---- */
@@ -109,31 +154,42 @@ static void put_actions(struct writer *w, enum alarm_def_key_id k,
 		FIELD(w, k, list->v[i]);
 }
 
-int alarm_def_render(const struct alarm_def *d, struct strbuf *out)
+/* A metric alarm's own lines, metric to treat_missing_data. */
+static void put_metric_lines(struct writer *w, const struct alarm_def *d)
 {
 	char metric[sizeof(d->ns) + sizeof(d->metric) + 2];
 	char number[FORMAT_DOUBLE_MAX];
-	struct writer w = {out, 0};
-	size_t start = out->len, i;
 	const char *s;
 	int n;
 
 	n = snprintf(metric, sizeof(metric), "%.*s/%.*s", (int)sizeof(d->ns),
 		     d->ns, (int)sizeof(d->metric), d->metric);
-	put_line(&w, KEY_METRIC, metric, (size_t)n);
-	FIELD(&w, KEY_STATISTIC, d->stat.name);
+	put_line(w, KEY_METRIC, metric, (size_t)n);
+	FIELD(w, KEY_STATISTIC, d->stat.name);
 	n = snprintf(number, sizeof(number), "%" PRId64, d->period_s);
-	put_line(&w, KEY_PERIOD, number, (size_t)n);
+	put_line(w, KEY_PERIOD, number, (size_t)n);
 	s = alarm_comparison_symbol(d->comparison);
-	put_line(&w, KEY_COMPARISON, s, strlen(s));
+	put_line(w, KEY_COMPARISON, s, strlen(s));
 	s = format_double(number, d->threshold);
-	put_line(&w, KEY_THRESHOLD, s, strlen(s));
+	put_line(w, KEY_THRESHOLD, s, strlen(s));
 	n = snprintf(number, sizeof(number), "%d", d->evaluation_periods);
-	put_line(&w, KEY_EVALUATION_PERIODS, number, (size_t)n);
+	put_line(w, KEY_EVALUATION_PERIODS, number, (size_t)n);
 	n = snprintf(number, sizeof(number), "%d", d->datapoints_to_alarm);
-	put_line(&w, KEY_DATAPOINTS_TO_ALARM, number, (size_t)n);
+	put_line(w, KEY_DATAPOINTS_TO_ALARM, number, (size_t)n);
 	s = alarm_missing_name(d->missing);
-	put_line(&w, KEY_TREAT_MISSING_DATA, s, strlen(s));
+	put_line(w, KEY_TREAT_MISSING_DATA, s, strlen(s));
+}
+
+int alarm_def_render(const struct alarm_def *d, struct strbuf *out)
+{
+	struct writer w = {out, 0};
+	size_t start = out->len, i;
+	const char *s;
+
+	if (d->kind == ALARM_KIND_COMPOSITE)
+		FIELD(&w, KEY_RULE, d->rule);
+	else
+		put_metric_lines(&w, d);
 	if (d->description[0])
 		FIELD(&w, KEY_DESCRIPTION, d->description);
 	put_actions(&w, KEY_ALARM_ACTION, &d->alarm_actions);

@@ -6,6 +6,7 @@
  */
 #include "lib/alarm.h"
 #include "lib/alarm_def_impl.h"
+#include "lib/alarm_rule.h"
 
 #include "lib/format.h"
 #include "lib/kv.h"
@@ -344,6 +345,21 @@ int alarm_def_set_description(struct alarm_def *d, const char *s, size_t len,
 		return -EINVAL;
 	}
 	copy_text(d->description, s, len);
+	return 0;
+}
+
+int alarm_def_set_rule(struct alarm_def *d, const char *s, size_t len,
+		       struct err *err)
+{
+	struct alarm_rule *rule;
+	int rc = alarm_rule_parse(s, len, &rule, err);
+
+	if (rc)
+		return rc;
+	alarm_rule_free(rule);
+	/* alarm_rule_parse refuses a rule longer than d->rule holds. */
+	copy_text(d->rule, s, len);
+	d->kind = ALARM_KIND_COMPOSITE;
 	return 0;
 }
 

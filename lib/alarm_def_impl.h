@@ -4,9 +4,11 @@
  * rendering writes, and each form's parser. Only lib/alarm_def*.c
  * include it; callers use lib/alarm.h.
  *
- * The parts: alarm_def.c (text helpers, one setter per field, the
- * dispatch of alarm_def_parse, rendering, names), alarm_def_kv.c (the
- * `key = value` form) and alarm_def_json.c (PutMetricAlarm's JSON).
+ * The parts: alarm_def.c (the dispatch of alarm_def_parse, rendering),
+ * alarm_def_fields.c (text helpers, one setter per field, names),
+ * alarm_def_kv.c (the `key = value` form), alarm_def_json.c
+ * (PutMetricAlarm's and PutCompositeAlarm's JSON) and
+ * alarm_composite_json.c (a composite as DescribeAlarms shows it).
  * Every function a part does not list here is static in it.
  *
  * Every setter takes the value's text s[0..len) (not NUL-terminated),
@@ -28,7 +30,10 @@
 typedef int (*alarm_def_setter)(struct alarm_def *d, const char *s, size_t len,
 				struct err *err);
 
-/* The keys of the `key = value` form, in SPEC 5's order. */
+/*
+ * The keys of the `key = value` form, in SPEC 5's order, then SPEC 12's
+ * rule (a composite renders it first).
+ */
 enum alarm_def_key_id {
 	KEY_METRIC,
 	KEY_STATISTIC,
@@ -45,6 +50,7 @@ enum alarm_def_key_id {
 	KEY_ACTIONS_ENABLED,
 	KEY_UNIT,
 	KEY_TAG,
+	KEY_RULE,
 	KEY_COUNT
 };
 
@@ -146,6 +152,13 @@ int alarm_def_add_tag(struct alarm_def *d, const char *s, size_t len,
 		      struct err *err);
 
 /*
+ * A composite's rule (SPEC 12): checked by alarm_rule_parse, kept as
+ * written, and d becomes a composite. 0, -EINVAL or -ENOMEM.
+ */
+int alarm_def_set_rule(struct alarm_def *d, const char *s, size_t len,
+		       struct err *err);
+
+/*
  * Whether d's evaluation range in milliseconds fits in an int64_t (see
  * alarm_def.c's header); given period_s and evaluation_periods.
  */
@@ -166,9 +179,10 @@ const char *alarm_def_key_name(enum alarm_def_key_id k);
 /* ---- alarm_def_json.c ---- */
 
 /*
- * PutMetricAlarm's JSON into d, which holds the defaults. Every member
- * is looked at and every error is reported, one per line of err
- * (SPEC 5). 0, -EINVAL or -ENOMEM.
+ * PutMetricAlarm's JSON into d, which holds the defaults, or
+ * PutCompositeAlarm's when it has an AlarmRule member. Every member is
+ * looked at and every error is reported, one per line of err (SPEC 5).
+ * 0, -EINVAL or -ENOMEM.
  */
 int alarm_def_parse_json(const char *text, size_t len, struct alarm_def *d,
 			 struct err *err);

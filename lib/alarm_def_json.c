@@ -1,8 +1,9 @@
 /*
  * alarm_def_json: an alarm's definition as PutMetricAlarm's JSON request
- * (SPEC 5), into a struct alarm_def through the setters of
- * lib/alarm_def.c. Every member of the request is known here: taken,
- * ignored, or refused with the reason; every error is reported.
+ * (SPEC 5), or PutCompositeAlarm's (SPEC 12) when it has an AlarmRule
+ * member, into a struct alarm_def through the setters of
+ * lib/alarm_def_fields.c. Every member of both requests is known here:
+ * taken, ignored, or refused with the reason; every error is reported.
  */
 #include "lib/alarm_def_impl.h"
 
@@ -39,7 +40,7 @@ static void clean_text(char *s)
 	}
 }
 
-/* ---- PutMetricAlarm's JSON ---- */
+/* ---- PutMetricAlarm's and PutCompositeAlarm's JSON ---- */
 
 enum json_kind {
 	JSON_KIND_STRING,  /* a string, to the text setter */
@@ -78,10 +79,28 @@ enum json_member_id {
 	MEMBER_THRESHOLD_METRIC_ID,
 	MEMBER_EVALUATION_CRITERIA,
 	MEMBER_EVALUATION_INTERVAL,
+	MEMBER_ALARM_RULE,
+	MEMBER_ACTIONS_SUPPRESSOR,
+	MEMBER_ACTIONS_SUPPRESSOR_WAIT_PERIOD,
+	MEMBER_ACTIONS_SUPPRESSOR_EXTENSION_PERIOD,
 	MEMBER_COUNT
 };
 
-/* Every member of PutMetricAlarm's request. */
+/* The request a definition is, and so the members it may have. */
+enum json_request {
+	REQUEST_METRIC = 1,    /* PutMetricAlarm */
+	REQUEST_COMPOSITE = 2, /* PutCompositeAlarm: it has AlarmRule */
+};
+
+static const char *const request_names[] = {
+	[REQUEST_METRIC] = "PutMetricAlarm",
+	[REQUEST_COMPOSITE] = "PutCompositeAlarm",
+};
+
+#define SUPPRESSOR_REFUSAL                                                     \
+	"not supported (monfs does not suppress a composite's actions)"
+
+/* Every member of PutMetricAlarm's and PutCompositeAlarm's requests. */
 static const struct json_member {
 	const char *name;
 	enum json_kind kind;
@@ -147,7 +166,42 @@ static const struct json_member {
 					"not supported yet (monfs evaluates an"
 					" alarm at the end of each of its"
 					" periods)"},
+	[MEMBER_ALARM_RULE] = {"AlarmRule", JSON_KIND_STRING,
+			       alarm_def_set_rule, NULL},
+	[MEMBER_ACTIONS_SUPPRESSOR] = {"ActionsSuppressor", JSON_KIND_REFUSED,
+				       NULL, SUPPRESSOR_REFUSAL},
+	[MEMBER_ACTIONS_SUPPRESSOR_WAIT_PERIOD] =
+		{"ActionsSuppressorWaitPeriod", JSON_KIND_REFUSED, NULL,
+		 SUPPRESSOR_REFUSAL},
+	[MEMBER_ACTIONS_SUPPRESSOR_EXTENSION_PERIOD] =
+		{"ActionsSuppressorExtensionPeriod", JSON_KIND_REFUSED, NULL,
+		 SUPPRESSOR_REFUSAL},
 };
+
+/*
+ * The requests member m belongs to (REQUEST_ bits). ActionsSuppressor*
+ * are PutCompositeAlarm's, but refused whichever request holds them.
+ */
+static unsigned member_requests(enum json_member_id m)
+{
+	switch (m) {
+	case MEMBER_ALARM_NAME:
+	case MEMBER_ALARM_DESCRIPTION:
+	case MEMBER_ACTIONS_ENABLED:
+	case MEMBER_ALARM_ACTIONS:
+	case MEMBER_OK_ACTIONS:
+	case MEMBER_INSUFFICIENT_DATA_ACTIONS:
+	case MEMBER_TAGS:
+	case MEMBER_ACTIONS_SUPPRESSOR:
+	case MEMBER_ACTIONS_SUPPRESSOR_WAIT_PERIOD:
+	case MEMBER_ACTIONS_SUPPRESSOR_EXTENSION_PERIOD:
+		return REQUEST_METRIC | REQUEST_COMPOSITE;
+	case MEMBER_ALARM_RULE:
+		return REQUEST_COMPOSITE;
+	default:
+		return REQUEST_METRIC;
+	}
+}
 
 static const char *json_type_name(json_t *v)
 {
@@ -285,6 +339,21 @@ static int set_json_member(struct alarm_def *d, const struct json_member *m,
 }
 
 /*
+ * After the last member of PutCompositeAlarm's request: its rule is
+ * there. Metric members were refused one by one as they came.
+ */
+static void finish_composite_json(const bool given[MEMBER_COUNT],
+				  struct err_list *errors)
+{
+	struct err one = {""};
+
+	if (!given[MEMBER_ALARM_RULE]) {
+		err_set(&one, "missing AlarmRule");
+		err_list_add(errors, &one);
+	}
+}
+
+/*
  * After the last member: required members, defaults, cross-member rules,
  * each error one line of errors. given[m]: member m was there (and not
  * left empty); set[m]: and its value was taken. A rule between two
@@ -353,7 +422,8 @@ static int find_json_member(const char *name)
 }
 
 /* "\"x\" is not a member of PutMetricAlarm", and the member meant. */
-static void unknown_member(const char *name, struct err *err)
+static void unknown_member(const char *name, enum json_request request,
+			   struct err *err)
 {
 	char q[FORMAT_QUOTE_SIZE];
 	int m;
@@ -362,13 +432,14 @@ static void unknown_member(const char *name, struct err *err)
 	for (m = 0; m < MEMBER_COUNT; m++) {
 		if (!strcasecmp(name, json_members[m].name)) {
 			err_set(err,
-				"\"%s\" is not a member of PutMetricAlarm (the"
-				" names are case-sensitive: %s)",
-				q, json_members[m].name);
+				"\"%s\" is not a member of %s (the names are"
+				" case-sensitive: %s)",
+				q, request_names[request],
+				json_members[m].name);
 			return;
 		}
 	}
-	err_set(err, "\"%s\" is not a member of PutMetricAlarm", q);
+	err_set(err, "\"%s\" is not a member of %s", q, request_names[request]);
 }
 
 /*
@@ -425,42 +496,57 @@ static bool member_left_empty(const struct json_member *m, json_t *v)
 }
 
 /*
- * One member, name: v, into d. given and set as finish_json reads them;
- * an error is one line of errors.
+ * One member of request, name: v, into d. given and set as finish_json
+ * reads them; an error is one line of errors. 0, or -ENOMEM if a setter
+ * ran out of memory.
  */
-static void parse_json_member(struct alarm_def *d, const char *name, json_t *v,
-			      bool given[MEMBER_COUNT], bool set[MEMBER_COUNT],
-			      struct err_list *errors)
+static int parse_json_member(struct alarm_def *d, enum json_request request,
+			     const char *name, json_t *v,
+			     bool given[MEMBER_COUNT], bool set[MEMBER_COUNT],
+			     struct err_list *errors)
 {
 	struct err one = {""};
-	int m = find_json_member(name);
+	int m = find_json_member(name), rc;
 
 	if (m < 0) {
-		unknown_member(name, &one);
+		unknown_member(name, request, &one);
 		err_list_add(errors, &one);
-		return;
+		return 0;
 	}
 	if (member_left_empty(&json_members[m], v))
-		return;
+		return 0;
 	given[m] = true;
-	if (set_json_member(d, &json_members[m], v, &one) == 0)
+	if (!(member_requests((enum json_member_id)m) & request)) {
+		err_set(&one,
+			"%s: not allowed in a composite alarm (with"
+			" AlarmRule)",
+			json_members[m].name);
+		err_list_add(errors, &one);
+		return 0;
+	}
+	rc = set_json_member(d, &json_members[m], v, &one);
+	if (rc == 0)
 		set[m] = true;
 	else
 		err_list_add(errors, &one);
+	return rc == -ENOMEM ? rc : 0;
 }
 
 /*
- * PutMetricAlarm's JSON. Every member is looked at and every error is
- * reported, one per line of err (SPEC 5). 0, -EINVAL or -ENOMEM.
+ * PutMetricAlarm's JSON, or PutCompositeAlarm's. Every member is looked
+ * at and every error is reported, one per line of err (SPEC 5). 0,
+ * -EINVAL or -ENOMEM.
  */
 int alarm_def_parse_json(const char *text, size_t len, struct alarm_def *d,
 			 struct err *err)
 {
 	bool given[MEMBER_COUNT] = {false}, set[MEMBER_COUNT] = {false};
+	enum json_request request;
 	struct err_list errors;
 	json_error_t jerr;
 	const char *name;
 	json_t *root, *v;
+	int nomem = 0;
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root && json_error_code(&jerr) == json_error_out_of_memory) {
@@ -479,9 +565,22 @@ int alarm_def_parse_json(const char *text, size_t len, struct alarm_def *d,
 		json_decref(root);
 		return -EINVAL;
 	}
+	/* AlarmRule, even left empty, says which request this is. */
+	request = json_object_get(root, "AlarmRule") ? REQUEST_COMPOSITE
+						     : REQUEST_METRIC;
 	json_object_foreach(root, name, v)
-		parse_json_member(d, name, v, given, set, &errors);
-	finish_json(d, given, set, &errors);
+	{
+		if (parse_json_member(d, request, name, v, given, set, &errors))
+			nomem = -ENOMEM;
+	}
+	if (request == REQUEST_COMPOSITE)
+		finish_composite_json(given, &errors);
+	else
+		finish_json(d, given, set, &errors);
 	json_decref(root);
+	if (nomem) {
+		err_set(err, "out of memory");
+		return nomem;
+	}
 	return err_list_finish(&errors) ? -EINVAL : 0;
 }

@@ -1,8 +1,9 @@
 /*
  * alarm_def_kv: an alarm's definition in the `key = value` form of
  * SPEC 5, one key per line, into a struct alarm_def through the setters
- * of lib/alarm_def.c. The key table here is also the order and the names
- * alarm_def_render writes.
+ * of lib/alarm_def_fields.c. The key table here is also the order and
+ * the names alarm_def_render writes. A `rule =` line makes the
+ * definition a composite alarm's (SPEC 12), which takes no metric key.
  */
 #include "lib/alarm_def_impl.h"
 
@@ -47,6 +48,20 @@ static const struct kv_key {
 				 alarm_def_set_actions_enabled, false, false},
 	[KEY_UNIT] = {"unit", alarm_def_set_unit, false, false},
 	[KEY_TAG] = {"tag", alarm_def_add_tag, true, false},
+	[KEY_RULE] = {"rule", alarm_def_set_rule, false, false},
+};
+
+/* The keys of a metric alarm alone: a composite takes none of them. */
+static const enum alarm_def_key_id metric_keys[] = {
+	KEY_METRIC,
+	KEY_STATISTIC,
+	KEY_PERIOD,
+	KEY_COMPARISON,
+	KEY_THRESHOLD,
+	KEY_EVALUATION_PERIODS,
+	KEY_DATAPOINTS_TO_ALARM,
+	KEY_TREAT_MISSING_DATA,
+	KEY_UNIT,
 };
 
 /*
@@ -102,6 +117,29 @@ static int parse_kv_line(struct kv_reader *r, struct kv_line *line,
 	return rc;
 }
 
+/*
+ * After the last line of a composite's definition: no metric key. The
+ * first one written is named, with the rule's line.
+ */
+static int finish_composite_kv(const unsigned seen[KEY_COUNT], struct err *err)
+{
+	enum alarm_def_key_id first = KEY_COUNT;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(metric_keys); i++) {
+		if (seen[metric_keys[i]] &&
+		    (first == KEY_COUNT || seen[metric_keys[i]] < seen[first]))
+			first = metric_keys[i];
+	}
+	if (first == KEY_COUNT)
+		return 0;
+	err_set(err,
+		"line %u: %s: not allowed in a composite alarm (rule = on line"
+		" %u)",
+		seen[first], kv_keys[first].name, seen[KEY_RULE]);
+	return -EINVAL;
+}
+
 /* After the last line: required keys, defaults, cross-key rules. */
 static int finish_kv(struct alarm_def *d, const unsigned seen[KEY_COUNT],
 		     struct err *err)
@@ -110,6 +148,8 @@ static int finish_kv(struct alarm_def *d, const unsigned seen[KEY_COUNT],
 	size_t used = 0;
 	int k;
 
+	if (seen[KEY_RULE])
+		return finish_composite_kv(seen, err);
 	for (k = 0; k < KEY_COUNT; k++) {
 		if (kv_keys[k].required && !seen[k])
 			used += (size_t)snprintf(

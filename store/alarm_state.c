@@ -1,6 +1,7 @@
 /*
  * alarm_state: an alarm's evaluation against its metric's rollups
- * (SPEC 5) and the state it keeps — the change record handed to the
+ * (SPEC 5), or a composite's by its rule over the states of the alarms
+ * it names (SPEC 12), and the state it keeps — the change record handed to the
  * daemon, the history items of state changes and of the actions'
  * outcomes, and the iteration the daemon schedules evaluations by.
  *
@@ -83,9 +84,15 @@ void alarm_change_release(struct alarm_change *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* A state the alarm takes, and why: a verdict's or a rule's. */
+struct transition {
+	enum alarm_state state;
+	const char *reason;
+};
+
 /* The SNS-notification-shaped JSON line that actions get. */
 static char *change_message(const char *name, const struct alarm_row *row,
-			    const struct alarm_verdict *v, int64_t now_ms)
+			    const struct transition *v, int64_t now_ms)
 {
 	char when[FORMAT_TIME_MAX];
 	json_t *j;
@@ -103,7 +110,7 @@ static char *change_message(const char *name, const struct alarm_row *row,
 
 /* Copy the actions of the verdict's state, if enabled. 0 or -ENOMEM. */
 static int change_actions(const struct alarm_row *row,
-			  const struct alarm_verdict *v, struct alarm_change *c)
+			  const struct transition *v, struct alarm_change *c)
 {
 	const struct alarm_actions *acts =
 		v->state == ALARM_ALARM ? &row->def.alarm_actions
@@ -130,7 +137,7 @@ static int change_actions(const struct alarm_row *row,
  * 0, or -ENOMEM with *c partly filled (release it).
  */
 static int describe_change(const char *name, const struct alarm_row *row,
-			   const struct alarm_verdict *v, int64_t now_ms,
+			   const struct transition *v, int64_t now_ms,
 			   struct alarm_change *c)
 {
 	assert(strlen(name) < sizeof(c->name));
@@ -153,9 +160,12 @@ static int describe_change(const char *name, const struct alarm_row *row,
 	return change_actions(row, v, c);
 }
 
-/* Commit a state change with its history item and trail record. */
-static int change_state(struct store *st, const struct alarm_row *row,
-			const struct alarm_change *c)
+/*
+ * Write a state change with its history item and trail record. Lock
+ * held, transaction open. -EAGAIN when the state is no longer row's.
+ */
+static int change_state_locked(struct store *st, const struct alarm_row *row,
+			       const struct alarm_change *c)
 {
 	struct trail_event ev = {
 		.source = "alarms.monfs",
@@ -188,9 +198,6 @@ static int change_state(struct store *st, const struct alarm_row *row,
 	json_decref(data);
 	if (!text)
 		return -ENOMEM;
-	rc = db_begin(st);
-	if (rc)
-		goto out;
 	stmt = db_stmt(st, SQL_ALARM_SET_STATE);
 	rc = stmt ? 0 : -EIO;
 	if (!rc) {
@@ -209,13 +216,24 @@ static int change_state(struct store *st, const struct alarm_row *row,
 					summary, text);
 	if (!rc)
 		rc = trail_append_locked(st, &ev, c->time_ms);
-	if (rc)
-		db_rollback(st);
-	else
-		rc = db_commit(st);
-out:
 	free(text);
 	return rc;
+}
+
+/* Commit a state change with its history item and trail record. */
+static int change_state(struct store *st, const struct alarm_row *row,
+			const struct alarm_change *c)
+{
+	int rc = db_begin(st);
+
+	if (rc)
+		return rc;
+	rc = change_state_locked(st, row, c);
+	if (rc) {
+		db_rollback(st);
+		return rc;
+	}
+	return db_commit(st);
 }
 
 /*
@@ -253,6 +271,61 @@ static int first_reason(struct store *st, const struct alarm_row *row,
 	return db_commit(st);
 }
 
+/*
+ * Evaluate composite name by its rule (SPEC 12): ALARM while it is true,
+ * OK while false, the reason saying which named alarms made it so. The
+ * states it reads and the change it makes are one transaction, so
+ * evaluations of it take turns, and one that follows a named alarm's
+ * change sees that change. row is reloaded inside. Returns as
+ * store_alarm_evaluate.
+ */
+static int evaluate_composite(struct store *st, const char *name,
+			      int64_t now_ms, struct alarm_row *row,
+			      struct alarm_change *change)
+{
+	struct strbuf reason = STRBUF_INIT;
+	struct alarm_rule *rule = NULL;
+	struct transition to;
+	bool value = false;
+	int rc = db_begin(st);
+
+	if (rc)
+		return rc;
+	rc = alarms_load(st, name, row);
+	/* Redefined as a metric alarm meanwhile: its writer evaluates it. */
+	if (!rc && row->def.kind != ALARM_KIND_COMPOSITE)
+		goto rollback;
+	if (!rc) {
+		rc = alarm_rule_parse(row->def.rule, strlen(row->def.rule),
+				      &rule, NULL);
+		if (rc && rc != -ENOMEM)
+			rc = -EIO; /* the stored rule was checked when put */
+	}
+	if (!rc)
+		rc = alarm_rule_evaluate(rule, alarms_state_of, st, &value,
+					 &reason);
+	to = (struct transition){value ? ALARM_ALARM : ALARM_OK, reason.buf};
+	/* No change keeps the reason of the last transition, as CloudWatch. */
+	if (rc || to.state == row->state)
+		goto rollback;
+	rc = describe_change(name, row, &to, now_ms, change);
+	if (!rc)
+		rc = change_state_locked(st, row, change);
+	if (rc)
+		goto rollback;
+	rc = db_commit(st);
+	if (rc)
+		alarm_change_release(change);
+	goto out;
+rollback:
+	db_rollback(st);
+	alarm_change_release(change);
+out:
+	alarm_rule_free(rule);
+	strbuf_release(&reason);
+	return rc ? rc : change->message ? 1 : 0;
+}
+
 int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 			 struct alarm_change *change)
 {
@@ -271,6 +344,10 @@ int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 	db_unlock(st);
 	if (rc)
 		goto out;
+	if (row->def.kind == ALARM_KIND_COMPOSITE) {
+		rc = evaluate_composite(st, name, now_ms, row, change);
+		goto out;
+	}
 	n = alarm_range(&row->def);
 	if (n > (int)(sizeof(points) / sizeof(points[0])))
 		n = sizeof(points) / sizeof(points[0]);
@@ -296,14 +373,16 @@ int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 		rc = first_reason(st, row, &verdict);
 		goto out;
 	}
-	rc = describe_change(name, row, &verdict, now_ms, change);
+	rc = describe_change(
+		name, row, &(struct transition){verdict.state, verdict.reason},
+		now_ms, change);
 	if (!rc)
 		rc = change_state(st, row, change);
 	if (rc)
 		alarm_change_release(change);
 	rc = rc == -EAGAIN ? 0 : rc ? rc : 1;
 out:
-	free(row);
+	alarms_row_free(row);
 	return rc;
 }
 
@@ -323,7 +402,12 @@ int store_alarms_each(struct store *st, store_alarm_fn fn, void *ctx)
 		const char *p = def ? strstr(def, "\nperiod = ") : NULL;
 
 		rc = 0;
-		/* The canonical form always holds its period line. */
+		/*
+		 * A metric alarm's canonical form always holds its period
+		 * line; a composite's starts with its rule, and has none.
+		 */
+		if (def && !strncmp(def, "rule = ", 7))
+			continue;
 		if (p)
 			rc = fn(ctx, sqlite3_column_int64(stmt, 0),
 				(const char *)sqlite3_column_text(stmt, 1),

@@ -66,7 +66,6 @@ int store_alarm_list(struct store *st, store_list_fn fn, void *ctx)
 	return named_list(st, SQL_ALARM_LIST, fn, ctx);
 }
 
-/* Load alarm name. Lock held. 0, -ENOENT, or -EIO (a damaged row). */
 int alarms_load(struct store *st, const char *name, struct alarm_row *row)
 {
 	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_LOAD);
@@ -90,8 +89,10 @@ int alarms_load(struct store *st, const char *name, struct alarm_row *row)
 		if (rc)
 			rc = -EIO;
 		row->state = (enum alarm_state)sqlite3_column_int(stmt, 2);
-		snprintf(row->reason, sizeof(row->reason), "%s",
-			 reason ? reason : "");
+		free(row->reason);
+		row->reason = strdup(reason ? reason : "");
+		if (!row->reason)
+			rc = -ENOMEM;
 		row->state_updated_ms = sqlite3_column_int64(stmt, 4);
 		row->writer_uid = (uid_t)sqlite3_column_int64(stmt, 5);
 		row->writer_gid = (gid_t)sqlite3_column_int64(stmt, 6);
@@ -102,6 +103,13 @@ int alarms_load(struct store *st, const char *name, struct alarm_row *row)
 	}
 	sqlite3_reset(stmt);
 	return rc;
+}
+
+void alarms_row_free(struct alarm_row *row)
+{
+	if (row)
+		free(row->reason);
+	free(row);
 }
 
 int alarms_history_add(struct store *st, int64_t alarm_id, int64_t now_ms,
@@ -127,6 +135,7 @@ struct alarm_put {
 	const struct node_owner *owner;
 	const struct caller *who;
 	struct trail_event *ev;
+	struct err *err;
 };
 
 /* Create or redefine the alarm. Lock held, transaction open. */
@@ -139,9 +148,17 @@ static int write_alarm(struct store *st, void *ctx)
 	char summary[512];
 	int rc;
 
-	p->ev->params[p->ev->nparams++] = TRAIL_STR("namespace", p->def->ns);
-	p->ev->params[p->ev->nparams++] =
-		TRAIL_STR("metricName", p->def->metric);
+	if (p->def->kind == ALARM_KIND_COMPOSITE) {
+		/* What it names and where it leads: as stored in this tx. */
+		rc = alarms_check_rule(st, p->name, p->def, p->err);
+		if (rc)
+			return rc;
+	} else {
+		p->ev->params[p->ev->nparams++] =
+			TRAIL_STR("namespace", p->def->ns);
+		p->ev->params[p->ev->nparams++] =
+			TRAIL_STR("metricName", p->def->metric);
+	}
 	id = named_id(st, SQL_ALARM_GET, p->name);
 	if (id < 0 && id != -ENOENT)
 		return (int)id; /* the database failed: no guess */
@@ -194,7 +211,7 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 	};
 	struct strbuf canon = STRBUF_INIT;
 	struct alarm_def *def = calloc(1, sizeof(*def));
-	struct alarm_put put = {name, def, &canon, owner, who, &ev};
+	struct alarm_put put = {name, def, &canon, owner, who, &ev, err};
 	int rc;
 
 	if (!def)
@@ -203,6 +220,10 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 	rc = named_check_name(name, "alarm", err);
 	if (!rc)
 		rc = alarm_def_parse(text, len, def, err);
+	/* Refused or not, the record says which request it was. */
+	if (rc ? alarm_def_kind_of(text, len) == ALARM_KIND_COMPOSITE
+	       : def->kind == ALARM_KIND_COMPOSITE)
+		ev.name = "PutCompositeAlarm";
 	if (!rc)
 		rc = alarms_check_targets(st, def, who, err);
 	if (!rc)
@@ -224,13 +245,16 @@ int store_alarm_delete(struct store *st, const char *name,
 		.nparams = 1,
 	};
 
-	return named_delete(st, SQL_ALARM_DELETE, name, &ev, err);
+	return named_delete(st, SQL_ALARM_DELETE, name, alarms_check_unnamed,
+			    &ev, err);
 }
 
 /* ---- rename (SPEC 2) ---- */
 
 /* The alarm a rename takes its definition from. */
 struct rename_source {
+	const char *to;	 /* the name it goes to */
+	struct err *err; /* why it may not go */
 	int64_t id;
 	char *definition;      /* malloc'ed */
 	struct alarm_def *def; /* malloc'ed: the trail's namespace, metric */
@@ -266,13 +290,24 @@ static int load_source(struct store *st, const char *name, void *ctx,
 		rc = src->definition && src->def ? 0 : -ENOMEM;
 	}
 	sqlite3_reset(stmt);
-	if (!rc && alarm_def_parse(src->definition, strlen(src->definition),
-				   src->def, NULL) == 0) {
-		put->params[put->nparams++] =
-			TRAIL_STR("namespace", src->def->ns);
-		put->params[put->nparams++] =
-			TRAIL_STR("metricName", src->def->metric);
+	if (rc)
+		return rc;
+	if (alarm_def_parse(src->definition, strlen(src->definition), src->def,
+			    NULL) == 0) {
+		if (src->def->kind == ALARM_KIND_COMPOSITE) {
+			put->name = "PutCompositeAlarm";
+		} else {
+			put->params[put->nparams++] =
+				TRAIL_STR("namespace", src->def->ns);
+			put->params[put->nparams++] =
+				TRAIL_STR("metricName", src->def->metric);
+		}
 	}
+	/* It goes from its name: no composite may name it (SPEC 12). */
+	rc = alarms_check_unnamed(st, name, src->err);
+	/* A composite's rule, as to's, may lead back to to. */
+	if (!rc && src->def->kind == ALARM_KIND_COMPOSITE)
+		rc = alarms_check_rule(st, src->to, src->def, src->err);
 	return rc;
 }
 
@@ -365,7 +400,7 @@ int store_alarm_rename(struct store *st, const char *from, const char *to,
 		.params = {TRAIL_STR("alarmNames", from)},
 		.nparams = 1,
 	};
-	struct rename_source src = {0};
+	struct rename_source src = {.to = to, .err = err};
 	int rc = named_rename(st, &RENAME_OPS, &src, from, to, &put, &del, err);
 
 	free(src.definition);
@@ -415,7 +450,8 @@ static int render_text(const struct alarm_row *row, struct strbuf *out)
 		    row->state_updated_ms -
 			    ((row->state_updated_ms % 1000) + 1000) % 1000);
 	return strbuf_addf(out, "state = %s\nreason = %s\nstate_updated = %s\n",
-			   alarm_state_name(row->state), row->reason, when);
+			   alarm_state_name(row->state),
+			   row->reason ? row->reason : "", when);
 }
 
 static json_t *actions_json(const struct alarm_actions *a)
@@ -433,7 +469,7 @@ static char *iso(char buf[FORMAT_TIME_MAX], int64_t ms)
 	return format_time(buf, ms);
 }
 
-/* DescribeAlarms' MetricAlarm. */
+/* DescribeAlarms' MetricAlarm, or a composite's CompositeAlarm. */
 static int render_json(const char *name, const struct alarm_row *row,
 		       struct strbuf *out)
 {
@@ -443,6 +479,14 @@ static int render_json(const char *name, const struct alarm_row *row,
 	char *text;
 	int rc;
 
+	if (d->kind == ALARM_KIND_COMPOSITE) {
+		struct alarm_status status = {row->state, row->reason,
+					      row->state_updated_ms,
+					      row->config_updated_ms};
+
+		json_decref(j);
+		return alarm_composite_render_json(name, d, &status, out);
+	}
 	if (!j)
 		return -ENOMEM;
 	json_object_set_new(j, "AlarmName", json_string(name));
@@ -539,6 +583,6 @@ int store_alarm_render(struct store *st, const char *name, enum alarm_view view,
 			rc = render_history(st, name, row->id, out);
 	}
 	db_unlock(st);
-	free(row);
+	alarms_row_free(row);
 	return rc;
 }

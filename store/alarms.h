@@ -16,12 +16,16 @@
  */
 #define ALARMS_INITIAL_REASON "Unchecked: Initial alarm creation"
 
-/* An alarm as stored, with its definition parsed. */
+/*
+ * An alarm as stored, with its definition parsed. The reason is whole
+ * however long (a composite's names up to 100 alarms): malloc'ed by
+ * alarms_load, freed by alarms_row_free.
+ */
 struct alarm_row {
 	int64_t id;
 	struct alarm_def def;
 	enum alarm_state state;
-	char reason[1024];
+	char *reason;
 	int64_t state_updated_ms;
 	int64_t config_updated_ms;
 	int64_t created_ms;
@@ -30,8 +34,14 @@ struct alarm_row {
 	char writer_name[CALLER_USER_MAX];
 };
 
-/* Load alarm name. Lock held. 0, -ENOENT, or -EIO (a damaged row). */
+/*
+ * Load alarm name into row (zeroed, or loaded before: its reason is
+ * replaced). Lock held. 0, -ENOENT, -ENOMEM, or -EIO (a damaged row).
+ */
 int alarms_load(struct store *st, const char *name, struct alarm_row *row);
+
+/* Free a row from calloc and what alarms_load gave it. row may be NULL. */
+void alarms_row_free(struct alarm_row *row);
 
 /*
  * Append an item of type (ConfigurationUpdate, StateUpdate, Action) to
@@ -49,5 +59,32 @@ int alarms_history_add(struct store *st, int64_t alarm_id, int64_t now_ms,
  */
 int alarms_check_targets(struct store *st, const struct alarm_def *d,
 			 const struct caller *who, struct err *err);
+
+/* ---- composite alarms (SPEC 12), store/alarm_rules.c ---- */
+
+/*
+ * Whether composite def may be alarm name's definition: every alarm its
+ * rule names exists (but name itself), and no chain of composites'
+ * rules leads from it back to name, the stored definitions standing for
+ * every alarm but name. 0; -EINVAL with err naming the missing alarm
+ * ("rule: no alarm named \"cpu\"") or the cycle ("rule: cycle: a -> b
+ * -> a"); -ENOMEM; -EIO. Lock held.
+ */
+int alarms_check_rule(struct store *st, const char *name,
+		      const struct alarm_def *def, struct err *err);
+
+/*
+ * Whether some composite's rule names alarm name, so that it may not go
+ * (SPEC 12): 0 when none does; -EBUSY with err naming the first such
+ * composite by name; -ENOMEM; -EIO. Lock held.
+ */
+int alarms_check_unnamed(struct store *st, const char *name, struct err *err);
+
+/*
+ * The state of alarm name as an enum alarm_state, for a rule's
+ * evaluation (an alarm_rule_state_fn; ctx is the store); -ENOENT;
+ * -EIO. Lock held.
+ */
+int alarms_state_of(const char *name, void *ctx);
 
 #endif

@@ -218,7 +218,7 @@ int store_filter_delete(struct store *st, const char *name,
 		.nparams = 1,
 	};
 
-	return named_delete(st, SQL_FILTER_DELETE, name, &ev, err);
+	return named_delete(st, SQL_FILTER_DELETE, name, NULL, &ev, err);
 }
 
 /* ---- rename (SPEC 2) ---- */

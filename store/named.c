@@ -76,16 +76,18 @@ out:
 
 /* named_delete, once. */
 static int delete_named_once(struct store *st, const char *sql,
-			     const char *name, struct trail_event *ev,
-			     struct err *err)
+			     const char *name, named_check_fn check,
+			     struct trail_event *ev, struct err *err)
 {
 	sqlite3_stmt *stmt;
 	int rc = db_begin(st);
 
 	if (rc)
 		return rc;
-	stmt = db_stmt(st, sql);
-	rc = stmt ? 0 : -EIO;
+	rc = check ? check(st, name, err) : 0;
+	stmt = rc ? NULL : db_stmt(st, sql);
+	if (!rc && !stmt)
+		rc = -EIO;
 	if (!rc) {
 		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 		rc = db_exec_stmt(stmt);
@@ -96,20 +98,20 @@ static int delete_named_once(struct store *st, const char *sql,
 }
 
 int named_delete(struct store *st, const char *sql, const char *name,
-		 struct trail_event *ev, struct err *err)
+		 named_check_fn check, struct trail_event *ev, struct err *err)
 {
 	int rc;
 
 	/* A removal makes room: it may use the reserve (store/space.h). */
 	if (db_disk_low(st))
 		db_make_room(st, true);
-	rc = delete_named_once(st, sql, name, ev, err);
+	rc = delete_named_once(st, sql, name, check, ev, err);
 	if (rc == -ENOSPC && db_make_room(st, true) == 0) {
 		ev->error = 0; /* trail_finish_change marked it refused */
 		ev->message = NULL;
 		if (err)
 			err->msg[0] = '\0'; /* and explained the ENOSPC */
-		rc = delete_named_once(st, sql, name, ev, err);
+		rc = delete_named_once(st, sql, name, check, ev, err);
 	}
 	return rc;
 }

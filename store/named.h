@@ -29,10 +29,13 @@ int named_list(struct store *st, const char *sql, store_list_fn fn, void *ctx);
 /*
  * Delete the row sql (a DELETE by ?1 = name) names, recording ev (as
  * refused when it fails, -ENOENT when nothing was there). One
- * transaction.
+ * transaction, in which check (may be NULL) may first refuse with a
+ * negative errno and err saying why (an alarm a composite names).
  */
+typedef int (*named_check_fn)(struct store *st, const char *name,
+			      struct err *err);
 int named_delete(struct store *st, const char *sql, const char *name,
-		 struct trail_event *ev, struct err *err);
+		 named_check_fn check, struct trail_event *ev, struct err *err);
 
 /*
  * The name a definition is written under (SPEC 5, 7): 0, or -EINVAL with

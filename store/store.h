@@ -336,7 +336,10 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
  * - to a free name: the alarm moves whole, with its state and history,
  *   and counts as created now (its actions wait DEFINITION_SETTLE_MS).
  * The caller evaluates to afterwards. 0; -ENOENT (no alarm from);
- * -EINVAL / -ENAMETOOLONG (to is no name, err says so).
+ * -EINVAL / -ENAMETOOLONG (to is no name, err says so); -EBUSY when a
+ * composite's rule names from (it would go); -EINVAL when from is a
+ * composite whose rule, as to's, would make a cycle. A composite's
+ * records are PutCompositeAlarm's.
  */
 int store_alarm_rename(struct store *st, const char *from, const char *to,
 		       const struct caller *who, struct err *err);
@@ -349,7 +352,11 @@ int store_alarm_rename(struct store *st, const char *from, const char *to,
 int store_alarm_by_id(struct store *st, int64_t id, char name[ALARM_NAME_SIZE],
 		      int64_t *created_ms);
 
-/* Delete an alarm with its history (DeleteAlarms). -ENOENT. */
+/*
+ * Delete an alarm with its history (DeleteAlarms). -ENOENT; -EBUSY when
+ * a composite's rule names it (SPEC 12), err naming the composite (the
+ * trail's errorCode ResourceInUseException).
+ */
 int store_alarm_delete(struct store *st, const char *name,
 		       const struct caller *who, struct err *err);
 
@@ -357,7 +364,8 @@ enum alarm_view { ALARM_VIEW_TEXT, ALARM_VIEW_JSON, ALARM_VIEW_HISTORY };
 
 /*
  * Render alarm name: its definition and state (text), DescribeAlarms'
- * MetricAlarm (JSON), or its history as JSON lines, oldest first.
+ * MetricAlarm or CompositeAlarm (JSON), or its history as JSON lines,
+ * oldest first.
  */
 int store_alarm_render(struct store *st, const char *name, enum alarm_view view,
 		       struct strbuf *out);
@@ -388,7 +396,9 @@ struct alarm_change {
 void alarm_change_release(struct alarm_change *c);
 
 /*
- * Evaluate alarm name over the complete periods before now_ms. When its
+ * Evaluate alarm name: a metric alarm over the complete periods before
+ * now_ms; a composite (SPEC 12) by its rule over the states the alarms
+ * it names have now, in one transaction with its change. When its
  * state changes, the change, its history item and its AlarmStateChange
  * record commit together, and *change describes it (return 1); 0 when
  * the state stays. -ENOENT, -ENOMEM (nothing committed), -errno.
@@ -398,12 +408,23 @@ int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 			 struct alarm_change *change);
 
 /*
- * Call fn with the name and period of each alarm, so the evaluator can
- * tell whose period boundary has come. fn must not call the store.
+ * Call fn with the name and period of each metric alarm, so the
+ * evaluator can tell whose period boundary has come (composites have
+ * none: they follow the alarms they name). fn must not call the store.
  */
 typedef int (*store_alarm_fn)(void *ctx, int64_t id, const char *name,
 			      int64_t period_s);
 int store_alarms_each(struct store *st, store_alarm_fn fn, void *ctx);
+
+/*
+ * Call fn with the name of each composite alarm whose rule names alarm
+ * name, by name: those to evaluate again when name's state changes
+ * (SPEC 12). fn must not call the store; a nonzero return stops the
+ * walk and is returned. 0, -ENOMEM, -EIO (a damaged definition).
+ */
+typedef int (*store_name_fn)(void *ctx, const char *name);
+int store_alarm_each_naming(struct store *st, const char *name,
+			    store_name_fn fn, void *ctx);
 
 /*
  * Add an Action item to an alarm's history (an action's outcome:
