@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "store/holds.h"
+#include "store/memo.h"
 #include "store/segments.h"
 #include "store/space.h"
 
@@ -50,6 +51,7 @@ struct store {
 	bool draining;			   /* inside drain; lock */
 	uint64_t removals;		   /* db_note_removal; lock */
 	struct holds holds[HOLD_KINDS];	   /* open files; lock */
+	struct memo *memo;		   /* lookups' answers; lock */
 	char *path;			   /* the database file */
 };
 
@@ -296,6 +298,21 @@ void db_rollback(struct store *st)
 	db_unlock(st);
 }
 
+/* Any commit may change any answer the memo keeps. */
+static int on_commit(void *arg)
+{
+	struct store *st = arg;
+
+	memo_forget(st->memo);
+	return 0; /* the commit goes on */
+}
+
+struct memo *db_memo(struct store *st)
+{
+	/* Inside a transaction an answer may yet be rolled back. */
+	return sqlite3_get_autocommit(st->db) ? st->memo : NULL;
+}
+
 int db_connect(const char *path, struct store **out, struct err *err)
 {
 	struct store *st;
@@ -307,7 +324,8 @@ int db_connect(const char *path, struct store **out, struct err *err)
 		return -ENOMEM;
 	pthread_mutex_init(&st->lock, NULL);
 	st->path = strdup(path);
-	if (!st->path) {
+	st->memo = memo_new();
+	if (!st->path || !st->memo) {
 		db_disconnect(st);
 		return -ENOMEM;
 	}
@@ -323,6 +341,7 @@ int db_connect(const char *path, struct store **out, struct err *err)
 		return rc;
 	}
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	sqlite3_commit_hook(st->db, on_commit, st);
 	*out = st;
 	return 0;
 }
@@ -339,6 +358,7 @@ void db_disconnect(struct store *st)
 		holds_release(&st->holds[i]);
 	segments_close(st->segments);
 	free(st->path);
+	memo_free(st->memo);
 	sqlite3_close(st->db);
 	pthread_mutex_destroy(&st->lock);
 	free(st);

@@ -40,6 +40,13 @@ struct segments **db_segments(struct store *st);
  */
 struct data_queue **db_queue(struct store *st);
 
+/*
+ * The memo of lookups (store/memo.h), or NULL while a transaction is
+ * open (what it reads may be rolled back). Lock held.
+ */
+struct memo;
+struct memo *db_memo(struct store *st);
+
 /* Run sql (one or more statements, no rows) outside the cache. 0 or -errno. */
 int db_exec(struct store *st, const char *sql);
 

@@ -6,6 +6,7 @@
  * cascades to them in the same transaction.
  */
 #include "store/db.h"
+#include "store/memo.h"
 #include "store/queue.h"
 #include "store/trail.h"
 #include "lib/format.h"
@@ -27,40 +28,59 @@ static const char SQL_METRIC_SET_UNIT[] =
 	"UPDATE metrics SET unit = ?3 WHERE name = ?2 AND namespace_id ="
 	" (SELECT id FROM namespaces WHERE name = ?1)";
 
-int store_metric_get(struct store *st, const char *ns, const char *name,
-		     struct metric_info *out)
+/*
+ * Metric name of namespace ns as the database has it (the memo's answer
+ * when no commit came since): 0, -ENOENT or -EIO. Lock held.
+ */
+static int metric_row(struct store *st, const char *ns, const char *name,
+		      struct metric_info *out)
 {
+	struct memo_value v = {0};
 	sqlite3_stmt *stmt;
-	int rc = -ENOENT;
+	int rc;
 
-	/* Waiting writes need not be taken: queue_overlay_locked says. */
-	db_lock_quiet(st);
-again:
+	if (memo_get(db_memo(st), MEMO_METRIC, 0, ns, name, &v))
+		goto answer;
 	stmt = db_stmt(st, SQL_METRIC_GET);
-	if (!stmt) {
-		rc = -EIO;
-		goto out;
-	}
+	if (!stmt)
+		return -EIO;
 	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
 	rc = db_step(stmt);
-	if (rc == DB_DONE)
-		rc = -ENOENT;
 	if (rc == DB_ROW) {
 		const char *unit = (const char *)sqlite3_column_text(stmt, 1);
 
-		out->id = sqlite3_column_int64(stmt, 0);
-		snprintf(out->unit, sizeof(out->unit), "%s", unit ? unit : "");
-		db_read_attr(stmt, 2, &out->attr);
-		rc = 0;
+		v.n = sqlite3_column_int64(stmt, 0);
+		snprintf(v.unit, sizeof(v.unit), "%s", unit ? unit : "");
+		db_read_attr(stmt, 2, &v.attr);
 	}
 	sqlite3_reset(stmt);
-	if (!rc)
-		rc = queue_overlay_locked(st, DATA_METRIC, out->id, &out->attr,
-					  NULL);
-	if (rc == 1)
-		goto again;
-out:
+	if (rc < 0)
+		return rc;
+	v.rc = rc == DB_ROW ? 0 : -ENOENT;
+	memo_put(db_memo(st), MEMO_METRIC, 0, ns, name, &v);
+answer:
+	if (v.rc)
+		return v.rc;
+	out->id = v.n;
+	out->attr = v.attr;
+	memcpy(out->unit, v.unit, sizeof(out->unit));
+	return 0;
+}
+
+int store_metric_get(struct store *st, const char *ns, const char *name,
+		     struct metric_info *out)
+{
+	int rc;
+
+	/* Waiting writes need not be taken: queue_overlay_locked says. */
+	db_lock_quiet(st);
+	do {
+		rc = metric_row(st, ns, name, out);
+		if (!rc)
+			rc = queue_overlay_locked(st, DATA_METRIC, out->id,
+						  &out->attr, NULL);
+	} while (rc == 1); /* it took them: ask again */
 	db_unlock(st);
 	return rc;
 }

@@ -17,6 +17,7 @@
  */
 #include "store/db.h"
 #include "store/logs.h"
+#include "store/memo.h"
 #include "store/trail.h"
 #include "store/tree.h"
 #include "lib/format.h"
@@ -187,12 +188,24 @@ int tree_validate(enum tree tree, const char *name, struct err *err)
 int store_dir_get(struct store *st, enum tree tree, const char *name,
 		  struct node_attr *out)
 {
+	struct memo_value v = {0};
 	int64_t id;
 
 	db_lock_quiet(st); /* no data write changes a directory */
-	id = dir_id(st, &TREES[tree], name, out);
+	if (memo_get(db_memo(st), MEMO_DIR, tree, name, NULL, &v)) {
+		db_unlock(st);
+		if (!v.rc)
+			*out = v.attr;
+		return v.rc;
+	}
+	id = dir_id(st, &TREES[tree], name, &v.attr);
+	v.rc = id < 0 ? (int)id : 0;
+	if (v.rc == 0 || v.rc == -ENOENT)
+		memo_put(db_memo(st), MEMO_DIR, tree, name, NULL, &v);
 	db_unlock(st);
-	return id < 0 ? (int)id : 0;
+	if (!v.rc)
+		*out = v.attr;
+	return v.rc;
 }
 
 /*
@@ -317,20 +330,28 @@ int store_dir_subdirs(struct store *st, enum tree tree, const char *name,
 {
 	sqlite3_stmt *stmt;
 	int rc = -EIO;
+	struct memo_value v = {0};
 
 	db_lock_quiet(st); /* no data write changes a directory */
+	if (memo_get(db_memo(st), MEMO_SUBDIRS, tree, name, NULL, &v)) {
+		db_unlock(st);
+		*count = v.n;
+		return 0;
+	}
 	stmt = db_stmt(st, TREES[tree].sql_count_children);
 	if (stmt) {
 		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 		rc = db_step(stmt);
 		if (rc == DB_ROW) {
-			*count = sqlite3_column_int64(stmt, 0);
+			*count = v.n = sqlite3_column_int64(stmt, 0);
 			rc = 0;
 		} else if (rc == DB_DONE) {
 			rc = -EIO; /* count(*) always has a row */
 		}
 		sqlite3_reset(stmt);
 	}
+	if (!rc)
+		memo_put(db_memo(st), MEMO_SUBDIRS, tree, name, NULL, &v);
 	db_unlock(st);
 	return rc;
 }
@@ -342,19 +363,33 @@ int store_top_times(struct store *st, const char *top, struct node_attr *out)
 {
 	sqlite3_stmt *stmt;
 	int rc = -EIO;
+	struct memo_value v = {0};
 
 	db_lock_quiet(st); /* no data write changes a directory */
+	if (memo_get(db_memo(st), MEMO_TOP, 0, top, NULL, &v)) {
+		db_unlock(st);
+		if (!v.rc) {
+			out->ctime_ms = v.attr.ctime_ms;
+			out->mtime_ms = v.attr.mtime_ms;
+		}
+		return v.rc;
+	}
 	stmt = db_stmt(st, SQL_TOP_TIMES);
 	if (stmt) {
 		sqlite3_bind_text(stmt, 1, top, -1, SQLITE_STATIC);
 		rc = db_step(stmt);
 		if (rc == DB_ROW) {
-			out->ctime_ms = sqlite3_column_int64(stmt, 0);
-			out->mtime_ms = sqlite3_column_int64(stmt, 1);
+			out->ctime_ms = v.attr.ctime_ms =
+				sqlite3_column_int64(stmt, 0);
+			out->mtime_ms = v.attr.mtime_ms =
+				sqlite3_column_int64(stmt, 1);
 		}
 		rc = rc == DB_ROW ? 0 : rc == DB_DONE ? -ENOENT : rc;
 		sqlite3_reset(stmt);
 	}
+	v.rc = rc;
+	if (rc == 0 || rc == -ENOENT)
+		memo_put(db_memo(st), MEMO_TOP, 0, top, NULL, &v);
 	db_unlock(st);
 	return rc;
 }

@@ -13,6 +13,11 @@
 # that monfs ignores, the user_version: in WAL mode every other connection
 # then drops its cached pages before its next read, and reads the disk.
 #
+# monfs also keeps the answers of its lookups until its next commit
+# (store/memo.h), as sqlite keeps its pages. So before the disk fails,
+# disk_fails makes monfs commit something (a log group nobody looks at),
+# and the lookups under test ask the database again.
+#
 # A path from the mount's root would fail at its first level (metrics/,
 # whose times are in the database) and never ask about the namespace or
 # the metric itself. So the directories are opened before the disk
@@ -60,6 +65,7 @@ hold_dirs() {
 # disk_fails: from now on the daemon's reads of its database fail, and its
 # cached pages are stale (see the header).
 disk_fails() {
+	mkdir "$MNT/logs/commit-$((++COMMITS))"
 	touch "$TRIGGER"
 	sqlite3 -cmd ".timeout 10000" "$DB" "PRAGMA user_version = 1;" >/dev/null
 }
