@@ -344,9 +344,12 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	rc = path_parse(path, &n.path);
 	if (!rc)
 		rc = shape_creatable(&n.path, false, &why);
+	if (!rc)
+		rc = path_metrics_creatable(&n.path, false);
 	if (rc)
 		return audit_refusal(path, "Create",
-				     rc == -ENOENT ? -EPERM : rc, why);
+				     rc == -ENOENT ? -EPERM : rc,
+				     why ? why : n.path.err.msg);
 	rc = access_create(path, &n.path, &who, "Create");
 	if (rc)
 		return rc;
