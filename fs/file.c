@@ -15,9 +15,11 @@
 #include "fs/audit.h"
 #include "fs/handle.h"
 #include "fs/node.h"
+#include "fs/render_series.h"
 #include "fs/file.h"
 #include "fs/shape.h"
 #include "fs/render.h"
+#include "fs/render_series.h"
 #include "fs/view.h"
 #include "lib/perm.h"
 
@@ -48,6 +50,53 @@ static struct handle *handle_of(const struct fuse_file_info *fi)
 	return (struct handle *)(uintptr_t)fi->fh;
 }
 
+struct series_ctx {
+	struct store *st;
+	const struct stats_query *q;
+	struct series_render *r;
+};
+
+static int render_one_series(void *ctx, const struct series *s)
+{
+	struct series_ctx *c = ctx;
+	int rc = render_series_start(c->r, &s->dims);
+
+	return rc ? rc
+		  : store_metric_stats(c->st, s->metric_id, c->q,
+				       render_series_row, c->r);
+}
+
+/*
+ * Render the series= view v of metric name n->path.leaf in namespace
+ * n->path.parent into h (SPEC 11): every series the selector picks, in
+ * canonical order, found by one store query. 0 or -errno.
+ */
+static int render_series(const struct node *n, const struct view *v,
+			 const struct stats_query *q, struct handle *h)
+{
+	struct series_ctx c = {monfs_get()->store, q, NULL};
+	int rc;
+
+	if (n->path.dimensions) {
+		struct err err;
+
+		err_set(&err, "series applies to a metric name in its "
+			      "namespace, not to a series");
+		return audit_read(&n->path, -EINVAL, err.msg);
+	}
+	c.r = render_series_begin(&h->text, v, n->path.leaf, n->metric.unit);
+	if (!c.r)
+		return -ENOMEM;
+	rc = store_metric_series(c.st, n->path.parent, n->path.leaf,
+				 &v->series, render_one_series, &c);
+	if (rc) {
+		render_series_abort(c.r);
+		return rc;
+	}
+	rc = render_series_end(c.r);
+	return rc ? rc : audit_read(&n->path, 0, NULL);
+}
+
 /* Render a metric's statistics (its view, or the default) into h. */
 static int render_metric(const struct node *n, struct handle *h)
 {
@@ -63,6 +112,11 @@ static int render_metric(const struct node *n, struct handle *h)
 	if (rc)
 		return audit_read(&n->path, rc, err.msg);
 	q = (struct stats_query){v.period_s, v.since_ms, v.until_ms, now};
+	if (v.series_given) {
+		rc = render_series(n, &v, &q, h);
+		view_release(&v);
+		return rc;
+	}
 	r = render_metric_begin(&h->text, &v, n->path.leaf, n->metric.unit);
 	if (!r)
 		return -ENOMEM;

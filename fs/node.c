@@ -304,6 +304,50 @@ enum tree area_tree(enum area area)
 	return area == AREA_LOGS ? TREE_LOG_GROUPS : TREE_NAMESPACES;
 }
 
+/* Whether a view's query holds the key series= (SPEC 11). */
+static bool has_series_key(const char *query)
+{
+	const char *at;
+
+	if (!query)
+		return false;
+	for (at = strstr(query, "series="); at; at = strstr(at + 1, "series="))
+		if (at == query || at[-1] == '&')
+			return true;
+	return false;
+}
+
+static int first_series(void *ctx, const struct series *s)
+{
+	*(struct node_attr *)ctx = s->attr;
+	return 1; /* one is enough */
+}
+
+/*
+ * A series= view of a metric name that has no dimensionless metric
+ * opens while some dimensioned series of the name exists (SPEC 11),
+ * with the attributes of the first. metric.id stays 0: the view reads
+ * the series it selects, never one metric.
+ */
+static int resolve_series_only(struct store *st, struct node *n)
+{
+	struct dimension_selector all = {.all = true};
+	struct node_attr attr;
+	int rc;
+
+	if (n->path.dimensions)
+		return -ENOENT; /* series= names a metric in its namespace */
+	rc = store_metric_series(st, n->path.parent, n->path.leaf, &all,
+				 first_series, &attr);
+	if (rc == 0)
+		return -ENOENT;
+	if (rc < 0)
+		return rc;
+	memset(&n->metric, 0, sizeof(n->metric));
+	n->metric.attr = n->attr = attr;
+	return 0;
+}
+
 /* Look the file p->parent / p->leaf up in p's area. */
 static int resolve_file(struct store *st, struct node *n)
 {
@@ -313,6 +357,8 @@ static int resolve_file(struct store *st, struct node *n)
 	if (p->area == AREA_METRICS) {
 		rc = store_metric_get(st, p->parent, p->leaf, &n->metric);
 		n->attr = n->metric.attr;
+		if (rc == -ENOENT && has_series_key(p->query))
+			rc = resolve_series_only(st, n);
 	} else {
 		rc = store_stream_get(st, p->parent, p->leaf, &n->stream);
 		n->attr = n->stream.attr;

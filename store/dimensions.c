@@ -31,7 +31,8 @@ static const char SQL_SETS_BELOW[] =
  * then in name order, which is canonical path order.
  */
 static const char SQL_SERIES[] =
-	"SELECT m.id, n.name FROM namespaces n"
+	"SELECT m.id, n.name, m.uid, m.gid, m.mode, m.ctime_ms, m.mtime_ms"
+	" FROM namespaces n"
 	" JOIN metrics m ON m.namespace_id = n.id AND m.name = ?2"
 	" WHERE n.name = ?1 OR (n.name > ?1 || '/' AND n.name < ?1 || '0')"
 	" ORDER BY n.name";
@@ -155,6 +156,7 @@ int store_metric_series(struct store *st, const char *ns, const char *name,
 		if (!dir)
 			continue;
 		s.metric_id = sqlite3_column_int64(stmt, 0);
+		db_read_attr(stmt, 2, &s.attr);
 		if (strcmp(dir, ns)) {
 			is_set = set_of_row(dir, ns, ns_len, &row);
 			if (is_set < 0) {

@@ -209,6 +209,7 @@ int store_dimension_alias(struct store *st, const char *dir,
 /* One series of a metric name: its metric row and its dimension set. */
 struct series {
 	int64_t metric_id;
+	struct node_attr attr;	   /* the series' metric file's */
 	struct dimension_set dims; /* empty: the dimensionless metric */
 };
 
