@@ -77,7 +77,7 @@ int store_sweep(struct store *st, int64_t now_ms);
 /* The two trees of directories; their names are whole, '/'-separated. */
 enum tree { TREE_NAMESPACES, TREE_LOG_GROUPS };
 
-/* Attributes of directory name in tree. 0 or -ENOENT. */
+/* Attributes of directory name in tree (out may be NULL). 0 or -ENOENT. */
 int store_dir_get(struct store *st, enum tree tree, const char *name,
 		  struct node_attr *out);
 

@@ -234,7 +234,7 @@ int store_dir_get(struct store *st, enum tree tree, const char *name,
 	db_lock_quiet(st); /* no data write changes a directory */
 	if (memo_get(db_memo(st), MEMO_DIR, tree, name, NULL, &v)) {
 		db_unlock(st);
-		if (!v.rc)
+		if (!v.rc && out)
 			*out = v.attr;
 		return v.rc;
 	}
@@ -243,7 +243,7 @@ int store_dir_get(struct store *st, enum tree tree, const char *name,
 	if (v.rc == 0 || v.rc == -ENOENT)
 		memo_put(db_memo(st), MEMO_DIR, tree, name, NULL, &v);
 	db_unlock(st);
-	if (!v.rc)
+	if (!v.rc && out)
 		*out = v.attr;
 	return v.rc;
 }
