@@ -87,8 +87,8 @@ static int render_series(const struct node *n, const struct view *v,
 	c.r = render_series_begin(&h->text, v, n->path.leaf, n->metric.unit);
 	if (!c.r)
 		return -ENOMEM;
-	rc = store_metric_series(c.st, n->path.parent, n->path.leaf,
-				 &v->series, render_one_series, &c);
+	rc = store_metric_series(c.st, n->path.parent, n->path.leaf, &v->series,
+				 render_one_series, &c);
 	if (rc) {
 		render_series_abort(c.r);
 		return rc;

@@ -19,8 +19,8 @@ struct node {
 	enum node_type type;
 	struct fs_path path;
 	struct node_attr attr;
-	bool view;		   /* NT_FILE with a query after '?' */
-	bool being_created;	   /* an alarm or filter not defined yet */
+	bool view;	    /* NT_FILE with a query after '?' */
+	bool being_created; /* an alarm or filter not defined yet */
 	/*
 	 * NT_DIR in metrics/: a dimension directory that exists only as a
 	 * step of a non-canonical path (SPEC 11, fs/node.c): unlisted,

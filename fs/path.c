@@ -49,9 +49,8 @@ static int canonical_metrics(struct fs_path *out)
 {
 	const char *slash = strrchr(out->rest, '/');
 	const char *leaf = slash ? slash + 1 : out->rest;
-	enum dimension_path_kind kind = strchr(leaf, '=')
-						? DIMENSION_PATH_DIR
-						: DIMENSION_PATH_METRIC;
+	enum dimension_path_kind kind =
+		strchr(leaf, '=') ? DIMENSION_PATH_DIR : DIMENSION_PATH_METRIC;
 	struct dimension_path dp;
 	struct strbuf canon = STRBUF_INIT;
 	char query[PATH_MAX];
@@ -65,8 +64,8 @@ static int canonical_metrics(struct fs_path *out)
 	rc = kind == DIMENSION_PATH_DIR
 		     ? dimension_dir_path(&canon, dp.ns, dp.ns_len, &dp.dims,
 					  dp.dims.count)
-		     : dimension_metric_path(&canon, dp.ns, dp.ns_len,
-					     &dp.dims, dp.name, dp.name_len);
+		     : dimension_metric_path(&canon, dp.ns, dp.ns_len, &dp.dims,
+					     dp.name, dp.name_len);
 	dimension_path_free(&dp);
 	if (rc)
 		goto out;

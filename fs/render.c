@@ -142,7 +142,8 @@ static int json_row(struct metric_render *r, int64_t start_ms,
 			rc = strbuf_addf(out, "%s\"%s\":", first ? "" : ",",
 					 spec->name);
 			if (!rc)
-				rc = render_json_number(out, stat_value(spec, s));
+				rc = render_json_number(out,
+							stat_value(spec, s));
 			first = false;
 		}
 		if (!rc)

@@ -219,7 +219,8 @@ static int text_row(struct series_render *r, int64_t start_ms,
 
 	if (r->nrows == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 64;
-		char **cells = realloc(r->cells, cap * r->ncols * sizeof(*cells));
+		char **cells =
+			realloc(r->cells, cap * r->ncols * sizeof(*cells));
 
 		if (!cells)
 			return -ENOMEM;
@@ -234,9 +235,9 @@ static int text_row(struct series_render *r, int64_t start_ms,
 	if (!rc)
 		rc = set_cell(r, r->nlead, format_time(ts, start_ms));
 	for (c = 0; c < r->view->nstats && !rc; c++)
-		rc = set_cell(r, r->nlead + 1 + c,
-			      format_double(num,
-					    stat_value(&r->view->stats[c], s)));
+		rc = set_cell(
+			r, r->nlead + 1 + c,
+			format_double(num, stat_value(&r->view->stats[c], s)));
 	return rc;
 }
 
@@ -339,8 +340,7 @@ static int text_end(struct series_render *r)
 			r->width[c] = strlen(header[c]);
 	rc = text_line(r, header);
 	for (i = 0; i < r->nrows && !rc; i++)
-		rc = text_line(r,
-			       (const char *const *)&r->cells[i * r->ncols]);
+		rc = text_line(r, (const char *const *)&r->cells[i * r->ncols]);
 	strbuf_release(&first);
 	return rc;
 }

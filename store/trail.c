@@ -185,9 +185,9 @@ static int set_namespace(json_t *params, const char *ns)
 	json_t *dims;
 	int bad;
 
-	if (!strchr(ns, '=') || dimension_parse_path(ns, strlen(ns),
-						     DIMENSION_PATH_DIR, &dp,
-						     &ignored))
+	if (!strchr(ns, '=') ||
+	    dimension_parse_path(ns, strlen(ns), DIMENSION_PATH_DIR, &dp,
+				 &ignored))
 		return json_object_set_new(params, "namespace", text(ns));
 	dims = dimension_set_json(&dp.dims, "name", "value");
 	bad = !dims ||
@@ -214,10 +214,9 @@ static json_t *parameters(const struct trail_event *ev)
 		if (metrics && p->str && !strcmp(p->key, "namespace"))
 			bad = set_namespace(params, p->str);
 		else
-			bad = json_object_set_new(params, p->key,
-						  p->str ? text(p->str)
-							 : json_integer(
-								   p->num));
+			bad = json_object_set_new(
+				params, p->key,
+				p->str ? text(p->str) : json_integer(p->num));
 		if (bad) {
 			json_decref(params);
 			return NULL;

@@ -184,8 +184,9 @@ static int validate_dimension_dir(const char *name, struct err *err)
 	canonical = dp.canonical;
 	dimension_path_free(&dp);
 	if (!canonical) {
-		err_set(err, "\"%s\" is not the canonical spelling of its "
-			     "dimension set",
+		err_set(err,
+			"\"%s\" is not the canonical spelling of its "
+			"dimension set",
 			format_quote(q, name, strlen(name)));
 		return -EINVAL;
 	}
