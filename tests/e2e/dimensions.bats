@@ -247,7 +247,7 @@ Host=c%2Fx $(iso $T) $(expected_row "${C[@]}")"
 	within_1pct "$p99" "$e99"
 	# JSON: one result per statistic, the same numbers
 	local json
-	json=$(cat "$NS/lat?series=Host&merge=true&$W&stat=samples,p99&format=json")
+	json=$(cat "$NS/lat?series=Host,Role&merge=true&$W&stat=samples,p99&format=json")
 	json_check "$json" '[.MetricDataResults[].Label] == ["samples","p99"]'
 	json_check "$json" ".MetricDataResults[0].Values == [$en]"
 	json_check "$json" ".MetricDataResults[1].Values == [$p99]"
