@@ -50,20 +50,10 @@ static struct handle *handle_of(const struct fuse_file_info *fi)
 	return (struct handle *)(uintptr_t)fi->fh;
 }
 
-struct series_ctx {
-	struct store *st;
-	const struct stats_query *q;
-	struct series_render *r;
-};
-
-static int render_one_series(void *ctx, const struct series *s)
+/* A series= view's next series: its dimensions lead its rows. */
+static int start_series(void *ctx, const struct series *s)
 {
-	struct series_ctx *c = ctx;
-	int rc = render_series_start(c->r, &s->dims);
-
-	return rc ? rc
-		  : store_metric_stats(c->st, s->metric_id, c->q,
-				       render_series_row, c->r);
+	return render_series_start(ctx, &s->dims);
 }
 
 /*
@@ -74,7 +64,7 @@ static int render_one_series(void *ctx, const struct series *s)
 static int render_series(const struct node *n, const struct view *v,
 			 const struct stats_query *q, struct handle *h)
 {
-	struct series_ctx c = {monfs_get()->store, q, NULL};
+	struct series_render *r;
 	int rc;
 
 	if (n->path.dimensions) {
@@ -84,16 +74,17 @@ static int render_series(const struct node *n, const struct view *v,
 			      "namespace, not to a series");
 		return audit_read(&n->path, -EINVAL, err.msg);
 	}
-	c.r = render_series_begin(&h->text, v, n->path.leaf, n->metric.unit);
-	if (!c.r)
+	r = render_series_begin(&h->text, v, n->path.leaf, n->metric.unit);
+	if (!r)
 		return -ENOMEM;
-	rc = store_metric_series(c.st, n->path.parent, n->path.leaf, &v->series,
-				 render_one_series, &c);
+	rc = store_series_stats(monfs_get()->store, n->path.parent,
+				n->path.leaf, &v->series, q, start_series,
+				render_series_row, r);
 	if (rc) {
-		render_series_abort(c.r);
+		render_series_abort(r);
 		return rc;
 	}
-	rc = render_series_end(c.r);
+	rc = render_series_end(r);
 	return rc ? rc : audit_read(&n->path, 0, NULL);
 }
 

@@ -11,6 +11,7 @@
  * decides exactly.
  */
 #include "store/db.h"
+#include "store/rollups.h"
 #include "lib/dimension.h"
 #include "lib/strbuf.h"
 
@@ -120,33 +121,59 @@ out:
 	return rc;
 }
 
-int store_metric_series(struct store *st, const char *ns, const char *name,
-			const struct dimension_selector *sel,
-			store_series_fn fn, void *ctx)
+/* What gather_series found: the series, in canonical path order. */
+struct found_series {
+	struct series *all;
+	size_t n, alloc;
+};
+
+static void found_series_free(struct found_series *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		dimension_set_free(&f->all[i].dims);
+	free(f->all);
+}
+
+static int found_series_add(struct found_series *f, struct series *s)
+{
+	if (f->n == f->alloc) {
+		size_t grown = f->alloc ? 2 * f->alloc : 16;
+		struct series *bigger =
+			realloc(f->all, grown * sizeof(*bigger));
+
+		if (!bigger)
+			return -ENOMEM;
+		f->all = bigger;
+		f->alloc = grown;
+	}
+	f->all[f->n++] = *s;
+	return 0;
+}
+
+/*
+ * The series of metric name in namespace ns that sel selects, into *f
+ * (owned: found_series_free, also after a failure). Lock held. 0,
+ * -ENOMEM or -EIO.
+ */
+static int gather_series(struct store *st, const char *ns, const char *name,
+			 const struct dimension_selector *sel,
+			 struct found_series *f)
 {
 	size_t ns_len = strlen(ns);
-	struct series *all = NULL;
-	size_t n = 0, alloc = 0, i;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = db_stmt(st, SQL_SERIES);
 	int rc = 0;
 
-	/*
-	 * Gathered first and called back after: fn reads statistics,
-	 * which takes the lock this query holds.
-	 */
-	db_lock_quiet(st);
-	stmt = db_stmt(st, SQL_SERIES);
-	if (!stmt) {
-		rc = -EIO;
-		goto unlock;
-	}
+	if (!stmt)
+		return -EIO;
 	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
 	for (;;) {
 		struct series s = {0};
 		struct dimension_path row;
 		const char *dir;
-		int step = db_step(stmt), is_set = 0;
+		int step = db_step(stmt), is_set;
 
 		if (step != DB_ROW) {
 			rc = step < 0 ? step : 0;
@@ -169,32 +196,58 @@ int store_metric_series(struct store *st, const char *ns, const char *name,
 			row.dims = (struct dimension_set)DIMENSION_SET_INIT;
 			dimension_path_free(&row);
 		}
-		if (!dimension_selector_matches(sel, &s.dims)) {
+		if (!dimension_selector_matches(sel, &s.dims) ||
+		    (rc = found_series_add(f, &s)) != 0)
 			dimension_set_free(&s.dims);
-			continue;
-		}
-		if (n == alloc) {
-			size_t grown = alloc ? 2 * alloc : 16;
-			struct series *bigger =
-				realloc(all, grown * sizeof(*all));
-
-			if (!bigger) {
-				dimension_set_free(&s.dims);
-				rc = -ENOMEM;
-				break;
-			}
-			all = bigger;
-			alloc = grown;
-		}
-		all[n++] = s;
+		if (rc)
+			break;
 	}
 	sqlite3_reset(stmt);
-unlock:
+	return rc;
+}
+
+int store_metric_series(struct store *st, const char *ns, const char *name,
+			const struct dimension_selector *sel,
+			store_series_fn fn, void *ctx)
+{
+	struct found_series f = {0};
+	size_t i;
+	int rc;
+
+	/* Gathered first and called back after, without the lock. */
+	db_lock_quiet(st);
+	rc = gather_series(st, ns, name, sel, &f);
 	db_unlock(st);
-	for (i = 0; !rc && i < n; i++)
-		rc = fn(ctx, &all[i]);
-	for (i = 0; i < n; i++)
-		dimension_set_free(&all[i].dims);
-	free(all);
+	for (i = 0; !rc && i < f.n; i++)
+		rc = fn(ctx, &f.all[i]);
+	found_series_free(&f);
+	return rc;
+}
+
+int store_series_stats(struct store *st, const char *ns, const char *name,
+		       const struct dimension_selector *sel,
+		       const struct stats_query *q, store_series_fn series_fn,
+		       store_stats_fn stats_fn, void *ctx)
+{
+	struct found_series f = {0};
+	size_t i;
+	int rc;
+
+	/*
+	 * One read transaction for the lookup and every series' rollups:
+	 * one snapshot, and sqlite's locks taken once, not per series.
+	 */
+	rc = db_begin_read(st);
+	if (rc)
+		return rc;
+	rc = gather_series(st, ns, name, sel, &f);
+	for (i = 0; !rc && i < f.n; i++) {
+		rc = series_fn(ctx, &f.all[i]);
+		if (!rc)
+			rc = rollups_stats_locked(st, f.all[i].metric_id, q,
+						  stats_fn, ctx);
+	}
+	db_end_read(st);
+	found_series_free(&f);
 	return rc;
 }

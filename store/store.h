@@ -225,6 +225,18 @@ int store_metric_series(struct store *st, const char *ns, const char *name,
 			const struct dimension_selector *sel,
 			store_series_fn fn, void *ctx);
 
+/*
+ * The statistics of every series store_metric_series would find, read in
+ * one snapshot: for each series in that order, series_fn, then stats_fn
+ * for each of its periods of q (as store_metric_stats). The callbacks
+ * run with the store locked and must not call the store. Returns 0, the
+ * first non-zero callback value, -ENOMEM or -EIO.
+ */
+int store_series_stats(struct store *st, const char *ns, const char *name,
+		       const struct dimension_selector *sel,
+		       const struct stats_query *q, store_series_fn series_fn,
+		       store_stats_fn stats_fn, void *ctx);
+
 /* ---- logs (SPEC 4) ---- */
 
 #define LOG_LINE_MAX 262144 /* bytes in one event, its '\n' not counted */
