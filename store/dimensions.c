@@ -22,10 +22,14 @@
 
 #define ATTR_COLUMNS "uid, gid, mode, ctime_ms, mtime_ms"
 
-/* Every namespace row strictly below NS ("NS/" <= name < "NS0"). */
+/*
+ * The namespace rows strictly below NS ("NS/" <= name < "NS0") that
+ * hold the level ?2 ("/A=x/"): candidates for a set holding A=x.
+ */
 static const char SQL_SETS_BELOW[] =
 	"SELECT name, " ATTR_COLUMNS " FROM namespaces"
-	" WHERE name > ?1 || '/' AND name < ?1 || '0' ORDER BY name";
+	" WHERE name > ?1 || '/' AND name < ?1 || '0'"
+	" AND instr(name || '/', ?2) > 0 ORDER BY name";
 
 /*
  * The series of metric ?2 in NS or any row below it: NS itself first,
@@ -68,6 +72,7 @@ int store_dimension_alias(struct store *st, const char *dir,
 			  struct node_attr *out)
 {
 	struct dimension_path want, row;
+	struct strbuf level = STRBUF_INIT;
 	struct err ignored;
 	sqlite3_stmt *stmt;
 	char *ns = NULL;
@@ -78,7 +83,11 @@ int store_dimension_alias(struct store *st, const char *dir,
 	if (rc)
 		return rc == -ENOMEM ? rc : -ENOENT;
 	ns = strndup(want.ns, want.ns_len);
-	if (!ns) {
+	if (!ns || strbuf_adds(&level, "/") ||
+	    dimension_set_path(&level, &want.dims, 1) ||
+	    strbuf_adds(&level, "/")) {
+		free(ns);
+		strbuf_release(&level);
 		dimension_path_free(&want);
 		return -ENOMEM;
 	}
@@ -89,6 +98,7 @@ int store_dimension_alias(struct store *st, const char *dir,
 		goto out;
 	}
 	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, level.buf, -1, SQLITE_STATIC);
 	rc = -ENOENT;
 	while (rc == -ENOENT) {
 		const char *name;
@@ -117,6 +127,7 @@ int store_dimension_alias(struct store *st, const char *dir,
 out:
 	db_unlock(st);
 	free(ns);
+	strbuf_release(&level);
 	dimension_path_free(&want);
 	return rc;
 }
