@@ -15,9 +15,11 @@
 #include "fs/audit.h"
 #include "fs/handle.h"
 #include "fs/node.h"
+#include "fs/render_series.h"
 #include "fs/file.h"
 #include "fs/shape.h"
 #include "fs/render.h"
+#include "fs/render_series.h"
 #include "fs/view.h"
 #include "lib/perm.h"
 
@@ -48,6 +50,44 @@ static struct handle *handle_of(const struct fuse_file_info *fi)
 	return (struct handle *)(uintptr_t)fi->fh;
 }
 
+/* A series= view's next series: its dimensions lead its rows. */
+static int start_series(void *ctx, const struct series *s)
+{
+	return render_series_start(ctx, &s->dims);
+}
+
+/*
+ * Render the series= view v of metric name n->path.leaf in namespace
+ * n->path.parent into h (SPEC 11): every series the selector picks, in
+ * canonical order, found by one store query. 0 or -errno.
+ */
+static int render_series(const struct node *n, const struct view *v,
+			 const struct stats_query *q, struct handle *h)
+{
+	struct series_render *r;
+	int rc;
+
+	if (n->path.dimensions) {
+		struct err err;
+
+		err_set(&err, "series applies to a metric name in its "
+			      "namespace, not to a series");
+		return audit_read(&n->path, -EINVAL, err.msg);
+	}
+	r = render_series_begin(&h->text, v, n->path.leaf, n->metric.unit);
+	if (!r)
+		return -ENOMEM;
+	rc = store_series_stats(monfs_get()->store, n->path.parent,
+				n->path.leaf, &v->series, q, start_series,
+				render_series_row, r);
+	if (rc) {
+		render_series_abort(r);
+		return rc;
+	}
+	rc = render_series_end(r);
+	return rc ? rc : audit_read(&n->path, 0, NULL);
+}
+
 /* Render a metric's statistics (its view, or the default) into h. */
 static int render_metric(const struct node *n, struct handle *h)
 {
@@ -63,6 +103,11 @@ static int render_metric(const struct node *n, struct handle *h)
 	if (rc)
 		return audit_read(&n->path, rc, err.msg);
 	q = (struct stats_query){v.period_s, v.since_ms, v.until_ms, now};
+	if (v.series_given) {
+		rc = render_series(n, &v, &q, h);
+		view_release(&v);
+		return rc;
+	}
 	r = render_metric_begin(&h->text, &v, n->path.leaf, n->metric.unit);
 	if (!r)
 		return -ENOMEM;
@@ -344,9 +389,12 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	rc = path_parse(path, &n.path);
 	if (!rc)
 		rc = shape_creatable(&n.path, false, &why);
+	if (!rc)
+		rc = path_metrics_creatable(&n.path, false);
 	if (rc)
 		return audit_refusal(path, "Create",
-				     rc == -ENOENT ? -EPERM : rc, why);
+				     rc == -ENOENT ? -EPERM : rc,
+				     why ? why : n.path.err.msg);
 	rc = access_create(path, &n.path, &who, "Create");
 	if (rc)
 		return rc;

@@ -210,14 +210,43 @@ static struct node_attr fixed_attr(enum area area)
 	return a;
 }
 
+/*
+ * Whether the directory level of a metrics/ path is a dimension
+ * directory: its last component holds '='.
+ */
+static bool is_dimension_level(enum area area, const char *level)
+{
+	const char *slash = strrchr(level, '/');
+
+	return area == AREA_METRICS && strchr(slash ? slash + 1 : level, '=');
+}
+
 int node_parent_attr(const struct fs_path *p, struct node_attr *out)
 {
+	char level[PATH_MAX];
+	char *slash;
+	int rc;
+
 	if (!p->parent[0] || !area_has_tree(p->area)) {
 		*out = fixed_attr(p->area);
 		return 0;
 	}
-	return store_dir_get(monfs_get()->store, area_tree(p->area), p->parent,
-			     out);
+	/*
+	 * A dimension set's canonical parent may not exist yet (mkdir of
+	 * `NS/B=y/A=x` makes `NS/A=x` with `NS/A=x/B=y`): what is made is
+	 * made in the nearest level that exists, at worst the namespace.
+	 */
+	snprintf(level, sizeof(level), "%s", p->parent);
+	for (;;) {
+		rc = store_dir_get(monfs_get()->store, area_tree(p->area),
+				   level, out);
+		if (rc != -ENOENT || !is_dimension_level(p->area, level))
+			return rc;
+		slash = strrchr(level, '/');
+		if (!slash)
+			return rc;
+		*slash = '\0';
+	}
 }
 
 int node_walk(const struct fs_path *p, const struct caller *who)
@@ -243,6 +272,13 @@ int node_walk(const struct fs_path *p, const struct caller *who)
 			 p->rest);
 		rc = store_dir_get(monfs_get()->store, area_tree(p->area),
 				   level, &a);
+		/*
+		 * A canonical dimension prefix that does not exist is a step
+		 * the user did not take (an alias, or a set being made):
+		 * the levels that exist are checked.
+		 */
+		if (rc == -ENOENT && is_dimension_level(p->area, level))
+			continue;
 		if (rc)
 			return rc; /* -ENOENT, or the store failed: -EIO */
 		if (!perm_allows(who, &a, true, PERM_EXEC))
@@ -268,6 +304,50 @@ enum tree area_tree(enum area area)
 	return area == AREA_LOGS ? TREE_LOG_GROUPS : TREE_NAMESPACES;
 }
 
+/* Whether a view's query holds the key series= (SPEC 11). */
+static bool has_series_key(const char *query)
+{
+	const char *at;
+
+	if (!query)
+		return false;
+	for (at = strstr(query, "series="); at; at = strstr(at + 1, "series="))
+		if (at == query || at[-1] == '&')
+			return true;
+	return false;
+}
+
+static int first_series(void *ctx, const struct series *s)
+{
+	*(struct node_attr *)ctx = s->attr;
+	return 1; /* one is enough */
+}
+
+/*
+ * A series= view of a metric name that has no dimensionless metric
+ * opens while some dimensioned series of the name exists (SPEC 11),
+ * with the attributes of the first. metric.id stays 0: the view reads
+ * the series it selects, never one metric.
+ */
+static int resolve_series_only(struct store *st, struct node *n)
+{
+	struct dimension_selector all = {.all = true};
+	struct node_attr attr;
+	int rc;
+
+	if (n->path.dimensions)
+		return -ENOENT; /* series= names a metric in its namespace */
+	rc = store_metric_series(st, n->path.parent, n->path.leaf, &all,
+				 first_series, &attr);
+	if (rc == 0)
+		return -ENOENT;
+	if (rc < 0)
+		return rc;
+	memset(&n->metric, 0, sizeof(n->metric));
+	n->metric.attr = n->attr = attr;
+	return 0;
+}
+
 /* Look the file p->parent / p->leaf up in p's area. */
 static int resolve_file(struct store *st, struct node *n)
 {
@@ -277,6 +357,8 @@ static int resolve_file(struct store *st, struct node *n)
 	if (p->area == AREA_METRICS) {
 		rc = store_metric_get(st, p->parent, p->leaf, &n->metric);
 		n->attr = n->metric.attr;
+		if (rc == -ENOENT && has_series_key(p->query))
+			rc = resolve_series_only(st, n);
 	} else {
 		rc = store_stream_get(st, p->parent, p->leaf, &n->stream);
 		n->attr = n->stream.attr;
@@ -365,6 +447,7 @@ int node_resolve(const char *path, struct node *n)
 	memset(&n->attr, 0, sizeof(n->attr));
 	n->view = false;
 	n->being_created = false;
+	n->alias = false;
 	n->text_size = 0;
 	rc = path_parse(path, p);
 	if (rc)
@@ -400,6 +483,28 @@ int node_resolve(const char *path, struct node *n)
 		}
 		if (rc != -ENOENT)
 			return rc;
+		/*
+		 * The kernel walks `NS/B=y/A=x` one level at a time, so
+		 * `NS/B=y` must resolve though the store keeps the set
+		 * {A=x, B=y} only under its canonical prefixes `NS/A=x` and
+		 * `NS/A=x/B=y`. A dimension directory that does not exist
+		 * resolves as an alias while some existing set holds its
+		 * dimensions: it is a step towards that set, in another
+		 * order. Aliases are never listed (SPEC 11: non-canonical
+		 * paths resolve by lookup only), list empty, and cannot be
+		 * removed; what is made through them lands in the canonical
+		 * rows. An alias no set extends any more resolves no more.
+		 */
+		if (p->dimensions && strchr(p->leaf, '=')) {
+			rc = store_dimension_alias(st, p->rest, &n->attr);
+			if (!rc) {
+				n->type = NT_DIR;
+				n->alias = true;
+				return 0;
+			}
+			if (rc != -ENOENT)
+				return rc;
+		}
 	}
 	if (!p->parent[0])
 		return -ENOENT;

@@ -19,8 +19,14 @@ struct node {
 	enum node_type type;
 	struct fs_path path;
 	struct node_attr attr;
-	bool view;		   /* NT_FILE with a query after '?' */
-	bool being_created;	   /* an alarm or filter not defined yet */
+	bool view;	    /* NT_FILE with a query after '?' */
+	bool being_created; /* an alarm or filter not defined yet */
+	/*
+	 * NT_DIR in metrics/: a dimension directory that exists only as a
+	 * step of a non-canonical path (SPEC 11, fs/node.c): unlisted,
+	 * empty when listed, and not removable itself.
+	 */
+	bool alias;
 	struct metric_info metric; /* NT_FILE in metrics/ */
 	struct stream_info stream; /* NT_FILE in logs/ */
 	struct trail_day day;	   /* NT_FILE in trail/ */

@@ -49,6 +49,9 @@ static int op_getattr(const char *path, struct stat *st,
 	if (rc == -ENAMETOOLONG)
 		return audit_refusal(path, "Lookup", rc,
 				     "a path component is at most 255 bytes");
+	/* A bad dimension path (SPEC 11) is refused at its first lookup. */
+	if (rc == -EINVAL && n.path.err.msg[0])
+		return audit_refusal(path, "Lookup", rc, n.path.err.msg);
 	if (!rc && n.type != NT_ROOT) {
 		/* A lookup: the path walk must be allowed (SPEC 9). */
 		struct caller who = node_caller();
@@ -144,7 +147,7 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		rc = store_alarm_list(monfs_get()->store, list_one, &l);
 	if (n.path.area == AREA_FILTERS)
 		rc = store_filter_list(monfs_get()->store, list_one, &l);
-	if (!area_has_tree(n.path.area))
+	if (!area_has_tree(n.path.area) || n.alias)
 		return rc == -ENOBUFS ? 0 : rc;
 	rc = store_dir_list(monfs_get()->store, area_tree(n.path.area),
 			    n.path.rest, list_one, &l);
@@ -162,9 +165,11 @@ static int op_mkdir(const char *path, mode_t mode)
 	rc = path_parse(path, &p);
 	if (!rc)
 		rc = shape_creatable(&p, true, &why);
+	if (!rc)
+		rc = path_metrics_creatable(&p, true);
 	if (rc)
 		return audit_refusal(path, "Mkdir", rc == -ENOENT ? -EPERM : rc,
-				     why);
+				     why ? why : p.err.msg);
 	rc = access_create(path, &p, &who, "Mkdir");
 	if (rc)
 		return rc;
@@ -187,6 +192,10 @@ static int op_rmdir(const char *path)
 				     "the top directories stay");
 	if (n.type != NT_DIR)
 		return audit_refusal(path, "Rmdir", -ENOTDIR, NULL);
+	if (n.alias)
+		return audit_refusal(path, "Rmdir", -ENOTEMPTY,
+				     "a step towards a larger dimension set, "
+				     "not a set of its own");
 	rc = access_delete(path, &n, &who, "Rmdir");
 	if (rc)
 		return rc;

@@ -36,7 +36,7 @@ struct metric_render {
 	bool first;    /* json: no datapoint written yet */
 };
 
-static int json_add_string(struct strbuf *out, const char *s)
+int render_json_string(struct strbuf *out, const char *s)
 {
 	json_t *j = json_string(s);
 	char *text;
@@ -53,7 +53,7 @@ static int json_add_string(struct strbuf *out, const char *s)
 	return rc;
 }
 
-static int json_add_number(struct strbuf *out, double v)
+int render_json_number(struct strbuf *out, double v)
 {
 	char num[FORMAT_DOUBLE_MAX];
 
@@ -85,7 +85,7 @@ struct metric_render *render_metric_begin(struct strbuf *out,
 	r->first = true;
 	if (v->json) {
 		if (strbuf_adds(out, "{\"Label\":") ||
-		    json_add_string(out, name) ||
+		    render_json_string(out, name) ||
 		    strbuf_adds(out, ",\"Datapoints\":[")) {
 			free(r);
 			return NULL;
@@ -123,12 +123,12 @@ static int json_row(struct metric_render *r, int64_t start_ms,
 		}
 		rc = strbuf_addf(out, ",\"%s\":", spec->cw_name);
 		if (!rc)
-			rc = json_add_number(out, stat_value(spec, s));
+			rc = render_json_number(out, stat_value(spec, s));
 	}
 	if (!rc) {
 		rc = strbuf_adds(out, ",\"Unit\":");
 		if (!rc)
-			rc = json_add_string(out, r->unit);
+			rc = render_json_string(out, r->unit);
 	}
 	if (!rc && extended) {
 		bool first = true;
@@ -142,7 +142,8 @@ static int json_row(struct metric_render *r, int64_t start_ms,
 			rc = strbuf_addf(out, "%s\"%s\":", first ? "" : ",",
 					 spec->name);
 			if (!rc)
-				rc = json_add_number(out, stat_value(spec, s));
+				rc = render_json_number(out,
+							stat_value(spec, s));
 			first = false;
 		}
 		if (!rc)

@@ -15,6 +15,18 @@
 struct metric_render;
 
 /*
+ * Append s as a JSON string (escaped by jansson): 0, -EINVAL (not UTF-8)
+ * or -ENOMEM.
+ */
+int render_json_string(struct strbuf *out, const char *s);
+
+/*
+ * Append v as a JSON number printed as the text views print it
+ * (format_double), null for NaN and infinities. 0 or -ENOMEM.
+ */
+int render_json_number(struct strbuf *out, double v);
+
+/*
  * Start rendering a metric named name (unit "" for none) with the
  * statistics of view v into out. NULL when out of memory.
  */

@@ -24,6 +24,8 @@ enum key {
 	KEY_FORMAT,
 	KEY_FILTER,
 	KEY_VIEW,
+	KEY_SERIES,
+	KEY_MERGE,
 	KEY_COUNT
 };
 
@@ -31,7 +33,8 @@ static const char *const KEYS[KEY_COUNT] = {
 	[KEY_PERIOD] = "period", [KEY_SINCE] = "since",
 	[KEY_UNTIL] = "until",	 [KEY_STAT] = "stat",
 	[KEY_FORMAT] = "format", [KEY_FILTER] = "filter",
-	[KEY_VIEW] = "view",
+	[KEY_VIEW] = "view",	 [KEY_SERIES] = "series",
+	[KEY_MERGE] = "merge",
 };
 
 /* Which keys apply to which kind of file (SPEC 8). */
@@ -40,7 +43,9 @@ static const bool APPLIES[][KEY_COUNT] = {
 			 [KEY_SINCE] = true,
 			 [KEY_UNTIL] = true,
 			 [KEY_STAT] = true,
-			 [KEY_FORMAT] = true},
+			 [KEY_FORMAT] = true,
+			 [KEY_SERIES] = true,
+			 [KEY_MERGE] = true},
 	[VIEW_STREAM] = {[KEY_SINCE] = true,
 			 [KEY_UNTIL] = true,
 			 [KEY_FORMAT] = true,
@@ -156,6 +161,19 @@ static int apply(enum key key, const char *value, size_t len, int64_t now_ms,
 			goto bad;
 		v->history = true;
 		return 0;
+	case KEY_SERIES:
+		if (dimension_selector_parse(value, len, &v->series, err)) {
+			err_prefix(err, "series");
+			return -EINVAL;
+		}
+		v->series_given = true;
+		return 0;
+	case KEY_MERGE:
+		if (!strcmp(value, "true"))
+			v->merge = true;
+		else if (strcmp(value, "false"))
+			goto bad;
+		return 0;
 	case KEY_COUNT:
 		break;
 	}
@@ -220,6 +238,11 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 		rc = -EINVAL;
 		goto fail;
 	}
+	if (seen[KEY_MERGE] && !seen[KEY_SERIES]) {
+		err_set(err, "merge applies to a series= view");
+		rc = -EINVAL;
+		goto fail;
+	}
 	if (target == VIEW_ALARM)
 		return 0;
 	if (target == VIEW_STREAM) {
@@ -250,4 +273,7 @@ void view_release(struct view *v)
 {
 	pattern_free(v->filter);
 	v->filter = NULL;
+	if (v->series_given)
+		dimension_selector_free(&v->series);
+	v->series_given = false;
 }

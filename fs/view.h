@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/dimension.h"
 #include "lib/err.h"
 #include "lib/timeutil.h"
 #include "lib/stats.h"
@@ -30,6 +31,10 @@ struct view {
 	bool json;
 	struct pattern *filter; /* streams: NULL matches every event; owned */
 	bool history;		/* alarms: view=history */
+	/* metrics: series= (SPEC 11) selects series of the name; owned */
+	bool series_given;
+	struct dimension_selector series;
+	bool merge; /* merge=true: the selected series as one metric */
 };
 
 /*
@@ -37,12 +42,12 @@ struct view {
  * target, as of now_ms. Metrics default to 60 s periods over the last
  * hour, since rounded down to its period; streams to every event. 0, or -EINVAL
  * with err naming the offending key (unknown, repeated, inapplicable, bad
- * value, since not before until).
+ * value, since not before until, merge= without series=).
  */
 int view_parse(const char *query, enum view_target target, int64_t now_ms,
 	       struct view *out, struct err *err);
 
-/* Free what a parsed view owns (its filter). */
+/* Free what a parsed view owns (its filter, its series selector). */
 void view_release(struct view *v);
 
 #endif

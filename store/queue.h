@@ -7,6 +7,7 @@
 #ifndef MONFS_STORE_QUEUE_H
 #define MONFS_STORE_QUEUE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,7 +28,7 @@ struct data_session {
 	unsigned refs;	    /* its open file (until closed), waiting writes */
 	bool closed;
 	struct caller who;
-	char dir[LOG_GROUP_MAX_BYTES + 1];
+	char dir[PATH_MAX]; /* a metric's may name dimensions (SPEC 11) */
 	char name[NAME_MAX_BYTES + 1];
 };
 

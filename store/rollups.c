@@ -534,9 +534,9 @@ static int journal_until(struct buckets *jb, size_t *next, int64_t start,
 	return rc;
 }
 
-int store_metric_stats(struct store *st, int64_t metric_id,
-		       const struct stats_query *q, store_stats_fn fn,
-		       void *ctx)
+int rollups_stats_locked(struct store *st, int64_t metric_id,
+			 const struct stats_query *q, store_stats_fn fn,
+			 void *ctx)
 {
 	int64_t period_ms = q->period_s * MS_PER_SECOND;
 	int level = level_for(q->period_s);
@@ -557,11 +557,6 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 	rc = summary_init(&acc);
 	if (rc)
 		return rc;
-	rc = db_begin_read(st);
-	if (rc) {
-		summary_release(&acc);
-		return rc;
-	}
 	rc = journal_periods(st, metric_id, period_ms, since, until, &journal);
 	stmt = rc ? NULL : db_stmt(st, SQL_ROLLUP_RANGE);
 	if (!stmt) {
@@ -596,9 +591,21 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 		rc = fn(ctx, journal.v[next].start_ms,
 			&journal.v[next].summary);
 out:
-	db_end_read(st);
 	buckets_release(&journal);
 	summary_release(&acc);
+	return rc;
+}
+
+int store_metric_stats(struct store *st, int64_t metric_id,
+		       const struct stats_query *q, store_stats_fn fn,
+		       void *ctx)
+{
+	int rc = db_begin_read(st);
+
+	if (rc)
+		return rc;
+	rc = rollups_stats_locked(st, metric_id, q, fn, ctx);
+	db_end_read(st);
 	return rc;
 }
 

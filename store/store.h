@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "lib/caller.h"
+#include "lib/dimension.h"
 #include "lib/units.h"
 #include "lib/err.h"
 #include "lib/metric_lines.h"
@@ -192,6 +193,49 @@ typedef int (*store_stats_fn)(void *ctx, int64_t start_ms,
 int store_metric_stats(struct store *st, int64_t metric_id,
 		       const struct stats_query *q, store_stats_fn fn,
 		       void *ctx);
+
+/* ---- dimensions (SPEC 11) ---- */
+
+/*
+ * Whether dimension directory dir ("NS/B=y", spelled canonically) is an
+ * alias: it is no set of its own, but some existing set of namespace NS
+ * holds all its dimensions and more, so that a path walked in another
+ * order than the canonical one passes through it. 0 with that set's
+ * attributes in *out, -ENOENT, -ENOMEM or -EIO.
+ */
+int store_dimension_alias(struct store *st, const char *dir,
+			  struct node_attr *out);
+
+/* One series of a metric name: its metric row and its dimension set. */
+struct series {
+	int64_t metric_id;
+	struct node_attr attr;	   /* the series' metric file's */
+	struct dimension_set dims; /* empty: the dimensionless metric */
+};
+
+/*
+ * Call fn for every series of metric name in namespace ns (no dimension
+ * part) whose dimension set sel selects, in canonical path order (the
+ * dimensionless one first), found by one indexed query. The series is
+ * valid during the call only; fn may query the store. Returns 0, fn's
+ * non-zero value, -ENOMEM or -EIO.
+ */
+typedef int (*store_series_fn)(void *ctx, const struct series *s);
+int store_metric_series(struct store *st, const char *ns, const char *name,
+			const struct dimension_selector *sel,
+			store_series_fn fn, void *ctx);
+
+/*
+ * The statistics of every series store_metric_series would find, read in
+ * one snapshot: for each series in that order, series_fn, then stats_fn
+ * for each of its periods of q (as store_metric_stats). The callbacks
+ * run with the store locked and must not call the store. Returns 0, the
+ * first non-zero callback value, -ENOMEM or -EIO.
+ */
+int store_series_stats(struct store *st, const char *ns, const char *name,
+		       const struct dimension_selector *sel,
+		       const struct stats_query *q, store_series_fn series_fn,
+		       store_stats_fn stats_fn, void *ctx);
 
 /* ---- logs (SPEC 4) ---- */
 

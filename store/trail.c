@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "lib/dimension.h"
 #include "lib/format.h"
 #include "store/holds.h"
 #include "store/trail.h"
@@ -169,19 +170,54 @@ static json_t *identity(const struct caller *who)
 			 "processName", text(who->process));
 }
 
+/*
+ * Set a metrics record's "namespace" member to ns. When ns is a
+ * dimension directory ("AWS/EC2/InstanceId=i-0abc"), the member holds
+ * the namespace alone and "dimensions" the set as CloudWatch names it,
+ * [{"name","value"}] with values decoded (SPEC 11). A name that does not
+ * parse as a dimension directory (a refusal's) is kept as it came.
+ * 0, or -1 when out of memory.
+ */
+static int set_namespace(json_t *params, const char *ns)
+{
+	struct dimension_path dp;
+	struct err ignored;
+	json_t *dims;
+	int bad;
+
+	if (!strchr(ns, '=') ||
+	    dimension_parse_path(ns, strlen(ns), DIMENSION_PATH_DIR, &dp,
+				 &ignored))
+		return json_object_set_new(params, "namespace", text(ns));
+	dims = dimension_set_json(&dp.dims, "name", "value");
+	bad = !dims ||
+	      json_object_set_new(params, "namespace",
+				  json_stringn(dp.ns, dp.ns_len)) ||
+	      json_object_set_new(params, "dimensions", dims);
+	dimension_path_free(&dp);
+	return bad ? -1 : 0;
+}
+
 static json_t *parameters(const struct trail_event *ev)
 {
+	bool metrics = ev->source && !strcmp(ev->source, "metrics.monfs");
 	json_t *params;
 	size_t i;
+	int bad;
 
 	if (ev->nparams == 0)
 		return json_null();
 	params = json_object();
 	for (i = 0; params && i < ev->nparams; i++) {
 		const struct trail_param *p = &ev->params[i];
-		json_t *v = p->str ? text(p->str) : json_integer(p->num);
 
-		if (json_object_set_new(params, p->key, v)) {
+		if (metrics && p->str && !strcmp(p->key, "namespace"))
+			bad = set_namespace(params, p->str);
+		else
+			bad = json_object_set_new(
+				params, p->key,
+				p->str ? text(p->str) : json_integer(p->num));
+		if (bad) {
 			json_decref(params);
 			return NULL;
 		}

@@ -11,6 +11,13 @@
  * a file of its parent. The two trees differ only in their tables and
  * their length limit, which struct tree_desc carries.
  *
+ * Dimension sets (SPEC 11) are namespace rows too: set {A=x, B=y} of
+ * namespace NS is the row "NS/A=x/B=y", under "NS/A=x", under "NS"; the
+ * names are the canonical spelling (lib/dimension), which fs/ makes of
+ * every spelling a user writes. So the chain of canonical prefixes of a
+ * set exists whenever the set does, and a metric in a set's row is that
+ * set's series. The whole-name limit applies to the namespace part.
+ *
  * A directory's mtime and ctime move when an entry is made or removed in
  * it (SPEC 10); the schema's triggers keep them (store/db.c, migration
  * 7), for the top directories too (top_dirs).
@@ -20,10 +27,13 @@
 #include "store/memo.h"
 #include "store/trail.h"
 #include "store/tree.h"
+#include "lib/dimension.h"
 #include "lib/format.h"
 #include "lib/parse.h"
+#include "lib/strbuf.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -155,9 +165,40 @@ int64_t tree_lookup(struct store *st, enum tree tree, const char *name)
 	return dir_id(st, &TREES[tree], name, NULL);
 }
 
+/*
+ * A dimension directory's name (it holds '='): a namespace, then
+ * dimensions, all spelled canonically. 0 or -EINVAL / -ENAMETOOLONG with
+ * err naming the component.
+ */
+static int validate_dimension_dir(const char *name, struct err *err)
+{
+	struct dimension_path dp;
+	char q[FORMAT_QUOTE_SIZE];
+	bool canonical;
+	int rc;
+
+	rc = dimension_parse_path(name, strlen(name), DIMENSION_PATH_DIR, &dp,
+				  err);
+	if (rc)
+		return rc;
+	canonical = dp.canonical;
+	dimension_path_free(&dp);
+	if (!canonical) {
+		err_set(err,
+			"\"%s\" is not the canonical spelling of its "
+			"dimension set",
+			format_quote(q, name, strlen(name)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int tree_validate(enum tree tree, const char *name, struct err *err)
 {
 	const struct tree_desc *t = &TREES[tree];
+
+	if (tree == TREE_NAMESPACES && strchr(name, '='))
+		return validate_dimension_dir(name, err);
 	const char *level = name;
 	size_t len = strlen(name);
 	char q[FORMAT_QUOTE_SIZE];
@@ -227,12 +268,83 @@ static int has_file(struct store *st, const struct tree_desc *t,
 	return rc;
 }
 
+/*
+ * Make each canonical prefix of dimension directory dir that is missing,
+ * dir itself included, owned by the caller: what a set needs (SPEC 11).
+ * The rows get permission bits mode, or the namespace's when inherit
+ * (a series made through an alias, where no mkdir gave a mode). The
+ * namespace part must exist: -ENOENT otherwise. Lock held, transaction
+ * open. 0 or -errno.
+ */
+static int make_dimension_chain(struct store *st, const char *dir, mode_t mode,
+				bool inherit, const struct caller *who)
+{
+	const struct tree_desc *t = &TREES[TREE_NAMESPACES];
+	struct strbuf level = STRBUF_INIT, parent = STRBUF_INIT;
+	struct dimension_path dp;
+	struct node_attr ns_attr;
+	struct err ignored;
+	sqlite3_stmt *stmt;
+	int64_t id;
+	size_t k;
+	int rc;
+
+	rc = dimension_parse_path(dir, strlen(dir), DIMENSION_PATH_DIR, &dp,
+				  &ignored);
+	if (rc)
+		return rc;
+	if (strbuf_add(&level, dp.ns, dp.ns_len)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	id = dir_id(st, t, level.buf, &ns_attr);
+	if (id < 0) {
+		rc = (int)id;
+		goto out;
+	}
+	if (inherit)
+		mode = ns_attr.mode & 07777;
+	for (k = 1; k <= dp.dims.count; k++) {
+		strbuf_reset(&level);
+		strbuf_reset(&parent);
+		if (dimension_dir_path(&level, dp.ns, dp.ns_len, &dp.dims, k) ||
+		    dimension_dir_path(&parent, dp.ns, dp.ns_len, &dp.dims,
+				       k - 1)) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		id = dir_id(st, t, level.buf, NULL);
+		if (id >= 0)
+			continue;
+		if (id != -ENOENT) {
+			rc = (int)id;
+			goto out;
+		}
+		stmt = db_stmt(st, t->sql_insert);
+		if (!stmt) {
+			rc = -EIO;
+			goto out;
+		}
+		sqlite3_bind_text(stmt, 1, level.buf, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, parent.buf, -1, SQLITE_STATIC);
+		db_bind_owner(stmt, 3, who, mode, store_now_ms());
+		rc = db_exec_stmt(stmt);
+		if (rc)
+			goto out;
+	}
+out:
+	strbuf_release(&level);
+	strbuf_release(&parent);
+	dimension_path_free(&dp);
+	return rc;
+}
+
 int store_dir_create(struct store *st, enum tree tree, const char *name,
 		     mode_t mode, const struct caller *who, struct err *err)
 {
 	const struct tree_desc *t = &TREES[tree];
 	struct trail_event ev = event(t, t->dir_create, name, NULL, who);
-	char parent[LOG_GROUP_MAX_BYTES + 1] = "";
+	char parent[PATH_MAX] = "";
 	const char *slash = strrchr(name, '/');
 	sqlite3_stmt *stmt;
 	int rc;
@@ -243,8 +355,18 @@ int store_dir_create(struct store *st, enum tree tree, const char *name,
 	rc = tree_validate(tree, name, err);
 	if (rc)
 		goto out;
+	if (slash && (size_t)(slash - name) >= sizeof(parent)) {
+		rc = -ENAMETOOLONG;
+		goto out;
+	}
 	if (slash)
 		memcpy(parent, name, (size_t)(slash - name));
+	if (slash && tree == TREE_NAMESPACES && strchr(parent, '=')) {
+		/* A set needs its canonical prefixes (SPEC 11). */
+		rc = make_dimension_chain(st, parent, mode, false, who);
+		if (rc)
+			goto out;
+	}
 	if (slash) {
 		int64_t parent_id = dir_id(st, t, parent, NULL);
 
@@ -460,7 +582,7 @@ int tree_file_create(struct store *st, enum tree tree, const char *dir,
 {
 	const struct tree_desc *t = &TREES[tree];
 	struct trail_event ev = event(t, t->file_create, dir, name, who);
-	char child[LOG_GROUP_MAX_BYTES + NAME_MAX_BYTES + 2];
+	char child[PATH_MAX + NAME_MAX_BYTES + 2];
 	sqlite3_stmt *stmt;
 	int64_t dir_id_, child_id;
 	int rc;
@@ -472,6 +594,21 @@ int tree_file_create(struct store *st, enum tree tree, const char *dir,
 	if (rc) {
 		err_set(err, "invalid %s name", t->file_what);
 		goto out;
+	}
+	if (tree == TREE_NAMESPACES && strchr(name, '=')) {
+		err_set(err, "metric name %s holds '=' (a dimension)", name);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (tree == TREE_NAMESPACES && strchr(dir, '=')) {
+		/* A series made through an alias makes its set (SPEC 11). */
+		rc = tree_validate(tree, dir, err);
+		if (!rc)
+			rc = make_dimension_chain(st, dir, 0, true, who);
+		if (rc == -ENOENT)
+			err_set(err, "no %s for %s", t->what, dir);
+		if (rc)
+			goto out;
 	}
 	dir_id_ = dir_id(st, t, dir, NULL);
 	if (dir_id_ < 0) {

@@ -194,9 +194,12 @@ repeat() {
 
 @test "names with blanks and punctuation are accepted" {
 	succeeds mkdir "$MNT/metrics/My App"
-	succeeds touch "$MNT/metrics/My App/Disk Used %" "$MNT/metrics/My App/a=b,c;d"
+	succeeds touch "$MNT/metrics/My App/Disk Used %" "$MNT/metrics/My App/a+b,c;d"
 	assert_equal "$(ls "$MNT/metrics/My App" | sort)" "Disk Used %
-a=b,c;d"
+a+b,c;d"
+	# '=' makes a component a dimension (SPEC 11): no metric name holds one
+	fails_with "Invalid argument" touch "$MNT/metrics/My App/a=b,c;d"
+	assert_equal "$(ls "$MNT/metrics/My App" | wc -l)" 2
 }
 
 @test "mv of a metric or a namespace is refused with EPERM" {

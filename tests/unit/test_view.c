@@ -170,3 +170,24 @@ Test(view, an_alarm_history_view_is_taken)
 	cr_assert(v.history);
 	cr_assert_not(v.json);
 }
+
+Test(view, series_selects_by_dimension_names_and_merge_needs_it)
+{
+	cr_assert_eq(parse("series=Role,Host&merge=true", VIEW_METRIC), 0, "%s",
+		     err.msg);
+	cr_assert(v.series_given);
+	cr_assert(v.merge);
+	cr_assert_eq(v.series.count, 2);
+	cr_assert_str_eq(v.series.names[0], "Host"); /* sorted */
+	cr_assert_str_eq(v.series.names[1], "Role");
+	release();
+	cr_assert_eq(parse("series=%2A", VIEW_METRIC), 0, "%s", err.msg);
+	cr_assert(v.series.all);
+	cr_assert_not(v.merge);
+	release();
+	cr_assert_eq(parse("merge=true", VIEW_METRIC), -EINVAL);
+	cr_assert_eq(parse("series=Host&merge=yes", VIEW_METRIC), -EINVAL);
+	cr_assert_eq(parse("series=Host,Host", VIEW_METRIC), -EINVAL);
+	cr_assert_eq(parse("series=", VIEW_METRIC), -EINVAL);
+	cr_assert_eq(parse("series=Host", VIEW_STREAM), -EINVAL);
+}
