@@ -46,6 +46,8 @@ UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
 # lib/ pure.
 STORE_UNIT := alarms alarm_rules backlog checkpoint dimensions faults filters handle logs memo space store view tree trail
 STORE_UNIT_BIN := $(addprefix $(BUILD)/tests/unit/test_,$(STORE_UNIT))
+# What the store's unit tests share (a store in a directory of its own).
+TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 LIB_UNIT_BIN := $(filter-out $(STORE_UNIT_BIN),$(UNIT_BIN))
 LIB_LIBS  := $(shell pkg-config --libs jansson 2>/dev/null) -lm
 HEADER_OBJ := $(HEADERS:%.h=$(BUILD)/headers/%.o)
@@ -64,7 +66,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(STORE_UNIT_BIN): $(BUILD)/tests/unit/%: tests/unit/%.c $(STORE_OBJ) \
-		$(FS_UNIT_OBJ) $(LIB_OBJ)
+		$(FS_UNIT_OBJ) $(LIB_OBJ) $(TEST_SUPPORT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcriterion
 
@@ -189,6 +191,7 @@ install: all
 # The C sources clang-format keeps (.clang-format): make format applies
 # it, make check-format (part of make test) fails on any drift.
 FORMAT_SRC = $(wildcard fs/*.[ch] store/*.[ch] lib/*.[ch] tests/unit/*.c \
+	tests/support/*.[ch] \
 	tests/fault/*.c tests/bench/*.c tests/fuzz/*.c)
 
 format:

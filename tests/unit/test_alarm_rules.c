@@ -14,8 +14,9 @@
 
 #include "lib/alarm.h"
 #include "store/store.h"
+#include "tests/support/tmpstore.h"
 
-static char dir[] = "/tmp/monfs-rules-XXXXXX";
+static struct tmpstore fixture;
 static struct store *st;
 static const struct caller carol = {
 	.uid = 1002, .gid = 1002, .pid = 9, .user = "carol", .process = "test"};
@@ -23,22 +24,12 @@ static const struct node_owner carols = {1002, 1002, 0644};
 
 static void open_store(void)
 {
-	char path[256];
-	struct err err = {""};
-
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	tmpstore_open(&fixture, "rules", &st);
 }
 
 static void close_store(void)
 {
-	char cmd[300];
-
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/monfs-rules-XXXXXX");
+	tmpstore_close(&fixture, st);
 }
 
 TestSuite(alarm_rules, .init = open_store, .fini = close_store);

@@ -13,25 +13,20 @@
 
 #include "lib/timeutil.h"
 #include "store/store.h"
+#include "tests/support/tmpstore.h"
 
-static char dir[] = "/tmp/monfs-backlog-XXXXXX";
-static char path[256];
+static struct tmpstore fixture;
 static const struct caller bob = {
 	.uid = 1001, .gid = 1001, .pid = 7, .user = "bob", .process = "test"};
 
 static void make_dir(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
+	tmpstore_dir(&fixture, "backlog");
 }
 
 static void remove_dir(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/monfs-backlog-XXXXXX");
+	tmpstore_remove(&fixture);
 }
 
 TestSuite(backlog, .init = make_dir, .fini = remove_dir);
@@ -79,7 +74,7 @@ static void crash_after_writes(int points, int before, int lines)
 		char line[64];
 		int i, n;
 
-		if (store_open(path, &st, &err) ||
+		if (store_open(fixture.path, &st, &err) ||
 		    store_dir_create(st, TREE_NAMESPACES, "W", 0755, &bob,
 				     &err) ||
 		    store_metric_create(st, "W", "m", 0644, &bob, &mi, &err) ||
@@ -125,13 +120,13 @@ static char *stream_text(struct store *st, int *len)
 	return buf;
 }
 
-/* A store opened on path, holding stream app/s (in *si). */
+/* A store opened on fixture.path, holding stream app/s (in *si). */
 static struct store *open_with_stream(struct stream_info *si)
 {
 	struct err err = {""};
 	struct store *st;
 
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(
 		store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &bob, &err),
 		0);
@@ -148,7 +143,7 @@ Test(backlog, writes_acknowledged_before_a_crash_are_there_after_it)
 	int len;
 
 	crash_after_writes(300, 0, 50);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(points_of(st), 300);
 	text = stream_text(st, &len);
 	cr_assert_gt(len, 0);
@@ -165,11 +160,11 @@ Test(backlog, a_write_the_database_took_before_the_crash_is_taken_once)
 	struct store *st;
 
 	crash_after_writes(200, 120, 0);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(points_of(st), 200);
 	store_close(st);
 	/* And again: the replay emptied the backlog. */
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(points_of(st), 200);
 	store_close(st);
 }
@@ -185,9 +180,9 @@ Test(backlog, a_torn_record_at_the_tail_is_not_taken)
 	snprintf(cmd, sizeof(cmd),
 		 "head -c 24 /dev/urandom >> %s.backlog && head -c 7 "
 		 "/dev/zero >> %s.backlog",
-		 path, path);
+		 fixture.path, fixture.path);
 	cr_assert_eq(system(cmd), 0);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(points_of(st), 10);
 	store_close(st);
 }
@@ -202,7 +197,7 @@ Test(backlog, the_data_events_a_crash_left_reach_the_trail)
 	int n;
 
 	crash_after_writes(5, 0, 3);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(store_trail_day(st, day, &d), 0);
 	buf = calloc(1, (size_t)d.size + 1);
 	cr_assert_not_null(buf);
@@ -268,8 +263,8 @@ static long long rows_of(const char *table)
 	long long n = -1;
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'SELECT count(*) FROM %s'", path,
-		 table);
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'SELECT count(*) FROM %s'",
+		 fixture.path, table);
 	p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	cr_assert_eq(fscanf(p, "%lld", &n), 1);
@@ -364,7 +359,7 @@ Test(backlog, a_session_open_across_a_backlog_reset_survives_a_crash)
 		char *buf = malloc(POINTS * 8);
 		int i;
 
-		if (!buf || store_open(path, &st, &err) ||
+		if (!buf || store_open(fixture.path, &st, &err) ||
 		    store_dir_create(st, TREE_NAMESPACES, "W", 0755, &bob,
 				     &err) ||
 		    store_metric_create(st, "W", "m", 0644, &bob, &mi, &err))
@@ -383,7 +378,7 @@ Test(backlog, a_session_open_across_a_backlog_reset_survives_a_crash)
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		  "the child failed with %d", WEXITSTATUS(status));
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(points_of(st), (uint64_t)WRITES * POINTS);
 	store_close(st);
 }

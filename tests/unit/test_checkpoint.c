@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 
 #include "store/store.h"
+#include "tests/support/tmpstore.h"
 
-static char dir[] = "/tmp/monfs-ckpt-XXXXXX";
-static char path[256];
+static struct tmpstore fixture;
 static const struct caller bob = {
 	.uid = 1001, .gid = 1001, .pid = 7, .user = "bob", .process = "test"};
 
@@ -23,7 +23,7 @@ static off_t file_size(const char *suffix)
 	char p[300];
 	struct stat sb;
 
-	snprintf(p, sizeof(p), "%s%s", path, suffix);
+	snprintf(p, sizeof(p), "%s%s", fixture.path, suffix);
 	return stat(p, &sb) == 0 ? sb.st_size : -1;
 }
 
@@ -44,12 +44,10 @@ Test(checkpoint, steady_small_commits_keep_the_wal_small)
 	struct data_session *ds;
 	off_t wal_max = 0;
 	int64_t now = store_now_ms();
-	char line[64], cmd[300];
+	char line[64];
 	int i;
 
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	tmpstore_open(&fixture, "ckpt", &st);
 	cr_assert_eq(
 		store_dir_create(st, TREE_NAMESPACES, "W", 0755, &bob, &err),
 		0);
@@ -75,14 +73,12 @@ Test(checkpoint, steady_small_commits_keep_the_wal_small)
 		     (long long)wal_max);
 	cr_assert_eq(file_size("-wal"), -1, "the last close removes the WAL");
 
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	q.since_ms = (now / 3600000 - 2) * 3600000;
 	q.until_ms = now + 1000;
 	q.now_ms = now;
 	cr_assert_eq(store_metric_stats(st, m.id, &q, add_count, &total), 0);
 	cr_assert_eq(total, 30000, "%llu points after reopening",
 		     (unsigned long long)total);
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	tmpstore_close(&fixture, st);
 }

@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "tests/support/tmpstore.h"
 
-static char dir[] = "/tmp/monfs-dims-XXXXXX";
-static char path[256];
+static struct tmpstore fixture;
 static struct store *st;
 static const struct caller alice = {.uid = 1000,
 				    .gid = 1000,
@@ -27,21 +27,12 @@ static const struct caller alice = {.uid = 1000,
 
 static void open_store(void)
 {
-	struct err err = {""};
-
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	tmpstore_open(&fixture, "dims", &st);
 }
 
 static void close_store(void)
 {
-	char cmd[300];
-
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/monfs-dims-XXXXXX");
+	tmpstore_close(&fixture, st);
 }
 
 TestSuite(dimensions, .init = open_store, .fini = close_store);

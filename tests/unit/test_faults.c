@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "tests/support/tmpstore.h"
 
-static char dir[] = "/tmp/monfs-faults-XXXXXX";
-static char path[256];
+static struct tmpstore fixture;
 static struct store *st;
 static const struct caller alice = {.uid = 1000,
 				    .gid = 1000,
@@ -38,9 +38,7 @@ static void open_store(void)
 	struct metric_info m;
 	struct err err = {""};
 
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	tmpstore_open(&fixture, "faults", &st);
 	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "App", 0755, &alice,
 				      &err),
 		     0, "%s", err.msg);
@@ -61,12 +59,7 @@ static void open_store(void)
 
 static void close_store(void)
 {
-	char cmd[300];
-
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/monfs-faults-XXXXXX");
+	tmpstore_close(&fixture, st);
 }
 
 TestSuite(faults, .init = open_store, .fini = close_store);
@@ -77,7 +70,7 @@ static void other_connection(const char *sql)
 	sqlite3 *db;
 	char *msg = NULL;
 
-	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_open(fixture.path, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
 	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK, "%s",
 		     msg ? msg : "");
@@ -94,7 +87,7 @@ static void damage_disk(void)
 
 	other_connection("PRAGMA wal_checkpoint(TRUNCATE);");
 	memset(junk, 0xa5, sizeof(junk));
-	fd = open(path, O_WRONLY);
+	fd = open(fixture.path, O_WRONLY);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(fstat(fd, &sb), 0);
 	cr_assert_gt(sb.st_size, 4096, "the database has more than a page");

@@ -11,30 +11,21 @@
 
 #include "lib/timeutil.h"
 #include "store/store.h"
+#include "tests/support/tmpstore.h"
 
-static char dir[] = "/tmp/monfs-logs-XXXXXX";
+static struct tmpstore fixture;
 static struct store *st;
 static const struct caller bob = {
 	.uid = 1001, .gid = 1001, .pid = 7, .user = "bob", .process = "test"};
 
 static void open_store(void)
 {
-	char path[256];
-	struct err err = {""};
-
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	tmpstore_open(&fixture, "logs", &st);
 }
 
 static void close_store(void)
 {
-	char cmd[300];
-
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/monfs-logs-XXXXXX");
+	tmpstore_close(&fixture, st);
 }
 
 TestSuite(logs, .init = open_store, .fini = close_store);
@@ -162,7 +153,7 @@ static long long rows_of(const char *table)
 	FILE *p;
 
 	snprintf(cmd, sizeof(cmd), "sqlite3 %s/t.db 'SELECT count(*) FROM %s'",
-		 dir, table);
+		 fixture.dir, table);
 	p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	cr_assert_eq(fscanf(p, "%lld", &n), 1);
@@ -178,7 +169,7 @@ static bool table_exists(const char *name)
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 %s/t.db \"SELECT name FROM sqlite_master"
 		 " WHERE name = '%s'\" | grep -q .",
-		 dir, name);
+		 fixture.dir, name);
 	return system(cmd) == 0;
 }
 
@@ -288,11 +279,10 @@ Test(logs, a_database_of_schema_6_keeps_its_streams_and_bytes_migrating)
 		" DROP TABLE top_dirs; ALTER TABLE alarms DROP COLUMN "
 		"created_ms; DROP TABLE backlog_taken;"
 		" DELETE FROM schema_version WHERE version >= 7; COMMIT;\"",
-		dir, dir, dir, dir);
+		fixture.dir, fixture.dir, fixture.dir, fixture.dir);
 	cr_assert_eq(system(cmd), 0);
 	cr_assert_eq(rows_of("log_chunks"), 1);
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(rows_of("schema_version WHERE version >= 7"), 5);
 	/* The bytes moved to a segment, and the old table went. */
 	cr_assert(table_exists("log_chunks"));
@@ -310,7 +300,8 @@ Test(logs, a_database_of_schema_6_keeps_its_streams_and_bytes_migrating)
 	cr_assert_eq(store_stream_read(st, id, 0, buf, sizeof(buf)), 7);
 	cr_assert_eq(store_stream_release(st, id), 0);
 	cr_assert_eq(rows_of("log_chunks"), 0);
-	snprintf(path, sizeof(path), "%s/t.db.logs/%lld", dir, (long long)id);
+	snprintf(path, sizeof(path), "%s/t.db.logs/%lld", fixture.dir,
+		 (long long)id);
 	cr_assert_eq(access(path, F_OK), -1, "the stream's segments are gone");
 }
 
@@ -318,7 +309,6 @@ Test(logs, removed_streams_a_crash_left_are_reaped_by_the_sweep)
 {
 	int64_t id = make_stream("app", "left");
 	struct err err = {""};
-	char path[300];
 	int i;
 
 	for (i = 0; i < 300; i++)
@@ -329,8 +319,7 @@ Test(logs, removed_streams_a_crash_left_are_reaped_by_the_sweep)
 		     0);
 	/* A crash: the hold is lost with the process. */
 	store_close(st);
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(rows_of("log_chunks"), 300);
 	cr_assert_eq(store_logs_sweep(st, store_now_ms()), 0);
 	cr_assert_eq(rows_of("log_chunks"), 0);

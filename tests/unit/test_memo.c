@@ -12,6 +12,7 @@
 
 #include "store/memo.h"
 #include "store/store.h"
+#include "tests/support/tmpstore.h"
 
 static const struct memo_value FOUND = {.rc = 0, .n = 7, .unit = "Seconds"};
 static const struct memo_value ABSENT = {.rc = -ENOENT};
@@ -111,29 +112,19 @@ Test(memo, a_key_too_long_is_not_kept_and_a_full_memo_replaces)
 
 /* ---- through the store ---- */
 
-static char dir[] = "/tmp/monfs-memo-XXXXXX";
+static struct tmpstore fixture;
 static struct store *st;
 static const struct caller alice = {
 	.uid = 1000, .gid = 1000, .pid = 42, .user = "alice", .process = "t"};
 
 static void open_store(void)
 {
-	char path[300];
-	struct err err = {""};
-
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	tmpstore_open(&fixture, "memo", &st);
 }
 
 static void close_store(void)
 {
-	char cmd[300];
-
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/monfs-memo-XXXXXX");
+	tmpstore_close(&fixture, st);
 }
 
 Test(memo_store, a_lookup_sees_every_change_at_once, .init = open_store,

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "tests/support/tmpstore.h"
 
-static char dir[] = "/tmp/monfs-store-XXXXXX";
-static char path[256];
+static struct tmpstore fixture;
 static struct store *st;
 static const struct caller alice = {.uid = 1000,
 				    .gid = 1000,
@@ -26,22 +26,13 @@ static int64_t base_ms;
 
 static void open_store(void)
 {
-	struct err err = {""};
-
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	tmpstore_open(&fixture, "store", &st);
 	base_ms = (store_now_ms() / 60000 - 60) * 60000;
 }
 
 static void close_store(void)
 {
-	char cmd[300];
-
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/monfs-store-XXXXXX");
+	tmpstore_close(&fixture, st);
 }
 
 TestSuite(store, .init = open_store, .fini = close_store);
@@ -350,7 +341,7 @@ Test(store, data_survives_closing_and_reopening)
 
 	cr_assert_eq(store_metric_ingest(st, id, &p, 1, &err), 0);
 	store_close(st);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(store_metric_get(st, "App", "durable", &m), 0);
 	cr_assert_eq(query(m.id, 60, base_ms, base_ms + 60000).count[0], 1);
 }
@@ -496,7 +487,7 @@ Test(store, journaled_points_survive_a_reopen)
 		cr_assert_eq(store_metric_ingest(st, id, &p, 1, &err), 0);
 	}
 	store_close(st);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
 	r = query(id, 60, base_ms, base_ms + 60000);
 	cr_assert_eq(r.n, 1);
 	cr_assert_eq(r.count[0], 5);

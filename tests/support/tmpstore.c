@@ -1,0 +1,49 @@
+/*
+ * tmpstore: see tmpstore.h.
+ */
+#include "tests/support/tmpstore.h"
+
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+
+void tmpstore_dir(struct tmpstore *t, const char *tag)
+{
+	int n = snprintf(t->dir, sizeof(t->dir), "/tmp/monfs-%s-XXXXXX", tag);
+
+	cr_assert(n > 0 && (size_t)n < sizeof(t->dir), "tag \"%s\" too long",
+		  tag);
+	cr_assert_not_null(mkdtemp(t->dir), "mkdtemp %s: %m", t->dir);
+	snprintf(t->path, sizeof(t->path), "%s/t.db", t->dir);
+}
+
+void tmpstore_open(struct tmpstore *t, const char *tag, struct store **st)
+{
+	struct err err = {""};
+
+	tmpstore_dir(t, tag);
+	cr_assert_eq(store_open(t->path, st, &err), 0, "%s", err.msg);
+}
+
+static int remove_one(const char *path, const struct stat *sb, int type,
+		      struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+void tmpstore_remove(struct tmpstore *t)
+{
+	cr_assert_eq(nftw(t->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0,
+		     "removing %s: %m", t->dir);
+}
+
+void tmpstore_close(struct tmpstore *t, struct store *st)
+{
+	if (st)
+		store_close(st);
+	tmpstore_remove(t);
+}
