@@ -19,7 +19,6 @@
 #include "lib/parse.h"
 #include "lib/pattern.h"
 
-#define COLUMN_GAP 2
 #define CELL_MAX FORMAT_TIME_MAX /* the widest cell, a timestamp */
 
 typedef char cell_t[CELL_MAX];
@@ -193,18 +192,7 @@ int render_metric_row(void *ctx, int64_t start_ms, const struct summary *s)
 /* Append one table line: cells padded to their column, none trailing. */
 static int text_line(struct metric_render *r, const char *const *cells)
 {
-	size_t c;
-	int rc = 0;
-
-	for (c = 0; c < r->ncols && !rc; c++) {
-		if (c + 1 < r->ncols)
-			rc = strbuf_addf(r->out, "%-*s",
-					 (int)(r->width[c] + COLUMN_GAP),
-					 cells[c]);
-		else
-			rc = strbuf_addf(r->out, "%s\n", cells[c]);
-	}
-	return rc;
+	return format_table_line(r->out, cells, r->width, r->ncols);
 }
 
 int render_metric_end(struct metric_render *r)

@@ -25,8 +25,6 @@
 #include "fs/render.h"
 #include "lib/format.h"
 
-#define COLUMN_GAP 2
-
 struct series_render {
 	struct strbuf *out;
 	const struct view *view;
@@ -303,18 +301,7 @@ int render_series_row(void *ctx, int64_t start_ms, const struct summary *s)
 /* Append one table line: cells padded to their column, none trailing. */
 static int text_line(struct series_render *r, const char *const *cells)
 {
-	size_t c;
-	int rc = 0;
-
-	for (c = 0; c < r->ncols && !rc; c++) {
-		if (c + 1 < r->ncols)
-			rc = strbuf_addf(r->out, "%-*s",
-					 (int)(r->width[c] + COLUMN_GAP),
-					 cells[c]);
-		else
-			rc = strbuf_addf(r->out, "%s\n", cells[c]);
-	}
-	return rc;
+	return format_table_line(r->out, cells, r->width, r->ncols);
 }
 
 static int text_end(struct series_render *r)

@@ -358,3 +358,19 @@ const char *format_quote(char out[FORMAT_QUOTE_SIZE], const char *s, size_t len)
 		out[o] = '\0';
 	return out;
 }
+
+int format_table_line(struct strbuf *out, const char *const *cells,
+		      const size_t *width, size_t ncols)
+{
+	size_t c;
+	int rc = 0;
+
+	for (c = 0; c < ncols && !rc; c++) {
+		if (c + 1 < ncols)
+			rc = strbuf_addf(out, "%-*s", (int)(width[c] + 2),
+					 cells[c]);
+		else
+			rc = strbuf_addf(out, "%s\n", cells[c]);
+	}
+	return rc;
+}

@@ -65,4 +65,12 @@ int format_utf8_lossy(struct strbuf *out, const char *s, size_t len);
 const char *format_quote(char out[FORMAT_QUOTE_SIZE], const char *s,
 			 size_t len);
 
+/*
+ * Append one line of a text table to out: cells[0..ncols), each but the
+ * last padded with blanks to width[c] + 2 (the gap between columns), the
+ * last unpadded, so that no line ends in blanks. 0 or -ENOMEM.
+ */
+int format_table_line(struct strbuf *out, const char *const *cells,
+		      const size_t *width, size_t ncols);
+
 #endif

@@ -302,3 +302,15 @@ Test(civil_from_days, steps_one_day_at_a_time)
 		prev_day = day;
 	}
 }
+
+Test(format_table_line, pads_each_cell_to_its_column_and_none_at_the_end)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *cells[] = {"a", "bbbb", "c"};
+	const size_t width[] = {3, 4, 9};
+
+	cr_assert_eq(format_table_line(&out, cells, width, 3), 0);
+	cr_assert_eq(format_table_line(&out, cells, width, 1), 0);
+	cr_assert_str_eq(out.buf, "a    bbbb  c\na\n");
+	strbuf_release(&out);
+}
