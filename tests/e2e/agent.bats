@@ -1,9 +1,12 @@
 #!/usr/bin/env bats
 # scripts/monfs-agent, the CloudWatch agent's counterpart: run under dash
 # against a fresh monfs with interval = 1, it writes the host metrics with
-# the agent's names and follows a file into a log stream, across rotation;
-# it refuses a bad configuration and stops its tail children on SIGTERM.
-# Everything is polled with a generous deadline: these machines are noisy.
+# the agent's names and dimensions (SPEC 11: a series per mount, disk,
+# interface and CPU, each checked against what this test reads from df,
+# stat -f and /proc itself) and follows a file into a log stream, across
+# rotation; it refuses a bad configuration and stops its tail children on
+# SIGTERM. Everything is polled with a generous deadline: these machines
+# are noisy.
 
 load helpers
 
@@ -20,6 +23,7 @@ setup() {
 	AGENT_LOG="$BATS_TEST_TMPDIR/agent.log"
 	AGENT_PID=
 	TAIL_PIDS=()
+	BIND_MOUNTS=()
 	: >"$FOLLOWED"
 	cat >"$CONF" <<EOF
 # written by agent.bats
@@ -41,6 +45,9 @@ teardown() {
 	fi
 	for p in ${TAIL_PIDS[@]+"${TAIL_PIDS[@]}"}; do
 		kill "$p" 2>/dev/null || true
+	done
+	for p in ${BIND_MOUNTS[@]+"${BIND_MOUNTS[@]}"}; do
+		umount "$p" 2>/dev/null || umount -l "$p" || true
 	done
 	stop_all_daemons
 }
@@ -100,39 +107,119 @@ json() {
 	cat "$NS/$1?format=json&period=1&since=-10m"
 }
 
-PERCENTS="cpu_usage_active cpu_usage_iowait mem_used_percent swap_used_percent disk_used_percent_root"
-COUNTERS="diskio_reads diskio_writes net_bytes_sent net_bytes_recv"
+# latest METRIC: the average of METRIC's newest 1 s period.
+latest() {
+	json "$1" | jq '.Datapoints | max_by(.Timestamp) | .Average'
+}
+
+# highest METRIC: the largest point METRIC holds.
+highest() {
+	json "$1" | jq '[.Datapoints[].Maximum] | max'
+}
+
+# encoded VALUE: VALUE as monfs lists a dimension value (SPEC 11): `%`,
+# `/` and `?` as %25, %2F, %3F (the values here hold no control byte).
+encoded() {
+	local v=${1//%/%25}
+	v=${v//\//%2F}
+	printf '%s' "${v//\?/%3F}"
+}
+
+# disk_set MOUNTPOINT: the dimension set of MOUNTPOINT's disk_used_percent,
+# in canonical order, from what df says of it (device without /dev/).
+disk_set() {
+	local source fstype
+	read -r source fstype < <(df --output=source,fstype -- "$1" | tail -n 1)
+	echo "device=$(encoded "${source#/dev/}")/fstype=$(encoded "$fstype")/path=$(encoded "$1")"
+}
+
+# used_percent MOUNTPOINT: used / (used + available) * 100 by stat -f.
+used_percent() {
+	stat -f -c '%b %f %a' -- "$1" | awk '{ u = $1 - $2; print u * 100 / (u + $3) }'
+}
+
+# cpus: cpu-total and cpuN for each cpuN line of /proc/stat.
+cpus() {
+	echo cpu-total
+	awk '/^cpu[0-9]/ { print $1 }' /proc/stat
+}
+
+# interfaces: every interface of /proc/net/dev but lo.
+interfaces() {
+	awk -F: 'NR > 2 { gsub(/[ \t]/, "", $1); if ($1 != "lo") print $1 }' /proc/net/dev
+}
+
+# disks: the whole disks the kernel lists in /sys/block (partitions are
+# not there), less the virtual ones the agent leaves out.
+disks() {
+	local d
+	for d in /sys/block/*; do
+		d=${d##*/}
+		case $d in loop* | ram* | zram* | dm-* | md* | nbd*) continue ;; esac
+		echo "$d"
+	done
+}
+
+# net_bytes IFACE FIELD: IFACE's received (FIELD 1) or sent (FIELD 9)
+# bytes in /proc/net/dev.
+net_bytes() {
+	awk -F: -v i="$1" -v f="$2" '{ n = $1; gsub(/[ \t]/, "", n) }
+		n == i { split($2, v, " "); print v[f] }' /proc/net/dev
+}
+
+# disk_ios DISK FIELD: DISK's completed reads (FIELD 4) or writes (FIELD 8)
+# in /proc/diskstats.
+disk_ios() {
+	awk -v d="$1" -v f="$2" '$3 == d { print $f }' /proc/diskstats
+}
+
+# bind_root DIR: make DIR and bind-mount / on it (a real mount, which the
+# agent reports like any other); the teardown unmounts it.
+bind_root() {
+	mkdir -p -- "$1"
+	mount --bind / "$1"
+	BIND_MOUNTS+=("$1")
+}
+
+# ls_lines DIR: the names in DIR, one a line, in monfs's (bytewise) order.
+ls_lines() {
+	LC_ALL=C ls -- "$1"
+}
+
+PERCENTS="cpu=cpu-total/cpu_usage_active cpu=cpu-total/cpu_usage_iowait mem_used_percent swap_used_percent"
 
 # ---------------------------------------------------------------------------
 
 @test "every metric is written each interval with plausible values" {
 	start_agent
 	eventually "$AGENT_DEADLINE_S" '(($(samples processes_total) >= 3))'
-	local m j first second
-	for m in $PERCENTS $COUNTERS processes_total load_average; do
+	local m j first second counters="" percents="$PERCENTS $(disk_set /)/disk_used_percent" x
+	for x in $(disks); do counters+=" name=$x/diskio_reads name=$x/diskio_writes"; done
+	for x in $(interfaces); do counters+=" interface=$x/net_bytes_sent interface=$x/net_bytes_recv"; done
+	for m in $percents $counters processes_total load_average; do
 		eventually "$AGENT_DEADLINE_S" "((\$(samples $m) >= 3))"
 	done
-	for m in $PERCENTS $(cd "$NS" && ls -d disk_used_percent_*); do
+	for m in $percents; do
 		j=$(json "$m")
 		json_check "$j" '(.Datapoints | length) > 0'
 		json_check "$j" 'all(.Datapoints[]; .Minimum >= 0 and .Maximum <= 100)'
 	done
 	# the mount under test is no disk of the host
-	run ls "$NS"
-	[[ "$output" != *"$(basename "$MNT")"* ]] || {
+	run find "$NS"
+	[[ "$output" != *"$(encoded "$MNT")"* ]] || {
 		echo "$MNT reported as a disk: $output"
 		false
 	}
 	# counters never go down: across successive periods, and read twice
-	for m in $COUNTERS; do
+	for m in $counters; do
 		j=$(json "$m")
 		json_check "$j" '.Datapoints | sort_by(.Timestamp) as $d
 			| all(range(1; $d | length); $d[. - 1].Maximum <= $d[.].Minimum)'
 		json_check "$j" 'all(.Datapoints[]; .Minimum >= 0)'
-		first=$(json "$m" | jq '[.Datapoints[].Maximum] | max')
+		first=$(highest "$m")
 		second=$(samples "$m")
 		eventually "$AGENT_DEADLINE_S" "((\$(samples $m) > $second))"
-		second=$(json "$m" | jq '[.Datapoints[].Maximum] | max')
+		second=$(highest "$m")
 		in_range "$second" "$first" 1e300
 	done
 	j=$(json processes_total)
@@ -144,6 +231,119 @@ COUNTERS="diskio_reads diskio_writes net_bytes_sent net_bytes_recv"
 		cat "$AGENT_LOG"
 		false
 	}
+}
+
+@test "after one interval ls shows the dimension sets; only the agent's dimensionless metrics are plain files" {
+	start_agent
+	eventually "$AGENT_DEADLINE_S" '(($(samples load_average) >= 1))'
+	local listing x
+	listing=$(ls_lines "$NS")
+	for x in $(cpus); do assert_contains "$listing" "cpu=$x"; done
+	for x in $(interfaces); do assert_contains "$listing" "interface=$x"; done
+	for x in $(disks); do assert_contains "$listing" "name=$x"; done
+	x=$(disk_set /)
+	assert_contains "$listing" "${x%%/*}"
+	assert_contains "$(ls_lines "$NS/${x%/*}")" "path=%2F"
+	# no encoded names (disk_used_percent_root) and no summed series: the
+	# files of the namespace itself are the CloudWatch agent's metrics
+	# without dimensions
+	assert_equal "$(cd "$NS" && find . -maxdepth 1 -type f | sort | tr '\n' ' ')" \
+		"./load_average ./mem_used_percent ./processes_total ./swap_used_percent "
+	# every series of cpu_usage_active has its cpu: series=* (SPEC 11)
+	# shows one per CPU and none without dimensions ('-')
+	run cat "$NS/cpu_usage_active?series=*"
+	assert_equal "$status" 0
+	assert_equal "$(printf '%s\n' "$output" | awk 'NR > 1 { print $1 }' | LC_ALL=C sort -u)" \
+		"$(cpus | sed 's/^/cpu=/' | LC_ALL=C sort)"
+}
+
+@test "disk_used_percent of / is under its device, fstype and path=%2F and agrees with stat -f" {
+	start_agent
+	local set m value expected
+	set=$(disk_set /)
+	m="$set/disk_used_percent"
+	eventually "$AGENT_DEADLINE_S" '(($(samples "$m") >= 2))'
+	# the order the task names them in resolves too (SPEC 11)
+	[ -f "$NS/${set##*/}/${set%%/*}/$(cut -d/ -f2 <<<"$set")/disk_used_percent" ]
+	value=$(latest "$m")
+	expected=$(used_percent /)
+	# another process may write meanwhile: within one percentage point
+	in_range "$value" "$(awk -v e="$expected" 'BEGIN { print e - 1 }')" \
+		"$(awk -v e="$expected" 'BEGIN { print e + 1 }')"
+}
+
+@test "a CPU series per cpuN line of /proc/stat and cpu-total, each a percentage" {
+	start_agent
+	eventually "$AGENT_DEADLINE_S" '(($(samples cpu=cpu-total/cpu_usage_active) >= 2))'
+	assert_equal "$(ls_lines "$NS" | grep '^cpu=' | sort)" "$(cpus | sed 's/^/cpu=/' | LC_ALL=C sort)"
+	local x m
+	for x in $(cpus); do
+		for m in cpu_usage_active cpu_usage_iowait; do
+			eventually "$AGENT_DEADLINE_S" "((\$(samples cpu=$x/$m) >= 1))"
+			json_check "$(json "cpu=$x/$m")" 'all(.Datapoints[]; .Minimum >= 0 and .Maximum <= 100)'
+		done
+	done
+}
+
+@test "a net series per interface but lo, between the bytes /proc/net/dev counts before and after" {
+	local x before_sent=() before_recv=() i=0 v
+	for x in $(interfaces); do
+		before_sent+=("$(net_bytes "$x" 9)")
+		before_recv+=("$(net_bytes "$x" 1)")
+	done
+	start_agent
+	eventually "$AGENT_DEADLINE_S" '(($(samples load_average) >= 2))'
+	assert_equal "$(ls_lines "$NS" | grep '^interface=' | sort)" \
+		"$(interfaces | sed 's/^/interface=/' | LC_ALL=C sort)"
+	[ -z "$(ls_lines "$NS" | grep -x 'interface=lo')" ]
+	for x in $(interfaces); do
+		v=$(highest "interface=$x/net_bytes_sent")
+		in_range "$v" "${before_sent[i]}" "$(net_bytes "$x" 9)"
+		v=$(highest "interface=$x/net_bytes_recv")
+		in_range "$v" "${before_recv[i]}" "$(net_bytes "$x" 1)"
+		i=$((i + 1))
+	done
+}
+
+@test "diskio per whole disk, between the I/Os /proc/diskstats counts before and after" {
+	local x before_reads=() before_writes=() i=0 v
+	for x in $(disks); do
+		before_reads+=("$(disk_ios "$x" 4)")
+		before_writes+=("$(disk_ios "$x" 8)")
+	done
+	start_agent
+	eventually "$AGENT_DEADLINE_S" '(($(samples load_average) >= 2))'
+	assert_equal "$(ls_lines "$NS" | grep '^name=' | sort)" "$(disks | sed 's/^/name=/' | LC_ALL=C sort)"
+	for x in $(disks); do
+		v=$(highest "name=$x/diskio_reads")
+		in_range "$v" "${before_reads[i]}" "$(disk_ios "$x" 4)"
+		v=$(highest "name=$x/diskio_writes")
+		in_range "$v" "${before_writes[i]}" "$(disk_ios "$x" 8)"
+		i=$((i + 1))
+	done
+}
+
+@test "a mount point with blanks, %, ? and a backslash is its path= value, encoded as monfs lists it" {
+	local odd="$BATS_TEST_TMPDIR/my disk %41?\\x" tabbed="$BATS_TEST_TMPDIR/tab"$'\t'"bed" set m
+	bind_root "$odd"
+	# /proc/mounts escapes the blank and the backslash: the agent decodes them
+	grep -qF 'my\040disk\040%41?\134x' /proc/self/mounts
+	bind_root "$tabbed"
+	start_agent
+	set=$(disk_set "$odd")
+	assert_contains "$set" "path=$(encoded "$BATS_TEST_TMPDIR")%2Fmy disk %2541%3F\\x"
+	m="$set/disk_used_percent"
+	eventually "$AGENT_DEADLINE_S" '(($(samples "$m") >= 2))'
+	# listed under its canonical encoding: the value decoded to the path
+	assert_contains "$(ls_lines "$NS/${set%/*}")" "${set##*/}"
+	in_range "$(latest "$m")" "$(used_percent / | awk '{ print $1 - 1 }')" \
+		"$(used_percent / | awk '{ print $1 + 1 }')"
+	# a tab is a control byte, which monfs refuses in a value (SPEC 2):
+	# warned about once, the other mounts still reported
+	eventually "$AGENT_DEADLINE_S" '(($(samples "$m") >= 4))'
+	assert_equal "$(grep -c 'not reporting' "$AGENT_LOG")" 1
+	assert_contains "$(cat "$AGENT_LOG")" "%2Ftab%09bed (Invalid argument)"
+	[[ "$(find "$NS")" != *%09* ]]
 }
 
 @test "lines appended to a followed file reach its stream, also after rotation" {
