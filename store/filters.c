@@ -26,6 +26,7 @@
 #include "store/tree.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,41 @@ static int check_group(struct store *st, const struct filter_def *d,
 	return -EACCES;
 }
 
+/*
+ * PutMetricFilter's metricTransformations as CloudTrail records it:
+ * [{"metricName","metricNamespace","metricValue","dimensions":{Name:
+ * "$field"},"defaultValue"}], the last two when given. JSON text
+ * (free()), or NULL when out of memory.
+ */
+static char *transformations(const struct filter_def *d)
+{
+	json_t *t =
+		json_pack("{s:s,s:s,s:s}", "metricName", d->metric,
+			  "metricNamespace", d->ns, "metricValue", d->value);
+	json_t *dims = d->ndims ? json_object() : NULL, *list;
+	char *out = NULL;
+	size_t i;
+	int bad = !t || (d->ndims && !dims);
+
+	for (i = 0; !bad && i < d->ndims; i++)
+		bad = json_object_set_new(dims, d->dims[i].name,
+					  json_string(d->dims[i].field));
+	if (!bad && dims) {
+		bad = json_object_set_new(t, "dimensions", dims);
+		dims = NULL;
+	}
+	if (!bad && d->has_default)
+		bad = json_object_set_new(t, "defaultValue",
+					  json_real(d->default_value));
+	list = bad ? NULL : json_pack("[O]", t);
+	if (list)
+		out = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	json_decref(dims);
+	json_decref(t);
+	return out;
+}
+
 /* A filter definition being written: named_put's ctx. */
 struct filter_put {
 	const char *name;
@@ -196,6 +232,7 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 	struct filter_def *def = calloc(1, sizeof(*def));
 	struct strbuf canon = STRBUF_INIT;
 	struct filter_put put = {name, def, &canon, owner};
+	char *metric_transformations = NULL;
 	int rc;
 
 	if (!def)
@@ -209,6 +246,12 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 			TRAIL_STR("filterPattern", def->pattern);
 		ev.params[ev.nparams++] = TRAIL_STR("metricNamespace", def->ns);
 		ev.params[ev.nparams++] = TRAIL_STR("metricName", def->metric);
+		metric_transformations = transformations(def);
+		rc = metric_transformations ? 0 : -ENOMEM;
+		ev.params[ev.nparams++] = TRAIL_JSON("metricTransformations",
+						     metric_transformations);
+	}
+	if (!rc) {
 		rc = check_group(st, def, who, err);
 	}
 	if (!rc)
@@ -216,6 +259,7 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 	if (!rc)
 		rc = filter_def_render(def, &canon);
 	rc = named_put(st, rc, write_filter, &put, &ev, err);
+	free(metric_transformations);
 	strbuf_release(&canon);
 	free(def);
 	return rc;
