@@ -751,3 +751,40 @@ json_t *dimension_set_json(const struct dimension_set *set,
 	}
 	return array;
 }
+
+/* ---- checks without a set ---- */
+
+int dimension_check_name(const char *name, size_t len, struct err *err)
+{
+	return check_dimension_name(name, len, err);
+}
+
+int dimension_check(const char *name, size_t name_len, const char *value,
+		    size_t value_len, struct err *err)
+{
+	char q[FORMAT_QUOTE_SIZE];
+	const char *fault;
+
+	if (check_dimension_name(name, name_len, err))
+		return -EINVAL;
+	fault = value_fault(value, value_len);
+	if (fault) {
+		err_set(err, "dimension \"%s\": %s",
+			format_quote(q, name, name_len), fault);
+		return -EINVAL;
+	}
+	if (name_len + 1 + encoded_length(value, value_len) > NAME_MAX_BYTES) {
+		err_set(err,
+			"dimension \"%s\": name and encoded value are longer "
+			"than the %d bytes of a path component",
+			format_quote(q, name, name_len), NAME_MAX_BYTES);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int dimension_name_compare(const char *a, size_t a_len, const char *b,
+			   size_t b_len)
+{
+	return name_compare(a, a_len, b, b_len);
+}

@@ -240,4 +240,27 @@ void dimension_selector_free(struct dimension_selector *sel);
 json_t *dimension_set_json(const struct dimension_set *set,
 			   const char *name_key, const char *value_key);
 
+/*
+ * A dimension name alone, as dimension_set_add checks it: a name (SPEC
+ * 2) without '='. 0 or -EINVAL with err (NULL is fine) quoting it.
+ */
+int dimension_check_name(const char *name, size_t len, struct err *err);
+
+/*
+ * Check name[0..name_len) = value[0..value_len) (value decoded) as
+ * dimension_set_add does, without a set: for a caller that writes the
+ * canonical path itself (dimension_encode_value), such as a metric
+ * filter for each event, with no allocation. 0 or -EINVAL with err
+ * (NULL is fine).
+ */
+int dimension_check(const char *name, size_t name_len, const char *value,
+		    size_t value_len, struct err *err);
+
+/*
+ * The canonical order of two dimension names (bytewise, the shorter
+ * first on a common prefix): < 0, 0 or > 0.
+ */
+int dimension_name_compare(const char *a, size_t a_len, const char *b,
+			   size_t b_len);
+
 #endif

@@ -233,6 +233,29 @@ int pattern_value(const struct pattern *p, const char *selector,
 	return pattern_fields_value(p, &sel, line, len, out);
 }
 
+int pattern_texts(const struct pattern *p, const char *const *selectors,
+		  size_t n, const char *line, size_t len, pattern_texts_fn fn,
+		  void *ctx)
+{
+	struct selector sels[PATTERN_TEXTS_MAX];
+	size_t i, json = 0;
+
+	if (n > PATTERN_TEXTS_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (selector_parse(p, selectors[i], &sels[i], NULL))
+			return -EINVAL;
+		json += sels[i].kind == SELECTOR_JSON;
+	}
+	if (json && json != n)
+		return -EINVAL;
+	if (!line)
+		line = "";
+	if (json)
+		return pattern_json_texts(sels, n, line, len, fn, ctx);
+	return pattern_fields_texts(p, sels, n, line, len, fn, ctx);
+}
+
 int pattern_check_selector(const struct pattern *p, const char *selector,
 			   struct err *err)
 {

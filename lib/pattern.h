@@ -57,6 +57,32 @@ int pattern_value(const struct pattern *p, const char *selector,
 int pattern_check_selector(const struct pattern *p, const char *selector,
 			   struct err *err);
 
+/* Selectors pattern_texts reads in one call (a filter's dimensions). */
+#define PATTERN_TEXTS_MAX 4
+
+/*
+ * What pattern_texts found: texts[i] the text of selector i, not
+ * NUL-terminated, or NULL when the event has none; valid during the
+ * call only.
+ */
+typedef int (*pattern_texts_fn)(void *ctx, const char *const *texts,
+				const size_t *lens);
+
+/*
+ * For metric filter dimensions: the text that each of selectors[0..n)
+ * names (as pattern_value's) in an event that matched p, the event read
+ * once, given to fn in one call. A field's bytes without its quotes or
+ * brackets; a JSON string decoded, a JSON number written as the number
+ * it reads as, true or false; NULL where pattern_value would say
+ * -ENOENT (no such field, "-", a JSON null) and for a JSON object or
+ * array. The selectors are all JSON paths or all fields. Returns fn's
+ * value; -EINVAL when n > PATTERN_TEXTS_MAX, the selectors are of both
+ * kinds, or one cannot apply to p; -ENOMEM.
+ */
+int pattern_texts(const struct pattern *p, const char *const *selectors,
+		  size_t n, const char *line, size_t len, pattern_texts_fn fn,
+		  void *ctx);
+
 /* Free p (NULL is fine). */
 void pattern_free(struct pattern *p);
 

@@ -432,3 +432,49 @@ int pattern_fields_value(const struct pattern *p, const struct selector *sel,
 	field_list_release(&fl);
 	return rc;
 }
+
+/*
+ * Where sel's field is among the n fields of an event that fits p: its
+ * index, or n when the event has no such field.
+ */
+static size_t field_index(const struct pattern *p, const struct selector *sel,
+			  const struct field *fields, size_t n)
+{
+	size_t want = 0, start = 0, index;
+
+	if (sel->kind == SELECTOR_POSITION)
+		return sel->position - 1 < n ? sel->position - 1 : n;
+	while (want + 1 < p->nruns && p->runs[want + 1].first <= sel->slot)
+		want++;
+	if (!place_runs(p, fields, n, want, &start))
+		return n;
+	index = start + sel->slot - p->runs[want].first;
+	return index < n ? index : n;
+}
+
+int pattern_fields_texts(const struct pattern *p, const struct selector *sels,
+			 size_t n, const char *line, size_t len,
+			 pattern_texts_fn fn, void *ctx)
+{
+	const char *texts[PATTERN_TEXTS_MAX] = {NULL};
+	size_t lens[PATTERN_TEXTS_MAX] = {0}, i, at;
+	size_t limit = p->nellipses ? SIZE_MAX : p->nslots + 1;
+	struct field_list fl;
+	int rc;
+
+	field_list_init(&fl);
+	rc = field_list_split(&fl, line, len, limit);
+	for (i = 0; !rc && i < n; i++) {
+		at = field_index(p, &sels[i], fl.items, fl.n);
+		if (at == fl.n)
+			continue;
+		if (fl.items[at].len == 1 && fl.items[at].text[0] == '-')
+			continue; /* CloudWatch's "no value" */
+		texts[i] = fl.items[at].text;
+		lens[i] = fl.items[at].len;
+	}
+	if (!rc)
+		rc = fn(ctx, texts, lens);
+	field_list_release(&fl);
+	return rc;
+}

@@ -323,6 +323,10 @@ bool pattern_json_match(const struct pattern *p, const char *line, size_t len);
 int pattern_json_value(const struct selector *sel, const char *line, size_t len,
 		       double *out);
 
+/* pattern_texts for n JSON selectors: the event parsed once. */
+int pattern_json_texts(const struct selector *sels, size_t n, const char *line,
+		       size_t len, pattern_texts_fn fn, void *ctx);
+
 /* ---- pattern_fields.c ---- */
 
 /* A field name at pos: a letter or '_', then letters, digits, '_'.
@@ -342,5 +346,10 @@ bool pattern_fields_match(const struct pattern *p, const char *line,
  * under p: as pattern_value, or -ENOMEM. */
 int pattern_fields_value(const struct pattern *p, const struct selector *sel,
 			 const char *line, size_t len, double *out);
+
+/* pattern_texts for n field selectors under p: the event split once. */
+int pattern_fields_texts(const struct pattern *p, const struct selector *sels,
+			 size_t n, const char *line, size_t len,
+			 pattern_texts_fn fn, void *ctx);
 
 #endif

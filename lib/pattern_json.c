@@ -267,3 +267,52 @@ int pattern_json_value(const struct selector *sel, const char *line, size_t len,
 	json_decref(root);
 	return rc;
 }
+
+/*
+ * The text of node into *text and *len (a number written into buf):
+ * false for a JSON null, object or array, which give no text.
+ */
+static bool json_text(json_t *node, char buf[NUMBER_TEXT_MAX],
+		      const char **text, size_t *len)
+{
+	switch (json_typeof(node)) {
+	case JSON_STRING:
+		*text = json_string_value(node);
+		*len = json_string_length(node);
+		return true;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		*len = pattern_number_text(json_number_value(node), buf);
+		*text = buf;
+		return true;
+	case JSON_TRUE:
+		*text = "true";
+		*len = 4;
+		return true;
+	case JSON_FALSE:
+		*text = "false";
+		*len = 5;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int pattern_json_texts(const struct selector *sels, size_t n, const char *line,
+		       size_t len, pattern_texts_fn fn, void *ctx)
+{
+	char numbers[PATTERN_TEXTS_MAX][NUMBER_TEXT_MAX];
+	const char *texts[PATTERN_TEXTS_MAX] = {NULL};
+	size_t lens[PATTERN_TEXTS_MAX] = {0}, i;
+	json_t *root = json_event(line, len), *node;
+	int rc;
+
+	for (i = 0; root && i < n; i++) {
+		node = json_resolve(root, sels[i].steps, sels[i].nsteps);
+		if (node && !json_text(node, numbers[i], &texts[i], &lens[i]))
+			texts[i] = NULL;
+	}
+	rc = fn(ctx, texts, lens);
+	json_decref(root);
+	return rc;
+}

@@ -4,6 +4,14 @@
  * stream, that matches its pattern adds a data point to its metric, in
  * the transaction of the write itself.
  *
+ * A filter with dimensions (SPEC 11) sends each matched event to the
+ * series its fields name: the event's canonical dimension path is
+ * written into one buffer that the write's events share, the events are
+ * sorted by it, and each series is looked up (and made at its first
+ * point, owned as the filter's metric is) once per write, not per event.
+ * The lookup is one indexed query: the memo (store/memo.c) cannot help
+ * here, since every log write commits and so empties it.
+ *
  * Trade-off: the filters of a group are parsed and their patterns
  * compiled again for each write into that group; writes into groups no
  * filter watches pay one indexed query. A cache keyed by a generation
@@ -15,8 +23,10 @@
 #include "store/rollups.h"
 #include "store/segments.h"
 #include "store/trail.h"
+#include "store/tree.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +77,11 @@ static const char SQL_MINUTES_DUE[] =
 	" WHERE m.minute_ms < ?1 AND NOT m.matched";
 static const char SQL_MINUTES_DONE[] =
 	"DELETE FROM filter_minutes WHERE minute_ms < ?1";
+static const char SQL_METRIC_OWNER[] =
+	"SELECT m.id, m.uid, m.gid, m.mode, m.ctime_ms, m.mtime_ms FROM "
+	"metrics m"
+	" JOIN namespaces n ON n.id = m.namespace_id"
+	" WHERE n.name = ?1 AND m.name = ?2";
 static const char SQL_METRIC_ID[] =
 	"SELECT m.id FROM metrics m JOIN namespaces n ON n.id = m.namespace_id"
 	" WHERE n.name = ?1 AND m.name = ?2";
@@ -141,6 +156,41 @@ static int check_group(struct store *st, const struct filter_def *d,
 	return -EACCES;
 }
 
+/*
+ * PutMetricFilter's metricTransformations as CloudTrail records it:
+ * [{"metricName","metricNamespace","metricValue","dimensions":{Name:
+ * "$field"},"defaultValue"}], the last two when given. JSON text
+ * (free()), or NULL when out of memory.
+ */
+static char *transformations(const struct filter_def *d)
+{
+	json_t *t =
+		json_pack("{s:s,s:s,s:s}", "metricName", d->metric,
+			  "metricNamespace", d->ns, "metricValue", d->value);
+	json_t *dims = d->ndims ? json_object() : NULL, *list;
+	char *out = NULL;
+	size_t i;
+	int bad = !t || (d->ndims && !dims);
+
+	for (i = 0; !bad && i < d->ndims; i++)
+		bad = json_object_set_new(dims, d->dims[i].name,
+					  json_string(d->dims[i].field));
+	if (!bad && dims) {
+		bad = json_object_set_new(t, "dimensions", dims);
+		dims = NULL;
+	}
+	if (!bad && d->has_default)
+		bad = json_object_set_new(t, "defaultValue",
+					  json_real(d->default_value));
+	list = bad ? NULL : json_pack("[O]", t);
+	if (list)
+		out = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	json_decref(dims);
+	json_decref(t);
+	return out;
+}
+
 /* A filter definition being written: named_put's ctx. */
 struct filter_put {
 	const char *name;
@@ -182,6 +232,7 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 	struct filter_def *def = calloc(1, sizeof(*def));
 	struct strbuf canon = STRBUF_INIT;
 	struct filter_put put = {name, def, &canon, owner};
+	char *metric_transformations = NULL;
 	int rc;
 
 	if (!def)
@@ -195,6 +246,12 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 			TRAIL_STR("filterPattern", def->pattern);
 		ev.params[ev.nparams++] = TRAIL_STR("metricNamespace", def->ns);
 		ev.params[ev.nparams++] = TRAIL_STR("metricName", def->metric);
+		metric_transformations = transformations(def);
+		rc = metric_transformations ? 0 : -ENOMEM;
+		ev.params[ev.nparams++] = TRAIL_JSON("metricTransformations",
+						     metric_transformations);
+	}
+	if (!rc) {
 		rc = check_group(st, def, who, err);
 	}
 	if (!rc)
@@ -202,6 +259,7 @@ int store_filter_put(struct store *st, const char *name, const char *text,
 	if (!rc)
 		rc = filter_def_render(def, &canon);
 	rc = named_put(st, rc, write_filter, &put, &ev, err);
+	free(metric_transformations);
 	strbuf_release(&canon);
 	free(def);
 	return rc;
@@ -359,6 +417,104 @@ out:
 	return rc;
 }
 
+/* What one filter found in one write's lines. */
+struct matched {
+	struct point *points; /* in line order */
+	size_t n, cap;
+	int64_t skipped; /* matched, but no value or no series */
+	/* With dimensions: points[i]'s series path at paths.buf + at[i]. */
+	struct strbuf paths;
+	size_t *at;
+};
+
+static void matched_release(struct matched *m)
+{
+	free(m->points);
+	free(m->at);
+	strbuf_release(&m->paths);
+}
+
+/* Room for one more point (and its path's offset). 0 or -ENOMEM. */
+static int matched_grow(struct matched *m, bool with_paths)
+{
+	size_t cap = m->cap ? m->cap * 2 : 16;
+	struct point *more;
+	size_t *at;
+
+	if (m->n < m->cap)
+		return 0;
+	more = realloc(m->points, cap * sizeof(*more));
+	if (!more)
+		return -ENOMEM;
+	m->points = more;
+	if (with_paths) {
+		at = realloc(m->at, cap * sizeof(*at));
+		if (!at)
+			return -ENOMEM;
+		m->at = at;
+	}
+	m->cap = cap;
+	return 0;
+}
+
+/*
+ * One event: its point, and with dimensions its series path, each path
+ * NUL-terminated in m->paths. 0 or -ENOMEM.
+ */
+static int match_line(const struct filter_def *d, const struct pattern *p,
+		      const char *line, size_t len, int64_t now_ms,
+		      struct matched *m)
+{
+	size_t start = m->paths.len;
+	double v;
+	int r = filter_apply(d, p, line, len, &v);
+
+	if (r == 0)
+		return 0;
+	if (r > 0 && d->ndims) {
+		r = filter_series_path(d, p, line, len, &m->paths);
+		/* "" of length 1: the path's NUL, so that it reads alone */
+		if (r == -ENOMEM || (r > 0 && strbuf_add(&m->paths, "", 1)))
+			return -ENOMEM;
+	}
+	if (r <= 0) {
+		m->skipped++;
+		return 0;
+	}
+	if (matched_grow(m, d->ndims > 0))
+		return -ENOMEM;
+	if (d->ndims)
+		m->at[m->n] = start;
+	m->points[m->n++] = (struct point){now_ms, v};
+	return 0;
+}
+
+/*
+ * The id and owner of metric ns/name, -ENOENT, or -EIO (-errno). Lock
+ * held.
+ */
+static int64_t metric_owner(struct store *st, const char *ns, const char *name,
+			    struct node_attr *owner)
+{
+	sqlite3_stmt *stmt = db_stmt(st, SQL_METRIC_OWNER);
+	int64_t id;
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	rc = db_step(stmt);
+	if (rc != DB_ROW) {
+		sqlite3_reset(stmt);
+		return rc < 0 ? rc : -ENOENT;
+	}
+	id = sqlite3_column_int64(stmt, 0);
+	db_read_attr(stmt, 1, owner);
+	sqlite3_reset(stmt);
+	return id;
+}
+
 /* The id of metric ns/name, -ENOENT, or -EIO (-errno). Lock held. */
 static int64_t metric_id(struct store *st, const char *ns, const char *name)
 {
@@ -371,16 +527,115 @@ static int64_t metric_id(struct store *st, const char *ns, const char *name)
 	return db_step_id(stmt);
 }
 
+/*
+ * points[0..n) into series NS/path/NAME of d, made at its first point
+ * when missing, owned as d's metric is (owner). A name that a namespace
+ * holds instead cannot be a series: its points count as skipped. Lock
+ * held, transaction open. 0 or -errno.
+ */
+static int ingest_series(struct store *st, const struct filter_def *d,
+			 const struct node_attr *owner, const char *path,
+			 const struct point *points, size_t n, int64_t now_ms,
+			 int64_t *skipped)
+{
+	struct strbuf dir = STRBUF_INIT;
+	int64_t id;
+	int rc;
+
+	if (strbuf_addf(&dir, "%s/%s", d->ns, path))
+		return -ENOMEM;
+	id = metric_id(st, dir.buf, d->metric);
+	if (id == -ENOENT) {
+		rc = tree_series_make_locked(st, dir.buf, d->metric, owner,
+					     now_ms, &id);
+		if (rc)
+			id = rc;
+	}
+	strbuf_release(&dir);
+	if (id == -EEXIST) {
+		*skipped += (int64_t)n; /* no series can have that name */
+		return 0;
+	}
+	if (id < 0)
+		return (int)id;
+	return rollups_ingest_locked(st, id, points, n, NULL);
+}
+
+/* One point and its series path: sorted by path, a series is a run. */
+struct series_point {
+	const char *path;
+	struct point point;
+};
+
+static int compare_series_points(const void *a, const void *b)
+{
+	const struct series_point *x = a, *y = b;
+
+	return strcmp(x->path, y->path);
+}
+
+/*
+ * m's points, each into its series: sorted by series path, then one
+ * lookup and one ingest per series. Lock held, transaction open.
+ */
+static int ingest_dimensioned(struct store *st, const struct filter_def *d,
+			      struct matched *m, int64_t now_ms)
+{
+	struct series_point *sp;
+	struct node_attr owner;
+	struct point *run;
+	size_t i, j;
+	int64_t id = metric_owner(st, d->ns, d->metric, &owner);
+	int rc = 0;
+
+	if (id == -ENOENT)
+		return 0; /* no metric is no series; a failure is not */
+	if (id < 0)
+		return (int)id;
+	sp = malloc(m->n * sizeof(*sp));
+	run = malloc(m->n * sizeof(*run));
+	if (!sp || !run) {
+		free(sp);
+		free(run);
+		return -ENOMEM;
+	}
+	for (i = 0; i < m->n; i++)
+		sp[i] = (struct series_point){m->paths.buf + m->at[i],
+					      m->points[i]};
+	qsort(sp, m->n, sizeof(*sp), compare_series_points);
+	for (i = 0; !rc && i < m->n; i = j) {
+		for (j = i; j < m->n && !strcmp(sp[j].path, sp[i].path); j++)
+			run[j - i] = sp[j].point;
+		rc = ingest_series(st, d, &owner, sp[i].path, run, j - i,
+				   now_ms, &m->skipped);
+	}
+	free(sp);
+	free(run);
+	return rc;
+}
+
+/* m's points into d's metric itself. Lock held, transaction open. */
+static int ingest_plain(struct store *st, const struct filter_def *d,
+			const struct matched *m)
+{
+	int64_t id = metric_id(st, d->ns, d->metric);
+
+	if (id == -ENOENT)
+		return 0; /* no metric is no points; a failure is not */
+	if (id < 0)
+		return (int)id;
+	return rollups_ingest_locked(st, id, m->points, m->n, NULL);
+}
+
 /* One filter over one write's lines. Lock held, transaction open. */
 static int apply_one(struct store *st, int64_t filter_id,
 		     const struct filter_def *d, const char *buf, size_t len,
 		     int64_t now_ms)
 {
-	struct point *points = NULL;
-	size_t n = 0, cap = 0, pos = 0;
-	int64_t skipped = 0, id;
+	struct matched m = {.paths = STRBUF_INIT};
 	struct pattern *p = NULL;
 	sqlite3_stmt *stmt;
+	size_t pos = 0;
 	int rc;
 
 	rc = pattern_compile(d->pattern, strlen(d->pattern), &p, NULL);
@@ -389,39 +644,19 @@ static int apply_one(struct store *st, int64_t filter_id,
 	while (pos < len && !rc) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - buf) : len;
-		double v;
-		int r = filter_apply(d, p, buf + pos, end - pos, &v);
 
+		rc = match_line(d, p, buf + pos, end - pos, now_ms, &m);
 		pos = end + 1;
-		if (r < 0)
-			skipped++;
-		if (r <= 0)
-			continue;
-		if (n == cap) {
-			struct point *more;
-
-			cap = cap ? cap * 2 : 16;
-			more = realloc(points, cap * sizeof(*more));
-			if (!more) {
-				rc = -ENOMEM;
-				break;
-			}
-			points = more;
-		}
-		points[n++] = (struct point){now_ms, v};
 	}
 	pattern_free(p);
-	id = rc ? rc : metric_id(st, d->ns, d->metric);
-	if (!rc && id < 0 && id != -ENOENT)
-		rc = (int)id; /* no metric is no points; a failure is not */
-	if (!rc && n && id > 0)
-		rc = rollups_ingest_locked(st, id, points, n, NULL);
-	free(points);
+	if (!rc && m.n)
+		rc = d->ndims ? ingest_dimensioned(st, d, &m, now_ms)
+			      : ingest_plain(st, d, &m);
 	stmt = rc ? NULL : db_stmt(st, SQL_FILTER_COUNT);
 	if (stmt) {
 		sqlite3_bind_int64(stmt, 1, filter_id);
-		sqlite3_bind_int64(stmt, 2, (int64_t)n);
-		sqlite3_bind_int64(stmt, 3, skipped);
+		sqlite3_bind_int64(stmt, 2, (int64_t)m.n);
+		sqlite3_bind_int64(stmt, 3, m.skipped);
 		rc = db_exec_stmt(stmt);
 	}
 	stmt = rc || !d->has_default ? NULL : db_stmt(st, SQL_MINUTE_SEEN);
@@ -429,9 +664,10 @@ static int apply_one(struct store *st, int64_t filter_id,
 		sqlite3_bind_int64(stmt, 1, filter_id);
 		sqlite3_bind_int64(stmt, 2,
 				   now_ms / MS_PER_MINUTE * MS_PER_MINUTE);
-		sqlite3_bind_int(stmt, 3, n > 0);
+		sqlite3_bind_int(stmt, 3, m.n > 0);
 		rc = db_exec_stmt(stmt);
 	}
+	matched_release(&m);
 	return rc;
 }
 

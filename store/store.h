@@ -568,15 +568,21 @@ int store_node_set_times(struct store *st, enum node_kind kind, const char *dir,
 
 /* ---- the audit trail (SPEC 6) ---- */
 
-/* One member of a record's requestParameters: a string or a number. */
+/*
+ * One member of a record's requestParameters: a string, a number, or a
+ * JSON value given as its text (CloudWatch's nested parameters, such as
+ * PutMetricFilter's metricTransformations).
+ */
 struct trail_param {
 	const char *key;
-	const char *str; /* NULL: the value is num */
+	const char *str; /* NULL: the value is json, else num */
 	int64_t num;
+	const char *json; /* JSON text, or NULL */
 };
 
-#define TRAIL_STR(k, v) ((struct trail_param){(k), (v), 0})
-#define TRAIL_NUM(k, v) ((struct trail_param){(k), NULL, (v)})
+#define TRAIL_STR(k, v) ((struct trail_param){(k), (v), 0, NULL})
+#define TRAIL_NUM(k, v) ((struct trail_param){(k), NULL, (v), NULL})
+#define TRAIL_JSON(k, v) ((struct trail_param){(k), NULL, 0, (v)})
 #define TRAIL_PARAMS_MAX 8
 
 /* One audit event, as the code that makes it describes it. */

@@ -198,6 +198,16 @@ static int set_namespace(json_t *params, const char *ns)
 	return bad ? -1 : 0;
 }
 
+/* A parameter's value: its string, its JSON text read back, its number. */
+static json_t *param_value(const struct trail_param *p)
+{
+	if (p->str)
+		return text(p->str);
+	if (p->json)
+		return json_loads(p->json, JSON_DECODE_ANY, NULL);
+	return json_integer(p->num);
+}
+
 static json_t *parameters(const struct trail_event *ev)
 {
 	bool metrics = ev->source && !strcmp(ev->source, "metrics.monfs");
@@ -214,9 +224,8 @@ static json_t *parameters(const struct trail_event *ev)
 		if (metrics && p->str && !strcmp(p->key, "namespace"))
 			bad = set_namespace(params, p->str);
 		else
-			bad = json_object_set_new(
-				params, p->key,
-				p->str ? text(p->str) : json_integer(p->num));
+			bad = json_object_set_new(params, p->key,
+						  param_value(p));
 		if (bad) {
 			json_decref(params);
 			return NULL;

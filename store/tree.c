@@ -643,6 +643,39 @@ out:
 	return trail_finish_change(st, rc, &ev, err);
 }
 
+int tree_series_make_locked(struct store *st, const char *dir, const char *name,
+			    const struct node_attr *owner, int64_t now_ms,
+			    int64_t *id)
+{
+	const struct tree_desc *t = &TREES[TREE_NAMESPACES];
+	struct caller who = {.uid = owner->uid, .gid = owner->gid};
+	char child[PATH_MAX + NAME_MAX_BYTES + 2];
+	sqlite3_stmt *stmt;
+	int64_t dir_id_, child_id;
+	int rc;
+
+	rc = make_dimension_chain(st, dir, 0, true, &who);
+	dir_id_ = rc ? rc : dir_id(st, t, dir, NULL);
+	if (dir_id_ < 0)
+		return (int)dir_id_;
+	snprintf(child, sizeof(child), "%s/%s", dir, name);
+	child_id = dir_id(st, t, child, NULL);
+	if (child_id >= 0)
+		return -EEXIST;
+	if (child_id != -ENOENT)
+		return (int)child_id;
+	stmt = db_stmt(st, t->sql_file_insert);
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_int64(stmt, 1, dir_id_);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	db_bind_owner(stmt, 3, &who, owner->mode, now_ms);
+	rc = db_exec_stmt(stmt);
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(db_handle(st));
+	return rc;
+}
+
 /*
  * Make file name in dir of tree as tree_file_create does, now; its id and
  * attributes in *id and *attr.

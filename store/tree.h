@@ -26,4 +26,18 @@ int tree_file_create(struct store *st, enum tree tree, const char *dir,
 		     const char *name, mode_t mode, const struct caller *who,
 		     int64_t now_ms, int64_t *id, struct err *err);
 
+/*
+ * Make series name of dimension directory dir ("NS/A=x/B=y", spelled
+ * canonically) inside the caller's transaction, as a metric filter does
+ * at a series' first point (SPEC 11): the missing canonical prefixes of
+ * dir with the namespace's permission bits, and the metric, each owned
+ * by owner (uid, gid; the metric gets owner's mode), made at now_ms.
+ * Its row id in *id. -ENOENT (no such namespace), -EEXIST (a namespace
+ * of that name), -EIO. No trail record: the write that carried the
+ * event has its own. Lock held, transaction open.
+ */
+int tree_series_make_locked(struct store *st, const char *dir, const char *name,
+			    const struct node_attr *owner, int64_t now_ms,
+			    int64_t *id);
+
 #endif

@@ -398,3 +398,229 @@ Test(filter_def, the_rendering_lists_the_keys_in_spec_order)
 	strbuf_release(&sb);
 	round_trips(&d);
 }
+
+/* ---- dimension lines (SPEC 11) ---- */
+
+#define HTTP_BASE                                                              \
+	"group = web\npattern = [ip, user, status=5*, bytes]\n"                \
+	"metric = Web/Errors\n"
+#define JSON_BASE                                                              \
+	"group = app\npattern = { $.level = \"error\" }\nmetric = "            \
+	"App/Errors\n"
+
+/*
+ * The series path line goes to under d: filter_series_path's result,
+ * the path in out (NUL-terminated, "" for none).
+ */
+static int series(const struct filter_def *d, const char *line, char out[512])
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct pattern *p;
+	int rc;
+
+	cr_assert_eq(pattern_compile(d->pattern, strlen(d->pattern), &p, NULL),
+		     0);
+	rc = filter_series_path(d, p, line, strlen(line), &sb);
+	snprintf(out, 512, "%s", sb.buf ? sb.buf : "");
+	pattern_free(p);
+	strbuf_release(&sb);
+	return rc;
+}
+
+Test(filter_def, dimension_lines_are_kept_in_order_and_read_back)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct filter_def d;
+	struct err err;
+
+	cr_assert_eq(parse(HTTP_BASE "dimension = Status=$status\n"
+				     "dimension = \"User=$user\"\n"
+				     "value = $bytes\n",
+			   &d, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(d.ndims, 2);
+	cr_assert_str_eq(d.dims[0].name, "Status");
+	cr_assert_str_eq(d.dims[0].field, "$status");
+	cr_assert_str_eq(d.dims[1].name, "User");
+	cr_assert_str_eq(d.dims[1].field, "$user");
+	cr_assert_eq(filter_def_render(&d, &sb), 0);
+	cr_assert_str_eq(sb.buf, "group = web\n"
+				 "pattern = [ip, user, status=5*, bytes]\n"
+				 "metric = Web/Errors\n"
+				 "dimension = Status=$status\n"
+				 "dimension = User=$user\n"
+				 "value = $bytes\n");
+	strbuf_release(&sb);
+	round_trips(&d);
+}
+
+Test(filter_def, a_json_filter_takes_dimensions_from_json_paths)
+{
+	struct filter_def d;
+	struct err err;
+
+	cr_assert_eq(parse(JSON_BASE "dimension = Service=$.service\n"
+				     "dimension = Host=$.where.host\n",
+			   &d, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(d.ndims, 2);
+	round_trips(&d);
+}
+
+Test(filter_def, three_dimensions_at_most)
+{
+	struct filter_def d;
+	struct err err;
+
+	cr_assert_eq(parse(HTTP_BASE "dimension = A=$ip\ndimension = B=$user\n"
+				     "dimension = C=$status\n",
+			   &d, &err),
+		     0, "%s", err.msg);
+	refused(HTTP_BASE "dimension = A=$ip\ndimension = B=$user\n"
+			  "dimension = C=$status\ndimension = D=$bytes\n",
+		"line 7: dimension: more than 3 dimensions (CloudWatch's"
+		" limit)");
+}
+
+Test(filter_def, a_bad_dimension_line_is_refused_naming_the_line)
+{
+	refused(HTTP_BASE "dimension = Status=$status\n"
+			  "dimension = Status=$user\n",
+		"line 5: dimension: Status given twice (first on line 4)");
+	refused(HTTP_BASE "dimension = =$status\n",
+		"line 4: dimension: \"=$status\" is not Name=$field");
+	refused(HTTP_BASE "dimension = Status\n",
+		"line 4: dimension: \"Status\" is not Name=$field");
+	refused(HTTP_BASE "dimension = Status=500\n",
+		"line 4: dimension: \"500\" is not a $field or $.json.path"
+		" of the event");
+	refused(HTTP_BASE "dimension = Status=\n",
+		"line 4: dimension: \"\" is not a $field or $.json.path of"
+		" the event");
+	refused(HTTP_BASE "dimension =\n", "line 4: dimension: no value");
+}
+
+Test(filter_def, a_dimension_name_is_a_name)
+{
+	struct filter_def d;
+	struct err err;
+
+	cr_assert_eq(parse(HTTP_BASE "dimension = .hidden=$user\n", &d, &err),
+		     -EINVAL);
+	cr_assert(strncmp(err.msg, "line 4: dimension: dimension name", 33) ==
+			  0,
+		  "%s", err.msg);
+}
+
+Test(filter_def, a_dimension_must_name_a_field_of_the_pattern)
+{
+	refused(HTTP_BASE "dimension = Status=$code\n",
+		"line 4: dimension Status: '$code' is not a field of the"
+		" pattern, which names ip, user, status, bytes");
+	refused("group = app\npattern = ERROR\nmetric = A/B\n"
+		"dimension = S=$service\n",
+		"line 4: dimension S: '$service' names a field of a"
+		" space-delimited pattern ([a, b, ...]), and the pattern is"
+		" not one; a JSON event's values are $.json.path");
+}
+
+Test(filter_def, dimensions_are_all_fields_or_all_json_paths)
+{
+	refused(HTTP_BASE "dimension = A=$ip\ndimension = B=$.b\n",
+		"line 5: dimension: $.b and $ip (line 4) are not of one kind:"
+		" all $field or all $.json.path");
+}
+
+Test(filter_def, default_value_with_dimensions_is_refused)
+{
+	refused(HTTP_BASE "dimension = Status=$status\ndefault_value = 0\n",
+		"line 5: default_value: not with dimension lines (line 4), as"
+		" CloudWatch refuses it");
+}
+
+Test(filter_def, a_field_event_goes_to_its_series_in_canonical_order)
+{
+	struct filter_def d;
+	struct err err;
+	char path[512];
+
+	cr_assert_eq(parse(HTTP_BASE "dimension = User=$user\n"
+				     "dimension = Status=$status\n",
+			   &d, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(series(&d, "10.0.0.1 bob 503 12", path), 1);
+	cr_assert_str_eq(path, "Status=503/User=bob");
+	/* '/' and '%' in a value are encoded as the tree spells them */
+	cr_assert_eq(series(&d, "10.0.0.1 a/b%c 500 1", path), 1);
+	cr_assert_str_eq(path, "Status=500/User=a%2Fb%25c");
+	/* "-" is no value: no series */
+	cr_assert_eq(series(&d, "10.0.0.1 - 500 1", path), 0);
+	cr_assert_str_eq(path, "");
+}
+
+Test(filter_def, a_json_event_goes_to_its_series)
+{
+	struct filter_def d;
+	struct err err;
+	char path[512];
+
+	cr_assert_eq(parse(JSON_BASE "dimension = Service=$.service\n"
+				     "dimension = Code=$.code\n",
+			   &d, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(series(&d,
+			    "{\"level\":\"error\",\"service\":\"pay\","
+			    "\"code\":503}",
+			    path),
+		     1);
+	cr_assert_str_eq(path, "Code=503/Service=pay");
+	cr_assert_eq(series(&d,
+			    "{\"level\":\"error\",\"service\":\"pay\","
+			    "\"code\":true}",
+			    path),
+		     1);
+	cr_assert_str_eq(path, "Code=true/Service=pay");
+}
+
+Test(filter_def, an_event_without_a_good_dimension_value_has_no_series)
+{
+	static const char *const lines[] = {
+		"{\"level\":\"error\"}",			   /* missing */
+		"{\"level\":\"error\",\"service\":\"\"}",	   /* empty */
+		"{\"level\":\"error\",\"service\":null}",	   /* null */
+		"{\"level\":\"error\",\"service\":{\"a\":1}}",	   /* object */
+		"{\"level\":\"error\",\"service\":\"a\\u0001b\"}", /* control */
+		"not json at all",
+	};
+	struct filter_def d;
+	struct err err;
+	char path[512];
+	size_t i;
+
+	cr_assert_eq(
+		parse(JSON_BASE "dimension = Service=$.service\n", &d, &err), 0,
+		"%s", err.msg);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		cr_assert_eq(series(&d, lines[i], path), 0, "%s", lines[i]);
+		cr_assert_str_eq(path, "");
+	}
+}
+
+Test(filter_def, a_value_too_long_for_a_path_component_has_no_series)
+{
+	char line[400], path[512];
+	struct filter_def d;
+	struct err err;
+
+	cr_assert_eq(
+		parse(JSON_BASE "dimension = Service=$.service\n", &d, &err), 0,
+		"%s", err.msg);
+	/* "Service=" and 247 bytes fit in 255; 248 do not */
+	snprintf(line, sizeof(line),
+		 "{\"level\":\"error\",\"service\":\"%0*d\"}", 247, 0);
+	cr_assert_eq(series(&d, line, path), 1);
+	cr_assert_eq(strlen(path), 255);
+	snprintf(line, sizeof(line),
+		 "{\"level\":\"error\",\"service\":\"%0*d\"}", 248, 0);
+	cr_assert_eq(series(&d, line, path), 0);
+}

@@ -153,3 +153,73 @@ Test(filters, the_owner_given_is_kept_for_a_new_filter_only)
 	cr_assert_eq(a.attr.uid, 1003);
 	cr_assert_eq(a.attr.mode, 0600);
 }
+
+/* ---- dimensions (SPEC 11) ---- */
+
+/* What stats_total adds up: every period's samples and sum. */
+struct total {
+	uint64_t samples;
+	double sum;
+};
+
+static int add_period(void *ctx, int64_t start_ms, const struct summary *s)
+{
+	struct total *t = ctx;
+
+	(void)start_ms;
+	t->samples += s->count;
+	t->sum += s->sum;
+	return 0;
+}
+
+/* Every point of metric ns/name so far, which must exist. */
+static struct total stats_total(const char *ns, const char *name)
+{
+	int64_t now = store_now_ms();
+	struct stats_query q = {60, 0, now + 60000, now};
+	struct total t = {0, 0};
+	struct metric_info m;
+
+	cr_assert_eq(store_metric_get(st, ns, name, &m), 0, "no %s/%s", ns,
+		     name);
+	cr_assert_eq(store_metric_stats(st, m.id, &q, add_period, &t), 0);
+	return t;
+}
+
+Test(filters, each_event_goes_to_the_series_of_its_fields)
+{
+	const char text[] =
+		"group = app\npattern = { $.level = \"error\" }\n"
+		"metric = App/Errors\ndimension = Service=$.service\n"
+		"value = $.ms\n";
+	struct err err = {""};
+	char out[1024];
+	struct metric_info m;
+	struct total t;
+
+	cr_assert_eq(store_filter_put(st, "bysvc", text, strlen(text), &carols,
+				      &carol, &err),
+		     0, "%s", err.msg);
+	append("{\"level\":\"error\",\"service\":\"pay\",\"ms\":5}\n"
+	       "{\"level\":\"error\",\"service\":\"cart\",\"ms\":7}\n"
+	       "{\"level\":\"info\",\"service\":\"pay\",\"ms\":100}\n"
+	       "{\"level\":\"error\",\"service\":\"pay\",\"ms\":11}\n"
+	       "{\"level\":\"error\",\"ms\":1000}\n"
+	       "{\"level\":\"error\",\"service\":\"\",\"ms\":1000}\n");
+	t = stats_total("App/Service=pay", "Errors");
+	cr_assert_eq(t.samples, 2);
+	cr_assert_float_eq(t.sum, 5 + 11, 1e-9);
+	t = stats_total("App/Service=cart", "Errors");
+	cr_assert_eq(t.samples, 1);
+	cr_assert_float_eq(t.sum, 7, 1e-9);
+	/* the filter's metric itself gets no points; the series are owned
+	 * as it is */
+	t = stats_total("App", "Errors");
+	cr_assert_eq(t.samples, 0);
+	cr_assert_eq(store_metric_get(st, "App/Service=pay", "Errors", &m), 0);
+	cr_assert_eq(m.attr.uid, carol.uid);
+	cr_assert_eq(m.attr.gid, carol.gid);
+	/* 3 points; the 2 errors without a service matched but had none */
+	render("bysvc", out, sizeof(out));
+	cr_assert(strstr(out, "\nmatched = 3\nskipped = 2\n"), "%s", out);
+}
