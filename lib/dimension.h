@@ -240,4 +240,16 @@ void dimension_selector_free(struct dimension_selector *sel);
 json_t *dimension_set_json(const struct dimension_set *set,
 			   const char *name_key, const char *value_key);
 
+/*
+ * Add each component of the dimension path s[0..len) to set: `A=x/B=y`
+ * as dimension_set_path prints it (values %-encoded, so a value holds no
+ * '/'), in any order, as dimension_set_add_component takes each. For a
+ * path kept by one who printed it (an alarm's definition). 0, -EINVAL
+ * (err quotes the component; an empty path or component is one) or
+ * -ENOMEM; on failure set may hold the components before the bad one,
+ * and the caller frees it as always.
+ */
+int dimension_set_add_path(struct dimension_set *set, const char *s, size_t len,
+			   struct err *err);
+
 #endif
