@@ -478,8 +478,7 @@ static json_t *actions_json(const struct alarm_actions *a)
 
 /*
  * DescribeAlarms' Dimensions, [{"Name","Value"}] in canonical order,
- * values decoded; NULL when out of memory (the caller's json_dumps then
- * fails, as for every other member).
+ * values decoded; NULL when out of memory.
  */
 static json_t *dimensions_json(const struct alarm_def *d)
 {
@@ -503,7 +502,7 @@ static int render_json(const char *name, const struct alarm_row *row,
 {
 	const struct alarm_def *d = &row->def;
 	char t1[FORMAT_TIME_MAX], t2[FORMAT_TIME_MAX];
-	json_t *j = json_object();
+	json_t *j = json_object(), *dims;
 	char *text;
 	int rc;
 
@@ -540,7 +539,12 @@ static int render_json(const char *name, const struct alarm_row *row,
 	else
 		json_object_set_new(j, "ExtendedStatistic",
 				    json_string(d->stat.name));
-	json_object_set_new(j, "Dimensions", dimensions_json(d));
+	dims = dimensions_json(d);
+	if (!dims) {
+		json_decref(j);
+		return -ENOMEM;
+	}
+	json_object_set_new(j, "Dimensions", dims);
 	json_object_set_new(j, "Period", json_integer(d->period_s));
 	if (d->unit[0])
 		json_object_set_new(j, "Unit", json_string(d->unit));
