@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "lib/alarm_rule.h"
+#include "lib/dimension.h"
 #include "lib/err.h"
 #include "lib/parse.h"
 #include "lib/stats.h"
@@ -24,6 +25,12 @@
 #define ALARM_TAGS_MAX 50
 #define ALARM_TAG_MAX 384 /* "key=value" */
 #define ALARM_UNIT_MAX 32
+/*
+ * Bytes of an alarm's canonical dimension path (SPEC 11): DIMENSION_MAX
+ * components of at most NAME_MAX_BYTES, '/' between them. Every set the
+ * tree can name fits, so none is ever cut.
+ */
+#define ALARM_DIMENSIONS_MAX_BYTES (DIMENSION_MAX * (NAME_MAX_BYTES + 1) - 1)
 
 enum alarm_state { ALARM_INSUFFICIENT_DATA, ALARM_OK, ALARM_ALARM };
 
@@ -62,8 +69,15 @@ struct alarm_actions {
  */
 struct alarm_def {
 	enum alarm_kind kind;
-	char ns[NAMESPACE_MAX_BYTES + 1];
+	char ns[NAMESPACE_MAX_BYTES + 1]; /* the namespace alone */
 	char metric[NAME_MAX_BYTES + 1];
+	/*
+	 * The metric's dimension set (SPEC 11) as its canonical path,
+	 * `A=x/B=y` (names sorted, values %-encoded as the tree lists
+	 * them), "" for a dimensionless metric. The series the alarm
+	 * watches is the metric `ns/dimensions/metric` of the tree.
+	 */
+	char dimensions[ALARM_DIMENSIONS_MAX_BYTES + 1];
 	struct stat_spec stat;
 	int64_t period_s; /* period_s * 1000 * alarm_range() fits int64 */
 	enum alarm_comparison comparison;
@@ -91,10 +105,13 @@ struct alarm_def {
  * when the first non-blank byte is '{', PutMetricAlarm's JSON (SPEC 5).
  * Defaults filled in. 0, or -EINVAL with err naming the key (or line)
  * and what is wrong ("line 4: period: 7 is not 10, 30 or a multiple of
- * 60"; "Dimensions: not supported yet"); -ENOMEM. JSON reports every
- * error at once, one per line of err, and counts a member left empty as
- * the CLI's skeleton leaves it ("", [""], {}, 0 where 0 is not valid)
- * as absent.
+ * 60"; "line 2: dimension: dimension \"InstanceId\" is given twice");
+ * -ENOMEM. A metric's dimensions (SPEC 11) come from the dimension
+ * components of `metric =`, from `dimension = Name=Value` lines, or from
+ * JSON's Dimensions, in any mix and order, a Name at most once in all.
+ * JSON reports every error at once, one per line of err, and counts a
+ * member left empty as the CLI's skeleton leaves it ("", [""], {}, 0
+ * where 0 is not valid) as absent.
  *
  * A `rule =` line, or a JSON object with an AlarmRule member (then
  * PutCompositeAlarm's request), makes a composite alarm (SPEC 12): its
@@ -126,6 +143,24 @@ enum alarm_kind alarm_def_kind_of(const char *text, size_t len);
  * actions_enabled and tags as a metric alarm's.
  */
 int alarm_def_render(const struct alarm_def *d, struct strbuf *out);
+
+/*
+ * d's dimensions (d->dimensions) added to set, which the caller frees
+ * (dimension_set_free), for the `dimension =` lines, DescribeAlarms'
+ * Dimensions and the trail. 0, -EINVAL (d was not made by
+ * alarm_def_parse) or -ENOMEM.
+ */
+int alarm_def_dimension_set(const struct alarm_def *d,
+			    struct dimension_set *set);
+
+/*
+ * Append the namespace of the series d watches to out: d->ns, then
+ * `/` and d->dimensions when it has dimensions ("AWS/EC2/InstanceId=i-1"),
+ * the namespace row under which the store keeps that series' metric
+ * (and the trail's "namespace" parameter, which the trail splits). 0 or
+ * -ENOMEM.
+ */
+int alarm_def_series_namespace(const struct alarm_def *d, struct strbuf *out);
 
 /* What a view shows of an alarm beside its definition. */
 struct alarm_status {

@@ -154,6 +154,33 @@ static void put_actions(struct writer *w, enum alarm_def_key_id k,
 		FIELD(w, k, list->v[i]);
 }
 
+/*
+ * One `dimension = Name=Value` line per dimension, in canonical order,
+ * each Value decoded as `dimension =` takes it (SPEC 11).
+ */
+static void put_dimensions(struct writer *w, const struct alarm_def *d)
+{
+	struct dimension_set set = DIMENSION_SET_INIT;
+	struct strbuf line = STRBUF_INIT;
+	const struct dimension *dim;
+	size_t i;
+
+	if (w->rc == 0)
+		w->rc = alarm_def_dimension_set(d, &set);
+	for (i = 0; w->rc == 0 && i < set.count; i++) {
+		dim = &set.dims[i];
+		strbuf_reset(&line);
+		if (strbuf_add(&line, dim->name, dim->name_len) ||
+		    strbuf_add(&line, "=", 1) ||
+		    strbuf_add(&line, dim->value, dim->value_len))
+			w->rc = -ENOMEM;
+		else
+			put_line(w, KEY_DIMENSION, line.buf, line.len);
+	}
+	strbuf_release(&line);
+	dimension_set_free(&set);
+}
+
 /* A metric alarm's own lines, metric to treat_missing_data. */
 static void put_metric_lines(struct writer *w, const struct alarm_def *d)
 {
@@ -165,6 +192,7 @@ static void put_metric_lines(struct writer *w, const struct alarm_def *d)
 	n = snprintf(metric, sizeof(metric), "%.*s/%.*s", (int)sizeof(d->ns),
 		     d->ns, (int)sizeof(d->metric), d->metric);
 	put_line(w, KEY_METRIC, metric, (size_t)n);
+	put_dimensions(w, d);
 	FIELD(w, KEY_STATISTIC, d->stat.name);
 	n = snprintf(number, sizeof(number), "%" PRId64, d->period_s);
 	put_line(w, KEY_PERIOD, number, (size_t)n);

@@ -103,8 +103,18 @@ static int parse_small_int(const char *s, size_t len, int min, int max,
 int alarm_def_set_namespace(struct alarm_def *d, const char *s, size_t len,
 			    struct err *err)
 {
+	char q[FORMAT_QUOTE_SIZE];
+
 	if (parse_levels(s, len, NAMESPACE_MAX_BYTES, err))
 		return -EINVAL;
+	/* It would read back as a dimension (SPEC 11). */
+	if (memchr(s, '=', len)) {
+		err_set(err,
+			"\"%s\" holds '=' (a namespace level may not); give"
+			" dimensions in Dimensions",
+			format_quote(q, s, len));
+		return -EINVAL;
+	}
 	copy_text(d->ns, s, len);
 	return 0;
 }
@@ -121,21 +131,28 @@ int alarm_def_set_metric_name(struct alarm_def *d, const char *s, size_t len,
 
 	if (parse_name_explained(s, len, err))
 		return -EINVAL;
-	if (memchr(s, '/', len)) {
-		err_set(err, "\"%s\" is not a name (it holds '/')",
-			format_quote(q, s, len));
+	if (memchr(s, '/', len) || memchr(s, '=', len)) {
+		err_set(err, "\"%s\" is not a name (it holds '%c')",
+			format_quote(q, s, len),
+			memchr(s, '/', len) ? '/' : '=');
 		return -EINVAL;
 	}
 	copy_text(d->metric, s, len);
 	return 0;
 }
 
-/* NAMESPACE/NAME, split at the last '/'. */
+/*
+ * NAMESPACE/NAME, split at the last '/'; where components hold '=', the
+ * namespace ends before the first of them and those are dimensions
+ * (SPEC 11, alarm_def_dimensions.c).
+ */
 int alarm_def_set_metric(struct alarm_def *d, const char *s, size_t len,
 			 struct err *err)
 {
 	size_t ns_len;
 
+	if (memchr(s, '=', len))
+		return alarm_def_set_dimensioned_metric(d, s, len, err);
 	if (parse_metric_path(s, len, &ns_len, err))
 		return -EINVAL;
 	copy_text(d->ns, s, ns_len);

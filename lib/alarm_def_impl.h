@@ -6,6 +6,7 @@
  *
  * The parts: alarm_def.c (the dispatch of alarm_def_parse, rendering),
  * alarm_def_fields.c (text helpers, one setter per field, names),
+ * alarm_def_dimensions.c (the metric's dimensions, SPEC 11),
  * alarm_def_kv.c (the `key = value` form), alarm_def_json.c
  * (PutMetricAlarm's and PutCompositeAlarm's JSON) and
  * alarm_composite_json.c (a composite as DescribeAlarms shows it).
@@ -36,6 +37,7 @@ typedef int (*alarm_def_setter)(struct alarm_def *d, const char *s, size_t len,
  */
 enum alarm_def_key_id {
 	KEY_METRIC,
+	KEY_DIMENSION,
 	KEY_STATISTIC,
 	KEY_PERIOD,
 	KEY_COMPARISON,
@@ -70,6 +72,29 @@ int alarm_def_set_metric_name(struct alarm_def *d, const char *s, size_t len,
 /* `metric = NAMESPACE/NAME`: namespace and metric, split at the last '/'. */
 int alarm_def_set_metric(struct alarm_def *d, const char *s, size_t len,
 			 struct err *err);
+
+/* ---- alarm_def_dimensions.c ---- */
+
+/*
+ * `metric = NS/Name=Value/.../NAME`, a metric path with dimension
+ * components (alarm_def_set_metric hands it over): namespace, name, and
+ * the dimensions joined to those already given.
+ */
+int alarm_def_set_dimensioned_metric(struct alarm_def *d, const char *s,
+				     size_t len, struct err *err);
+
+/* `dimension = Name=Value`, the Value decoded (as written). */
+int alarm_def_add_dimension(struct alarm_def *d, const char *s, size_t len,
+			    struct err *err);
+
+/*
+ * One more dimension from its Name and (decoded) Value, as JSON's
+ * Dimensions give them: a Name at most once in all, at most
+ * DIMENSION_MAX in all. 0, -EINVAL or -ENOMEM.
+ */
+int alarm_def_add_dimension_parts(struct alarm_def *d, const char *name,
+				  size_t name_len, const char *value,
+				  size_t value_len, struct err *err);
 
 /* `statistic =`: monfs's names of statistics or CloudWatch's. */
 int alarm_def_set_statistic(struct alarm_def *d, const char *s, size_t len,

@@ -43,15 +43,15 @@ static void clean_text(char *s)
 /* ---- PutMetricAlarm's and PutCompositeAlarm's JSON ---- */
 
 enum json_kind {
-	JSON_KIND_STRING,  /* a string, to the text setter */
-	JSON_KIND_INTEGER, /* an integer, to the text setter as decimal */
-	JSON_KIND_NUMBER,  /* Threshold */
-	JSON_KIND_BOOLEAN, /* ActionsEnabled */
-	JSON_KIND_STRINGS, /* an array of strings, each to the text setter */
-	JSON_KIND_TAGS,	   /* an array of {Key, Value} */
-	JSON_KIND_IGNORED, /* a string monfs has no use for */
-	JSON_KIND_EMPTY,   /* an array that must be empty */
-	JSON_KIND_REFUSED, /* not supported: refused whatever its value */
+	JSON_KIND_STRING,     /* a string, to the text setter */
+	JSON_KIND_INTEGER,    /* an integer, to the text setter as decimal */
+	JSON_KIND_NUMBER,     /* Threshold */
+	JSON_KIND_BOOLEAN,    /* ActionsEnabled */
+	JSON_KIND_STRINGS,    /* an array of strings, each to the text setter */
+	JSON_KIND_TAGS,	      /* an array of {Key, Value} */
+	JSON_KIND_DIMENSIONS, /* an array of {Name, Value} */
+	JSON_KIND_IGNORED,    /* a string monfs has no use for */
+	JSON_KIND_REFUSED,    /* not supported: refused whatever its value */
 };
 
 enum json_member_id {
@@ -105,7 +105,7 @@ static const struct json_member {
 	const char *name;
 	enum json_kind kind;
 	alarm_def_setter set;
-	const char *refusal; /* for EMPTY and REFUSED */
+	const char *refusal; /* for REFUSED */
 } json_members[MEMBER_COUNT] = {
 	[MEMBER_NAMESPACE] = {"Namespace", JSON_KIND_STRING,
 			      alarm_def_set_namespace, NULL},
@@ -145,9 +145,7 @@ static const struct json_member {
 	[MEMBER_EVALUATE_LOW_SAMPLE_COUNT_PERCENTILE] =
 		{"EvaluateLowSampleCountPercentile", JSON_KIND_IGNORED, NULL,
 		 NULL},
-	[MEMBER_DIMENSIONS] = {"Dimensions", JSON_KIND_EMPTY, NULL,
-			       "not supported yet (monfs metrics have no"
-			       " dimensions)"},
+	[MEMBER_DIMENSIONS] = {"Dimensions", JSON_KIND_DIMENSIONS, NULL, NULL},
 	[MEMBER_METRICS] =
 		{"Metrics", JSON_KIND_REFUSED, NULL,
 		 "not supported yet (metric math and alarms on several"
@@ -262,6 +260,41 @@ static int set_json_tags(struct alarm_def *d, json_t *tags, size_t *at,
 }
 
 /*
+ * Dimensions: [{"Name": "InstanceId", "Value": "i-0abc"}, ...], each
+ * Value as CloudWatch holds it (not %-encoded), SPEC 11. On error *at is
+ * the index of the dimension at fault.
+ */
+static int set_json_dimensions(struct alarm_def *d, json_t *dims, size_t *at,
+			       struct err *err)
+{
+	json_t *dim, *name, *value;
+	size_t i;
+	int rc;
+
+	if (!json_is_array(dims))
+		return wrong_type(dims, "an array", err);
+	json_array_foreach(dims, i, dim)
+	{
+		*at = i;
+		name = json_object_get(dim, "Name");
+		value = json_object_get(dim, "Value");
+		if (!json_is_object(dim) || !json_is_string(name) ||
+		    !json_is_string(value) || json_object_size(dim) != 2) {
+			err_set(err, "must be {\"Name\": string, \"Value\":"
+				     " string}");
+			return -EINVAL;
+		}
+		rc = alarm_def_add_dimension_parts(
+			d, json_string_value(name), json_string_length(name),
+			json_string_value(value), json_string_length(value),
+			err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
  * One member's value into d. 0 or -EINVAL with err set; for an array,
  * *at is then the index of the element at fault, if one is.
  */
@@ -309,14 +342,10 @@ static int set_json_value(struct alarm_def *d, const struct json_member *m,
 		return 0;
 	case JSON_KIND_TAGS:
 		return set_json_tags(d, v, at, err);
+	case JSON_KIND_DIMENSIONS:
+		return set_json_dimensions(d, v, at, err);
 	case JSON_KIND_IGNORED:
 		return json_is_string(v) ? 0 : wrong_type(v, "a string", err);
-	case JSON_KIND_EMPTY:
-		if (!json_is_array(v))
-			return wrong_type(v, "an array", err);
-		if (json_array_size(v) == 0)
-			return 0;
-		break;
 	case JSON_KIND_REFUSED:
 		break;
 	}

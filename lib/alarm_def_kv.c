@@ -23,6 +23,7 @@ static const struct kv_key {
 	bool required;
 } kv_keys[KEY_COUNT] = {
 	[KEY_METRIC] = {"metric", alarm_def_set_metric, false, true},
+	[KEY_DIMENSION] = {"dimension", alarm_def_add_dimension, true, false},
 	[KEY_STATISTIC] = {"statistic", alarm_def_set_statistic, false, true},
 	[KEY_PERIOD] = {"period", alarm_def_set_period, false, true},
 	[KEY_COMPARISON] = {"comparison", alarm_def_set_comparison, false,
@@ -54,6 +55,7 @@ static const struct kv_key {
 /* The keys of a metric alarm alone: a composite takes none of them. */
 static const enum alarm_def_key_id metric_keys[] = {
 	KEY_METRIC,
+	KEY_DIMENSION,
 	KEY_STATISTIC,
 	KEY_PERIOD,
 	KEY_COMPARISON,

@@ -788,3 +788,27 @@ int dimension_name_compare(const char *a, size_t a_len, const char *b,
 {
 	return name_compare(a, a_len, b, b_len);
 }
+
+/* ---- a kept dimension path ---- */
+
+int dimension_set_add_path(struct dimension_set *set, const char *s, size_t len,
+			   struct err *err)
+{
+	const char *end = s + len, *slash;
+	int rc;
+
+	if (len == 0) {
+		err_set(err, "empty dimension path");
+		return -EINVAL;
+	}
+	for (;;) {
+		slash = memchr(s, '/', (size_t)(end - s));
+		rc = dimension_set_add_component(
+			set, s, (size_t)((slash ? slash : end) - s), err);
+		if (rc)
+			return rc == -ENAMETOOLONG ? -EINVAL : rc;
+		if (!slash)
+			return 0;
+		s = slash + 1;
+	}
+}

@@ -263,4 +263,16 @@ int dimension_check(const char *name, size_t name_len, const char *value,
 int dimension_name_compare(const char *a, size_t a_len, const char *b,
 			   size_t b_len);
 
+/*
+ * Add each component of the dimension path s[0..len) to set: `A=x/B=y`
+ * as dimension_set_path prints it (values %-encoded, so a value holds no
+ * '/'), in any order, as dimension_set_add_component takes each. For a
+ * path kept by one who printed it (an alarm's definition). 0, -EINVAL
+ * (err quotes the component; an empty path or component is one) or
+ * -ENOMEM; on failure set may hold the components before the bad one,
+ * and the caller frees it as always.
+ */
+int dimension_set_add_path(struct dimension_set *set, const char *s, size_t len,
+			   struct err *err);
+
 #endif

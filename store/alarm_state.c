@@ -332,6 +332,7 @@ int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 	struct alarm_row *row = calloc(1, sizeof(*row));
 	struct alarm_point points[128];
 	struct alarm_verdict verdict;
+	struct strbuf series_ns = STRBUF_INIT;
 	struct metric_info metric;
 	struct fill_ctx fill;
 	int n, i, rc;
@@ -358,7 +359,11 @@ int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 	for (i = 0; i < n; i++)
 		points[i] = (struct alarm_point){
 			fill.newest_ms - i * fill.period_ms, false, 0};
-	if (!store_metric_get(st, row->def.ns, row->def.metric, &metric)) {
+	/* The series of the alarm's dimension set, one metric (SPEC 11). */
+	rc = alarm_def_series_namespace(&row->def, &series_ns);
+	if (rc)
+		goto out;
+	if (!store_metric_get(st, series_ns.buf, row->def.metric, &metric)) {
 		struct stats_query q = {row->def.period_s,
 					fill.newest_ms -
 						(n - 1) * fill.period_ms,
@@ -382,6 +387,7 @@ int store_alarm_evaluate(struct store *st, const char *name, int64_t now_ms,
 		alarm_change_release(change);
 	rc = rc == -EAGAIN ? 0 : rc ? rc : 1;
 out:
+	strbuf_release(&series_ns);
 	alarms_row_free(row);
 	return rc;
 }

@@ -132,6 +132,7 @@ struct alarm_put {
 	const char *name;
 	const struct alarm_def *def;
 	const struct strbuf *canon;
+	const char *series_ns; /* the trail's namespace: with dimensions */
 	const struct node_owner *owner;
 	const struct caller *who;
 	struct trail_event *ev;
@@ -155,7 +156,7 @@ static int write_alarm(struct store *st, void *ctx)
 			return rc;
 	} else {
 		p->ev->params[p->ev->nparams++] =
-			TRAIL_STR("namespace", p->def->ns);
+			TRAIL_STR("namespace", p->series_ns);
 		p->ev->params[p->ev->nparams++] =
 			TRAIL_STR("metricName", p->def->metric);
 	}
@@ -209,9 +210,9 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 		.params = {TRAIL_STR("alarmName", name)},
 		.nparams = 1,
 	};
-	struct strbuf canon = STRBUF_INIT;
+	struct strbuf canon = STRBUF_INIT, series_ns = STRBUF_INIT;
 	struct alarm_def *def = calloc(1, sizeof(*def));
-	struct alarm_put put = {name, def, &canon, owner, who, &ev, err};
+	struct alarm_put put = {name, def, &canon, "", owner, who, &ev, err};
 	int rc;
 
 	if (!def)
@@ -228,7 +229,12 @@ int store_alarm_put(struct store *st, const char *name, const char *text,
 		rc = alarms_check_targets(st, def, who, err);
 	if (!rc)
 		rc = alarm_def_render(def, &canon);
+	if (!rc)
+		rc = alarm_def_series_namespace(def, &series_ns);
+	if (!rc)
+		put.series_ns = series_ns.buf;
 	rc = named_put(st, rc, write_alarm, &put, &ev, err);
+	strbuf_release(&series_ns);
 	strbuf_release(&canon);
 	free(def);
 	return rc;
@@ -256,8 +262,9 @@ struct rename_source {
 	const char *to;	 /* the name it goes to */
 	struct err *err; /* why it may not go */
 	int64_t id;
-	char *definition;      /* malloc'ed */
-	struct alarm_def *def; /* malloc'ed: the trail's namespace, metric */
+	char *definition;	 /* malloc'ed */
+	struct alarm_def *def;	 /* malloc'ed: the trail's namespace, metric */
+	struct strbuf series_ns; /* the trail's namespace, with dimensions */
 	int64_t writer_uid, writer_gid;
 	char writer_name[CALLER_USER_MAX];
 };
@@ -297,8 +304,11 @@ static int load_source(struct store *st, const char *name, void *ctx,
 		if (src->def->kind == ALARM_KIND_COMPOSITE) {
 			put->name = "PutCompositeAlarm";
 		} else {
+			if (alarm_def_series_namespace(src->def,
+						       &src->series_ns))
+				return -ENOMEM;
 			put->params[put->nparams++] =
-				TRAIL_STR("namespace", src->def->ns);
+				TRAIL_STR("namespace", src->series_ns.buf);
 			put->params[put->nparams++] =
 				TRAIL_STR("metricName", src->def->metric);
 		}
@@ -400,11 +410,13 @@ int store_alarm_rename(struct store *st, const char *from, const char *to,
 		.params = {TRAIL_STR("alarmNames", from)},
 		.nparams = 1,
 	};
-	struct rename_source src = {.to = to, .err = err};
+	struct rename_source src = {
+		.to = to, .err = err, .series_ns = STRBUF_INIT};
 	int rc = named_rename(st, &RENAME_OPS, &src, from, to, &put, &del, err);
 
 	free(src.definition);
 	free(src.def);
+	strbuf_release(&src.series_ns);
 	return rc;
 }
 
@@ -464,6 +476,21 @@ static json_t *actions_json(const struct alarm_actions *a)
 	return arr;
 }
 
+/*
+ * DescribeAlarms' Dimensions, [{"Name","Value"}] in canonical order,
+ * values decoded; NULL when out of memory.
+ */
+static json_t *dimensions_json(const struct alarm_def *d)
+{
+	struct dimension_set set = DIMENSION_SET_INIT;
+	json_t *arr = NULL;
+
+	if (alarm_def_dimension_set(d, &set) == 0)
+		arr = dimension_set_json(&set, "Name", "Value");
+	dimension_set_free(&set);
+	return arr;
+}
+
 static char *iso(char buf[FORMAT_TIME_MAX], int64_t ms)
 {
 	return format_time(buf, ms);
@@ -475,7 +502,7 @@ static int render_json(const char *name, const struct alarm_row *row,
 {
 	const struct alarm_def *d = &row->def;
 	char t1[FORMAT_TIME_MAX], t2[FORMAT_TIME_MAX];
-	json_t *j = json_object();
+	json_t *j = json_object(), *dims;
 	char *text;
 	int rc;
 
@@ -512,7 +539,12 @@ static int render_json(const char *name, const struct alarm_row *row,
 	else
 		json_object_set_new(j, "ExtendedStatistic",
 				    json_string(d->stat.name));
-	json_object_set_new(j, "Dimensions", json_array());
+	dims = dimensions_json(d);
+	if (!dims) {
+		json_decref(j);
+		return -ENOMEM;
+	}
+	json_object_set_new(j, "Dimensions", dims);
 	json_object_set_new(j, "Period", json_integer(d->period_s));
 	if (d->unit[0])
 		json_object_set_new(j, "Unit", json_string(d->unit));

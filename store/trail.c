@@ -171,7 +171,7 @@ static json_t *identity(const struct caller *who)
 }
 
 /*
- * Set a metrics record's "namespace" member to ns. When ns is a
+ * Set a metrics or alarms record's "namespace" member to ns. When ns is a
  * dimension directory ("AWS/EC2/InstanceId=i-0abc"), the member holds
  * the namespace alone and "dimensions" the set as CloudWatch names it,
  * [{"name","value"}] with values decoded (SPEC 11). A name that does not
@@ -210,7 +210,9 @@ static json_t *param_value(const struct trail_param *p)
 
 static json_t *parameters(const struct trail_event *ev)
 {
-	bool metrics = ev->source && !strcmp(ev->source, "metrics.monfs");
+	/* Their namespaces may be series' (an alarm's metric, SPEC 11). */
+	bool metrics = ev->source && (!strcmp(ev->source, "metrics.monfs") ||
+				      !strcmp(ev->source, "alarms.monfs"));
 	json_t *params;
 	size_t i;
 	int bad;

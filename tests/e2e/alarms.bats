@@ -565,15 +565,15 @@ refused() {
 	assert_equal "$(cat "$A/x")" "$before"
 }
 
-@test "refused JSON definitions: Dimensions, Metrics, ThresholdMetricId, an SNS ARN, an unknown member" {
+@test "refused JSON definitions: a bad Dimensions member, Metrics, ThresholdMetricId, an SNS ARN, an unknown member" {
 	points EC2/CPU 91.5 88 50
 	cpu_high x
 	local before base
 	before=$(cat "$A/x")
 	base='"Namespace":"EC2","MetricName":"CPU","Statistic":"Average","Period":60,"EvaluationPeriods":1,"Threshold":1,"ComparisonOperator":"GreaterThanThreshold"'
 
-	fails_with "Invalid argument" define x <<<"{$base,\"Dimensions\":[{\"Name\":\"InstanceId\",\"Value\":\"i-1\"}]}"
-	refused x Dimensions
+	fails_with "Invalid argument" define x <<<"{$base,\"Dimensions\":[{\"Name\":\"InstanceId\"}]}"
+	refused x 'Dimensions[0]'
 	fails_with "Invalid argument" define x <<<'{"Metrics":[{"Id":"m1","Expression":"1"}],"EvaluationPeriods":1,"Threshold":1,"ComparisonOperator":"GreaterThanThreshold"}'
 	refused x Metrics
 	fails_with "Invalid argument" define x <<<"{$base,\"ThresholdMetricId\":\"ad1\"}"

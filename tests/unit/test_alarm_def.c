@@ -1045,11 +1045,12 @@ Test(json_form, a_description_with_newlines_is_kept)
 
 /* ---- refusals in the JSON form ---- */
 
-Test(json_refusals, non_empty_dimensions_are_refused)
+Test(json_refusals, dimensions_of_a_bad_shape_are_refused)
 {
-	expect_refused(json_with(", \"Dimensions\": [{\"Name\": \"InstanceId\","
-				 " \"Value\": \"i-1\"}]"),
-		       "Dimensions: not supported yet");
+	expect_refused(
+		json_with(", \"Dimensions\": [{\"Name\": \"InstanceId\"}]"),
+		"Dimensions[0]: must be {\"Name\": string, \"Value\":"
+		" string}");
 	expect_refused(json_with(", \"Dimensions\": {\"Name\": \"a\"}"),
 		       "Dimensions: must be an array, not an object");
 }
@@ -1397,9 +1398,10 @@ Test(json_skeleton, zero_is_a_value_where_zero_is_valid)
 
 Test(json_skeleton, a_member_with_one_value_is_not_empty)
 {
-	expect_refused(json_with(", \"Dimensions\": [{\"Name\": \"InstanceId\","
-				 " \"Value\": \"\"}]"),
-		       "Dimensions: not supported yet");
+	expect_refused3(
+		json_with(", \"Dimensions\": [{\"Name\": \"InstanceId\","
+			  " \"Value\": \"\"}]"),
+		"Dimensions[0]", "InstanceId", "empty");
 	expect_refused(json_with(", \"Metrics\": [{\"Id\": \"\","
 				 " \"Period\": 60}]"),
 		       "Metrics: not supported yet");
@@ -1852,4 +1854,333 @@ Test(fuzz, mutated_definitions_never_crash_and_round_trip)
 		}
 		fuzz_one(text, len);
 	}
+}
+
+/* ---- dimensions (SPEC 11) ---- */
+
+/* The other keys of a definition, after its metric and dimension lines. */
+#define AFTER_METRIC                                                           \
+	"statistic = average\nperiod = 60\ncomparison = >\nthreshold = 80\n"
+
+/* d's dimension set as "Name=Value;..." (values decoded), for asserts. */
+static char *dimension_pairs(const struct alarm_def *d)
+{
+	struct dimension_set set = DIMENSION_SET_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	cr_assert_eq(alarm_def_dimension_set(d, &set), 0);
+	for (i = 0; i < set.count; i++)
+		cr_assert_eq(strbuf_addf(&sb, "%s=%s;", set.dims[i].name,
+					 set.dims[i].value),
+			     0);
+	dimension_set_free(&set);
+	return sb.buf ? sb.buf : strdup("");
+}
+
+static void expect_dimensions(const struct alarm_def *d, const char *pairs)
+{
+	char *got = dimension_pairs(d);
+
+	cr_assert_str_eq(got, pairs);
+	free(got);
+}
+
+/* d has one dimension, k, whose value is value. */
+static void expect_dimensions_value(const struct alarm_def *d,
+				    const char *value)
+{
+	char pair[300];
+
+	snprintf(pair, sizeof(pair), "k=%s;", value);
+	expect_dimensions(d, pair);
+}
+
+/* text and text2 parse to the same definition, byte for byte. */
+static void expect_same(const char *text, const char *text2)
+{
+	static struct alarm_def a, b;
+
+	expect_parsed(text, &a);
+	expect_parsed(text2, &b);
+	cr_assert(!memcmp(&a, &b, sizeof(a)), "not one definition:\n%s\n%s",
+		  text, text2);
+}
+
+Test(dimensions, the_namespace_ends_before_the_first_dimension)
+{
+	static struct alarm_def d;
+
+	expect_parsed("metric = "
+		      "AWS/EC2/InstanceId=i-0abc/CPUUtilization\n" AFTER_METRIC,
+		      &d);
+	cr_assert_str_eq(d.ns, "AWS/EC2");
+	cr_assert_str_eq(d.metric, "CPUUtilization");
+	expect_dimensions(&d, "InstanceId=i-0abc;");
+}
+
+Test(dimensions, a_dimensionless_metric_has_no_dimensions)
+{
+	static struct alarm_def d;
+
+	expect_parsed(REQUIRED, &d);
+	cr_assert_str_eq(d.dimensions, "");
+	expect_dimensions(&d, "");
+}
+
+Test(dimensions, any_order_of_the_components_names_one_alarm_metric)
+{
+	static struct alarm_def d;
+
+	expect_same("metric = AWS/EC2/InstanceId=i-1/AutoScalingGroupName=web"
+		    "/CPUUtilization\n" AFTER_METRIC,
+		    "metric = AWS/EC2/AutoScalingGroupName=web/InstanceId=i-1"
+		    "/CPUUtilization\n" AFTER_METRIC);
+	expect_parsed("metric = AWS/EC2/InstanceId=i-1/AutoScalingGroupName=web"
+		      "/CPUUtilization\n" AFTER_METRIC,
+		      &d);
+	/* Names sorted bytewise: the canonical order. */
+	expect_dimensions(&d, "AutoScalingGroupName=web;InstanceId=i-1;");
+}
+
+Test(dimensions, dimension_lines_name_the_same_metric_as_the_path)
+{
+	const char *path = "metric = AWS/EC2/AutoScalingGroupName=web"
+			   "/InstanceId=i-1/CPUUtilization\n" AFTER_METRIC;
+
+	expect_same(path,
+		    "metric = AWS/EC2/CPUUtilization\n"
+		    "dimension = InstanceId=i-1\n"
+		    "dimension = AutoScalingGroupName=web\n" AFTER_METRIC);
+	/* Mixed, and the lines before the metric. */
+	expect_same(path, "dimension = InstanceId=i-1\n"
+			  "metric = AWS/EC2/AutoScalingGroupName=web"
+			  "/CPUUtilization\n" AFTER_METRIC);
+}
+
+Test(dimensions, path_values_are_percent_decoded_and_lines_are_not)
+{
+	static struct alarm_def d;
+
+	expect_same("metric = "
+		    "System/path=%2Fvar%2Flog/disk_used_percent\n" AFTER_METRIC,
+		    "metric = System/disk_used_percent\n"
+		    "dimension = path=/var/log\n" AFTER_METRIC);
+	expect_parsed("metric = System/disk_used_percent\n"
+		      "dimension = path=100%25\n" AFTER_METRIC,
+		      &d);
+	expect_dimensions(&d, "path=100%25;");
+}
+
+Test(dimensions, a_value_may_hold_equals_signs)
+{
+	static struct alarm_def d;
+
+	expect_parsed("metric = A/B\ndimension = query=a=b\n" AFTER_METRIC, &d);
+	expect_dimensions(&d, "query=a=b;");
+}
+
+Test(dimensions, the_json_form_takes_dimensions)
+{
+	static struct alarm_def d;
+	static char text[1024];
+
+	expect_parsed(json_with(", \"Dimensions\": [{\"Name\": \"InstanceId\","
+				" \"Value\": \"i-1\"}, {\"Name\": \"Auto"
+				"ScalingGroupName\", \"Value\": \"web\"}]"),
+		      &d);
+	cr_assert_str_eq(d.ns, "EC2");
+	expect_dimensions(&d, "AutoScalingGroupName=web;InstanceId=i-1;");
+	snprintf(text, sizeof(text), "%s", render(&d));
+	expect_same(text,
+		    "metric = EC2/InstanceId=i-1/AutoScalingGroupName=web"
+		    "/CPUUtilization\n"
+		    "statistic = Average\nperiod = 60\n"
+		    "comparison = GreaterThanThreshold\nthreshold = 80\n");
+}
+
+Test(dimensions, a_json_value_is_taken_as_written)
+{
+	static struct alarm_def d;
+
+	expect_parsed(json_with(", \"Dimensions\": [{\"Name\": \"path\","
+				" \"Value\": \"/var/log%2F\"}]"),
+		      &d);
+	expect_dimensions(&d, "path=/var/log%2F;");
+}
+
+Test(dimensions, the_clis_blank_dimension_counts_as_absent)
+{
+	static struct alarm_def d;
+
+	expect_parsed(json_with(", \"Dimensions\": [{\"Name\": \"\","
+				" \"Value\": \"\"}]"),
+		      &d);
+	cr_assert_str_eq(d.dimensions, "");
+}
+
+Test(dimensions, the_rendering_shows_dimension_lines_in_canonical_order)
+{
+	static struct alarm_def d;
+	char *text;
+
+	expect_parsed("metric = AWS/EC2/InstanceId=i-1/AutoScalingGroupName=web"
+		      "/CPUUtilization\n" AFTER_METRIC,
+		      &d);
+	text = render(&d);
+	cr_assert(strstr(text, "metric = AWS/EC2/CPUUtilization\n"
+			       "dimension = AutoScalingGroupName=web\n"
+			       "dimension = InstanceId=i-1\n"
+			       "statistic = "),
+		  "%s", text);
+	free(text);
+	expect_round_trip(&d);
+}
+
+Test(dimensions, hard_values_round_trip)
+{
+	static const char *const values[] = {
+		"a#b",	"a #b",	    " lead", "trail ",	   "x=y",
+		"100%", "/var/log", "?q",    "\"quoted\"", "é",
+	};
+	static struct alarm_def d;
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		/* Quoted, but for the value that holds quotes: bare. */
+		snprintf(text, sizeof(text),
+			 strchr(values[i], '"') ? "metric = A/B\ndimension = "
+						  "k=%s\n" AFTER_METRIC
+						: "metric = A/B\ndimension = "
+						  "\"k=%s\"\n" AFTER_METRIC,
+			 values[i]);
+		expect_parsed(text, &d);
+		expect_dimensions_value(&d, values[i]);
+		expect_round_trip(&d);
+	}
+}
+
+Test(dimensions, thirty_dimensions_of_255_bytes_are_kept_whole)
+{
+	static struct alarm_def d;
+	static char text[16384];
+	char value[256];
+	size_t used, i;
+
+	used = (size_t)snprintf(text, sizeof(text), "metric = A/B\n");
+	for (i = 0; i < 30; i++) {
+		/* "dNN=" and 251 bytes: a component of 255. */
+		memset(value, 'a' + (int)(i % 26), 251);
+		value[251] = '\0';
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 "dimension = d%02zu=%s\n", i, value);
+	}
+	snprintf(text + used, sizeof(text) - used, AFTER_METRIC);
+	expect_parsed(text, &d);
+	cr_assert_eq(strlen(d.dimensions), 30 * 255 + 29);
+	expect_round_trip(&d);
+}
+
+Test(dimension_refusals, a_namespace_level_after_a_dimension)
+{
+	expect_refused3("metric = AWS/InstanceId=i-1/EC2/CPU\n" AFTER_METRIC,
+			"line 1: metric", "\"EC2\"", "InstanceId=i-1");
+}
+
+Test(dimension_refusals, a_name_twice_in_the_path)
+{
+	expect_refused3("metric = A/k=1/k=2/B\n" AFTER_METRIC, "line 1: metric",
+			"k=2", "twice");
+}
+
+Test(dimension_refusals, a_name_twice_across_the_path_and_the_lines)
+{
+	expect_refused3("metric = A/k=1/B\ndimension = k=2\n" AFTER_METRIC,
+			"line 2: dimension", "\"k\"", "twice");
+	expect_refused3("dimension = k=2\nmetric = A/k=1/B\n" AFTER_METRIC,
+			"line 2: metric", "\"k\"", "twice");
+	expect_refused3(
+		"metric = A/B\ndimension = k=1\ndimension = k=1\n" AFTER_METRIC,
+		"line 3: dimension", "\"k\"", "twice");
+}
+
+Test(dimension_refusals, an_empty_name_or_value)
+{
+	expect_refused3("metric = A/=x/B\n" AFTER_METRIC, "line 1: metric",
+			"\"=x\"", "empty");
+	expect_refused3("metric = A/k=/B\n" AFTER_METRIC, "line 1: metric",
+			"\"k=\"", "empty");
+	expect_refused3("metric = A/B\ndimension = =x\n" AFTER_METRIC,
+			"line 2: dimension", "dimension name", NULL);
+	expect_refused3("metric = A/B\ndimension = k=\n" AFTER_METRIC,
+			"line 2: dimension", "\"k\"", "empty");
+	expect_refused3("metric = A/B\ndimension = k\n" AFTER_METRIC,
+			"line 2: dimension", "\"k\" is not Name=Value", NULL);
+}
+
+Test(dimension_refusals, a_bad_percent_escape)
+{
+	expect_refused3("metric = A/k=%zz/B\n" AFTER_METRIC, "line 1: metric",
+			"k=%zz", NULL);
+	expect_refused3("metric = A/k=x%4/B\n" AFTER_METRIC, "line 1: metric",
+			"k=x%4", NULL);
+}
+
+Test(dimension_refusals, a_thirty_first_dimension)
+{
+	static char text[8192];
+	size_t used, i;
+
+	/* 30 in the path, one more as a line. */
+	used = (size_t)snprintf(text, sizeof(text), "metric = A");
+	for (i = 0; i < 30; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 "/d%02zu=v", i);
+	snprintf(text + used, sizeof(text) - used,
+		 "/B\ndimension = e=v\n" AFTER_METRIC);
+	expect_refused3(text, "line 2: dimension", "\"e\"",
+			"more than 30 dimensions");
+	/* 31 in the path. */
+	snprintf(text + used, sizeof(text) - used, "/e=v/B\n" AFTER_METRIC);
+	expect_refused3(text, "line 1: metric", "e=v",
+			"more than 30 dimensions");
+}
+
+Test(dimension_refusals, json_dimensions_of_a_bad_shape)
+{
+	expect_refused(json_with(", \"Dimensions\": [\"InstanceId=i-1\"]"),
+		       "Dimensions[0]: must be {\"Name\": string");
+	expect_refused(json_with(", \"Dimensions\": [{\"Name\": \"a\","
+				 " \"Value\": \"b\"}, {\"Name\": \"c\","
+				 " \"Value\": 1}]"),
+		       "Dimensions[1]: must be {\"Name\": string");
+	expect_refused(json_with(", \"Dimensions\": [{\"Name\": \"a\","
+				 " \"Value\": \"b\", \"Extra\": \"c\"}]"),
+		       "Dimensions[0]: must be {\"Name\": string");
+	expect_refused3(json_with(", \"Dimensions\": [{\"Name\": \"a\","
+				  " \"Value\": \"b\"}, {\"Name\": \"a\","
+				  " \"Value\": \"c\"}]"),
+			"Dimensions[1]", "\"a\"", "twice");
+}
+
+Test(dimension_refusals, equals_in_a_json_namespace_or_metric_name)
+{
+	expect_refused("{\"Namespace\": \"EC2/InstanceId=i-1\", \"MetricName\":"
+		       " \"CPU\", \"Statistic\": \"Average\", \"Period\": 60,"
+		       " \"ComparisonOperator\": \"GreaterThanThreshold\","
+		       " \"Threshold\": 80}",
+		       "Namespace: \"EC2/InstanceId=i-1\" holds '='");
+	expect_refused("{\"Namespace\": \"EC2\", \"MetricName\": \"a=b\","
+		       " \"Statistic\": \"Average\", \"Period\": 60,"
+		       " \"ComparisonOperator\": \"GreaterThanThreshold\","
+		       " \"Threshold\": 80}",
+		       "MetricName: \"a=b\" is not a name (it holds '=')");
+	expect_refused("metric = A/a=b\n" AFTER_METRIC, "line 1: metric");
+}
+
+Test(dimension_refusals, a_composite_takes_no_dimension)
+{
+	expect_refused("rule = ALARM(a)\ndimension = k=v\n",
+		       "line 2: dimension: not allowed in a composite alarm");
 }
