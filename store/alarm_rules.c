@@ -61,42 +61,30 @@ static int rule_of(const char *definition, struct alarm_rule **out)
 static int load_rule(struct store *st, const char *name,
 		     struct alarm_rule **out)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_DEFINITION);
-	int rc;
+	sqlite3_stmt *stmt;
+	const char *d;
+	int rc = db_find(st, SQL_DEFINITION, name, &stmt);
 
 	*out = NULL;
-	if (!stmt)
-		return -EIO;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = db_step(stmt);
-	if (rc == DB_DONE)
-		rc = -ENOENT;
-	if (rc == DB_ROW) {
-		const char *d = (const char *)sqlite3_column_text(stmt, 0);
-
-		rc = d ? rule_of(d, out) : -EIO;
-	}
+	if (rc != DB_ROW)
+		return rc;
+	d = (const char *)sqlite3_column_text(stmt, 0);
+	rc = d ? rule_of(d, out) : -EIO;
 	sqlite3_reset(stmt);
 	return rc;
 }
 
 int alarms_state_of(const char *name, void *ctx)
 {
-	sqlite3_stmt *stmt = db_stmt(ctx, SQL_STATE);
-	int rc;
+	sqlite3_stmt *stmt;
+	int rc = db_find(ctx, SQL_STATE, name, &stmt);
 
-	if (!stmt)
-		return -EIO;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = db_step(stmt);
-	if (rc == DB_DONE)
-		rc = -ENOENT;
-	if (rc == DB_ROW) {
-		rc = sqlite3_column_int(stmt, 0);
-		if (rc != ALARM_OK && rc != ALARM_ALARM &&
-		    rc != ALARM_INSUFFICIENT_DATA)
-			rc = -EIO;
-	}
+	if (rc != DB_ROW)
+		return rc;
+	rc = sqlite3_column_int(stmt, 0);
+	if (rc != ALARM_OK && rc != ALARM_ALARM &&
+	    rc != ALARM_INSUFFICIENT_DATA)
+		rc = -EIO;
 	sqlite3_reset(stmt);
 	return rc;
 }

@@ -68,39 +68,32 @@ int store_alarm_list(struct store *st, store_list_fn fn, void *ctx)
 
 int alarms_load(struct store *st, const char *name, struct alarm_row *row)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_LOAD);
+	sqlite3_stmt *stmt;
+	const char *def, *reason, *writer;
 	struct err err = {""};
-	int rc = -ENOENT;
+	int rc = db_find(st, SQL_ALARM_LOAD, name, &stmt);
 
-	if (!stmt)
-		return -EIO;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = db_step(stmt);
-	if (rc == DB_DONE)
-		rc = -ENOENT;
-	if (rc == DB_ROW) {
-		const char *def = (const char *)sqlite3_column_text(stmt, 1);
-		const char *reason = (const char *)sqlite3_column_text(stmt, 3);
-		const char *writer = (const char *)sqlite3_column_text(stmt, 7);
-
-		row->id = sqlite3_column_int64(stmt, 0);
-		rc = def ? alarm_def_parse(def, strlen(def), &row->def, &err)
-			 : -EIO;
-		if (rc)
-			rc = -EIO;
-		row->state = (enum alarm_state)sqlite3_column_int(stmt, 2);
-		free(row->reason);
-		row->reason = strdup(reason ? reason : "");
-		if (!row->reason)
-			rc = -ENOMEM;
-		row->state_updated_ms = sqlite3_column_int64(stmt, 4);
-		row->writer_uid = (uid_t)sqlite3_column_int64(stmt, 5);
-		row->writer_gid = (gid_t)sqlite3_column_int64(stmt, 6);
-		snprintf(row->writer_name, sizeof(row->writer_name), "%s",
-			 writer ? writer : "");
-		row->config_updated_ms = sqlite3_column_int64(stmt, 8);
-		row->created_ms = sqlite3_column_int64(stmt, 9);
-	}
+	if (rc != DB_ROW)
+		return rc;
+	def = (const char *)sqlite3_column_text(stmt, 1);
+	reason = (const char *)sqlite3_column_text(stmt, 3);
+	writer = (const char *)sqlite3_column_text(stmt, 7);
+	row->id = sqlite3_column_int64(stmt, 0);
+	rc = def ? alarm_def_parse(def, strlen(def), &row->def, &err) : -EIO;
+	if (rc)
+		rc = -EIO;
+	row->state = (enum alarm_state)sqlite3_column_int(stmt, 2);
+	free(row->reason);
+	row->reason = strdup(reason ? reason : "");
+	if (!row->reason)
+		rc = -ENOMEM;
+	row->state_updated_ms = sqlite3_column_int64(stmt, 4);
+	row->writer_uid = (uid_t)sqlite3_column_int64(stmt, 5);
+	row->writer_gid = (gid_t)sqlite3_column_int64(stmt, 6);
+	snprintf(row->writer_name, sizeof(row->writer_name), "%s",
+		 writer ? writer : "");
+	row->config_updated_ms = sqlite3_column_int64(stmt, 8);
+	row->created_ms = sqlite3_column_int64(stmt, 9);
 	sqlite3_reset(stmt);
 	return rc;
 }
@@ -273,32 +266,25 @@ struct rename_source {
 static int load_source(struct store *st, const char *name, void *ctx,
 		       struct trail_event *put)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_SOURCE);
 	struct rename_source *src = ctx;
 	const char *def, *writer;
-	int rc;
+	sqlite3_stmt *stmt;
+	int rc = db_find(st, SQL_ALARM_SOURCE, name, &stmt);
 
-	if (!stmt)
-		return -EIO;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = db_step(stmt);
-	if (rc == DB_DONE)
-		rc = -ENOENT;
-	if (rc == DB_ROW) {
-		def = (const char *)sqlite3_column_text(stmt, 1);
-		writer = (const char *)sqlite3_column_text(stmt, 4);
-		src->id = sqlite3_column_int64(stmt, 0);
-		src->definition = strdup(def ? def : "");
-		src->writer_uid = sqlite3_column_int64(stmt, 2);
-		src->writer_gid = sqlite3_column_int64(stmt, 3);
-		snprintf(src->writer_name, sizeof(src->writer_name), "%s",
-			 writer ? writer : "");
-		src->def = calloc(1, sizeof(*src->def));
-		rc = src->definition && src->def ? 0 : -ENOMEM;
-	}
-	sqlite3_reset(stmt);
-	if (rc)
+	if (rc != DB_ROW)
 		return rc;
+	def = (const char *)sqlite3_column_text(stmt, 1);
+	writer = (const char *)sqlite3_column_text(stmt, 4);
+	src->id = sqlite3_column_int64(stmt, 0);
+	src->definition = strdup(def ? def : "");
+	src->writer_uid = sqlite3_column_int64(stmt, 2);
+	src->writer_gid = sqlite3_column_int64(stmt, 3);
+	snprintf(src->writer_name, sizeof(src->writer_name), "%s",
+		 writer ? writer : "");
+	src->def = calloc(1, sizeof(*src->def));
+	sqlite3_reset(stmt);
+	if (!src->definition || !src->def)
+		return -ENOMEM;
 	if (alarm_def_parse(src->definition, strlen(src->definition), src->def,
 			    NULL) == 0) {
 		if (src->def->kind == ALARM_KIND_COMPOSITE) {

@@ -192,6 +192,25 @@ int64_t db_step_id(sqlite3_stmt *stmt)
 	return id;
 }
 
+int db_find(struct store *st, const char *sql, const char *key,
+	    sqlite3_stmt **out)
+{
+	sqlite3_stmt *stmt = db_stmt(st, sql);
+	int rc;
+
+	*out = NULL;
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		*out = stmt;
+		return DB_ROW;
+	}
+	sqlite3_reset(stmt);
+	return rc < 0 ? rc : -ENOENT;
+}
+
 void db_explain(struct store *st, int rc, struct err *err)
 {
 	int code = sqlite3_errcode(st->db);

@@ -148,6 +148,16 @@ int db_exec_stmt(sqlite3_stmt *stmt);
 int64_t db_step_id(sqlite3_stmt *stmt);
 
 /*
+ * The row keyed by key: prepare sql (db_stmt), bind key to ?1 and step
+ * once. DB_ROW with *out on the row (read its columns, then
+ * sqlite3_reset it); else *out NULL and -ENOENT when there is no row,
+ * -EIO when sql cannot be prepared, or -errno when the database failed,
+ * the statement already reset. Lock held.
+ */
+int db_find(struct store *st, const char *sql, const char *key,
+	    sqlite3_stmt **out);
+
+/*
  * Read the five columns uid, gid, mode, ctime_ms, mtime_ms starting at
  * column col of the current row into out.
  */

@@ -292,30 +292,23 @@ struct rename_source {
 static int load_source(struct store *st, const char *name, void *ctx,
 		       struct trail_event *put)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTER_SOURCE);
 	struct rename_source *src = ctx;
 	const char *def, *group;
-	int rc;
+	sqlite3_stmt *stmt;
+	int rc = db_find(st, SQL_FILTER_SOURCE, name, &stmt);
 
-	if (!stmt)
-		return -EIO;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = db_step(stmt);
-	if (rc == DB_DONE)
-		rc = -ENOENT;
-	if (rc == DB_ROW) {
-		def = (const char *)sqlite3_column_text(stmt, 1);
-		group = (const char *)sqlite3_column_text(stmt, 2);
-		src->id = sqlite3_column_int64(stmt, 0);
-		src->definition = strdup(def ? def : "");
-		src->group = strdup(group ? group : "");
-		rc = src->definition && src->group ? 0 : -ENOMEM;
-	}
+	if (rc != DB_ROW)
+		return rc;
+	def = (const char *)sqlite3_column_text(stmt, 1);
+	group = (const char *)sqlite3_column_text(stmt, 2);
+	src->id = sqlite3_column_int64(stmt, 0);
+	src->definition = strdup(def ? def : "");
+	src->group = strdup(group ? group : "");
 	sqlite3_reset(stmt);
-	if (!rc)
-		put->params[put->nparams++] =
-			TRAIL_STR("logGroupName", src->group);
-	return rc;
+	if (!src->definition || !src->group)
+		return -ENOMEM;
+	put->params[put->nparams++] = TRAIL_STR("logGroupName", src->group);
+	return 0;
 }
 
 /*
@@ -390,18 +383,10 @@ int store_filter_rename(struct store *st, const char *from, const char *to,
 int store_filter_render(struct store *st, const char *name, struct strbuf *out)
 {
 	sqlite3_stmt *stmt;
-	int rc = -ENOENT;
+	int rc;
 
 	db_lock(st);
-	stmt = db_stmt(st, SQL_FILTER_LOAD);
-	if (!stmt) {
-		rc = -EIO;
-		goto out;
-	}
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = db_step(stmt);
-	if (rc == DB_DONE)
-		rc = -ENOENT;
+	rc = db_find(st, SQL_FILTER_LOAD, name, &stmt);
 	if (rc == DB_ROW) {
 		rc = strbuf_adds(out,
 				 (const char *)sqlite3_column_text(stmt, 0));
@@ -410,9 +395,8 @@ int store_filter_render(struct store *st, const char *name, struct strbuf *out)
 				out, "matched = %lld\nskipped = %lld\n",
 				(long long)sqlite3_column_int64(stmt, 1),
 				(long long)sqlite3_column_int64(stmt, 2));
+		sqlite3_reset(stmt);
 	}
-	sqlite3_reset(stmt);
-out:
 	db_unlock(st);
 	return rc;
 }

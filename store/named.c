@@ -25,25 +25,16 @@ int named_get(struct store *st, const char *sql, const char *name, int64_t *id,
 	      struct node_attr *attr)
 {
 	sqlite3_stmt *stmt;
-	int rc = -ENOENT;
+	int rc;
 
 	db_lock(st);
-	stmt = db_stmt(st, sql);
-	if (!stmt) {
-		rc = -EIO;
-		goto out;
-	}
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = db_step(stmt);
+	rc = db_find(st, sql, name, &stmt);
 	if (rc == DB_ROW) {
 		*id = sqlite3_column_int64(stmt, 0);
 		db_read_attr(stmt, 1, attr);
+		sqlite3_reset(stmt);
 		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = -ENOENT;
 	}
-	sqlite3_reset(stmt);
-out:
 	db_unlock(st);
 	return rc;
 }

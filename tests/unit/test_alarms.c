@@ -12,8 +12,9 @@
 
 #include "lib/alarm.h"
 #include "store/store.h"
+#include "tests/support/tmpstore.h"
 
-static char dir[] = "/tmp/monfs-alarms-XXXXXX";
+static struct tmpstore fixture;
 static struct store *st;
 static const struct caller carol = {
 	.uid = 1002, .gid = 1002, .pid = 9, .user = "carol", .process = "test"};
@@ -24,12 +25,9 @@ static int64_t t0;
 
 static void open_store(void)
 {
-	char path[256];
 	struct err err = {""};
 
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	tmpstore_open(&fixture, "alarms", &st);
 	cr_assert_eq(store_dir_create(st, TREE_NAMESPACES, "EC2", 0755, &carol,
 				      &err),
 		     0);
@@ -38,12 +36,7 @@ static void open_store(void)
 
 static void close_store(void)
 {
-	char cmd[300];
-
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/monfs-alarms-XXXXXX");
+	tmpstore_close(&fixture, st);
 }
 
 TestSuite(alarms, .init = open_store, .fini = close_store);
@@ -261,7 +254,7 @@ Test(alarms, an_exec_target_the_writer_may_not_run_says_why)
 	FILE *f;
 
 	/* a program nobody may run, and one only its owner (root) may */
-	snprintf(path, sizeof(path), "%s/noexec", dir);
+	snprintf(path, sizeof(path), "%s/noexec", fixture.dir);
 	f = fopen(path, "w");
 	cr_assert_not_null(f);
 	fclose(f);
@@ -270,7 +263,7 @@ Test(alarms, an_exec_target_the_writer_may_not_run_says_why)
 	/* mkdtemp made dir 0700: carol may not even reach the program */
 	cr_assert_eq(put_with_action(action, &err), -EACCES);
 	cr_assert(strstr(err.msg, "carol may not search"), "%s", err.msg);
-	cr_assert_eq(chmod(dir, 0755), 0);
+	cr_assert_eq(chmod(fixture.dir, 0755), 0);
 	cr_assert_eq(put_with_action(action, &err), -EACCES);
 	cr_assert(strstr(err.msg, "not executable (mode 0644 has no x bit)"),
 		  "%s", err.msg);
@@ -476,8 +469,8 @@ static void longest_programs(char actions[][ALARM_ACTION_MAX])
 	int i, level;
 	FILE *f;
 
-	cr_assert_eq(chmod(dir, 0755), 0);
-	len = (size_t)snprintf(path, sizeof(path), "%s", dir);
+	cr_assert_eq(chmod(fixture.dir, 0755), 0);
+	len = (size_t)snprintf(path, sizeof(path), "%s", fixture.dir);
 	for (level = 0; level < 3; level++) {
 		path[len++] = '/';
 		memset(path + len, 'a' + level, 250);

@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "tests/support/tmpstore.h"
 
-static char dir[] = "/tmp/monfs-filters-XXXXXX";
+static struct tmpstore fixture;
 static struct store *st;
 static const struct caller carol = {
 	.uid = 1002, .gid = 1002, .pid = 9, .user = "carol", .process = "test"};
@@ -19,12 +20,9 @@ static struct stream_info stream;
 
 static void open_store(void)
 {
-	char path[256];
 	struct err err = {""};
 
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	cr_assert_eq(store_open(path, &st, &err), 0, "%s", err.msg);
+	tmpstore_open(&fixture, "filters", &st);
 	cr_assert_eq(store_dir_create(st, TREE_LOG_GROUPS, "app", 0755, &carol,
 				      &err),
 		     0);
@@ -35,12 +33,7 @@ static void open_store(void)
 
 static void close_store(void)
 {
-	char cmd[300];
-
-	store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/monfs-filters-XXXXXX");
+	tmpstore_close(&fixture, st);
 }
 
 TestSuite(filters, .init = open_store, .fini = close_store);
