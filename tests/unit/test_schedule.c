@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -799,4 +800,381 @@ Test(fired_between, says_whether_a_firing_was_missed)
 	cr_assert_eq(schedule_fired_between(&done, utc(2026, 1, 1, 0, 0),
 					    utc(2199, 1, 1, 0, 0), 0, NULL),
 		     0);
+}
+
+/* ---- randomized cross-check against a minute-by-minute reference ---- */
+
+/*
+ * A random cron, kept twice: as text for the module and as plain
+ * tables the reference reads. The generator writes both from the same
+ * choices; nothing here parses.
+ */
+enum ref_dom { REF_DOM_ANY, REF_DOM_LIST, REF_DOM_L, REF_DOM_LW, REF_DOM_NW };
+enum ref_dow { REF_DOW_ANY, REF_DOW_LIST, REF_DOW_LAST, REF_DOW_NTH };
+
+struct ref_cron {
+	bool minute[60], hour[24], dom[32], month[13], dow[8];
+	bool year[SCHEDULE_YEAR_MAX + 1];
+	enum ref_dom dom_kind;
+	enum ref_dow dow_kind;
+	int dom_day, dow_day, dow_nth;
+	char text[SCHEDULE_TEXT_MAX * 2];
+	size_t len;
+};
+
+static uint64_t rng_state = UINT64_C(0x9e3779b97f4a7c15);
+
+/* xorshift64*: the same sequence on every machine and libc */
+static unsigned rnd(unsigned n)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (unsigned)((rng_state * UINT64_C(2685821657736338717)) >> 33) %
+	       n;
+}
+
+static int rnd_in(int low, int high)
+{
+	return low + (int)rnd((unsigned)(high - low + 1));
+}
+
+static void put(struct ref_cron *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void put(struct ref_cron *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	c->len += (size_t)vsnprintf(c->text + c->len, sizeof(c->text) - c->len,
+				    fmt, ap);
+	va_end(ap);
+	cr_assert_lt(c->len, sizeof(c->text));
+}
+
+/* A name in random case, so that case-insensitivity is exercised. */
+static void put_name(struct ref_cron *c, const char *name)
+{
+	char mixed[4];
+
+	for (int i = 0; i < 3; i++)
+		mixed[i] = (char)(rnd(2) ? name[i] : name[i] - 'A' + 'a');
+	mixed[3] = '\0';
+	put(c, "%s", mixed);
+}
+
+static const char *const REF_MONTHS[] = {"",	"JAN", "FEB", "MAR", "APR",
+					 "MAY", "JUN", "JUL", "AUG", "SEP",
+					 "OCT", "NOV", "DEC"};
+static const char *const REF_DAYS[] = {"",    "SUN", "MON", "TUE",
+				       "WED", "THU", "FRI", "SAT"};
+
+static void put_value(struct ref_cron *c, int v, const char *const *names)
+{
+	if (names && rnd(2))
+		put_name(c, names[v]);
+	else
+		put(c, "%d", v);
+}
+
+/*
+ * A random list field over low..high into c's text and into set[] (by
+ * value): 1-3 items, each '*', a value, a range, with or without a step.
+ */
+static void random_list(struct ref_cron *c, bool *set, int low, int high,
+			const char *const *names, bool steps)
+{
+	int items = rnd(4) == 0 ? rnd_in(2, 3) : 1;
+
+	for (int i = 0; i < items; i++) {
+		int shape = rnd_in(0, steps ? 5 : 2), a, b, step = 1;
+
+		a = rnd_in(low, high);
+		b = rnd_in(a, high);
+		if (i)
+			put(c, ",");
+		switch (shape) {
+		case 0: /* '*' */
+			a = low;
+			b = high;
+			put(c, "*");
+			break;
+		case 1: /* a value */
+			b = a;
+			put_value(c, a, names);
+			break;
+		case 2: /* a range */
+			put_value(c, a, names);
+			put(c, "-");
+			put_value(c, b, names);
+			break;
+		case 3: /* a / step */
+			b = high;
+			step = rnd_in(1, high - low + 1);
+			put_value(c, a, names);
+			put(c, "/%d", step);
+			break;
+		case 4: /* '*' / step */
+			a = low;
+			b = high;
+			step = rnd_in(1, (high - low + 1) / 2 + 1);
+			put(c, "*/%d", step);
+			break;
+		default: /* a range / step */
+			step = rnd_in(1, high - low + 1);
+			put_value(c, a, names);
+			put(c, "-");
+			put_value(c, b, names);
+			put(c, "/%d", step);
+			break;
+		}
+		for (int v = a; v <= b; v += step)
+			set[v] = true;
+	}
+}
+
+/* A list field that is '*' half the time, so that firings are frequent. */
+static void random_field(struct ref_cron *c, bool *set, int low, int high,
+			 const char *const *names)
+{
+	if (rnd(2)) {
+		put(c, "*");
+		for (int v = low; v <= high; v++)
+			set[v] = true;
+	} else {
+		random_list(c, set, low, high, names, true);
+	}
+}
+
+static const int EDGE_DAYS[] = {1, 2, 28, 29, 30, 31};
+
+/* Day-of-month, month and day-of-week: one of the day fields is '?'. */
+static void random_days(struct ref_cron *c)
+{
+	bool dom_decides = rnd(2);
+
+	if (dom_decides) {
+		c->dow_kind = REF_DOW_ANY;
+		switch (rnd(5)) {
+		case 0:
+			c->dom_kind = REF_DOM_L;
+			put(c, rnd(2) ? "L" : "l");
+			break;
+		case 1:
+			c->dom_kind = REF_DOM_LW;
+			put(c, rnd(2) ? "LW" : "lW");
+			break;
+		case 2:
+			c->dom_kind = REF_DOM_NW;
+			/* month edges, where W must not leave the month */
+			c->dom_day = rnd(2) ? rnd_in(1, 31) : EDGE_DAYS[rnd(6)];
+			put(c, "%d%s", c->dom_day, rnd(2) ? "W" : "w");
+			break;
+		default:
+			c->dom_kind = REF_DOM_LIST;
+			random_list(c, c->dom, 1, 31, NULL, true);
+			break;
+		}
+		put(c, " ");
+	} else {
+		c->dom_kind = REF_DOM_ANY;
+		put(c, "? ");
+	}
+	/* the month between the two day fields */
+	random_field(c, c->month, 1, 12, REF_MONTHS);
+	put(c, " ");
+	if (dom_decides) {
+		put(c, "?");
+		return;
+	}
+	switch (rnd(5)) {
+	case 0:
+		c->dow_kind = REF_DOW_LIST; /* L alone: Saturday */
+		c->dow[7] = true;
+		put(c, "L");
+		break;
+	case 1:
+		c->dow_kind = REF_DOW_LAST;
+		c->dow_day = rnd_in(1, 7);
+		put_value(c, c->dow_day, REF_DAYS);
+		put(c, "L");
+		break;
+	case 2:
+		c->dow_kind = REF_DOW_NTH;
+		c->dow_day = rnd_in(1, 7);
+		c->dow_nth = rnd_in(1, 5);
+		put_value(c, c->dow_day, REF_DAYS);
+		put(c, "#%d", c->dow_nth);
+		break;
+	default:
+		c->dow_kind = REF_DOW_LIST;
+		random_list(c, c->dow, 1, 7, REF_DAYS, false);
+		break;
+	}
+}
+
+/* A random cron whose years include year often, into c. */
+static void random_cron(struct ref_cron *c, int year)
+{
+	memset(c, 0, sizeof(*c));
+	put(c, "cron(");
+	if (rnd(3))
+		random_list(c, c->minute, 0, 59, NULL, true);
+	else
+		random_field(c, c->minute, 0, 59, NULL);
+	put(c, " ");
+	random_field(c, c->hour, 0, 23, NULL);
+	put(c, " ");
+	random_days(c);
+	put(c, " ");
+	if (rnd(2)) {
+		put(c, "*");
+		for (int v = SCHEDULE_YEAR_MIN; v <= SCHEDULE_YEAR_MAX; v++)
+			c->year[v] = true;
+	} else if (rnd(2)) {
+		int low = year - rnd_in(0, 2), high = year + rnd_in(0, 2);
+
+		low = low < SCHEDULE_YEAR_MIN ? SCHEDULE_YEAR_MIN : low;
+		high = high > SCHEDULE_YEAR_MAX ? SCHEDULE_YEAR_MAX : high;
+		put(c, "%d-%d", low, high);
+		for (int v = low; v <= high; v++)
+			c->year[v] = true;
+	} else {
+		random_list(c, c->year, SCHEDULE_YEAR_MIN, SCHEDULE_YEAR_MAX,
+			    NULL, true);
+	}
+	put(c, ")");
+}
+
+static bool is_weekday_on(int year, int month, int day)
+{
+	struct tm tm;
+
+	civil(utc(year, month, day, 0, 0), &tm);
+	return tm.tm_wday != 0 && tm.tm_wday != 6;
+}
+
+/*
+ * Whether the reference takes a day, by the definitions in words: the
+ * weekday in the month closest to N (distance 0, then 1, 2, 3 either
+ * way), the last weekday found going back from the month's end, the
+ * n-th weekday counted in sevens.
+ */
+static bool ref_day(const struct ref_cron *c, int year, int month, int day,
+		    int wday, int last)
+{
+	switch (c->dom_kind) {
+	case REF_DOM_LIST:
+		return c->dom[day];
+	case REF_DOM_L:
+		return day == last;
+	case REF_DOM_LW: {
+		int d = last;
+
+		while (!is_weekday_on(year, month, d))
+			d--;
+		return day == d;
+	}
+	case REF_DOM_NW:
+		if (c->dom_day > last)
+			return false;
+		for (int dist = 0; dist <= 3; dist++) {
+			int before = c->dom_day - dist,
+			    after = c->dom_day + dist;
+
+			if (before >= 1 && is_weekday_on(year, month, before))
+				return day == before;
+			if (after <= last && is_weekday_on(year, month, after))
+				return day == after;
+		}
+		cr_assert_fail("no weekday within 3 days");
+		return false;
+	case REF_DOM_ANY:
+		break;
+	}
+	switch (c->dow_kind) {
+	case REF_DOW_LIST:
+		return c->dow[wday + 1];
+	case REF_DOW_LAST:
+		return wday + 1 == c->dow_day && day + 7 > last;
+	case REF_DOW_NTH:
+		return wday + 1 == c->dow_day &&
+		       (day - 1) / 7 + 1 == c->dow_nth;
+	case REF_DOW_ANY:
+		break;
+	}
+	cr_assert_fail("both day fields '?'");
+	return false;
+}
+
+#define CROSS_CHECK_CASES 400
+#define CROSS_CHECK_WINDOW_MINUTES (45 * 24 * 60)
+
+/*
+ * For random crons and windows, every firing the reference finds minute
+ * by minute is what schedule_next answers from the one before, and
+ * after the last, schedule_next answers past the window or none.
+ */
+Test(cron_next, agrees_with_a_minute_by_minute_reference)
+{
+	static struct ref_cron c;
+	unsigned firings = 0, nones = 0;
+
+	for (int n = 0; n < CROSS_CHECK_CASES; n++) {
+		/* windows anywhere in 1970..2199, some across its end */
+		int year = n % 10 == 0 ? SCHEDULE_YEAR_MAX
+				       : rnd_in(SCHEDULE_YEAR_MIN,
+						SCHEDULE_YEAR_MAX);
+		int64_t start = utc(year, rnd_in(1, 12), rnd_in(1, 28),
+				    rnd_in(0, 23), rnd_in(0, 59));
+		int64_t end = start + CROSS_CHECK_WINDOW_MINUTES * MINUTE_MS;
+		int64_t after = start + rnd_in(0, 59999), next;
+		struct schedule s;
+		struct err err = {""};
+		int cached_day = -1, last = 0;
+		bool day_ok = false;
+		char a[64], b[64];
+		int rc;
+
+		random_cron(&c, year);
+		rc = schedule_parse(c.text, c.len, &s, &err);
+		cr_assert_eq(rc, 0, "%s: %s", c.text, err.msg);
+		for (int64_t t = (after / MINUTE_MS + 1) * MINUTE_MS; t <= end;
+		     t += MINUTE_MS) {
+			struct tm tm;
+			int y, m;
+
+			civil(t, &tm);
+			y = tm.tm_year + 1900;
+			m = tm.tm_mon + 1;
+			if (tm.tm_yday != cached_day) {
+				cached_day = tm.tm_yday;
+				last = last_day(y, m);
+				day_ok = y <= SCHEDULE_YEAR_MAX && c.year[y] &&
+					 c.month[m] &&
+					 ref_day(&c, y, m, tm.tm_mday,
+						 tm.tm_wday, last);
+			}
+			if (!day_ok || !c.hour[tm.tm_hour] ||
+			    !c.minute[tm.tm_min])
+				continue;
+			rc = schedule_next(&s, after, 0, &next);
+			cr_assert_eq(rc, 0, "%s after %s: %d, want %s", c.text,
+				     show(a, after), rc, show(b, t));
+			cr_assert_eq(next, t, "%s after %s: %s, want %s",
+				     c.text, show(a, after), show(a, next),
+				     show(b, t));
+			firings++;
+			after = rnd(2) ? t : t + rnd_in(0, 59999);
+		}
+		rc = schedule_next(&s, after, 0, &next);
+		cr_assert(rc == -ENOENT || (rc == 0 && next > end),
+			  "%s after %s: %d %s, want none in the window", c.text,
+			  show(a, after), rc, show(b, next));
+		nones += rc == -ENOENT;
+	}
+	/* the generator must give both many firings and finished crons */
+	cr_assert_gt(firings, 10000, "%u firings", firings);
+	cr_assert_gt(nones, 5, "%u crons finished", nones);
 }
