@@ -27,9 +27,10 @@
  * a range LOW-HIGH (LOW <= HIGH: a backwards range is refused, not
  * wrapped), each optionally followed by /STEP (1 <= STEP <= the field's
  * span): '*' / STEP starts at the field's lowest value, VALUE / STEP
- * runs from VALUE to the field's highest. Names are case-insensitive,
- * as are L and W. The special forms stand alone in their field, as in
- * Quartz, where AWS's cron comes from:
+ * runs from VALUE to the field's highest. A value is decimal digits
+ * (a leading zero is fine: "08") or, in month and day-of-week, a
+ * three-letter name; names are case-insensitive, as are L and W. The special
+ * forms stand alone in their field, as in Quartz, where AWS's cron comes from:
  *   ?     no constraint; exactly one of day-of-month and day-of-week is
  *         '?' (both or neither: refused), and the other says which days;
  *   L     day-of-month: the month's last day; day-of-week: Saturday;
