@@ -29,8 +29,9 @@
  * span): '*' / STEP starts at the field's lowest value, VALUE / STEP
  * runs from VALUE to the field's highest. A value is decimal digits
  * (a leading zero is fine: "08") or, in month and day-of-week, a
- * three-letter name; names are case-insensitive, as are L and W. The special
- * forms stand alone in their field, as in Quartz, where AWS's cron comes from:
+ * three-letter name; names are case-insensitive, as are L and W. The
+ * special forms stand alone in their field, as in Quartz, where AWS's
+ * cron comes from:
  *   ?     no constraint; exactly one of day-of-month and day-of-week is
  *         '?' (both or neither: refused), and the other says which days;
  *   L     day-of-month: the month's last day; day-of-week: Saturday;
@@ -43,8 +44,8 @@
  *         Thursday);
  *   N#K   day-of-week: the K-th (1-5) day of weekday N in the month
  *         (3#2: the second Tuesday); none in a month without one.
- * '/' is not taken in day-of-week (AWS's table lists it for no such
- * use). Blanks (space, tab) separate the fields, and may follow '(' and
+ * '/' is refused in day-of-week: AWS's reference lists no '/' there.
+ * Blanks (space, tab) separate the fields, and may follow '(' and
  * precede ')'. A cron whose fields match no date (30 FEB) is accepted:
  * it never fires, and schedule_next says so.
  *
@@ -60,8 +61,9 @@
 
 #include "lib/err.h"
 
-#define SCHEDULE_TEXT_MAX 256		      /* bytes of an expression */
-#define SCHEDULE_RATE_MAX INT64_C(2147483647) /* the largest rate VALUE */
+#define SCHEDULE_TEXT_MAX 256 /* bytes of an expression */
+/* The largest rate VALUE: 2^31 - 1, whose days still fit in int64 ms. */
+#define SCHEDULE_RATE_MAX INT64_C(2147483647)
 #define SCHEDULE_YEAR_MIN 1970
 #define SCHEDULE_YEAR_MAX 2199
 #define SCHEDULE_YEAR_WORDS 4 /* 64-bit words for 1970..2199 */
