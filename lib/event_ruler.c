@@ -484,6 +484,8 @@ static void plan_unique(struct plan *p)
 {
 	size_t i, n = 0;
 
+	if (p->count == 0)
+		return;
 	qsort(p->keys, p->count, sizeof(*p->keys), key_compare);
 	for (i = 0; i < p->count; i++) {
 		if (n && key_compare(&p->keys[n - 1], &p->keys[i]) == 0)
@@ -693,6 +695,8 @@ struct walk {
 
 static int cands_add(struct walk *w, struct ruler_entry *const *items, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (grow(&w->cands, &w->alloc, w->ncands + n, sizeof(*w->cands)))
 		return -ENOMEM;
 	memcpy(w->cands + w->ncands, items, n * sizeof(*items));
@@ -771,6 +775,8 @@ static int report(struct walk *w, const json_t *event, event_ruler_match_fn fn,
 	size_t i;
 	int rc;
 
+	if (w->ncands == 0)
+		return 0;
 	qsort(w->cands, w->ncands, sizeof(*w->cands), entry_compare);
 	for (i = 0; i < w->ncands; i++) {
 		if (i && w->cands[i] == w->cands[i - 1])
