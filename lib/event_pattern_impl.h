@@ -118,6 +118,13 @@ struct event_pattern {
 	size_t combinations; /* 1..EVENT_PATTERN_COMBINATIONS_MAX */
 };
 
+/* c with ASCII letters made lower case: the case folding of
+ * equals-ignore-case, which the ruler's keys must fold alike. */
+static inline unsigned char ep_fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
 /*
  * Compile the operator object op (inside a leaf array) into *m. path
  * is the field's JSON path for messages. 0, -EINVAL (err says what,

@@ -16,18 +16,14 @@
 
 /* ---- strings ---- */
 
-static unsigned char fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
 /* Whether a[0..n) and b[0..n) are equal with ASCII case folded. */
 static bool equal_folded(const char *a, const char *b, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (fold((unsigned char)a[i]) != fold((unsigned char)b[i]))
+		if (ep_fold((unsigned char)a[i]) !=
+		    ep_fold((unsigned char)b[i]))
 			return false;
 	return true;
 }

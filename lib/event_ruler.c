@@ -9,9 +9,20 @@
  * value"), then the value: a string's bytes, a number's double (-0 made
  * 0, so that equal numbers have equal bytes), nothing for the others.
  * The depth first makes the encoding unambiguous whatever a string
- * holds. Keys live in one open-addressed hash table (linear probing,
- * at most half full, deletion by backward shift), each slot holding the
- * posting list of the patterns indexed under it.
+ * holds.
+ *
+ * Affixes: a prefix of L bytes is keyed by type 'a' and those bytes, a
+ * suffix by 'b', their ASCII-folded forms by 'c' and 'd' (equals-ignore-
+ * case is a folded prefix of its whole length; a wildcard, the literal
+ * run before its first or after its last star). L is capped at
+ * AFFIX_INDEX_MAX, a longer affix keyed by its first (last) bytes. So
+ * that an event string need not try every length, the path's 'm' key
+ * records, per family, the lengths keyed there; an event string looks
+ * up only those. The lengths are never cleared when patterns go (a
+ * stale one costs a lookup, never a wrong answer). Keys live in one
+ * open-addressed hash table (linear probing, at most half full, deletion by
+ * backward shift), each slot holding the posting list of the patterns indexed
+ * under it.
  *
  * Invariant: a pattern is in the unindexed list, or in the posting list
  * of each of its keys (once each), never both.
@@ -26,6 +37,17 @@
 #include <string.h>
 
 #define TABLE_MIN_SLOTS 64
+#define AFFIX_INDEX_MAX 64 /* bytes of a prefix or suffix that key it */
+
+/* The affix families, and their key type bytes ("abcd"). */
+enum affix_family {
+	AFFIX_NONE = -1,
+	AFFIX_PREFIX,
+	AFFIX_SUFFIX,
+	AFFIX_PREFIX_FOLDED,
+	AFFIX_SUFFIX_FOLDED,
+	AFFIX_FAMILIES,
+};
 
 /* A plan's rank: how good its keys are at excluding events. */
 enum plan_rank {
@@ -37,6 +59,9 @@ enum plan_rank {
 struct key {
 	char *bytes;
 	size_t len;
+	size_t path_len; /* of bytes: the depth and the names */
+	enum affix_family family;
+	size_t affix_len; /* of an affix key's value: 1..AFFIX_INDEX_MAX */
 };
 
 struct ruler_entry {
@@ -52,6 +77,8 @@ struct slot {
 	size_t len;
 	struct ruler_entry **items; /* the posting list */
 	size_t count, alloc;
+	/* An 'm' key's: bit L - 1 set when an L-byte affix is keyed. */
+	uint64_t affix_lengths[AFFIX_FAMILIES];
 };
 
 struct key_table {
@@ -262,12 +289,42 @@ static int scalar_key(struct strbuf *out, const struct strbuf *path,
 	}
 }
 
-/* The key an exact matcher stands for; 1 when m is not exact. */
-static int matcher_key(struct strbuf *out, const struct strbuf *path,
-		       size_t depth, const struct ep_matcher *m)
+/*
+ * The affix key of family f for value[0..len) at path: its first (or,
+ * for a suffix family, last) min(len, AFFIX_INDEX_MAX) bytes, folded
+ * for a folded family. *affix: that length. 0 or -ENOMEM.
+ */
+static int affix_key(struct strbuf *out, const struct strbuf *path,
+		     size_t depth, enum affix_family f, const char *value,
+		     size_t len, size_t *affix)
 {
+	size_t n = len < AFFIX_INDEX_MAX ? len : AFFIX_INDEX_MAX, i;
+	bool suffix = f == AFFIX_SUFFIX || f == AFFIX_SUFFIX_FOLDED;
+	int rc = key_build(out, path, depth, "abcd"[f],
+			   suffix ? value + len - n : value, n);
+
+	if (rc == 0 && f >= AFFIX_PREFIX_FOLDED)
+		for (i = out->len - n; i < out->len; i++)
+			out->buf[i] = (char)ep_fold((unsigned char)out->buf[i]);
+	*affix = n;
+	return rc;
+}
+
+/*
+ * The key an indexable matcher stands for: 0 with *family (AFFIX_NONE
+ * for an exact value) and *affix set; 1 when m cannot index (a range,
+ * anything-but, an empty prefix); -ENOMEM.
+ */
+static int matcher_key(struct strbuf *out, const struct strbuf *path,
+		       size_t depth, const struct ep_matcher *m,
+		       enum affix_family *family, size_t *affix)
+{
+	size_t first = m->nsegs ? m->seg_len[0] : 0;
+	size_t last = m->nsegs ? m->seg_len[m->nsegs - 1] : 0;
 	double n;
 
+	*family = AFFIX_NONE;
+	*affix = 0;
 	switch (m->kind) {
 	case EP_STRING:
 		return key_build(out, path, depth, 's', m->text, m->len);
@@ -280,9 +337,41 @@ static int matcher_key(struct strbuf *out, const struct strbuf *path,
 		return key_build(out, path, depth, 'f', NULL, 0);
 	case EP_NULL:
 		return key_build(out, path, depth, 'z', NULL, 0);
+	case EP_PREFIX:
+		*family = AFFIX_PREFIX;
+		break;
+	case EP_SUFFIX:
+		*family = AFFIX_SUFFIX;
+		break;
+	case EP_PREFIX_IGNORE_CASE:
+	case EP_EQUALS_IGNORE_CASE:
+		*family = AFFIX_PREFIX_FOLDED;
+		break;
+	case EP_SUFFIX_IGNORE_CASE:
+		*family = AFFIX_SUFFIX_FOLDED;
+		break;
+	case EP_WILDCARD:
+		if (m->nsegs == 1)
+			return key_build(out, path, depth, 's', m->text,
+					 m->len);
+		/* The literal run before the first star, or after the last. */
+		if (first) {
+			*family = AFFIX_PREFIX;
+			return affix_key(out, path, depth, *family, m->text,
+					 first, affix);
+		}
+		if (last) {
+			*family = AFFIX_SUFFIX;
+			return affix_key(out, path, depth, *family,
+					 m->text + m->len - last, last, affix);
+		}
+		return 1;
 	default:
 		return 1;
 	}
+	if (m->len == 0)
+		return 1; /* "" is a prefix of every string: no key */
+	return affix_key(out, path, depth, *family, m->text, m->len, affix);
 }
 
 static void keys_free(struct key *keys, size_t n)
@@ -310,9 +399,13 @@ static void plan_release(struct plan *p)
 	p->rank = RANK_NONE;
 }
 
-/* Add the key sb holds to p. 0 or -ENOMEM. */
+/*
+ * Add the key sb holds to p: its path takes path_len bytes; family and
+ * affix as matcher_key gives them. 0 or -ENOMEM.
+ */
 static int plan_add(const struct event_ruler *r, struct plan *p,
-		    const struct strbuf *sb)
+		    const struct strbuf *sb, size_t path_len,
+		    enum affix_family family, size_t affix)
 {
 	struct key *k;
 
@@ -324,6 +417,9 @@ static int plan_add(const struct event_ruler *r, struct plan *p,
 		return -ENOMEM;
 	memcpy(k->bytes, sb->buf, sb->len);
 	k->len = sb->len;
+	k->path_len = path_len;
+	k->family = family;
+	k->affix_len = affix;
 	p->count++;
 	p->cost += table_postings(&r->table, k) + 1;
 	return 0;
@@ -369,18 +465,20 @@ static void plan_keep_better(struct plan *best, struct plan *cand)
 static int plan_leaf(const struct event_ruler *r, const struct ep_leaf *leaf,
 		     const struct strbuf *path, size_t depth, struct plan *out)
 {
+	size_t path_len = sizeof(depth) + path->len, i, affix;
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
+	enum affix_family family;
 	int rc = 0;
 
 	out->rank = RANK_VALUES;
 	for (i = 0; i < leaf->count && rc == 0 && out->rank == RANK_VALUES;
 	     i++) {
-		rc = matcher_key(&sb, path, depth, &leaf->matchers[i]);
+		rc = matcher_key(&sb, path, depth, &leaf->matchers[i], &family,
+				 &affix);
 		if (rc == 1)
 			out->rank = RANK_PRESENCE;
 		else if (rc == 0)
-			rc = plan_add(r, out, &sb);
+			rc = plan_add(r, out, &sb, path_len, family, affix);
 	}
 	if (rc < 0 || out->rank == RANK_VALUES)
 		goto out;
@@ -390,7 +488,7 @@ static int plan_leaf(const struct event_ruler *r, const struct ep_leaf *leaf,
 	out->rank = RANK_PRESENCE;
 	rc = key_build(&sb, path, depth, 'p', NULL, 0);
 	if (rc == 0)
-		rc = plan_add(r, out, &sb);
+		rc = plan_add(r, out, &sb, path_len, AFFIX_NONE, 0);
 out:
 	strbuf_release(&sb);
 	return rc < 0 ? rc : 0;
@@ -515,13 +613,39 @@ static void posting_remove(struct key_table *t, const struct key *k,
 		table_delete(t, s);
 }
 
+/* Record in k's path that k's affix length is keyed. 0 or -ENOMEM. */
+static int note_affix(struct key_table *t, const struct key *k)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct key meta;
+	struct slot *s;
+
+	if (strbuf_add(&sb, k->bytes, k->path_len) || strbuf_add(&sb, "m", 1)) {
+		strbuf_release(&sb);
+		return -ENOMEM;
+	}
+	meta.bytes = sb.buf;
+	meta.len = sb.len;
+	s = table_get(t, &meta);
+	strbuf_release(&sb);
+	if (!s)
+		return -ENOMEM;
+	s->affix_lengths[k->family] |= 1ULL << (k->affix_len - 1);
+	return 0;
+}
+
 /* Post e under each of its keys; on failure undo. 0 or -ENOMEM. */
 static int entry_post(struct event_ruler *r, struct ruler_entry *e)
 {
 	size_t i, j;
 
 	for (i = 0; i < e->nkeys; i++) {
-		struct slot *s = table_get(&r->table, &e->keys[i]);
+		struct slot *s = NULL;
+
+		/* First, since a new 'm' key may move the table's slots. */
+		if (e->keys[i].family == AFFIX_NONE ||
+		    note_affix(&r->table, &e->keys[i]) == 0)
+			s = table_get(&r->table, &e->keys[i]);
 
 		if (!s || grow(&s->items, &s->alloc, s->count + 1,
 			       sizeof(*s->items))) {
@@ -713,6 +837,40 @@ static int lookup(struct walk *w)
 	return s ? cands_add(w, s->items, s->count) : 0;
 }
 
+/*
+ * Look up the affix keys of the string s[0..len) at w's path, for the
+ * families and lengths that the path's 'm' key says are keyed: the
+ * first n bytes for a prefix family, the last n for a suffix family.
+ */
+static int lookup_affixes(struct walk *w, const char *s, size_t len)
+{
+	const struct slot *meta;
+	size_t n, affix;
+	int f, rc;
+
+	rc = key_build(&w->key, &w->path, w->depth, 'm', NULL, 0);
+	if (rc)
+		return rc;
+	meta = table_find(&w->r->table, w->key.buf, w->key.len,
+			  hash_bytes(w->key.buf, w->key.len));
+	for (f = 0; meta && f < AFFIX_FAMILIES; f++) {
+		bool suffix = f == AFFIX_SUFFIX || f == AFFIX_SUFFIX_FOLDED;
+
+		for (n = 1; n <= AFFIX_INDEX_MAX && n <= len; n++) {
+			if (!(meta->affix_lengths[f] & (1ULL << (n - 1))))
+				continue;
+			rc = affix_key(&w->key, &w->path, w->depth,
+				       (enum affix_family)f,
+				       suffix ? s + len - n : s, n, &affix);
+			if (rc == 0)
+				rc = lookup(w);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 static int walk_object(struct walk *w, const json_t *obj);
 
 /* The event's value v at w's path: its keys, then what it holds. */
@@ -736,7 +894,12 @@ static int walk_value(struct walk *w, const json_t *v)
 		rc = lookup(w);
 	if (rc == 0)
 		rc = key_build(&w->key, &w->path, w->depth, 'p', NULL, 0);
-	return rc ? rc : lookup(w);
+	if (rc == 0)
+		rc = lookup(w);
+	if (rc == 0 && json_is_string(v))
+		rc = lookup_affixes(w, json_string_value(v),
+				    json_string_length(v));
+	return rc;
 }
 
 static int walk_object(struct walk *w, const json_t *obj)

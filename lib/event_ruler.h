@@ -5,8 +5,10 @@
  * Each pattern is indexed under keys the event must hold for it to
  * match: (JSON path, exact value) pairs where the pattern has a leaf of
  * exact values (`"source": ["aws.ec2"]` can only match an event whose
- * source is "aws.ec2"), else (JSON path, "has a value") where a leaf
- * needs one (a prefix, a numeric range), choosing per pattern the
+ * source is "aws.ec2"), or of prefixes, suffixes, equals-ignore-case
+ * values and wildcards with a literal end (keyed by those bytes), else
+ * (JSON path, "has a value") where a leaf needs one (a numeric range,
+ * anything-but), choosing per pattern the
  * least crowded choice at the time it is added; a $or is indexed under
  * the union of its branches' keys. A match flattens the event once into
  * (path, value) pairs, looks each up, and verifies only the candidates

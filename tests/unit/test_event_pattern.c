@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ARRAY_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 static struct event_pattern *compile_ok(const char *pattern)
 {
 	struct event_pattern *p = NULL;
@@ -1964,5 +1966,89 @@ Test(ruler, removing_every_pattern_empties_the_index)
 	cr_assert_eq(event_ruler_count(r), 0);
 	c = match_ids(r, "{\"v\":[\"3\",4]}");
 	cr_assert_eq(c.n, 0);
+	event_ruler_free(r);
+}
+
+Test(ruler, affix_keys_agree_with_the_matcher)
+{
+	static const char *const PATTERNS[] = {
+		"{\"v\":[{\"prefix\":"
+		"\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"
+		"rstuvwxyzabcdefghijklmnop\"}]}",
+		"{\"v\":[{\"suffix\":{\"equals-ignore-case\":\".PNG\"}}]}",
+		"{\"v\":[{\"prefix\":{\"equals-ignore-case\":\"Web-\"}}]}",
+		"{\"v\":[{\"equals-ignore-case\":\"AbC\"}]}",
+		"{\"v\":[{\"wildcard\":\"ab*yz\"}]}",
+		"{\"v\":[{\"wildcard\":\"*.tar.gz\"}]}",
+		"{\"v\":[{\"wildcard\":\"*mid*\"}]}",
+		"{\"v\":[{\"prefix\":\"\"}]}",
+	};
+	static const char *const EVENTS[] = {
+		"{\"v\":"
+		"\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzab"
+		"cdefghijklmnopqrstuvwxyz\"}",
+		"{\"v\":"
+		"\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzab"
+		"cdefghijklmnoX\"}",
+		"{\"v\":\"image.png\"}",
+		"{\"v\":\"WEB-1\"}",
+		"{\"v\":\"abc\"}",
+		"{\"v\":\"ab-yz\"}",
+		"{\"v\":\"a.tar.gz\"}",
+		"{\"v\":\"x-mid-y\"}",
+		"{\"v\":\"\"}",
+		"{\"v\":[\"ABC\",\"web-\"]}",
+	};
+	struct event_ruler *r = event_ruler_new();
+	struct event_pattern *alone[ARRAY_COUNT(PATTERNS)];
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_COUNT(PATTERNS); i++) {
+		alone[i] = compile_ok(PATTERNS[i]);
+		add_ok(r, (int64_t)i, PATTERNS[i]);
+	}
+	cr_assert_eq(event_ruler_unindexed(r), 0);
+	for (j = 0; j < ARRAY_COUNT(EVENTS); j++) {
+		struct collected c = match_ids(r, EVENTS[j]);
+		json_t *e = event_of(EVENTS[j]);
+		size_t k = 0;
+
+		for (i = 0; i < ARRAY_COUNT(PATTERNS); i++)
+			if (event_pattern_match(alone[i], e)) {
+				cr_assert_lt(k, c.n, "%s: %zu missed",
+					     EVENTS[j], i);
+				cr_assert_eq(c.ids[k++], (int64_t)i);
+			}
+		cr_assert_eq(k, c.n, "%s: extra matches", EVENTS[j]);
+		json_decref(e);
+	}
+	for (i = 0; i < ARRAY_COUNT(PATTERNS); i++)
+		event_pattern_free(alone[i]);
+	event_ruler_free(r);
+}
+
+Test(ruler, a_thousand_prefix_rules_each_reach_their_own_names)
+{
+	struct event_ruler *r = event_ruler_new();
+	char pattern[160], event[128];
+	struct collected c;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		snprintf(pattern, sizeof(pattern),
+			 "{\"source\":[\"aws.cloudwatch\"],\"detail\":{"
+			 "\"alarmName\":[{\"prefix\":\"web-%d-\"}]}}",
+			 i);
+		add_ok(r, i, pattern);
+	}
+	for (i = 0; i < 1000; i += 41) {
+		snprintf(event, sizeof(event),
+			 "{\"source\":\"aws.cloudwatch\",\"detail\":{"
+			 "\"alarmName\":\"web-%d-cpu\"}}",
+			 i);
+		c = match_ids(r, event);
+		cr_assert_eq(c.n, 1, "web-%d: %zu", i, c.n);
+		cr_assert_eq(c.ids[0], i);
+	}
 	event_ruler_free(r);
 }
