@@ -45,30 +45,6 @@ static bool has_prefix(const char *s, size_t len, const char *prefix)
 	return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-/*
- * Whether s[0..len) is well-formed UTF-8 whose only control bytes are
- * among allowed (a string, possibly empty).
- */
-static bool text_ok(const char *s, size_t len, const char *allowed)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, n;
-
-	while (i < len) {
-		if (u[i] < 0x20 || u[i] == 0x7F) {
-			if (u[i] == 0 || !strchr(allowed, u[i]))
-				return false;
-			i++;
-			continue;
-		}
-		n = utf8_sequence_length(u + i, len - i);
-		if (!n)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
 /* Copy s[0..len) into dst (len < its size) as a NUL-terminated string. */
 static void copy_text(char *dst, const char *s, size_t len)
 {
@@ -357,7 +333,7 @@ int alarm_def_set_description(struct alarm_def *d, const char *s, size_t len,
 		err_set(err, "longer than %d bytes", ALARM_DESCRIPTION_MAX);
 		return -EINVAL;
 	}
-	if (!text_ok(s, len, "\t\n\r")) {
+	if (!utf8_text_ok(s, len, "\t\n\r")) {
 		err_set(err, "holds a control character or invalid UTF-8");
 		return -EINVAL;
 	}
@@ -463,7 +439,7 @@ static int parse_exec_action(const char *s, size_t len,
 			format_quote(q, s, len), ALARM_ACTION_MAX - 1);
 		return -EINVAL;
 	}
-	if (!text_ok(s, len, "")) {
+	if (!utf8_text_ok(s, len, "")) {
 		err_set(err,
 			"\"%s\" holds a control character or invalid UTF-8",
 			format_quote(q, s, len));
@@ -592,8 +568,8 @@ int alarm_def_add_tag_parts(struct alarm_def *d, const char *key,
 			TAG_VALUE_MAX, ALARM_TAG_MAX);
 		return -EINVAL;
 	}
-	if (memchr(key, '=', key_len) || !text_ok(key, key_len, "") ||
-	    !text_ok(value, value_len, "")) {
+	if (memchr(key, '=', key_len) || !utf8_text_ok(key, key_len, "") ||
+	    !utf8_text_ok(value, value_len, "")) {
 		err_set(err,
 			"\"%s\": '=' in the key, a control character or"
 			" invalid UTF-8",

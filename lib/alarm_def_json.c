@@ -8,8 +8,8 @@
 #include "lib/alarm_def_impl.h"
 
 #include "lib/format.h"
+#include "lib/json_request.h"
 #include "lib/units.h"
-#include "lib/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -18,27 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-/*
- * Replace, in place, each control byte and each byte that does not begin
- * a well-formed UTF-8 sequence with '?' (for messages from jansson).
- */
-static void clean_text(char *s)
-{
-	unsigned char *u = (unsigned char *)s;
-	size_t len = strlen(s), i = 0, n;
-
-	while (i < len) {
-		n = u[i] < 0x20 || u[i] == 0x7F
-			    ? 0
-			    : utf8_sequence_length(u + i, len - i);
-		if (n == 0) {
-			u[i++] = '?';
-			continue;
-		}
-		i += n;
-	}
-}
 
 /* ---- PutMetricAlarm's and PutCompositeAlarm's JSON ---- */
 
@@ -201,29 +180,9 @@ static unsigned member_requests(enum json_member_id m)
 	}
 }
 
-static const char *json_type_name(json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	default:
-		return "null";
-	}
-}
-
 static int wrong_type(json_t *v, const char *want, struct err *err)
 {
-	err_set(err, "must be %s, not %s", want, json_type_name(v));
+	err_set(err, "must be %s, not %s", want, json_request_type_name(v));
 	return -EINVAL;
 }
 
@@ -472,44 +431,13 @@ static void unknown_member(const char *name, enum json_request request,
 }
 
 /*
- * Whether v holds nothing a user wrote: its strings all empty and its
- * numbers all 0, recursively. nested: v is inside an array or object,
- * where booleans and unit names (a "Unit" member) do not count either,
- * since the CLI's skeleton cannot leave those empty: it fills in true
- * and a unit.
+ * A unit name inside a member: the CLI's skeleton cannot leave a "Unit"
+ * empty (it fills in one), so it counts as left empty (SPEC 5).
  */
-static bool json_blank(json_t *v, bool nested)
+static bool skeleton_unit(const char *key, const json_t *v)
 {
-	const char *key;
-	json_t *item;
-	size_t i;
-
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		return json_string_length(v) == 0;
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return json_number_value(v) == 0;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return nested;
-	case JSON_ARRAY:
-		json_array_foreach(
-			v, i, item) if (!json_blank(item, true)) return false;
-		return true;
-	case JSON_OBJECT:
-		json_object_foreach(v, key, item)
-		{
-			if (!strcmp(key, "Unit") && json_is_string(item) &&
-			    metric_unit_valid(json_string_value(item)))
-				continue;
-			if (!json_blank(item, true))
-				return false;
-		}
-		return true;
-	default:
-		return false;
-	}
+	return !strcmp(key, "Unit") && json_is_string(v) &&
+	       metric_unit_valid(json_string_value(v));
 }
 
 /*
@@ -521,7 +449,7 @@ static bool member_left_empty(const struct json_member *m, json_t *v)
 {
 	if (m->kind == JSON_KIND_NUMBER)
 		return false;
-	return json_blank(v, false);
+	return json_request_blank(v, false, skeleton_unit);
 }
 
 /*
@@ -572,28 +500,14 @@ int alarm_def_parse_json(const char *text, size_t len, struct alarm_def *d,
 	bool given[MEMBER_COUNT] = {false}, set[MEMBER_COUNT] = {false};
 	enum json_request request;
 	struct err_list errors;
-	json_error_t jerr;
 	const char *name;
 	json_t *root, *v;
-	int nomem = 0;
+	int nomem = 0, rc;
 
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root && json_error_code(&jerr) == json_error_out_of_memory) {
-		err_set(err, "out of memory");
-		return -ENOMEM;
-	}
-	if (!root) {
-		clean_text(jerr.text);
-		err_set(err, "JSON line %d column %d: %s", jerr.line,
-			jerr.column, jerr.text);
-		return -EINVAL;
-	}
+	rc = json_request_load(text, len, &root, err);
+	if (rc)
+		return rc;
 	err_list_init(&errors, err);
-	if (!json_is_object(root)) {
-		err_set(err, "JSON: not an object");
-		json_decref(root);
-		return -EINVAL;
-	}
 	/* AlarmRule, even left empty, says which request this is. */
 	request = json_object_get(root, "AlarmRule") ? REQUEST_COMPOSITE
 						     : REQUEST_METRIC;

@@ -1,6 +1,8 @@
 /* utf8: well-formed UTF-8 sequences. */
 #include "lib/utf8.h"
 
+#include <string.h>
+
 /*
  * Length of the UTF-8 sequence at s[0..len), or 0 if it is not well
  * formed: no overlong forms, no surrogates (U+D800-U+DFFF), nothing past
@@ -37,4 +39,24 @@ size_t utf8_sequence_length(const unsigned char *s, size_t len)
 		if (s[i] < 0x80 || s[i] > 0xBF)
 			return 0;
 	return n;
+}
+
+bool utf8_text_ok(const char *s, size_t len, const char *allowed)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (u[i] < 0x20 || u[i] == 0x7F) {
+			if (u[i] == 0 || !strchr(allowed, u[i]))
+				return false;
+			i++;
+			continue;
+		}
+		n = utf8_sequence_length(u + i, len - i);
+		if (!n)
+			return false;
+		i += n;
+	}
+	return true;
 }
