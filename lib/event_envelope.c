@@ -93,8 +93,8 @@ static int take_detail(json_t *obj, unsigned lineno, struct event_entry *out,
 }
 
 /* Resources: an array of strings (absent: empty). */
-static int take_resources(json_t *obj, unsigned lineno,
-			  struct event_entry *out, struct err *err)
+static int take_resources(json_t *obj, unsigned lineno, struct event_entry *out,
+			  struct err *err)
 {
 	json_t *v = json_object_get(obj, "Resources"), *r;
 	size_t i;
@@ -163,8 +163,8 @@ static int check_members(json_t *obj, unsigned lineno, struct err *err)
 
 		for (i = 0; i < sizeof(KNOWN) / sizeof(KNOWN[0]); i++)
 			known = known || !strcmp(key, KNOWN[i]);
-		for (i = 0; i < sizeof(IGNORED_MEMBERS) /
-					sizeof(IGNORED_MEMBERS[0]);
+		for (i = 0;
+		     i < sizeof(IGNORED_MEMBERS) / sizeof(IGNORED_MEMBERS[0]);
 		     i++)
 			known = known || !strcmp(key, IGNORED_MEMBERS[i]);
 		if (!known) {
@@ -186,6 +186,7 @@ int event_entry_parse(const char *line, size_t len, unsigned lineno,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	out->lineno = lineno;
 	obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!obj) {
 		err_set(err, "line %u: not valid JSON: %s (column %d)", lineno,
@@ -272,10 +273,9 @@ int event_batch_parse(const char *buf, size_t len, struct event_batch *batch,
 		if (!blank(buf + pos, end - pos)) {
 			rc = batch_grow(batch);
 			if (!rc)
-				rc = event_entry_parse(buf + pos, end - pos,
-						       lineno,
-						       &batch->v[batch->n],
-						       err);
+				rc = event_entry_parse(
+					buf + pos, end - pos, lineno,
+					&batch->v[batch->n], err);
 			if (!rc)
 				batch->n++;
 		}
@@ -302,11 +302,11 @@ int event_envelope_line(const struct event_envelope *e, struct strbuf *out)
 	detail = e->detail ? json_incref(e->detail) : json_object();
 	/* Whole seconds, as EventBridge prints an event's time. */
 	format_time(when, e->time_ms - ((e->time_ms % 1000) + 1000) % 1000);
-	env = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "version",
-			"0", "id", e->id, "detail-type", e->detail_type,
-			"source", e->source, "account", e->account, "time",
-			when, "region", e->region, "resources", resources,
-			"detail", detail);
+	env = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "version", "0",
+			"id", e->id, "detail-type", e->detail_type, "source",
+			e->source, "account", e->account, "time", when,
+			"region", e->region, "resources", resources, "detail",
+			detail);
 	if (!env)
 		return -ENOMEM;
 	text = json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -34,6 +34,7 @@ struct event_entry {
 	json_t *resources; /* an array of strings, maybe empty */
 	bool has_time;	   /* Time given: time_ms; else the arrival */
 	int64_t time_ms;
+	unsigned lineno; /* its line in the write, for messages */
 };
 
 /* The entries of one write, in their order. Owns them. */

@@ -82,7 +82,8 @@ Test(event_entry, every_bad_line_names_its_line_and_member)
 {
 	refused("{", "line 1: not valid JSON");
 	refused("[1]", "line 1: not a JSON object");
-	refused("{\"DetailType\":\"t\",\"Detail\":{}}", "line 1: Source: missing");
+	refused("{\"DetailType\":\"t\",\"Detail\":{}}",
+		"line 1: Source: missing");
 	refused("{\"Source\":\"\",\"DetailType\":\"t\",\"Detail\":{}}",
 		"line 1: Source: not a non-empty string");
 	refused("{\"Source\":3,\"DetailType\":\"t\",\"Detail\":{}}",
@@ -201,8 +202,8 @@ Test(event_envelope, members_come_in_eventbridge_order)
 Test(event_envelope, no_resources_or_detail_print_empty)
 {
 	struct strbuf out = STRBUF_INIT;
-	struct event_envelope e = {"id", "t", "s", "000000000000", -1500,
-				   "local", NULL, NULL};
+	struct event_envelope e = {"id",  "t",	   "s",	 "000000000000",
+				   -1500, "local", NULL, NULL};
 
 	cr_assert_eq(event_envelope_line(&e, &out), 0);
 	cr_assert(strstr(out.buf, "\"time\":\"1969-12-31T23:59:58Z\""), "%s",
