@@ -12,6 +12,7 @@ static const char *const SOURCES[] = {
 	[AREA_ALARMS] = "alarms.monfs",
 	[AREA_FILTERS] = "filters.monfs",
 	[AREA_TRAIL] = "trail.monfs",
+	[AREA_EVENTS] = "events.monfs",
 };
 
 /* The area a path lies in, even when it names nothing. */

@@ -150,6 +150,9 @@ static enum handle_kind kind_of(const struct node *n, int64_t *id)
 	case AREA_FILTERS:
 		*id = 0;
 		return HANDLE_FILTER;
+	case AREA_EVENTS:
+		*id = n->stream.id;
+		return HANDLE_BUS;
 	default:
 		*id = n->day.day;
 		return HANDLE_TRAIL_DAY;
@@ -199,6 +202,8 @@ static int open_for_reading(const struct node *n, struct handle *h)
 		return open_stream_view(n, h);
 	if (h->kind == HANDLE_STREAM)
 		return audit_read(&n->path, 0, NULL);
+	if (h->kind == HANDLE_BUS)
+		return 0; /* EventBridge has no read to record */
 	h->day = n->day.day;
 	return 0;
 }
@@ -210,6 +215,7 @@ static const char *const READ_OP[] = {
 	[HANDLE_TRAIL_DAY] = "Read",
 	[HANDLE_ALARM] = "DescribeAlarms",
 	[HANDLE_FILTER] = "DescribeMetricFilters",
+	[HANDLE_BUS] = "Read",
 };
 
 /*
@@ -246,7 +252,7 @@ static int hold_file(struct handle *h)
 	struct store *st = monfs_get()->store;
 	int rc;
 
-	if (h->kind == HANDLE_STREAM)
+	if (h->kind == HANDLE_STREAM || h->kind == HANDLE_BUS)
 		rc = store_stream_hold(st, h->id);
 	else if (h->kind == HANDLE_TRAIL_DAY)
 		rc = store_trail_hold(st, h->id);
@@ -264,7 +270,7 @@ static void end_handle(struct handle *h)
 {
 	struct store *st = monfs_get()->store;
 
-	if (h->held && h->kind == HANDLE_STREAM)
+	if (h->held && (h->kind == HANDLE_STREAM || h->kind == HANDLE_BUS))
 		store_stream_release(st, h->id);
 	else if (h->held)
 		store_trail_release(st, h->id);
@@ -311,9 +317,11 @@ static int open_node(const char *path, const struct node *n, bool created,
 		h->mode = n->attr.mode;
 		rc = h->name ? 0 : -ENOMEM;
 	} else if (h->writable) {
-		h->ds = store_data_open(
-			kind == HANDLE_METRIC ? DATA_METRIC : DATA_STREAM, id,
-			n->path.parent, n->path.leaf, &h->who);
+		h->ds = store_data_open(kind == HANDLE_METRIC ? DATA_METRIC
+					: kind == HANDLE_BUS  ? DATA_BUS
+							      : DATA_STREAM,
+					id, n->path.parent, n->path.leaf,
+					&h->who);
 		rc = h->ds ? 0 : -ENOMEM;
 	}
 	if (!rc && access != O_WRONLY)
@@ -404,6 +412,9 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	if (n.path.area == AREA_METRICS)
 		rc = store_metric_create(st, n.path.parent, n.path.leaf, mode,
 					 &who, &n.metric, &err);
+	else if (n.path.area == AREA_EVENTS)
+		rc = store_bus_create(st, n.path.rest, mode, &who, &n.stream,
+				      &err);
 	else
 		rc = store_stream_create(st, n.path.parent, n.path.leaf, mode,
 					 &who, &n.stream, &err);
@@ -506,14 +517,18 @@ int file_write(const char *path, const char *buf, size_t size, off_t offset,
 	if (h->kind == HANDLE_ALARM || h->kind == HANDLE_FILTER)
 		return take_definition(h, buf, size);
 	pthread_mutex_lock(&h->lock);
-	rc = handle_take(h, buf, size, LOG_LINE_MAX, put_lines, &c);
+	rc = handle_take(h, buf, size,
+			 h->kind == HANDLE_BUS ? BUS_LINE_MAX : LOG_LINE_MAX,
+			 put_lines, &c);
 	pthread_mutex_unlock(&h->lock);
 	if (rc == -EMSGSIZE && !c.err.msg[0]) {
 		/* Refused here, before the store: a partial line too long. */
-		if (h->kind == HANDLE_METRIC)
-			rc = -EINVAL; /* no number is that long (SPEC 3) */
+		if (h->kind == HANDLE_METRIC || h->kind == HANDLE_BUS)
+			rc = -EINVAL; /* no number, no entry is that long */
 		store_data_refused(c.store, h->ds, size, rc,
-				   "a line longer than 262144 bytes");
+				   h->kind == HANDLE_BUS
+					   ? "a line longer than 1048576 bytes"
+					   : "a line longer than 262144 bytes");
 	}
 	return rc ? rc : (int)size;
 }
@@ -535,7 +550,7 @@ int file_read(const char *path, char *buf, size_t size, off_t offset,
 		pthread_mutex_unlock(&h->lock);
 		return rc;
 	}
-	if (h->kind == HANDLE_STREAM)
+	if (h->kind == HANDLE_STREAM || h->kind == HANDLE_BUS)
 		return store_stream_read(st, h->id, offset, buf, size);
 	if (h->kind == HANDLE_TRAIL_DAY)
 		return store_trail_read(st, h->day, offset, buf, size);
@@ -661,6 +676,8 @@ static enum area area_of(enum handle_kind kind)
 		return AREA_TRAIL;
 	case HANDLE_ALARM:
 		return AREA_ALARMS;
+	case HANDLE_BUS:
+		return AREA_EVENTS;
 	case HANDLE_FILTER:
 		break;
 	}
@@ -677,7 +694,7 @@ int file_stat(struct fuse_file_info *fi, struct stat *st)
 
 	n.path.area = area_of(h->kind);
 	n.view = h->view != NULL;
-	if (h->kind == HANDLE_STREAM) {
+	if (h->kind == HANDLE_STREAM || h->kind == HANDLE_BUS) {
 		/* Its true size, also when removed: the reader has it all. */
 		rc = store_stream_stat(store, h->id, &n.stream);
 		n.attr = n.stream.attr;

@@ -28,6 +28,7 @@ enum handle_kind {
 	HANDLE_TRAIL_DAY,
 	HANDLE_ALARM,
 	HANDLE_FILTER,
+	HANDLE_BUS, /* id: the bus's stream */
 };
 
 /*

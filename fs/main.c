@@ -63,6 +63,9 @@ static const struct fuse_opt OPTIONS[] = {
 	OPT("--trail-group=%s", trail_group, 0),
 	OPT("--trail-group %s", trail_group, 0),
 	OPT("trail_group=%s", trail_group, 0),
+	OPT("--account=%s", account, 0),
+	OPT("--account %s", account, 0),
+	OPT("account=%s", account, 0),
 	OPT_KEY("-h", KEY_HELP),
 	OPT_KEY("--help", KEY_HELP),
 	OPT_KEY("-V", KEY_VERSION),
@@ -88,9 +91,11 @@ static void usage(FILE *out)
 		"  --trail-days N       trail retention in days (90)\n"
 		"  --trail-reads        also record reads in the trail\n"
 		"  --trail-group GROUP  only GROUP may read the trail\n"
+		"  --account ID         12 digits: the account of events\n"
+		"                       (000000000000)\n"
 		"  -o OPTS              FUSE options (allow_other, ...) and\n"
 		"                       db=,region=,host=,trail_days=,trail_reads,\n"
-		"                       trail_group=\n"
+		"                       trail_group=,account=\n"
 		"  -V, --version        print the version\n"
 		"  -h, --help           print this help\n"
 		"\n"
@@ -118,6 +123,17 @@ static int option_proc(void *data, const char *arg, int key,
 		return opt->mountpoint ? 0 : -1;
 	}
 	return 1;
+}
+
+/* Whether s is an AWS account id: 12 digits (SPEC 14). */
+static bool account_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return i == 12;
 }
 
 /* mkdir -p for the default database's directory. */
@@ -324,7 +340,8 @@ static void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	}
 	store_trail_configure(m->store,
 			      &(struct trail_config){m->opt.region, m->opt.host,
-						     m->opt.trail_days});
+						     m->opt.trail_days,
+						     m->opt.account});
 	m->mounted_ms = store_now_ms();
 	/* Alarms are evaluated again at start, not reset (SPEC 5). */
 	if (evaluator_start(m->store))
@@ -394,6 +411,13 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "monfs: --trail-days must be at least 1\n");
 		goto out;
 	}
+	if (m.opt.account && !account_valid(m.opt.account)) {
+		fprintf(stderr,
+			"monfs: --account %s: an account is 12 digits, such as"
+			" 123456789012\n",
+			m.opt.account);
+		goto out;
+	}
 	if (m.opt.trail_group) {
 		struct group *g = getgrnam(m.opt.trail_group);
 
@@ -439,6 +463,7 @@ out:
 	free(m.opt.region);
 	free(m.opt.host);
 	free(m.opt.trail_group);
+	free(m.opt.account);
 	pthread_mutex_destroy(&m.stop_lock);
 	pthread_cond_destroy(&m.stop_cond);
 	return rc;

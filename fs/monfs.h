@@ -20,6 +20,7 @@ struct monfs_options {
 	unsigned trail_days;
 	int trail_reads;
 	char *trail_group;
+	char *account;	  /* --account: 12 digits, or NULL for the default */
 	char *mountpoint; /* the last non-option word; a SOURCE before it */
 	int show_help;
 	int show_version;

@@ -211,6 +211,42 @@ static struct node_attr fixed_attr(enum area area)
 }
 
 /*
+ * The default bus carries the trail (SPEC 13): it is shown as the
+ * trail's files are, root's (the daemon's) and 0644, or 0640 with
+ * --trail-group, whatever its row says.
+ */
+static void default_bus_attr(struct node_attr *a)
+{
+	struct node_attr trail = fixed_attr(AREA_TRAIL);
+
+	a->uid = trail.uid;
+	a->gid = trail.gid;
+	a->mode = trail.mode & 0644;
+}
+
+/* A bus: a file of events/ itself. Views of buses are not built yet. */
+static int resolve_bus(struct store *st, struct node *n)
+{
+	int rc;
+
+	if (strchr(n->path.rest, '/') || n->path.query)
+		return -ENOENT;
+	rc = store_bus_get(st, n->path.rest, &n->stream);
+	if (rc)
+		return rc;
+	n->type = NT_FILE;
+	n->attr = n->stream.attr;
+	if (!strcmp(n->path.rest, BUS_DEFAULT))
+		default_bus_attr(&n->attr);
+	return 0;
+}
+
+bool node_is_default_bus(const struct fs_path *p)
+{
+	return p->area == AREA_EVENTS && !strcmp(p->rest, BUS_DEFAULT);
+}
+
+/*
  * Whether the directory level of a metrics/ path is a dimension
  * directory: its last component holds '='.
  */
@@ -473,6 +509,8 @@ int node_resolve(const char *path, struct node *n)
 	}
 	if (p->area == AREA_ALARMS || p->area == AREA_FILTERS)
 		return resolve_definition(st, n);
+	if (p->area == AREA_EVENTS)
+		return resolve_bus(st, n);
 	if (!area_has_tree(p->area))
 		return -ENOENT;
 	if (!p->query) {
@@ -533,7 +571,7 @@ static int dir_links(const struct node *n, nlink_t *out)
 	int rc = 0;
 
 	if (n->type == NT_ROOT)
-		subdirs = AREA_TRAIL - AREA_METRICS + 1;
+		subdirs = AREA_LAST - AREA_METRICS + 1;
 	else if (area_has_tree(n->path.area))
 		rc = store_dir_subdirs(store, area_tree(n->path.area),
 				       n->path.rest, &subdirs);
@@ -563,7 +601,8 @@ int node_stat(const struct node *n, struct stat *st)
 		 * Streams and days have a true size, definitions the size of
 		 * their reading (SPEC 2); other renderings report 0.
 		 */
-		if (n->path.area == AREA_LOGS && !n->view)
+		if ((n->path.area == AREA_LOGS && !n->view) ||
+		    n->path.area == AREA_EVENTS)
 			st->st_size = n->stream.end - n->stream.start;
 		if (n->path.area == AREA_TRAIL)
 			st->st_size = n->day.size;

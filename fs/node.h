@@ -28,7 +28,7 @@ struct node {
 	 */
 	bool alias;
 	struct metric_info metric; /* NT_FILE in metrics/ */
-	struct stream_info stream; /* NT_FILE in logs/ */
+	struct stream_info stream; /* NT_FILE in logs/, and a bus */
 	struct trail_day day;	   /* NT_FILE in trail/ */
 	int64_t text_size;	   /* an alarm or filter: a read's bytes now */
 };
@@ -44,6 +44,9 @@ enum tree area_tree(enum area area);
  * (fs/handle.c): "alarms/NAME" or "filters/NAME".
  */
 void node_definition_key(const struct fs_path *p, char out[PATH_MAX]);
+
+/* Whether p names events/default, which always exists and stays root's. */
+bool node_is_default_bus(const struct fs_path *p);
 
 /* Resolve path into n. 0, or -ENOENT when it names nothing. */
 int node_resolve(const char *path, struct node *n);

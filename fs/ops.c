@@ -4,10 +4,11 @@
  * refuses what the SPEC refuses, and calls the store; open files live in
  * fs/file.c, extended attributes in fs/xattr.c.
  *
- * What exists now: the root and its five areas; in metrics/ namespaces,
+ * What exists now: the root and its areas; in metrics/ namespaces,
  * metrics and their views; in logs/ groups, streams and their views.
  * in alarms/ the alarms, in filters/ the metric filters; in trail/ the
- * day files of the audit trail, which refuses every change with EPERM. Refusals
+ * day files of the audit trail, which refuses every change with EPERM;
+ * in events/ the event buses. Refusals
  * decided here are recorded (fs/audit.c); what the store does records itself.
  */
 #include <errno.h>
@@ -137,7 +138,7 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 	filler(buf, ".", NULL, 0, 0);
 	filler(buf, "..", NULL, 0, 0);
 	if (n.type == NT_ROOT) {
-		for (a = AREA_METRICS; a <= AREA_TRAIL; a++)
+		for (a = AREA_METRICS; a <= AREA_LAST; a++)
 			filler(buf, area_name((enum area)a), NULL, 0, 0);
 		return 0;
 	}
@@ -147,6 +148,8 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		rc = store_alarm_list(monfs_get()->store, list_one, &l);
 	if (n.path.area == AREA_FILTERS)
 		rc = store_filter_list(monfs_get()->store, list_one, &l);
+	if (n.path.area == AREA_EVENTS)
+		rc = store_bus_list(monfs_get()->store, list_one, &l);
 	if (!area_has_tree(n.path.area) || n.alias)
 		return rc == -ENOBUFS ? 0 : rc;
 	rc = store_dir_list(monfs_get()->store, area_tree(n.path.area),
@@ -231,6 +234,9 @@ static int op_unlink(const char *path)
 	if (n.type == NT_FILE && n.path.area == AREA_FILTERS)
 		return store_filter_delete(monfs_get()->store, n.path.rest,
 					   &who, &err);
+	if (n.type == NT_FILE && n.path.area == AREA_EVENTS)
+		return store_bus_delete(monfs_get()->store, n.path.rest, &who,
+					&err);
 	if (n.type != NT_FILE || n.view || !area_has_tree(n.path.area))
 		return audit_refusal(path, "Unlink", -EPERM, NULL);
 	return store_file_delete(monfs_get()->store, area_tree(n.path.area),
@@ -369,6 +375,8 @@ static enum node_kind kind_of_node(const struct node *n, const char **dir,
 	*name = NULL;
 	if (n->path.area == AREA_ALARMS)
 		return NODE_ALARM;
+	if (n->path.area == AREA_EVENTS)
+		return NODE_BUS;
 	if (n->path.area == AREA_FILTERS)
 		return NODE_FILTER;
 	if (n->type == NT_FILE) {
@@ -391,6 +399,10 @@ static int set_owner(const char *path, const char *op, uid_t uid, gid_t gid,
 	if (definitions_dir_kept(path, uid, gid, mode))
 		return 0;
 	rc = shape_resolve_changeable(path, op, &n);
+	if (!rc && node_is_default_bus(&n.path))
+		return audit_refusal(path, op, -EPERM,
+				     "the default bus keeps the trail's owner"
+				     " and mode");
 	if (!rc)
 		rc = access_set_owner(path, &n, &who, uid, gid, op);
 	if (rc)

@@ -14,6 +14,7 @@ static const char *const AREAS[] = {
 	[AREA_ROOT] = "",	    [AREA_METRICS] = "metrics",
 	[AREA_LOGS] = "logs",	    [AREA_ALARMS] = "alarms",
 	[AREA_FILTERS] = "filters", [AREA_TRAIL] = "trail",
+	[AREA_EVENTS] = "events",
 };
 
 const char *area_name(enum area area)
@@ -123,10 +124,10 @@ int path_parse(const char *path, struct fs_path *out)
 	first = path;
 	slash = strchr(first, '/');
 	n = slash ? (size_t)(slash - first) : strlen(first);
-	for (a = AREA_METRICS; a <= AREA_TRAIL; a++)
+	for (a = AREA_METRICS; a <= AREA_LAST; a++)
 		if (strlen(AREAS[a]) == n && !memcmp(AREAS[a], first, n))
 			break;
-	if (a > AREA_TRAIL)
+	if (a > AREA_LAST)
 		return n > NAME_MAX_BYTES ? -ENAMETOOLONG : -ENOENT;
 	out->area = (enum area)a;
 	/* A view's query may take its name past 255 bytes (SPEC 16). */

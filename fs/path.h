@@ -21,7 +21,11 @@ enum area {
 	AREA_ALARMS,
 	AREA_FILTERS,
 	AREA_TRAIL,
+	AREA_EVENTS,
 };
+
+/* The last area, for loops over them all. */
+#define AREA_LAST AREA_EVENTS
 
 struct fs_path {
 	enum area area;
@@ -39,7 +43,7 @@ struct fs_path {
 
 /*
  * Parse an absolute path ("/metrics/AWS/EC2/CPU?period=60"). 0, or
- * -ENOENT for a path outside the five areas or a '?' before the last
+ * -ENOENT for a path outside the areas or a '?' before the last
  * component, -ENAMETOOLONG for a path that does not fit or a component
  * over NAME_MAX_BYTES (a view's last one counted up to its '?'). The
  * area is set in out once known, even when the rest fails.

@@ -30,6 +30,12 @@ int shape_creatable(const struct fs_path *p, bool dir, const char **why)
 			return -EPERM;
 		}
 		break;
+	case AREA_EVENTS:
+		if (dir || p->parent[0]) {
+			*why = "buses are files, in events/ itself";
+			return -EPERM;
+		}
+		break;
 	case AREA_METRICS:
 	case AREA_LOGS:
 		break;

@@ -11,6 +11,7 @@
  * outcomes back as history items (store_alarm_note).
  */
 #include "store/alarms.h"
+#include "store/buses.h"
 #include "store/db.h"
 #include "store/trail.h"
 
@@ -216,6 +217,12 @@ static int change_state_locked(struct store *st, const struct alarm_row *row,
 					summary, text);
 	if (!rc)
 		rc = trail_append_locked(st, &ev, c->time_ms);
+	if (!rc)
+		rc = bus_emit_alarm_change_locked(
+			st, c->name, &row->def, alarm_state_name(row->state),
+			row->reason, row->state_updated_ms,
+			alarm_state_name((enum alarm_state)c->new_state),
+			c->reason, c->time_ms);
 	free(text);
 	return rc;
 }

@@ -23,6 +23,7 @@
  * so no acknowledged write is missing from the data or the trail.
  */
 #include "store/backlog.h"
+#include "store/buses.h"
 #include "store/data.h"
 #include "store/db.h"
 #include "store/filters.h"
@@ -67,12 +68,23 @@ struct data_session *store_data_open(enum data_kind kind, int64_t id,
 	return ds;
 }
 
-/* The session's data event: PutMetricData or PutLogEvents. */
+/* The session's data event: PutMetricData, PutLogEvents or PutEvents. */
 static struct trail_event describe(const struct data_session *ds, int64_t count,
 				   int64_t bytes)
 {
 	bool metric = ds->kind == DATA_METRIC;
 
+	if (ds->kind == DATA_BUS)
+		return (struct trail_event){
+			.source = "events.monfs",
+			.name = "PutEvents",
+			.who = &ds->who,
+			.data = true,
+			.params = {TRAIL_STR("eventBusName", ds->name),
+				   TRAIL_NUM("entries", count),
+				   TRAIL_NUM("bytes", bytes)},
+			.nparams = 3,
+		};
 	return (struct trail_event){
 		.source = metric ? "metrics.monfs" : "logs.monfs",
 		.name = metric ? "PutMetricData" : "PutLogEvents",
@@ -429,7 +441,7 @@ int store_data_refused(struct store *st, const struct data_session *ds,
 	struct trail_event ev = describe(ds, 0, (int64_t)len);
 
 	/* A refused write stored nothing: its size, and why. */
-	ev.nparams = 2;
+	ev.nparams = ds->kind == DATA_BUS ? 1 : 2;
 	ev.params[ev.nparams++] = TRAIL_NUM("bytes", (int64_t)len);
 	ev.error = rc;
 	ev.message = message;
@@ -444,6 +456,21 @@ int store_data_put(struct store *st, struct data_session *ds, const char *buf,
 	size_t n = 0;
 	int rc = 0;
 
+	/* PutEvents commits at once: its events are envelopes, made here. */
+	if (ds->kind == DATA_BUS) {
+		struct trail_event ev = describe(ds, 0, 0);
+
+		rc = bus_put(st, ds, &ev, buf, len, now_ms, err);
+		if (rc == -ENOSPC && db_make_room(st, false) == 0) {
+			if (err)
+				err->msg[0] = '\0';
+			rc = bus_put(st, ds, &ev, buf, len, now_ms, err);
+		}
+		if (rc)
+			store_data_refused(st, ds, len, rc,
+					   err ? err->msg : NULL);
+		return rc;
+	}
 	if (ds->kind == DATA_METRIC) {
 		rc = metric_parse_lines(buf, len, now_ms, &w.points, &n, err);
 		w.count = (int64_t)n;

@@ -194,6 +194,7 @@ struct trail_settings {
 	char region[64];
 	char host[256];
 	int64_t retention_days;
+	char account[16]; /* 12 digits: events' account (SPEC 13, 14) */
 };
 
 /* The store's trail settings (store/trail.c keeps them). */

@@ -29,6 +29,9 @@ static const char *const SQL_SET_OWNER[] = {
 	[NODE_ALARM] = "UPDATE alarms SET" SET_OWNER " WHERE name = ?1",
 	[NODE_FILTER] =
 		"UPDATE metric_filters SET" SET_OWNER " WHERE name = ?1",
+	[NODE_BUS] = "UPDATE log_streams SET" SET_OWNER " WHERE name = ?1"
+		     " AND group_id = (SELECT id FROM log_groups"
+		     " WHERE name = '')",
 };
 
 /* The trail's words for each kind: source and parameter names. */
@@ -41,6 +44,7 @@ static const struct {
 	[NODE_STREAM] = {"logs.monfs", "logGroupName", "logStreamName"},
 	[NODE_ALARM] = {"alarms.monfs", "alarmName", NULL},
 	[NODE_FILTER] = {"filters.monfs", "filterName", NULL},
+	[NODE_BUS] = {"events.monfs", "eventBusName", NULL},
 };
 
 static struct trail_event event(enum node_kind kind, const char *dir,
@@ -121,6 +125,9 @@ static const char *const SQL_SET_TIMES[] = {
 	[NODE_ALARM] = "UPDATE alarms SET" SET_TIMES " WHERE name = ?1",
 	[NODE_FILTER] =
 		"UPDATE metric_filters SET" SET_TIMES " WHERE name = ?1",
+	[NODE_BUS] = "UPDATE log_streams SET" SET_TIMES " WHERE name = ?1"
+		     " AND group_id = (SELECT id FROM log_groups"
+		     " WHERE name = '')",
 };
 
 int store_node_set_times(struct store *st, enum node_kind kind, const char *dir,

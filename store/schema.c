@@ -298,6 +298,31 @@ static const char *const MIGRATIONS[] = {
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  seq INTEGER NOT NULL);"
 	"INSERT INTO backlog_taken (id, seq) VALUES (1, 0);",
+
+	/*
+	 * 11 -> 12: event buses (SPEC 13, store/buses.c). A bus is a stream
+	 * of the log group named '' (no path names a group '', and parent
+	 * '.', which no group is, keeps it out of every listing), whose
+	 * retention of 1 day is the 24 hours a bus keeps an event. The
+	 * default bus is made here, root's, 0644 (fs/ shows it as the
+	 * trail's owner and group). A bus made or removed moves the times
+	 * of events/.
+	 */
+	/* clang-format off */
+	"INSERT OR IGNORE INTO log_groups (name, parent, uid, gid, mode,"
+	"  ctime_ms, mtime_ms, retention_days) VALUES ('', '.', 0, 0, 448, "
+	SQL_NOW_MS ", " SQL_NOW_MS ", 1);"
+	"INSERT OR IGNORE INTO log_streams (group_id, name, uid, gid, mode,"
+	"  ctime_ms, mtime_ms) VALUES ((SELECT id FROM log_groups WHERE"
+	"  name = ''),"
+	"  'default', 0, 0, 420, " SQL_NOW_MS ", " SQL_NOW_MS ");"
+	"CREATE TRIGGER buses_made AFTER INSERT ON log_streams"
+	" WHEN NEW.group_id = (SELECT id FROM log_groups WHERE name = '')"
+	" BEGIN " TOUCH_TOP("events") " END;"
+	"CREATE TRIGGER buses_gone AFTER UPDATE OF group_id ON log_streams"
+	" WHEN OLD.group_id = (SELECT id FROM log_groups WHERE name = '')"
+	" AND NEW.group_id IS NULL BEGIN " TOUCH_TOP("events") " END;",
+	/* clang-format on */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -532,6 +532,48 @@ int store_filter_render(struct store *st, const char *name, struct strbuf *out);
  */
 int store_filters_sweep(struct store *st, int64_t now_ms);
 
+/* ---- event buses (SPEC 13) ---- */
+
+#define BUS_DEFAULT "default" /* always there; no rm */
+#define EVENTS_MODE 01777     /* events/, like /tmp (SPEC 9) */
+
+/*
+ * A bus reads like a stream (SPEC 13): its events are the envelope
+ * lines of a log stream that no path under logs/ names, kept 24 hours
+ * from their arrival. So a bus is a struct stream_info, and reading,
+ * holding and stat'ing one are store_stream_read, store_stream_hold,
+ * store_stream_release and store_stream_stat on its id; writing one is
+ * a data session of kind DATA_BUS (PutEvents).
+ */
+
+/*
+ * The longest PutEvents line a write may leave pending: room for a
+ * Detail of EVENT_DETAIL_MAX as an escaped string, and the rest.
+ */
+#define BUS_LINE_MAX (1024 * 1024)
+
+/* Look bus name up. 0 or -ENOENT. */
+int store_bus_get(struct store *st, const char *name, struct stream_info *out);
+
+/* Call fn for each bus (is_dir false), by name. fn must not call the store. */
+int store_bus_list(struct store *st, store_list_fn fn, void *ctx);
+
+/*
+ * Make bus name, owned by the caller with mode (CreateEventBus).
+ * -EEXIST, -EINVAL / -ENAMETOOLONG (no name, err says why). Recorded.
+ */
+int store_bus_create(struct store *st, const char *name, mode_t mode,
+		     const struct caller *who, struct stream_info *out,
+		     struct err *err);
+
+/*
+ * Delete bus name with its events (DeleteEventBus); readers holding it
+ * keep them until they close, as with a stream. -ENOENT; -EPERM for
+ * the default bus, which always exists. Recorded either way.
+ */
+int store_bus_delete(struct store *st, const char *name,
+		     const struct caller *who, struct err *err);
+
 /* ---- ownership ---- */
 
 enum node_kind {
@@ -541,6 +583,7 @@ enum node_kind {
 	NODE_STREAM,
 	NODE_ALARM,
 	NODE_FILTER,
+	NODE_BUS, /* dir is the bus's name, name NULL */
 };
 
 /*
@@ -604,6 +647,7 @@ struct trail_config {
 	const char *region;	/* awsRegion */
 	const char *host;	/* sourceIPAddress */
 	int64_t retention_days; /* day files older than this go */
+	const char *account;	/* 12 digits (--account); NULL: the default */
 };
 
 /* Set what every record carries and how long days are kept. */
@@ -663,21 +707,23 @@ int store_trail_sweep(struct store *st, int64_t now_ms);
  */
 struct data_session;
 
-enum data_kind { DATA_METRIC, DATA_STREAM };
+enum data_kind { DATA_METRIC, DATA_STREAM, DATA_BUS };
 
 /*
- * A session on metric or stream id, named dir/name (namespace or group,
- * then metric or stream), for who. NULL when out of memory.
+ * A session on metric, stream or bus id, named dir/name (namespace or
+ * group, then metric or stream; "" and the bus's name for a bus), for
+ * who. NULL when out of memory.
  */
 struct data_session *store_data_open(enum data_kind kind, int64_t id,
 				     const char *dir, const char *name,
 				     const struct caller *who);
 
 /*
- * Ingest buf[0..len), whole lines: data points (SPEC 3, all or none) or
- * log events (SPEC 4), at now_ms. A refusal is recorded in the trail and
- * returned: -EINVAL (a bad line, err says which), -EMSGSIZE, -ENOENT
- * (deleted), -ENOSPC, -EIO.
+ * Ingest buf[0..len), whole lines: data points (SPEC 3, all or none),
+ * log events (SPEC 4), or PutEvents entries (SPEC 13, all or none) at
+ * now_ms. A refusal is recorded in the trail and returned: -EINVAL (a
+ * bad line, err says which), -EACCES (an aws. source put by anyone but
+ * root), -EMSGSIZE, -ENOENT (deleted), -ENOSPC, -EIO.
  */
 int store_data_put(struct store *st, struct data_session *ds, const char *buf,
 		   size_t len, int64_t now_ms, struct err *err);

@@ -19,7 +19,9 @@
 #include <uuid/uuid.h>
 
 #include "lib/dimension.h"
+#include "lib/event_envelope.h"
 #include "lib/format.h"
+#include "store/buses.h"
 #include "store/holds.h"
 #include "store/trail.h"
 #include "lib/strbuf.h"
@@ -74,6 +76,7 @@ void trail_defaults(struct trail_settings *t)
 		snprintf(t->host, sizeof(t->host), "localhost");
 	t->host[sizeof(t->host) - 1] = '\0';
 	t->retention_days = DEFAULT_RETENTION_DAYS;
+	snprintf(t->account, sizeof(t->account), "%s", EVENT_ACCOUNT_DEFAULT);
 }
 
 int store_trail_configure(struct store *st, const struct trail_config *cfg)
@@ -87,6 +90,8 @@ int store_trail_configure(struct store *st, const struct trail_config *cfg)
 		snprintf(t->host, sizeof(t->host), "%s", cfg->host);
 	if (cfg->retention_days > 0)
 		t->retention_days = cfg->retention_days;
+	if (cfg->account)
+		snprintf(t->account, sizeof(t->account), "%s", cfg->account);
 	db_unlock(st);
 	return 0;
 }
@@ -372,7 +377,8 @@ static int append_record(struct store *st, json_t *rec, int64_t now_ms)
 		rc = append_line(st, line, len + 1, now_ms);
 	}
 	free(line);
-	return rc;
+	/* In the same transaction: the event on default (SPEC 13). */
+	return rc ? rc : bus_emit_trail_locked(st, rec, now_ms);
 }
 
 int trail_append_locked(struct store *st, const struct trail_event *ev,
@@ -590,9 +596,10 @@ static int emit_pending(struct store *st, const char *record, int64_t count,
 		return -EIO;
 	params = json_object_get(rec, "requestParameters");
 	if (json_is_object(params)) {
-		const char *what = json_object_get(params, "datapoints")
-					   ? "datapoints"
-					   : "events";
+		const char *what =
+			json_object_get(params, "datapoints") ? "datapoints"
+			: json_object_get(params, "entries")  ? "entries"
+							      : "events";
 
 		json_object_set_new(params, what, json_integer(count));
 		json_object_set_new(params, "bytes", json_integer(bytes));

@@ -45,6 +45,7 @@ value() {
 	NAME) echo manpage-test ;;
 	N) echo 7 ;;
 	GROUP) id -gn ;;
+	ID) echo 123456789012 ;;
 	*) return 1 ;;
 	esac
 }

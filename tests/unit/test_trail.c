@@ -323,15 +323,16 @@ Test(trail, the_configured_region_and_host_are_on_every_record)
 {
 	json_t *all;
 
-	cr_assert_eq(
-		store_trail_configure(
-			st, &(struct trail_config){"eu-west-1", "web-1", 0}),
-		0);
+	cr_assert_eq(store_trail_configure(
+			     st, &(struct trail_config){"eu-west-1", "web-1", 0,
+							NULL}),
+		     0);
 	record(noon_ms, "CreateNamespace", 0, NULL);
 	/* NULL keeps what was set. */
-	cr_assert_eq(store_trail_configure(
-			     st, &(struct trail_config){NULL, "web-2", 0}),
-		     0);
+	cr_assert_eq(
+		store_trail_configure(
+			st, &(struct trail_config){NULL, "web-2", 0, NULL}),
+		0);
 	record(noon_ms + 1, "CreateNamespace", 0, NULL);
 	all = records(noon_day);
 	cr_assert_str_eq(str(json_array_get(all, 0), "awsRegion"), "eu-west-1");
@@ -463,7 +464,7 @@ Test(trail, the_sweep_removes_day_files_older_than_the_retention)
 	record((today - 3) * MS_PER_DAY + 1, "CreateNamespace", 0, NULL);
 	record((today - 1) * MS_PER_DAY + 1, "CreateNamespace", 0, NULL);
 	cr_assert_eq(store_trail_configure(
-			     st, &(struct trail_config){NULL, NULL, 3}),
+			     st, &(struct trail_config){NULL, NULL, 3, NULL}),
 		     0);
 	/* Past retention, a day leaves the listing at once... */
 	cr_assert_eq(store_trail_day(st, today - 5, &d), -ENOENT);
@@ -477,7 +478,7 @@ Test(trail, the_sweep_removes_day_files_older_than_the_retention)
 	cr_assert_eq(ds.d[1].day, today - 1);
 	/* A longer retention does not bring the swept day back. */
 	cr_assert_eq(store_trail_configure(
-			     st, &(struct trail_config){NULL, NULL, 90}),
+			     st, &(struct trail_config){NULL, NULL, 90, NULL}),
 		     0);
 	cr_assert_eq(store_trail_day(st, today - 5, &d), -ENOENT);
 	cr_assert_eq(store_trail_day(st, today - 3, &d), 0);
