@@ -372,6 +372,29 @@ static void alarm_time(char out[ALARM_TIME_MAX], int64_t ms)
 		 tm.tm_min, tm.tm_sec, (int)(ms - floor_div(ms, 1000) * 1000));
 }
 
+/*
+ * A metric alarm's dimensions as its state-change event names them: one
+ * object, {"InstanceId": "i-0abc"}, values decoded. NULL when out of
+ * memory.
+ */
+static json_t *alarm_dimensions(const struct alarm_def *def)
+{
+	struct dimension_set set = DIMENSION_SET_INIT;
+	json_t *out = json_object();
+	size_t i;
+	int bad = !out || alarm_def_dimension_set(def, &set);
+
+	for (i = 0; !bad && i < set.count; i++)
+		bad = json_object_set_new(out, set.dims[i].name,
+					  json_string(set.dims[i].value));
+	dimension_set_free(&set);
+	if (bad) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 /* The "configuration" of a metric alarm's event; a composite has none. */
 static json_t *alarm_configuration(const struct alarm_def *def)
 {
@@ -381,12 +404,12 @@ static json_t *alarm_configuration(const struct alarm_def *def)
 	if (def->kind == ALARM_KIND_COMPOSITE)
 		return json_pack("{s:s,s:s}", "alarmRule", def->rule,
 				 "description", def->description);
-	return json_pack("{s:s,s:[{s:s,s:{s:{s:s,s:s,s:{}},s:I,s:s},s:b}]}",
+	return json_pack("{s:s,s:[{s:s,s:{s:{s:s,s:s,s:o*},s:I,s:s},s:b}]}",
 			 "description", def->description, "metrics", "id", "m1",
 			 "metricStat", "metric", "namespace", def->ns, "name",
-			 def->metric, "dimensions", "period",
-			 (json_int_t)def->period_s, "stat", stat, "returnData",
-			 1);
+			 def->metric, "dimensions", alarm_dimensions(def),
+			 "period", (json_int_t)def->period_s, "stat", stat,
+			 "returnData", 1);
 }
 
 int bus_emit_alarm_change_locked(struct store *st, const char *name,

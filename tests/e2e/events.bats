@@ -222,6 +222,25 @@ EOF
 	events_of default '."detail-type" == "AWS Service Event via CloudTrail" and .detail.eventName == "AlarmStateChange"' | grep -q .
 }
 
+@test "an alarm on a dimensioned metric names its dimensions in its state-change event" {
+	mkdir -p "$MNT/metrics/EC2/InstanceId=i-1/Zone=a%2Fb"
+	T=$(($(date +%s) / 60 * 60))
+	echo "91.5 $((T - 55))" >"$MNT/metrics/EC2/InstanceId=i-1/Zone=a%2Fb/CPU"
+	cat >"$MNT/alarms/cpu-i1" <<'EOF'
+metric = EC2/Zone=a%2Fb/CPU
+dimension = InstanceId=i-1
+statistic = average
+period = 60
+comparison = >
+threshold = 80
+EOF
+	eventually 10 "grep -q '\"alarmName\":\"cpu-i1\"' '$E/default'"
+	line=$(events_of default '."detail-type" == "CloudWatch Alarm State Change" and .detail.alarmName == "cpu-i1"')
+	assert_equal "$(jq -r .detail.state.value <<<"$line")" ALARM
+	assert_equal "$(jq -c '.detail.configuration.metrics[0].metricStat.metric' <<<"$line")" \
+		'{"namespace":"EC2","name":"CPU","dimensions":{"InstanceId":"i-1","Zone":"a/b"}}'
+}
+
 @test "a trail record becomes an 'AWS API Call via CloudTrail' event; data events do not" {
 	mkdir "$MNT/metrics/App"
 	echo 5 >"$MNT/metrics/App/m"
