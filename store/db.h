@@ -195,6 +195,13 @@ struct trail_settings {
 	char host[256];
 	int64_t retention_days;
 	char account[16]; /* 12 digits: events' account (SPEC 13, 14) */
+	/*
+	 * Told of each change the trail records, inside its transaction,
+	 * with the record: the events on default (SPEC 13, store/buses.c).
+	 * NULL: nobody. Set by store_open, so that the trail, which every
+	 * module records into, calls none of them back.
+	 */
+	int (*observer)(struct store *st, struct json_t *rec, int64_t now_ms);
 };
 
 /* The store's trail settings (store/trail.c keeps them). */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#include "store/buses.h"
 #include "store/checkpoint.h"
 #include "store/data.h"
 #include "store/db.h"
@@ -59,6 +60,7 @@ int store_open(const char *path, struct store **out, struct err *err)
 	if (rc)
 		goto fail;
 	trail_defaults(db_trail(st));
+	db_trail(st)->observer = bus_emit_trail_locked;
 	/* Without the thread, sqlite's automatic checkpoint still runs. */
 	checkpointer_start(path, db_handle(st), db_checkpointer(st));
 	/* Room for removals on a full disk; none now is not an error. */

@@ -21,7 +21,6 @@
 #include "lib/dimension.h"
 #include "lib/event_envelope.h"
 #include "lib/format.h"
-#include "store/buses.h"
 #include "store/holds.h"
 #include "store/trail.h"
 #include "lib/strbuf.h"
@@ -378,7 +377,9 @@ static int append_record(struct store *st, json_t *rec, int64_t now_ms)
 	}
 	free(line);
 	/* In the same transaction: the event on default (SPEC 13). */
-	return rc ? rc : bus_emit_trail_locked(st, rec, now_ms);
+	if (!rc && db_trail(st)->observer)
+		rc = db_trail(st)->observer(st, rec, now_ms);
+	return rc;
 }
 
 int trail_append_locked(struct store *st, const struct trail_event *ev,
