@@ -632,19 +632,6 @@ bool alarm_def_period_fits(const struct alarm_def *d)
 
 /* ---- names ---- */
 
-const char *alarm_state_name(enum alarm_state s)
-{
-	switch (s) {
-	case ALARM_INSUFFICIENT_DATA:
-		return "INSUFFICIENT_DATA";
-	case ALARM_OK:
-		return "OK";
-	case ALARM_ALARM:
-		return "ALARM";
-	}
-	return "?";
-}
-
 const char *alarm_comparison_symbol(enum alarm_comparison c)
 {
 	size_t i;

@@ -484,3 +484,18 @@ void alarm_evaluate(const struct alarm_def *d, const struct alarm_point *points,
 	else
 		decide_sparse(d, points, n, current, out);
 }
+
+/* ---- names ---- */
+
+const char *alarm_state_name(enum alarm_state s)
+{
+	switch (s) {
+	case ALARM_INSUFFICIENT_DATA:
+		return "INSUFFICIENT_DATA";
+	case ALARM_OK:
+		return "OK";
+	case ALARM_ALARM:
+		return "ALARM";
+	}
+	return "?";
+}

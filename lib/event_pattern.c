@@ -398,11 +398,6 @@ int event_pattern_compile(const char *text, size_t len,
 	return rc;
 }
 
-bool event_pattern_match(const struct event_pattern *p, const json_t *event)
-{
-	return ep_node_matches(p->root, event);
-}
-
 size_t event_pattern_combinations(const struct event_pattern *p)
 {
 	return p->combinations;

@@ -218,3 +218,8 @@ bool ep_node_matches(const struct ep_node *node, const json_t *obj)
 			return false;
 	return true;
 }
+
+bool event_pattern_match(const struct event_pattern *p, const json_t *event)
+{
+	return ep_node_matches(p->root, event);
+}
