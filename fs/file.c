@@ -434,9 +434,9 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 /* A definition's text is taken whole, and parsed at close. */
 static int take_definition(struct handle *h, const char *buf, size_t size)
 {
-	size_t max = h->kind == HANDLE_ALARM	? ALARM_TEXT_MAX
-		     : h->kind == HANDLE_RULE	? RULE_TEXT_MAX
-						: FILTER_TEXT_MAX;
+	size_t max = h->kind == HANDLE_ALARM  ? ALARM_TEXT_MAX
+		     : h->kind == HANDLE_RULE ? RULE_TEXT_MAX
+					      : FILTER_TEXT_MAX;
 	int rc;
 
 	pthread_mutex_lock(&h->lock);
@@ -504,8 +504,8 @@ static int commit_definition(struct handle *h)
 		rc = store_filter_put(st, h->name, h->pending.buf,
 				      h->pending.len, &owner, &h->who, &err);
 	} else if (h->kind == HANDLE_RULE) {
-		rc = store_rule_put(st, h->name, h->pending.buf,
-				    h->pending.len, &owner, &h->who, &err);
+		rc = store_rule_put(st, h->name, h->pending.buf, h->pending.len,
+				    &owner, &h->who, &err);
 	} else {
 		rc = store_alarm_put(st, h->name, h->pending.buf,
 				     h->pending.len, &owner, &h->who, &err);

@@ -458,14 +458,15 @@ static int resolve_definition(struct store *st, struct node *n)
 		return -ENOENT;
 	n->type = NT_FILE;
 	n->view = n->path.query != NULL;
-	rc = alarm			     ? store_alarm_get(st, n->path.rest, &a)
-	     : n->path.area == AREA_RULES ? store_rule_get(st, n->path.rest, &a)
-					  : store_filter_get(st, n->path.rest, &a);
+	rc = alarm ? store_alarm_get(st, n->path.rest, &a)
+	     : n->path.area == AREA_RULES
+		     ? store_rule_get(st, n->path.rest, &a)
+		     : store_filter_get(st, n->path.rest, &a);
 	if (!rc) {
 		n->attr = a.attr;
 		if (!n->view)
-			n->text_size = definition_size(st, n->path.area,
-						       n->path.rest);
+			n->text_size =
+				definition_size(st, n->path.area, n->path.rest);
 		return 0;
 	}
 	if (rc != -ENOENT)

@@ -34,7 +34,8 @@ enum area {
  * whose names may start with '.' (SPEC 2).
  */
 #define AREA_DEFINES(area)                                                     \
-	((area) == AREA_ALARMS || (area) == AREA_FILTERS || (area) == AREA_RULES)
+	((area) == AREA_ALARMS || (area) == AREA_FILTERS ||                    \
+	 (area) == AREA_RULES)
 
 struct fs_path {
 	enum area area;

@@ -391,8 +391,8 @@ static int check_cycle(struct store *st, const char *name,
 			goto out;
 		}
 		edges = v;
-		edges[n++] = (struct rule_bus_edge){d->bus, d->targets[i].bus,
-						    name};
+		edges[n++] =
+			(struct rule_bus_edge){d->bus, d->targets[i].bus, name};
 	}
 	if (!n)
 		goto out; /* no edge of its own: it closes no cycle */
@@ -415,13 +415,14 @@ static int check_cycle(struct store *st, const char *name,
 		}
 		texts = tv;
 		for (k = 0; k < 3; k++) {
-			cols[k] = (const char *)sqlite3_column_text(stmt,
-								   (int)k);
+			cols[k] =
+				(const char *)sqlite3_column_text(stmt, (int)k);
 			texts[ntexts] = strdup(cols[k] ? cols[k] : "");
 			if (!texts[ntexts++])
 				rc = -ENOMEM;
 		}
-		for (line = rc ? NULL : strtok_r(texts[ntexts - 1], "\n", &save);
+		for (line = rc ? NULL
+			       : strtok_r(texts[ntexts - 1], "\n", &save);
 		     line && !rc; line = strtok_r(NULL, "\n", &save)) {
 			struct rule_bus_edge *v;
 
@@ -509,11 +510,10 @@ static int write_rule(struct store *st, void *ctx)
 	sqlite3_bind_text(stmt, 3, p->def->bus, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 4, p->def->enabled);
 	sqlite3_bind_text(stmt, 5, p->def->input_path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 6,
-			  p->def->has_schedule
-				  ? schedule_format(&p->def->schedule)
-				  : "",
-			  -1, SQLITE_STATIC);
+	sqlite3_bind_text(
+		stmt, 6,
+		p->def->has_schedule ? schedule_format(&p->def->schedule) : "",
+		-1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 7, p->targets->buf, (int)p->targets->len,
 			  SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 8, p->owner->uid);
@@ -572,18 +572,17 @@ int store_rule_put(struct store *st, const char *name, const char *text,
 		rc = rule_def_parse(text, len, def, err);
 	if (!rc) {
 		if (def->has_schedule)
-			ev.params[ev.nparams++] = TRAIL_STR(
-				"scheduleExpression",
-				schedule_format(&def->schedule));
+			ev.params[ev.nparams++] =
+				TRAIL_STR("scheduleExpression",
+					  schedule_format(&def->schedule));
 		else
 			ev.params[ev.nparams++] =
 				TRAIL_JSON("eventPattern", def->pattern);
 		if (!def->has_schedule)
 			ev.params[ev.nparams++] =
 				TRAIL_STR("eventBusName", def->bus);
-		ev.params[ev.nparams++] =
-			TRAIL_STR("state", def->enabled ? "ENABLED"
-							: "DISABLED");
+		ev.params[ev.nparams++] = TRAIL_STR(
+			"state", def->enabled ? "ENABLED" : "DISABLED");
 		tj = targets_json(def);
 		rc = tj ? 0 : -ENOMEM;
 		ev.params[ev.nparams++] = TRAIL_JSON("targets", tj);
@@ -776,10 +775,9 @@ int store_rule_render(struct store *st, const char *name, struct strbuf *out)
 				(long long)sqlite3_column_int64(stmt, 2),
 				(long long)sqlite3_column_int64(stmt, 3));
 		if (!rc && sqlite3_column_type(stmt, 4) != SQLITE_NULL)
-			rc = strbuf_addf(
-				out, "last_fired = %s\n",
-				format_time(when,
-					    sqlite3_column_int64(stmt, 4)));
+			rc = strbuf_addf(out, "last_fired = %s\n",
+					 format_time(when, sqlite3_column_int64(
+								   stmt, 4)));
 		sqlite3_reset(stmt);
 	}
 	db_unlock(st);
@@ -1017,8 +1015,7 @@ static char *column_dup(sqlite3_stmt *stmt, int col)
 }
 
 /* Up to DELIVERY_BATCH rows after id after into v. Their count or -errno. */
-static int deliveries_load(struct store *st, int64_t after,
-			   struct delivery *v)
+static int deliveries_load(struct store *st, int64_t after, struct delivery *v)
 {
 	sqlite3_stmt *stmt;
 	int n = 0, rc = 0;
@@ -1177,8 +1174,8 @@ static int deliver_log(struct store *st, const struct delivery *d,
 	rc = db_begin(st);
 	if (rc)
 		goto out;
-	rc = stream_write_locked(st, stream_id, buf.buf, buf.len, 0, true,
-				 &abs, &events, &err);
+	rc = stream_write_locked(st, stream_id, buf.buf, buf.len, 0, true, &abs,
+				 &events, &err);
 	if (!rc)
 		rc = stream_index_locked(st, stream_id, abs, buf.len, now_ms);
 	if (!rc)
@@ -1246,9 +1243,14 @@ static int deliver_exec(struct store *st, const struct delivery *d,
 		json_string_value(json_object_get(event, "source"));
 	const char *type =
 		json_string_value(json_object_get(event, "detail-type"));
-	struct rule_exec x = {d->rule_id,      d->rule,	      d->target + 5,
-			      line,	       source ? source : "",
-			      type ? type : "", d->uid,	      d->gid,
+	struct rule_exec x = {d->rule_id,
+			      d->rule,
+			      d->target + 5,
+			      line,
+			      source ? source : "",
+			      type ? type : "",
+			      d->uid,
+			      d->gid,
 			      d->user};
 	char why[160] = "";
 	int rc = exec(ctx, &x, why);
@@ -1278,8 +1280,8 @@ static int deliver(struct store *st, const struct delivery *d,
 					     : "the event is not JSON",
 				       now_ms);
 	}
-	line = json_dumps(part, JSON_COMPACT | JSON_PRESERVE_ORDER |
-					JSON_ENCODE_ANY);
+	line = json_dumps(part,
+			  JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 	json_decref(part);
 	if (!line)
 		rc = -ENOMEM;
@@ -1372,8 +1374,7 @@ struct firing {
 };
 
 /* Fire f once: its event, its deliveries, its next firing. Lock held, tx. */
-static int fire_locked(struct store *st, const struct firing *f,
-		       int64_t now_ms)
+static int fire_locked(struct store *st, const struct firing *f, int64_t now_ms)
 {
 	struct strbuf envelope = STRBUF_INIT;
 	struct schedule s;

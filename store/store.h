@@ -674,7 +674,6 @@ int store_rule_failed(struct store *st, int64_t rule_id, const char *target,
  */
 int store_rules_fire(struct store *st, int64_t now_ms);
 
-
 /* ---- ownership ---- */
 
 enum node_kind {
