@@ -54,8 +54,9 @@ struct child {
 	pid_t pid;
 	pid_t reaped; /* once it ended: waitpid's answer, and its status */
 	int status;
-	int64_t alarm_id;
-	char action[]; /* "exec:/path" */
+	int64_t alarm_id; /* an alarm's action, or 0 */
+	int64_t rule_id;  /* a rule's target, or 0 */
+	char action[];	  /* "exec:/path" */
 };
 
 /*
@@ -180,11 +181,13 @@ static void reap(struct store *st)
 		else
 			snprintf(failure, sizeof(failure),
 				 "killed by signal %d", WTERMSIG(c->status));
-		note(st, c->alarm_id, c->action,
-		     c->reaped > 0 && WIFEXITED(c->status) &&
-				     WEXITSTATUS(c->status) == 0
-			     ? NULL
-			     : failure);
+		bool ok = c->reaped > 0 && WIFEXITED(c->status) &&
+			  WEXITSTATUS(c->status) == 0;
+
+		if (c->rule_id && !ok)
+			store_rule_failed(st, c->rule_id, c->action, failure);
+		else if (c->alarm_id)
+			note(st, c->alarm_id, c->action, ok ? NULL : failure);
 		free(c);
 	}
 }
@@ -236,7 +239,14 @@ static int stdin_pipe(int fds[2], size_t len)
  * terminal, the database, /dev/fuse), then become the writer and the
  * program. Async-signal-safe calls only.
  */
-static _Noreturn void exec_child(const struct alarm_change *c, const char *path,
+/* Who a program runs as: a definition's writer (SPEC 5, 13). */
+struct runner {
+	uid_t uid;
+	gid_t gid;
+	const char *user;
+};
+
+static _Noreturn void exec_child(const struct runner *as, const char *path,
 				 char *const envp[], const gid_t *groups,
 				 int ngroups, int stdin_fd, int devnull)
 {
@@ -244,11 +254,55 @@ static _Noreturn void exec_child(const struct alarm_change *c, const char *path,
 
 	if (dup2(stdin_fd, 0) < 0 || dup2(devnull, 1) < 0 ||
 	    dup2(devnull, 2) < 0 || close_range(3, ~0U, 0) ||
-	    setgroups((size_t)ngroups, groups) || setgid(c->writer_gid) ||
-	    setuid(c->writer_uid))
+	    setgroups((size_t)ngroups, groups) || setgid(as->gid) ||
+	    setuid(as->uid))
 		_exit(126);
 	execve(path, argv, envp);
 	_exit(127);
+}
+
+/*
+ * Run path as as, with envp and line (len bytes, a '\n' added) on its
+ * stdin, never waiting for it; child (malloc'ed, its action and ids
+ * set) is listed for reap once it started, else freed. 0 or -errno
+ * (nothing runs). Everything is prepared before fork.
+ */
+static int spawn(const struct runner *as, const char *path, char *const envp[],
+		 const char *line, size_t len, struct child *child)
+{
+	gid_t groups[GROUPS_MAX];
+	int ngroups = GROUPS_MAX, fds[2] = {-1, -1}, devnull, rc;
+
+	if (getgrouplist(as->user, as->gid, groups, &ngroups) < 0)
+		ngroups = 0;
+	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	rc = devnull < 0 ? -errno : stdin_pipe(fds, len + 1);
+	if (rc)
+		goto out;
+	child->pid = fork();
+	if (child->pid == 0)
+		exec_child(as, path, envp, groups, ngroups, fds[0], devnull);
+	close(fds[0]);
+	if (child->pid < 0) {
+		rc = -errno;
+		close(fds[1]);
+		goto out;
+	}
+	/* The pipe holds the whole line (stdin_pipe): this never blocks. */
+	if (write(fds[1], line, len) != (ssize_t)len ||
+	    write(fds[1], "\n", 1) != 1)
+		(void)0; /* the program may not read its stdin: fine */
+	close(fds[1]);
+	pthread_mutex_lock(&children_lock);
+	child->next = children;
+	children = child;
+	pthread_mutex_unlock(&children_lock);
+	child = NULL;
+out:
+	if (devnull >= 0)
+		close(devnull);
+	free(child);
+	return rc;
 }
 
 /*
@@ -261,48 +315,82 @@ static int exec_start(const struct alarm_change *c, const char *action)
 	char *envp[] = {NULL, NULL, NULL,
 			NULL, NULL, "PATH=/usr/local/bin:/usr/bin:/bin",
 			NULL};
-	gid_t groups[GROUPS_MAX];
-	int ngroups = GROUPS_MAX, fds[2] = {-1, -1}, devnull = -1, rc, i;
-	size_t len = strlen(c->message);
-	struct child *child = malloc(sizeof(*child) + strlen(action) + 1);
+	struct runner as = {c->writer_uid, c->writer_gid, c->writer_name};
+	struct child *child = calloc(1, sizeof(*child) + strlen(action) + 1);
+	int rc, i;
 
 	rc = child ? exec_env(c, envp) : -ENOMEM;
-	if (rc)
-		goto out;
-	strcpy(child->action, action);
-	child->alarm_id = c->alarm_id;
-	if (getgrouplist(c->writer_name, c->writer_gid, groups, &ngroups) < 0)
-		ngroups = 0;
-	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	rc = devnull < 0 ? -errno : stdin_pipe(fds, len + 1);
-	if (rc)
-		goto out;
-	child->pid = fork();
-	if (child->pid == 0)
-		exec_child(c, path, envp, groups, ngroups, fds[0], devnull);
-	close(fds[0]);
-	if (child->pid < 0) {
-		rc = -errno;
-		close(fds[1]);
+	if (rc) {
+		free(child);
 		goto out;
 	}
-	/* The pipe holds the whole line (stdin_pipe): this never blocks. */
-	if (write(fds[1], c->message, len) != (ssize_t)len ||
-	    write(fds[1], "\n", 1) != 1)
-		(void)0; /* the program may not read its stdin: fine */
-	close(fds[1]);
-	pthread_mutex_lock(&children_lock);
-	child->next = children;
-	children = child;
-	pthread_mutex_unlock(&children_lock);
-	child = NULL;
+	strcpy(child->action, action);
+	child->alarm_id = c->alarm_id;
+	rc = spawn(&as, path, envp, c->message, strlen(c->message), child);
 out:
-	if (devnull >= 0)
-		close(devnull);
 	for (i = 0; i < 5; i++)
 		free(envp[i]);
-	free(child);
 	return rc;
+}
+
+/*
+ * store_rule_exec_fn: a rule's exec: target (SPEC 13), run as the
+ * rule's writer with the event's line on stdin and MONFS_RULE,
+ * MONFS_EVENT_SOURCE, MONFS_EVENT_DETAIL_TYPE in its environment; its
+ * exit status is judged when it is reaped.
+ */
+static int rule_exec(void *ctx, const struct rule_exec *d, char *why)
+{
+	struct strbuf env[3] = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
+	struct runner as = {d->uid, d->gid, d->user};
+	size_t alen = strlen("exec:") + strlen(d->path) + 1;
+	struct child *child = calloc(1, sizeof(*child) + alen);
+	int rc = child ? 0 : -ENOMEM, i;
+
+	(void)ctx;
+	if (!rc)
+		rc = strbuf_addf(&env[0], "MONFS_RULE=%s", d->rule);
+	if (!rc)
+		rc = strbuf_addf(&env[1], "MONFS_EVENT_SOURCE=%s", d->source);
+	if (!rc)
+		rc = strbuf_addf(&env[2], "MONFS_EVENT_DETAIL_TYPE=%s",
+				 d->detail_type);
+	if (rc) {
+		free(child);
+		goto out;
+	}
+	snprintf(child->action, alen, "exec:%s", d->path);
+	child->rule_id = d->rule_id;
+	{
+		char *envp[] = {env[0].buf, env[1].buf, env[2].buf,
+				"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
+
+		rc = spawn(&as, d->path, envp, d->line, strlen(d->line), child);
+	}
+	if (rc)
+		snprintf(why, 128, "cannot start %s: %s", d->path,
+			 strerrordesc_np(-rc));
+out:
+	for (i = 0; i < 3; i++)
+		strbuf_release(&env[i]);
+	return rc;
+}
+
+/*
+ * Rules' work at each tick: the schedules that are due fire, then the
+ * deliveries that are due are done (SPEC 13). A failure of the store is
+ * said on stderr; what was not done waits for the next tick.
+ */
+static void rules_tick(struct store *st)
+{
+	int64_t now = store_now_ms();
+	int rc = store_rules_fire(st, now);
+
+	if (rc >= 0)
+		rc = store_rules_deliver(st, now, rule_exec, NULL);
+	if (rc < 0)
+		fprintf(stderr, "monfs: rules: %s; retried at the next tick\n",
+			strerrordesc_np(-rc));
 }
 
 static void exec_action(struct store *st, const struct alarm_change *c,
@@ -590,6 +678,7 @@ static void *evaluator_main(void *data)
 		pthread_mutex_unlock(&ev.lock);
 		evaluate_due(ev.store);
 		run_settled(ev.store, store_now_ms());
+		rules_tick(ev.store);
 		reap(ev.store);
 		pthread_mutex_lock(&ev.lock);
 		clock_gettime(CLOCK_REALTIME, &deadline);

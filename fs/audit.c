@@ -13,6 +13,7 @@ static const char *const SOURCES[] = {
 	[AREA_FILTERS] = "filters.monfs",
 	[AREA_TRAIL] = "trail.monfs",
 	[AREA_EVENTS] = "events.monfs",
+	[AREA_RULES] = "rules.monfs",
 };
 
 /* The area a path lies in, even when it names nothing. */

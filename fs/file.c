@@ -153,6 +153,9 @@ static enum handle_kind kind_of(const struct node *n, int64_t *id)
 	case AREA_EVENTS:
 		*id = n->stream.id;
 		return HANDLE_BUS;
+	case AREA_RULES:
+		*id = 0;
+		return HANDLE_RULE;
 	default:
 		*id = n->day.day;
 		return HANDLE_TRAIL_DAY;
@@ -191,9 +194,12 @@ static int open_for_reading(const struct node *n, struct handle *h)
 		return render_metric(n, h);
 	if (h->kind == HANDLE_ALARM)
 		return render_alarm(n, h);
-	if (h->kind == HANDLE_FILTER) {
-		int rc = store_filter_render(monfs_get()->store, n->path.rest,
-					     &h->text);
+	if (h->kind == HANDLE_FILTER || h->kind == HANDLE_RULE) {
+		int rc = h->kind == HANDLE_RULE
+				 ? store_rule_render(monfs_get()->store,
+						     n->path.rest, &h->text)
+				 : store_filter_render(monfs_get()->store,
+						       n->path.rest, &h->text);
 
 		/* Being created: no definition yet, nothing to show. */
 		return rc == -ENOENT ? 0 : rc;
@@ -216,6 +222,7 @@ static const char *const READ_OP[] = {
 	[HANDLE_ALARM] = "DescribeAlarms",
 	[HANDLE_FILTER] = "DescribeMetricFilters",
 	[HANDLE_BUS] = "Read",
+	[HANDLE_RULE] = "DescribeRule",
 };
 
 /*
@@ -312,7 +319,7 @@ static int open_node(const char *path, const struct node *n, bool created,
 		handle_free(h);
 		return rc;
 	}
-	if (kind == HANDLE_ALARM || kind == HANDLE_FILTER) {
+	if (HANDLE_DEFINES(kind)) {
 		h->name = strdup(n->path.rest);
 		h->mode = n->attr.mode;
 		rc = h->name ? 0 : -ENOMEM;
@@ -407,7 +414,7 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	if (rc)
 		return rc;
 	mode &= ~node_umask() & 07777;
-	if (n.path.area == AREA_ALARMS || n.path.area == AREA_FILTERS)
+	if (AREA_DEFINES(n.path.area))
 		return create_definition(path, &n, mode, &who, fi);
 	if (n.path.area == AREA_METRICS)
 		rc = store_metric_create(st, n.path.parent, n.path.leaf, mode,
@@ -427,7 +434,9 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 /* A definition's text is taken whole, and parsed at close. */
 static int take_definition(struct handle *h, const char *buf, size_t size)
 {
-	size_t max = h->kind == HANDLE_ALARM ? ALARM_TEXT_MAX : FILTER_TEXT_MAX;
+	size_t max = h->kind == HANDLE_ALARM  ? ALARM_TEXT_MAX
+		     : h->kind == HANDLE_RULE ? RULE_TEXT_MAX
+					      : FILTER_TEXT_MAX;
 	int rc;
 
 	pthread_mutex_lock(&h->lock);
@@ -442,7 +451,9 @@ static int take_definition(struct handle *h, const char *buf, size_t size)
 		char path[PATH_MAX], why[96];
 
 		snprintf(path, sizeof(path), "/%s/%.*s",
-			 h->kind == HANDLE_ALARM ? "alarms" : "filters",
+			 h->kind == HANDLE_ALARM  ? "alarms"
+			 : h->kind == HANDLE_RULE ? "rules"
+						  : "filters",
 			 PATH_MAX - 16, h->name);
 		snprintf(why, sizeof(why), "a definition is at most %zu bytes",
 			 max);
@@ -492,6 +503,9 @@ static int commit_definition(struct handle *h)
 	if (h->kind == HANDLE_FILTER) {
 		rc = store_filter_put(st, h->name, h->pending.buf,
 				      h->pending.len, &owner, &h->who, &err);
+	} else if (h->kind == HANDLE_RULE) {
+		rc = store_rule_put(st, h->name, h->pending.buf, h->pending.len,
+				    &owner, &h->who, &err);
 	} else {
 		rc = store_alarm_put(st, h->name, h->pending.buf,
 				     h->pending.len, &owner, &h->who, &err);
@@ -514,7 +528,7 @@ int file_write(const char *path, const char *buf, size_t size, off_t offset,
 		return -EBADF;
 	if (size > INT32_MAX)
 		size = INT32_MAX;
-	if (h->kind == HANDLE_ALARM || h->kind == HANDLE_FILTER)
+	if (HANDLE_DEFINES(h->kind))
 		return take_definition(h, buf, size);
 	pthread_mutex_lock(&h->lock);
 	rc = handle_take(h, buf, size,
@@ -578,7 +592,7 @@ int file_flush(const char *path, struct fuse_file_info *fi)
 	if (!h->writable || node_thread_group() != h->opener)
 		return 0;
 	pthread_mutex_lock(&h->lock);
-	if (h->kind == HANDLE_ALARM || h->kind == HANDLE_FILTER)
+	if (HANDLE_DEFINES(h->kind))
 		rc = commit_definition(h);
 	else
 		rc = handle_finish(h, put_lines, &c);
@@ -598,7 +612,7 @@ int file_release(const char *path, struct fuse_file_info *fi)
 	(void)path;
 	/* Locked: a rename or rm may change its name or registry key. */
 	pthread_mutex_lock(&h->lock);
-	if (h->kind == HANDLE_ALARM || h->kind == HANDLE_FILTER)
+	if (HANDLE_DEFINES(h->kind))
 		commit_definition(h);
 	else if (h->writable)
 		handle_finish(h, put_lines, &c);
@@ -608,6 +622,14 @@ int file_release(const char *path, struct fuse_file_info *fi)
 	store_data_close(c.store, h->ds);
 	end_handle(h);
 	return 0;
+}
+
+/* The kind of handle a definition in area is written through. */
+static enum handle_kind definition_kind(enum area area)
+{
+	return area == AREA_ALARMS  ? HANDLE_ALARM
+	       : area == AREA_RULES ? HANDLE_RULE
+				    : HANDLE_FILTER;
 }
 
 int file_rename(const struct node *src, const struct node *dst,
@@ -625,10 +647,13 @@ int file_rename(const struct node *src, const struct node *dst,
 	if (!src->being_created)
 		rc = alarm ? store_alarm_rename(st, src->path.rest,
 						dst->path.rest, who, &err)
-			   : store_filter_rename(st, src->path.rest,
-						 dst->path.rest, who, &err);
+		     : src->path.area == AREA_RULES
+			     ? store_rule_rename(st, src->path.rest,
+						 dst->path.rest, who, &err)
+			     : store_filter_rename(st, src->path.rest,
+						   dst->path.rest, who, &err);
 	if (!rc)
-		rc = handle_rename(alarm ? HANDLE_ALARM : HANDLE_FILTER,
+		rc = handle_rename(definition_kind(src->path.area),
 				   src->path.rest, dst->path.rest, from_key,
 				   to_key);
 	if (!rc && alarm && !src->being_created)
@@ -641,9 +666,7 @@ int file_creating_remove(const struct node *n)
 	char key[PATH_MAX];
 
 	node_definition_key(&n->path, key);
-	handle_creating_forget(n->path.area == AREA_ALARMS ? HANDLE_ALARM
-							   : HANDLE_FILTER,
-			       key);
+	handle_creating_forget(definition_kind(n->path.area), key);
 	return 0;
 }
 
@@ -678,6 +701,8 @@ static enum area area_of(enum handle_kind kind)
 		return AREA_ALARMS;
 	case HANDLE_BUS:
 		return AREA_EVENTS;
+	case HANDLE_RULE:
+		return AREA_RULES;
 	case HANDLE_FILTER:
 		break;
 	}

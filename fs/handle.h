@@ -29,7 +29,13 @@ enum handle_kind {
 	HANDLE_ALARM,
 	HANDLE_FILTER,
 	HANDLE_BUS, /* id: the bus's stream */
+	HANDLE_RULE,
 };
+
+/* Whether kind is a definition's: taken whole, parsed at close. */
+#define HANDLE_DEFINES(kind)                                                   \
+	((kind) == HANDLE_ALARM || (kind) == HANDLE_FILTER ||                  \
+	 (kind) == HANDLE_RULE)
 
 /*
  * Locks of fs/, in the order they are taken (never the other way):

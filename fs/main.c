@@ -342,6 +342,12 @@ static void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 			      &(struct trail_config){m->opt.region, m->opt.host,
 						     m->opt.trail_days,
 						     m->opt.account});
+	/* Rules on default receive what the trail's readers may read. */
+	store_rules_set_trail_attr(
+		m->store,
+		&(struct node_attr){getuid(),
+				    m->trail_group ? m->trail_gid : getgid(),
+				    m->trail_group ? 0640 : 0644, 0, 0});
 	m->mounted_ms = store_now_ms();
 	/* Alarms are evaluated again at start, not reset (SPEC 5). */
 	if (evaluator_start(m->store))

@@ -426,14 +426,17 @@ static int64_t trail_day_of(const char *name)
  * that tar and cp, which copy st_size bytes, copy all of it (SPEC 2).
  * 0 when it cannot be rendered (a read fails the same way then).
  */
-static int64_t definition_size(struct store *st, bool alarm, const char *name)
+static int64_t definition_size(struct store *st, enum area area,
+			       const char *name)
 {
 	struct strbuf text = STRBUF_INIT;
 	int64_t size;
 	int rc;
 
-	rc = alarm ? store_alarm_render(st, name, ALARM_VIEW_TEXT, &text)
-		   : store_filter_render(st, name, &text);
+	rc = area == AREA_ALARMS
+		     ? store_alarm_render(st, name, ALARM_VIEW_TEXT, &text)
+	     : area == AREA_RULES ? store_rule_render(st, name, &text)
+				  : store_filter_render(st, name, &text);
 	size = rc ? 0 : (int64_t)text.len;
 	strbuf_release(&text);
 	return size;
@@ -456,11 +459,14 @@ static int resolve_definition(struct store *st, struct node *n)
 	n->type = NT_FILE;
 	n->view = n->path.query != NULL;
 	rc = alarm ? store_alarm_get(st, n->path.rest, &a)
-		   : store_filter_get(st, n->path.rest, &a);
+	     : n->path.area == AREA_RULES
+		     ? store_rule_get(st, n->path.rest, &a)
+		     : store_filter_get(st, n->path.rest, &a);
 	if (!rc) {
 		n->attr = a.attr;
 		if (!n->view)
-			n->text_size = definition_size(st, alarm, n->path.rest);
+			n->text_size =
+				definition_size(st, n->path.area, n->path.rest);
 		return 0;
 	}
 	if (rc != -ENOENT)
@@ -507,7 +513,7 @@ int node_resolve(const char *path, struct node *n)
 		n->attr.mtime_ms = n->attr.ctime_ms = n->day.mtime_ms;
 		return 0;
 	}
-	if (p->area == AREA_ALARMS || p->area == AREA_FILTERS)
+	if (AREA_DEFINES(p->area))
 		return resolve_definition(st, n);
 	if (p->area == AREA_EVENTS)
 		return resolve_bus(st, n);
@@ -606,7 +612,7 @@ int node_stat(const struct node *n, struct stat *st)
 			st->st_size = n->stream.end - n->stream.start;
 		if (n->path.area == AREA_TRAIL)
 			st->st_size = n->day.size;
-		if (n->path.area == AREA_ALARMS || n->path.area == AREA_FILTERS)
+		if (AREA_DEFINES(n->path.area))
 			st->st_size = n->text_size;
 	} else {
 		st->st_mode |= S_IFDIR;

@@ -150,6 +150,8 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		rc = store_filter_list(monfs_get()->store, list_one, &l);
 	if (n.path.area == AREA_EVENTS)
 		rc = store_bus_list(monfs_get()->store, list_one, &l);
+	if (n.path.area == AREA_RULES)
+		rc = store_rule_list(monfs_get()->store, list_one, &l);
 	if (!area_has_tree(n.path.area) || n.alias)
 		return rc == -ENOBUFS ? 0 : rc;
 	rc = store_dir_list(monfs_get()->store, area_tree(n.path.area),
@@ -234,6 +236,9 @@ static int op_unlink(const char *path)
 	if (n.type == NT_FILE && n.path.area == AREA_FILTERS)
 		return store_filter_delete(monfs_get()->store, n.path.rest,
 					   &who, &err);
+	if (n.type == NT_FILE && n.path.area == AREA_RULES)
+		return store_rule_delete(monfs_get()->store, n.path.rest, &who,
+					 &err);
 	if (n.type == NT_FILE && n.path.area == AREA_EVENTS)
 		return store_bus_delete(monfs_get()->store, n.path.rest, &who,
 					&err);
@@ -264,8 +269,7 @@ static int rename_resolve(const char *from, const char *to, unsigned flags,
 	if (rc)
 		return rc;
 	*why = "nothing is renamed but definitions";
-	if (src->type != NT_FILE || src->view ||
-	    (src->path.area != AREA_ALARMS && src->path.area != AREA_FILTERS))
+	if (src->type != NT_FILE || src->view || !AREA_DEFINES(src->path.area))
 		return -EPERM;
 	*why = "RENAME_EXCHANGE is not supported";
 	if (flags & ~(unsigned)RENAME_NOREPLACE)
@@ -349,7 +353,7 @@ static bool definitions_dir_kept(const char *path, uid_t uid, gid_t gid,
 	struct node n;
 
 	if (!path || node_resolve(path, &n) || n.type != NT_AREA ||
-	    (n.path.area != AREA_ALARMS && n.path.area != AREA_FILTERS))
+	    !AREA_DEFINES(n.path.area))
 		return false;
 	who = node_caller();
 	return (who.uid == 0 || who.uid == n.attr.uid) &&
@@ -379,6 +383,8 @@ static enum node_kind kind_of_node(const struct node *n, const char **dir,
 		return NODE_BUS;
 	if (n->path.area == AREA_FILTERS)
 		return NODE_FILTER;
+	if (n->path.area == AREA_RULES)
+		return NODE_RULE;
 	if (n->type == NT_FILE) {
 		*dir = n->path.parent;
 		*name = n->path.leaf;

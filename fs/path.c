@@ -14,7 +14,7 @@ static const char *const AREAS[] = {
 	[AREA_ROOT] = "",	    [AREA_METRICS] = "metrics",
 	[AREA_LOGS] = "logs",	    [AREA_ALARMS] = "alarms",
 	[AREA_FILTERS] = "filters", [AREA_TRAIL] = "trail",
-	[AREA_EVENTS] = "events",
+	[AREA_EVENTS] = "events",   [AREA_RULES] = "rules",
 };
 
 const char *area_name(enum area area)

@@ -22,10 +22,20 @@ enum area {
 	AREA_FILTERS,
 	AREA_TRAIL,
 	AREA_EVENTS,
+	AREA_RULES,
 };
 
 /* The last area, for loops over them all. */
-#define AREA_LAST AREA_EVENTS
+#define AREA_LAST AREA_RULES
+
+/*
+ * Whether area holds definitions (alarms/, filters/, rules/): files
+ * taken whole and parsed at close, renamed within their directory,
+ * whose names may start with '.' (SPEC 2).
+ */
+#define AREA_DEFINES(area)                                                     \
+	((area) == AREA_ALARMS || (area) == AREA_FILTERS ||                    \
+	 (area) == AREA_RULES)
 
 struct fs_path {
 	enum area area;

@@ -24,8 +24,9 @@ int shape_creatable(const struct fs_path *p, bool dir, const char **why)
 		return -EPERM;
 	case AREA_ALARMS:
 	case AREA_FILTERS:
+	case AREA_RULES:
 		if (dir || p->parent[0]) {
-			*why = "alarms and filters are files, in their "
+			*why = "alarms, filters and rules are files, in their "
 			       "directory itself";
 			return -EPERM;
 		}

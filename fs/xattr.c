@@ -52,6 +52,8 @@ static const char *kind_of(const struct node *n)
 		return "alarms";
 	case AREA_FILTERS:
 		return "metric filters";
+	case AREA_RULES:
+		return "rules";
 	default:
 		return "these files";
 	}

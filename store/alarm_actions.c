@@ -61,7 +61,7 @@ static int check_exec_dir(const char *action, const char *dir,
  * action and says which, in the words a user would look for
  * ("exec:/usr/bin/pagr: no such file").
  */
-static int check_exec(const char *action, const struct caller *who,
+int target_check_exec(const char *action, const struct caller *who,
 		      struct err *err)
 {
 	const char *path = action + 5, *slash;
@@ -106,7 +106,7 @@ static int check_exec(const char *action, const struct caller *who,
  * permission on the stream if it exists, else on the deepest existing
  * level of its group (logs/ itself is open to all, like /tmp).
  */
-static bool may_log(struct store *st, const char *target,
+bool target_may_log(struct store *st, const char *target,
 		    const struct caller *who)
 {
 	char group[LOG_GROUP_MAX_BYTES + 1];
@@ -145,12 +145,12 @@ int alarms_check_targets(struct store *st, const struct alarm_def *d,
 			int rc;
 
 			if (!strncmp(a, "exec:", 5)) {
-				rc = check_exec(a, who, err);
+				rc = target_check_exec(a, who, err);
 				if (rc)
 					return rc;
 				continue;
 			}
-			if (may_log(st, a + 4, who))
+			if (target_may_log(st, a + 4, who))
 				continue;
 			err_set(err, "%s: %s may not write to it", a,
 				who->user);
@@ -160,12 +160,11 @@ int alarms_check_targets(struct store *st, const struct alarm_def *d,
 	return 0;
 }
 
-int store_log_line(struct store *st, const char *group, const char *stream,
-		   const char *line, const struct caller *who, int64_t now_ms)
+int target_log_stream(struct store *st, const char *group, const char *stream,
+		      const struct caller *who, int64_t *stream_id)
 {
 	char level[LOG_GROUP_MAX_BYTES + 1];
 	struct stream_info s;
-	struct data_session *ds;
 	struct err err = {""};
 	const char *slash = group;
 	int rc;
@@ -191,10 +190,22 @@ int store_log_line(struct store *st, const char *group, const char *stream,
 		if (rc && store_stream_get(st, group, stream, &s))
 			return -ENOENT;
 	}
-	ds = store_data_open(DATA_STREAM, s.id, group, stream, who);
-	if (!ds)
-		return -ENOMEM;
-	rc = store_data_put(st, ds, line, strlen(line), now_ms, &err);
-	store_data_close(st, ds);
-	return rc;
+	*stream_id = s.id;
+	return 0;
+}
+
+/*
+ * monfs's own write (SPEC 13): appended as it is, neither recorded as a
+ * data event nor emitted, so that no rule can feed itself.
+ */
+int store_log_line(struct store *st, const char *group, const char *stream,
+		   const char *line, const struct caller *who, int64_t now_ms)
+{
+	struct err err = {""};
+	int64_t id;
+	int rc = target_log_stream(st, group, stream, who, &id);
+
+	if (rc)
+		return rc;
+	return store_stream_append(st, id, line, strlen(line), now_ms, &err);
 }

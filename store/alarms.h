@@ -52,6 +52,30 @@ int alarms_history_add(struct store *st, int64_t alarm_id, int64_t now_ms,
 		       const char *type, const char *summary, const char *data);
 
 /*
+ * Whether who may run the program of target ("exec:/abs/path") as
+ * execve(2) would judge it. 0; -EINVAL (no program there) or -EACCES,
+ * err naming the target. Shared by alarms' actions and rules' targets.
+ */
+int target_check_exec(const char *target, const struct caller *who,
+		      struct err *err);
+
+/*
+ * Whether who may append to stream GROUP/STREAM (target without its
+ * "log:"), or make it: write permission on the stream, else on the
+ * deepest existing level of its group. Lock not held.
+ */
+bool target_may_log(struct store *st, const char *target,
+		    const struct caller *who);
+
+/*
+ * The id of stream group/stream, made (with the group's levels, as
+ * mkdir -p would) owned by who when missing: where a log: action or a
+ * rule's log: target writes. 0 or -errno. Lock not held.
+ */
+int target_log_stream(struct store *st, const char *group, const char *stream,
+		      const struct caller *who, int64_t *stream_id);
+
+/*
  * Check every action target of d with who's rights (SPEC 5): an exec:
  * program as execve(2) would judge it, a log: stream by write permission.
  * 0; -EINVAL (no program there) or -EACCES, with err naming the action.

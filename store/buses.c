@@ -15,14 +15,15 @@
  * with its data event; and what monfs emits on the default bus (trail
  * records, alarm state changes), inside the transaction of what caused
  * them, so that an acknowledged change never lacks its event. Every
- * event appended passes bus_event_appended_locked, where rules will
- * attach.
+ * event appended passes rules_event_appended_locked (store/rules.c),
+ * where the rules of its bus make their deliveries, in its transaction.
  */
 #include "store/buses.h"
 #include "store/db.h"
 #include "store/logs.h"
 #include "store/owner.h"
 #include "store/queue.h"
+#include "store/rules.h"
 #include "store/trail.h"
 
 #include <errno.h>
@@ -175,21 +176,6 @@ int store_bus_delete(struct store *st, const char *name,
 /* ---- events onto a bus ---- */
 
 /*
- * Where rules attach (SPEC 13, "Rules"): called once for each event
- * appended to bus bus_id, its envelope line envelope[0..len) (its '\n'
- * included) at absolute offset abs, inside the transaction that appends
- * it, so that what a rule makes of it (a durable delivery row) commits
- * with it. Does nothing yet: no rule exists. Lock held. 0 or -errno.
- */
-static int bus_event_appended_locked(struct store *st, int64_t bus_id,
-				     const char *envelope, size_t len,
-				     int64_t abs)
-{
-	(void)st, (void)bus_id, (void)envelope, (void)len, (void)abs;
-	return 0;
-}
-
-/*
  * Append lines (whole envelopes, one per event) to bus bus_id at
  * now_ms, and pass each to the rules' hook. Lock held, transaction
  * open. 0 or -errno (-ENOENT: the bus is gone).
@@ -198,7 +184,7 @@ static int bus_append_locked(struct store *st, int64_t bus_id,
 			     const struct strbuf *lines, int64_t now_ms,
 			     struct err *err)
 {
-	int64_t abs, at;
+	int64_t abs;
 	size_t events, pos = 0;
 	int rc;
 
@@ -206,15 +192,15 @@ static int bus_append_locked(struct store *st, int64_t bus_id,
 				 &abs, &events, err);
 	if (!rc)
 		rc = stream_index_locked(st, bus_id, abs, lines->len, now_ms);
-	for (at = abs; !rc && pos < lines->len;) {
+	while (!rc && pos < lines->len) {
 		const char *nl =
 			memchr(lines->buf + pos, '\n', lines->len - pos);
 		size_t n = (size_t)(nl - (lines->buf + pos)) + 1;
 
-		rc = bus_event_appended_locked(st, bus_id, lines->buf + pos, n,
-					       at);
+		/* Rules attach here, in the event's transaction. */
+		rc = rules_event_appended_locked(st, bus_id, lines->buf + pos,
+						 n, now_ms);
 		pos += n;
-		at += (int64_t)n;
 	}
 	return rc;
 }
@@ -339,6 +325,45 @@ int bus_emit_locked(struct store *st, const char *source,
 	if (!rc)
 		rc = bus_append_locked(st, id, &line, time_ms, NULL);
 	strbuf_release(&line);
+	return rc;
+}
+
+int bus_forward_locked(struct store *st, const char *bus, const char *line,
+		       size_t len, int64_t now_ms)
+{
+	struct strbuf buf = {(char *)line, len, len};
+	int64_t id = bus_id_locked(st, bus);
+
+	if (id < 0)
+		return (int)id;
+	return bus_append_locked(st, id, &buf, now_ms, NULL);
+}
+
+int bus_emit_scheduled_locked(struct store *st, const char *rule,
+			      int64_t time_ms, struct strbuf *envelope)
+{
+	const struct trail_settings *t = db_trail(st);
+	struct strbuf arn = STRBUF_INIT;
+	json_t *resources = NULL, *detail = json_object();
+	int64_t id = bus_id_locked(st, BUS_DEFAULT);
+	int rc;
+
+	if (id < 0)
+		return id == -ENOENT ? -EIO : (int)id;
+	rc = strbuf_addf(&arn, "arn:aws:events:%s:%s:rule/%s", t->region,
+			 t->account, rule);
+	if (!rc)
+		resources = json_pack("[s]", arn.buf);
+	rc = rc || !resources || !detail
+		     ? -ENOMEM
+		     : envelope_add(st, envelope, "aws.events",
+				    "Scheduled Event", resources, detail,
+				    time_ms);
+	if (!rc)
+		rc = bus_append_locked(st, id, envelope, time_ms, NULL);
+	json_decref(resources);
+	json_decref(detail);
+	strbuf_release(&arn);
 	return rc;
 }
 

@@ -36,6 +36,24 @@ int bus_emit_locked(struct store *st, const char *source,
 		    int64_t time_ms);
 
 /*
+ * An events: delivery (SPEC 13): the envelope line[0..len) (its '\n'
+ * included) appended as it is to bus, matched by that bus's rules, and
+ * neither recorded as a data event nor emitted. Lock held, transaction
+ * open. 0, -ENOENT (no such bus) or -errno.
+ */
+int bus_forward_locked(struct store *st, const char *bus, const char *line,
+		       size_t len, int64_t now_ms);
+
+/*
+ * A firing of rule's schedule at time_ms: the Scheduled Event (resources
+ * the rule's ARN, detail {}) on the default bus; its envelope line is
+ * appended to envelope for the rule's own targets. Lock held,
+ * transaction open. 0 or -errno.
+ */
+int bus_emit_scheduled_locked(struct store *st, const char *rule,
+			      int64_t time_ms, struct strbuf *envelope);
+
+/*
  * The event a trail record rec becomes (SPEC 13), put on the default bus:
  * for records that are neither read-only nor data events, "AWS API Call
  * via CloudTrail" or "AWS Service Event via CloudTrail" with rec as its

@@ -17,6 +17,7 @@
 
 #include "store/holds.h"
 #include "store/memo.h"
+#include "store/rules.h"
 #include "store/segments.h"
 #include "store/space.h"
 
@@ -52,6 +53,7 @@ struct store {
 	uint64_t removals;		   /* db_note_removal; lock */
 	struct holds holds[HOLD_KINDS];	   /* open files; lock */
 	struct memo *memo;		   /* lookups' answers; lock */
+	struct rules_cache *rules;	   /* rules' matchers (store/rules.c) */
 	char *path;			   /* the database file */
 };
 
@@ -376,6 +378,7 @@ void db_disconnect(struct store *st)
 	for (i = 0; i < HOLD_KINDS; i++)
 		holds_release(&st->holds[i]);
 	segments_close(st->segments);
+	rules_cache_free(st->rules);
 	free(st->path);
 	memo_free(st->memo);
 	sqlite3_close(st->db);
@@ -386,6 +389,11 @@ void db_disconnect(struct store *st)
 struct checkpointer **db_checkpointer(struct store *st)
 {
 	return &st->checkpointer;
+}
+
+struct rules_cache **db_rules(struct store *st)
+{
+	return &st->rules;
 }
 
 struct segments **db_segments(struct store *st)

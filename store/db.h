@@ -44,6 +44,10 @@ struct data_queue **db_queue(struct store *st);
  * The memo of lookups (store/memo.h), or NULL while a transaction is
  * open (what it reads may be rolled back). Lock held.
  */
+/* The rules' matchers (store/rules.c makes them at first use). */
+struct rules_cache;
+struct rules_cache **db_rules(struct store *st);
+
 struct memo;
 struct memo *db_memo(struct store *st);
 

@@ -29,6 +29,7 @@ static const char *const SQL_SET_OWNER[] = {
 	[NODE_ALARM] = "UPDATE alarms SET" SET_OWNER " WHERE name = ?1",
 	[NODE_FILTER] =
 		"UPDATE metric_filters SET" SET_OWNER " WHERE name = ?1",
+	[NODE_RULE] = "UPDATE rules SET" SET_OWNER " WHERE name = ?1",
 	[NODE_BUS] = "UPDATE log_streams SET" SET_OWNER " WHERE name = ?1"
 		     " AND group_id = (SELECT id FROM log_groups"
 		     " WHERE name = '')",
@@ -44,6 +45,7 @@ static const struct {
 	[NODE_STREAM] = {"logs.monfs", "logGroupName", "logStreamName"},
 	[NODE_ALARM] = {"alarms.monfs", "alarmName", NULL},
 	[NODE_FILTER] = {"filters.monfs", "filterName", NULL},
+	[NODE_RULE] = {"rules.monfs", "name", NULL},
 	[NODE_BUS] = {"events.monfs", "eventBusName", NULL},
 };
 
@@ -125,6 +127,7 @@ static const char *const SQL_SET_TIMES[] = {
 	[NODE_ALARM] = "UPDATE alarms SET" SET_TIMES " WHERE name = ?1",
 	[NODE_FILTER] =
 		"UPDATE metric_filters SET" SET_TIMES " WHERE name = ?1",
+	[NODE_RULE] = "UPDATE rules SET" SET_TIMES " WHERE name = ?1",
 	[NODE_BUS] = "UPDATE log_streams SET" SET_TIMES " WHERE name = ?1"
 		     " AND group_id = (SELECT id FROM log_groups"
 		     " WHERE name = '')",

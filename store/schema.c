@@ -323,6 +323,53 @@ static const char *const MIGRATIONS[] = {
 	" WHEN OLD.group_id = (SELECT id FROM log_groups WHERE name = '')"
 	" AND NEW.group_id IS NULL BEGIN " TOUCH_TOP("events") " END;",
 	/* clang-format on */
+
+	/*
+	 * 12 -> 13: rules (SPEC 13, store/rules.c) and their deliveries.
+	 * A rule keeps its canonical definition and what matching and
+	 * delivery need of it without parsing it (bus, enabled,
+	 * input_path), the writer whose rights its targets act with,
+	 * created_ms (when it came to its name: its deliveries wait
+	 * DEFINITION_SETTLE_MS, SPEC 2), anchor_ms (a rate's phase, kept
+	 * across redefinitions) and next_fire_ms (a schedule's next
+	 * firing, NULL for none), and its counters. A delivery is one row
+	 * per (event, target), made in the transaction that appends the
+	 * event and deleted in the one that does it: at least once. Its
+	 * id is the event order; rule_name is the name the rule had when
+	 * the event matched, so that a rule renamed before it settled
+	 * delivers nothing under its old name.
+	 */
+	/* clang-format off */
+	"CREATE TABLE rules ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  definition TEXT NOT NULL," /* key = value form, canonical */
+	"  bus TEXT NOT NULL,"        /* '' for a schedule rule */
+	"  enabled INTEGER NOT NULL,"
+	"  input_path TEXT NOT NULL,"
+	"  schedule TEXT NOT NULL,"   /* '' for a pattern rule */
+	"  targets TEXT NOT NULL,"    /* canonical, one per line */
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL,"
+	"  writer_uid INTEGER NOT NULL, writer_gid INTEGER NOT NULL,"
+	"  writer_name TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  anchor_ms INTEGER NOT NULL,"
+	"  next_fire_ms INTEGER,"
+	"  matched INTEGER NOT NULL DEFAULT 0,"
+	"  invocations INTEGER NOT NULL DEFAULT 0,"
+	"  failed_invocations INTEGER NOT NULL DEFAULT 0,"
+	"  last_fired_ms INTEGER);"
+	"CREATE INDEX rules_by_bus ON rules(bus);"
+	"CREATE TABLE rule_deliveries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  rule_id INTEGER NOT NULL REFERENCES rules(id) ON DELETE CASCADE,"
+	"  rule_name TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  event TEXT NOT NULL);"    /* the envelope, one JSON line */
+	"CREATE INDEX rule_deliveries_by_rule ON rule_deliveries(rule_id);"
+	TOP_TRIGGERS("rules", "rules"),
+	/* clang-format on */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

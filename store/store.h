@@ -480,7 +480,8 @@ int store_alarm_note(struct store *st, int64_t alarm_id, int64_t now_ms,
 /*
  * Append one line (with its '\n') to stream GROUP/STREAM, creating the
  * group's levels and the stream as needed, owned by who: what a `log:`
- * action does. 0 or -errno.
+ * action does. monfs's own write: not recorded as a data event, not
+ * emitted (SPEC 13). 0 or -errno.
  */
 int store_log_line(struct store *st, const char *group, const char *stream,
 		   const char *line, const struct caller *who, int64_t now_ms);
@@ -574,6 +575,105 @@ int store_bus_create(struct store *st, const char *name, mode_t mode,
 int store_bus_delete(struct store *st, const char *name,
 		     const struct caller *who, struct err *err);
 
+/* ---- rules (SPEC 13), store/rules.c ---- */
+
+#define RULE_TEXT_MAX (16 * 1024) /* bytes of one definition */
+
+/* Look rule name up. 0 or -ENOENT. */
+int store_rule_get(struct store *st, const char *name, struct alarm_info *out);
+
+/* Call fn for each rule (is_dir false), by name. */
+int store_rule_list(struct store *st, store_list_fn fn, void *ctx);
+
+/*
+ * Define rule name from text written by who (PutRule with its targets):
+ * parsed (lib/rule_def.h), its targets checked with who's rights, and
+ * the events: targets of every rule checked for a cycle. A new rule is
+ * owned as owner says and counts as created now (its deliveries wait
+ * DEFINITION_SETTLE_MS); a redefined one keeps its owner, counters and
+ * schedule phase. 0; -EINVAL (err naming the line or member, or the
+ * cycle); -EACCES (a target who may not use); -ENOMEM, -EIO. Recorded
+ * either way.
+ */
+int store_rule_put(struct store *st, const char *name, const char *text,
+		   size_t len, const struct node_owner *owner,
+		   const struct caller *who, struct err *err);
+
+/*
+ * Rename rule from to to (SPEC 2), recorded as PutRule of to and
+ * DeleteRule of from: onto an existing rule, from's definition becomes
+ * to's (which keeps its owner, counters and phase) and from is deleted;
+ * to a free name, the rule moves whole and counts as created now.
+ * Deliveries made under from's name are dropped. 0; -ENOENT; -EINVAL.
+ */
+int store_rule_rename(struct store *st, const char *from, const char *to,
+		      const struct caller *who, struct err *err);
+
+/* Delete a rule with its pending deliveries (DeleteRule). -ENOENT. */
+int store_rule_delete(struct store *st, const char *name,
+		      const struct caller *who, struct err *err);
+
+/*
+ * A rule as a read shows it: its definition, then matched,
+ * invocations, failed_invocations and last_fired (once it fired).
+ * 0 or -ENOENT.
+ */
+int store_rule_render(struct store *st, const char *name, struct strbuf *out);
+
+/*
+ * Who may read the trail (its owner, group and mode, SPEC 9): on the
+ * default bus, a rule receives events only when its writer may. Root's
+ * 0644 until set. Call before serving.
+ */
+void store_rules_set_trail_attr(struct store *st, const struct node_attr *a);
+
+/* An exec: delivery, as store_rules_deliver hands it to the front end. */
+struct rule_exec {
+	int64_t rule_id;
+	const char *rule;	 /* its name: MONFS_RULE */
+	const char *path;	 /* the program */
+	const char *line;	 /* the JSON line for its stdin, no '\n' */
+	const char *source;	 /* MONFS_EVENT_SOURCE */
+	const char *detail_type; /* MONFS_EVENT_DETAIL_TYPE */
+	uid_t uid;		 /* the rule's writer */
+	gid_t gid;
+	const char *user;
+};
+
+/*
+ * Start program d->path (never wait for it). 0 when it started; a
+ * negative errno with why (room for 128 bytes) when it could not.
+ */
+typedef int (*store_rule_exec_fn)(void *ctx, const struct rule_exec *d,
+				  char *why);
+
+/*
+ * Do the deliveries that are due at now_ms, in event order: log: and
+ * events: here, exec: through exec. Each is deleted in the transaction
+ * that does it (log:, events:) or once started (exec:): at least once.
+ * A failure is counted and recorded, not retried. Deliveries of a rule
+ * younger than DEFINITION_SETTLE_MS wait, and those made under a name
+ * the rule no longer has are dropped. Returns how many were done, or
+ * -errno when the database failed (the rest wait for the next call).
+ */
+int store_rules_deliver(struct store *st, int64_t now_ms,
+			store_rule_exec_fn exec, void *ctx);
+
+/*
+ * An exec: delivery of rule rule_id (target) that failed after it
+ * started (its program's exit status): counted and recorded with why.
+ */
+int store_rule_failed(struct store *st, int64_t rule_id, const char *target,
+		      const char *why);
+
+/*
+ * Fire the schedules due by now_ms (SPEC 13): each firing is a
+ * Scheduled Event on the default bus, delivered to its rule's targets;
+ * firings missed (the daemon down) fire once. Returns the number fired
+ * or -errno.
+ */
+int store_rules_fire(struct store *st, int64_t now_ms);
+
 /* ---- ownership ---- */
 
 enum node_kind {
@@ -583,7 +683,8 @@ enum node_kind {
 	NODE_STREAM,
 	NODE_ALARM,
 	NODE_FILTER,
-	NODE_BUS, /* dir is the bus's name, name NULL */
+	NODE_BUS,  /* dir is the bus's name, name NULL */
+	NODE_RULE, /* dir is the rule's name, name NULL */
 };
 
 /*
@@ -636,6 +737,12 @@ struct trail_event {
 	bool read_only;
 	bool data;	    /* a data event; else management */
 	bool service_event; /* eventType AwsServiceEvent */
+	/*
+	 * Of monfs's own deliveries (a rule's failed invocation): recorded,
+	 * but not emitted on the default bus, so that no rule feeds itself
+	 * (SPEC 13).
+	 */
+	bool not_emitted;
 	struct trail_param params[TRAIL_PARAMS_MAX];
 	size_t nparams;
 	int error;	     /* 0, or the -errno the caller saw */

@@ -350,8 +350,12 @@ static int append_line(struct store *st, const char *line, size_t len,
 	return db_exec_stmt(stmt);
 }
 
-/* Stamp rec, dump it as one line and append it. Lock held, tx open. */
-static int append_record(struct store *st, json_t *rec, int64_t now_ms)
+/*
+ * Stamp rec, dump it as one line and append it, and put it on the
+ * default bus unless emit is false. Lock held, tx open.
+ */
+static int append_record(struct store *st, json_t *rec, bool emit,
+			 int64_t now_ms)
 {
 	char *line;
 	int rc;
@@ -377,7 +381,7 @@ static int append_record(struct store *st, json_t *rec, int64_t now_ms)
 	}
 	free(line);
 	/* In the same transaction: the event on default (SPEC 13). */
-	if (!rc && db_trail(st)->observer)
+	if (!rc && emit && db_trail(st)->observer)
 		rc = db_trail(st)->observer(st, rec, now_ms);
 	return rc;
 }
@@ -390,7 +394,7 @@ int trail_append_locked(struct store *st, const struct trail_event *ev,
 
 	if (!rec)
 		return -ENOMEM;
-	rc = append_record(st, rec, now_ms);
+	rc = append_record(st, rec, !ev->not_emitted, now_ms);
 	json_decref(rec);
 	return rc;
 }
@@ -605,7 +609,7 @@ static int emit_pending(struct store *st, const char *record, int64_t count,
 		json_object_set_new(params, what, json_integer(count));
 		json_object_set_new(params, "bytes", json_integer(bytes));
 	}
-	rc = append_record(st, rec, now_ms);
+	rc = append_record(st, rec, true, now_ms);
 	json_decref(rec);
 	return rc;
 }
