@@ -15,7 +15,7 @@
  * with its data event; and what monfs emits on the default bus (trail
  * records, alarm state changes), inside the transaction of what caused
  * them, so that an acknowledged change never lacks its event. Every
- * event appended passes rules_event_appended_locked (store/rules.c),
+ * event appended passes the bus_appended hook (the rules, store/rules.c),
  * where the rules of its bus make their deliveries, in its transaction.
  */
 #include "store/buses.h"
@@ -23,7 +23,6 @@
 #include "store/logs.h"
 #include "store/owner.h"
 #include "store/queue.h"
-#include "store/rules.h"
 #include "store/trail.h"
 
 #include <errno.h>
@@ -192,14 +191,14 @@ static int bus_append_locked(struct store *st, int64_t bus_id,
 				 &abs, &events, err);
 	if (!rc)
 		rc = stream_index_locked(st, bus_id, abs, lines->len, now_ms);
-	while (!rc && pos < lines->len) {
+	/* Whoever watches buses (the rules), in the event's transaction. */
+	while (!rc && pos < lines->len && db_hooks(st)->bus_appended) {
 		const char *nl =
 			memchr(lines->buf + pos, '\n', lines->len - pos);
 		size_t n = (size_t)(nl - (lines->buf + pos)) + 1;
 
-		/* Rules attach here, in the event's transaction. */
-		rc = rules_event_appended_locked(st, bus_id, lines->buf + pos,
-						 n, now_ms);
+		rc = db_hooks(st)->bus_appended(st, bus_id, lines->buf + pos, n,
+						now_ms);
 		pos += n;
 	}
 	return rc;

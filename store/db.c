@@ -17,7 +17,6 @@
 
 #include "store/holds.h"
 #include "store/memo.h"
-#include "store/rules.h"
 #include "store/segments.h"
 #include "store/space.h"
 
@@ -54,6 +53,7 @@ struct store {
 	struct holds holds[HOLD_KINDS];	   /* open files; lock */
 	struct memo *memo;		   /* lookups' answers; lock */
 	struct rules_cache *rules;	   /* rules' matchers (store/rules.c) */
+	struct store_hooks hooks;	   /* set once by store_open */
 	char *path;			   /* the database file */
 };
 
@@ -378,7 +378,8 @@ void db_disconnect(struct store *st)
 	for (i = 0; i < HOLD_KINDS; i++)
 		holds_release(&st->holds[i]);
 	segments_close(st->segments);
-	rules_cache_free(st->rules);
+	if (st->hooks.closing)
+		st->hooks.closing(st);
 	free(st->path);
 	memo_free(st->memo);
 	sqlite3_close(st->db);
@@ -389,6 +390,11 @@ void db_disconnect(struct store *st)
 struct checkpointer **db_checkpointer(struct store *st)
 {
 	return &st->checkpointer;
+}
+
+struct store_hooks *db_hooks(struct store *st)
+{
+	return &st->hooks;
 }
 
 struct rules_cache **db_rules(struct store *st)

@@ -199,16 +199,35 @@ struct trail_settings {
 	char host[256];
 	int64_t retention_days;
 	char account[16]; /* 12 digits: events' account (SPEC 13, 14) */
-	/*
-	 * Told of each change the trail records, inside its transaction,
-	 * with the record: the events on default (SPEC 13, store/buses.c).
-	 * NULL: nobody. Set by store_open, so that the trail, which every
-	 * module records into, calls none of them back.
-	 */
-	int (*observer)(struct store *st, struct json_t *rec, int64_t now_ms);
 };
 
 /* The store's trail settings (store/trail.c keeps them). */
 struct trail_settings *db_trail(struct store *st);
+
+/*
+ * How the store's lower modules reach the ones built on them without
+ * calling up: the trail, which every module records into, and the
+ * buses, which the rules watch, tell whoever listens. Each hook is set
+ * once by store_open (store/open.c, above them all); NULL: nobody
+ * listens.
+ */
+struct store_hooks {
+	/*
+	 * A change the trail recorded, with its record, inside its
+	 * transaction: the events on default (SPEC 13, store/buses.c).
+	 */
+	int (*trail_recorded)(struct store *st, struct json_t *rec,
+			      int64_t now_ms);
+	/*
+	 * An event appended to bus bus_id, its envelope envelope[0..len),
+	 * inside its transaction: the rules' matching (store/rules.h).
+	 */
+	int (*bus_appended)(struct store *st, int64_t bus_id,
+			    const char *envelope, size_t len, int64_t now_ms);
+	/* The store closes: free what a module above keeps in it. */
+	void (*closing)(struct store *st);
+};
+
+struct store_hooks *db_hooks(struct store *st);
 
 #endif

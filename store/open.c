@@ -14,6 +14,7 @@
 #include "store/data.h"
 #include "store/db.h"
 #include "store/logs.h"
+#include "store/rules.h"
 #include "store/schema.h"
 #include "store/segments.h"
 #include "store/space.h"
@@ -24,9 +25,14 @@ int store_open(const char *path, struct store **out, struct err *err)
 	struct store *st;
 	int rc;
 
+	*out = NULL; /* nothing to close when it fails */
 	rc = db_connect(path, &st, err);
 	if (rc)
 		return rc;
+	/* Who listens to whom, before anything is recorded or appended. */
+	db_hooks(st)->trail_recorded = bus_emit_trail_locked;
+	db_hooks(st)->bus_appended = rules_event_appended_locked;
+	db_hooks(st)->closing = rules_closing;
 	rc = schema_check_ours(st, path, err);
 	if (rc)
 		goto fail;
@@ -60,7 +66,6 @@ int store_open(const char *path, struct store **out, struct err *err)
 	if (rc)
 		goto fail;
 	trail_defaults(db_trail(st));
-	db_trail(st)->observer = bus_emit_trail_locked;
 	/* Without the thread, sqlite's automatic checkpoint still runs. */
 	checkpointer_start(path, db_handle(st), db_checkpointer(st));
 	/* Room for removals on a full disk; none now is not an error. */

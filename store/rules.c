@@ -153,13 +153,16 @@ static void cache_clear(struct rules_cache *c)
 	c->n = 0;
 }
 
-void rules_cache_free(struct rules_cache *c)
+void rules_closing(struct store *st)
 {
-	if (!c)
+	struct rules_cache **slot = db_rules(st);
+
+	if (!*slot)
 		return;
-	cache_clear(c);
-	pthread_rwlock_destroy(&c->lock);
-	free(c);
+	cache_clear(*slot);
+	pthread_rwlock_destroy(&(*slot)->lock);
+	free(*slot);
+	*slot = NULL;
 }
 
 /* The store's cache, made at first use (stale). NULL: out of memory. */

@@ -22,7 +22,7 @@ int rules_event_appended_locked(struct store *st, int64_t bus_id,
 				const char *envelope, size_t len,
 				int64_t now_ms);
 
-/* Free the matchers' cache (NULL is fine); the store closes. */
-void rules_cache_free(struct rules_cache *c);
+/* The store closes: free the matchers' cache (store_hooks.closing). */
+void rules_closing(struct store *st);
 
 #endif

@@ -49,7 +49,8 @@ int64_t store_now_ms(void);
 /*
  * Open (creating if needed) the database at path, apply pending schema
  * migrations, and return the store in *out. -EIO and friends on failure,
- * with the reason in err; -EPROTO for a database from a newer monfs.
+ * with the reason in err and *out NULL; -EPROTO for a database from a
+ * newer monfs.
  */
 int store_open(const char *path, struct store **out, struct err *err);
 

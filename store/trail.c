@@ -381,8 +381,8 @@ static int append_record(struct store *st, json_t *rec, bool emit,
 	}
 	free(line);
 	/* In the same transaction: the event on default (SPEC 13). */
-	if (!rc && emit && db_trail(st)->observer)
-		rc = db_trail(st)->observer(st, rec, now_ms);
+	if (!rc && emit && db_hooks(st)->trail_recorded)
+		rc = db_hooks(st)->trail_recorded(st, rec, now_ms);
 	return rc;
 }
 
