@@ -685,12 +685,26 @@ static int rename_move(struct store *st, const void *ctx, int64_t target,
 		       const char *from, const char *to, int64_t now_ms)
 {
 	const struct rename_source *src = ctx;
+	int64_t next = src->has_next ? src->next : INT64_MIN;
+	struct schedule s;
+	struct err err = {""};
 	sqlite3_stmt *stmt;
 	size_t i;
 	int rc;
 
 	(void)from;
 	cache_stale(st);
+	/* Onto a schedule rule: its next firing in to's phase (SPEC 13). */
+	if (target && src->text[3][0] &&
+	    !schedule_parse(src->text[3], strlen(src->text[3]), &s, &err) &&
+	    db_find(st, SQL_RULE_ANCHOR, to, &stmt) == DB_ROW) {
+		int64_t anchor = sqlite3_column_int64(stmt, 0);
+
+		sqlite3_reset(stmt);
+		rc = first_firing(&s, now_ms, anchor, &next);
+		if (rc)
+			return rc;
+	}
 	if (!target) {
 		stmt = db_stmt(st, SQL_RULE_MOVE);
 		if (!stmt)
@@ -714,7 +728,7 @@ static int rename_move(struct store *st, const void *ctx, int64_t target,
 	sqlite3_bind_int64(stmt, 8, src->writer_uid);
 	sqlite3_bind_int64(stmt, 9, src->writer_gid);
 	sqlite3_bind_text(stmt, 10, src->text[5], -1, SQLITE_STATIC);
-	bind_next(stmt, 11, src->has_next ? src->next : INT64_MIN);
+	bind_next(stmt, 11, next);
 	sqlite3_bind_int64(stmt, 12, now_ms);
 	rc = db_exec_stmt(stmt);
 	stmt = rc ? NULL : db_stmt(st, SQL_RULE_DELETE_ID);

@@ -238,3 +238,172 @@ EOF2
 	in_range $((t % 60)) 0 2
 	grep -q '"detail-type":"Scheduled Event"' "$E/default"
 }
+
+# hook NAME: an executable that appends when it ran (Unix seconds with
+# nanoseconds) and its stdin to $BATS_TEST_TMPDIR/NAME.out; its path.
+hook() {
+	local h="$BATS_TEST_TMPDIR/$1"
+	cat >"$h" <<EOF2
+#!/bin/sh
+{ date +%s.%N; cat; echo; } >>"$h.out"
+EOF2
+	chmod 755 "$h"
+	echo "$h"
+}
+
+# ran NAME: how many times hook NAME ran.
+ran() {
+	[ -e "$BATS_TEST_TMPDIR/$1.out" ] || {
+		echo 0
+		return
+	}
+	grep -c '^[0-9]*\.[0-9]*$' "$BATS_TEST_TMPDIR/$1.out"
+}
+
+@test "rate(1 minute) fires once a minute from its definition's phase" {
+	h=$(hook rate)
+	t0=$(date +%s.%N)
+	printf 'schedule = rate(1 minute)\ntarget = exec:%s\n' "$h" >"$R/rate"
+	t1=$(date +%s.%N)
+	eventually 150 "[ \$(ran rate) -ge 2 ]"
+	mapfile -t at < <(grep '^[0-9]*\.[0-9]*$' "$h.out")
+	# The first a minute after the definition (on time within 1 s; 2 s
+	# of slack for a loaded machine), the next a minute after that.
+	in_range "$(awk -v a="${at[0]}" -v t="$t0" 'BEGIN { print a - t }')" 59.9 \
+		"$(awk -v t0="$t0" -v t1="$t1" 'BEGIN { print t1 - t0 + 62 }')"
+	in_range "$(awk -v a="${at[0]}" -v b="${at[1]}" 'BEGIN { print b - a }')" 58 62
+	assert_equal "$(value "$R/rate" matched)" 2
+	eventually 5 "[ \"\$(value '$R/rate' invocations)\" = 2 ]"
+	grep -q '^last_fired = ' "$R/rate"
+	# Each run got a Scheduled Event on stdin.
+	assert_equal "$(grep -c '"detail-type":"Scheduled Event"' "$h.out")" 2
+}
+
+@test "a schedule due while the daemon was down fires once at start" {
+	t0=$(date +%s)
+	printf 'schedule = rate(1 minute)\ntarget = log:ops/catch\n' >"$R/catch"
+	t1=$(date +%s)
+	unmount_monfs
+	# Down across its first firing (t0 + 60 s).
+	while (($(date +%s) < t1 + 66)); do sleep 1; done
+	mount_monfs
+	eventually 10 "[ -s '$MNT/logs/ops/catch' ]"
+	sleep 3
+	assert_equal "$(wc -l <"$MNT/logs/ops/catch")" 1
+	assert_equal "$(value "$R/catch" matched)" 1
+	# The firing missed: its event carries the time it was due.
+	due=$(date -u -d "$(jq -r .time "$MNT/logs/ops/catch")" +%s)
+	in_range "$due" $((t0 + 60)) $((t1 + 61))
+	assert_equal "$(grep -c '"detail-type":"Scheduled Event"' "$E/default")" 1
+}
+
+@test "an exec: target that exits non-zero is a failed invocation, its reason on the trail" {
+	cat >"$BATS_TEST_TMPDIR/fail" <<'EOF2'
+#!/bin/sh
+cat >/dev/null
+exit 3
+EOF2
+	chmod 755 "$BATS_TEST_TMPDIR/fail"
+	printf 'pattern = {"source":["shop"]}\ntarget = exec:%s\n' "$BATS_TEST_TMPDIR/fail" >"$R/f"
+	settle
+	echo "$ENTRY" >"$E/default"
+	eventually 10 "[ \"\$(value '$R/f' failed_invocations)\" = 1 ]"
+	assert_equal "$(value "$R/f" invocations)" 1
+	assert_equal "$(value "$R/f" matched)" 1
+	rec=$(grep '"eventName":"FailedInvocation"' "$(today)")
+	json_check "$rec" '.eventSource == "rules.monfs"'
+	json_check "$rec" '.requestParameters.name == "f"'
+	json_check "$rec" ".requestParameters.target == \"exec:$BATS_TEST_TMPDIR/fail\""
+	json_check "$rec" '.requestParameters.reason == "exit status 3"'
+	# Not retried.
+	sleep 2
+	assert_equal "$(value "$R/f" failed_invocations)" 1
+}
+
+@test "a pattern rule on a bus its writer may not read gets nothing (nobody)" {
+	let_others_in
+	stop_all_daemons
+	mount_monfs -o allow_other
+	touch "$E/priv"
+	chmod 600 "$E/priv"
+	assert_equal "$(stat -c '%a %U' "$E/priv")" "600 root"
+	as_nobody sh -c "printf 'pattern = {\"source\":[\"shop\"]}\nbus = priv\ntarget = log:nb/got\n' >'$R/nb'"
+	printf 'pattern = {"source":["shop"]}\nbus = priv\ntarget = log:root/got\n' >"$R/rt"
+	settle
+	echo "$ENTRY" >"$E/priv"
+	eventually 10 "[ -s '$MNT/logs/root/got' ]"
+	sleep 1
+	[ ! -e "$MNT/logs/nb/got" ]
+	assert_equal "$(value "$R/nb" matched)" 0
+	assert_equal "$(value "$R/rt" matched)" 1
+	# Once nobody may read it, nobody's rule receives.
+	chmod 644 "$E/priv"
+	echo "$ENTRY" >"$E/priv"
+	eventually 10 "[ -s '$MNT/logs/nb/got' ]"
+	assert_equal "$(value "$R/nb" matched)" 1
+}
+
+@test "an events: target forwards the whole envelope, whatever input_path says (README: the same envelope)" {
+	touch "$E/b2"
+	printf 'pattern = {"source":["shop"]}\ntarget = events:b2\ntarget = log:ops/part\ninput_path = $.detail\n' >"$R/fwd"
+	settle
+	echo "$ENTRY" >"$E/default"
+	eventually 10 "[ -s '$E/b2' ] && [ -s '$MNT/logs/ops/part' ]"
+	assert_equal "$(cat "$MNT/logs/ops/part")" '{"n":1}'
+	assert_equal "$(cat "$E/b2")" "$(grep '"source":"shop"' "$E/default")"
+	eventually 5 "[ \"\$(value '$R/fwd' invocations)\" = 2 ]"
+	assert_equal "$(value "$R/fwd" failed_invocations)" 0
+}
+
+# recipe TITLE: the README's Rules recipe under "# TITLE", as a script.
+recipe() {
+	awk -v title="# $1" '
+		/^## Rules/ { rules = 1 }
+		/^## / && !/^## Rules/ { rules = 0 }
+		rules && $0 ~ "^    " title "$" { on = 1; next }
+		on && /^    EOF$/ { print "EOF"; exit }
+		on { sub(/^    /, ""); print }' "$REPO/README.md"
+}
+
+@test "README recipe: page on any alarm" {
+	h=$(hook page)
+	script=$(recipe "Page on any alarm.")
+	[ -n "$script" ]
+	script=${script//\/mnt\/monfs/$MNT}
+	script=${script//\/usr\/local\/bin\/page-oncall/$h}
+	bash -ec "$script"
+	grep -q "^target = exec:$h$" "$R/page-on-alarm"
+	settle
+	mkdir -p "$MNT/metrics/EC2"
+	echo 95 >"$MNT/metrics/EC2/CPU"
+	cat >"$MNT/alarms/cpu-high" <<'EOF2'
+metric = EC2/CPU
+statistic = maximum
+period = 60
+comparison = >
+threshold = 80
+treat_missing_data = breaching
+EOF2
+	eventually 15 "[ \$(ran page) -ge 1 ]"
+	line=$(grep '^{' "$h.out" | head -1)
+	json_check "$line" '.detail.alarmName == "cpu-high"'
+	json_check "$line" '.detail.state.value == "ALARM"'
+}
+
+@test "README recipe: run a script every 15 minutes" {
+	h=$(hook housekeeping)
+	script=$(recipe "Run a script every 15 minutes.")
+	[ -n "$script" ]
+	script=${script//\/mnt\/monfs/$MNT}
+	script=${script//\/usr\/local\/bin\/housekeeping/$h}
+	bash -ec "$script"
+	assert_equal "$(value "$R/every-15" schedule)" "cron(0/15 * * * ? *)"
+	grep -q "^target = exec:$h$" "$R/every-15"
+	grep -q '"eventName":"PutRule".*"scheduleExpression":"cron(0/15 \* \* \* ? \*)"' "$(today)"
+	# Its next firing (kept in the database: no file shows it) is the
+	# next quarter hour.
+	now=$(date +%s)
+	next=$(sqlite3 -readonly "$DB" "SELECT next_fire_ms FROM rules WHERE name = 'every-15'")
+	assert_equal $((next % 900000)) 0
+	in_range $((next / 1000 - now)) 0 900
+}
