@@ -397,29 +397,14 @@ static const char *arn_kind(const char *s, size_t len)
 static int parse_log_action(const char *s, size_t len,
 			    char out[ALARM_ACTION_MAX], struct err *err)
 {
-	const char *target = s + 4, *slash;
-	size_t n = len - 4, group_len;
-	char q[FORMAT_QUOTE_SIZE];
+	const char *dest;
+	size_t n, group_len;
 
-	if (n > 0 && target[0] == '/') {
-		target++;
-		n--;
-	}
-	slash = memrchr(target, '/', n);
-	if (!slash) {
-		err_set(err, "\"%s\" is not log:GROUP/STREAM",
-			format_quote(q, s, len));
+	if (parse_log_destination(s, len, &dest, &n, &group_len, err))
 		return -EINVAL;
-	}
-	group_len = (size_t)(slash - target);
-	if (parse_levels(target, group_len, LOG_GROUP_MAX_BYTES, err) ||
-	    parse_name_explained(slash + 1, n - group_len - 1, err)) {
-		err_prefix(err, "\"%s\"", format_quote(q, s, len));
-		return -EINVAL;
-	}
 	/* At most 4 + 512 + 1 + 255 bytes: it fits. */
 	memcpy(out, "log:", 4);
-	copy_text(out + 4, target, n);
+	copy_text(out + 4, dest, n);
 	return 0;
 }
 

@@ -469,6 +469,34 @@ int parse_levels(const char *s, size_t len, size_t max, struct err *err)
 	return 0;
 }
 
+int parse_log_destination(const char *s, size_t len, const char **dest,
+			  size_t *dest_len, size_t *group_len, struct err *err)
+{
+	const char *target = s + 4, *slash;
+	size_t n = len - 4;
+	char q[FORMAT_QUOTE_SIZE];
+
+	if (n > 0 && target[0] == '/') {
+		target++;
+		n--;
+	}
+	slash = memrchr(target, '/', n);
+	if (!slash) {
+		err_set(err, "\"%s\" is not log:GROUP/STREAM",
+			format_quote(q, s, len));
+		return -EINVAL;
+	}
+	*group_len = (size_t)(slash - target);
+	if (parse_levels(target, *group_len, LOG_GROUP_MAX_BYTES, err) ||
+	    parse_name_explained(slash + 1, n - *group_len - 1, err)) {
+		err_prefix(err, "\"%s\"", format_quote(q, s, len));
+		return -EINVAL;
+	}
+	*dest = target;
+	*dest_len = n;
+	return 0;
+}
+
 int parse_metric_path(const char *s, size_t len, size_t *ns_len,
 		      struct err *err)
 {

@@ -76,6 +76,17 @@ int parse_name_explained(const char *s, size_t len, struct err *err);
 int parse_levels(const char *s, size_t len, size_t max, struct err *err);
 
 /*
+ * A `log:GROUP/STREAM` destination (an alarm's log: action, a rule's
+ * log: target), s[0..len) starting with "log:": split at the last '/',
+ * a leading '/' of the group dropped (SPEC 2), the group's levels and
+ * the stream's name checked. *dest, *dest_len: GROUP/STREAM as kept
+ * (inside s); *group_len: its group's length, the stream following one
+ * '/' after it. 0, or -EINVAL with err quoting s.
+ */
+int parse_log_destination(const char *s, size_t len, const char **dest,
+			  size_t *dest_len, size_t *group_len, struct err *err);
+
+/*
  * A metric as definitions name it, NAMESPACE/NAME, split at the last '/':
  * the namespace as parse_levels takes it (NAMESPACE_MAX_BYTES), the name
  * as parse_name_explained. 0 with *ns_len set (the name is the rest after

@@ -21,6 +21,7 @@
 #include "store/buses.h"
 #include "store/db.h"
 #include "store/logs.h"
+#include "store/named.h"
 #include "store/owner.h"
 #include "store/queue.h"
 #include "store/trail.h"
@@ -73,28 +74,7 @@ int store_bus_get(struct store *st, const char *name, struct stream_info *out)
 
 int store_bus_list(struct store *st, store_list_fn fn, void *ctx)
 {
-	struct node_attr attr;
-	sqlite3_stmt *stmt;
-	int rc = 0;
-
-	db_lock(st);
-	stmt = db_stmt(st, SQL_BUS_LIST);
-	if (!stmt) {
-		rc = -EIO;
-		goto out;
-	}
-	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		const char *name = (const char *)sqlite3_column_text(stmt, 0);
-
-		rc = 0;
-		db_read_attr(stmt, 1, &attr);
-		if (name)
-			rc = fn(ctx, name, false, &attr);
-	}
-	sqlite3_reset(stmt);
-out:
-	db_unlock(st);
-	return rc;
+	return named_list(st, SQL_BUS_LIST, fn, ctx);
 }
 
 /* The id of bus name: -ENOENT, or -errno when the database failed. */

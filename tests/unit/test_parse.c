@@ -750,3 +750,34 @@ Test(parse_period, refuses_periods_too_long_for_milliseconds)
 	expect_bad_period("9223372036854780");
 	expect_bad_period("99999999999999999960");
 }
+
+Test(parse_log_destination, splits_at_the_last_slash_and_drops_a_leading_one)
+{
+	const char *s = "log:/aws/lambda/checkout/s1", *dest;
+	size_t n, group_len;
+	struct err err = {""};
+
+	cr_assert_eq(parse_log_destination(s, strlen(s), &dest, &n, &group_len,
+					   &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(n, strlen("aws/lambda/checkout/s1"));
+	cr_assert_eq(strncmp(dest, "aws/lambda/checkout/s1", n), 0);
+	cr_assert_eq(group_len, strlen("aws/lambda/checkout"));
+}
+
+Test(parse_log_destination, refuses_no_stream_and_bad_names_quoting_them)
+{
+	const char *bad[] = {"log:ops", "log:ops/", "log:ops/.x", "log:/s",
+			     "log:a//s"};
+	const char *dest;
+	size_t i, n, group_len;
+	struct err err = {""};
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		cr_assert_eq(parse_log_destination(bad[i], strlen(bad[i]),
+						   &dest, &n, &group_len, &err),
+			     -EINVAL, "%s", bad[i]);
+		cr_assert(strstr(err.msg, bad[i]), "%s: %s", bad[i], err.msg);
+	}
+}
