@@ -268,13 +268,14 @@ static int hit(int64_t id, void *arg)
  * the read lock (a stale cache rebuilt first, under the write lock). The
  * envelope is parsed only when the bus has rules. 0 or -errno. Lock held.
  */
-static int match(struct store *st, const char *bus, const char *envelope,
-		 size_t len, struct hits *hits)
+/*
+ * The store's cache, rebuilt first if stale, read-locked: 0 with the
+ * read lock held (the caller unlocks), or -errno with no lock held.
+ */
+static int cache_read(struct store *st, struct rules_cache **out)
 {
 	struct rules_cache *c = cache_of(st);
-	json_t *event = NULL;
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	if (!c)
 		return -ENOMEM;
@@ -288,6 +289,33 @@ static int match(struct store *st, const char *bus, const char *envelope,
 			return rc;
 		pthread_rwlock_rdlock(&c->lock);
 	}
+	*out = c;
+	return 0;
+}
+
+/* Whether any enabled pattern rule watches any bus. 1, 0 or -errno. */
+static int any_watched(struct store *st)
+{
+	struct rules_cache *c;
+	int rc = cache_read(st, &c);
+
+	if (rc)
+		return rc;
+	rc = c->n > 0;
+	pthread_rwlock_unlock(&c->lock);
+	return rc;
+}
+
+static int match(struct store *st, const char *bus, const char *envelope,
+		 size_t len, struct hits *hits)
+{
+	struct rules_cache *c;
+	json_t *event = NULL;
+	size_t i;
+	int rc = cache_read(st, &c);
+
+	if (rc)
+		return rc;
 	for (i = 0; !rc && i < c->n; i++) {
 		if (strcmp(c->buses[i].bus, bus) ||
 		    !event_ruler_count(c->buses[i].ruler))
@@ -429,8 +457,12 @@ int rules_event_appended_locked(struct store *st, int64_t bus_id,
 	struct hits hits = {0};
 	struct node_attr attr;
 	size_t i;
-	int rc = bus_of(st, bus_id, bus, &attr);
+	/* Most events (the trail's, on default) meet no rule at all. */
+	int rc = any_watched(st);
 
+	if (rc <= 0)
+		return rc;
+	rc = bus_of(st, bus_id, bus, &attr);
 	if (!rc)
 		rc = match(st, bus, envelope, len, &hits);
 	for (i = 0; !rc && i < hits.n; i++)
