@@ -7,34 +7,57 @@
  * What is read:
  *   start, end       "-PT3H" (a negative ISO 8601 duration, relative to
  *                    now) or an ISO 8601 / RFC 3339 instant; default
- *                    start -PT3H, end now
- *   periodOverride   "auto" or "inherit" (kept; monfs always uses each
+ *                    start -PT3H, end now (dashboard_time_parse)
+ *   periodOverride   "auto" or "inherit" (checked; monfs always uses each
  *                    widget's period unless a view gives period=)
- *   widgets[]        type, x, y, width, height, properties
+ *   widgets[]        type, x, y, width, height, properties; required, may
+ *                    be empty, at most 500 (CloudWatch's limit)
  * Widget types: metric, alarm, text, log are drawn; explorer and custom
- * (CloudWatch's, not monfs's) are kept and drawn as "(not drawn)"; any
- * other type is EINVAL. Members monfs does not draw are kept in the
- * stored body and ignored here.
+ * (CloudWatch's, not monfs's) are kept and drawn as "(not drawn)", their
+ * properties unread and optional; any other type is EINVAL. Members
+ * monfs does not draw are kept in the stored body and ignored here
+ * (liveData, legend, region, setPeriodToTimeRange, variables, ...).
+ * Metric, alarm, text and log widgets need properties (an object), as
+ * CloudWatch does; alarm needs alarms (strings: names, or ARNs whose
+ * name is the part after the last ":alarm:"), text markdown, log query.
  *
- * A metric widget's properties: metrics (rows), view (timeSeries,
- * singleValue, gauge, bar; pie and table are CloudWatch's and drawn as
- * timeSeries), stat (default Average), period (seconds, default 300),
- * title, stacked, yAxis.left.min/max, annotations.horizontal[] ({value,
- * label, color}), region (ignored). A row is an array of strings —
- * namespace, metric name, then dimension name/value pairs — where "."
- * repeats the string at the same position of the row above, and at most
- * one object as its last element: {stat, period, label, color, id,
- * visible, yAxis}. A row whose object has "expression" is kept as an
- * expression row, not drawn.
+ * A metric widget's properties: metrics (rows; required, may be empty),
+ * view (timeSeries, singleValue, gauge, bar; pie and table are
+ * CloudWatch's and drawn as timeSeries), stat (default Average), period
+ * (seconds: 1, 5, 10, 20, 30 or a multiple of 60, as SPEC 3; default
+ * 300), title, stacked, yAxis.left.min/max (yAxis.right is checked, not
+ * drawn), annotations.horizontal[] ({value, label, color}; one with
+ * "visible": false is dropped; a band, [{value...}, {value...}], keeps
+ * its first; annotations.vertical is ignored), region (ignored).
  *
- * Layout: width 1..24 (default 6), height >= 1 (default 6), x 0..23
- * with x + width <= 24, y >= 0. A widget without x and y is placed as
- * CloudWatch places it: after the widgets before it, left to right,
- * then top to bottom.
+ * A row is an array of strings — namespace, metric name, then dimension
+ * name/value pairs (at most DIMENSION_MAX, each as dimension_set_add
+ * takes it) — and at most one object as its last element: {stat,
+ * period, label, color ("#rrggbb"), id, visible, yAxis ("left" or
+ * "right", not drawn), region, accountId}; other members of it are
+ * ignored. "." repeats the string at the same position of the row above
+ * ("." where the row above has no string: EINVAL); "...", once in a
+ * row, as CloudWatch's console writes it, stands for the row above's
+ * strings from its position on, up to those written after it (["...",
+ * "i-2"] under ["AWS/EC2", "CPUUtilization", "InstanceId", "i-1"]). A
+ * row of only an object with "expression" is an expression row (ns and
+ * name NULL), kept, not drawn; "expression" beside strings: EINVAL. The
+ * row above an expression row has no strings for ".".
  *
- * Errors: EINVAL, with err naming the JSON path of the fault and why
- * ("widgets[2].properties.metrics[1]: a row holds strings and at most
- * one options object").
+ * Layout: width 1..24 (default 6), height 1..1000 (default 6), x 0..23
+ * with x + width <= 24, y 0..10000. A widget gives x and y both, or
+ * neither (one alone: EINVAL). A widget with x and y stays there, even
+ * over another. The widgets without are placed below the lowest bottom
+ * of those with, in the order written, left to right: one that does not
+ * fit in what is left of the row starts a new row at x 0, below the
+ * lowest bottom of the row before; so none of them overlaps another.
+ * Then widgets are sorted in grid order: by y, then x, ties as written.
+ *
+ * Errors: EINVAL, with err naming the JSON path of the first fault and
+ * why ("widgets[2].properties.metrics[1]: a row holds strings and at
+ * most one options object, last"); a value of the wrong JSON type is a
+ * fault at its own path ("widgets[0].x: must be an integer, not a
+ * string"); integers are JSON integers (6.0 is not one).
  */
 #ifndef MONFS_DASHBOARD_H
 #define MONFS_DASHBOARD_H
@@ -144,17 +167,24 @@ int dashboard_range(const struct dashboard *d, int64_t now_ms,
 		    int64_t *start_ms, int64_t *end_ms);
 
 /*
- * Parse a dashboard time: "-PT3H", "-P1D", "-PT15M", "-P1W" (negative
- * ISO 8601 durations with W, D, H, M, S parts) or an ISO 8601 instant
- * ("2026-12-06T10:00:00Z", "...+02:00", fractional seconds). 0 or
- * -EINVAL.
+ * Parse a dashboard time: "-PT3H", "-P1D", "-PT15M", "-P1W", "-P1DT12H"
+ * (negative ISO 8601 durations: "-P", then whole-number parts Y, M, W, D,
+ * then "T" and H, M, S, in that order, each at most once; a year counts
+ * 365 days, a month 30; "-PT0H" is now; no '-': EINVAL, a dashboard
+ * looks back) or an ISO 8601 instant with date, time and zone
+ * ("2026-12-06T10:00:00Z", "...+02:00", fractional seconds; not Unix
+ * seconds). 0 or -EINVAL.
  */
 int dashboard_time_parse(const char *s, struct dash_time *out);
 
 /*
  * Pretty-print body[0..len) (valid JSON) as the stored body is read
  * back: two-space indent, members in the order written, a final '\n'.
- * 0, -EINVAL (not JSON) or -ENOMEM. Compact when compact is true.
+ * Compact when compact is true (one line, and the '\n'). UTF-8 stays
+ * UTF-8. Reals print with the fewest significant digits that give every
+ * real of the body back (jansson has one precision per print), so 0.1
+ * stays 0.1 unless another real needs 17 digits; 100.0 stays 100.0.
+ * 0, -EINVAL (not JSON, or a member twice) or -ENOMEM. Appends to out.
  */
 struct strbuf;
 int dashboard_body_print(const char *body, size_t len, bool compact,
