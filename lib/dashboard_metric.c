@@ -323,7 +323,8 @@ static int read_row(struct dash_ctx *ctx, json_t *row,
 		dash_path_restore(ctx, mark);
 		if (rc)
 			return rc;
-		out->expression = json_object_get(options, "expression");
+		out->expression =
+			json_object_get(options, "expression") != NULL;
 	}
 	if (out->expression && cur.n > 0)
 		return dash_fail(ctx, "an expression row holds only its"
