@@ -139,6 +139,8 @@ double dash_nice_step(double range, int target)
 		return 1;
 	raw = range / (target > 0 ? target : 1);
 	mag = pow(10, floor(log10(raw)));
+	if (!(mag > 0) || !isfinite(mag)) /* past a double's exponents */
+		return range;
 	f = raw / mag;
 	/* A hair over 1, 2 or 5 from rounding is still 1, 2 or 5. */
 	if (f <= 1.0000001)

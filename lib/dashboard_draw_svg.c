@@ -183,8 +183,16 @@ static void value_range(const struct dash_widget *w, const struct dash_frame *f,
 static void tick_span(double lo, double hi, double step, int64_t *first,
 		      int64_t *last)
 {
-	*first = (int64_t)ceil(lo / step - 1e-9);
-	*last = (int64_t)floor(hi / step + 1e-9);
+	double a = lo / step, b = hi / step;
+
+	/* None when the axis is beyond what ticks can count (1e308 wide). */
+	if (!(fabs(a) < 1e15 && fabs(b) < 1e15 && step > 0)) {
+		*first = 1;
+		*last = 0;
+		return;
+	}
+	*first = (int64_t)ceil(a - 1e-9);
+	*last = (int64_t)floor(b + 1e-9);
 	if (*last - *first > SVG_TICKS_MAX)
 		*last = *first + SVG_TICKS_MAX;
 }
@@ -337,7 +345,8 @@ static size_t legend(struct svg_draw *d, const struct dash_widget *w,
 		if (!row->visible)
 			continue;
 		row_label(d, row);
-		chars = strlen(d->label.buf); /* bytes: an overestimate */
+		/* Bytes: an overestimate. NULL only once the writer failed. */
+		chars = d->label.buf ? strlen(d->label.buf) : 0;
 		if (row->expression)
 			chars += strlen(" (expression, not drawn)");
 		if (chars > SVG_LEGEND_CHARS)

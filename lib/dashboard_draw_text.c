@@ -197,6 +197,8 @@ static const char *spark_char(double v, double min, double max)
 	if (!(max > min))
 		return SPARK[3];
 	level = (v - min) / (max - min) * 7;
+	if (isnan(level)) /* an infinity over an infinite range */
+		level = v >= max ? 7 : 0;
 	return SPARK[(int)lround(level < 0 ? 0 : level > 7 ? 7 : level)];
 }
 
@@ -234,7 +236,7 @@ static int add_bar(struct strbuf *out, double v, double max, size_t cols)
 {
 	size_t fill = 0;
 
-	if (max > 0 && v > 0)
+	if (max > 0 && v > 0 && isfinite(v / max))
 		fill = (size_t)lround(v / max * (double)cols);
 	if (fill > cols)
 		fill = cols;

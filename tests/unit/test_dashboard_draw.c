@@ -1066,6 +1066,36 @@ Test(dash_svg, log_tables_are_clipped_to_the_widget)
 	free(out);
 }
 
+Test(dash_svg, extreme_values_draw_without_tripping)
+{
+	static const double wide[] = {-1.7e308, 1.7e308, INFINITY, 5e-324};
+	static const double flat[] = {5e-324, 5e-324};
+	struct dash_row r[2] = {row("NS", "a", "wide"), row("NS", "b", "tiny")};
+	struct dash_annotation a = {.value = -INFINITY, .label = "x"};
+	struct dash_series s[2] = {series(wide, 4), series(flat, 2)};
+	struct dash_widget w[4];
+	struct dash_frame f[4];
+	char *out;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		w[i] = metric(r, 2);
+		w[i].view = (enum dash_view)i;
+		w[i].y = i * 6;
+		w[i].annotations = &a;
+		w[i].nannotations = 1;
+		f[i] = metric_frame(s, 2);
+	}
+	out = draw_all(SVG, w, 4, f, 80);
+	expect_xml_valid(out);
+	cr_assert_eq(count(out, "<path class=\"series\""), 2);
+	free(out);
+	out = draw_all(TEXT, w, 4, f, 80);
+	expect_lines_fit(out, 80);
+	cr_assert(strstr(out, "max Infinity"), "%s", out);
+	free(out);
+}
+
 /* ---- a whole dashboard ---- */
 
 #define BIG_WIDGETS 12
