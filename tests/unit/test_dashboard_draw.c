@@ -697,6 +697,24 @@ Test(dash_scale, decimal_ticks_print_as_decimals)
 	cr_assert_str_eq(format_double(buf, dash_tick_value(20, -2)), "-40");
 }
 
+Test(dash_scale, values_show_four_significant_digits_or_whole)
+{
+	char buf[FORMAT_DOUBLE_MAX];
+
+	cr_assert_str_eq(
+		format_double(buf, dash_display_value(69.70959796156367)),
+		"69.71");
+	cr_assert_str_eq(format_double(buf, dash_display_value(8589934592.5)),
+			 "8589934593");
+	cr_assert_str_eq(format_double(buf, dash_display_value(0.000123456)),
+			 "0.0001235");
+	cr_assert_str_eq(format_double(buf, dash_display_value(-1234.5)),
+			 "-1235");
+	cr_assert_str_eq(format_double(buf, dash_display_value(0.1)), "0.1");
+	cr_assert_str_eq(format_double(buf, dash_display_value(0)), "0");
+	cr_assert(isinf(dash_display_value(INFINITY)));
+}
+
 Test(dash_scale, time_steps_and_labels_are_utc_and_round)
 {
 	char buf[DASH_TIME_LABEL_MAX];
