@@ -12,12 +12,17 @@
  * and max. singleValue and gauge widgets print the last value per row;
  * alarm widgets each alarm and its state; text widgets their markdown as
  * written; log widgets the query's table; others "(not drawn)".
+ * Values are printed by format_double once rounded for display: whole
+ * from 1000 up, else to 4 significant digits (69.70959796156367 shows
+ * as 69.71), in the text and in the SVG alike.
  *
  * SVG: the whole dashboard on the grid, DASH_SVG_COLUMN_PX per grid
  * column and DASH_SVG_ROW_PX per grid row. Per metric widget: a frame,
  * the title, axes with time ticks (HH:MM, UTC) and value ticks (1-2-5
  * steps), one <path> per drawn row in its colour with one vertex per
- * period that has data (a new "M" after a gap), a legend, horizontal
+ * period that has data (a new "M" after a gap) at the centre of its
+ * period, and an empty d for a row without data in the range, so that
+ * there is exactly one path per drawn row; a legend; horizontal
  * annotations as dashed lines. Alarm widgets are boxes coloured by state
  * (ALARM red, OK green, INSUFFICIENT_DATA grey). Titles, tick labels,
  * legends and text are <text> elements. Every text is XML-escaped.
@@ -77,7 +82,11 @@ struct dash_draw_options {
 /*
  * The sparkline columns a text rendering of width columns gives a row:
  * fs/ raises a row's period until its periods fit (as CloudWatch's
- * auto period does). At least 8.
+ * auto period does). At least 8. It is width - 44: 42 columns for the
+ * label and the numbers and a blank either side of the sparkline, so
+ * that 80 columns give 36, three hours of 5-minute periods (width is
+ * clamped to DASH_TEXT_WIDTH_MIN..MAX first). A row with more values
+ * shows its last ones.
  */
 size_t dash_text_spark_columns(int width);
 
