@@ -18,6 +18,7 @@
 #ifndef MONFS_PATTERN_H
 #define MONFS_PATTERN_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -82,6 +83,17 @@ typedef int (*pattern_texts_fn)(void *ctx, const char *const *texts,
 int pattern_texts(const struct pattern *p, const char *const *selectors,
 		  size_t n, const char *line, size_t len, pattern_texts_fn fn,
 		  void *ctx);
+
+/*
+ * Compile raw[0..len), a regular expression as a %regex% holds it (a
+ * POSIX extended expression, \d and \D as [0-9] and [^0-9]), into re
+ * with regcomp's cflags, behind the guard that refuses what would make
+ * regcomp blow up. For the modules that take regexes of their own (Logs
+ * Insights' /regex/). 0 (regfree re after); -EINVAL with err saying why
+ * (empty, a NUL byte, too complex, malformed); -ENOMEM.
+ */
+int pattern_regex_compile(const char *raw, size_t len, int cflags, regex_t *re,
+			  struct err *err);
 
 /* Free p (NULL is fine). */
 void pattern_free(struct pattern *p);

@@ -6,6 +6,7 @@
  */
 #include "lib/pattern_impl.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdlib.h>
@@ -221,44 +222,65 @@ static size_t regex_nodes(const char *ere)
 	return total[0];
 }
 
+/* Compile raw[0..len) as a %regex% holds it, guarded: see pattern.h. */
+int pattern_regex_compile(const char *raw, size_t len, int cflags, regex_t *re,
+			  struct err *err)
+{
+	char why[128];
+	char *text;
+	int rc;
+
+	if (len == 0) {
+		err_set(err, "empty regular expression");
+		return -EINVAL;
+	}
+	if (memchr(raw, '\0', len)) {
+		err_set(err, "NUL byte in a regular expression");
+		return -EINVAL;
+	}
+	text = regex_text(raw, len);
+	if (!text) {
+		err_set(err, "out of memory compiling a regular expression");
+		return -ENOMEM;
+	}
+	if (regex_nodes(text) > REGEX_NODES_MAX) {
+		free(text);
+		err_set(err,
+			"regular expression too complex (a repeated"
+			" repetition, or repetitions expanding past %d"
+			" nodes)",
+			REGEX_NODES_MAX);
+		return -EINVAL;
+	}
+	rc = regcomp(re, text, cflags | REG_EXTENDED);
+	free(text);
+	if (rc) {
+		regerror(rc, NULL, why, sizeof(why));
+		err_set(err, "bad regular expression (%s)", why);
+		return rc == REG_ESPACE ? -ENOMEM : -EINVAL;
+	}
+	return 0;
+}
+
 /* Read %regex% at pos into v. */
 int pattern_regex_read(struct parser *ps, struct value *v)
 {
 	size_t open = ps->pos, end;
-	const char *raw;
-	char *text;
-	char why[128];
+	struct err why = {""};
 	int rc;
 
 	rc = pattern_find_close(ps, '%', &end);
 	if (rc)
 		return rc;
-	raw = ps->s + open + 1;
 	if (end == open + 1)
 		return pattern_fail(ps, open,
 				    "empty regular expression '%%%%'");
-	if (memchr(raw, '\0', end - open - 1))
-		return pattern_fail(ps, open,
-				    "NUL byte in a regular expression");
-	text = regex_text(raw, end - open - 1);
-	if (!text)
+	rc = pattern_regex_compile(ps->s + open + 1, end - open - 1, REG_NOSUB,
+				   &v->regex, &why);
+	if (rc == -ENOMEM)
 		return pattern_fail_nomem(ps);
-	if (regex_nodes(text) > REGEX_NODES_MAX) {
-		free(text);
-		return pattern_fail(
-			ps, open,
-			"regular expression too complex (a repeated"
-			" repetition, or repetitions expanding past %d"
-			" nodes)",
-			REGEX_NODES_MAX);
-	}
-	rc = regcomp(&v->regex, text, REG_EXTENDED | REG_NOSUB);
-	free(text);
-	if (rc) {
-		regerror(rc, NULL, why, sizeof(why));
-		return pattern_fail(ps, open, "bad regular expression (%s)",
-				    why);
-	}
+	if (rc)
+		return pattern_fail(ps, open, "%s", why.msg);
 	v->is_regex = true;
 	ps->pos = end + 1;
 	return 0;
