@@ -52,7 +52,7 @@ LIB_UNIT_BIN := $(filter-out $(STORE_UNIT_BIN),$(UNIT_BIN))
 LIB_LIBS  := $(shell pkg-config --libs jansson 2>/dev/null) -lm
 HEADER_OBJ := $(HEADERS:%.h=$(BUILD)/headers/%.o)
 
-.PHONY: all run test unit e2e check-asan check-tsan check-valgrind \
+.PHONY: all run test test-deps unit e2e check-asan check-tsan check-valgrind \
 	check-headers check-format stress fuzz install clean format deps bench \
 	bench-tools
 
@@ -87,6 +87,10 @@ check-headers: $(HEADER_OBJ)
 deps:
 	@scripts/install-deps
 
+# The tests also drive a browser (dashboards' pages) and xmllint.
+test-deps:
+	@scripts/install-deps --test
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run-mount ./mnt ./monfs.db
@@ -105,11 +109,11 @@ $(FAULT_SHIM): tests/fault/failio.c
 # make check-valgrind runs every suite that way (slow: about 10x).
 VALGRIND_FILES ?= tests/e2e/metrics.bats
 
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory all unit check-headers $(FAULT_SHIM)
 	@MONFS_VALGRIND_FILES="$(VALGRIND_FILES)" tests/run-all $(BUILD)
 
-check-valgrind: deps
+check-valgrind: test-deps
 	@$(MAKE) --no-print-directory all unit $(FAULT_SHIM)
 	@MONFS_VALGRIND_FILES="$(wildcard tests/e2e/*.bats)" tests/run-all $(BUILD)
 
@@ -142,7 +146,7 @@ bench:
 # MONFS_DEBUG turns on the asserts that check a whole structure's
 # invariants (a sketch's bins after every change): too slow for a release
 # build, cheap beside a sanitizer.
-check-asan: deps
+check-asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 	    CFLAGS="-O1 -g -DMONFS_DEBUG -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" all unit \
@@ -159,7 +163,7 @@ check-asan: deps
 # bats and every daemon it starts). TSAN_FILES picks the e2e files.
 TSAN_FILES ?= $(wildcard tests/e2e/*.bats)
 
-check-tsan: deps
+check-tsan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang \
 	    CFLAGS="-O1 -g -DMONFS_DEBUG -fsanitize=thread -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=thread" all check-headers \

@@ -14,6 +14,7 @@ static const char *const SOURCES[] = {
 	[AREA_TRAIL] = "trail.monfs",
 	[AREA_EVENTS] = "events.monfs",
 	[AREA_RULES] = "rules.monfs",
+	[AREA_DASHBOARDS] = "dashboards.monfs",
 };
 
 /* The area a path lies in, even when it names nothing. */

@@ -20,6 +20,7 @@
 #include "fs/shape.h"
 #include "fs/render.h"
 #include "fs/render_series.h"
+#include "fs/render_dashboard.h"
 #include "fs/view.h"
 #include "lib/perm.h"
 
@@ -156,6 +157,9 @@ static enum handle_kind kind_of(const struct node *n, int64_t *id)
 	case AREA_RULES:
 		*id = 0;
 		return HANDLE_RULE;
+	case AREA_DASHBOARDS:
+		*id = 0;
+		return HANDLE_DASHBOARD;
 	default:
 		*id = n->day.day;
 		return HANDLE_TRAIL_DAY;
@@ -194,6 +198,15 @@ static int open_for_reading(const struct node *n, struct handle *h)
 		return render_metric(n, h);
 	if (h->kind == HANDLE_ALARM)
 		return render_alarm(n, h);
+	if (h->kind == HANDLE_DASHBOARD && n->view)
+		return render_dashboard(n, &h->text);
+	if (h->kind == HANDLE_DASHBOARD) {
+		int rc = store_dashboard_render(monfs_get()->store,
+						n->path.rest, &h->text);
+
+		/* Being created: no definition yet, nothing to show. */
+		return rc == -ENOENT ? 0 : rc;
+	}
 	if (h->kind == HANDLE_FILTER || h->kind == HANDLE_RULE) {
 		int rc = h->kind == HANDLE_RULE
 				 ? store_rule_render(monfs_get()->store,
@@ -223,6 +236,7 @@ static const char *const READ_OP[] = {
 	[HANDLE_FILTER] = "DescribeMetricFilters",
 	[HANDLE_BUS] = "Read",
 	[HANDLE_RULE] = "DescribeRule",
+	[HANDLE_DASHBOARD] = "GetDashboard",
 };
 
 /*
@@ -434,9 +448,10 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 /* A definition's text is taken whole, and parsed at close. */
 static int take_definition(struct handle *h, const char *buf, size_t size)
 {
-	size_t max = h->kind == HANDLE_ALARM  ? ALARM_TEXT_MAX
-		     : h->kind == HANDLE_RULE ? RULE_TEXT_MAX
-					      : FILTER_TEXT_MAX;
+	size_t max = h->kind == HANDLE_ALARM	   ? ALARM_TEXT_MAX
+		     : h->kind == HANDLE_RULE	   ? RULE_TEXT_MAX
+		     : h->kind == HANDLE_DASHBOARD ? DASHBOARD_TEXT_MAX
+						   : FILTER_TEXT_MAX;
 	int rc;
 
 	pthread_mutex_lock(&h->lock);
@@ -451,9 +466,10 @@ static int take_definition(struct handle *h, const char *buf, size_t size)
 		char path[PATH_MAX], why[96];
 
 		snprintf(path, sizeof(path), "/%s/%.*s",
-			 h->kind == HANDLE_ALARM  ? "alarms"
-			 : h->kind == HANDLE_RULE ? "rules"
-						  : "filters",
+			 h->kind == HANDLE_ALARM       ? "alarms"
+			 : h->kind == HANDLE_RULE      ? "rules"
+			 : h->kind == HANDLE_DASHBOARD ? "dashboards"
+						       : "filters",
 			 PATH_MAX - 16, h->name);
 		snprintf(why, sizeof(why), "a definition is at most %zu bytes",
 			 max);
@@ -506,6 +522,9 @@ static int commit_definition(struct handle *h)
 	} else if (h->kind == HANDLE_RULE) {
 		rc = store_rule_put(st, h->name, h->pending.buf, h->pending.len,
 				    &owner, &h->who, &err);
+	} else if (h->kind == HANDLE_DASHBOARD) {
+		rc = store_dashboard_put(st, h->name, h->pending.buf,
+					 h->pending.len, &owner, &h->who, &err);
 	} else {
 		rc = store_alarm_put(st, h->name, h->pending.buf,
 				     h->pending.len, &owner, &h->who, &err);
@@ -627,9 +646,10 @@ int file_release(const char *path, struct fuse_file_info *fi)
 /* The kind of handle a definition in area is written through. */
 static enum handle_kind definition_kind(enum area area)
 {
-	return area == AREA_ALARMS  ? HANDLE_ALARM
-	       : area == AREA_RULES ? HANDLE_RULE
-				    : HANDLE_FILTER;
+	return area == AREA_ALARMS	 ? HANDLE_ALARM
+	       : area == AREA_RULES	 ? HANDLE_RULE
+	       : area == AREA_DASHBOARDS ? HANDLE_DASHBOARD
+					 : HANDLE_FILTER;
 }
 
 int file_rename(const struct node *src, const struct node *dst,
@@ -650,6 +670,9 @@ int file_rename(const struct node *src, const struct node *dst,
 		     : src->path.area == AREA_RULES
 			     ? store_rule_rename(st, src->path.rest,
 						 dst->path.rest, who, &err)
+		     : src->path.area == AREA_DASHBOARDS
+			     ? store_dashboard_rename(st, src->path.rest,
+						      dst->path.rest, who, &err)
 			     : store_filter_rename(st, src->path.rest,
 						   dst->path.rest, who, &err);
 	if (!rc)
@@ -703,6 +726,8 @@ static enum area area_of(enum handle_kind kind)
 		return AREA_EVENTS;
 	case HANDLE_RULE:
 		return AREA_RULES;
+	case HANDLE_DASHBOARD:
+		return AREA_DASHBOARDS;
 	case HANDLE_FILTER:
 		break;
 	}

@@ -30,12 +30,13 @@ enum handle_kind {
 	HANDLE_FILTER,
 	HANDLE_BUS, /* id: the bus's stream */
 	HANDLE_RULE,
+	HANDLE_DASHBOARD,
 };
 
 /* Whether kind is a definition's: taken whole, parsed at close. */
 #define HANDLE_DEFINES(kind)                                                   \
 	((kind) == HANDLE_ALARM || (kind) == HANDLE_FILTER ||                  \
-	 (kind) == HANDLE_RULE)
+	 (kind) == HANDLE_RULE || (kind) == HANDLE_DASHBOARD)
 
 /*
  * Locks of fs/, in the order they are taken (never the other way):

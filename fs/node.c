@@ -435,8 +435,9 @@ static int64_t definition_size(struct store *st, enum area area,
 
 	rc = area == AREA_ALARMS
 		     ? store_alarm_render(st, name, ALARM_VIEW_TEXT, &text)
-	     : area == AREA_RULES ? store_rule_render(st, name, &text)
-				  : store_filter_render(st, name, &text);
+	     : area == AREA_RULES      ? store_rule_render(st, name, &text)
+	     : area == AREA_DASHBOARDS ? store_dashboard_render(st, name, &text)
+				       : store_filter_render(st, name, &text);
 	size = rc ? 0 : (int64_t)text.len;
 	strbuf_release(&text);
 	return size;
@@ -446,6 +447,33 @@ static int64_t definition_size(struct store *st, enum area area,
  * An alarm or a metric filter: stored, or being created by an open file
  * (fs/handle.c). Filters have no views.
  */
+/*
+ * A dashboard's view under a name with an ending (SPEC 15): NAME.svg is
+ * NAME?format=svg, NAME.svg?width=100 NAME?format=svg&width=100. p's
+ * rest becomes NAME and its query the format first, the rest after.
+ * 0, or -ENAMETOOLONG when that does not fit.
+ */
+static int dashboard_view_path(struct fs_path *p)
+{
+	const char *ending = dashboard_view_ending(p->rest);
+	char query[PATH_MAX];
+	size_t name_len;
+	int n;
+
+	if (!ending)
+		return 0;
+	n = snprintf(query, sizeof(query), "format=%s%s%s",
+		     strcmp(ending, ".txt") ? ending + 1 : "text",
+		     p->query ? "&" : "", p->query ? p->query : "");
+	name_len = strlen(p->rest) - strlen(ending);
+	if (n < 0 || name_len + 1 + (size_t)n + 1 > sizeof(p->rest))
+		return -ENAMETOOLONG;
+	p->rest[name_len] = '\0';
+	memcpy(p->rest + name_len + 1, query, (size_t)n + 1);
+	p->query = p->rest + name_len + 1;
+	return 0;
+}
+
 static int resolve_definition(struct store *st, struct node *n)
 {
 	bool alarm = n->path.area == AREA_ALARMS;
@@ -454,13 +482,20 @@ static int resolve_definition(struct store *st, struct node *n)
 	char key[PATH_MAX];
 	int rc;
 
-	if (strchr(n->path.rest, '/') || (!alarm && n->path.query))
+	if (n->path.area == AREA_DASHBOARDS) {
+		rc = dashboard_view_path(&n->path);
+		if (rc)
+			return rc;
+	}
+	if (strchr(n->path.rest, '/') ||
+	    (!alarm && n->path.area != AREA_DASHBOARDS && n->path.query))
 		return -ENOENT;
 	n->type = NT_FILE;
 	n->view = n->path.query != NULL;
 	rc = alarm ? store_alarm_get(st, n->path.rest, &a)
-	     : n->path.area == AREA_RULES
-		     ? store_rule_get(st, n->path.rest, &a)
+	     : n->path.area == AREA_RULES ? store_rule_get(st, n->path.rest, &a)
+	     : n->path.area == AREA_DASHBOARDS
+		     ? store_dashboard_get(st, n->path.rest, &a)
 		     : store_filter_get(st, n->path.rest, &a);
 	if (!rc) {
 		n->attr = a.attr;

@@ -152,6 +152,8 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		rc = store_bus_list(monfs_get()->store, list_one, &l);
 	if (n.path.area == AREA_RULES)
 		rc = store_rule_list(monfs_get()->store, list_one, &l);
+	if (n.path.area == AREA_DASHBOARDS)
+		rc = store_dashboard_list(monfs_get()->store, list_one, &l);
 	if (!area_has_tree(n.path.area) || n.alias)
 		return rc == -ENOBUFS ? 0 : rc;
 	rc = store_dir_list(monfs_get()->store, area_tree(n.path.area),
@@ -239,6 +241,9 @@ static int op_unlink(const char *path)
 	if (n.type == NT_FILE && n.path.area == AREA_RULES)
 		return store_rule_delete(monfs_get()->store, n.path.rest, &who,
 					 &err);
+	if (n.type == NT_FILE && !n.view && n.path.area == AREA_DASHBOARDS)
+		return store_dashboard_delete(monfs_get()->store, n.path.rest,
+					      &who, &err);
 	if (n.type == NT_FILE && n.path.area == AREA_EVENTS)
 		return store_bus_delete(monfs_get()->store, n.path.rest, &who,
 					&err);
@@ -385,6 +390,8 @@ static enum node_kind kind_of_node(const struct node *n, const char **dir,
 		return NODE_FILTER;
 	if (n->path.area == AREA_RULES)
 		return NODE_RULE;
+	if (n->path.area == AREA_DASHBOARDS)
+		return NODE_DASHBOARD;
 	if (n->type == NT_FILE) {
 		*dir = n->path.parent;
 		*name = n->path.leaf;

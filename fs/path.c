@@ -11,10 +11,15 @@
 #include "lib/strbuf.h"
 
 static const char *const AREAS[] = {
-	[AREA_ROOT] = "",	    [AREA_METRICS] = "metrics",
-	[AREA_LOGS] = "logs",	    [AREA_ALARMS] = "alarms",
-	[AREA_FILTERS] = "filters", [AREA_TRAIL] = "trail",
-	[AREA_EVENTS] = "events",   [AREA_RULES] = "rules",
+	[AREA_ROOT] = "",
+	[AREA_METRICS] = "metrics",
+	[AREA_LOGS] = "logs",
+	[AREA_ALARMS] = "alarms",
+	[AREA_FILTERS] = "filters",
+	[AREA_TRAIL] = "trail",
+	[AREA_EVENTS] = "events",
+	[AREA_RULES] = "rules",
+	[AREA_DASHBOARDS] = "dashboards",
 };
 
 const char *area_name(enum area area)

@@ -23,19 +23,21 @@ enum area {
 	AREA_TRAIL,
 	AREA_EVENTS,
 	AREA_RULES,
+	AREA_DASHBOARDS,
 };
 
 /* The last area, for loops over them all. */
-#define AREA_LAST AREA_RULES
+#define AREA_LAST AREA_DASHBOARDS
 
 /*
- * Whether area holds definitions (alarms/, filters/, rules/): files
+ * Whether area holds definitions (alarms/, filters/, rules/,
+ * dashboards/): files
  * taken whole and parsed at close, renamed within their directory,
  * whose names may start with '.' (SPEC 2).
  */
 #define AREA_DEFINES(area)                                                     \
 	((area) == AREA_ALARMS || (area) == AREA_FILTERS ||                    \
-	 (area) == AREA_RULES)
+	 (area) == AREA_RULES || (area) == AREA_DASHBOARDS)
 
 struct fs_path {
 	enum area area;

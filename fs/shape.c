@@ -25,9 +25,10 @@ int shape_creatable(const struct fs_path *p, bool dir, const char **why)
 	case AREA_ALARMS:
 	case AREA_FILTERS:
 	case AREA_RULES:
+	case AREA_DASHBOARDS:
 		if (dir || p->parent[0]) {
-			*why = "alarms, filters and rules are files, in their "
-			       "directory itself";
+			*why = "alarms, filters, rules and dashboards are "
+			       "files, in their directory itself";
 			return -EPERM;
 		}
 		break;
@@ -50,6 +51,11 @@ int shape_creatable(const struct fs_path *p, bool dir, const char **why)
 	}
 	if (p->query) {
 		*why = "'?' is reserved for views";
+		return -EINVAL;
+	}
+	if (p->area == AREA_DASHBOARDS && dashboard_view_ending(p->rest)) {
+		*why = "a dashboard's name may not end in .txt, .html or "
+		       ".svg: such names are its views";
 		return -EINVAL;
 	}
 	return 0;

@@ -26,6 +26,7 @@ enum key {
 	KEY_VIEW,
 	KEY_SERIES,
 	KEY_MERGE,
+	KEY_WIDTH,
 	KEY_COUNT
 };
 
@@ -34,7 +35,7 @@ static const char *const KEYS[KEY_COUNT] = {
 	[KEY_UNTIL] = "until",	 [KEY_STAT] = "stat",
 	[KEY_FORMAT] = "format", [KEY_FILTER] = "filter",
 	[KEY_VIEW] = "view",	 [KEY_SERIES] = "series",
-	[KEY_MERGE] = "merge",
+	[KEY_MERGE] = "merge",	 [KEY_WIDTH] = "width",
 };
 
 /* Which keys apply to which kind of file (SPEC 8). */
@@ -51,6 +52,19 @@ static const bool APPLIES[][KEY_COUNT] = {
 			 [KEY_FORMAT] = true,
 			 [KEY_FILTER] = true},
 	[VIEW_ALARM] = {[KEY_FORMAT] = true, [KEY_VIEW] = true},
+	[VIEW_DASHBOARD] = {[KEY_PERIOD] = true,
+			    [KEY_SINCE] = true,
+			    [KEY_UNTIL] = true,
+			    [KEY_FORMAT] = true,
+			    [KEY_WIDTH] = true},
+};
+
+/* A dashboard's format= values, by drawing. */
+static const char *const DRAWINGS[] = {
+	[DRAW_TEXT] = "text",
+	[DRAW_JSON] = "json",
+	[DRAW_SVG] = "svg",
+	[DRAW_HTML] = "html",
 };
 
 static int hex_digit(char c)
@@ -123,8 +137,8 @@ static int parse_stats(const char *list, struct view *v, struct err *err)
 	}
 }
 
-static int apply(enum key key, const char *value, size_t len, int64_t now_ms,
-		 struct view *v, struct err *err)
+static int apply(enum view_target target, enum key key, const char *value,
+		 size_t len, int64_t now_ms, struct view *v, struct err *err)
 {
 	char q[FORMAT_QUOTE_SIZE];
 
@@ -144,12 +158,40 @@ static int apply(enum key key, const char *value, size_t len, int64_t now_ms,
 	case KEY_STAT:
 		v->stats_given = true;
 		return parse_stats(value, v, err);
-	case KEY_FORMAT:
-		if (!strcmp(value, "json"))
-			v->json = true;
-		else if (strcmp(value, "text"))
+	case KEY_FORMAT: {
+		size_t i = 0;
+
+		while (i < sizeof(DRAWINGS) / sizeof(*DRAWINGS) &&
+		       strcmp(value, DRAWINGS[i]))
+			i++;
+		/* svg and html draw dashboards only. */
+		if (i == sizeof(DRAWINGS) / sizeof(*DRAWINGS) ||
+		    (i > DRAW_JSON && target != VIEW_DASHBOARD))
 			goto bad;
+		v->drawing = (enum view_drawing)i;
+		v->json = i == DRAW_JSON;
 		return 0;
+	}
+	case KEY_WIDTH: {
+		int w = 0;
+		size_t i;
+
+		for (i = 0;
+		     i < len && i < 5 && value[i] >= '0' && value[i] <= '9';
+		     i++)
+			w = w * 10 + (value[i] - '0');
+		if (!len || i != len || w < VIEW_WIDTH_MIN ||
+		    w > VIEW_WIDTH_MAX) {
+			err_set(err,
+				"width: \"%s\" is not a number of columns "
+				"from %d to %d",
+				format_quote(q, value, len), VIEW_WIDTH_MIN,
+				VIEW_WIDTH_MAX);
+			return -EINVAL;
+		}
+		v->width = w;
+		return 0;
+	}
 	case KEY_FILTER:
 		if (pattern_compile(value, len, &v->filter, err)) {
 			err_prefix(err, "filter");
@@ -224,8 +266,8 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 			rc = -EINVAL;
 			goto fail;
 		}
-		rc = apply((enum key)key, value, (size_t)vlen, now_ms, out,
-			   err);
+		rc = apply(target, (enum key)key, value, (size_t)vlen, now_ms,
+			   out, err);
 		if (rc)
 			goto fail;
 		if (!amp)
@@ -245,6 +287,16 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 	}
 	if (target == VIEW_ALARM)
 		return 0;
+	if (target == VIEW_DASHBOARD) {
+		/* The body's range and periods hold where the query is silent.
+		 */
+		out->since_given = seen[KEY_SINCE];
+		out->until_given = seen[KEY_UNTIL];
+		out->period_given = seen[KEY_PERIOD];
+		if (!seen[KEY_WIDTH])
+			out->width = VIEW_WIDTH_DEFAULT;
+		return 0;
+	}
 	if (target == VIEW_STREAM) {
 		if (!seen[KEY_SINCE])
 			out->since_ms = INT64_MIN;

@@ -16,8 +16,14 @@
 #define VIEW_STATS_MAX 32
 #define DEFAULT_PERIOD_S 60
 #define DEFAULT_RANGE_MS MS_PER_HOUR
+#define VIEW_WIDTH_DEFAULT 80 /* a dashboard's text, in columns */
+#define VIEW_WIDTH_MIN 40
+#define VIEW_WIDTH_MAX 1000
 
-enum view_target { VIEW_METRIC, VIEW_STREAM, VIEW_ALARM };
+enum view_target { VIEW_METRIC, VIEW_STREAM, VIEW_ALARM, VIEW_DASHBOARD };
+
+/* How a dashboard view is drawn (SPEC 15). */
+enum view_drawing { DRAW_TEXT, DRAW_JSON, DRAW_SVG, DRAW_HTML };
 
 struct pattern;
 
@@ -35,6 +41,13 @@ struct view {
 	bool series_given;
 	struct dimension_selector series;
 	bool merge; /* merge=true: the selected series as one metric */
+	/*
+	 * dashboards: format= (text, json, svg, html), width=, and which
+	 * of since, until, period the query gave (else the body's).
+	 */
+	enum view_drawing drawing;
+	int width;
+	bool since_given, until_given, period_given;
 };
 
 /*

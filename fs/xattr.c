@@ -54,6 +54,8 @@ static const char *kind_of(const struct node *n)
 		return "metric filters";
 	case AREA_RULES:
 		return "rules";
+	case AREA_DASHBOARDS:
+		return "dashboards";
 	default:
 		return "these files";
 	}

@@ -61,6 +61,16 @@ int store_alarm_get(struct store *st, const char *name, struct alarm_info *out)
 	return named_get(st, SQL_ALARM_GET, name, &out->id, &out->attr);
 }
 
+int store_alarm_state(struct store *st, const char *name)
+{
+	int rc;
+
+	db_lock(st);
+	rc = alarms_state_of(name, st);
+	db_unlock(st);
+	return rc;
+}
+
 int store_alarm_list(struct store *st, store_list_fn fn, void *ctx)
 {
 	return named_list(st, SQL_ALARM_LIST, fn, ctx);

@@ -30,6 +30,7 @@ static const char *const SQL_SET_OWNER[] = {
 	[NODE_FILTER] =
 		"UPDATE metric_filters SET" SET_OWNER " WHERE name = ?1",
 	[NODE_RULE] = "UPDATE rules SET" SET_OWNER " WHERE name = ?1",
+	[NODE_DASHBOARD] = "UPDATE dashboards SET" SET_OWNER " WHERE name = ?1",
 	[NODE_BUS] = "UPDATE log_streams SET" SET_OWNER " WHERE name = ?1"
 		     " AND group_id = (SELECT id FROM log_groups"
 		     " WHERE name = '')",
@@ -46,6 +47,7 @@ static const struct {
 	[NODE_ALARM] = {"alarms.monfs", "alarmName", NULL},
 	[NODE_FILTER] = {"filters.monfs", "filterName", NULL},
 	[NODE_RULE] = {"rules.monfs", "name", NULL},
+	[NODE_DASHBOARD] = {"dashboards.monfs", "dashboardName", NULL},
 	[NODE_BUS] = {"events.monfs", "eventBusName", NULL},
 };
 
@@ -128,6 +130,7 @@ static const char *const SQL_SET_TIMES[] = {
 	[NODE_FILTER] =
 		"UPDATE metric_filters SET" SET_TIMES " WHERE name = ?1",
 	[NODE_RULE] = "UPDATE rules SET" SET_TIMES " WHERE name = ?1",
+	[NODE_DASHBOARD] = "UPDATE dashboards SET" SET_TIMES " WHERE name = ?1",
 	[NODE_BUS] = "UPDATE log_streams SET" SET_TIMES " WHERE name = ?1"
 		     " AND group_id = (SELECT id FROM log_groups"
 		     " WHERE name = '')",

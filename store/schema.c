@@ -370,6 +370,21 @@ static const char *const MIGRATIONS[] = {
 	"CREATE INDEX rule_deliveries_by_rule ON rule_deliveries(rule_id);"
 	TOP_TRIGGERS("rules", "rules"),
 	/* clang-format on */
+
+	/*
+	 * 13 -> 14: dashboards (SPEC 15, store/dashboards.c). A dashboard
+	 * keeps its body as a read shows it: the JSON written, checked by
+	 * lib/dashboard.h and pretty-printed in the order written.
+	 */
+	/* clang-format off */
+	"CREATE TABLE dashboards ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  body TEXT NOT NULL,"
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL);"
+	TOP_TRIGGERS("dashboards", "dashboards"),
+	/* clang-format on */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

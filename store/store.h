@@ -356,6 +356,12 @@ struct alarm_info {
 /* Look alarm name up. 0 or -ENOENT. */
 int store_alarm_get(struct store *st, const char *name, struct alarm_info *out);
 
+/*
+ * The state of alarm name now, an enum alarm_state (lib/alarm.h), for a
+ * dashboard's alarm widget. -ENOENT, -EIO.
+ */
+int store_alarm_state(struct store *st, const char *name);
+
 /* Call fn for each alarm (is_dir false), by name. */
 int store_alarm_list(struct store *st, store_list_fn fn, void *ctx);
 
@@ -684,8 +690,9 @@ enum node_kind {
 	NODE_STREAM,
 	NODE_ALARM,
 	NODE_FILTER,
-	NODE_BUS,  /* dir is the bus's name, name NULL */
-	NODE_RULE, /* dir is the rule's name, name NULL */
+	NODE_BUS,	/* dir is the bus's name, name NULL */
+	NODE_RULE,	/* dir is the rule's name, name NULL */
+	NODE_DASHBOARD, /* dir is the dashboard's name, name NULL */
 };
 
 /*
@@ -710,6 +717,57 @@ int store_node_set_owner(struct store *st, enum node_kind kind, const char *dir,
  */
 int store_node_set_times(struct store *st, enum node_kind kind, const char *dir,
 			 const char *name, int64_t mtime_ms);
+
+/* ---- dashboards (SPEC 15), store/dashboards.c ---- */
+
+#define DASHBOARD_TEXT_MAX (1024 * 1024) /* PutDashboard's 1 MB body */
+
+/*
+ * Whether name may name a dashboard: a definition's name (SPEC 2) that
+ * does not end in ".txt", ".html" or ".svg", the endings of its views.
+ * 0, or -EINVAL / -ENAMETOOLONG with err saying why.
+ */
+int store_dashboard_check_name(const char *name, struct err *err);
+
+/*
+ * The view ending name has (".txt", ".html", ".svg": SPEC 15), after at
+ * least one byte of name, or NULL.
+ */
+const char *dashboard_view_ending(const char *name);
+
+/* Look dashboard name up. 0 or -ENOENT. */
+int store_dashboard_get(struct store *st, const char *name,
+			struct alarm_info *out);
+
+/* Call fn for each dashboard (is_dir false), by name. */
+int store_dashboard_list(struct store *st, store_list_fn fn, void *ctx);
+
+/*
+ * Define dashboard name from the body text[0..len) written by who
+ * (PutDashboard): checked by lib/dashboard.h and kept pretty-printed. A
+ * new one is owned as owner says; a redefined one keeps its owner.
+ * 0; -EINVAL (err naming the JSON path and why), -EFBIG, -ENOMEM, -EIO.
+ * Recorded either way; an invalid body changes nothing.
+ */
+int store_dashboard_put(struct store *st, const char *name, const char *text,
+			size_t len, const struct node_owner *owner,
+			const struct caller *who, struct err *err);
+
+/*
+ * Rename dashboard from to to (SPEC 2), recorded as PutDashboard of to
+ * and DeleteDashboards of from; onto an existing dashboard, from's body
+ * becomes to's (which keeps its owner). 0; -ENOENT; -EINVAL.
+ */
+int store_dashboard_rename(struct store *st, const char *from, const char *to,
+			   const struct caller *who, struct err *err);
+
+/* Delete a dashboard (DeleteDashboards). -ENOENT. Recorded either way. */
+int store_dashboard_delete(struct store *st, const char *name,
+			   const struct caller *who, struct err *err);
+
+/* Append dashboard name's body, as a read shows it, to out. -ENOENT. */
+int store_dashboard_render(struct store *st, const char *name,
+			   struct strbuf *out);
 
 /* ---- the audit trail (SPEC 6) ---- */
 
