@@ -199,7 +199,7 @@ static int open_for_reading(const struct node *n, struct handle *h)
 	if (h->kind == HANDLE_ALARM)
 		return render_alarm(n, h);
 	if (h->kind == HANDLE_DASHBOARD && n->view)
-		return render_dashboard(n, &h->text);
+		return render_dashboard(n, true, &h->text);
 	if (h->kind == HANDLE_DASHBOARD) {
 		int rc = store_dashboard_render(monfs_get()->store,
 						n->path.rest, &h->text);

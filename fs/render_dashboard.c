@@ -32,6 +32,7 @@
 struct gather {
 	struct store *st;
 	struct caller who;
+	bool record; /* refusals go on the trail */
 	const struct view *v;
 	int64_t start_ms, end_ms;
 	size_t max_points;
@@ -67,8 +68,10 @@ static int fill_value(void *ctx, int64_t start_ms, const struct summary *s)
 /*
  * The period a row is drawn with: the view's, else the row's, widened
  * to a multiple of itself when the range would give more than the
- * drawing's points (CloudWatch's auto period). Its periods cover
- * [start, end): *first_ms the first's start, *n their number.
+ * drawing's points (CloudWatch's auto period). Its periods are those
+ * that start in [start, end), as a metric's views count them (3 hours
+ * of 5-minute periods are 36 of them): *first_ms the first's start, *n
+ * their number.
  */
 static int64_t row_period(const struct gather *g, const struct dash_row *row,
 			  int64_t *first_ms, size_t *n)
@@ -76,14 +79,16 @@ static int64_t row_period(const struct gather *g, const struct dash_row *row,
 	int64_t period_ms =
 		(g->v->period_given ? g->v->period_s : row->period_s) *
 		MS_PER_SECOND;
-	int64_t first = g->start_ms - floor_mod(g->start_ms, period_ms);
+	int64_t first = ceil_div(g->start_ms, period_ms) * period_ms;
 	int64_t count = ceil_div(g->end_ms - first, period_ms);
 
-	if ((size_t)count > g->max_points) {
+	if (count > (int64_t)g->max_points) {
 		period_ms *= ceil_div(count, (int64_t)g->max_points);
-		first = g->start_ms - floor_mod(g->start_ms, period_ms);
+		first = ceil_div(g->start_ms, period_ms) * period_ms;
 		count = ceil_div(g->end_ms - first, period_ms);
 	}
+	if (count < 0)
+		count = 0;
 	*first_ms = first;
 	*n = (size_t)count;
 	return period_ms;
@@ -100,7 +105,8 @@ static int readable(struct gather *g, const char *path, const char *op)
 	if (!rc && g->scratch.type != NT_FILE)
 		rc = -ENOENT;
 	if (!rc)
-		rc = access_node(path, &g->scratch, &g->who, PERM_READ, op);
+		rc = dashboard_may_read(path, &g->scratch, &g->who, g->record,
+					op);
 	return rc;
 }
 
@@ -254,9 +260,10 @@ static int draw(struct gather *g, const char *name, const struct dashboard *d,
 		else if (w->type == DASH_WIDGET_ALARM)
 			rc = gather_alarms(g, w, &data[i], &frames[i]);
 		else if (w->type == DASH_WIDGET_LOG)
-			rc = dashboard_log_gather(
-				g->st, &g->who, w->query, g->start_ms,
-				g->end_ms, &data[i].log, &frames[i].table);
+			rc = dashboard_log_gather(g->st, &g->who, g->record,
+						  w->query, g->start_ms,
+						  g->end_ms, &data[i].log,
+						  &frames[i].table);
 	}
 	if (!rc)
 		rc = g->v->drawing == DRAW_SVG
@@ -271,9 +278,34 @@ static int draw(struct gather *g, const char *name, const struct dashboard *d,
 	return rc;
 }
 
-int render_dashboard(const struct node *n, struct strbuf *out)
+int dashboard_may_read(const char *path, const struct node *n,
+		       const struct caller *who, bool record, const char *op)
+{
+	int rc;
+
+	if (record)
+		return access_node(path, n, who, PERM_READ, op);
+	rc = node_walk(&n->path, who);
+	if (!rc && !perm_allows(who, &n->attr, n->type != NT_FILE, PERM_READ))
+		rc = -EACCES;
+	return rc;
+}
+
+/* A refusal, on the trail when the drawing records. */
+static int refuse(bool record, const char *path, int rc, const char *why)
+{
+	return record ? audit_refusal(path, "GetDashboard", rc, why) : rc;
+}
+
+int render_dashboard(const struct node *n, bool record, struct strbuf *out)
 {
 	struct store *st = monfs_get()->store;
+	/*
+	 * The end of the current second: drawings within it are alike, and
+	 * hold what was written in it.
+	 */
+	int64_t now =
+		(floor_div(store_now_ms(), MS_PER_SECOND) + 1) * MS_PER_SECOND;
 	struct strbuf body = STRBUF_INIT;
 	struct dashboard d = {0};
 	struct gather *g = NULL;
@@ -284,10 +316,9 @@ int render_dashboard(const struct node *n, struct strbuf *out)
 
 	snprintf(path, sizeof(path), "/dashboards/%.*s", PATH_MAX - 16,
 		 n->path.rest);
-	rc = view_parse(n->path.query, VIEW_DASHBOARD, store_now_ms(), &v,
-			&err);
+	rc = view_parse(n->path.query, VIEW_DASHBOARD, now, &v, &err);
 	if (rc)
-		return audit_refusal(path, "GetDashboard", rc, err.msg);
+		return refuse(record, path, rc, err.msg);
 	rc = store_dashboard_render(st, n->path.rest, &body);
 	if (!rc && v.drawing == DRAW_JSON) {
 		rc = dashboard_body_print(body.buf, body.len, true, out);
@@ -302,13 +333,14 @@ int render_dashboard(const struct node *n, struct strbuf *out)
 	if (!rc) {
 		g->st = st;
 		g->who = node_caller();
+		g->record = record;
 		g->v = &v;
 		g->max_points = v.drawing == DRAW_TEXT
 					? dash_text_spark_columns(v.width)
 					: DASHBOARD_POINTS_MAX;
-		rc = view_range(&d, &v, store_now_ms(), g, &err);
+		rc = view_range(&d, &v, now, g, &err);
 		if (rc)
-			rc = audit_refusal(path, "GetDashboard", rc, err.msg);
+			rc = refuse(record, path, rc, err.msg);
 	}
 	if (!rc)
 		rc = draw(g, n->path.rest, &d, out);

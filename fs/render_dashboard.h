@@ -20,9 +20,14 @@
 
 /*
  * Draw the dashboard view n (a dashboard with a query, or one of its
- * NAME.txt, NAME.svg, NAME.html names) into out, as its reader sees it.
- * 0; -EINVAL for a bad view (recorded); -ENOENT; -ENOMEM; -EIO.
+ * NAME.txt, NAME.svg, NAME.html names) into out, as its reader sees it,
+ * as of the current second: two drawings within one second of unchanged
+ * data are the same bytes, so that the size a stat reports is what an
+ * open right after reads (browsers read a file:// page's st_size bytes).
+ * record: refusals (a bad view, a row or group the reader may not read)
+ * go on the trail; a stat draws without recording. 0; -EINVAL for a bad
+ * view; -ENOENT; -ENOMEM; -EIO.
  */
-int render_dashboard(const struct node *n, struct strbuf *out);
+int render_dashboard(const struct node *n, bool record, struct strbuf *out);
 
 #endif

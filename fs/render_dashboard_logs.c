@@ -132,7 +132,8 @@ static void stream_list_free(struct stream_list *l)
  * is none; -ENOMEM, -EIO.
  */
 static int collect_group(struct store *st, const struct caller *who,
-			 const char *group, struct node *n, struct collect *c)
+			 bool record, const char *group, struct node *n,
+			 struct collect *c)
 {
 	struct stream_list l = {0};
 	char path[PATH_MAX];
@@ -146,7 +147,7 @@ static int collect_group(struct store *st, const struct caller *who,
 	if (!rc && n->type != NT_DIR)
 		rc = -ENOENT;
 	if (!rc)
-		rc = access_node(path, n, who, PERM_READ, "StartQuery");
+		rc = dashboard_may_read(path, n, who, record, "StartQuery");
 	if (!rc)
 		rc = add_name(c, group, &c->group);
 	if (!rc)
@@ -160,7 +161,7 @@ static int collect_group(struct store *st, const struct caller *who,
 			continue;
 		/* A stream the reader may not read is left out. */
 		if (node_resolve(path, n) || n->type != NT_FILE ||
-		    access_node(path, n, who, PERM_READ, "StartQuery"))
+		    dashboard_may_read(path, n, who, record, "StartQuery"))
 			continue;
 		rc = add_name(c, l.names[i], &c->stream);
 		c->seq = 0;
@@ -246,8 +247,9 @@ static int fail(struct dashboard_log *out, struct dash_table *table,
 }
 
 int dashboard_log_gather(struct store *st, const struct caller *who,
-			 const char *query, int64_t start_ms, int64_t end_ms,
-			 struct dashboard_log *out, struct dash_table *table)
+			 bool record, const char *query, int64_t start_ms,
+			 int64_t end_ms, struct dashboard_log *out,
+			 struct dash_table *table)
 {
 	struct insights_query *q = NULL;
 	struct collect c = {.start_ms = start_ms, .end_ms = end_ms};
@@ -274,7 +276,7 @@ int dashboard_log_gather(struct store *st, const struct caller *who,
 	n = malloc(sizeof(*n));
 	rc = n ? 0 : -ENOMEM;
 	for (i = 0; !rc && i < ngroups; i++) {
-		rc = collect_group(st, who, groups[i], n, &c);
+		rc = collect_group(st, who, record, groups[i], n, &c);
 		if (rc == -EACCES || rc == -ENOENT || rc == -ENAMETOOLONG) {
 			snprintf(why, sizeof(why), "%s: %s", groups[i],
 				 rc == -EACCES ? "permission denied"

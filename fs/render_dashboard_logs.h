@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "fs/node.h"
 #include "lib/dashboard_draw.h"
 #include "lib/insights.h"
 #include "store/store.h"
@@ -27,8 +28,17 @@ struct dashboard_log {
  * failed (the drawing fails then).
  */
 int dashboard_log_gather(struct store *st, const struct caller *who,
-			 const char *query, int64_t start_ms, int64_t end_ms,
-			 struct dashboard_log *out, struct dash_table *table);
+			 bool record, const char *query, int64_t start_ms,
+			 int64_t end_ms, struct dashboard_log *out,
+			 struct dash_table *table);
+
+/*
+ * Whether who may read n (at path): access_node's answer, the refusal
+ * recorded as op when record is set, else only answered. 0, -EACCES,
+ * -ENOENT. (fs/render_dashboard.c)
+ */
+int dashboard_may_read(const char *path, const struct node *n,
+		       const struct caller *who, bool record, const char *op);
 
 /* Free what out owns; safe on a zeroed one. */
 void dashboard_log_release(struct dashboard_log *out);
