@@ -53,7 +53,7 @@ int audit_read(const struct fs_path *p, int rc, const char *message)
 	struct caller who;
 	struct trail_event ev;
 
-	if (rc == 0 && !monfs_get()->opt.trail_reads)
+	if (rc == 0 && monfs_get()->trail_data != TRAIL_DATA_ALL)
 		return rc;
 	who = node_caller();
 	ev = (struct trail_event){

@@ -27,11 +27,13 @@
 #include "fs/monfs.h"
 #include "fs/file.h"
 #include "fs/ops.h"
+#include "lib/parse.h"
 
 #define MONFS_VERSION "0.1.0"
 /* Often enough that a file held open reaches the trail each minute. */
 #define SWEEP_INTERVAL_S 10
 #define DEFAULT_TRAIL_DAYS 90
+#define DEFAULT_INSIGHTS_BASELINE_MIN (7 * 24 * 60) /* CloudTrail's 7 days */
 
 enum { KEY_HELP, KEY_VERSION };
 
@@ -66,6 +68,20 @@ static const struct fuse_opt OPTIONS[] = {
 	OPT("--account=%s", account, 0),
 	OPT("--account %s", account, 0),
 	OPT("account=%s", account, 0),
+	OPT("--trail-data=%s", trail_data, 0),
+	OPT("--trail-data %s", trail_data, 0),
+	OPT("trail_data=%s", trail_data, 0),
+	OPT("--trail-log-group=%s", trail_log_group, 0),
+	OPT("--trail-log-group %s", trail_log_group, 0),
+	OPT("trail_log_group=%s", trail_log_group, 0),
+	OPT("--trail-archive=%s", trail_archive, 0),
+	OPT("--trail-archive %s", trail_archive, 0),
+	OPT("trail_archive=%s", trail_archive, 0),
+	OPT("--trail-insights", trail_insights, 1),
+	OPT("trail_insights", trail_insights, 1),
+	OPT("--insights-baseline=%u", insights_baseline, 0),
+	OPT("--insights-baseline %u", insights_baseline, 0),
+	OPT("insights_baseline=%u", insights_baseline, 0),
 	OPT_KEY("-h", KEY_HELP),
 	OPT_KEY("--help", KEY_HELP),
 	OPT_KEY("-V", KEY_VERSION),
@@ -89,13 +105,27 @@ static void usage(FILE *out)
 		"  --region NAME        awsRegion of trail records (local)\n"
 		"  --host NAME          sourceIPAddress of trail records (host name)\n"
 		"  --trail-days N       trail retention in days (90)\n"
-		"  --trail-reads        also record reads in the trail\n"
+		"  --trail-data none|write|all\n"
+		"                       data events recorded: none (the default,\n"
+		"                       as CloudTrail), writes, or writes and reads\n"
+		"  --trail-reads        the same as --trail-data all\n"
 		"  --trail-group GROUP  only GROUP may read the trail\n"
-		"  --account ID         12 digits: the account of events\n"
-		"                       (000000000000)\n"
+		"  --account ID         12 digits: the account of records, events\n"
+		"                       and archives (000000000000)\n"
+		"  --trail-log-group GROUP\n"
+		"                       also deliver every record to the log stream\n"
+		"                       GROUP/ACCOUNT_CloudTrail_REGION\n"
+		"  --trail-archive DIR  archive records in CloudTrail's S3 layout\n"
+		"                       under DIR, with signed hourly digests\n"
+		"  --trail-insights     record CloudTrail Insights on call and\n"
+		"                       error rates\n"
+		"  --insights-baseline MINUTES\n"
+		"                       the Insights baseline window (10080: 7 days)\n"
 		"  -o OPTS              FUSE options (allow_other, ...) and\n"
 		"                       db=,region=,host=,trail_days=,trail_reads,\n"
-		"                       trail_group=,account=\n"
+		"                       trail_group=,account=,trail_data=,\n"
+		"                       trail_log_group=,trail_archive=,\n"
+		"                       trail_insights,insights_baseline=\n"
 		"  -V, --version        print the version\n"
 		"  -h, --help           print this help\n"
 		"\n"
@@ -134,6 +164,56 @@ static bool account_valid(const char *s)
 		if (s[i] < '0' || s[i] > '9')
 			return false;
 	return i == 12;
+}
+
+/*
+ * --trail-data (and --trail-reads, its `all`) into m->trail_data: 0, or
+ * -1 with a message for a value that is none of none, write, all.
+ */
+static int trail_data_parse(struct monfs *m)
+{
+	static const char *const LEVELS[] = {
+		[TRAIL_DATA_NONE] = "none",
+		[TRAIL_DATA_WRITE] = "write",
+		[TRAIL_DATA_ALL] = "all",
+	};
+	size_t i;
+
+	m->trail_data = m->opt.trail_reads ? TRAIL_DATA_ALL : TRAIL_DATA_NONE;
+	if (!m->opt.trail_data)
+		return 0;
+	for (i = 0; i < sizeof(LEVELS) / sizeof(*LEVELS); i++)
+		if (!strcmp(m->opt.trail_data, LEVELS[i]))
+			break;
+	if (i == sizeof(LEVELS) / sizeof(*LEVELS) ||
+	    (m->opt.trail_reads && i != TRAIL_DATA_ALL)) {
+		fprintf(stderr,
+			"monfs: --trail-data %s: give none, write or all "
+			"(--trail-reads is all)\n",
+			m->opt.trail_data);
+		return -1;
+	}
+	m->trail_data = (enum trail_data)i;
+	return 0;
+}
+
+/* --trail-log-group: a log group's name (SPEC 2), its leading '/' dropped. */
+static int trail_log_group_check(struct monfs *m)
+{
+	char *g = m->opt.trail_log_group;
+	struct err err = {""};
+
+	if (!g)
+		return 0;
+	while (*g == '/')
+		memmove(g, g + 1, strlen(g));
+	if (!*g || parse_levels(g, strlen(g), SIZE_MAX, &err)) {
+		fprintf(stderr, "monfs: --trail-log-group %s: %s\n",
+			m->opt.trail_log_group,
+			err.msg[0] ? err.msg : "not a log group's name");
+		return -1;
+	}
+	return 0;
 }
 
 /* mkdir -p for the default database's directory. */
@@ -338,10 +418,13 @@ static void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 		fprintf(stderr, "monfs: %s\n", err.msg);
 		exit(1);
 	}
-	store_trail_configure(m->store,
-			      &(struct trail_config){m->opt.region, m->opt.host,
-						     m->opt.trail_days,
-						     m->opt.account});
+	store_trail_configure(
+		m->store,
+		&(struct trail_config){m->opt.region, m->opt.host,
+				       m->opt.trail_days, m->opt.account,
+				       m->trail_data, m->opt.trail_log_group,
+				       m->trail_group ? m->trail_gid : getgid(),
+				       m->trail_group ? 0750 : 0755});
 	/* Rules on default receive what the trail's readers may read. */
 	store_rules_set_trail_attr(
 		m->store,
@@ -386,6 +469,7 @@ int main(int argc, char *argv[])
 	int rc = 1;
 
 	m.opt.trail_days = DEFAULT_TRAIL_DAYS;
+	m.opt.insights_baseline = DEFAULT_INSIGHTS_BASELINE_MIN;
 	m.lock_fd = -1;
 	pthread_mutex_init(&m.stop_lock, NULL);
 	pthread_cond_init(&m.stop_cond, NULL);
@@ -415,6 +499,13 @@ int main(int argc, char *argv[])
 	}
 	if (m.opt.trail_days == 0) {
 		fprintf(stderr, "monfs: --trail-days must be at least 1\n");
+		goto out;
+	}
+	if (trail_data_parse(&m) || trail_log_group_check(&m))
+		goto out;
+	if (m.opt.insights_baseline == 0) {
+		fprintf(stderr, "monfs: --insights-baseline must be at least 1 "
+				"minute\n");
 		goto out;
 	}
 	if (m.opt.account && !account_valid(m.opt.account)) {
@@ -470,6 +561,9 @@ out:
 	free(m.opt.host);
 	free(m.opt.trail_group);
 	free(m.opt.account);
+	free(m.opt.trail_data);
+	free(m.opt.trail_log_group);
+	free(m.opt.trail_archive);
 	pthread_mutex_destroy(&m.stop_lock);
 	pthread_cond_destroy(&m.stop_cond);
 	return rc;

@@ -21,6 +21,11 @@ struct monfs_options {
 	int trail_reads;
 	char *trail_group;
 	char *account;	  /* --account: 12 digits, or NULL for the default */
+	char *trail_data; /* --trail-data: none, write or all (SPEC 14) */
+	char *trail_log_group;	    /* --trail-log-group GROUP, or NULL */
+	char *trail_archive;	    /* --trail-archive DIR, or NULL */
+	int trail_insights;	    /* --trail-insights */
+	unsigned insights_baseline; /* --insights-baseline MINUTES */
 	char *mountpoint; /* the last non-option word; a SOURCE before it */
 	int show_help;
 	int show_version;
@@ -39,6 +44,7 @@ struct monfs {
 	int64_t mounted_ms;  /* times of the fixed directories */
 	bool trail_group;    /* --trail-group given */
 	gid_t trail_gid;
+	enum trail_data trail_data; /* --trail-data, --trail-reads */
 
 	pthread_t sweeper;
 	bool sweeper_started;

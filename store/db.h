@@ -198,7 +198,8 @@ struct trail_settings {
 	char region[64];
 	char host[256];
 	int64_t retention_days;
-	char account[16]; /* 12 digits: events' account (SPEC 13, 14) */
+	char account[16];     /* 12 digits: events' account (SPEC 13, 14) */
+	enum trail_data data; /* the data events recorded (SPEC 14) */
 };
 
 /* The store's trail settings (store/trail.c keeps them). */

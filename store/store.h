@@ -809,11 +809,27 @@ struct trail_event {
 	int64_t time_ms;     /* when; 0 for now */
 };
 
+/* Which data events the trail records (SPEC 14's --trail-data). */
+enum trail_data {
+	TRAIL_DATA_NONE,  /* management events only, as CloudTrail's default */
+	TRAIL_DATA_WRITE, /* and PutMetricData, PutLogEvents, PutEvents */
+	TRAIL_DATA_ALL,	  /* and reads */
+};
+
 struct trail_config {
 	const char *region;	/* awsRegion */
 	const char *host;	/* sourceIPAddress */
 	int64_t retention_days; /* day files older than this go */
 	const char *account;	/* 12 digits (--account); NULL: the default */
+	enum trail_data data;	/* data events recorded; refusals always */
+	/*
+	 * --trail-log-group: every record also a line of the stream
+	 * GROUP/ACCOUNT_CloudTrail_REGION, made root's with group log_gid
+	 * and mode log_mode (0640 with --trail-group). NULL: off.
+	 */
+	const char *log_group;
+	gid_t log_gid;
+	mode_t log_mode;
 };
 
 /* Set what every record carries and how long days are kept. */

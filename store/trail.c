@@ -91,6 +91,7 @@ int store_trail_configure(struct store *st, const struct trail_config *cfg)
 		t->retention_days = cfg->retention_days;
 	if (cfg->account)
 		snprintf(t->account, sizeof(t->account), "%s", cfg->account);
+	t->data = cfg->data;
 	db_unlock(st);
 	return 0;
 }
@@ -304,6 +305,8 @@ static json_t *build_record(struct store *st, const struct trail_event *ev)
 						      : "AwsApiCall")) ||
 	      json_object_set_new(rec, "managementEvent",
 				  json_boolean(!ev->data)) ||
+	      json_object_set_new(rec, "recipientAccountId",
+				  json_string(t->account)) ||
 	      json_object_set_new(
 		      rec, "eventCategory",
 		      json_string(ev->data ? "Data" : "Management"));
@@ -386,12 +389,29 @@ static int append_record(struct store *st, json_t *rec, bool emit,
 	return rc;
 }
 
+/*
+ * Whether ev is a data event --trail-data leaves out (SPEC 14): reads
+ * unless all, writes unless write or all; refusals are always recorded.
+ */
+static bool data_left_out(struct store *st, const struct trail_event *ev)
+{
+	enum trail_data level = db_trail(st)->data;
+
+	if (!ev->data || ev->error)
+		return false;
+	return ev->read_only ? level < TRAIL_DATA_ALL
+			     : level < TRAIL_DATA_WRITE;
+}
+
 int trail_append_locked(struct store *st, const struct trail_event *ev,
 			int64_t now_ms)
 {
-	json_t *rec = build_record(st, ev);
+	json_t *rec;
 	int rc;
 
+	if (data_left_out(st, ev))
+		return 0;
+	rec = build_record(st, ev);
 	if (!rec)
 		return -ENOMEM;
 	rc = append_record(st, rec, !ev->not_emitted, now_ms);
@@ -671,6 +691,8 @@ int trail_pending_add(struct store *st, const struct trail_event *ev,
 	char *text_;
 	int rc;
 
+	if (data_left_out(st, ev))
+		return 0; /* nothing pending: nothing to count or close */
 	if (*pending_id) {
 		stmt = db_stmt(st, SQL_PENDING_ADD);
 		if (!stmt)
