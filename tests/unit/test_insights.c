@@ -1023,6 +1023,49 @@ Test(insights, parse_of_a_json_field)
 		      "p", "a,b,a");
 }
 
+Test(insights, a_glob_extracts_at_most_64_fields)
+{
+	char query[512] = "parse @message '";
+	int i;
+
+	for (i = 0; i < 65; i++)
+		strcat(query, "*,");
+	strcat(query, "' as a");
+	expect_refused(query, "at most 64 '*'");
+}
+
+/* ---- commands after the stream ---- */
+
+Test(insights, filter_after_sort_runs_on_the_sorted_rows)
+{
+	expect_column("sort req.ms desc | filter req.ms < 200 | fields req.ms",
+		      "req.ms", "120,30");
+}
+
+Test(insights, fields_after_limit_read_the_rows_kept)
+{
+	expect_column("limit 2 | fields strlen(@message) as n, @logStream", "n",
+		      "20,61");
+}
+
+Test(insights, parse_after_sort_reads_the_rows_kept)
+{
+	expect_column("sort @logStream desc | parse @message 'user=*' as who "
+		      "| limit 3 | fields who",
+		      "who", "alice,-,bob");
+}
+
+Test(insights, stats_by_a_computed_key_with_an_alias)
+{
+	struct insights_result res;
+
+	run_app("stats count(*) as n by strlen(@message) > 30 as long", &res);
+	cr_assert_eq(res.nrows, 2);
+	cr_expect_str_eq(column_text(&res, "long"), "0,1");
+	cr_expect_str_eq(column_text(&res, "n"), "3,3");
+	insights_result_free(&res);
+}
+
 /* ---- SOURCE ---- */
 
 Test(insights, source_clauses_name_the_groups)
@@ -1158,6 +1201,19 @@ Test(insights, only_limit_may_follow_dedup)
 	expect_refused("dedup a | sort b", "only limit may follow dedup");
 	struct insights_query *q = parse_ok("dedup a | limit 3");
 	insights_query_free(q);
+}
+
+Test(insights, source_after_a_command_is_refused)
+{
+	expect_refused("fields a | SOURCE 'g'", "position 12: unknown command");
+}
+
+Test(insights, not_takes_like_or_in_after_a_value)
+{
+	expect_refused("filter a not b", "position 14: expected like or in");
+	expect_refused("fields ``", "position 8: empty `name`");
+	expect_refused("filter a = 1 | | limit 1",
+		       "position 16: expected a command");
 }
 
 Test(insights, one_stats_per_query)
