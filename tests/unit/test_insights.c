@@ -1332,3 +1332,114 @@ Test(insights, json_repairs_bytes_that_are_not_utf8)
 	strbuf_release(&out);
 	insights_result_free(&res);
 }
+
+/* ---- hostile input ---- */
+
+Test(insights, deep_nesting_and_huge_queries_are_refused)
+{
+	static char query[40000];
+	size_t i, at = 0;
+
+	at += (size_t)sprintf(query, "fields ");
+	for (i = 0; i < 100; i++)
+		at += (size_t)sprintf(query + at, "abs(");
+	expect_refused(query, "too deeply nested");
+	at = (size_t)sprintf(query, "filter ");
+	for (i = 0; i < 100; i++)
+		query[at++] = '(';
+	query[at] = '\0';
+	expect_refused(query, "too deeply nested");
+	at = (size_t)sprintf(query, "filter 1");
+	for (i = 0; i < 5000; i++)
+		at += (size_t)sprintf(query + at, " + 1");
+	expect_refused(query, "more than 4096 values");
+}
+
+/* A query of words and bytes drawn at random: refused or run, never a
+ * crash (the sanitizers watch). */
+Test(insights, random_queries_are_refused_or_run)
+{
+	static const char *const WORDS[] = {
+		"fields", "filter",	"stats",   "sort",     "limit",
+		"parse",  "display",	"dedup",   "SOURCE",   "by",
+		"as",	  "asc",	"desc",	   "and",      "or",
+		"not",	  "like",	"in",	   "|",	       ",",
+		"(",	  ")",		"[",	   "]",	       "=",
+		"!=",	  "<",		">=",	   "=~",       "+",
+		"-",	  "*",		"/",	   "%",	       "'a*b'",
+		"\"x\"",  "/a(?<g>b)/", "/[/",	   "5m",       "1mo",
+		"10001",  "3",		"2.5",	   "@message", "@timestamp",
+		"level",  "req.ms",	"`a b`",   "count(*)", "pct(",
+		"bin(",	  "strlen(",	"concat(", "#c\n",     "'",
+		"`",	  "\xc3\xa9",	"\xff",
+	};
+	char query[512];
+	unsigned seed = 12345;
+	int round, k, nwords;
+
+	for (round = 0; round < 3000; round++) {
+		struct insights_query *q = NULL;
+		struct err err = {""};
+		size_t at = 0;
+		int rc;
+
+		nwords = (int)(rand_r(&seed) % 12);
+		query[0] = '\0';
+		for (k = 0; k < nwords; k++)
+			at += (size_t)snprintf(
+				query + at, sizeof(query) - at, "%s ",
+				WORDS[(size_t)rand_r(&seed) %
+				      (sizeof(WORDS) / sizeof(WORDS[0]))]);
+		rc = insights_parse(query, at, &q, &err);
+		cr_assert(rc == 0 || rc == -EINVAL, "'%s': %d", query, rc);
+		if (rc) {
+			cr_assert(strncmp(err.msg, "position ", 9) == 0,
+				  "'%s' said '%s'", query, err.msg);
+			continue;
+		}
+		struct insights_run *r = insights_run_new(q);
+		struct insights_result res;
+		size_t i;
+
+		for (i = 0; i < NAPP; i++)
+			feed(r, APP[i].ts, APP[i].message, APP[i].stream);
+		cr_assert_eq(insights_run_finish(r, &res), 0);
+		insights_result_free(&res);
+		insights_run_free(r);
+		insights_query_free(q);
+	}
+}
+
+Test(insights, random_events_feed_a_rich_query)
+{
+	struct insights_query *q = parse_ok(
+		"parse @message /(?<k>\\w+)=(?<v>\\d+)/ | filter "
+		"ispresent(a.b) "
+		"or v > 3 or @message like /x/ | fields concat(k, a.b) as c, "
+		"substr(@message, 2, 3) as s | stats count(*), pct(v, 90), "
+		"count_distinct(c), max(s) by bin(1m), k | sort k desc");
+	struct insights_run *r = insights_run_new(q);
+	struct insights_result res;
+	unsigned seed = 7;
+	char msg[64];
+	int i, k;
+
+	for (i = 0; i < 5000; i++) {
+		int len = (int)((unsigned)rand_r(&seed) % (sizeof(msg) - 1));
+		static const char BYTES[] = "{}[]\":,.=ax0123456789 \xff";
+
+		for (k = 0; k < len; k++)
+			msg[k] = BYTES[(size_t)rand_r(&seed) %
+				       (sizeof(BYTES) - 1)];
+		msg[len] = '\0';
+		if (i % 7 == 0)
+			snprintf(msg, sizeof(msg), "{\"a\":{\"b\":%d}} x=%d", i,
+				 i % 10);
+		feed(r, T0 + i * SEC, msg, "s");
+	}
+	cr_assert_eq(insights_run_finish(r, &res), 0);
+	cr_expect_gt(res.nrows, 0);
+	insights_result_free(&res);
+	insights_run_free(r);
+	insights_query_free(q);
+}
