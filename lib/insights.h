@@ -10,6 +10,16 @@
  * flattened as Insights discovers them (`req.ms`, arrays as `a.0`);
  * `backquoted` names for any other bytes.
  *
+ * Functions: strlen tolower toupper concat substr replace strcontains
+ * trim ltrim rtrim abs ceil floor sqrt log pow greatest least ispresent
+ * isempty isblank coalesce datefloor dateceil bin fromMillis toMillis;
+ * in stats: count count_distinct sum avg min max pct (percentile)
+ * earliest latest stddev, and arithmetic over them (sum(a) / count(*)).
+ * Not supported: a second stats, stats after sort, limit or dedup, sort
+ * by an expression (sort takes fields), Insights' other commands
+ * (pattern, diff, unmask, anomaly, filterIndex: "unknown command"), and
+ * fields Insights discovers in AWS services' own log formats.
+ *
  * Where Insights says nothing, monfs chooses (the README repeats it):
  *   - Without sort, rows come newest first (@timestamp descending);
  *     stats rows come in the order their group was first seen, and by
@@ -20,12 +30,20 @@
  *     they had.
  *   - pct(f, p) is the nearest rank over the exact values: the value at
  *     rank ceil(p / 100 * n) of the n values sorted (rank 1 for p = 0).
- *   - count_distinct is exact (Insights estimates).
+ *   - count_distinct is exact (Insights estimates); stddev is the sample
+ *     standard deviation (n - 1).
  *   - bin(Nw) weeks are aligned to the epoch (a Thursday); mo, q and y to
  *     the calendar month, quarter and year in UTC, N of them counted
  *     from January 1970.
  *   - Comparisons, ispresent() and the like are 1 or 0; a value that is
- *     not a number where one is needed makes null, never an error.
+ *     not a number where one is needed makes null, never an error; a
+ *     comparison, like or in with a missing field is false (0).
+ *   - parse's glob: each '*' takes the bytes up to the first occurrence
+ *     of the text after it (the text before the first '*' is searched
+ *     for, not anchored; a last '*' takes the rest); no match sets the
+ *     fields to null and the event goes on.
+ *   - JSON true and false are the texts "true" and "false"; an object or
+ *     array named whole is its compact JSON text.
  *   - Columns: display's, else stats' (`by` keys first), else the names
  *     of every `fields` command, else @timestamp and @message. Fields
  *     that parse extracts are columns only when named by fields or

@@ -26,8 +26,9 @@
 #include "lib/err.h"
 #include "lib/insights.h"
 
-#define INSIGHTS_NESTING_MAX 64	  /* parentheses and calls inside each other */
-#define INSIGHTS_TIME_TEXT_MAX 32 /* "2026-12-06 10:00:00.000" and its NUL */
+#define INSIGHTS_NESTING_MAX 64	   /* parentheses and calls inside each other */
+#define INSIGHTS_OPERANDS_MAX 4096 /* values in one query: bounds its trees */
+#define INSIGHTS_TIME_TEXT_MAX 32  /* "2026-12-06 10:00:00.000" and its NUL */
 #define INSIGHTS_NO_INDEX SIZE_MAX
 
 /* The fields every event has: their symbols are these, in this order. */
@@ -315,7 +316,8 @@ struct parser {
 	size_t prev_end;  /* past the last token taken */
 	struct insights_query *q;
 	struct err *err;
-	int depth;
+	int depth;	       /* parentheses, calls, unary operators open */
+	size_t operands;       /* values read so far: bounds the trees' size */
 	struct command *stats; /* while a stats command's items are read */
 	bool in_aggregate;     /* inside a stats function's arguments */
 };

@@ -363,9 +363,12 @@ static int parse_call(struct parser *p, const struct function *fn, size_t pos,
 				     "%s() is a stats function", fn->name);
 	if (fn->aggregate && p->in_aggregate)
 		return fail(p, pos, "stats functions do not nest");
+	if (p->depth + 1 > INSIGHTS_NESTING_MAX)
+		return fail(p, pos, "too deeply nested");
 	n = node_new(p, NODE_CALL, pos);
 	if (!n)
 		return -ENOMEM;
+	p->depth++;
 	n->fn = fn;
 	p->in_aggregate = fn->aggregate || was_in_aggregate;
 	rc = parser_advance(p); /* ( */
@@ -384,6 +387,7 @@ static int parse_call(struct parser *p, const struct function *fn, size_t pos,
 		}
 	}
 	p->in_aggregate = was_in_aggregate;
+	p->depth--;
 	if (!rc)
 		rc = parser_expect(p, TOK_RPAREN, "')' or ','");
 	if (!rc)
@@ -444,6 +448,12 @@ static int parse_primary(struct parser *p, struct node **out)
 	struct node *n;
 	int rc;
 
+	/* Expressions are evaluated and freed recursively: a query of
+	 * bounded size keeps their depth bounded. */
+	if (++p->operands > INSIGHTS_OPERANDS_MAX)
+		return insights_fail(p->lx.s, p->tok.pos, p->err,
+				     "more than %d values in one query",
+				     INSIGHTS_OPERANDS_MAX);
 	switch (p->tok.kind) {
 	case TOK_NUMBER:
 	case TOK_DURATION:

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
+#define PARSE_STARS_MAX 64 /* fields one parse glob extracts */
+
 static void command_release(struct command *c)
 {
 	size_t i;
@@ -212,6 +214,10 @@ static int parse_glob(struct parser *p, struct parse_spec *ps)
 	if (nstars == 0)
 		return insights_fail(p->lx.s, pos, p->err,
 				     "the pattern has no '*' to extract");
+	if (nstars > PARSE_STARS_MAX)
+		return insights_fail(p->lx.s, pos, p->err,
+				     "a pattern has at most %d '*'",
+				     PARSE_STARS_MAX);
 	ps->literals = calloc(nstars + 1, sizeof(*ps->literals));
 	ps->literal_lens = calloc(nstars + 1, sizeof(*ps->literal_lens));
 	if (!ps->literals || !ps->literal_lens)

@@ -1023,6 +1023,49 @@ Test(insights, parse_of_a_json_field)
 		      "p", "a,b,a");
 }
 
+Test(insights, a_glob_extracts_at_most_64_fields)
+{
+	char query[512] = "parse @message '";
+	int i;
+
+	for (i = 0; i < 65; i++)
+		strcat(query, "*,");
+	strcat(query, "' as a");
+	expect_refused(query, "at most 64 '*'");
+}
+
+/* ---- commands after the stream ---- */
+
+Test(insights, filter_after_sort_runs_on_the_sorted_rows)
+{
+	expect_column("sort req.ms desc | filter req.ms < 200 | fields req.ms",
+		      "req.ms", "120,30");
+}
+
+Test(insights, fields_after_limit_read_the_rows_kept)
+{
+	expect_column("limit 2 | fields strlen(@message) as n, @logStream", "n",
+		      "20,61");
+}
+
+Test(insights, parse_after_sort_reads_the_rows_kept)
+{
+	expect_column("sort @logStream desc | parse @message 'user=*' as who "
+		      "| limit 3 | fields who",
+		      "who", "alice,-,bob");
+}
+
+Test(insights, stats_by_a_computed_key_with_an_alias)
+{
+	struct insights_result res;
+
+	run_app("stats count(*) as n by strlen(@message) > 30 as long", &res);
+	cr_assert_eq(res.nrows, 2);
+	cr_expect_str_eq(column_text(&res, "long"), "0,1");
+	cr_expect_str_eq(column_text(&res, "n"), "3,3");
+	insights_result_free(&res);
+}
+
 /* ---- SOURCE ---- */
 
 Test(insights, source_clauses_name_the_groups)
@@ -1160,6 +1203,19 @@ Test(insights, only_limit_may_follow_dedup)
 	insights_query_free(q);
 }
 
+Test(insights, source_after_a_command_is_refused)
+{
+	expect_refused("fields a | SOURCE 'g'", "position 12: unknown command");
+}
+
+Test(insights, not_takes_like_or_in_after_a_value)
+{
+	expect_refused("filter a not b", "position 14: expected like or in");
+	expect_refused("fields ``", "position 8: empty `name`");
+	expect_refused("filter a = 1 | | limit 1",
+		       "position 16: expected a command");
+}
+
 Test(insights, one_stats_per_query)
 {
 	expect_refused("stats count(*) as n | stats sum(n)",
@@ -1275,4 +1331,115 @@ Test(insights, json_repairs_bytes_that_are_not_utf8)
 	json_decref(doc);
 	strbuf_release(&out);
 	insights_result_free(&res);
+}
+
+/* ---- hostile input ---- */
+
+Test(insights, deep_nesting_and_huge_queries_are_refused)
+{
+	static char query[40000];
+	size_t i, at = 0;
+
+	at += (size_t)sprintf(query, "fields ");
+	for (i = 0; i < 100; i++)
+		at += (size_t)sprintf(query + at, "abs(");
+	expect_refused(query, "too deeply nested");
+	at = (size_t)sprintf(query, "filter ");
+	for (i = 0; i < 100; i++)
+		query[at++] = '(';
+	query[at] = '\0';
+	expect_refused(query, "too deeply nested");
+	at = (size_t)sprintf(query, "filter 1");
+	for (i = 0; i < 5000; i++)
+		at += (size_t)sprintf(query + at, " + 1");
+	expect_refused(query, "more than 4096 values");
+}
+
+/* A query of words and bytes drawn at random: refused or run, never a
+ * crash (the sanitizers watch). */
+Test(insights, random_queries_are_refused_or_run)
+{
+	static const char *const WORDS[] = {
+		"fields", "filter",	"stats",   "sort",     "limit",
+		"parse",  "display",	"dedup",   "SOURCE",   "by",
+		"as",	  "asc",	"desc",	   "and",      "or",
+		"not",	  "like",	"in",	   "|",	       ",",
+		"(",	  ")",		"[",	   "]",	       "=",
+		"!=",	  "<",		">=",	   "=~",       "+",
+		"-",	  "*",		"/",	   "%",	       "'a*b'",
+		"\"x\"",  "/a(?<g>b)/", "/[/",	   "5m",       "1mo",
+		"10001",  "3",		"2.5",	   "@message", "@timestamp",
+		"level",  "req.ms",	"`a b`",   "count(*)", "pct(",
+		"bin(",	  "strlen(",	"concat(", "#c\n",     "'",
+		"`",	  "\xc3\xa9",	"\xff",
+	};
+	char query[512];
+	unsigned seed = 12345;
+	int round, k, nwords;
+
+	for (round = 0; round < 3000; round++) {
+		struct insights_query *q = NULL;
+		struct err err = {""};
+		size_t at = 0;
+		int rc;
+
+		nwords = (int)(rand_r(&seed) % 12);
+		query[0] = '\0';
+		for (k = 0; k < nwords; k++)
+			at += (size_t)snprintf(
+				query + at, sizeof(query) - at, "%s ",
+				WORDS[(size_t)rand_r(&seed) %
+				      (sizeof(WORDS) / sizeof(WORDS[0]))]);
+		rc = insights_parse(query, at, &q, &err);
+		cr_assert(rc == 0 || rc == -EINVAL, "'%s': %d", query, rc);
+		if (rc) {
+			cr_assert(strncmp(err.msg, "position ", 9) == 0,
+				  "'%s' said '%s'", query, err.msg);
+			continue;
+		}
+		struct insights_run *r = insights_run_new(q);
+		struct insights_result res;
+		size_t i;
+
+		for (i = 0; i < NAPP; i++)
+			feed(r, APP[i].ts, APP[i].message, APP[i].stream);
+		cr_assert_eq(insights_run_finish(r, &res), 0);
+		insights_result_free(&res);
+		insights_run_free(r);
+		insights_query_free(q);
+	}
+}
+
+Test(insights, random_events_feed_a_rich_query)
+{
+	struct insights_query *q = parse_ok(
+		"parse @message /(?<k>\\w+)=(?<v>\\d+)/ | filter "
+		"ispresent(a.b) "
+		"or v > 3 or @message like /x/ | fields concat(k, a.b) as c, "
+		"substr(@message, 2, 3) as s | stats count(*), pct(v, 90), "
+		"count_distinct(c), max(s) by bin(1m), k | sort k desc");
+	struct insights_run *r = insights_run_new(q);
+	struct insights_result res;
+	unsigned seed = 7;
+	char msg[64];
+	int i, k;
+
+	for (i = 0; i < 5000; i++) {
+		int len = (int)((unsigned)rand_r(&seed) % (sizeof(msg) - 1));
+		static const char BYTES[] = "{}[]\":,.=ax0123456789 \xff";
+
+		for (k = 0; k < len; k++)
+			msg[k] = BYTES[(size_t)rand_r(&seed) %
+				       (sizeof(BYTES) - 1)];
+		msg[len] = '\0';
+		if (i % 7 == 0)
+			snprintf(msg, sizeof(msg), "{\"a\":{\"b\":%d}} x=%d", i,
+				 i % 10);
+		feed(r, T0 + i * SEC, msg, "s");
+	}
+	cr_assert_eq(insights_run_finish(r, &res), 0);
+	cr_expect_gt(res.nrows, 0);
+	insights_result_free(&res);
+	insights_run_free(r);
+	insights_query_free(q);
 }
