@@ -380,6 +380,7 @@ static void *sweeper_main(void *data)
 		store_sweep(m->store, store_now_ms());
 		store_logs_sweep(m->store, store_now_ms());
 		store_trail_sweep(m->store, store_now_ms());
+		store_trail_logs_sweep(m->store);
 		store_filters_sweep(m->store, store_now_ms());
 		store_space_sweep(m->store);
 		pthread_mutex_lock(&m->stop_lock);
@@ -425,6 +426,11 @@ static void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 				       m->trail_data, m->opt.trail_log_group,
 				       m->trail_group ? m->trail_gid : getgid(),
 				       m->trail_group ? 0750 : 0755});
+	if (store_trail_logs_sweep(m->store))
+		fprintf(stderr,
+			"monfs: --trail-log-group %s: cannot make its stream; "
+			"tried again every %d s\n",
+			m->opt.trail_log_group, SWEEP_INTERVAL_S);
 	/* Rules on default receive what the trail's readers may read. */
 	store_rules_set_trail_attr(
 		m->store,

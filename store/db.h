@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "lib/parse.h"
 #include "store/store.h"
 
 /*
@@ -200,6 +201,17 @@ struct trail_settings {
 	int64_t retention_days;
 	char account[16];     /* 12 digits: events' account (SPEC 13, 14) */
 	enum trail_data data; /* the data events recorded (SPEC 14) */
+	/*
+	 * --trail-log-group (store/trail_logs.c): the group ("" for off),
+	 * the stream ACCOUNT_CloudTrail_REGION, its id once made (0: not
+	 * yet, or removed: made again by the sweep), and the owner's group
+	 * and mode of both.
+	 */
+	char log_group[LOG_GROUP_MAX_BYTES + 1];
+	char log_stream[96];
+	int64_t log_stream_id;
+	gid_t log_gid;
+	mode_t log_mode;
 };
 
 /* The store's trail settings (store/trail.c keeps them). */
@@ -227,6 +239,13 @@ struct store_hooks {
 			    const char *envelope, size_t len, int64_t now_ms);
 	/* The store closes: free what a module above keeps in it. */
 	void (*closing)(struct store *st);
+	/*
+	 * A record's line (its '\n' included) the trail appended, inside
+	 * its transaction: its copy in the trail's log group
+	 * (store/trail_logs.c).
+	 */
+	int (*trail_line)(struct store *st, const char *line, size_t len,
+			  int64_t now_ms);
 };
 
 struct store_hooks *db_hooks(struct store *st);

@@ -19,6 +19,7 @@
 #include "store/segments.h"
 #include "store/space.h"
 #include "store/trail.h"
+#include "store/trail_logs.h"
 
 int store_open(const char *path, struct store **out, struct err *err)
 {
@@ -33,6 +34,7 @@ int store_open(const char *path, struct store **out, struct err *err)
 	db_hooks(st)->trail_recorded = bus_emit_trail_locked;
 	db_hooks(st)->bus_appended = rules_event_appended_locked;
 	db_hooks(st)->closing = rules_closing;
+	db_hooks(st)->trail_line = trail_logs_line_locked;
 	rc = schema_check_ours(st, path, err);
 	if (rc)
 		goto fail;

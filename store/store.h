@@ -835,6 +835,14 @@ struct trail_config {
 /* Set what every record carries and how long days are kept. */
 int store_trail_configure(struct store *st, const struct trail_config *cfg);
 
+/*
+ * With --trail-log-group: make the trail's group and stream if they are
+ * not there (at start, and again if removed), root's, with the log_gid
+ * and log_mode of the configuration; from then on every record is also
+ * a line of the stream. 0 or -errno. (store/trail_logs.c)
+ */
+int store_trail_logs_sweep(struct store *st);
+
 /* Record ev in a transaction of its own. 0 or -errno. */
 int store_trail_record(struct store *st, const struct trail_event *ev);
 

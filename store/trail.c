@@ -92,6 +92,13 @@ int store_trail_configure(struct store *st, const struct trail_config *cfg)
 	if (cfg->account)
 		snprintf(t->account, sizeof(t->account), "%s", cfg->account);
 	t->data = cfg->data;
+	snprintf(t->log_group, sizeof(t->log_group), "%s",
+		 cfg->log_group ? cfg->log_group : "");
+	snprintf(t->log_stream, sizeof(t->log_stream), "%s_CloudTrail_%s",
+		 t->account, t->region);
+	t->log_stream_id = 0;
+	t->log_gid = cfg->log_gid;
+	t->log_mode = cfg->log_mode;
 	db_unlock(st);
 	return 0;
 }
@@ -381,6 +388,9 @@ static int append_record(struct store *st, json_t *rec, bool emit,
 		line[len] = '\n';
 		line[len + 1] = '\0';
 		rc = append_line(st, line, len + 1, now_ms);
+		if (!rc && db_hooks(st)->trail_line)
+			rc = db_hooks(st)->trail_line(st, line, len + 1,
+						      now_ms);
 	}
 	free(line);
 	/* In the same transaction: the event on default (SPEC 13). */

@@ -204,7 +204,7 @@ as_nobody_in() {
 	mount_monfs
 	mkdir "$MNT/metrics/NS"
 	echo 1 >"$MNT/metrics/NS/m"
-	await '.eventName == "PutMetricData"'
+	await '.eventName == "CreateNamespace"'
 	day_file
 	assert_equal "$(stat -c '%F %a %U %G' "$T")" "directory 755 root root"
 	assert_equal "$(stat -c '%F %a %U %G' "$DAY")" "regular file 644 root root"
@@ -575,7 +575,7 @@ probe_acls() {
 # Data events
 
 @test "PutMetricData: one data event per open file handle, at close, with its points and bytes" {
-	mount_monfs
+	mount_monfs --trail-data write
 	mkdir "$MNT/metrics/NS"
 	local m="$MNT/metrics/NS/m"
 	mark
@@ -624,7 +624,7 @@ probe_acls() {
 }
 
 @test "PutLogEvents: one data event per handle, with events and bytes; an unterminated line counts at close" {
-	mount_monfs
+	mount_monfs --trail-data write
 	mkdir "$MNT/logs/G"
 	local s="$MNT/logs/G/S"
 	mark
@@ -791,7 +791,7 @@ probe_acls() {
 # Reading the day file as a file
 
 @test "the day file is JSON Lines in time order; jq parses every line; st_size equals wc -c" {
-	mount_monfs
+	mount_monfs --trail-data write
 	local i
 	mkdir "$MNT/metrics/NS" "$MNT/logs/G"
 	for i in $(seq 1 15); do
@@ -846,7 +846,7 @@ probe_acls() {
 }
 
 @test "eventIDs and requestIDs are unique UUIDv4s" {
-	mount_monfs
+	mount_monfs --trail-data write
 	local i
 	mkdir "$MNT/metrics/NS"
 	for i in $(seq 1 40); do
@@ -867,7 +867,7 @@ probe_acls() {
 }
 
 @test "tail -f trail/DAY shows new events as they happen" {
-	mount_monfs
+	mount_monfs --trail-data write
 	local out="$BATS_TEST_TMPDIR/tail.out"
 	mkdir "$MNT/metrics/first"
 	await '.requestParameters.namespace == "first"'
@@ -891,7 +891,7 @@ probe_acls() {
 # Durability
 
 @test "records survive a remount, and new ones are appended after them" {
-	mount_monfs
+	mount_monfs --trail-data write
 	mkdir "$MNT/metrics/before" "$MNT/logs/G"
 	echo 1 >"$MNT/metrics/before/m"
 	echo hi >"$MNT/logs/G/S"
@@ -911,7 +911,7 @@ probe_acls() {
 }
 
 @test "a file held open for writing reaches the trail within a minute, and its close adds the rest" {
-	mount_monfs
+	mount_monfs --trail-data write
 	mkdir "$MNT/metrics/NS"
 	local m="$MNT/metrics/NS/m" fifo="$BATS_TEST_TMPDIR/go" holder
 	touch "$m"
@@ -937,7 +937,7 @@ probe_acls() {
 }
 
 @test "after kill -9 with a file open and its writes acknowledged, the remount records them" {
-	mount_monfs
+	mount_monfs --trail-data write
 	mkdir "$MNT/metrics/NS"
 	local m="$MNT/metrics/NS/m" done="$BATS_TEST_TMPDIR/written" holder
 	touch "$m"
@@ -950,7 +950,7 @@ probe_acls() {
 	kill -9 "$MONFS_MAIN_PID"
 	stop_daemon "$MNT" "$MONFS_MAIN_PID" || true
 	stop_bg "$holder"
-	mount_monfs
+	mount_monfs --trail-data write
 	await '.eventName == "PutMetricData"'
 	rec '.requestParameters == {"namespace":"NS","metricName":"m","datapoints":3,"bytes":9}'
 	rec ".userIdentity.pid == $holder and .eventCategory == \"Data\""
