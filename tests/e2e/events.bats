@@ -242,6 +242,8 @@ EOF
 }
 
 @test "a trail record becomes an 'AWS API Call via CloudTrail' event; data events do not" {
+	stop_all_daemons
+	mount_monfs --trail-data write
 	mkdir "$MNT/metrics/App"
 	echo 5 >"$MNT/metrics/App/m"
 	mkdir "$MNT/logs/g"

@@ -46,6 +46,9 @@ value() {
 	N) echo 7 ;;
 	GROUP) id -gn ;;
 	ID) echo 123456789012 ;;
+	none\|write\|all | LEVEL) echo all ;; # agrees with --trail-reads
+	DIR) echo "$BATS_TEST_TMPDIR/archive" ;;
+	MINUTES) echo 5 ;;
 	*) return 1 ;;
 	esac
 }
