@@ -432,3 +432,28 @@ PERCENTS="cpu=cpu-total/cpu_usage_active cpu=cpu-total/cpu_usage_iowait mem_used
 	done
 	AGENT_PID=
 }
+
+@test "dashboard = NAME: after its first report the agent installs the host's dashboard, drawn with its series; one already there stays" {
+	echo "dashboard = host" >>"$CONF"
+	start_agent
+	eventually "$AGENT_DEADLINE_S" '[ -e "$MNT/dashboards/host" ]'
+	# CPU, memory, disk and network widgets, each row naming a series the
+	# agent writes.
+	assert_equal "$(jq -r '[.widgets[].properties.title] | join(",")' "$MNT/dashboards/host")" \
+		"CPU (%),Memory (%),Disk used (%),Network (bytes since boot)"
+	jq -e '[.widgets[].properties.metrics[]] | length >= 4' "$MNT/dashboards/host" >/dev/null
+	jq -r '.widgets[2].properties.metrics[] | .[7]' "$MNT/dashboards/host" | grep -qx /
+	# Its rows draw data within a few intervals.
+	eventually "$AGENT_DEADLINE_S" "grep -q '^memory .*last ' '$MNT/dashboards/host.txt'"
+	eventually "$AGENT_DEADLINE_S" "grep -q '^active .*last ' '$MNT/dashboards/host.txt'"
+	cat "$MNT/dashboards/host.svg" >"$BATS_TEST_TMPDIR/host.svg"
+	xmllint --noout "$BATS_TEST_TMPDIR/host.svg"
+	# Edited by its user, it is not written again by the next agent.
+	kill -TERM "$AGENT_PID"
+	wait_gone "$AGENT_PID" 10
+	AGENT_PID=
+	sed -i 's/"CPU (%)"/"Processors"/' "$MNT/dashboards/host"
+	start_agent
+	sleep 3
+	jq -e '.widgets[0].properties.title == "Processors"' "$MNT/dashboards/host" >/dev/null
+}

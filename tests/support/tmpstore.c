@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void tmpstore_dir(struct tmpstore *t, const char *tag)
@@ -46,4 +47,19 @@ void tmpstore_close(struct tmpstore *t, struct store *st)
 	if (st)
 		store_close(st);
 	tmpstore_remove(t);
+}
+
+char *tmpstore_trail_today(struct store *st)
+{
+	int64_t day = store_now_ms() / MS_PER_DAY;
+	struct trail_day d;
+	char *buf;
+	int n;
+
+	cr_assert_eq(store_trail_day(st, day, &d), 0);
+	buf = calloc(1, (size_t)d.size + 1);
+	cr_assert_not_null(buf);
+	n = store_trail_read(st, day, 0, buf, (size_t)d.size);
+	cr_assert_eq(n, d.size);
+	return buf;
 }

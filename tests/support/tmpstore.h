@@ -29,4 +29,7 @@ void tmpstore_remove(struct tmpstore *t);
 /* Close st (when not NULL), then tmpstore_remove. */
 void tmpstore_close(struct tmpstore *t, struct store *st);
 
+/* Today's trail day file of st, whole, NUL-terminated, malloc'ed. */
+char *tmpstore_trail_today(struct store *st);
+
 #endif

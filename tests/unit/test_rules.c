@@ -108,17 +108,7 @@ static int lines_with(const char *text, const char *needle)
 /* Today's trail, whole, malloc'ed. */
 static char *trail_today(void)
 {
-	int64_t day = store_now_ms() / MS_PER_DAY;
-	struct trail_day d;
-	char *buf;
-	int n;
-
-	cr_assert_eq(store_trail_day(st, day, &d), 0);
-	buf = calloc(1, (size_t)d.size + 1);
-	cr_assert_not_null(buf);
-	n = store_trail_read(st, day, 0, buf, (size_t)d.size);
-	cr_assert_eq(n, d.size);
-	return buf;
+	return tmpstore_trail_today(st);
 }
 
 /* The last record of today's trail, parsed; the caller decrefs it. */
