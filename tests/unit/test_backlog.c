@@ -74,7 +74,11 @@ static void crash_after_writes(int points, int before, int lines)
 		char line[64];
 		int i, n;
 
+		/* Writes are data events with --trail-data write (SPEC 14). */
 		if (store_open(fixture.path, &st, &err) ||
+		    store_trail_configure(
+			    st,
+			    &(struct trail_config){.data = TRAIL_DATA_WRITE}) ||
 		    store_dir_create(st, TREE_NAMESPACES, "W", 0755, &bob,
 				     &err) ||
 		    store_metric_create(st, "W", "m", 0644, &bob, &mi, &err) ||
