@@ -415,17 +415,17 @@ static void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->use_ino = 0;
 
 	write_pid(m->lock_fd);
-	if (store_open(m->opt.db, &m->store, &err)) {
+	if (store_open_config(m->opt.db,
+			      &(struct trail_config){
+				      m->opt.region, m->opt.host,
+				      m->opt.trail_days, m->opt.account,
+				      m->trail_data, m->opt.trail_log_group,
+				      m->trail_group ? m->trail_gid : getgid(),
+				      m->trail_group ? 0750 : 0755},
+			      &m->store, &err)) {
 		fprintf(stderr, "monfs: %s\n", err.msg);
 		exit(1);
 	}
-	store_trail_configure(
-		m->store,
-		&(struct trail_config){m->opt.region, m->opt.host,
-				       m->opt.trail_days, m->opt.account,
-				       m->trail_data, m->opt.trail_log_group,
-				       m->trail_group ? m->trail_gid : getgid(),
-				       m->trail_group ? 0750 : 0755});
 	if (store_trail_logs_sweep(m->store))
 		fprintf(stderr,
 			"monfs: --trail-log-group %s: cannot make its stream; "

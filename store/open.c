@@ -23,6 +23,12 @@
 
 int store_open(const char *path, struct store **out, struct err *err)
 {
+	return store_open_config(path, NULL, out, err);
+}
+
+int store_open_config(const char *path, const struct trail_config *cfg,
+		      struct store **out, struct err *err)
+{
 	struct store *st;
 	int rc;
 
@@ -30,6 +36,10 @@ int store_open(const char *path, struct store **out, struct err *err)
 	rc = db_connect(path, &st, err);
 	if (rc)
 		return rc;
+	/* What records carry, before the writes a crash left are recorded. */
+	trail_defaults(db_trail(st));
+	if (cfg)
+		store_trail_configure(st, cfg);
 	/* Who listens to whom, before anything is recorded or appended. */
 	db_hooks(st)->trail_recorded = bus_emit_trail_locked;
 	db_hooks(st)->bus_appended = rules_event_appended_locked;
@@ -67,7 +77,6 @@ int store_open(const char *path, struct store **out, struct err *err)
 		rc = logs_recover(st, err);
 	if (rc)
 		goto fail;
-	trail_defaults(db_trail(st));
 	/* Without the thread, sqlite's automatic checkpoint still runs. */
 	checkpointer_start(path, db_handle(st), db_checkpointer(st));
 	/* Room for removals on a full disk; none now is not an error. */

@@ -54,6 +54,16 @@ int64_t store_now_ms(void);
  */
 int store_open(const char *path, struct store **out, struct err *err);
 
+/*
+ * store_open with the trail configured as cfg says from the start, so
+ * that what the opening itself records (the data events of writes a
+ * crash left) carries the configured region, host, account and data
+ * level. cfg NULL: the defaults.
+ */
+struct trail_config;
+int store_open_config(const char *path, const struct trail_config *cfg,
+		      struct store **out, struct err *err);
+
 /* Close the store (NULL is fine). */
 void store_close(struct store *st);
 

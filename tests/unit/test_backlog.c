@@ -201,7 +201,11 @@ Test(backlog, the_data_events_a_crash_left_reach_the_trail)
 	int n;
 
 	crash_after_writes(5, 0, 3);
-	cr_assert_eq(store_open(fixture.path, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open_config(
+			     fixture.path,
+			     &(struct trail_config){.data = TRAIL_DATA_WRITE},
+			     &st, &err),
+		     0, "%s", err.msg);
 	cr_assert_eq(store_trail_day(st, day, &d), 0);
 	buf = calloc(1, (size_t)d.size + 1);
 	cr_assert_not_null(buf);
