@@ -21,6 +21,7 @@
 #include "fs/render.h"
 #include "fs/render_series.h"
 #include "fs/render_dashboard.h"
+#include "fs/render_group.h"
 #include "fs/view.h"
 #include "lib/perm.h"
 
@@ -132,7 +133,7 @@ static int open_stream_view(const struct node *n, struct handle *h)
 	if (rc)
 		return audit_read(&n->path, rc, err.msg);
 	h->view = render_stream_new(monfs_get()->store, n->stream.id,
-				    n->stream.end, &v);
+				    n->path.leaf, n->stream.end, &v);
 	return h->view ? audit_read(&n->path, 0, NULL) : -ENOMEM;
 }
 
@@ -143,8 +144,8 @@ static enum handle_kind kind_of(const struct node *n, int64_t *id)
 		*id = n->metric.id;
 		return HANDLE_METRIC;
 	case AREA_LOGS:
-		*id = n->stream.id;
-		return HANDLE_STREAM;
+		*id = n->group_view ? 0 : n->stream.id;
+		return n->group_view ? HANDLE_GROUP : HANDLE_STREAM;
 	case AREA_ALARMS:
 		*id = 0;
 		return HANDLE_ALARM;
@@ -164,6 +165,36 @@ static enum handle_kind kind_of(const struct node *n, int64_t *id)
 		*id = n->day.day;
 		return HANDLE_TRAIL_DAY;
 	}
+}
+
+/*
+ * A view of a log group (SPEC 16): its streams interleaved, live without
+ * until, or a query's result, computed at open.
+ */
+static int open_group_view(const struct node *n, struct handle *h)
+{
+	struct store *st = monfs_get()->store;
+	struct view v;
+	struct err err = {""};
+	char path[PATH_MAX];
+	int rc;
+
+	snprintf(path, sizeof(path), "/logs/%.*s?%.*s", PATH_MAX / 2,
+		 n->path.rest, PATH_MAX / 2 - 16, n->path.query);
+	rc = view_parse(n->path.query, VIEW_GROUP, store_now_ms(), &v, &err);
+	if (rc)
+		return audit_refusal(path, "FilterLogEvents", rc, err.msg);
+	if (v.query) {
+		rc = render_group_query(st, n->path.rest, &h->who, v.query,
+					v.since_ms, v.until_ms, v.json,
+					&h->text, &err);
+		view_release(&v);
+		return rc == -EINVAL
+			       ? audit_refusal(path, "StartQuery", rc, err.msg)
+			       : rc;
+	}
+	h->group = render_group_new(st, n->path.rest, &h->who, &v);
+	return h->group ? 0 : -ENOMEM;
 }
 
 /* An alarm's definition and state, its JSON, or its history (SPEC 5, 8). */
@@ -217,6 +248,8 @@ static int open_for_reading(const struct node *n, struct handle *h)
 		/* Being created: no definition yet, nothing to show. */
 		return rc == -ENOENT ? 0 : rc;
 	}
+	if (h->kind == HANDLE_GROUP)
+		return open_group_view(n, h);
 	if (n->view)
 		return open_stream_view(n, h);
 	if (h->kind == HANDLE_STREAM)
@@ -237,6 +270,7 @@ static const char *const READ_OP[] = {
 	[HANDLE_BUS] = "Read",
 	[HANDLE_RULE] = "DescribeRule",
 	[HANDLE_DASHBOARD] = "GetDashboard",
+	[HANDLE_GROUP] = "FilterLogEvents",
 };
 
 /*
@@ -347,6 +381,11 @@ static int open_node(const char *path, const struct node *n, bool created,
 	}
 	if (!rc && access != O_WRONLY)
 		rc = open_for_reading(n, h);
+	if (!rc && h->group) {
+		/* Set before the handle is shared: fstat finds it by path. */
+		h->view_path = strdup(path);
+		rc = h->view_path ? 0 : -ENOMEM;
+	}
 	if (rc) {
 		store_data_close(monfs_get()->store, h->ds);
 		end_handle(h);
@@ -575,6 +614,12 @@ int file_read(const char *path, char *buf, size_t size, off_t offset,
 	int rc;
 
 	(void)path;
+	if (h->group) {
+		pthread_mutex_lock(&h->lock);
+		rc = render_group_read(h->group, buf, size, offset);
+		pthread_mutex_unlock(&h->lock);
+		return rc;
+	}
 	if (h->view) {
 		/* Its cursor and buffer move: two preads on one descriptor
 		 * take turns. */
@@ -728,10 +773,17 @@ static enum area area_of(enum handle_kind kind)
 		return AREA_RULES;
 	case HANDLE_DASHBOARD:
 		return AREA_DASHBOARDS;
+	case HANDLE_GROUP:
+		return AREA_LOGS;
 	case HANDLE_FILTER:
 		break;
 	}
 	return AREA_FILTERS;
+}
+
+bool file_sized_by_handle(struct fuse_file_info *fi)
+{
+	return handle_of(fi)->group != NULL;
 }
 
 int file_stat(struct fuse_file_info *fi, struct stat *st)
@@ -758,6 +810,18 @@ int file_stat(struct fuse_file_info *fi, struct stat *st)
 	node_stat(&n, st);
 	if (removed)
 		st->st_nlink = 0;
+	if (h->group) {
+		/* The bytes rendered so far, a live view's new ones too. */
+		int64_t size;
+
+		pthread_mutex_lock(&h->lock);
+		size = render_group_size(h->group);
+		pthread_mutex_unlock(&h->lock);
+		if (size < 0)
+			return (int)size;
+		st->st_size = size;
+		st->st_blocks = (size + 511) / 512;
+	}
 	return 0;
 }
 

@@ -29,6 +29,13 @@ int file_fsync(const char *path, int datasync, struct fuse_file_info *fi);
 int file_stat(struct fuse_file_info *fi, struct stat *st);
 
 /*
+ * Whether fi's size is its own rendering's (a group view: the bytes
+ * rendered to that descriptor so far, SPEC 16), so that fstat must ask
+ * the handle, not the path.
+ */
+bool file_sized_by_handle(struct fuse_file_info *fi);
+
+/*
  * Rename definition src to dst, both resolved, in one directory (dst
  * a free name when it does not resolve): the store's rename for a
  * defined src, then the open handles and the registry of definitions

@@ -1,6 +1,7 @@
 /* handle: per-open-file state and the shared line joiner. */
 #include "fs/handle.h"
 #include "fs/render.h"
+#include "fs/render_group.h"
 
 /*
  * Every open handle, so that those the kernel never releases end too.
@@ -51,6 +52,27 @@ struct handle *handle_new(enum handle_kind kind, int64_t id, pid_t opener,
 	return h;
 }
 
+int64_t handle_group_size(const char *path, pid_t tgid)
+{
+	struct handle *h;
+	int64_t size = -ENOENT;
+
+	pthread_mutex_lock(&open_lock);
+	for (h = open_handles; h; h = h->next)
+		if (h->group && h->opener == tgid && h->view_path &&
+		    !strcmp(h->view_path, path))
+			break; /* the list is newest first */
+	if (h)
+		pthread_mutex_lock(&h->lock);
+	pthread_mutex_unlock(&open_lock);
+	if (!h)
+		return size;
+	/* Its release waits for this lock before it frees the handle. */
+	size = render_group_size(h->group);
+	pthread_mutex_unlock(&h->lock);
+	return size;
+}
+
 void handle_free(struct handle *h)
 {
 	if (!h)
@@ -64,6 +86,8 @@ void handle_free(struct handle *h)
 		h->next->prev = h->prev;
 	pthread_mutex_unlock(&open_lock);
 	render_stream_free(h->view);
+	render_group_free(h->group);
+	free(h->view_path);
 	free(h->name);
 	free(h->creating);
 	strbuf_release(&h->pending);

@@ -20,6 +20,7 @@
 #include "lib/strbuf.h"
 
 struct stream_render;
+struct group_render;
 struct data_session;
 
 enum handle_kind {
@@ -31,6 +32,7 @@ enum handle_kind {
 	HANDLE_BUS, /* id: the bus's stream */
 	HANDLE_RULE,
 	HANDLE_DASHBOARD,
+	HANDLE_GROUP, /* a log group's view (SPEC 16) */
 };
 
 /* Whether kind is a definition's: taken whole, parsed at close. */
@@ -65,6 +67,9 @@ struct handle {
 	bool writable;
 	struct strbuf pending; /* bytes after the last '\n' written; lock */
 	struct strbuf text;    /* a metric's rendering, made at open */
+	struct group_render *group; /* a group view's renderer, or NULL;
+				       it moves under lock */
+	char *view_path;	    /* a group view's path, as opened */
 	struct stream_render *view; /* a stream view's renderer, or NULL;
 				       its cursor moves under lock */
 	struct data_session *ds;    /* a writer's session; file.c's to close;
@@ -97,6 +102,14 @@ typedef int (*lines_fn)(void *ctx, const char *buf, size_t len);
  */
 struct handle *handle_new(enum handle_kind kind, int64_t id, pid_t opener,
 			  bool writable);
+
+/*
+ * The bytes rendered so far (after rendering what arrived) by the newest
+ * group view the process tgid holds open on path, or -ENOENT when it
+ * holds none there (SPEC 16: fstat on an open view). Takes open_lock,
+ * then that handle's lock.
+ */
+int64_t handle_group_size(const char *path, pid_t tgid);
 
 /* Free a handle and what it owns (NULL is fine). */
 void handle_free(struct handle *h);

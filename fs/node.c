@@ -543,6 +543,7 @@ int node_resolve(const char *path, struct node *n)
 	n->view = false;
 	n->being_created = false;
 	n->alias = false;
+	n->group_view = false;
 	n->text_size = 0;
 	rc = path_parse(path, p);
 	if (rc)
@@ -602,6 +603,14 @@ int node_resolve(const char *path, struct node *n)
 			if (rc != -ENOENT)
 				return rc;
 		}
+	}
+	/* A view of a log group: its streams, or a query (SPEC 16). */
+	if (p->query && p->area == AREA_LOGS &&
+	    !store_dir_get(st, TREE_LOG_GROUPS, p->rest, &n->attr)) {
+		n->type = NT_FILE;
+		n->view = true;
+		n->group_view = true;
+		return 0;
 	}
 	if (!p->parent[0])
 		return -ENOENT;

@@ -27,6 +27,8 @@ struct node {
 	 * empty when listed, and not removable itself.
 	 */
 	bool alias;
+	/* NT_FILE in logs/: a view on a log group's path (SPEC 16) */
+	bool group_view;
 	struct metric_info metric; /* NT_FILE in metrics/ */
 	struct stream_info stream; /* NT_FILE in logs/, and a bus */
 	struct trail_day day;	   /* NT_FILE in trail/ */

@@ -21,6 +21,7 @@
 #include "fs/audit.h"
 #include "fs/node.h"
 #include "fs/file.h"
+#include "fs/handle.h"
 #include "fs/ops.h"
 #include "fs/shape.h"
 #include "fs/xattr.h"
@@ -40,7 +41,7 @@ static int op_getattr(const char *path, struct stat *st,
 	 * passes no path (nullpath_ok): answer from the handle, which also
 	 * knows a stream removed while open.
 	 */
-	if (!path)
+	if (!path || (fi && file_sized_by_handle(fi)))
 		return fi ? file_stat(fi, st) : -ENOENT;
 	rc = node_resolve(path, &n);
 	/*
@@ -65,7 +66,21 @@ static int op_getattr(const char *path, struct stat *st,
 	}
 	if (rc)
 		return rc;
-	return node_stat(&n, st);
+	rc = node_stat(&n, st);
+	if (!rc && n.group_view) {
+		/*
+		 * Linux sends fstat(2) without the handle: a group view held
+		 * open by the caller reports what it rendered (SPEC 16), so
+		 * that tail -f sees it grow.
+		 */
+		int64_t size = handle_group_size(path, node_thread_group());
+
+		if (size >= 0) {
+			st->st_size = size;
+			st->st_blocks = (size + 511) / 512;
+		}
+	}
+	return rc;
 }
 
 struct list_ctx {

@@ -238,6 +238,7 @@ void render_metric_abort(struct metric_render *r)
 struct stream_render {
 	struct store *store;
 	int64_t stream_id;
+	char *name;
 	struct view view;
 	int64_t cursor;	   /* absolute offset of the next write to render */
 	int64_t until;	   /* absolute end, fixed at open */
@@ -247,11 +248,15 @@ struct stream_render {
 };
 
 struct stream_render *render_stream_new(struct store *st, int64_t stream_id,
-					int64_t until_abs, struct view *v)
+					const char *name, int64_t until_abs,
+					struct view *v)
 {
 	struct stream_render *r = calloc(1, sizeof(*r));
 
-	if (!r) {
+	if (r)
+		r->name = strdup(name);
+	if (!r || !r->name) {
+		free(r);
 		view_release(v);
 		return NULL;
 	}
@@ -268,13 +273,16 @@ void render_stream_free(struct stream_render *r)
 		return;
 	view_release(&r->view);
 	strbuf_release(&r->out);
+	free(r->name);
 	free(r);
 }
 
-static int json_event(struct strbuf *out, int64_t ts, const char *line,
-		      size_t len)
+int render_log_event_json(struct strbuf *out, const char *stream,
+			  int64_t stream_id, int64_t abs, int64_t ts_ms,
+			  const char *line, size_t len)
 {
 	struct strbuf msg = STRBUF_INIT;
+	char id[48];
 	json_t *j;
 	char *text;
 	int rc;
@@ -282,9 +290,12 @@ static int json_event(struct strbuf *out, int64_t ts, const char *line,
 	rc = format_utf8_lossy(&msg, line, len);
 	if (rc)
 		return rc;
-	j = json_pack("{s:I,s:I,s:s%}", "timestamp", (json_int_t)ts,
-		      "ingestionTime", (json_int_t)ts, "message",
-		      msg.buf ? msg.buf : "", msg.len);
+	snprintf(id, sizeof(id), "%020lld%020lld", (long long)stream_id,
+		 (long long)abs);
+	j = json_pack("{s:s,s:I,s:s%,s:I,s:s}", "logStreamName", stream,
+		      "timestamp", (json_int_t)ts_ms, "message",
+		      msg.buf ? msg.buf : "", msg.len, "ingestionTime",
+		      (json_int_t)ts_ms, "eventId", id);
 	strbuf_release(&msg);
 	if (!j)
 		return -ENOMEM;
@@ -315,8 +326,13 @@ static int render_chunk(void *ctx, int64_t ts_ms, const char *data, size_t len)
 		pos = end + 1;
 		if (r->view.filter && !pattern_match(r->view.filter, line, n))
 			continue;
+		/* The scan moved the cursor past this write before the call. */
 		if (r->view.json)
-			rc = json_event(&r->out, ts_ms, line, n);
+			rc = render_log_event_json(
+				&r->out, r->name, r->stream_id,
+				r->cursor - (int64_t)len +
+					(int64_t)(line - data),
+				ts_ms, line, n);
 		else
 			rc = strbuf_add(&r->out, line, n + 1);
 	}

@@ -50,9 +50,24 @@ void render_metric_abort(struct metric_render *r);
  */
 struct stream_render;
 
-/* Take ownership of v. NULL when out of memory (v released then). */
+/*
+ * Take ownership of v; the stream is named name (its JSON lines'
+ * logStreamName). NULL when out of memory (v released then).
+ */
 struct stream_render *render_stream_new(struct store *st, int64_t stream_id,
-					int64_t until_abs, struct view *v);
+					const char *name, int64_t until_abs,
+					struct view *v);
+
+/*
+ * Append one event as a JSON line in FilteredLogEvent's shape (SPEC 16):
+ * logStreamName, timestamp, message (without its '\n', invalid UTF-8 as
+ * U+FFFD), ingestionTime, and eventId, made of the stream's id and the
+ * event's absolute offset in it, so that it names the event for as long
+ * as it is kept. 0 or -ENOMEM.
+ */
+int render_log_event_json(struct strbuf *out, const char *stream,
+			  int64_t stream_id, int64_t abs, int64_t ts_ms,
+			  const char *line, size_t len);
 
 /*
  * Copy up to size bytes of the rendering at offset into buf. Returns the

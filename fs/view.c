@@ -27,6 +27,7 @@ enum key {
 	KEY_SERIES,
 	KEY_MERGE,
 	KEY_WIDTH,
+	KEY_QUERY,
 	KEY_COUNT
 };
 
@@ -36,6 +37,7 @@ static const char *const KEYS[KEY_COUNT] = {
 	[KEY_FORMAT] = "format", [KEY_FILTER] = "filter",
 	[KEY_VIEW] = "view",	 [KEY_SERIES] = "series",
 	[KEY_MERGE] = "merge",	 [KEY_WIDTH] = "width",
+	[KEY_QUERY] = "query",
 };
 
 /* Which keys apply to which kind of file (SPEC 8). */
@@ -52,6 +54,11 @@ static const bool APPLIES[][KEY_COUNT] = {
 			 [KEY_FORMAT] = true,
 			 [KEY_FILTER] = true},
 	[VIEW_ALARM] = {[KEY_FORMAT] = true, [KEY_VIEW] = true},
+	[VIEW_GROUP] = {[KEY_SINCE] = true,
+			[KEY_UNTIL] = true,
+			[KEY_FORMAT] = true,
+			[KEY_FILTER] = true,
+			[KEY_QUERY] = true},
 	[VIEW_DASHBOARD] = {[KEY_PERIOD] = true,
 			    [KEY_SINCE] = true,
 			    [KEY_UNTIL] = true,
@@ -216,6 +223,9 @@ static int apply(enum view_target target, enum key key, const char *value,
 		else if (strcmp(value, "false"))
 			goto bad;
 		return 0;
+	case KEY_QUERY:
+		v->query = strndup(value, len);
+		return v->query ? 0 : -ENOMEM;
 	case KEY_COUNT:
 		break;
 	}
@@ -297,7 +307,15 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 			out->width = VIEW_WIDTH_DEFAULT;
 		return 0;
 	}
-	if (target == VIEW_STREAM) {
+	if (seen[KEY_QUERY] && seen[KEY_FILTER]) {
+		err_set(err, "filter and query: give one (a query filters with "
+			     "its filter command)");
+		rc = -EINVAL;
+		goto fail;
+	}
+	if (target == VIEW_STREAM || target == VIEW_GROUP) {
+		out->since_given = seen[KEY_SINCE];
+		out->until_given = seen[KEY_UNTIL];
 		if (!seen[KEY_SINCE])
 			out->since_ms = INT64_MIN;
 		if (!seen[KEY_UNTIL])
@@ -328,4 +346,6 @@ void view_release(struct view *v)
 	if (v->series_given)
 		dimension_selector_free(&v->series);
 	v->series_given = false;
+	free(v->query);
+	v->query = NULL;
 }

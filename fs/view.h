@@ -20,7 +20,13 @@
 #define VIEW_WIDTH_MIN 40
 #define VIEW_WIDTH_MAX 1000
 
-enum view_target { VIEW_METRIC, VIEW_STREAM, VIEW_ALARM, VIEW_DASHBOARD };
+enum view_target {
+	VIEW_METRIC,
+	VIEW_STREAM,
+	VIEW_ALARM,
+	VIEW_DASHBOARD,
+	VIEW_GROUP, /* a log group's path: its streams, or a query (SPEC 16) */
+};
 
 /* How a dashboard view is drawn (SPEC 15). */
 enum view_drawing { DRAW_TEXT, DRAW_JSON, DRAW_SVG, DRAW_HTML };
@@ -48,6 +54,8 @@ struct view {
 	enum view_drawing drawing;
 	int width;
 	bool since_given, until_given, period_given;
+	/* groups: query= (SPEC 16), a Logs Insights query; owned, or NULL */
+	char *query;
 };
 
 /*
