@@ -22,6 +22,7 @@
 #include "fs/render_series.h"
 #include "fs/render_dashboard.h"
 #include "fs/render_group.h"
+#include "fs/render_describe.h"
 #include "fs/view.h"
 #include "lib/perm.h"
 
@@ -90,9 +91,36 @@ static int render_series(const struct node *n, const struct view *v,
 	return rc ? rc : audit_read(&n->path, 0, NULL);
 }
 
+/*
+ * `alarms?...` or a namespace's `?format=json` (SPEC 16): what the
+ * reader may read, listed at open.
+ */
+static int open_listing(const struct node *n, struct handle *h,
+			enum view_target target, const char *op)
+{
+	struct store *st = monfs_get()->store;
+	struct view v;
+	struct err err = {""};
+	char path[PATH_MAX];
+	int rc;
+
+	snprintf(path, sizeof(path), "/%s/%.*s?%.*s", area_name(n->path.area),
+		 PATH_MAX / 2, n->path.rest, PATH_MAX / 2 - 32, n->path.query);
+	rc = view_parse(n->path.query, target, store_now_ms(), &v, &err);
+	if (rc)
+		return audit_refusal(path, op, rc, err.msg);
+	rc = target == VIEW_ALARMS ? render_alarms(st, &h->who, &v, &h->text)
+				   : render_namespace(st, &h->who, n->path.rest,
+						      &v, &h->text);
+	view_release(&v);
+	return rc;
+}
+
 /* Render a metric's statistics (its view, or the default) into h. */
 static int render_metric(const struct node *n, struct handle *h)
 {
+	if (n->namespace_view)
+		return open_listing(n, h, VIEW_NAMESPACE, "ListMetrics");
 	struct store *st = monfs_get()->store;
 	int64_t now = store_now_ms();
 	struct metric_render *r;
@@ -141,7 +169,7 @@ static enum handle_kind kind_of(const struct node *n, int64_t *id)
 {
 	switch (n->path.area) {
 	case AREA_METRICS:
-		*id = n->metric.id;
+		*id = n->namespace_view ? 0 : n->metric.id;
 		return HANDLE_METRIC;
 	case AREA_LOGS:
 		*id = n->group_view ? 0 : n->stream.id;
@@ -200,6 +228,8 @@ static int open_group_view(const struct node *n, struct handle *h)
 /* An alarm's definition and state, its JSON, or its history (SPEC 5, 8). */
 static int render_alarm(const struct node *n, struct handle *h)
 {
+	if (!n->path.rest[0])
+		return open_listing(n, h, VIEW_ALARMS, "DescribeAlarms");
 	struct view v;
 	struct err err = {""};
 	int rc;

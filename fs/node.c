@@ -544,6 +544,7 @@ int node_resolve(const char *path, struct node *n)
 	n->being_created = false;
 	n->alias = false;
 	n->group_view = false;
+	n->namespace_view = false;
 	n->text_size = 0;
 	rc = path_parse(path, p);
 	if (rc)
@@ -551,6 +552,13 @@ int node_resolve(const char *path, struct node *n)
 	if (p->area == AREA_ROOT || !p->rest[0]) {
 		n->type = p->area == AREA_ROOT ? NT_ROOT : NT_AREA;
 		n->attr = fixed_attr(p->area);
+		if (p->query && p->area == AREA_ALARMS) {
+			/* alarms?format=json, alarms?state=ALARM (SPEC 16) */
+			n->type = NT_FILE;
+			n->view = true;
+			n->attr.mode = 0444;
+			return 0;
+		}
 		return p->query ? -ENOENT : 0;
 	}
 	if (p->area == AREA_TRAIL) {
@@ -604,12 +612,16 @@ int node_resolve(const char *path, struct node *n)
 				return rc;
 		}
 	}
-	/* A view of a log group: its streams, or a query (SPEC 16). */
-	if (p->query && p->area == AREA_LOGS &&
-	    !store_dir_get(st, TREE_LOG_GROUPS, p->rest, &n->attr)) {
+	/*
+	 * A view of a log group (its streams, or a query) or of a
+	 * namespace (ListMetrics): SPEC 16.
+	 */
+	if (p->query &&
+	    !store_dir_get(st, area_tree(p->area), p->rest, &n->attr)) {
 		n->type = NT_FILE;
 		n->view = true;
-		n->group_view = true;
+		n->group_view = p->area == AREA_LOGS;
+		n->namespace_view = p->area == AREA_METRICS;
 		return 0;
 	}
 	if (!p->parent[0])

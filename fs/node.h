@@ -29,6 +29,8 @@ struct node {
 	bool alias;
 	/* NT_FILE in logs/: a view on a log group's path (SPEC 16) */
 	bool group_view;
+	/* NT_FILE in metrics/: a view on a namespace's path (ListMetrics) */
+	bool namespace_view;
 	struct metric_info metric; /* NT_FILE in metrics/ */
 	struct stream_info stream; /* NT_FILE in logs/, and a bus */
 	struct trail_day day;	   /* NT_FILE in trail/ */

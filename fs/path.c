@@ -129,6 +129,12 @@ int path_parse(const char *path, struct fs_path *out)
 	first = path;
 	slash = strchr(first, '/');
 	n = slash ? (size_t)(slash - first) : strlen(first);
+	/* `alarms?state=ALARM`: a view of an area itself (SPEC 16). */
+	q = memchr(first, '?', n);
+	if (q) {
+		n = (size_t)(q - first);
+		slash = NULL;
+	}
 	for (a = AREA_METRICS; a <= AREA_LAST; a++)
 		if (strlen(AREAS[a]) == n && !memcmp(AREAS[a], first, n))
 			break;

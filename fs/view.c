@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/alarm.h"
 #include "lib/format.h"
 #include "lib/parse.h"
 #include "lib/pattern.h"
@@ -28,6 +29,7 @@ enum key {
 	KEY_MERGE,
 	KEY_WIDTH,
 	KEY_QUERY,
+	KEY_STATE,
 	KEY_COUNT
 };
 
@@ -37,7 +39,7 @@ static const char *const KEYS[KEY_COUNT] = {
 	[KEY_FORMAT] = "format", [KEY_FILTER] = "filter",
 	[KEY_VIEW] = "view",	 [KEY_SERIES] = "series",
 	[KEY_MERGE] = "merge",	 [KEY_WIDTH] = "width",
-	[KEY_QUERY] = "query",
+	[KEY_QUERY] = "query",	 [KEY_STATE] = "state",
 };
 
 /* Which keys apply to which kind of file (SPEC 8). */
@@ -59,6 +61,8 @@ static const bool APPLIES[][KEY_COUNT] = {
 			[KEY_FORMAT] = true,
 			[KEY_FILTER] = true,
 			[KEY_QUERY] = true},
+	[VIEW_ALARMS] = {[KEY_FORMAT] = true, [KEY_STATE] = true},
+	[VIEW_NAMESPACE] = {[KEY_FORMAT] = true},
 	[VIEW_DASHBOARD] = {[KEY_PERIOD] = true,
 			    [KEY_SINCE] = true,
 			    [KEY_UNTIL] = true,
@@ -226,6 +230,13 @@ static int apply(enum view_target target, enum key key, const char *value,
 	case KEY_QUERY:
 		v->query = strndup(value, len);
 		return v->query ? 0 : -ENOMEM;
+	case KEY_STATE:
+		for (v->state = ALARM_INSUFFICIENT_DATA;
+		     v->state <= ALARM_ALARM; v->state++)
+			if (!strcmp(value, alarm_state_name(
+						   (enum alarm_state)v->state)))
+				return 0;
+		goto bad;
 	case KEY_COUNT:
 		break;
 	}
@@ -244,6 +255,7 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	out->state = -1;
 	out->period_s = DEFAULT_PERIOD_S;
 	out->nstats = stat_defaults(out->stats);
 	/* Every pair counts, an empty one too: "period=60&" is refused. */
@@ -295,7 +307,8 @@ int view_parse(const char *query, enum view_target target, int64_t now_ms,
 		rc = -EINVAL;
 		goto fail;
 	}
-	if (target == VIEW_ALARM)
+	if (target == VIEW_ALARM || target == VIEW_ALARMS ||
+	    target == VIEW_NAMESPACE)
 		return 0;
 	if (target == VIEW_DASHBOARD) {
 		/* The body's range and periods hold where the query is silent.

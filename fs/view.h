@@ -25,7 +25,9 @@ enum view_target {
 	VIEW_STREAM,
 	VIEW_ALARM,
 	VIEW_DASHBOARD,
-	VIEW_GROUP, /* a log group's path: its streams, or a query (SPEC 16) */
+	VIEW_GROUP,  /* a log group's path: its streams, or a query (SPEC 16) */
+	VIEW_ALARMS, /* alarms itself: DescribeAlarms (SPEC 16) */
+	VIEW_NAMESPACE, /* a namespace's path: ListMetrics (SPEC 16) */
 };
 
 /* How a dashboard view is drawn (SPEC 15). */
@@ -56,6 +58,8 @@ struct view {
 	bool since_given, until_given, period_given;
 	/* groups: query= (SPEC 16), a Logs Insights query; owned, or NULL */
 	char *query;
+	/* alarms: state= (an enum alarm_state), or -1 for every alarm */
+	int state;
 };
 
 /*

@@ -1037,7 +1037,7 @@ terms_fixture() {
 # ---------------------------------------------------------------------------
 # Views: format=json
 
-@test "?format=json: one object a line with ms timestamps and the message" {
+@test "?format=json: one object a line in FilteredLogEvent's shape, ms timestamps, the message, a unique eventId" {
 	local before after
 	before=$(now_ms)
 	/bin/printf 'first line\nERROR second\ttab\r\n{"k":"v \\\\ \\"q\\""}\ncaf\xc3\xa9 \xe6\xb8\xa9\n' >"$S"
@@ -1046,7 +1046,8 @@ terms_fixture() {
 	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/json")" 4
 	run jq -e -s --argjson lo $((before - 2000)) --argjson hi $((after + 2000)) '
 		length == 4 and all(.[];
-			type == "object" and (keys == ["ingestionTime", "message", "timestamp"])
+			type == "object" and (keys_unsorted == ["logStreamName", "timestamp", "message", "ingestionTime", "eventId"])
+			and .logStreamName == "s"
 			and (.timestamp | type == "number" and . == floor and . >= $lo and . <= $hi)
 			and (.ingestionTime | type == "number" and . == floor and . >= $lo and . <= $hi))' \
 		"$BATS_TEST_TMPDIR/json"
@@ -1056,6 +1057,9 @@ terms_fixture() {
 	[ "$status" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/json"; false; }
 	# the timestamps are within the last minute
 	json_check "$(head -n 1 "$BATS_TEST_TMPDIR/json")" ".timestamp >= $(($(now_ms) - 60000))"
+	# eventIds are unique, and the same at every read
+	assert_equal "$(jq -r .eventId "$BATS_TEST_TMPDIR/json" | sort -u | wc -l)" 4
+	assert_equal "$(cat "$S?format=json" | jq -r .eventId)" "$(jq -r .eventId "$BATS_TEST_TMPDIR/json")"
 }
 
 @test "?format=json shows invalid UTF-8 bytes as U+FFFD" {
