@@ -141,10 +141,21 @@ int path_parse(const char *path, struct fs_path *out)
 	if (a > AREA_LAST)
 		return n > NAME_MAX_BYTES ? -ENAMETOOLONG : -ENOENT;
 	out->area = (enum area)a;
-	/* A view's query may take its name past 255 bytes (SPEC 16). */
+	/*
+	 * A view's query may take its name past 255 bytes, up to 1,024
+	 * (FUSE's limit for a name, SPEC 16).
+	 */
 	q = strchr(path, '?');
 	if (!components_fit(path, q ? (size_t)(q - path) : strlen(path)))
 		return -ENAMETOOLONG;
+	if (q) {
+		const char *name = q;
+
+		while (name > path && name[-1] != '/')
+			name--;
+		if (strlen(name) > VIEW_NAME_MAX_BYTES)
+			return -ENAMETOOLONG;
+	}
 	path = slash ? slash + 1 : first + n;
 	if (strlen(path) >= sizeof(out->rest))
 		return -ENAMETOOLONG;

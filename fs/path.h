@@ -39,6 +39,8 @@ enum area {
 	((area) == AREA_ALARMS || (area) == AREA_FILTERS ||                    \
 	 (area) == AREA_RULES || (area) == AREA_DASHBOARDS)
 
+#define VIEW_NAME_MAX_BYTES 1024 /* a view's name, its query included */
+
 struct fs_path {
 	enum area area;
 	char rest[PATH_MAX];   /* below the area, no query: "AWS/EC2/CPU" */
