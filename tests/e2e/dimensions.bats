@@ -257,6 +257,9 @@ Host=c%2Fx $(iso $T) $(expected_row "${C[@]}")"
 # The trail
 
 @test "trail records of a dimensioned metric carry the namespace and its dimensions apart" {
+	# PutMetricData is a data event: recorded with --trail-data write.
+	stop_all_daemons
+	mount_monfs --trail-data write
 	mkdir -p "$NS/Role=web/Host=a%2Fb"
 	write_to "$NS/Host=a%2Fb/Role=web/cpu" '1 %s\n2 %s\n' "$T" "$T"
 	local dims='[{"name":"Host","value":"a/b"},{"name":"Role","value":"web"}]'
