@@ -31,8 +31,9 @@ struct chunk {
 	size_t at, len;
 };
 
-/* One stream of the group, and its batch. */
+/* One stream of a group, and its batch. */
 struct member {
+	size_t group; /* its group's index in the merge's groups */
 	char *name;
 	int64_t id;	/* 0: removed, never asked again */
 	int64_t cursor; /* absolute offset of the next write to fetch */
@@ -44,10 +45,11 @@ struct member {
 
 struct merge {
 	struct store *st;
-	char *group;
+	char **groups; /* the groups merged, in the order given */
+	size_t ngroups;
 	struct caller who;
 	int64_t since_ms, until_ms;
-	struct member *m; /* by name */
+	struct member *m; /* by group, then name */
 	size_t n, cap;
 };
 
@@ -68,21 +70,25 @@ static void merge_release(struct merge *mg)
 
 	for (i = 0; i < mg->n; i++)
 		member_release(&mg->m[i]);
+	for (i = 0; i < mg->ngroups; i++)
+		free(mg->groups[i]);
 	free(mg->m);
-	free(mg->group);
+	free(mg->groups);
 	mg->m = NULL;
 	mg->n = mg->cap = 0;
-	mg->group = NULL;
+	mg->groups = NULL;
+	mg->ngroups = 0;
 }
 
-/* Insert stream name (id, who may read it) at its place by name. */
-static int merge_add(struct merge *mg, const char *name, int64_t id)
+/* Insert stream name of group g (id) at its place by group, then name. */
+static int merge_add(struct merge *mg, size_t g, const char *name, int64_t id)
 {
 	size_t lo = 0, hi = mg->n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(mg->m[mid].name, name);
+		int c = mg->m[mid].group != g ? (mg->m[mid].group < g ? -1 : 1)
+					      : strcmp(mg->m[mid].name, name);
 
 		if (!c)
 			return 0; /* known already */
@@ -101,7 +107,7 @@ static int merge_add(struct merge *mg, const char *name, int64_t id)
 		mg->cap = cap;
 	}
 	memmove(&mg->m[lo + 1], &mg->m[lo], (mg->n - lo) * sizeof(*mg->m));
-	mg->m[lo] = (struct member){.id = id, .data = STRBUF_INIT};
+	mg->m[lo] = (struct member){.group = g, .id = id, .data = STRBUF_INIT};
 	mg->m[lo].name = strdup(name);
 	if (!mg->m[lo].name) {
 		memmove(&mg->m[lo], &mg->m[lo + 1],
@@ -139,29 +145,40 @@ static int list_name(void *ctx, const char *name, bool is_dir,
 	return l->v[l->n++] ? 0 : -ENOMEM;
 }
 
-/*
- * List the group again: streams made since join (those who may read),
- * and every stream will be asked again for what arrived. 0 or -errno.
- */
-static int merge_refresh(struct merge *mg)
+/* List group g again: its streams made since join (those who may read). */
+static int merge_list(struct merge *mg, size_t g)
 {
+	const char *group = mg->groups[g];
 	struct names l = {0};
 	struct stream_info s;
 	size_t i;
-	int rc = store_dir_list(mg->st, TREE_LOG_GROUPS, mg->group, list_name,
-				&l);
+	int rc = store_dir_list(mg->st, TREE_LOG_GROUPS, group, list_name, &l);
 
 	if (rc == -ENOENT) /* the group went: nothing more arrives */
 		rc = 0;
 	for (i = 0; !rc && i < l.n; i++) {
-		if (store_stream_get(mg->st, mg->group, l.v[i], &s))
+		if (store_stream_get(mg->st, group, l.v[i], &s))
 			continue; /* gone meanwhile */
 		if (perm_allows(&mg->who, &s.attr, false, PERM_READ))
-			rc = merge_add(mg, l.v[i], s.id);
+			rc = merge_add(mg, g, l.v[i], s.id);
 	}
 	for (i = 0; i < l.n; i++)
 		free(l.v[i]);
 	free(l.v);
+	return rc;
+}
+
+/*
+ * List the groups again: streams made since join, and every stream will
+ * be asked again for what arrived. 0 or -errno.
+ */
+static int merge_refresh(struct merge *mg)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < mg->ngroups; i++)
+		rc = merge_list(mg, i);
 	for (i = 0; i < mg->n; i++)
 		mg->m[i].drained = false;
 	return rc;
@@ -256,7 +273,9 @@ static int merge_step(struct merge *mg, merge_event_fn fn, void *ctx)
 	return 1;
 }
 
-static int merge_init(struct merge *mg, struct store *st, const char *group,
+/* A merge of groups[0..n) (copied), its streams listed. 0 or -errno. */
+static int merge_init(struct merge *mg, struct store *st,
+		      const char *const *groups, size_t n,
 		      const struct caller *who, int64_t since_ms,
 		      int64_t until_ms)
 {
@@ -264,8 +283,15 @@ static int merge_init(struct merge *mg, struct store *st, const char *group,
 			     .who = *who,
 			     .since_ms = since_ms,
 			     .until_ms = until_ms};
-	mg->group = strdup(group);
-	return mg->group ? merge_refresh(mg) : -ENOMEM;
+	mg->groups = calloc(n ? n : 1, sizeof(*mg->groups));
+	if (!mg->groups)
+		return -ENOMEM;
+	for (; mg->ngroups < n; mg->ngroups++) {
+		mg->groups[mg->ngroups] = strdup(groups[mg->ngroups]);
+		if (!mg->groups[mg->ngroups])
+			return -ENOMEM;
+	}
+	return merge_refresh(mg);
 }
 
 /* ---- views ---- */
@@ -304,7 +330,7 @@ struct group_render *render_group_new(struct store *st, const char *group,
 	struct group_render *r = calloc(1, sizeof(*r));
 
 	if (!r ||
-	    merge_init(&r->mg, st, group, who, v->since_ms, v->until_ms)) {
+	    merge_init(&r->mg, st, &group, 1, who, v->since_ms, v->until_ms)) {
 		if (r)
 			merge_release(&r->mg);
 		free(r);
@@ -361,8 +387,10 @@ int render_group_read(struct group_render *r, char *buf, size_t size,
 		/* A reader went back: render again from the start. */
 		struct merge fresh;
 
-		rc = merge_init(&fresh, r->mg.st, r->mg.group, &r->mg.who,
-				r->mg.since_ms, r->mg.until_ms);
+		rc = merge_init(&fresh, r->mg.st,
+				(const char *const *)r->mg.groups,
+				r->mg.ngroups, &r->mg.who, r->mg.since_ms,
+				r->mg.until_ms);
 		if (rc) {
 			merge_release(&fresh);
 			return rc;
@@ -402,13 +430,12 @@ int64_t render_group_size(struct group_render *r)
 
 /* ---- queries ---- */
 
-/* What feed_event feeds: the run, and the group for @log. */
+/* merge_event_fn: one event fed to the query (ctx: the merge and run). */
 struct feed {
+	const struct merge *mg;
 	struct insights_run *run;
-	const char *group;
 };
 
-/* merge_event_fn: one event fed to the query. */
 static int feed_event(void *ctx, const struct member *m, int64_t ts_ms,
 		      int64_t abs, const char *line, size_t len)
 {
@@ -419,11 +446,31 @@ static int feed_event(void *ctx, const struct member *m, int64_t ts_ms,
 		.message = line,
 		.len = len,
 		.log_stream = m->name,
-		.log_group = f->group,
+		.log_group = f->mg->groups[m->group],
 	};
 
 	(void)abs;
 	return insights_run_feed(f->run, &ev);
+}
+
+int render_groups_run(struct store *st, const char *const *groups, size_t n,
+		      const struct caller *who,
+		      const struct insights_query *query, int64_t since_ms,
+		      int64_t until_ms, struct insights_result *res)
+{
+	struct insights_run *run = insights_run_new(query);
+	struct merge mg = {0};
+	int rc = run ? merge_init(&mg, st, groups, n, who, since_ms, until_ms)
+		     : -ENOMEM;
+
+	while (!rc && (rc = merge_step(&mg, feed_event,
+				       &(struct feed){&mg, run})) == 1)
+		rc = 0;
+	if (!rc)
+		rc = insights_run_finish(run, res);
+	insights_run_free(run);
+	merge_release(&mg);
+	return rc;
 }
 
 int render_group_query(struct store *st, const char *group,
@@ -433,9 +480,7 @@ int render_group_query(struct store *st, const char *group,
 {
 	struct insights_result res = {0};
 	struct insights_query *query = NULL;
-	struct insights_run *run = NULL;
 	const char *const *sources;
-	struct merge mg = {0};
 	int rc = insights_parse(q, strlen(q), &query, err);
 
 	if (!rc && insights_sources(query, &sources)) {
@@ -443,23 +488,13 @@ int render_group_query(struct store *st, const char *group,
 			     "names");
 		rc = -EINVAL;
 	}
-	if (!rc) {
-		run = insights_run_new(query);
-		rc = run ? 0 : -ENOMEM;
-	}
 	if (!rc)
-		rc = merge_init(&mg, st, group, who, since_ms, until_ms);
-	while (!rc && (rc = merge_step(&mg, feed_event,
-				       &(struct feed){run, group})) == 1)
-		rc = 0;
-	if (!rc)
-		rc = insights_run_finish(run, &res);
+		rc = render_groups_run(st, &group, 1, who, query, since_ms,
+				       until_ms, &res);
 	if (!rc)
 		rc = json ? insights_result_json(&res, out)
 			  : insights_result_text(&res, out);
 	insights_result_free(&res);
-	insights_run_free(run);
 	insights_query_free(query);
-	merge_release(&mg);
 	return rc;
 }

@@ -48,6 +48,20 @@ int64_t render_group_size(struct group_render *r);
 
 void render_group_free(struct group_render *r);
 
+struct insights_query;
+struct insights_result;
+
+/*
+ * Run query over the streams of groups[0..n) in [since_ms, until_ms)
+ * that who may read, merged as a group view merges them (ties: the
+ * groups' order, then stream names), into *res. The caller checks who
+ * may read the groups themselves. 0 or -errno.
+ */
+int render_groups_run(struct store *st, const char *const *groups, size_t n,
+		      const struct caller *who,
+		      const struct insights_query *query, int64_t since_ms,
+		      int64_t until_ms, struct insights_result *res);
+
 /*
  * Run the Logs Insights query q (text) over group's streams in
  * [since_ms, until_ms) as who, and append its result to out: a table
