@@ -37,6 +37,19 @@ int access_node(const char *path, const struct node *n,
 	return 0;
 }
 
+int access_read(const char *path, const struct node *n,
+		const struct caller *who, bool record, const char *op)
+{
+	int rc;
+
+	if (record)
+		return access_node(path, n, who, PERM_READ, op);
+	rc = node_walk(&n->path, who);
+	if (!rc && !perm_allows(who, &n->attr, n->type != NT_FILE, PERM_READ))
+		rc = -EACCES;
+	return rc;
+}
+
 int access_create(const char *path, const struct fs_path *p,
 		  const struct caller *who, const char *op)
 {

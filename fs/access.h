@@ -16,6 +16,15 @@
 int access_node(const char *path, const struct node *n,
 		const struct caller *who, int want, const char *op);
 
+/*
+ * Whether who may read n (at path): access_node's answer with PERM_READ,
+ * the refusal recorded as op only when record is set (a stat that draws
+ * a dashboard asks without recording; its read records). 0, -EACCES,
+ * -ENOENT.
+ */
+int access_read(const char *path, const struct node *n,
+		const struct caller *who, bool record, const char *op);
+
 /* Whether who may make an entry named by p (op "Create", "Mkdir"). */
 int access_create(const char *path, const struct fs_path *p,
 		  const struct caller *who, const char *op);

@@ -2,7 +2,6 @@
 #include "fs/node.h"
 
 #include "fs/handle.h"
-#include "fs/render_dashboard.h"
 #include "lib/format.h"
 #include "lib/perm.h"
 #include "lib/timeutil.h"
@@ -449,21 +448,6 @@ static int64_t definition_size(struct store *st, enum area area,
  * (fs/handle.c). Filters have no views.
  */
 /*
- * The bytes a read of dashboard view n returns now (SPEC 15): browsers
- * read st_size bytes of a file:// page. 0 when it cannot be drawn (the
- * open fails then, and says why).
- */
-static int64_t dashboard_view_size(struct node *n)
-{
-	struct strbuf text = STRBUF_INIT;
-	int64_t size =
-		render_dashboard(n, false, &text) ? 0 : (int64_t)text.len;
-
-	strbuf_release(&text);
-	return size;
-}
-
-/*
  * A dashboard's view under a name with an ending (SPEC 15): NAME.svg is
  * NAME?format=svg, NAME.svg?width=100 NAME?format=svg&width=100. p's
  * rest becomes NAME and its query the format first, the rest after.
@@ -518,8 +502,6 @@ static int resolve_definition(struct store *st, struct node *n)
 		if (!n->view)
 			n->text_size =
 				definition_size(st, n->path.area, n->path.rest);
-		else if (n->path.area == AREA_DASHBOARDS)
-			n->text_size = dashboard_view_size(n);
 		return 0;
 	}
 	if (rc != -ENOENT)

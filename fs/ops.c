@@ -22,6 +22,7 @@
 #include "fs/node.h"
 #include "fs/file.h"
 #include "fs/handle.h"
+#include "fs/render_dashboard.h"
 #include "fs/ops.h"
 #include "fs/shape.h"
 #include "fs/xattr.h"
@@ -66,6 +67,9 @@ static int op_getattr(const char *path, struct stat *st,
 	}
 	if (rc)
 		return rc;
+	/* A dashboard's view: its size is its drawing's (SPEC 15). */
+	if (n.view && n.path.area == AREA_DASHBOARDS)
+		n.text_size = render_dashboard_size(&n);
 	rc = node_stat(&n, st);
 	if (!rc && n.group_view) {
 		/*

@@ -105,8 +105,7 @@ static int readable(struct gather *g, const char *path, const char *op)
 	if (!rc && g->scratch.type != NT_FILE)
 		rc = -ENOENT;
 	if (!rc)
-		rc = dashboard_may_read(path, &g->scratch, &g->who, g->record,
-					op);
+		rc = access_read(path, &g->scratch, &g->who, g->record, op);
 	return rc;
 }
 
@@ -278,23 +277,20 @@ static int draw(struct gather *g, const char *name, const struct dashboard *d,
 	return rc;
 }
 
-int dashboard_may_read(const char *path, const struct node *n,
-		       const struct caller *who, bool record, const char *op)
-{
-	int rc;
-
-	if (record)
-		return access_node(path, n, who, PERM_READ, op);
-	rc = node_walk(&n->path, who);
-	if (!rc && !perm_allows(who, &n->attr, n->type != NT_FILE, PERM_READ))
-		rc = -EACCES;
-	return rc;
-}
-
 /* A refusal, on the trail when the drawing records. */
 static int refuse(bool record, const char *path, int rc, const char *why)
 {
 	return record ? audit_refusal(path, "GetDashboard", rc, why) : rc;
+}
+
+int64_t render_dashboard_size(const struct node *n)
+{
+	struct strbuf text = STRBUF_INIT;
+	int64_t size =
+		render_dashboard(n, false, &text) ? 0 : (int64_t)text.len;
+
+	strbuf_release(&text);
+	return size;
 }
 
 int render_dashboard(const struct node *n, bool record, struct strbuf *out)

@@ -30,4 +30,12 @@
  */
 int render_dashboard(const struct node *n, bool record, struct strbuf *out);
 
+/*
+ * The bytes a read of dashboard view n returns now, for st_size
+ * (browsers read st_size bytes of a file:// page): drawn without
+ * recording. 0 when it cannot be drawn (the open fails then, and says
+ * why).
+ */
+int64_t render_dashboard_size(const struct node *n);
+
 #endif

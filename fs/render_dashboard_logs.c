@@ -32,7 +32,7 @@ static int group_readable(const struct caller *who, bool record,
 	rc = node_resolve(path, n);
 	if (!rc && n->type != NT_DIR)
 		rc = -ENOENT;
-	return rc ? rc : dashboard_may_read(path, n, who, record, "StartQuery");
+	return rc ? rc : access_read(path, n, who, record, "StartQuery");
 }
 
 /* Say why the widget shows no table. */

@@ -32,14 +32,6 @@ int dashboard_log_gather(struct store *st, const struct caller *who,
 			 int64_t end_ms, struct dashboard_log *out,
 			 struct dash_table *table);
 
-/*
- * Whether who may read n (at path): access_node's answer, the refusal
- * recorded as op when record is set, else only answered. 0, -EACCES,
- * -ENOENT. (fs/render_dashboard.c)
- */
-int dashboard_may_read(const char *path, const struct node *n,
-		       const struct caller *who, bool record, const char *op);
-
 /* Free what out owns; safe on a zeroed one. */
 void dashboard_log_release(struct dashboard_log *out);
 
