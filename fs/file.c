@@ -259,8 +259,10 @@ static int open_for_reading(const struct node *n, struct handle *h)
 		return render_metric(n, h);
 	if (h->kind == HANDLE_ALARM)
 		return render_alarm(n, h);
-	if (h->kind == HANDLE_DASHBOARD && n->view)
+	if (h->kind == HANDLE_DASHBOARD && n->view) {
+		h->drawn = true;
 		return render_dashboard(n, true, &h->text);
+	}
 	if (h->kind == HANDLE_DASHBOARD) {
 		int rc = store_dashboard_render(monfs_get()->store,
 						n->path.rest, &h->text);
@@ -825,7 +827,10 @@ int file_stat(struct fuse_file_info *fi, struct stat *st)
 	int rc = 0;
 
 	n.path.area = area_of(h->kind);
-	n.view = h->view != NULL;
+	n.view = h->view != NULL || h->drawn;
+	/* The drawing this descriptor reads (lseek(SEEK_END) asks it). */
+	if (h->drawn)
+		n.text_size = (int64_t)h->text.len;
 	if (h->kind == HANDLE_STREAM || h->kind == HANDLE_BUS) {
 		/* Its true size, also when removed: the reader has it all. */
 		rc = store_stream_stat(store, h->id, &n.stream);

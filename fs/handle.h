@@ -70,6 +70,7 @@ struct handle {
 	struct group_render *group; /* a group view's renderer, or NULL;
 				       it moves under lock */
 	char *view_path;	    /* a group view's path, as opened */
+	bool drawn;		    /* a dashboard's view: its size is text's */
 	struct stream_render *view; /* a stream view's renderer, or NULL;
 				       its cursor moves under lock */
 	struct data_session *ds;    /* a writer's session; file.c's to close;

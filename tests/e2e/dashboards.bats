@@ -350,7 +350,7 @@ EOT
 	/bin/printf '%s\n' "metric = App/quiet" "statistic = maximum" "period = 60" \
 		"comparison = >" "threshold = 80" "treat_missing_data = notBreaching" >"$MNT/alarms/fine"
 	cat >"$D/page" <<EOT
-{"start": "-PT2H", "widgets": [
+{"start": "-PT4H", "widgets": [
   {"type": "metric", "x": 0, "y": 0, "width": 12, "height": 8,
    "properties": {"title": "t", "period": 300, "stat": "Maximum",
      "metrics": [["App", "lat", {"color": "#ff0000"}]]}},
