@@ -442,7 +442,7 @@ long() {
 	put "$M/ns/m"
 	put "$M/ns/a/m"
 	put "$L/g/s"
-	assert_equal "$(stat -c %h "$MNT")" 9
+	assert_equal "$(stat -c %h "$MNT")" 10
 	assert_equal "$(stat -c %h "$M")" 3
 	assert_equal "$(stat -c %h "$M/ns")" 4
 	assert_equal "$(stat -c %h "$M/ns/a")" 3

@@ -25,11 +25,11 @@ repeat() {
 # ---------------------------------------------------------------------------
 # The root
 
-@test "the root holds exactly metrics logs alarms filters trail events rules" {
+@test "the root holds exactly metrics logs alarms filters trail events rules dashboards" {
 	run ls -A "$MNT"
 	[ "$status" -eq 0 ]
-	assert_equal "$(echo $output)" "alarms events filters logs metrics rules trail"
-	for d in metrics logs alarms filters trail events rules; do
+	assert_equal "$(echo $output)" "alarms dashboards events filters logs metrics rules trail"
+	for d in metrics logs alarms filters trail events rules dashboards; do
 		[ -d "$MNT/$d" ]
 	done
 }
@@ -37,7 +37,7 @@ repeat() {
 @test "mkdir at the root is refused with EPERM" {
 	fails_with "Operation not permitted" mkdir "$MNT/extra"
 	[ ! -e "$MNT/extra" ]
-	assert_equal "$(ls -A "$MNT" | xargs)" "alarms events filters logs metrics rules trail"
+	assert_equal "$(ls -A "$MNT" | xargs)" "alarms dashboards events filters logs metrics rules trail"
 }
 
 @test "touch at the root is refused with EPERM" {
@@ -45,25 +45,25 @@ repeat() {
 	fails_with "Operation not permitted" write_to "$MNT/extra2" 'hello\n'
 	[ ! -e "$MNT/extra" ]
 	[ ! -e "$MNT/extra2" ]
-	assert_equal "$(ls -A "$MNT" | xargs)" "alarms events filters logs metrics rules trail"
+	assert_equal "$(ls -A "$MNT" | xargs)" "alarms dashboards events filters logs metrics rules trail"
 }
 
 @test "nothing else can be made at the root: mkfifo, ln -s, mknod" {
 	fails_with "Operation not permitted" mkfifo "$MNT/fifo"
 	fails_with "Operation not permitted" ln -s metrics "$MNT/link"
 	fails_with "Operation not permitted" mknod "$MNT/null" c 1 3
-	assert_equal "$(ls -A "$MNT" | xargs)" "alarms events filters logs metrics rules trail"
+	assert_equal "$(ls -A "$MNT" | xargs)" "alarms dashboards events filters logs metrics rules trail"
 }
 
 @test "the top directories cannot be removed or renamed" {
 	run rmdir "$MNT/metrics"
 	[ "$status" -ne 0 ]
 	fails_with "Operation not permitted" mv "$MNT/logs" "$MNT/logs2"
-	assert_equal "$(ls -A "$MNT" | xargs)" "alarms events filters logs metrics rules trail"
+	assert_equal "$(ls -A "$MNT" | xargs)" "alarms dashboards events filters logs metrics rules trail"
 }
 
-@test "metrics logs alarms filters rules are mode 1777 like /tmp" {
-	for d in metrics logs alarms filters rules; do
+@test "metrics logs alarms filters rules dashboards are mode 1777 like /tmp" {
+	for d in metrics logs alarms filters rules dashboards; do
 		assert_equal "$(stat -c '%A %a' "$MNT/$d")" "drwxrwxrwt 1777"
 	done
 }
