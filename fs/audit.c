@@ -75,3 +75,28 @@ int audit_read(const struct fs_path *p, int rc, const char *message)
 	store_trail_record(monfs_get()->store, &ev);
 	return rc;
 }
+
+int audit_group_read(const struct fs_path *p, const char *op, int rc,
+		     const char *message)
+{
+	struct caller who;
+	struct trail_event ev;
+
+	if (rc == 0 && monfs_get()->trail_data != TRAIL_DATA_ALL)
+		return rc;
+	who = node_caller();
+	ev = (struct trail_event){
+		.source = SOURCES[AREA_LOGS],
+		.name = op,
+		.who = &who,
+		.read_only = true,
+		.data = true,
+		.params = {TRAIL_STR("logGroupName", p->rest),
+			   TRAIL_STR("query", p->query ? p->query : "")},
+		.nparams = 2,
+		.error = rc,
+		.message = message,
+	};
+	store_trail_record(monfs_get()->store, &ev);
+	return rc;
+}

@@ -27,4 +27,12 @@ int audit_refusal(const char *path, const char *op, int rc,
  */
 int audit_read(const struct fs_path *p, int rc, const char *message);
 
+/*
+ * A read of a log group's view (SPEC 16) as op (FilterLogEvents,
+ * StartQuery): recorded when refused, or with --trail-data all. Returns
+ * rc.
+ */
+int audit_group_read(const struct fs_path *p, const char *op, int rc,
+		     const char *message);
+
 #endif

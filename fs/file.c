@@ -204,25 +204,25 @@ static int open_group_view(const struct node *n, struct handle *h)
 	struct store *st = monfs_get()->store;
 	struct view v;
 	struct err err = {""};
-	char path[PATH_MAX];
 	int rc;
 
-	snprintf(path, sizeof(path), "/logs/%.*s?%.*s", PATH_MAX / 2,
-		 n->path.rest, PATH_MAX / 2 - 16, n->path.query);
 	rc = view_parse(n->path.query, VIEW_GROUP, store_now_ms(), &v, &err);
 	if (rc)
-		return audit_refusal(path, "FilterLogEvents", rc, err.msg);
+		return audit_group_read(&n->path, "FilterLogEvents", rc,
+					err.msg);
 	if (v.query) {
 		rc = render_group_query(st, n->path.rest, &h->who, v.query,
 					v.since_ms, v.until_ms, v.json,
 					&h->text, &err);
 		view_release(&v);
-		return rc == -EINVAL
-			       ? audit_refusal(path, "StartQuery", rc, err.msg)
+		return rc == -EINVAL || !rc
+			       ? audit_group_read(&n->path, "StartQuery", rc,
+						  err.msg)
 			       : rc;
 	}
 	h->group = render_group_new(st, n->path.rest, &h->who, &v);
-	return h->group ? 0 : -ENOMEM;
+	return h->group ? audit_group_read(&n->path, "FilterLogEvents", 0, NULL)
+			: -ENOMEM;
 }
 
 /* An alarm's definition and state, its JSON, or its history (SPEC 5, 8). */
