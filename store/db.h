@@ -200,6 +200,8 @@ struct trail_settings {
 	int64_t retention_days;
 	char account[16];     /* 12 digits: events' account (SPEC 13, 14) */
 	enum trail_data data; /* the data events recorded (SPEC 14) */
+	bool insights;	      /* --trail-insights (store/trail_insights.c) */
+	int64_t insights_baseline_min; /* its baseline window, in minutes */
 };
 
 /* The store's trail settings (store/trail.c keeps them). */
