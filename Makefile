@@ -44,7 +44,7 @@ UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
 # The unit tests of the store and of fs/ link everything below fs/; the
 # others test lib/ and link lib/ alone (no sqlite, no FUSE), which keeps
 # lib/ pure.
-STORE_UNIT := alarms alarm_rules backlog buses checkpoint dimensions faults filters handle logs memo rules space store view tree trail
+STORE_UNIT := alarms alarm_rules backlog buses checkpoint dimensions faults filters handle logs memo rules space store view tree trail trail_insights_store
 STORE_UNIT_BIN := $(addprefix $(BUILD)/tests/unit/test_,$(STORE_UNIT))
 # What the store's unit tests share (a store in a directory of its own).
 TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
