@@ -39,12 +39,12 @@ FS_OBJ    := $(FS_SRC:%.c=$(BUILD)/%.o)
 # The fs/ modules unit tests link: the line joiner and view parsing are
 # pure (handle.c's free reaches render.c, which reaches view.c), none of
 # them calls libfuse.
-FS_UNIT_OBJ := $(addprefix $(BUILD)/fs/,handle.o render.o view.o)
+FS_UNIT_OBJ := $(addprefix $(BUILD)/fs/,handle.o render.o render_group.o view.o)
 UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
 # The unit tests of the store and of fs/ link everything below fs/; the
 # others test lib/ and link lib/ alone (no sqlite, no FUSE), which keeps
 # lib/ pure.
-STORE_UNIT := alarms alarm_rules backlog buses checkpoint dashboards dimensions faults filters handle logs memo rules space store view tree trail
+STORE_UNIT := alarms alarm_rules backlog buses checkpoint dashboards dimensions faults filters handle logs memo rules space store view tree trail trail_insights_store
 STORE_UNIT_BIN := $(addprefix $(BUILD)/tests/unit/test_,$(STORE_UNIT))
 # What the store's unit tests share (a store in a directory of its own).
 TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))

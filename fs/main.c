@@ -381,6 +381,7 @@ static void *sweeper_main(void *data)
 		store_logs_sweep(m->store, store_now_ms());
 		store_trail_sweep(m->store, store_now_ms());
 		store_trail_logs_sweep(m->store);
+		store_trail_insights_tick(m->store, store_now_ms());
 		store_filters_sweep(m->store, store_now_ms());
 		store_space_sweep(m->store);
 		pthread_mutex_lock(&m->stop_lock);
@@ -431,6 +432,8 @@ static void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 			"monfs: --trail-log-group %s: cannot make its stream; "
 			"tried again every %d s\n",
 			m->opt.trail_log_group, SWEEP_INTERVAL_S);
+	store_trail_insights_configure(m->store, m->opt.trail_insights,
+				       m->opt.insights_baseline);
 	/* Rules on default receive what the trail's readers may read. */
 	store_rules_set_trail_attr(
 		m->store,

@@ -20,7 +20,8 @@
 #include "store/segments.h"
 #include "store/space.h"
 
-#define STMT_CACHE_MAX 96
+/* Room for every SQL string of store/ (about 150 with Insights'). */
+#define STMT_CACHE_MAX 256
 #define BUSY_TIMEOUT_MS 10000
 
 struct stmt_slot {

@@ -385,6 +385,57 @@ static const char *const MIGRATIONS[] = {
 	"  ctime_ms INTEGER NOT NULL, mtime_ms INTEGER NOT NULL);"
 	TOP_TRIGGERS("dashboards", "dashboards"),
 	/* clang-format on */
+
+	/*
+	 * 14 -> 15: CloudTrail Insights (SPEC 14, store/trail_insights.c).
+	 * Each (eventSource, eventName) of management calls is a key; a
+	 * minute's row counts its calls and those with an errorCode, and
+	 * its attributions count each attribute's values, split by
+	 * whether the call failed. Rows older than the baseline window go
+	 * (but those an open insight still needs). An open insight is one
+	 * row per key and type with what its End repeats; the state row
+	 * says when counting began (the history there is) and the last
+	 * minute judged.
+	 */
+	/* clang-format off */
+	"CREATE TABLE trail_insight_keys ("
+	"  id INTEGER PRIMARY KEY,"
+	"  event_source TEXT NOT NULL,"
+	"  event_name TEXT NOT NULL,"
+	"  UNIQUE (event_source, event_name));"
+	"CREATE TABLE trail_insight_minutes ("
+	"  key_id INTEGER NOT NULL REFERENCES trail_insight_keys(id)"
+	"    ON DELETE CASCADE,"
+	"  minute INTEGER NOT NULL,"  /* ms since the epoch / 60000 */
+	"  calls INTEGER NOT NULL,"
+	"  errors INTEGER NOT NULL,"
+	"  PRIMARY KEY (key_id, minute)) WITHOUT ROWID;"
+	"CREATE INDEX trail_insight_minutes_by_minute"
+	"  ON trail_insight_minutes(minute);"
+	"CREATE TABLE trail_insight_attributions ("
+	"  key_id INTEGER NOT NULL REFERENCES trail_insight_keys(id)"
+	"    ON DELETE CASCADE,"
+	"  minute INTEGER NOT NULL,"
+	"  attribute INTEGER NOT NULL," /* 0 userIdentityArn, 1 userAgent, 2 errorCode */
+	"  value TEXT NOT NULL,"
+	"  error INTEGER NOT NULL,"     /* 1: the calls had an errorCode */
+	"  count INTEGER NOT NULL,"
+	"  PRIMARY KEY (key_id, attribute, minute, value, error)) WITHOUT ROWID;"
+	"CREATE INDEX trail_insight_attributions_by_minute"
+	"  ON trail_insight_attributions(minute);"
+	"CREATE TABLE trail_insight_open ("
+	"  key_id INTEGER NOT NULL REFERENCES trail_insight_keys(id),"
+	"  insight_type INTEGER NOT NULL," /* 0 call rate, 1 error rate */
+	"  shared_event_id TEXT NOT NULL,"
+	"  start_minute INTEGER NOT NULL,"
+	"  baseline_average REAL NOT NULL,"
+	"  baseline_minutes INTEGER NOT NULL,"
+	"  PRIMARY KEY (key_id, insight_type));"
+	"CREATE TABLE trail_insight_state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  first_minute INTEGER NOT NULL,"
+	"  judged_minute INTEGER NOT NULL);",
+	/* clang-format on */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -896,6 +896,25 @@ int store_trail_read(struct store *st, int64_t day, int64_t offset, char *buf,
  */
 int store_trail_sweep(struct store *st, int64_t now_ms);
 
+/* ---- trail insights (SPEC 14), store/trail_insights.c ---- */
+
+/*
+ * Turn CloudTrail Insights on or off (--trail-insights), with a baseline
+ * window of baseline_minutes (--insights-baseline, at least 1). While on,
+ * every management call recorded is counted for its eventSource and
+ * eventName in its minute. 0 or -EINVAL (a window below 1 minute).
+ */
+int store_trail_insights_configure(struct store *st, bool on,
+				   int64_t baseline_minutes);
+
+/*
+ * Judge every completed minute not judged yet, as of now_ms (never the
+ * current one), recording Start and End insight records, then forget the
+ * minutes the baseline no longer needs. Does nothing while off. 0 or
+ * -errno (the database failed; what was judged before stays judged).
+ */
+int store_trail_insights_tick(struct store *st, int64_t now_ms);
+
 /* ---- data sessions: writes to an open file, and their trail ---- */
 
 /*

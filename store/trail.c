@@ -23,6 +23,7 @@
 #include "lib/format.h"
 #include "store/holds.h"
 #include "store/trail.h"
+#include "store/trail_insights.h"
 #include "lib/strbuf.h"
 #include "lib/timeutil.h"
 
@@ -266,7 +267,9 @@ static int stamp(json_t *rec, int64_t now_ms)
 	new_uuid(req);
 	return json_object_set_new(rec, "eventTime", json_string(when)) ||
 	       json_object_set_new(rec, "eventID", json_string(id)) ||
-	       json_object_set_new(rec, "requestID", json_string(req));
+	       /* Insights records have no requestID (CloudTrail's). */
+	       (json_object_get(rec, "requestID") &&
+		json_object_set_new(rec, "requestID", json_string(req)));
 }
 
 /*
@@ -425,8 +428,16 @@ int trail_append_locked(struct store *st, const struct trail_event *ev,
 	if (!rec)
 		return -ENOMEM;
 	rc = append_record(st, rec, !ev->not_emitted, now_ms);
+	/* Management calls count towards Insights (SPEC 14). */
+	if (!rc)
+		rc = trail_insights_count_locked(st, rec, now_ms);
 	json_decref(rec);
 	return rc;
+}
+
+int trail_append_json_locked(struct store *st, json_t *rec, int64_t now_ms)
+{
+	return append_record(st, rec, true, now_ms);
 }
 
 int store_trail_record(struct store *st, const struct trail_event *ev)

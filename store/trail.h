@@ -19,6 +19,14 @@ int trail_append_locked(struct store *st, const struct trail_event *ev,
 			int64_t now_ms);
 
 /*
+ * Append rec, a whole record made elsewhere (an Insights record), at
+ * now_ms: stamped with eventTime and eventID, and put on the default bus
+ * as every record is. Lock held, transaction open. 0 or -errno.
+ */
+int trail_append_json_locked(struct store *st, struct json_t *rec,
+			     int64_t now_ms);
+
+/*
  * End a changing operation begun with db_begin: when rc is 0, record ev
  * in the same transaction and commit; otherwise roll back, and record ev
  * as refused with rc and err's message in a transaction of its own (the

@@ -259,7 +259,7 @@ Test(logs, a_database_of_schema_6_keeps_its_streams_and_bytes_migrating)
 	 * backlog_taken (10 -> 11), and
 	 * neither the directory-time triggers and top_dirs (7 -> 8) nor
 	 * alarms' created_ms (8 -> 9) of the later migrations (nor the
-	 * rules and dashboards of 12 -> 13 and 13 -> 14). No segment
+	 * rules, dashboards and Insights of 12 -> 13 -> 14 -> 15). No segment
 	 * files: the bytes are only in the database.
 	 */
 	snprintf(
@@ -288,7 +288,10 @@ Test(logs, a_database_of_schema_6_keeps_its_streams_and_bytes_migrating)
 		" DROP TABLE top_dirs; ALTER TABLE alarms DROP COLUMN "
 		"created_ms; DROP TABLE backlog_taken;"
 		" DROP TABLE rule_deliveries; DROP TABLE rules;"
-		" DROP TABLE dashboards;"
+		" DROP TABLE dashboards; DROP TABLE trail_insight_keys;"
+		" DROP TABLE trail_insight_minutes;"
+		" DROP TABLE trail_insight_attributions;"
+		" DROP TABLE trail_insight_open; DROP TABLE trail_insight_state;"
 		" DELETE FROM schema_version WHERE version >= 7; COMMIT;\"",
 		fixture.dir, fixture.dir, fixture.dir, fixture.dir);
 	cr_assert_eq(system(cmd), 0);
