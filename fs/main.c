@@ -560,6 +560,11 @@ int main(int argc, char *argv[])
 	if (m.opt.trail_archive) {
 		char *abs = NULL;
 
+		if (!m.opt.trail_archive[0]) {
+			fprintf(stderr, "monfs: --trail-archive needs a "
+					"directory\n");
+			goto out;
+		}
 		if (store_trail_archive_check(db, m.opt.region, &err)) {
 			fprintf(stderr, "monfs: %s\n", err.msg);
 			goto out;

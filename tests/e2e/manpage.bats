@@ -46,6 +46,7 @@ value() {
 	N) echo 7 ;;
 	GROUP) id -gn ;;
 	ID) echo 123456789012 ;;
+	DIR) echo "$BATS_TEST_TMPDIR/archive" ;;
 	*) return 1 ;;
 	esac
 }
