@@ -50,6 +50,14 @@ STORE_UNIT_BIN := $(addprefix $(BUILD)/tests/unit/test_,$(STORE_UNIT))
 TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 LIB_UNIT_BIN := $(filter-out $(STORE_UNIT_BIN),$(UNIT_BIN))
 LIB_LIBS  := $(shell pkg-config --libs jansson 2>/dev/null) -lm
+# The trail archive (lib/trail_archive.h) gzips with zlib and signs with
+# OpenSSL's libcrypto: the daemon and lib/'s tests link both.
+ARCHIVE_LIBS := $(shell pkg-config --libs libcrypto zlib 2>/dev/null)
+LDLIBS    += $(ARCHIVE_LIBS)
+LIB_LIBS  += $(ARCHIVE_LIBS)
+# Its delivery is tested on a store, with the store's tests.
+STORE_UNIT_BIN += $(BUILD)/tests/unit/test_trail_archive_store
+LIB_UNIT_BIN := $(filter-out $(STORE_UNIT_BIN),$(UNIT_BIN))
 HEADER_OBJ := $(HEADERS:%.h=$(BUILD)/headers/%.o)
 
 .PHONY: all run test test-deps unit e2e check-asan check-tsan check-valgrind \

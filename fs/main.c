@@ -27,6 +27,7 @@
 #include "fs/monfs.h"
 #include "fs/file.h"
 #include "fs/ops.h"
+#include "fs/verify.h"
 #include "lib/parse.h"
 
 #define MONFS_VERSION "0.1.0"
@@ -379,6 +380,7 @@ static void *sweeper_main(void *data)
 		pthread_mutex_unlock(&m->stop_lock);
 		store_sweep(m->store, store_now_ms());
 		store_logs_sweep(m->store, store_now_ms());
+		store_trail_archive_deliver(m->store, store_now_ms(), false);
 		store_trail_sweep(m->store, store_now_ms());
 		store_trail_logs_sweep(m->store);
 		store_trail_insights_tick(m->store, store_now_ms());
@@ -440,6 +442,12 @@ static void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 		&(struct node_attr){getuid(),
 				    m->trail_group ? m->trail_gid : getgid(),
 				    m->trail_group ? 0640 : 0644, 0, 0});
+	if (m->opt.trail_archive &&
+	    store_trail_archive_configure(m->store, m->opt.db,
+					  m->opt.trail_archive, &err)) {
+		fprintf(stderr, "monfs: %s\n", err.msg);
+		exit(1);
+	}
 	m->mounted_ms = store_now_ms();
 	/* Alarms are evaluated again at start, not reset (SPEC 5). */
 	if (evaluator_start(m->store))
@@ -463,6 +471,8 @@ static void monfs_destroy(void *data)
 	evaluator_stop();
 	/* Files still open at unmount: their data events are recorded now. */
 	handle_free_all(file_end);
+	/* At unmount, every record goes to the archive, and a digest. */
+	store_trail_archive_deliver(m->store, store_now_ms(), true);
 	store_close(m->store);
 	m->store = NULL;
 }
@@ -477,6 +487,9 @@ int main(int argc, char *argv[])
 	char *db = NULL;
 	int rc = 1;
 
+	/* A subcommand, not a mount: `monfs verify DIR` (SPEC 14). */
+	if (argc > 1 && !strcmp(argv[1], "verify"))
+		return verify_main(argc - 1, argv + 1);
 	m.opt.trail_days = DEFAULT_TRAIL_DAYS;
 	m.opt.insights_baseline = DEFAULT_INSIGHTS_BASELINE_MIN;
 	m.lock_fd = -1;
@@ -548,6 +561,34 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	store_close(probe);
+	/*
+	 * --trail-archive: the signing key loads (or is made) now, so that
+	 * a corrupted key refuses the start; DIR made absolute, as the
+	 * daemon chdirs to / (DIR itself may appear later).
+	 */
+	if (m.opt.trail_archive) {
+		char *abs = NULL;
+
+		if (!m.opt.trail_archive[0]) {
+			fprintf(stderr, "monfs: --trail-archive needs a "
+					"directory\n");
+			goto out;
+		}
+		if (store_trail_archive_check(db, m.opt.region, &err)) {
+			fprintf(stderr, "monfs: %s\n", err.msg);
+			goto out;
+		}
+		if (m.opt.trail_archive[0] != '/') {
+			char cwd[PATH_MAX];
+
+			if (!getcwd(cwd, sizeof(cwd)) ||
+			    asprintf(&abs, "%s/%s", cwd, m.opt.trail_archive) <
+				    0)
+				goto out;
+			free(m.opt.trail_archive);
+			m.opt.trail_archive = abs;
+		}
+	}
 	/*
 	 * libfuse 3.14's fuse_main warns about an unset max_idle_threads
 	 * (libfuse issue #1003); setting it first silences that, and a

@@ -212,7 +212,7 @@ struct trail_settings {
 	int64_t log_stream_id;
 	gid_t log_gid;
 	mode_t log_mode;
-	bool insights;	      /* --trail-insights (store/trail_insights.c) */
+	bool insights; /* --trail-insights (store/trail_insights.c) */
 	int64_t insights_baseline_min; /* its baseline window, in minutes */
 };
 

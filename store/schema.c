@@ -436,6 +436,48 @@ static const char *const MIGRATIONS[] = {
 	"  first_minute INTEGER NOT NULL,"
 	"  judged_minute INTEGER NOT NULL);",
 	/* clang-format on */
+
+	/*
+	 * 15 -> 16: the trail archive (SPEC 14, store/trail_archive.c): one
+	 * row of delivery state, and the log files delivered since the last
+	 * digest. Two triggers keep delivery honest whatever deletes
+	 * records: a record id reused after retention emptied the table
+	 * moves the delivered mark back below it (nothing skipped), and a
+	 * record that expires undelivered, once the archive has started, is
+	 * counted for the next digest to say so.
+	 */
+	/* clang-format off */
+	"CREATE TABLE trail_archive_state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  started INTEGER NOT NULL DEFAULT 0,"
+	"  delivered_id INTEGER NOT NULL DEFAULT 0," /* trail_records.id */
+	"  last_log_ms INTEGER NOT NULL DEFAULT 0,"
+	"  digest_start_ms INTEGER NOT NULL DEFAULT 0,"
+	"  prev_key TEXT, prev_hash TEXT, prev_signature TEXT,"
+	"  expired_count INTEGER NOT NULL DEFAULT 0,"
+	"  expired_first_day INTEGER, expired_last_day INTEGER);"
+	"INSERT INTO trail_archive_state (id) VALUES (1);"
+	"CREATE TABLE trail_archive_logs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  s3_key TEXT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  oldest_ms INTEGER NOT NULL,"
+	"  newest_ms INTEGER NOT NULL);"
+	"CREATE TRIGGER trail_archive_id_reused AFTER INSERT ON trail_records"
+	"  WHEN NEW.id <= (SELECT delivered_id FROM trail_archive_state)"
+	"  BEGIN UPDATE trail_archive_state SET delivered_id = NEW.id - 1;"
+	"  END;"
+	"CREATE TRIGGER trail_archive_expired AFTER DELETE ON trail_records"
+	"  WHEN OLD.id > (SELECT delivered_id FROM trail_archive_state"
+	"                 WHERE started)"
+	"  BEGIN UPDATE trail_archive_state SET"
+	"    expired_count = expired_count + 1,"
+	"    expired_first_day = min(coalesce(expired_first_day, OLD.day),"
+	"                            OLD.day),"
+	"    expired_last_day = max(coalesce(expired_last_day, OLD.day),"
+	"                           OLD.day);"
+	"  END;",
+	/* clang-format on */
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))

@@ -915,6 +915,43 @@ int store_trail_insights_configure(struct store *st, bool on,
  */
 int store_trail_insights_tick(struct store *st, int64_t now_ms);
 
+/* ---- trail archive (SPEC 14), store/trail_archive.c ---- */
+
+/*
+ * What can fail the start of --trail-archive DIR, checked before the
+ * daemon forks: the signing key DB.trail-key.pem beside the database at
+ * db_path loads, or is made (RSA-2048, mode 0600) when it does not
+ * exist, and region can name archive objects. A key file that exists
+ * but does not load is refused, never replaced. DIR itself may be
+ * missing (delivery waits for it). 0, or -errno with err saying why.
+ */
+int store_trail_archive_check(const char *db_path, const char *region,
+			      struct err *err);
+
+/*
+ * Archive st's trail under dir (the store's trail settings name the
+ * account and region): load the key beside db_path, start the delivery
+ * state the first time (the records still in the database are the first
+ * delivered), and put the public key in dir/monfs-public-key.pem. A
+ * missing or unwritable dir is not an error here: delivery says so and
+ * catches up later. 0, or -errno with err (the key, as the check).
+ */
+int store_trail_archive_configure(struct store *st, const char *db_path,
+				  const char *dir, struct err *err);
+
+/*
+ * Deliver what is due at now_ms (the sweeper calls this every few
+ * seconds): a log file of the records not yet delivered once 5 minutes
+ * have passed since the last one, and a signed digest of the log files
+ * since the last digest once an hour has passed since it (empty ones
+ * too). With final (at unmount), every record goes out and a digest
+ * follows whatever the time. A failure (dir missing, unwritable, full)
+ * loses nothing: it is printed to stderr and recorded in the trail once
+ * per streak, and the next call tries again. 0 (also when no archive is
+ * configured) or the failure's -errno.
+ */
+int store_trail_archive_deliver(struct store *st, int64_t now_ms, bool final);
+
 /* ---- data sessions: writes to an open file, and their trail ---- */
 
 /*
