@@ -6,6 +6,8 @@
 #ifndef MONFS_FS_FILE_H
 #define MONFS_FS_FILE_H
 
+#include <stdbool.h>
+
 #include "fs/fuse.h"
 
 int file_open(const char *path, struct fuse_file_info *fi);
