@@ -51,7 +51,8 @@ static int op_getattr(const char *path, struct stat *st,
 	 */
 	if (rc == -ENAMETOOLONG)
 		return audit_refusal(path, "Lookup", rc,
-				     "a path component is at most 255 bytes");
+				     "a path component is at most 255 bytes, "
+				     "a view's name at most 1,024");
 	/* A bad dimension path (SPEC 11) is refused at its first lookup. */
 	if (rc == -EINVAL && n.path.err.msg[0])
 		return audit_refusal(path, "Lookup", rc, n.path.err.msg);
