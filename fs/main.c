@@ -548,14 +548,27 @@ int main(int argc, char *argv[])
 		m.trail_group = true;
 		m.trail_gid = g->gr_gid;
 	}
-	db = database_path(m.opt.db);
+	/*
+	 * A sqlite file is one daemon's (its lock file); a PostgreSQL
+	 * database is a fleet's, as many daemons as mount it (SPEC 17).
+	 */
+	if (store_db_is_postgres(m.opt.db) ||
+	    (!m.opt.db && store_db_is_postgres(getenv("MONFS_DB")))) {
+		db = strdup(m.opt.db ? m.opt.db : getenv("MONFS_DB"));
+	} else {
+		db = database_path(m.opt.db);
+		if (db) {
+			m.lock_fd = lock_database(db);
+			if (m.lock_fd < 0) {
+				free(db);
+				goto out;
+			}
+		}
+	}
 	if (!db)
 		goto out;
 	free(m.opt.db);
 	m.opt.db = db;
-	m.lock_fd = lock_database(db);
-	if (m.lock_fd < 0)
-		goto out;
 	if (store_open(db, &probe, &err)) {
 		fprintf(stderr, "monfs: %s\n", err.msg);
 		goto out;

@@ -184,14 +184,14 @@ static int summarize(const struct point *points, size_t n,
  * Read the summary in columns col.. (count, sum, min, max, sketch) of
  * the current row and merge it into s. -EIO for a damaged sketch.
  */
-static int merge_row(sqlite3_stmt *stmt, int col, struct summary *s)
+static int merge_row(struct sql_stmt *stmt, int col, struct summary *s)
 {
-	uint64_t count = (uint64_t)sqlite3_column_int64(stmt, col);
-	double sum = sqlite3_column_double(stmt, col + 1);
-	double min = sqlite3_column_double(stmt, col + 2);
-	double max = sqlite3_column_double(stmt, col + 3);
-	const void *blob = sqlite3_column_blob(stmt, col + 4);
-	int len = sqlite3_column_bytes(stmt, col + 4);
+	uint64_t count = (uint64_t)sql_column_int64(stmt, col);
+	double sum = sql_column_double(stmt, col + 1);
+	double min = sql_column_double(stmt, col + 2);
+	double max = sql_column_double(stmt, col + 3);
+	const void *blob = sql_column_blob(stmt, col + 4);
+	int len = sql_column_bytes(stmt, col + 4);
 	int rc;
 
 	rc = sketch_decode_merge(s->sketch, blob, (size_t)len);
@@ -210,20 +210,20 @@ static int merge_row(sqlite3_stmt *stmt, int col, struct summary *s)
 static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
 		      struct bucket *b)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_ROLLUP_GET);
+	struct sql_stmt *stmt = db_stmt(st, SQL_ROLLUP_GET);
 	unsigned char *blob;
 	size_t len;
 	int rc = 0;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, metric_id);
-	sqlite3_bind_int64(stmt, 2, res);
-	sqlite3_bind_int64(stmt, 3, b->start_ms);
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 2, res);
+	sql_bind_int64(stmt, 3, b->start_ms);
 	rc = db_step(stmt);
 	if (rc == DB_ROW)
 		rc = merge_row(stmt, 0, &b->summary);
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (rc)
 		return rc;
 	rc = sketch_encode(b->summary.sketch, &blob, &len);
@@ -234,14 +234,14 @@ static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
 		free(blob);
 		return -EIO;
 	}
-	sqlite3_bind_int64(stmt, 1, metric_id);
-	sqlite3_bind_int64(stmt, 2, res);
-	sqlite3_bind_int64(stmt, 3, b->start_ms);
-	sqlite3_bind_int64(stmt, 4, (int64_t)b->summary.count);
-	sqlite3_bind_double(stmt, 5, b->summary.sum);
-	sqlite3_bind_double(stmt, 6, b->summary.min);
-	sqlite3_bind_double(stmt, 7, b->summary.max);
-	sqlite3_bind_blob(stmt, 8, blob, (int)len, free);
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 2, res);
+	sql_bind_int64(stmt, 3, b->start_ms);
+	sql_bind_int64(stmt, 4, (int64_t)b->summary.count);
+	sql_bind_double(stmt, 5, b->summary.sum);
+	sql_bind_double(stmt, 6, b->summary.min);
+	sql_bind_double(stmt, 7, b->summary.max);
+	sql_bind_blob_owned(stmt, 8, blob, (int)len);
 	return db_exec_stmt(stmt);
 }
 
@@ -251,24 +251,24 @@ static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
  */
 static int touch_metric(struct store *st, int64_t metric_id, int64_t now_ms)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_TOUCH_METRIC);
+	struct sql_stmt *stmt = db_stmt(st, SQL_TOUCH_METRIC);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, metric_id);
-	sqlite3_bind_int64(stmt, 2, now_ms);
-	sqlite3_bind_int64(stmt, 3, now_ms - MTIME_STEP_MS);
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 2, now_ms);
+	sql_bind_int64(stmt, 3, now_ms - MTIME_STEP_MS);
 	rc = db_exec_stmt(stmt);
-	if (rc || sqlite3_changes(db_handle(st)) > 0)
+	if (rc || db_changes(st) > 0)
 		return rc;
 	stmt = db_stmt(st, SQL_METRIC_EXISTS);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 1, metric_id);
 	rc = db_step(stmt);
 	rc = rc == DB_ROW ? 0 : rc == DB_DONE ? -ENOENT : rc;
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -322,10 +322,10 @@ static int point_buf_add(void *ctx, const struct point *p, size_t k)
  * Append the points of one journal row (column col of stmt's current
  * row) to b. -EIO for a blob that is not whole points, -ENOMEM.
  */
-static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt, int col)
+static int point_buf_add_row(struct point_buf *b, struct sql_stmt *stmt, int col)
 {
-	const void *blob = sqlite3_column_blob(stmt, col);
-	size_t bytes = (size_t)sqlite3_column_bytes(stmt, col);
+	const void *blob = sql_column_blob(stmt, col);
+	size_t bytes = (size_t)sql_column_bytes(stmt, col);
 
 	if (bytes % sizeof(struct point) != 0)
 		return -EIO;
@@ -338,7 +338,7 @@ static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt, int col)
  */
 static int fold_locked(struct store *st)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_ALL);
+	struct sql_stmt *stmt = db_stmt(st, SQL_JOURNAL_ALL);
 	struct point_buf acc = {0};
 	int64_t current = 0;
 	int rc = 0, step = DB_DONE;
@@ -346,7 +346,7 @@ static int fold_locked(struct store *st)
 	if (!stmt)
 		return -EIO;
 	while (!rc && (step = db_step(stmt)) == DB_ROW) {
-		int64_t metric_id = sqlite3_column_int64(stmt, 0);
+		int64_t metric_id = sql_column_int64(stmt, 0);
 
 		if (acc.n && metric_id != current) {
 			rc = merge_points(st, current, acc.v, acc.n);
@@ -358,7 +358,7 @@ static int fold_locked(struct store *st)
 	}
 	if (!rc && step < 0)
 		rc = step;
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (!rc && acc.n)
 		rc = merge_points(st, current, acc.v, acc.n);
 	free(acc.v);
@@ -374,13 +374,13 @@ static int fold_locked(struct store *st)
  */
 static int journal_any(struct store *st)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_ANY);
+	struct sql_stmt *stmt = db_stmt(st, SQL_JOURNAL_ANY);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
 	rc = db_step(stmt);
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -392,16 +392,15 @@ static int journal_any(struct store *st)
 static int journal_put(struct store *st, int64_t metric_id,
 		       const struct point *points, size_t n)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_PUT);
+	struct sql_stmt *stmt = db_stmt(st, SQL_JOURNAL_PUT);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, metric_id);
-	sqlite3_bind_blob(stmt, 2, points, (int)(n * sizeof(*points)),
-			  SQLITE_STATIC);
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_blob(stmt, 2, points, (int)(n * sizeof(*points)));
 	rc = db_exec_stmt(stmt);
-	if (!rc && sqlite3_last_insert_rowid(db_handle(st)) >= FOLD_ROWS)
+	if (!rc && db_last_id(st) >= FOLD_ROWS)
 		rc = fold_locked(st);
 	return rc;
 }
@@ -477,19 +476,19 @@ static int journal_periods(struct store *st, int64_t metric_id,
 			   int64_t period_ms, int64_t since, int64_t until,
 			   struct buckets *jb)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_OF);
+	struct sql_stmt *stmt = db_stmt(st, SQL_JOURNAL_OF);
 	struct point_buf pts = {0};
 	int rc = 0, step = DB_DONE;
 	size_t i;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 1, metric_id);
 	while (!rc && (step = db_step(stmt)) == DB_ROW)
 		rc = point_buf_add_row(&pts, stmt, 0);
 	if (!rc && step < 0)
 		rc = step;
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	/*
 	 * And the acknowledged writes the database has yet to take: none
 	 * after the drain that taking the lock made, unless it failed (a
@@ -544,7 +543,7 @@ int rollups_stats_locked(struct store *st, int64_t metric_id,
 	struct buckets journal = {0};
 	size_t next = 0;
 	struct summary acc;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	/* Only whole periods that the level still holds are answered. */
@@ -563,13 +562,13 @@ int rollups_stats_locked(struct store *st, int64_t metric_id,
 		rc = rc ? rc : -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(stmt, 1, metric_id);
-	sqlite3_bind_int64(stmt, 2, RESOLUTION_S[level]);
-	sqlite3_bind_int64(stmt, 3, since);
-	sqlite3_bind_int64(stmt, 4, until);
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 2, RESOLUTION_S[level]);
+	sql_bind_int64(stmt, 3, since);
+	sql_bind_int64(stmt, 4, until);
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		int64_t start =
-			floor_div(sqlite3_column_int64(stmt, 0), period_ms) *
+			floor_div(sql_column_int64(stmt, 0), period_ms) *
 			period_ms;
 
 		rc = 0;
@@ -586,7 +585,7 @@ int rollups_stats_locked(struct store *st, int64_t metric_id,
 	}
 	if (!rc && acc.count)
 		rc = fn(ctx, current, &acc);
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	for (; !rc && next < journal.n; next++)
 		rc = fn(ctx, journal.v[next].start_ms,
 			&journal.v[next].summary);
@@ -611,7 +610,7 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 
 int store_sweep(struct store *st, int64_t now_ms)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int l, rc, removed = 0;
 
 	/* On a full disk the fold fails; the retention below may help. */
@@ -625,14 +624,14 @@ int store_sweep(struct store *st, int64_t now_ms)
 			db_rollback(st);
 			return -EIO;
 		}
-		sqlite3_bind_int64(stmt, 1, RESOLUTION_S[l]);
-		sqlite3_bind_int64(stmt, 2, now_ms - RETENTION_MS[l]);
+		sql_bind_int64(stmt, 1, RESOLUTION_S[l]);
+		sql_bind_int64(stmt, 2, now_ms - RETENTION_MS[l]);
 		rc = db_exec_stmt(stmt);
 		if (rc) {
 			db_rollback(st);
 			return rc;
 		}
-		removed += sqlite3_changes(db_handle(st));
+		removed += (int)db_changes(st);
 		rc = db_commit(st);
 		if (rc)
 			return rc;

@@ -43,7 +43,7 @@
 #include "lib/rule_def.h"
 
 static const char SQL_RULES_OF_BUSES[] =
-	"SELECT id, bus, definition FROM rules WHERE bus != '' AND enabled";
+	"SELECT id, bus, definition FROM rules WHERE bus != '' AND enabled <> 0";
 static const char SQL_BUS_OF_ID[] =
 	"SELECT name, uid, gid, mode FROM log_streams WHERE id = ?1";
 static const char SQL_RULE_MATCHED[] =
@@ -195,23 +195,23 @@ out:
 /* Build every bus's ruler again from the rules. Lock held, c write-locked. */
 static int cache_rebuild(struct store *st, struct rules_cache *c)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_RULES_OF_BUSES);
+	struct sql_stmt *stmt = db_stmt(st, SQL_RULES_OF_BUSES);
 	int rc = 0;
 
 	cache_clear(c);
 	if (!stmt)
 		return -EIO;
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		const char *bus = (const char *)sqlite3_column_text(stmt, 1);
-		const char *def = (const char *)sqlite3_column_text(stmt, 2);
+		const char *bus = (const char *)sql_column_text(stmt, 1);
+		const char *def = (const char *)sql_column_text(stmt, 2);
 
-		rc = cache_add(c, sqlite3_column_int64(stmt, 0), bus ? bus : "",
+		rc = cache_add(c, sql_column_int64(stmt, 0), bus ? bus : "",
 			       def ? def : "");
 		/* A stored definition that no longer parses matches nothing. */
 		if (rc == -EINVAL)
 			rc = 0;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (rc) {
 		cache_clear(c);
 		return rc;
@@ -336,14 +336,14 @@ static int delivery_insert(struct store *st, int64_t id, const char *name,
 			   const char *target, size_t target_len,
 			   const char *envelope, size_t len)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_DELIVERY_INSERT);
+	struct sql_stmt *stmt = db_stmt(st, SQL_DELIVERY_INSERT);
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, target, (int)target_len, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, envelope, (int)len, SQLITE_STATIC);
+	sql_bind_int64(stmt, 1, id);
+	sql_bind_text(stmt, 2, name, -1);
+	sql_bind_text(stmt, 3, target, (int)target_len);
+	sql_bind_text(stmt, 4, envelope, (int)len);
 	return db_exec_stmt(stmt);
 }
 
@@ -372,28 +372,28 @@ static int rule_matched(struct store *st, int64_t id,
 			const struct node_attr *attr, const char *envelope,
 			size_t len, int64_t now_ms)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_RULE_MATCHED);
+	struct sql_stmt *stmt = db_stmt(st, SQL_RULE_MATCHED);
 	char *name = NULL, *targets = NULL;
 	struct caller w;
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, id);
+	sql_bind_int64(stmt, 1, id);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		const char *n = (const char *)sqlite3_column_text(stmt, 0);
-		const char *t = (const char *)sqlite3_column_text(stmt, 1);
-		const char *u = (const char *)sqlite3_column_text(stmt, 4);
+		const char *n = (const char *)sql_column_text(stmt, 0);
+		const char *t = (const char *)sql_column_text(stmt, 1);
+		const char *u = (const char *)sql_column_text(stmt, 4);
 
-		rules_writer_caller((uid_t)sqlite3_column_int64(stmt, 2),
-				    (gid_t)sqlite3_column_int64(stmt, 3),
+		rules_writer_caller((uid_t)sql_column_int64(stmt, 2),
+				    (gid_t)sql_column_int64(stmt, 3),
 				    u ? u : "", &w);
 		name = strdup(n ? n : "");
 		targets = strdup(t ? t : "");
 		rc = name && targets ? 0 : -ENOMEM;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (rc || !perm_allows(&w, attr, false, PERM_READ))
 		goto out; /* gone meanwhile, or not the writer's to read */
 	rc = rules_deliveries_insert(st, id, name, targets, envelope, len);
@@ -401,8 +401,8 @@ static int rule_matched(struct store *st, int64_t id,
 	if (!rc && !stmt)
 		rc = -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_int64(stmt, 2, now_ms);
+		sql_bind_int64(stmt, 1, id);
+		sql_bind_int64(stmt, 2, now_ms);
 		rc = db_exec_stmt(stmt);
 	}
 out:
@@ -420,26 +420,26 @@ out:
 static int bus_of(struct store *st, int64_t bus_id,
 		  char bus[NAME_MAX_BYTES + 1], struct node_attr *attr)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_BUS_OF_ID);
+	struct sql_stmt *stmt = db_stmt(st, SQL_BUS_OF_ID);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, bus_id);
+	sql_bind_int64(stmt, 1, bus_id);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		const char *n = (const char *)sqlite3_column_text(stmt, 0);
+		const char *n = (const char *)sql_column_text(stmt, 0);
 
 		snprintf(bus, NAME_MAX_BYTES + 1, "%s", n ? n : "");
 		*attr = (struct node_attr){
-			(uid_t)sqlite3_column_int64(stmt, 1),
-			(gid_t)sqlite3_column_int64(stmt, 2),
-			(mode_t)sqlite3_column_int64(stmt, 3), 0, 0};
+			(uid_t)sql_column_int64(stmt, 1),
+			(gid_t)sql_column_int64(stmt, 2),
+			(mode_t)sql_column_int64(stmt, 3), 0, 0};
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = -ENOENT;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (!rc && !strcmp(bus, BUS_DEFAULT)) {
 		struct rules_cache *c = cache_of(st);
 

@@ -43,6 +43,12 @@ struct node_owner {
 /* The backend and its version, e.g. "sqlite 3.40.1". */
 const char *store_backend(void);
 
+/*
+ * Whether db names a PostgreSQL database (postgresql://... or
+ * postgres://..., SPEC 17) rather than a sqlite file.
+ */
+bool store_db_is_postgres(const char *db);
+
 /* The wall clock, in milliseconds since the epoch. */
 int64_t store_now_ms(void);
 
