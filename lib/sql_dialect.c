@@ -81,7 +81,7 @@ static const char *find_returning(const char *s)
 
 char *sql_to_postgres(const char *sql, int *nparams)
 {
-	struct out o = { 0 };
+	struct out o = {0};
 	const char *s = sql, *returning = NULL;
 	bool ignore = false;
 	int next = 0, max = 0;
@@ -145,4 +145,18 @@ char *sql_to_postgres(const char *sql, int *nparams)
 	}
 	*nparams = max;
 	return o.p;
+}
+
+bool sql_param_used(const char *pg_sql, int k)
+{
+	char mark[16];
+	size_t n = (size_t)snprintf(mark, sizeof(mark), "$%d", k);
+	const char *p = pg_sql;
+
+	while ((p = strstr(p, mark))) {
+		p += n;
+		if (!isdigit((unsigned char)*p))
+			return true;
+	}
+	return false;
 }

@@ -15,10 +15,19 @@
 #ifndef MONFS_LIB_SQL_DIALECT_H
 #define MONFS_LIB_SQL_DIALECT_H
 
+#include <stdbool.h>
+
 /*
  * PostgreSQL's text for sqlite's sql, allocated (free it), and in
  * *nparams the number of parameters it takes. NULL when out of memory.
  */
 char *sql_to_postgres(const char *sql, int *nparams);
+
+/*
+ * Whether PostgreSQL's text pg_sql refers to its parameter $k. One it
+ * does not (sqlite's ?2 left out of one statement of a family that binds
+ * it) has no type PostgreSQL can infer: the driver declares it text.
+ */
+bool sql_param_used(const char *pg_sql, int k);
 
 #endif

@@ -243,8 +243,7 @@ static int each_naming(struct store *st, const char *name, store_name_fn fn,
 	if (!stmt)
 		return -EIO;
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		const char *composite =
-			(const char *)sql_column_text(stmt, 0);
+		const char *composite = (const char *)sql_column_text(stmt, 0);
 		const char *d = (const char *)sql_column_text(stmt, 1);
 		struct alarm_rule *rule = NULL;
 

@@ -573,10 +573,10 @@ static int render_history(struct store *st, const char *name, int64_t id,
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		json_t *j = json_pack(
 			"{s:s,s:s,s:s,s:s,s:s}", "AlarmName", name, "Timestamp",
-			iso(when, sql_column_int64(stmt, 0)),
-			"HistoryItemType", sql_column_text(stmt, 1),
-			"HistorySummary", sql_column_text(stmt, 2),
-			"HistoryData", sql_column_text(stmt, 3));
+			iso(when, sql_column_int64(stmt, 0)), "HistoryItemType",
+			sql_column_text(stmt, 1), "HistorySummary",
+			sql_column_text(stmt, 2), "HistoryData",
+			sql_column_text(stmt, 3));
 		char *text =
 			j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)
 			  : NULL;

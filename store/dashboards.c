@@ -266,8 +266,7 @@ int store_dashboard_render(struct store *st, const char *name,
 	db_lock(st);
 	rc = db_find(st, SQL_DASHBOARD_BODY, name, &stmt);
 	if (rc == DB_ROW) {
-		rc = strbuf_adds(out,
-				 (const char *)sql_column_text(stmt, 1));
+		rc = strbuf_adds(out, (const char *)sql_column_text(stmt, 1));
 		sql_reset(stmt);
 	}
 	db_unlock(st);

@@ -43,8 +43,8 @@ struct stmt_slot {
  * store_open before the store is shared and freed by store_close after.
  */
 struct store {
-	sqlite3 *db; /* the connection and its transaction; lock */
-	struct pg_conn *pg;	/* or PostgreSQL's (a fleet); lock */
+	sqlite3 *db;	    /* the connection and its transaction; lock */
+	struct pg_conn *pg; /* or PostgreSQL's (a fleet); lock */
 	pthread_mutex_t lock;
 	struct stmt_slot stmts[STMT_CACHE_MAX]; /* prepared on use; lock */
 	int nstmts;				/* lock */
@@ -60,6 +60,7 @@ struct store {
 	struct rules_cache *rules;	   /* rules' matchers (store/rules.c) */
 	struct store_hooks hooks;	   /* set once by store_open */
 	char *path;			   /* the database file */
+	unsigned lead_session; /* pg's generation when it took the lead */
 };
 
 int db_errno(int rc)
@@ -297,6 +298,8 @@ static const char SQL_ROLLBACK[] = "ROLLBACK";
  * a time, so a read-then-write in one transaction holds as on sqlite.
  */
 static const char SQL_WRITE_LOCK[] = "SELECT pg_advisory_xact_lock(7262061)";
+/* The fleet's leader: held by one session at a time (store_leads). */
+static const char SQL_TAKE_LEAD[] = "SELECT pg_try_advisory_lock(7262062)";
 
 static int tx(struct store *st, const char *sql)
 {
@@ -584,4 +587,36 @@ const char *store_backend(void)
 bool store_db_is_postgres(const char *db)
 {
 	return db && pg_is_conninfo(db);
+}
+
+bool store_leads(struct store *st)
+{
+	struct sql_stmt *stmt;
+	bool leads;
+
+	if (!st->pg)
+		return true;
+	db_lock(st);
+	/* A session lock lives as long as the session that took it. */
+	leads = st->lead_session && pg_check(st->pg) == 0 &&
+		st->lead_session == pg_generation(st->pg);
+	if (!leads && !db_in_transaction(st) && pg_check(st->pg) == 0) {
+		stmt = db_stmt(st, SQL_TAKE_LEAD);
+		if (stmt && db_step(stmt) == DB_ROW &&
+		    sql_column_int(stmt, 0)) {
+			st->lead_session = pg_generation(st->pg);
+			leads = true;
+			fprintf(stderr, "monfs: this daemon now does the "
+					"fleet's once-only work\n");
+		}
+		if (stmt)
+			sql_reset(stmt);
+	}
+	if (!leads && st->lead_session) {
+		st->lead_session = 0;
+		fprintf(stderr, "monfs: the fleet's once-only work has passed "
+				"to another daemon (connection lost)\n");
+	}
+	db_unlock(st);
+	return leads;
 }

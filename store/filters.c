@@ -388,13 +388,12 @@ int store_filter_render(struct store *st, const char *name, struct strbuf *out)
 	db_lock(st);
 	rc = db_find(st, SQL_FILTER_LOAD, name, &stmt);
 	if (rc == DB_ROW) {
-		rc = strbuf_adds(out,
-				 (const char *)sql_column_text(stmt, 0));
+		rc = strbuf_adds(out, (const char *)sql_column_text(stmt, 0));
 		if (!rc)
-			rc = strbuf_addf(
-				out, "matched = %lld\nskipped = %lld\n",
-				(long long)sql_column_int64(stmt, 1),
-				(long long)sql_column_int64(stmt, 2));
+			rc = strbuf_addf(out,
+					 "matched = %lld\nskipped = %lld\n",
+					 (long long)sql_column_int64(stmt, 1),
+					 (long long)sql_column_int64(stmt, 2));
 		sql_reset(stmt);
 	}
 	db_unlock(st);
@@ -646,8 +645,7 @@ static int apply_one(struct store *st, int64_t filter_id,
 	stmt = rc || !d->has_default ? NULL : db_stmt(st, SQL_MINUTE_SEEN);
 	if (stmt) {
 		sql_bind_int64(stmt, 1, filter_id);
-		sql_bind_int64(stmt, 2,
-				   now_ms / MS_PER_MINUTE * MS_PER_MINUTE);
+		sql_bind_int64(stmt, 2, now_ms / MS_PER_MINUTE * MS_PER_MINUTE);
 		sql_bind_int(stmt, 3, m.n > 0);
 		rc = db_exec_stmt(stmt);
 	}
@@ -701,8 +699,7 @@ int filters_apply_locked(struct store *st, int64_t stream_id, int64_t abs,
 	/* Watched: the write's bytes from its segment, when not given. */
 	if (n && !rc && !buf) {
 		read = malloc(len ? len : 1);
-		rc = read ? stream_bytes_read(st, stream_id, abs,
-					  read, len)
+		rc = read ? stream_bytes_read(st, stream_id, abs, read, len)
 			  : -ENOMEM;
 		buf = read;
 	}

@@ -511,8 +511,7 @@ int stream_write_locked(struct store *st, int64_t stream_id, const char *buf,
 		return rc;
 	}
 	*abs = waiting_end > end ? waiting_end : end;
-	rc = len ? stream_bytes_write(st, stream_id, *abs, buf, len)
-		 : 0;
+	rc = len ? stream_bytes_write(st, stream_id, *abs, buf, len) : 0;
 	if (rc == -ENOSPC)
 		err_set(err, "the database or its disk is full");
 	return rc;
@@ -603,8 +602,7 @@ int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
 	n = 0;
 	if (!rc && offset >= 0 && abs < end) {
 		n = end - abs < (int64_t)size ? end - abs : (int64_t)size;
-		rc = stream_bytes_read(st, stream_id, abs, buf,
-				   (size_t)n);
+		rc = stream_bytes_read(st, stream_id, abs, buf, (size_t)n);
 	}
 	db_unlock(st);
 	return rc ? rc : (int)n;

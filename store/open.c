@@ -108,8 +108,14 @@ int store_open_config(const char *path, const struct trail_config *cfg,
 					  : open_sqlite(st, path, err);
 	if (rc)
 		goto fail;
-	/* Data events a crash left pending become records now. */
-	rc = trail_finish_pending(st, true, store_now_ms());
+	/*
+	 * Data events a crash left pending become records now. On
+	 * PostgreSQL the pending rows are the fleet's, other daemons' open
+	 * files among them: the minute's sweep makes records of what has
+	 * waited a minute, whoever left it.
+	 */
+	rc = trail_finish_pending(st, db_engine(st) == DB_SQLITE,
+				  store_now_ms());
 	if (rc) {
 		err_set(err, "cannot finish pending trail records: %s",
 			db_errmsg(st));

@@ -16,11 +16,12 @@
 /* PostgreSQL's type oids the reads tell apart (pg_type.h). */
 #define OID_BOOL 16
 #define OID_BYTEA 17
+#define OID_TEXT 25
 
 struct pg_conn {
 	PGconn *conn;
 	char *conninfo;
-	int64_t changes;    /* of the last command */
+	int64_t changes;     /* of the last command */
 	unsigned generation; /* bumped at each reconnection */
 	unsigned names;	     /* statements prepared, for their names */
 	char err[512];
@@ -32,9 +33,9 @@ struct pg_stmt {
 	char name[24];	     /* the server's name for it */
 	unsigned generation; /* the connection's when prepared; 0: never */
 	int nparams;
-	char **values;	     /* owned; NULL: SQL NULL */
+	char **values; /* owned; NULL: SQL NULL */
 	int *lengths, *formats;
-	PGresult *res;	     /* NULL until stepped */
+	PGresult *res; /* NULL until stepped */
 	int row, nrows;
 	unsigned char **blobs; /* bytea columns decoded, per column */
 	size_t *blob_lens;
@@ -93,6 +94,11 @@ void pg_disconnect(struct pg_conn *c)
 	free(c);
 }
 
+unsigned pg_generation(const struct pg_conn *c)
+{
+	return c->generation;
+}
+
 int pg_check(struct pg_conn *c)
 {
 	if (PQstatus(c->conn) == CONNECTION_OK)
@@ -114,8 +120,8 @@ int pg_check(struct pg_conn *c)
  */
 static int failure_of(struct pg_conn *c, PGresult *res, const char *sql)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
-				: NULL;
+	const char *state =
+		res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	int rc = -EIO;
 
 	remember(c, res ? PQresultErrorMessage(res) : PQerrorMessage(c->conn));
@@ -124,12 +130,14 @@ static int failure_of(struct pg_conn *c, PGresult *res, const char *sql)
 			sql ? sql : "?");
 	if (state && strncmp(state, "23", 2) == 0)
 		rc = -EEXIST; /* a constraint, as sqlite's */
+	else if (state && strcmp(state, "22021") == 0)
+		rc = -EINVAL; /* not UTF-8: no name of ours can be that */
 	else if (state && strcmp(state, "53100") == 0)
 		rc = -ENOSPC;
 	else if (state && strcmp(state, "53200") == 0)
 		rc = -ENOMEM;
-	else if (state && (strcmp(state, "40001") == 0 ||
-			   strcmp(state, "40P01") == 0))
+	else if (state &&
+		 (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
 		rc = -EBUSY;
 	PQclear(res);
 	return rc;
@@ -233,10 +241,18 @@ void pg_finalize(struct pg_stmt *s)
 static int ensure_prepared(struct pg_stmt *s)
 {
 	PGresult *res;
+	Oid *types;
 
 	if (s->generation == s->c->generation)
 		return 0;
-	res = PQprepare(s->c->conn, s->name, s->sql, s->nparams, NULL);
+	types = s->nparams ? calloc((size_t)s->nparams, sizeof(*types)) : NULL;
+	if (s->nparams && !types)
+		return -ENOMEM;
+	for (int k = 0; k < s->nparams; k++)
+		if (!sql_param_used(s->sql, k + 1))
+			types[k] = OID_TEXT; /* else PostgreSQL infers it */
+	res = PQprepare(s->c->conn, s->name, s->sql, s->nparams, types);
+	free(types);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		return failure_of(s->c, res, s->sql);
 	PQclear(res);
@@ -262,8 +278,6 @@ int pg_step(struct pg_stmt *s)
 		status = PQresultStatus(res);
 		if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
 			return failure_of(s->c, res, s->sql);
-		if (getenv("MONFS_TRACE_SQL"))
-			fprintf(stderr, "TRACE %s -> %d rows\n", s->sql, PQntuples(res));
 		s->c->changes = strtoll(PQcmdTuples(res), NULL, 10);
 		s->res = res;
 		s->nrows = PQntuples(res);

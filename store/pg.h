@@ -33,6 +33,9 @@ void pg_disconnect(struct pg_conn *c);
  */
 int pg_check(struct pg_conn *c);
 
+/* The connection's session: bumped each time it is made again. */
+unsigned pg_generation(const struct pg_conn *c);
+
 /* Prepare sql (sqlite's dialect). NULL when it cannot be. */
 struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql);
 void pg_finalize(struct pg_stmt *s);
@@ -69,6 +72,5 @@ bool pg_in_transaction(struct pg_conn *c);
 
 /* The id the last INSERT drew from a sequence (lastval()), or -errno. */
 int64_t pg_last_id(struct pg_conn *c);
-
 
 #endif

@@ -322,7 +322,8 @@ static int point_buf_add(void *ctx, const struct point *p, size_t k)
  * Append the points of one journal row (column col of stmt's current
  * row) to b. -EIO for a blob that is not whole points, -ENOMEM.
  */
-static int point_buf_add_row(struct point_buf *b, struct sql_stmt *stmt, int col)
+static int point_buf_add_row(struct point_buf *b, struct sql_stmt *stmt,
+			     int col)
 {
 	const void *blob = sql_column_blob(stmt, col);
 	size_t bytes = (size_t)sql_column_bytes(stmt, col);

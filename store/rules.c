@@ -181,8 +181,7 @@ static int check_cycle(struct store *st, const char *name,
 		}
 		texts = tv;
 		for (k = 0; k < 3; k++) {
-			cols[k] =
-				(const char *)sql_column_text(stmt, (int)k);
+			cols[k] = (const char *)sql_column_text(stmt, (int)k);
 			texts[ntexts] = strdup(cols[k] ? cols[k] : "");
 			if (!texts[ntexts++])
 				rc = -ENOMEM;
@@ -274,10 +273,10 @@ static int write_rule(struct store *st, void *ctx)
 	sql_bind_text(stmt, 3, p->def->bus, -1);
 	sql_bind_int(stmt, 4, p->def->enabled);
 	sql_bind_text(stmt, 5, p->def->input_path, -1);
-	sql_bind_text(
-		stmt, 6,
-		p->def->has_schedule ? schedule_format(&p->def->schedule) : "",
-		-1);
+	sql_bind_text(stmt, 6,
+		      p->def->has_schedule ? schedule_format(&p->def->schedule)
+					   : "",
+		      -1);
 	sql_bind_text(stmt, 7, p->targets->buf, (int)p->targets->len);
 	sql_bind_int64(stmt, 8, p->owner->uid);
 	sql_bind_int64(stmt, 9, p->owner->gid);
@@ -540,20 +539,18 @@ int store_rule_render(struct store *st, const char *name, struct strbuf *out)
 	db_lock(st);
 	rc = db_find(st, SQL_RULE_LOAD, name, &stmt);
 	if (rc == DB_ROW) {
-		rc = strbuf_adds(out,
-				 (const char *)sql_column_text(stmt, 0));
+		rc = strbuf_adds(out, (const char *)sql_column_text(stmt, 0));
 		if (!rc)
-			rc = strbuf_addf(
-				out,
-				"matched = %lld\ninvocations = %lld\n"
-				"failed_invocations = %lld\n",
-				(long long)sql_column_int64(stmt, 1),
-				(long long)sql_column_int64(stmt, 2),
-				(long long)sql_column_int64(stmt, 3));
+			rc = strbuf_addf(out,
+					 "matched = %lld\ninvocations = %lld\n"
+					 "failed_invocations = %lld\n",
+					 (long long)sql_column_int64(stmt, 1),
+					 (long long)sql_column_int64(stmt, 2),
+					 (long long)sql_column_int64(stmt, 3));
 		if (!rc && !sql_column_is_null(stmt, 4))
-			rc = strbuf_addf(out, "last_fired = %s\n",
-					 format_time(when, sql_column_int64(
-								   stmt, 4)));
+			rc = strbuf_addf(
+				out, "last_fired = %s\n",
+				format_time(when, sql_column_int64(stmt, 4)));
 		sql_reset(stmt);
 	}
 	db_unlock(st);

@@ -54,7 +54,8 @@ static const char SQL_RULE_FAILED[] =
 static const char SQL_RULE_NAME[] = "SELECT name FROM rules WHERE id = ?1";
 static const char SQL_SCHEDULES_DUE[] =
 	"SELECT id, name, schedule, anchor_ms, next_fire_ms, targets FROM rules"
-	" WHERE enabled <> 0 AND next_fire_ms IS NOT NULL AND next_fire_ms <= ?1"
+	" WHERE enabled <> 0 AND next_fire_ms IS NOT NULL AND next_fire_ms <= "
+	"?1"
 	" ORDER BY next_fire_ms LIMIT 64";
 static const char SQL_SCHEDULE_NEXT[] =
 	"UPDATE rules SET next_fire_ms = ?2, matched = matched + 1,"

@@ -43,7 +43,8 @@
 #include "lib/rule_def.h"
 
 static const char SQL_RULES_OF_BUSES[] =
-	"SELECT id, bus, definition FROM rules WHERE bus != '' AND enabled <> 0";
+	"SELECT id, bus, definition FROM rules WHERE bus != '' AND enabled <> "
+	"0";
 static const char SQL_BUS_OF_ID[] =
 	"SELECT name, uid, gid, mode FROM log_streams WHERE id = ?1";
 static const char SQL_RULE_MATCHED[] =
@@ -431,10 +432,10 @@ static int bus_of(struct store *st, int64_t bus_id,
 		const char *n = (const char *)sql_column_text(stmt, 0);
 
 		snprintf(bus, NAME_MAX_BYTES + 1, "%s", n ? n : "");
-		*attr = (struct node_attr){
-			(uid_t)sql_column_int64(stmt, 1),
-			(gid_t)sql_column_int64(stmt, 2),
-			(mode_t)sql_column_int64(stmt, 3), 0, 0};
+		*attr = (struct node_attr){(uid_t)sql_column_int64(stmt, 1),
+					   (gid_t)sql_column_int64(stmt, 2),
+					   (mode_t)sql_column_int64(stmt, 3), 0,
+					   0};
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = -ENOENT;

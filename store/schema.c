@@ -580,8 +580,7 @@ int schema_migrate(struct store *st, struct err *err)
 	if (!rc)
 		rc = db_exec(st, "BEGIN IMMEDIATE");
 	if (rc) {
-		err_set(err, "cannot lock the database: %s",
-			db_errmsg(st));
+		err_set(err, "cannot lock the database: %s", db_errmsg(st));
 		return rc;
 	}
 	rc = migrate_locked(st, err);
@@ -590,8 +589,7 @@ int schema_migrate(struct store *st, struct err *err)
 	if (rc)
 		db_exec(st, "ROLLBACK");
 	if (db_exec(st, "PRAGMA foreign_keys=ON") && !rc) {
-		err_set(err, "cannot turn foreign keys on: %s",
-			db_errmsg(st));
+		err_set(err, "cannot turn foreign keys on: %s", db_errmsg(st));
 		rc = -EIO;
 	}
 	return rc;

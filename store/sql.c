@@ -133,8 +133,7 @@ bool sql_column_is_null(struct sql_stmt *s, int col)
 
 int sql_column_count(struct sql_stmt *s)
 {
-	return s->pg ? pg_column_count(s->pg)
-		     : sqlite3_column_count(s->lite);
+	return s->pg ? pg_column_count(s->pg) : sqlite3_column_count(s->lite);
 }
 
 void sql_reset(struct sql_stmt *s)

@@ -67,8 +67,8 @@ int stream_bytes_write(struct store *st, int64_t stream, int64_t abs,
 	return rc;
 }
 
-int stream_bytes_read(struct store *st, int64_t stream, int64_t abs,
-		      void *buf, size_t len)
+int stream_bytes_read(struct store *st, int64_t stream, int64_t abs, void *buf,
+		      size_t len)
 {
 	struct sql_stmt *stmt;
 	int64_t end = abs + (int64_t)len, filled = abs;

@@ -24,8 +24,8 @@ int stream_bytes_write(struct store *st, int64_t stream, int64_t abs,
 		       const void *buf, size_t len);
 
 /* Read len bytes of stream from abs, all of them: 0, or -EIO. */
-int stream_bytes_read(struct store *st, int64_t stream, int64_t abs,
-		      void *buf, size_t len);
+int stream_bytes_read(struct store *st, int64_t stream, int64_t abs, void *buf,
+		      size_t len);
 
 /* Forget the bytes of stream wholly before start. 0 or -errno. */
 int stream_bytes_drop_before(struct store *st, int64_t stream, int64_t start);

@@ -34,7 +34,8 @@ static const char SQL_DAY_GET[] =
 	"SELECT size, mtime_ms FROM trail_days WHERE day = ?1 AND day >= ?2";
 static const char SQL_DAY_PUT[] =
 	"INSERT INTO trail_days (day, size, mtime_ms) VALUES (?1, ?2, ?3)"
-	" ON CONFLICT (day) DO UPDATE SET size = trail_days.size + ?2, mtime_ms = ?3";
+	" ON CONFLICT (day) DO UPDATE SET size = trail_days.size + ?2, "
+	"mtime_ms = ?3";
 static const char SQL_DAYS[] =
 	"SELECT day, size, mtime_ms FROM trail_days WHERE day >= ?1"
 	" ORDER BY day";
@@ -756,8 +757,7 @@ int trail_pending_close_locked(struct store *st, int64_t pending_id,
 	sql_bind_int64(stmt, 1, pending_id);
 	rc = db_step(stmt);
 	if (rc == DB_ROW && sql_column_int64(stmt, 1))
-		rc = emit_pending(st,
-				  (const char *)sql_column_text(stmt, 0),
+		rc = emit_pending(st, (const char *)sql_column_text(stmt, 0),
 				  sql_column_int64(stmt, 1),
 				  sql_column_int64(stmt, 2), now_ms);
 	else if (rc == DB_ROW)

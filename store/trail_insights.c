@@ -276,10 +276,8 @@ static int keys_at(struct store *st, int64_t minute, struct key_list *out)
 		k->id = sql_column_int64(stmt, 0);
 		k->source = strdup((const char *)sql_column_text(stmt, 1));
 		k->name = strdup((const char *)sql_column_text(stmt, 2));
-		k->count[TRAIL_INSIGHTS_CALL_RATE] =
-			sql_column_int64(stmt, 3);
-		k->count[TRAIL_INSIGHTS_ERROR_RATE] =
-			sql_column_int64(stmt, 4);
+		k->count[TRAIL_INSIGHTS_CALL_RATE] = sql_column_int64(stmt, 3);
+		k->count[TRAIL_INSIGHTS_ERROR_RATE] = sql_column_int64(stmt, 4);
 		out->n++;
 		if (!k->source || !k->name) {
 			rc = -ENOMEM;
@@ -636,9 +634,8 @@ static int select_int(struct store *st, const char *sql, int64_t a, int64_t b,
 		sql_bind_int64(stmt, 2, b);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		*out = sql_column_is_null(stmt, 0)
-			       ? fallback
-			       : sql_column_int64(stmt, 0);
+		*out = sql_column_is_null(stmt, 0) ? fallback
+						   : sql_column_int64(stmt, 0);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = -EIO;
