@@ -463,7 +463,8 @@ static void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 				      m->trail_data, m->opt.trail_log_group,
 				      m->trail_group ? m->trail_gid : getgid(),
 				      m->trail_group ? 0750 : 0755},
-			      &m->store, &err)) {
+			      &m->store, &err) ||
+	    settle_options(m, m->store, &err)) {
 		fprintf(stderr, "monfs: %s\n", err.msg);
 		exit(1);
 	}

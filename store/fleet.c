@@ -1,19 +1,49 @@
 /*
  * fleet: what the daemons sharing one PostgreSQL database agree on
  * (SPEC 17). The store-wide options are fixed by the first daemon, kept
- * in fleet_settings; a daemon started with other values is refused,
- * each differing option named with both values. sqlite's database is
- * one daemon's: nothing to agree on.
+ * in fleet_settings; a daemon started with other values while it runs
+ * is refused, each differing option named with both values. Each daemon
+ * holds the members' lock shared for as long as its session lives, so a
+ * daemon that can take it alone knows it is the first (the others have
+ * all stopped): its options are the fleet's from then on, as a restarted
+ * sqlite daemon's are. sqlite's database is one daemon's: nothing to
+ * agree on.
  */
 #include "store/db.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "lib/strbuf.h"
 
 static const char SQL_SETTING_KEEP[] =
 	"INSERT OR IGNORE INTO fleet_settings (name, value) VALUES (?1, ?2)";
+static const char SQL_SETTING_PUT[] =
+	"INSERT INTO fleet_settings (name, value) VALUES (?1, ?2)"
+	" ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+/* The members' lock: shared by every running daemon's session. */
+static const char SQL_FIRST[] = "SELECT pg_try_advisory_lock(7262063)";
+static const char SQL_FIRST_DONE[] = "SELECT pg_advisory_unlock(7262063)";
+static const char SQL_MEMBER[] = "SELECT pg_advisory_lock_shared(7262063)";
+
+/* Run one of the statements above that returns one row. 0 or -errno. */
+static int run_one(struct store *st, const char *sql, bool *value)
+{
+	struct sql_stmt *stmt = db_stmt(st, sql);
+	int rc = stmt ? db_step(stmt) : -EIO;
+
+	if (rc == DB_ROW) {
+		if (value)
+			*value = sql_column_int(stmt, 0) != 0;
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = -EIO;
+	}
+	if (stmt)
+		sql_reset(stmt);
+	return rc;
+}
 static const char SQL_SETTING_GET[] =
 	"SELECT value FROM fleet_settings WHERE name = ?1";
 
@@ -22,9 +52,10 @@ static const char SQL_SETTING_GET[] =
  * the fleet's differs. 0 or -errno.
  */
 static int settle_one(struct store *st, const struct store_setting *s,
-		      struct strbuf *why)
+		      bool first, struct strbuf *why)
 {
-	struct sql_stmt *keep = db_stmt(st, SQL_SETTING_KEEP);
+	struct sql_stmt *keep =
+		db_stmt(st, first ? SQL_SETTING_PUT : SQL_SETTING_KEEP);
 	struct sql_stmt *get;
 	const char *fleet;
 	int rc;
@@ -60,14 +91,20 @@ int store_fleet_settle(struct store *st, const struct store_setting *set,
 		       size_t n, struct err *err)
 {
 	struct strbuf why = STRBUF_INIT;
+	bool first = false;
 	size_t i;
 	int rc;
 
 	if (db_engine(st) != DB_POSTGRES)
 		return 0;
+	/* Under the fleet's write lock: one starting daemon at a time. */
 	rc = db_begin(st);
+	if (!rc)
+		rc = run_one(st, SQL_FIRST, &first);
+	if (!rc && first)
+		rc = run_one(st, SQL_FIRST_DONE, NULL);
 	for (i = 0; !rc && i < n; i++)
-		rc = settle_one(st, &set[i], &why);
+		rc = settle_one(st, &set[i], first, &why);
 	if (!rc && why.len) {
 		err_set(err,
 			"this daemon's store-wide options differ from those "
@@ -82,6 +119,11 @@ int store_fleet_settle(struct store *st, const struct store_setting *set,
 		db_rollback(st);
 	else
 		rc = db_commit(st);
+	if (!rc) {
+		db_lock(st);
+		rc = run_one(st, SQL_MEMBER, NULL);
+		db_unlock(st);
+	}
 	strbuf_release(&why);
 	return rc;
 }

@@ -79,6 +79,7 @@ static const char SQL_JOURNAL_ANY[] = "SELECT 1 FROM metric_journal LIMIT 1";
 static const char SQL_JOURNAL_OF[] =
 	"SELECT points FROM metric_journal WHERE metric_id = ?1";
 static const char SQL_JOURNAL_CLEAR[] = "DELETE FROM metric_journal";
+static const char SQL_JOURNAL_ROWS[] = "SELECT count(*) FROM metric_journal";
 static const char SQL_ROLLUP_EXPIRE[] =
 	"DELETE FROM rollups WHERE resolution_s = ?1 AND start_ms < ?2";
 
@@ -386,14 +387,34 @@ static int journal_any(struct store *st)
 }
 
 /*
- * Append a small write's points to the journal, and fold it when full.
- * Journal ids start again at 1 once it is emptied, so the new row's id
- * is the journal's length.
+ * The journal's length, just after a row went in. On sqlite ids start
+ * again at 1 once the journal is emptied, so the last id is its length; a
+ * PostgreSQL sequence never goes back, so the rows are counted (at most
+ * FOLD_ROWS of them). -errno when the database failed.
  */
+static int64_t journal_rows(struct store *st)
+{
+	struct sql_stmt *stmt;
+	int64_t rows;
+	int rc;
+
+	if (db_engine(st) == DB_SQLITE)
+		return db_last_id(st);
+	stmt = db_stmt(st, SQL_JOURNAL_ROWS);
+	if (!stmt)
+		return -EIO;
+	rc = db_step(stmt);
+	rows = rc == DB_ROW ? sql_column_int64(stmt, 0) : rc < 0 ? rc : -EIO;
+	sql_reset(stmt);
+	return rows;
+}
+
+/* Append a small write's points to the journal, and fold it when full. */
 static int journal_put(struct store *st, int64_t metric_id,
 		       const struct point *points, size_t n)
 {
 	struct sql_stmt *stmt = db_stmt(st, SQL_JOURNAL_PUT);
+	int64_t rows;
 	int rc;
 
 	if (!stmt)
@@ -401,9 +422,12 @@ static int journal_put(struct store *st, int64_t metric_id,
 	sql_bind_int64(stmt, 1, metric_id);
 	sql_bind_blob(stmt, 2, points, (int)(n * sizeof(*points)));
 	rc = db_exec_stmt(stmt);
-	if (!rc && db_last_id(st) >= FOLD_ROWS)
-		rc = fold_locked(st);
-	return rc;
+	if (rc)
+		return rc;
+	rows = journal_rows(st);
+	if (rows < 0)
+		return (int)rows;
+	return rows >= FOLD_ROWS ? fold_locked(st) : 0;
 }
 
 int rollups_ingest_locked(struct store *st, int64_t metric_id,

@@ -676,6 +676,63 @@ out:
 /* ---- the store's door ---- */
 
 /* The key beside the database: DB.trail-key.pem. */
+static const char SQL_FLEET_KEY_GET[] =
+	"SELECT value FROM fleet_settings WHERE name = 'trail-key'";
+static const char SQL_FLEET_KEY_PUT[] =
+	"INSERT OR IGNORE INTO fleet_settings (name, value)"
+	" VALUES ('trail-key', ?1)";
+
+/*
+ * The fleet's signing key, kept in its database (SPEC 17): whichever
+ * daemon delivers the archive signs with it, so that one public key
+ * verifies the whole chain. Made by the first daemon that needs it.
+ */
+static int load_fleet_key(struct store *st, trail_key **key, struct err *err)
+{
+	struct strbuf pem = STRBUF_INIT;
+	struct sql_stmt *stmt;
+	trail_key *made = NULL;
+	bool found;
+	int rc = db_begin(st);
+
+	if (rc)
+		goto out;
+	stmt = db_stmt(st, SQL_FLEET_KEY_GET);
+	rc = stmt ? db_step(stmt) : -EIO;
+	found = rc == DB_ROW;
+	if (found)
+		rc = strbuf_adds(&pem, sql_column_text(stmt, 0));
+	if (stmt)
+		sql_reset(stmt);
+	if (!rc && !found) { /* none yet: make it */
+		rc = trail_key_generate(2048, &made);
+		if (!rc)
+			rc = trail_key_private_pem(made, &pem);
+		stmt = rc ? NULL : db_stmt(st, SQL_FLEET_KEY_PUT);
+		if (stmt) {
+			sql_bind_text(stmt, 1, pem.buf, (int)pem.len);
+			rc = db_exec_stmt(stmt);
+		} else if (!rc) {
+			rc = -EIO;
+		}
+	}
+	if (rc) {
+		db_rollback(st);
+		goto out;
+	}
+	rc = db_commit(st);
+	if (!rc)
+		rc = trail_key_from_private_pem(pem.buf, pem.len, key);
+out:
+	if (rc)
+		err_set(err, "the fleet's signing key: %s",
+			rc == -EINVAL ? "not an RSA private key"
+				      : strerror(-rc));
+	trail_key_free(made);
+	strbuf_release(&pem);
+	return rc;
+}
+
 static int load_key(const char *db_path, trail_key **key, struct err *err)
 {
 	char path[PATH_MAX];
@@ -704,6 +761,8 @@ int store_trail_archive_check(const char *db_path, const char *region,
 			region);
 		return -EINVAL;
 	}
+	if (store_db_is_postgres(db_path))
+		return 0; /* the fleet's key is in its database */
 	rc = load_key(db_path, &key, err);
 	trail_key_free(key);
 	if (rc)
@@ -724,7 +783,8 @@ int store_trail_archive_configure(struct store *st, const char *db_path,
 		return -ENOMEM;
 	}
 	a->st = st;
-	rc = load_key(db_path, &a->key, err);
+	rc = db_engine(st) == DB_POSTGRES ? load_fleet_key(st, &a->key, err)
+					  : load_key(db_path, &a->key, err);
 	if (!rc && trail_key_fingerprint(a->key, a->fingerprint)) {
 		err_set(err, "cannot take the key's fingerprint");
 		rc = -EIO;
