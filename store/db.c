@@ -230,6 +230,11 @@ int db_exec_stmt(struct sql_stmt *stmt)
 	return rc < 0 ? rc : 0;
 }
 
+int db_exec_ahead(struct sql_stmt *stmt)
+{
+	return stmt->pg ? pg_send(stmt->pg) : db_exec_stmt(stmt);
+}
+
 int64_t db_step_id(struct sql_stmt *stmt)
 {
 	int rc = db_step(stmt);

@@ -165,6 +165,15 @@ void db_explain(struct store *st, int rc, struct err *err);
 int db_exec_stmt(struct sql_stmt *stmt);
 
 /*
+ * The same for a statement of a write transaction whose outcome is read
+ * by nobody but the COMMIT: on sqlite at once; on PostgreSQL sent ahead
+ * without waiting (pg_send), so that a write of many rows costs one round
+ * trip, not one per row. Its failure is the next statement's (the
+ * COMMIT's at the latest). db_changes says nothing of it. 0 or -errno.
+ */
+int db_exec_ahead(struct sql_stmt *stmt);
+
+/*
  * Step stmt (bound, selecting an id first) once and reset it: the id,
  * -ENOENT when there is no row, or -errno when the database failed.
  */

@@ -24,6 +24,7 @@ struct pg_conn {
 	int64_t changes;     /* of the last command */
 	unsigned generation; /* bumped at each reconnection */
 	unsigned names;	     /* statements prepared, for their names */
+	int ahead_rc;	     /* the first failure of those sent ahead */
 	char err[512];
 };
 
@@ -148,11 +149,80 @@ static int failure(struct pg_conn *c, PGresult *res)
 	return failure_of(c, res, NULL);
 }
 
+/*
+ * Read the results of the statements sent ahead (pg_send) and leave
+ * pipeline mode: 0, or the first one's failure. A connection that
+ * cannot be brought out of the pipeline is made again (its transaction
+ * is lost with it, and the failure says so).
+ */
+static int settle(struct pg_conn *c)
+{
+	PGresult *res;
+	ExecStatusType status;
+	bool synced;
+	int rc = 0;
+
+	if (PQpipelineStatus(c->conn) == PQ_PIPELINE_OFF)
+		return 0;
+	synced = PQpipelineSync(c->conn) == 1;
+	if (!synced) { /* no end to wait for: made again below */
+		remember(c, PQerrorMessage(c->conn));
+		rc = -EIO;
+	}
+	while (synced) {
+		res = PQgetResult(c->conn);
+		if (!res) {
+			if (PQstatus(c->conn) != CONNECTION_OK) {
+				rc = rc ? rc : -EIO;
+				break;
+			}
+			continue; /* the end of one statement's results */
+		}
+		status = PQresultStatus(res);
+		if (status == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ||
+		    rc)
+			PQclear(res); /* after a failure: PIPELINE_ABORTED */
+		else
+			rc = failure_of(c, res, "(a statement sent ahead)");
+	}
+	if (!PQexitPipelineMode(c->conn)) {
+		remember(c, PQerrorMessage(c->conn));
+		PQreset(c->conn);
+		c->generation++;
+		rc = rc ? rc : -EIO;
+	}
+	return rc;
+}
+
+/*
+ * Settle what was sent ahead before talking to the server again: 0, or
+ * the failure of one of them, reported once (its transaction is aborted:
+ * the caller rolls it back, and that statement then runs).
+ */
+static int settled(struct pg_conn *c)
+{
+	int rc = settle(c);
+
+	if (!rc) {
+		rc = c->ahead_rc;
+		c->ahead_rc = 0;
+	}
+	return rc;
+}
+
 int pg_exec(struct pg_conn *c, const char *sql)
 {
 	PGresult *res;
 	ExecStatusType status;
 
+	int rc = settled(c);
+
+	if (rc)
+		return rc;
 	if (pg_check(c))
 		return -EIO;
 	res = PQexec(c->conn, sql);
@@ -267,6 +337,9 @@ int pg_step(struct pg_stmt *s)
 	int rc;
 
 	if (!s->res) {
+		rc = settled(s->c);
+		if (rc)
+			return rc;
 		if (!pg_in_transaction(s->c) && pg_check(s->c))
 			return -EIO;
 		rc = ensure_prepared(s);
@@ -427,12 +500,44 @@ bool pg_in_transaction(struct pg_conn *c)
 
 int64_t pg_last_id(struct pg_conn *c)
 {
-	PGresult *res = PQexec(c->conn, "SELECT lastval()");
+	PGresult *res;
 	int64_t id;
+	int rc = settled(c);
+
+	if (rc)
+		return rc;
+	res = PQexec(c->conn, "SELECT lastval()");
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		return failure(c, res);
 	id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	return id;
+}
+
+int pg_send(struct pg_stmt *s)
+{
+	struct pg_conn *c = s->c;
+	int rc;
+
+	if (s->generation != c->generation) {
+		/* PQprepare waits for its answer: not inside a pipeline */
+		rc = settle(c);
+		if (!rc)
+			rc = ensure_prepared(s);
+		if (rc)
+			return rc;
+	}
+	if (PQpipelineStatus(c->conn) == PQ_PIPELINE_OFF &&
+	    !PQenterPipelineMode(c->conn))
+		return pg_step(s) < 0 ? -EIO : 0; /* then at once */
+	if (!PQsendQueryPrepared(c->conn, s->name, s->nparams,
+				 (const char *const *)s->values, s->lengths,
+				 s->formats, 0)) {
+		remember(c, PQerrorMessage(c->conn));
+		if (!c->ahead_rc)
+			c->ahead_rc = -EIO;
+		return -EIO;
+	}
+	return 0;
 }

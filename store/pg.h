@@ -47,6 +47,14 @@ int pg_exec(struct pg_conn *c, const char *sql);
 int pg_step(struct pg_stmt *s);
 void pg_reset(struct pg_stmt *s);
 
+/*
+ * Send s without waiting for its answer (libpq's pipeline mode), for a
+ * statement whose rows and count nobody reads: the next statement on the
+ * connection reads the answers first, and fails with the first failure
+ * among them (so a COMMIT after a failed one fails). 0 or -errno.
+ */
+int pg_send(struct pg_stmt *s);
+
 /* Every parameter back to NULL, as sqlite3_clear_bindings. */
 void pg_clear_bindings(struct pg_stmt *s);
 

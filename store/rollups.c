@@ -207,14 +207,15 @@ static int merge_row(struct sql_stmt *stmt, int col, struct summary *s)
 	return 0;
 }
 
-/* Merge bucket b of resolution res into its stored row. Lock held. */
-static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
+/*
+ * Merge the stored row of bucket b, of resolution res, into it: one
+ * read. Lock held.
+ */
+static int get_bucket(struct store *st, int64_t metric_id, int64_t res,
 		      struct bucket *b)
 {
 	struct sql_stmt *stmt = db_stmt(st, SQL_ROLLUP_GET);
-	unsigned char *blob;
-	size_t len;
-	int rc = 0;
+	int rc;
 
 	if (!stmt)
 		return -EIO;
@@ -222,11 +223,68 @@ static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
 	sql_bind_int64(stmt, 2, res);
 	sql_bind_int64(stmt, 3, b->start_ms);
 	rc = db_step(stmt);
-	if (rc == DB_ROW)
-		rc = merge_row(stmt, 0, &b->summary);
+	rc = rc == DB_ROW ? merge_row(stmt, 0, &b->summary) : rc;
 	sql_reset(stmt);
-	if (rc)
+	return rc;
+}
+
+/*
+ * Merge the stored rows of level l into its buckets (in time order). A
+ * level whose buckets lie close together (as a write's do) is read with
+ * one range read; scattered ones (a fold of points far apart) one by
+ * one, so that the rows between them are not read for nothing. Lock held.
+ */
+static int get_buckets(struct store *st, int64_t metric_id, int l,
+		       struct buckets *b)
+{
+	int64_t width = RESOLUTION_S[l] * 1000;
+	struct sql_stmt *stmt;
+	size_t i = 0;
+	int rc = 0, step = DB_DONE;
+
+	if (b->n == 0)
+		return 0;
+	if ((b->v[b->n - 1].start_ms - b->v[0].start_ms) / width >=
+	    4 * (int64_t)b->n) {
+		for (i = 0; i < b->n && !rc; i++)
+			rc = get_bucket(st, metric_id, RESOLUTION_S[l],
+					&b->v[i]);
 		return rc;
+	}
+	stmt = db_stmt(st, SQL_ROLLUP_RANGE);
+	if (!stmt)
+		return -EIO;
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 2, RESOLUTION_S[l]);
+	sql_bind_int64(stmt, 3, b->v[0].start_ms);
+	sql_bind_int64(stmt, 4, b->v[b->n - 1].start_ms + 1);
+	while (!rc && (step = db_step(stmt)) == DB_ROW) {
+		int64_t start = sql_column_int64(stmt, 0);
+
+		while (i < b->n && b->v[i].start_ms < start)
+			i++;
+		if (i < b->n && b->v[i].start_ms == start)
+			rc = merge_row(stmt, 1, &b->v[i].summary);
+	}
+	if (!rc && step < 0)
+		rc = step;
+	sql_reset(stmt);
+	return rc;
+}
+
+/*
+ * Write bucket b of resolution res, its stored row merged in already,
+ * sent ahead (db_exec_ahead): a write's buckets cost one round trip on
+ * PostgreSQL. Lock held.
+ */
+static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
+		      const struct bucket *b)
+{
+	struct sql_stmt *stmt;
+	unsigned char *blob;
+	size_t len;
+	int rc;
+
 	rc = sketch_encode(b->summary.sketch, &blob, &len);
 	if (rc)
 		return rc;
@@ -243,7 +301,7 @@ static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
 	sql_bind_double(stmt, 6, b->summary.min);
 	sql_bind_double(stmt, 7, b->summary.max);
 	sql_bind_blob_owned(stmt, 8, blob, (int)len);
-	return db_exec_stmt(stmt);
+	return db_exec_ahead(stmt);
 }
 
 /*
@@ -283,6 +341,8 @@ static int merge_points(struct store *st, int64_t metric_id,
 
 	memset(levels, 0, sizeof(levels));
 	rc = summarize(points, n, levels);
+	for (l = 0; l < LEVELS && !rc; l++)
+		rc = get_buckets(st, metric_id, l, &levels[l]);
 	for (l = 0; l < LEVELS && !rc; l++)
 		for (i = 0; i < levels[l].n && !rc; i++)
 			rc = put_bucket(st, metric_id, RESOLUTION_S[l],
