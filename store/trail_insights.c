@@ -33,7 +33,8 @@
 
 static const char SQL_STATE_ENSURE[] =
 	"INSERT OR IGNORE INTO trail_insight_state"
-	" (id, first_minute, judged_minute) VALUES (1, ?1, CAST(?1 AS BIGINT) - 1)";
+	" (id, first_minute, judged_minute)"
+	" VALUES (1, ?1, CAST(?1 AS BIGINT) - 1)";
 static const char SQL_STATE_GET[] =
 	"SELECT first_minute, judged_minute FROM trail_insight_state"
 	" WHERE id = 1";
