@@ -54,6 +54,26 @@ static bool keyword_at(const char *s, const char *kw)
 	       !(isalnum((unsigned char)s[n]) || s[n] == '_');
 }
 
+/*
+ * Whether s starts with the keywords a, b (and c, unless NULL), one
+ * blank between each, never reading past s's end.
+ */
+static bool keywords_at(const char *s, const char *a, const char *b,
+			const char *c)
+{
+	const char *kw[] = {a, b, c};
+	size_t i;
+
+	for (i = 0; i < 3 && kw[i]; i++) {
+		if (i > 0 && *s++ != ' ')
+			return false;
+		if (!keyword_at(s, kw[i]))
+			return false;
+		s += strlen(kw[i]);
+	}
+	return true;
+}
+
 static bool word_start(const char *sql, const char *s)
 {
 	return s == sql || !(isalnum((unsigned char)s[-1]) || s[-1] == '_');
@@ -87,12 +107,11 @@ char *sql_to_postgres(const char *sql, int *nparams)
 	int next = 0, max = 0;
 	char quote = 0;
 
-	if (keyword_at(s, "BEGIN") && keyword_at(s + 6, "IMMEDIATE")) {
+	if (keywords_at(s, "BEGIN", "IMMEDIATE", NULL)) {
 		*nparams = 0;
 		return strdup("BEGIN");
 	}
-	if (keyword_at(s, "INSERT") && keyword_at(s + 7, "OR") &&
-	    keyword_at(s + 10, "IGNORE")) {
+	if (keywords_at(s, "INSERT", "OR", "IGNORE")) {
 		puts_(&o, "INSERT");
 		s += 16;
 		ignore = true;

@@ -55,6 +55,10 @@ Test(sql_dialect, insert_or_ignore_is_on_conflict_do_nothing)
 Test(sql_dialect, sqlite_words_become_postgresqls)
 {
 	turns("BEGIN IMMEDIATE", "BEGIN", 0);
+	/* shorter than the words looked for: nothing read past the end */
+	turns("BEGIN", "BEGIN", 0);
+	turns("INSERT", "INSERT", 0);
+	turns("INSERT OR", "INSERT OR", 0);
 	turns("SELECT instr(name, '/') FROM t",
 	      "SELECT strpos(name, '/') FROM t", 0);
 	/* the column offset is quoted; the keyword OFFSET is not */
