@@ -60,7 +60,8 @@ struct store {
 	struct rules_cache *rules;	   /* rules' matchers (store/rules.c) */
 	struct store_hooks hooks;	   /* set once by store_open */
 	char *path;			   /* the database file */
-	unsigned lead_session; /* pg's generation when it took the lead */
+	unsigned lead_session;	 /* pg's generation when it took the lead */
+	unsigned member_session; /* when it joined the fleet (db_fleet_join) */
 };
 
 int db_errno(int rc)
@@ -305,6 +306,8 @@ static const char SQL_ROLLBACK[] = "ROLLBACK";
 static const char SQL_WRITE_LOCK[] = "SELECT pg_advisory_xact_lock(7262061)";
 /* The fleet's leader: held by one session at a time (store_leads). */
 static const char SQL_TAKE_LEAD[] = "SELECT pg_try_advisory_lock(7262062)";
+/* The fleet's members: each running daemon's session holds it shared. */
+static const char SQL_JOIN[] = "SELECT pg_advisory_lock_shared(7262063)";
 
 static int tx(struct store *st, const char *sql)
 {
@@ -594,6 +597,29 @@ bool store_db_is_postgres(const char *db)
 	return db && pg_is_conninfo(db);
 }
 
+/* Take the members' lock for this session. Lock held. 0 or -errno. */
+static int join_locked(struct store *st)
+{
+	struct sql_stmt *stmt = db_stmt(st, SQL_JOIN);
+	int rc = stmt ? db_exec_stmt(stmt) : -EIO;
+
+	if (stmt)
+		sql_reset(stmt);
+	if (!rc)
+		st->member_session = pg_generation(st->pg);
+	return rc;
+}
+
+int db_fleet_join(struct store *st)
+{
+	int rc;
+
+	db_lock(st);
+	rc = join_locked(st);
+	db_unlock(st);
+	return rc;
+}
+
 bool store_leads(struct store *st)
 {
 	struct sql_stmt *stmt;
@@ -602,6 +628,11 @@ bool store_leads(struct store *st)
 	if (!st->pg)
 		return true;
 	db_lock(st);
+	/* A new session (a reconnection) is a member again. */
+	if (st->member_session && pg_check(st->pg) == 0 &&
+	    st->member_session != pg_generation(st->pg) &&
+	    !db_in_transaction(st))
+		join_locked(st);
 	/* A session lock lives as long as the session that took it. */
 	leads = st->lead_session && pg_check(st->pg) == 0 &&
 		st->lead_session == pg_generation(st->pg);

@@ -116,6 +116,13 @@ void db_rollback(struct store *st);
 struct sql_stmt *db_stmt(struct store *st, const char *sql);
 
 /* Which engine holds the store. */
+/*
+ * On PostgreSQL, join the fleet: this session holds the members' lock
+ * shared (store/fleet.c asks whether anyone else does), taken again
+ * after a reconnection by store_leads. 0 or -errno.
+ */
+int db_fleet_join(struct store *st);
+
 enum db_engine { DB_SQLITE, DB_POSTGRES };
 enum db_engine db_engine(struct store *st);
 

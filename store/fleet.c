@@ -22,10 +22,9 @@ static const char SQL_SETTING_KEEP[] =
 static const char SQL_SETTING_PUT[] =
 	"INSERT INTO fleet_settings (name, value) VALUES (?1, ?2)"
 	" ON CONFLICT (name) DO UPDATE SET value = excluded.value";
-/* The members' lock: shared by every running daemon's session. */
+/* The members' lock: shared by every running daemon's (db_fleet_join). */
 static const char SQL_FIRST[] = "SELECT pg_try_advisory_lock(7262063)";
 static const char SQL_FIRST_DONE[] = "SELECT pg_advisory_unlock(7262063)";
-static const char SQL_MEMBER[] = "SELECT pg_advisory_lock_shared(7262063)";
 
 /* Run one of the statements above that returns one row. 0 or -errno. */
 static int run_one(struct store *st, const char *sql, bool *value)
@@ -119,11 +118,8 @@ int store_fleet_settle(struct store *st, const struct store_setting *set,
 		db_rollback(st);
 	else
 		rc = db_commit(st);
-	if (!rc) {
-		db_lock(st);
-		rc = run_one(st, SQL_MEMBER, NULL);
-		db_unlock(st);
-	}
+	if (!rc)
+		rc = db_fleet_join(st);
 	strbuf_release(&why);
 	return rc;
 }
