@@ -196,3 +196,17 @@ define_busy() {
 	eventually 2 '[ "$(samples "$M1/metrics/Fleet/Writes")" = "$n" ]'
 	assert_equal "$(samples "$M2/metrics/Fleet/Writes")" "$n"
 }
+
+@test "an exec: program missing on the host that runs the action is a failed action, in the history" {
+	host 1 "$M1"
+	host 2 "$M2"
+	mkdir "$M1/metrics/Fleet"
+	define_busy "$M2" gone
+	# defined while it existed; gone from the host when the action runs
+	rm "$BATS_TEST_TMPDIR/hook"
+	echo 97 >"$M1/metrics/Fleet/CPU"
+	eventually "$ACTION_DEADLINE_S" 'cat "$M2/alarms/gone?view=history" |
+		jq -e "select(.HistoryItemType == \"Action\") |
+			.HistorySummary | contains(\"Failed to execute action exec:\")" >/dev/null'
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
