@@ -62,6 +62,7 @@ struct store {
 	char *path;			   /* the database file */
 	unsigned lead_session;	 /* pg's generation when it took the lead */
 	unsigned member_session; /* when it joined the fleet (db_fleet_join) */
+	uint64_t tx_serial;	 /* transactions begun; lock */
 };
 
 int db_errno(int rc)
@@ -318,6 +319,8 @@ static int tx(struct store *st, const char *sql)
 		return db_exec(st, sql);
 	rc = db_exec_stmt(stmt);
 	sql_reset(stmt);
+	if (!rc && (sql == SQL_BEGIN_WRITE || sql == SQL_BEGIN_READ))
+		st->tx_serial++;
 	if (!rc && st->pg && sql == SQL_BEGIN_WRITE) {
 		stmt = db_stmt(st, SQL_WRITE_LOCK);
 		rc = stmt ? db_exec_stmt(stmt) : -EIO;
@@ -608,6 +611,11 @@ static int join_locked(struct store *st)
 	if (!rc)
 		st->member_session = pg_generation(st->pg);
 	return rc;
+}
+
+uint64_t db_tx_serial(struct store *st)
+{
+	return st->tx_serial;
 }
 
 int db_fleet_join(struct store *st)

@@ -123,6 +123,9 @@ struct sql_stmt *db_stmt(struct store *st, const char *sql);
  */
 int db_fleet_join(struct store *st);
 
+/* Which transaction is open: a number that moves at each begin. Lock held. */
+uint64_t db_tx_serial(struct store *st);
+
 enum db_engine { DB_SQLITE, DB_POSTGRES };
 enum db_engine db_engine(struct store *st);
 

@@ -42,6 +42,9 @@
 #include "lib/perm.h"
 #include "lib/rule_def.h"
 
+static const char SQL_RULES_SEEN[] =
+	"SELECT count(*), coalesce(max(id), 0), coalesce(sum(mtime_ms), 0),"
+	" coalesce(sum(created_ms), 0) FROM rules";
 static const char SQL_RULES_OF_BUSES[] =
 	"SELECT id, bus, definition FROM rules WHERE bus != '' AND enabled <> "
 	"0";
@@ -72,6 +75,9 @@ struct bus_ruler {
 struct rules_cache {
 	pthread_rwlock_t lock;
 	bool stale;
+	/* On PostgreSQL: the rules as last seen, and in which transaction */
+	int64_t seen[4];
+	uint64_t seen_tx;
 	struct bus_ruler *buses;
 	size_t n;
 	struct node_attr trail; /* who may read the trail (SPEC 9) */
@@ -270,6 +276,41 @@ static int hit(int64_t id, void *arg)
  * envelope is parsed only when the bus has rules. 0 or -errno. Lock held.
  */
 /*
+ * On PostgreSQL, other daemons of the fleet change rules too (SPEC 17):
+ * once a transaction, a glance at the rules table (how many, the last id,
+ * and the sums of their modification and creation times, which every
+ * put, rename and removal moves) says whether the cache is still theirs.
+ * Lock held. 0 or -errno.
+ */
+static int cache_check_fleet(struct store *st, struct rules_cache *c)
+{
+	struct sql_stmt *stmt;
+	int64_t now[4];
+	int rc, i;
+
+	if (db_engine(st) != DB_POSTGRES || c->seen_tx == db_tx_serial(st))
+		return 0;
+	stmt = db_stmt(st, SQL_RULES_SEEN);
+	if (!stmt)
+		return -EIO;
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		for (i = 0; i < 4; i++)
+			now[i] = sql_column_int64(stmt, i);
+	sql_reset(stmt);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : -EIO;
+	c->seen_tx = db_tx_serial(st);
+	if (memcmp(now, c->seen, sizeof(now)) != 0) {
+		pthread_rwlock_wrlock(&c->lock);
+		memcpy(c->seen, now, sizeof(now));
+		c->stale = true;
+		pthread_rwlock_unlock(&c->lock);
+	}
+	return 0;
+}
+
+/*
  * The store's cache, rebuilt first if stale, read-locked: 0 with the
  * read lock held (the caller unlocks), or -errno with no lock held.
  */
@@ -280,6 +321,9 @@ static int cache_read(struct store *st, struct rules_cache **out)
 
 	if (!c)
 		return -ENOMEM;
+	rc = cache_check_fleet(st, c);
+	if (rc)
+		return rc;
 	pthread_rwlock_rdlock(&c->lock);
 	while (c->stale) {
 		pthread_rwlock_unlock(&c->lock);

@@ -210,3 +210,18 @@ define_busy() {
 			.HistorySummary | contains(\"Failed to execute action exec:\")" >/dev/null'
 	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
 }
+
+@test "a rule defined through one host matches events put through another, and stops when removed there" {
+	host 1 "$M1"
+	host 2 "$M2"
+	# the second daemon matches events first, with no rule yet
+	echo '{"Source": "shop", "DetailType": "order", "Detail": "{}"}' >>"$M2/events/default"
+	printf 'pattern = {"source":["shop"]}\ntarget = log:ops/events\n' >"$M1/rules/orders"
+	echo '{"Source": "shop", "DetailType": "order", "Detail": "{\"n\": 1}"}' >>"$M2/events/default"
+	eventually "$ACTION_DEADLINE_S" '[ "$(cat "$M1/logs/ops/events" 2>/dev/null | wc -l)" = 1 ]'
+	jq -e '.detail.n == 1' "$M1/logs/ops/events" >/dev/null
+	rm "$M1/rules/orders"
+	echo '{"Source": "shop", "DetailType": "order", "Detail": "{\"n\": 2}"}' >>"$M2/events/default"
+	sleep 2
+	assert_equal "$(wc -l <"$M2/logs/ops/events")" 1
+}
