@@ -225,3 +225,22 @@ define_busy() {
 	sleep 2
 	assert_equal "$(wc -l <"$M2/logs/ops/events")" 1
 }
+
+@test "two hosts appending to one stream at once: every line there once, whole" {
+	host 1 "$M1"
+	host 2 "$M2"
+	mkdir "$M1/logs/app"
+	local pids=()
+	for k in 1 2; do
+		(for i in $(seq 1 200); do echo "host$k line $i"; done |
+			while read -r l; do echo "$l" >>"$BATS_TEST_TMPDIR/m$k/logs/app/web"; done) 3>&- &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	local out
+	out=$(cat "$M1/logs/app/web")
+	assert_equal "$(wc -l <<<"$out")" 400
+	assert_equal "$(grep -cE '^host[12] line [0-9]+$' <<<"$out")" 400
+	assert_equal "$(sort -u <<<"$out" | wc -l)" 400
+	diff <(echo "$out") <(cat "$M2/logs/app/web")
+}
