@@ -10,6 +10,7 @@
  * agree on.
  */
 #include "store/db.h"
+#include "store/fleet.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -122,4 +123,17 @@ int store_fleet_settle(struct store *st, const struct store_setting *set,
 		rc = db_fleet_join(st);
 	strbuf_release(&why);
 	return rc;
+}
+
+bool fleet_alone(struct store *st)
+{
+	bool alone = false;
+
+	if (db_engine(st) != DB_POSTGRES)
+		return true;
+	db_lock(st);
+	if (run_one(st, SQL_FIRST, &alone) == 0 && alone)
+		run_one(st, SQL_FIRST_DONE, NULL);
+	db_unlock(st);
+	return alone;
 }

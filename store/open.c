@@ -13,6 +13,7 @@
 #include "store/checkpoint.h"
 #include "store/data.h"
 #include "store/db.h"
+#include "store/fleet.h"
 #include "store/logs.h"
 #include "store/rules.h"
 #include "store/schema.h"
@@ -110,12 +111,11 @@ int store_open_config(const char *path, const struct trail_config *cfg,
 		goto fail;
 	/*
 	 * Data events a crash left pending become records now. On
-	 * PostgreSQL the pending rows are the fleet's, other daemons' open
-	 * files among them: the minute's sweep makes records of what has
-	 * waited a minute, whoever left it.
+	 * PostgreSQL the pending rows are the fleet's: while other daemons
+	 * run, their open files' among them, and the minute's sweep makes
+	 * records of what has waited a minute, whoever left it.
 	 */
-	rc = trail_finish_pending(st, db_engine(st) == DB_SQLITE,
-				  store_now_ms());
+	rc = trail_finish_pending(st, fleet_alone(st), store_now_ms());
 	if (rc) {
 		err_set(err, "cannot finish pending trail records: %s",
 			db_errmsg(st));

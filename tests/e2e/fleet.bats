@@ -244,3 +244,20 @@ define_busy() {
 	assert_equal "$(sort -u <<<"$out" | wc -l)" 400
 	diff <(echo "$out") <(cat "$M2/logs/app/web")
 }
+
+@test "a daemon that starts while another has a file open leaves that file's pending data event alone" {
+	host 1 "$M1" --trail-data write
+	mkdir "$M1/metrics/Fleet"
+	exec 5>>"$M1/metrics/Fleet/Open"
+	echo 1 >&5
+	echo 2 >&5
+	# (the descriptor is this shell's, not the second daemon's)
+	host 2 "$M2" --trail-data write 5>&-
+	echo 3 >&5
+	exec 5>&-
+	local day
+	day=$(date -u +%Y-%m-%d)
+	eventually 5 'jq -e "select(.eventName == \"PutMetricData\")" "$M2/trail/$day" >/dev/null'
+	run jq -c 'select(.eventName == "PutMetricData") | .requestParameters' "$M2/trail/$day"
+	assert_equal "$output" '{"namespace":"Fleet","metricName":"Open","datapoints":3,"bytes":6}'
+}
