@@ -761,9 +761,18 @@ int store_trail_archive_check(const char *db_path, const char *region,
 			region);
 		return -EINVAL;
 	}
-	if (store_db_is_postgres(db_path))
-		return 0; /* the fleet's key is in its database */
-	rc = load_key(db_path, &key, err);
+	if (store_db_is_postgres(db_path)) {
+		struct store *st;
+
+		/* The fleet's key is in its database (made if missing). */
+		rc = store_open(db_path, &st, err);
+		if (!rc) {
+			rc = load_fleet_key(st, &key, err);
+			store_close(st);
+		}
+	} else {
+		rc = load_key(db_path, &key, err);
+	}
 	trail_key_free(key);
 	if (rc)
 		err_prefix(err, "--trail-archive");

@@ -265,7 +265,18 @@ signing_string() {
 }
 
 @test "a corrupted key file: the daemon refuses to start, and the key is kept as it was" {
-	on_postgres && skip "a fleet keeps its key in its database, not in a file"
+	if on_postgres; then
+		# a fleet's key is a row of its database
+		mount_monfs
+		unmount_monfs
+		psql -X -q "$DB" -c "INSERT INTO fleet_settings VALUES ('trail-key', 'not a key')"
+		run_monfs_to_exit "$MNT" -- --db "$DB" "$MNT" --trail-archive "$ARCH"
+		[ "$status" -ne 0 ]
+		assert_contains "$output" "the fleet's signing key: not an RSA private key"
+		assert_not_mounted "$MNT"
+		assert_equal "$(psql -X -qAt "$DB" -c "SELECT value FROM fleet_settings WHERE name = 'trail-key'")" "not a key"
+		return
+	fi
 	echo "not a key" >"$DB.trail-key.pem"
 	run_monfs_to_exit "$MNT" -- --db "$DB" "$MNT" --trail-archive "$ARCH"
 	[ "$status" -ne 0 ]
