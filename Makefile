@@ -13,7 +13,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
-PKGS    := fuse3 sqlite3 jansson uuid zlib
+PKGS    := fuse3 sqlite3 jansson uuid zlib libpq
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

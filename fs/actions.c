@@ -676,9 +676,12 @@ static void *evaluator_main(void *data)
 	pthread_mutex_lock(&ev.lock);
 	while (!ev.stopping) {
 		pthread_mutex_unlock(&ev.lock);
-		evaluate_due(ev.store);
+		/* Once for a fleet: on the daemon that leads (SPEC 17). */
+		if (store_leads(ev.store)) {
+			evaluate_due(ev.store);
+			rules_tick(ev.store);
+		}
 		run_settled(ev.store, store_now_ms());
-		rules_tick(ev.store);
 		reap(ev.store);
 		pthread_mutex_lock(&ev.lock);
 		clock_gettime(CLOCK_REALTIME, &deadline);

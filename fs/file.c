@@ -510,6 +510,13 @@ int file_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	else
 		rc = store_stream_create(st, n.path.parent, n.path.leaf, mode,
 					 &who, &n.stream, &err);
+	/*
+	 * Made meanwhile through another daemon of the fleet (SPEC 17),
+	 * after the kernel's lookup found nothing: without O_EXCL, open(2)
+	 * opens what is there, as it would on a local filesystem.
+	 */
+	if (rc == -EEXIST && !(fi->flags & O_EXCL))
+		return file_open(path, fi);
 	if (rc)
 		return rc;
 	n.attr = n.path.area == AREA_METRICS ? n.metric.attr : n.stream.attr;

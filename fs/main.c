@@ -101,7 +101,8 @@ static void usage(FILE *out)
 		"\n"
 		"  --db FILE            the sqlite database (default $MONFS_DB,\n"
 		"                       /var/lib/monfs/monfs.db for root,\n"
-		"                       ~/.local/share/monfs/monfs.db for others)\n"
+		"                       ~/.local/share/monfs/monfs.db for others),\n"
+		"                       or postgresql://... for a fleet\n"
 		"  -f                   stay in the foreground\n"
 		"  --region NAME        awsRegion of trail records (local)\n"
 		"  --host NAME          sourceIPAddress of trail records (host name)\n"
@@ -171,23 +172,25 @@ static bool account_valid(const char *s)
  * --trail-data (and --trail-reads, its `all`) into m->trail_data: 0, or
  * -1 with a message for a value that is none of none, write, all.
  */
+static const char *const TRAIL_DATA_LEVELS[] = {
+	[TRAIL_DATA_NONE] = "none",
+	[TRAIL_DATA_WRITE] = "write",
+	[TRAIL_DATA_ALL] = "all",
+};
+
 static int trail_data_parse(struct monfs *m)
 {
-	static const char *const LEVELS[] = {
-		[TRAIL_DATA_NONE] = "none",
-		[TRAIL_DATA_WRITE] = "write",
-		[TRAIL_DATA_ALL] = "all",
-	};
+	static const char *const *const LEVELS = TRAIL_DATA_LEVELS;
+	const size_t nlevels = sizeof(TRAIL_DATA_LEVELS) / sizeof(*LEVELS);
 	size_t i;
 
 	m->trail_data = m->opt.trail_reads ? TRAIL_DATA_ALL : TRAIL_DATA_NONE;
 	if (!m->opt.trail_data)
 		return 0;
-	for (i = 0; i < sizeof(LEVELS) / sizeof(*LEVELS); i++)
+	for (i = 0; i < nlevels; i++)
 		if (!strcmp(m->opt.trail_data, LEVELS[i]))
 			break;
-	if (i == sizeof(LEVELS) / sizeof(*LEVELS) ||
-	    (m->opt.trail_reads && i != TRAIL_DATA_ALL)) {
+	if (i == nlevels || (m->opt.trail_reads && i != TRAIL_DATA_ALL)) {
 		fprintf(stderr,
 			"monfs: --trail-data %s: give none, write or all "
 			"(--trail-reads is all)\n",
@@ -215,6 +218,32 @@ static int trail_log_group_check(struct monfs *m)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The store-wide options, settled with the fleet's (SPEC 17): the first
+ * daemon on a PostgreSQL database fixes them. 0 or -errno with err.
+ */
+static int settle_options(const struct monfs *m, struct store *st,
+			  struct err *err)
+{
+	char days[16], baseline[16];
+
+	snprintf(days, sizeof(days), "%u", m->opt.trail_days);
+	snprintf(baseline, sizeof(baseline), "%u", m->opt.insights_baseline);
+	const struct store_setting set[] = {
+		{"trail-days", days},
+		{"trail-data", TRAIL_DATA_LEVELS[m->trail_data]},
+		{"trail-group", m->opt.trail_group ? m->opt.trail_group : ""},
+		{"account", m->opt.account ? m->opt.account : ""},
+		{"trail-log-group",
+		 m->opt.trail_log_group ? m->opt.trail_log_group : ""},
+		{"trail-archive", m->opt.trail_archive ? "on" : ""},
+		{"trail-insights", m->opt.trail_insights ? "on" : ""},
+		{"insights-baseline", baseline},
+	};
+
+	return store_fleet_settle(st, set, sizeof(set) / sizeof(*set), err);
 }
 
 /* mkdir -p for the default database's directory. */
@@ -370,6 +399,22 @@ static void write_pid(int fd)
 		return; /* the pid is a courtesy to the next starter */
 }
 
+/*
+ * The store's periodic work: retention, archive delivery, the trail's
+ * log group and Insights, filters' minutes, the disk's room.
+ */
+static void sweep(struct store *st)
+{
+	store_sweep(st, store_now_ms());
+	store_logs_sweep(st, store_now_ms());
+	store_trail_archive_deliver(st, store_now_ms(), false);
+	store_trail_sweep(st, store_now_ms());
+	store_trail_logs_sweep(st);
+	store_trail_insights_tick(st, store_now_ms());
+	store_filters_sweep(st, store_now_ms());
+	store_space_sweep(st);
+}
+
 static void *sweeper_main(void *data)
 {
 	struct monfs *m = data;
@@ -378,14 +423,8 @@ static void *sweeper_main(void *data)
 	pthread_mutex_lock(&m->stop_lock);
 	while (!m->stopping) {
 		pthread_mutex_unlock(&m->stop_lock);
-		store_sweep(m->store, store_now_ms());
-		store_logs_sweep(m->store, store_now_ms());
-		store_trail_archive_deliver(m->store, store_now_ms(), false);
-		store_trail_sweep(m->store, store_now_ms());
-		store_trail_logs_sweep(m->store);
-		store_trail_insights_tick(m->store, store_now_ms());
-		store_filters_sweep(m->store, store_now_ms());
-		store_space_sweep(m->store);
+		if (store_leads(m->store)) /* once for a fleet (SPEC 17) */
+			sweep(m->store);
 		pthread_mutex_lock(&m->stop_lock);
 		clock_gettime(CLOCK_REALTIME, &deadline);
 		deadline.tv_sec += SWEEP_INTERVAL_S;
@@ -425,7 +464,8 @@ static void *monfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 				      m->trail_data, m->opt.trail_log_group,
 				      m->trail_group ? m->trail_gid : getgid(),
 				      m->trail_group ? 0750 : 0755},
-			      &m->store, &err)) {
+			      &m->store, &err) ||
+	    settle_options(m, m->store, &err)) {
 		fprintf(stderr, "monfs: %s\n", err.msg);
 		exit(1);
 	}
@@ -548,16 +588,34 @@ int main(int argc, char *argv[])
 		m.trail_group = true;
 		m.trail_gid = g->gr_gid;
 	}
-	db = database_path(m.opt.db);
+	/*
+	 * A sqlite file is one daemon's (its lock file); a PostgreSQL
+	 * database is a fleet's, as many daemons as mount it (SPEC 17).
+	 */
+	if (store_db_is_postgres(m.opt.db) ||
+	    (!m.opt.db && store_db_is_postgres(getenv("MONFS_DB")))) {
+		db = strdup(m.opt.db ? m.opt.db : getenv("MONFS_DB"));
+	} else {
+		db = database_path(m.opt.db);
+		if (db) {
+			m.lock_fd = lock_database(db);
+			if (m.lock_fd < 0) {
+				free(db);
+				goto out;
+			}
+		}
+	}
 	if (!db)
 		goto out;
 	free(m.opt.db);
 	m.opt.db = db;
-	m.lock_fd = lock_database(db);
-	if (m.lock_fd < 0)
-		goto out;
 	if (store_open(db, &probe, &err)) {
 		fprintf(stderr, "monfs: %s\n", err.msg);
+		goto out;
+	}
+	if (settle_options(&m, probe, &err)) {
+		fprintf(stderr, "monfs: %s\n", err.msg);
+		store_close(probe);
 		goto out;
 	}
 	store_close(probe);

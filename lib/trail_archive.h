@@ -179,6 +179,15 @@ typedef struct evp_pkey_st trail_key;
 int trail_key_load_or_create(const char *path, trail_key **out, bool *created,
 			     struct err *err);
 
+/*
+ * The same, kept as text rather than in a file (a fleet keeps its key in
+ * its database, SPEC 17): key's private half as PEM appended to out (0 or
+ * -ENOMEM), and the RSA private key in PEM text (0, or -EINVAL when it
+ * holds none).
+ */
+int trail_key_private_pem(trail_key *key, struct strbuf *out);
+int trail_key_from_private_pem(const char *text, size_t len, trail_key **out);
+
 /* The public key in the PEM file path. 0, -errno or -EINVAL, err says. */
 int trail_key_load_public(const char *path, trail_key **out, struct err *err);
 

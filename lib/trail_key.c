@@ -171,6 +171,30 @@ int trail_key_load_or_create(const char *path, trail_key **out, bool *created,
 	return rc;
 }
 
+int trail_key_private_pem(trail_key *key, struct strbuf *out)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *pem;
+	long len;
+	int rc = -ENOMEM;
+
+	if (bio &&
+	    PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL)) {
+		len = BIO_get_mem_data(bio, &pem);
+		rc = strbuf_add(out, pem, (size_t)len);
+	}
+	BIO_free(bio);
+	return rc;
+}
+
+int trail_key_from_private_pem(const char *text, size_t len, trail_key **out)
+{
+	struct strbuf pem = {(char *)text, len, len};
+
+	*out = pem_key(&pem, true);
+	return *out ? 0 : -EINVAL;
+}
+
 int trail_key_load_public(const char *path, trail_key **out, struct err *err)
 {
 	struct strbuf text = STRBUF_INIT;

@@ -61,31 +61,31 @@ static int rule_of(const char *definition, struct alarm_rule **out)
 static int load_rule(struct store *st, const char *name,
 		     struct alarm_rule **out)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	const char *d;
 	int rc = db_find(st, SQL_DEFINITION, name, &stmt);
 
 	*out = NULL;
 	if (rc != DB_ROW)
 		return rc;
-	d = (const char *)sqlite3_column_text(stmt, 0);
+	d = (const char *)sql_column_text(stmt, 0);
 	rc = d ? rule_of(d, out) : -EIO;
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
 int alarms_state_of(const char *name, void *ctx)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = db_find(ctx, SQL_STATE, name, &stmt);
 
 	if (rc != DB_ROW)
 		return rc;
-	rc = sqlite3_column_int(stmt, 0);
+	rc = sql_column_int(stmt, 0);
 	if (rc != ALARM_OK && rc != ALARM_ALARM &&
 	    rc != ALARM_INSUFFICIENT_DATA)
 		rc = -EIO;
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -237,15 +237,14 @@ int alarms_check_rule(struct store *st, const char *name,
 static int each_naming(struct store *st, const char *name, store_name_fn fn,
 		       void *ctx)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_COMPOSITES);
+	struct sql_stmt *stmt = db_stmt(st, SQL_COMPOSITES);
 	int rc = 0;
 
 	if (!stmt)
 		return -EIO;
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		const char *composite =
-			(const char *)sqlite3_column_text(stmt, 0);
-		const char *d = (const char *)sqlite3_column_text(stmt, 1);
+		const char *composite = (const char *)sql_column_text(stmt, 0);
+		const char *d = (const char *)sql_column_text(stmt, 1);
 		struct alarm_rule *rule = NULL;
 
 		rc = composite && d ? rule_of(d, &rule) : -EIO;
@@ -253,7 +252,7 @@ static int each_naming(struct store *st, const char *name, store_name_fn fn,
 			rc = fn(ctx, composite);
 		alarm_rule_free(rule);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc == DB_DONE ? 0 : rc;
 }
 

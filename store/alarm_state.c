@@ -183,7 +183,7 @@ static int change_state_locked(struct store *st, const struct alarm_row *row,
 	char summary[256];
 	json_t *data;
 	char *text;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	snprintf(summary, sizeof(summary), "Alarm updated from %s to %s",
@@ -202,15 +202,15 @@ static int change_state_locked(struct store *st, const struct alarm_row *row,
 	stmt = db_stmt(st, SQL_ALARM_SET_STATE);
 	rc = stmt ? 0 : -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, row->id);
-		sqlite3_bind_int(stmt, 2, (int)row->state);
-		sqlite3_bind_int(stmt, 3, c->new_state);
-		sqlite3_bind_text(stmt, 4, c->reason, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 5, c->time_ms);
+		sql_bind_int64(stmt, 1, row->id);
+		sql_bind_int(stmt, 2, (int)row->state);
+		sql_bind_int(stmt, 3, c->new_state);
+		sql_bind_text(stmt, 4, c->reason, -1);
+		sql_bind_int64(stmt, 5, c->time_ms);
 		rc = db_exec_stmt(stmt);
 	}
 	/* Changed meanwhile by another evaluation: that one stands. */
-	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+	if (!rc && db_changes(st) == 0)
 		rc = -EAGAIN;
 	if (!rc)
 		rc = alarms_history_add(st, row->id, c->time_ms, "StateUpdate",
@@ -254,7 +254,7 @@ static int change_state(struct store *st, const struct alarm_row *row,
 static int first_reason(struct store *st, const struct alarm_row *row,
 			const struct alarm_verdict *v)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	if (v->keep || strcmp(row->reason, ALARMS_INITIAL_REASON))
@@ -265,10 +265,9 @@ static int first_reason(struct store *st, const struct alarm_row *row,
 	stmt = db_stmt(st, SQL_ALARM_FIRST_REASON);
 	rc = stmt ? 0 : -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, row->id);
-		sqlite3_bind_text(stmt, 2, v->reason, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 3, ALARMS_INITIAL_REASON, -1,
-				  SQLITE_STATIC);
+		sql_bind_int64(stmt, 1, row->id);
+		sql_bind_text(stmt, 2, v->reason, -1);
+		sql_bind_text(stmt, 3, ALARMS_INITIAL_REASON, -1);
 		rc = db_exec_stmt(stmt);
 	}
 	if (rc) {
@@ -401,7 +400,7 @@ out:
 
 int store_alarms_each(struct store *st, store_alarm_fn fn, void *ctx)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = 0;
 
 	db_lock(st);
@@ -411,7 +410,7 @@ int store_alarms_each(struct store *st, store_alarm_fn fn, void *ctx)
 		goto out;
 	}
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		const char *def = (const char *)sqlite3_column_text(stmt, 2);
+		const char *def = (const char *)sql_column_text(stmt, 2);
 		const char *p = def ? strstr(def, "\nperiod = ") : NULL;
 
 		rc = 0;
@@ -422,11 +421,11 @@ int store_alarms_each(struct store *st, store_alarm_fn fn, void *ctx)
 		if (def && !strncmp(def, "rule = ", 7))
 			continue;
 		if (p)
-			rc = fn(ctx, sqlite3_column_int64(stmt, 0),
-				(const char *)sqlite3_column_text(stmt, 1),
+			rc = fn(ctx, sql_column_int64(stmt, 0),
+				(const char *)sql_column_text(stmt, 1),
 				strtoll(p + 10, NULL, 10));
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 out:
 	db_unlock(st);
 	return rc;

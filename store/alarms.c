@@ -78,33 +78,33 @@ int store_alarm_list(struct store *st, store_list_fn fn, void *ctx)
 
 int alarms_load(struct store *st, const char *name, struct alarm_row *row)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	const char *def, *reason, *writer;
 	struct err err = {""};
 	int rc = db_find(st, SQL_ALARM_LOAD, name, &stmt);
 
 	if (rc != DB_ROW)
 		return rc;
-	def = (const char *)sqlite3_column_text(stmt, 1);
-	reason = (const char *)sqlite3_column_text(stmt, 3);
-	writer = (const char *)sqlite3_column_text(stmt, 7);
-	row->id = sqlite3_column_int64(stmt, 0);
+	def = (const char *)sql_column_text(stmt, 1);
+	reason = (const char *)sql_column_text(stmt, 3);
+	writer = (const char *)sql_column_text(stmt, 7);
+	row->id = sql_column_int64(stmt, 0);
 	rc = def ? alarm_def_parse(def, strlen(def), &row->def, &err) : -EIO;
 	if (rc)
 		rc = -EIO;
-	row->state = (enum alarm_state)sqlite3_column_int(stmt, 2);
+	row->state = (enum alarm_state)sql_column_int(stmt, 2);
 	free(row->reason);
 	row->reason = strdup(reason ? reason : "");
 	if (!row->reason)
 		rc = -ENOMEM;
-	row->state_updated_ms = sqlite3_column_int64(stmt, 4);
-	row->writer_uid = (uid_t)sqlite3_column_int64(stmt, 5);
-	row->writer_gid = (gid_t)sqlite3_column_int64(stmt, 6);
+	row->state_updated_ms = sql_column_int64(stmt, 4);
+	row->writer_uid = (uid_t)sql_column_int64(stmt, 5);
+	row->writer_gid = (gid_t)sql_column_int64(stmt, 6);
 	snprintf(row->writer_name, sizeof(row->writer_name), "%s",
 		 writer ? writer : "");
-	row->config_updated_ms = sqlite3_column_int64(stmt, 8);
-	row->created_ms = sqlite3_column_int64(stmt, 9);
-	sqlite3_reset(stmt);
+	row->config_updated_ms = sql_column_int64(stmt, 8);
+	row->created_ms = sql_column_int64(stmt, 9);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -118,15 +118,15 @@ void alarms_row_free(struct alarm_row *row)
 int alarms_history_add(struct store *st, int64_t alarm_id, int64_t now_ms,
 		       const char *type, const char *summary, const char *data)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_HISTORY_ADD);
+	struct sql_stmt *stmt = db_stmt(st, SQL_HISTORY_ADD);
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, alarm_id);
-	sqlite3_bind_int64(stmt, 2, now_ms);
-	sqlite3_bind_text(stmt, 3, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, summary, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 5, data, -1, SQLITE_TRANSIENT);
+	sql_bind_int64(stmt, 1, alarm_id);
+	sql_bind_int64(stmt, 2, now_ms);
+	sql_bind_text(stmt, 3, type, -1);
+	sql_bind_text_copy(stmt, 4, summary, -1);
+	sql_bind_text_copy(stmt, 5, data, -1);
 	return db_exec_stmt(stmt);
 }
 
@@ -148,7 +148,7 @@ static int write_alarm(struct store *st, void *ctx)
 	const struct alarm_put *p = ctx;
 	const struct caller *who = p->who;
 	int64_t now = store_now_ms(), id;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	char summary[512];
 	int rc;
 
@@ -170,33 +170,30 @@ static int write_alarm(struct store *st, void *ctx)
 	if (!stmt)
 		return -EIO;
 	if (id < 0) {
-		sqlite3_bind_text(stmt, 1, p->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, p->canon->buf, (int)p->canon->len,
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 3, p->owner->uid);
-		sqlite3_bind_int64(stmt, 4, p->owner->gid);
-		sqlite3_bind_int64(stmt, 5, p->owner->mode & 07777);
-		sqlite3_bind_int64(stmt, 6, now);
-		sqlite3_bind_text(stmt, 7, who->user, -1, SQLITE_STATIC);
-		sqlite3_bind_int(stmt, 8, ALARM_INSUFFICIENT_DATA);
-		sqlite3_bind_text(stmt, 9, ALARMS_INITIAL_REASON, -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 10, who->uid);
-		sqlite3_bind_int64(stmt, 11, who->gid);
+		sql_bind_text(stmt, 1, p->name, -1);
+		sql_bind_text(stmt, 2, p->canon->buf, (int)p->canon->len);
+		sql_bind_int64(stmt, 3, p->owner->uid);
+		sql_bind_int64(stmt, 4, p->owner->gid);
+		sql_bind_int64(stmt, 5, p->owner->mode & 07777);
+		sql_bind_int64(stmt, 6, now);
+		sql_bind_text(stmt, 7, who->user, -1);
+		sql_bind_int(stmt, 8, ALARM_INSUFFICIENT_DATA);
+		sql_bind_text(stmt, 9, ALARMS_INITIAL_REASON, -1);
+		sql_bind_int64(stmt, 10, who->uid);
+		sql_bind_int64(stmt, 11, who->gid);
 	} else {
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_text(stmt, 2, p->canon->buf, (int)p->canon->len,
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 3, now);
-		sqlite3_bind_int64(stmt, 4, who->uid);
-		sqlite3_bind_int64(stmt, 5, who->gid);
-		sqlite3_bind_text(stmt, 6, who->user, -1, SQLITE_STATIC);
+		sql_bind_int64(stmt, 1, id);
+		sql_bind_text(stmt, 2, p->canon->buf, (int)p->canon->len);
+		sql_bind_int64(stmt, 3, now);
+		sql_bind_int64(stmt, 4, who->uid);
+		sql_bind_int64(stmt, 5, who->gid);
+		sql_bind_text(stmt, 6, who->user, -1);
 	}
 	snprintf(summary, sizeof(summary), "Alarm \"%s\" %s", p->name,
 		 id < 0 ? "created" : "updated");
 	rc = db_exec_stmt(stmt);
 	if (!rc && id < 0)
-		id = sqlite3_last_insert_rowid(db_handle(st));
+		id = db_last_id(st);
 	return rc ? rc
 		  : alarms_history_add(st, id, now, "ConfigurationUpdate",
 				       summary, "{}");
@@ -278,21 +275,21 @@ static int load_source(struct store *st, const char *name, void *ctx,
 {
 	struct rename_source *src = ctx;
 	const char *def, *writer;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = db_find(st, SQL_ALARM_SOURCE, name, &stmt);
 
 	if (rc != DB_ROW)
 		return rc;
-	def = (const char *)sqlite3_column_text(stmt, 1);
-	writer = (const char *)sqlite3_column_text(stmt, 4);
-	src->id = sqlite3_column_int64(stmt, 0);
+	def = (const char *)sql_column_text(stmt, 1);
+	writer = (const char *)sql_column_text(stmt, 4);
+	src->id = sql_column_int64(stmt, 0);
 	src->definition = strdup(def ? def : "");
-	src->writer_uid = sqlite3_column_int64(stmt, 2);
-	src->writer_gid = sqlite3_column_int64(stmt, 3);
+	src->writer_uid = sql_column_int64(stmt, 2);
+	src->writer_gid = sql_column_int64(stmt, 3);
 	snprintf(src->writer_name, sizeof(src->writer_name), "%s",
 		 writer ? writer : "");
 	src->def = calloc(1, sizeof(*src->def));
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (!src->definition || !src->def)
 		return -ENOMEM;
 	if (alarm_def_parse(src->definition, strlen(src->definition), src->def,
@@ -318,11 +315,11 @@ static int load_source(struct store *st, const char *name, void *ctx,
 }
 
 /* Run stmt (an UPDATE or DELETE of alarm id, bound at ?1). Lock held. */
-static int exec_on(sqlite3_stmt *stmt, int64_t id)
+static int exec_on(struct sql_stmt *stmt, int64_t id)
 {
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, id);
+	sql_bind_int64(stmt, 1, id);
 	return db_exec_stmt(stmt);
 }
 
@@ -333,18 +330,18 @@ static int exec_on(sqlite3_stmt *stmt, int64_t id)
 static int rename_onto(struct store *st, const struct rename_source *src,
 		       int64_t target, const char *to, int64_t now_ms)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_ALARM_REDEFINE);
+	struct sql_stmt *stmt = db_stmt(st, SQL_ALARM_REDEFINE);
 	char summary[512];
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, target);
-	sqlite3_bind_text(stmt, 2, src->definition, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, now_ms);
-	sqlite3_bind_int64(stmt, 4, src->writer_uid);
-	sqlite3_bind_int64(stmt, 5, src->writer_gid);
-	sqlite3_bind_text(stmt, 6, src->writer_name, -1, SQLITE_STATIC);
+	sql_bind_int64(stmt, 1, target);
+	sql_bind_text(stmt, 2, src->definition, -1);
+	sql_bind_int64(stmt, 3, now_ms);
+	sql_bind_int64(stmt, 4, src->writer_uid);
+	sql_bind_int64(stmt, 5, src->writer_gid);
+	sql_bind_text(stmt, 6, src->writer_name, -1);
 	rc = db_exec_stmt(stmt);
 	snprintf(summary, sizeof(summary), "Alarm \"%s\" updated", to);
 	if (!rc)
@@ -361,7 +358,7 @@ static int rename_move(struct store *st, const void *ctx, int64_t target,
 		       const char *from, const char *to, int64_t now_ms)
 {
 	const struct rename_source *src = ctx;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	char summary[600];
 	int rc;
 
@@ -370,9 +367,9 @@ static int rename_move(struct store *st, const void *ctx, int64_t target,
 	stmt = db_stmt(st, SQL_ALARM_MOVE);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, src->id);
-	sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, now_ms);
+	sql_bind_int64(stmt, 1, src->id);
+	sql_bind_text(stmt, 2, to, -1);
+	sql_bind_int64(stmt, 3, now_ms);
 	rc = db_exec_stmt(stmt);
 	snprintf(summary, sizeof(summary), "Alarm \"%s\" renamed to \"%s\"",
 		 from, to);
@@ -419,7 +416,7 @@ int store_alarm_rename(struct store *st, const char *from, const char *to,
 int store_alarm_by_id(struct store *st, int64_t id, char name[ALARM_NAME_SIZE],
 		      int64_t *created_ms)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = -ENOENT;
 
 	db_lock(st);
@@ -428,18 +425,18 @@ int store_alarm_by_id(struct store *st, int64_t id, char name[ALARM_NAME_SIZE],
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(stmt, 1, id);
+	sql_bind_int64(stmt, 1, id);
 	rc = db_step(stmt);
 	if (rc == DB_DONE)
 		rc = -ENOENT;
 	if (rc == DB_ROW) {
-		const char *n = (const char *)sqlite3_column_text(stmt, 0);
+		const char *n = (const char *)sql_column_text(stmt, 0);
 
 		snprintf(name, ALARM_NAME_SIZE, "%s", n ? n : "");
-		*created_ms = sqlite3_column_int64(stmt, 1);
+		*created_ms = sql_column_int64(stmt, 1);
 		rc = 0;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 out:
 	db_unlock(st);
 	return rc;
@@ -566,20 +563,20 @@ static int render_json(const char *name, const struct alarm_row *row,
 static int render_history(struct store *st, const char *name, int64_t id,
 			  struct strbuf *out)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_HISTORY);
+	struct sql_stmt *stmt = db_stmt(st, SQL_HISTORY);
 	char when[FORMAT_TIME_MAX];
 	int rc = 0;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, id);
+	sql_bind_int64(stmt, 1, id);
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		json_t *j = json_pack(
 			"{s:s,s:s,s:s,s:s,s:s}", "AlarmName", name, "Timestamp",
-			iso(when, sqlite3_column_int64(stmt, 0)),
-			"HistoryItemType", sqlite3_column_text(stmt, 1),
-			"HistorySummary", sqlite3_column_text(stmt, 2),
-			"HistoryData", sqlite3_column_text(stmt, 3));
+			iso(when, sql_column_int64(stmt, 0)), "HistoryItemType",
+			sql_column_text(stmt, 1), "HistorySummary",
+			sql_column_text(stmt, 2), "HistoryData",
+			sql_column_text(stmt, 3));
 		char *text =
 			j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)
 			  : NULL;
@@ -588,7 +585,7 @@ static int render_history(struct store *st, const char *name, int64_t id,
 		rc = text ? strbuf_addf(out, "%s\n", text) : -ENOMEM;
 		free(text);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 

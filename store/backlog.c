@@ -59,6 +59,29 @@ struct backlog {
 	size_t cap;   /* bytes allocated to the file and mapped */
 };
 
+/*
+ * A backlog with no file behind it (a memfd), for a store whose writes
+ * commit before they return (PostgreSQL's): the same appends, nothing
+ * to replay after a crash.
+ */
+static int open_in_memory(struct backlog **out, struct err *err)
+{
+	struct backlog *j = calloc(1, sizeof(*j));
+	int rc;
+
+	if (!j)
+		return -ENOMEM;
+	j->fd = memfd_create("monfs-backlog", MFD_CLOEXEC);
+	if (j->fd < 0) {
+		rc = -errno;
+		err_set(err, "cannot make the backlog: %s", strerror(errno));
+		backlog_close(j);
+		return rc;
+	}
+	*out = j;
+	return 0;
+}
+
 int backlog_open(const char *db_path, struct backlog **out, struct err *err)
 {
 	struct backlog *j;
@@ -67,6 +90,8 @@ int backlog_open(const char *db_path, struct backlog **out, struct err *err)
 	int n;
 
 	*out = NULL;
+	if (!db_path)
+		return open_in_memory(out, err);
 	n = snprintf(path, sizeof(path), "%s.backlog", db_path);
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		err_set(err, "%s: the path is too long", db_path);

@@ -28,7 +28,9 @@
 struct backlog;
 
 /*
- * The backlog beside db_path, made when missing. 0 or -errno, err.
+ * The backlog beside db_path, made when missing; with db_path NULL, one
+ * in memory, for a store whose writes commit before they return
+ * (PostgreSQL's, store/data.c). 0 or -errno, err.
  * backlog_replay finds where its records end: call it before the first
  * append.
  */

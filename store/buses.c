@@ -80,11 +80,11 @@ int store_bus_list(struct store *st, store_list_fn fn, void *ctx)
 /* The id of bus name: -ENOENT, or -errno when the database failed. */
 static int64_t bus_id_locked(struct store *st, const char *name)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_BUS_NAMED);
+	struct sql_stmt *stmt = db_stmt(st, SQL_BUS_NAMED);
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, name, -1);
 	return db_step_id(stmt);
 }
 
@@ -94,7 +94,7 @@ int store_bus_create(struct store *st, const char *name, mode_t mode,
 {
 	struct trail_event ev = bus_event("CreateEventBus", name, who);
 	int64_t now = store_now_ms(), id;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	rc = db_begin(st);
@@ -115,12 +115,12 @@ int store_bus_create(struct store *st, const char *name, mode_t mode,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, name, -1);
 	db_bind_owner(stmt, 2, who, mode, now);
 	rc = db_exec_stmt(stmt);
 	if (!rc && out)
 		*out = (struct stream_info){
-			.id = sqlite3_last_insert_rowid(db_handle(st)),
+			.id = db_last_id(st),
 			.attr = {who->uid, who->gid, mode & 07777, now, now},
 		};
 out:

@@ -89,17 +89,16 @@ struct dashboard_put {
 static int write_dashboard(struct store *st, void *ctx)
 {
 	const struct dashboard_put *p = ctx;
-	sqlite3_stmt *stmt = db_stmt(st, SQL_DASHBOARD_INSERT);
+	struct sql_stmt *stmt = db_stmt(st, SQL_DASHBOARD_INSERT);
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, p->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, p->body->buf, (int)p->body->len,
-			  SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, p->owner->uid);
-	sqlite3_bind_int64(stmt, 4, p->owner->gid);
-	sqlite3_bind_int64(stmt, 5, p->owner->mode & 07777);
-	sqlite3_bind_int64(stmt, 6, store_now_ms());
+	sql_bind_text(stmt, 1, p->name, -1);
+	sql_bind_text(stmt, 2, p->body->buf, (int)p->body->len);
+	sql_bind_int64(stmt, 3, p->owner->uid);
+	sql_bind_int64(stmt, 4, p->owner->gid);
+	sql_bind_int64(stmt, 5, p->owner->mode & 07777);
+	sql_bind_int64(stmt, 6, store_now_ms());
 	return db_exec_stmt(stmt);
 }
 
@@ -166,16 +165,16 @@ static int load_source(struct store *st, const char *name, void *ctx,
 {
 	struct rename_source *src = ctx;
 	const char *body;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = db_find(st, SQL_DASHBOARD_BODY, name, &stmt);
 
 	(void)put;
 	if (rc != DB_ROW)
 		return rc;
-	src->id = sqlite3_column_int64(stmt, 0);
-	body = (const char *)sqlite3_column_text(stmt, 1);
+	src->id = sql_column_int64(stmt, 0);
+	body = (const char *)sql_column_text(stmt, 1);
 	src->body = strdup(body ? body : "");
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return src->body ? 0 : -ENOMEM;
 }
 
@@ -187,7 +186,7 @@ static int rename_move(struct store *st, const void *ctx, int64_t target,
 		       const char *from, const char *to, int64_t now_ms)
 {
 	const struct rename_source *src = ctx;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	(void)from;
@@ -195,21 +194,21 @@ static int rename_move(struct store *st, const void *ctx, int64_t target,
 		stmt = db_stmt(st, SQL_DASHBOARD_MOVE);
 		if (!stmt)
 			return -EIO;
-		sqlite3_bind_int64(stmt, 1, src->id);
-		sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+		sql_bind_int64(stmt, 1, src->id);
+		sql_bind_text(stmt, 2, to, -1);
 		return db_exec_stmt(stmt);
 	}
 	stmt = db_stmt(st, SQL_DASHBOARD_REDEFINE);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, target);
-	sqlite3_bind_text(stmt, 2, src->body, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, now_ms);
+	sql_bind_int64(stmt, 1, target);
+	sql_bind_text(stmt, 2, src->body, -1);
+	sql_bind_int64(stmt, 3, now_ms);
 	rc = db_exec_stmt(stmt);
 	stmt = rc ? NULL : db_stmt(st, SQL_DASHBOARD_DELETE_ID);
 	if (rc || !stmt)
 		return rc ? rc : -EIO;
-	sqlite3_bind_int64(stmt, 1, src->id);
+	sql_bind_int64(stmt, 1, src->id);
 	return db_exec_stmt(stmt);
 }
 
@@ -261,15 +260,14 @@ int store_dashboard_rename(struct store *st, const char *from, const char *to,
 int store_dashboard_render(struct store *st, const char *name,
 			   struct strbuf *out)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	db_lock(st);
 	rc = db_find(st, SQL_DASHBOARD_BODY, name, &stmt);
 	if (rc == DB_ROW) {
-		rc = strbuf_adds(out,
-				 (const char *)sqlite3_column_text(stmt, 1));
-		sqlite3_reset(stmt);
+		rc = strbuf_adds(out, (const char *)sql_column_text(stmt, 1));
+		sql_reset(stmt);
 	}
 	db_unlock(st);
 	return rc;

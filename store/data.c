@@ -204,11 +204,11 @@ static size_t gather(struct data_queue *q, size_t i, struct waiting **group)
 /* Remember that the database holds every record up to seq. */
 static int set_taken(struct store *st, uint64_t seq)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_TAKEN_SET);
+	struct sql_stmt *stmt = db_stmt(st, SQL_TAKEN_SET);
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, (int64_t)seq);
+	sql_bind_int64(stmt, 1, (int64_t)seq);
 	return db_exec_stmt(stmt);
 }
 
@@ -217,24 +217,33 @@ static int set_taken(struct store *st, uint64_t seq)
  * 0 or -errno; on failure nothing was taken and everything still waits
  * (each session's pending record as it was).
  */
-int data_drain_locked(struct store *st, struct data_queue *q)
+/*
+ * Take everything waiting in the open transaction (begun by the caller
+ * when in_tx, else here, and then committed here). 0 or -errno; on
+ * failure the transaction is rolled back, nothing was taken and
+ * everything still waits (each session's pending record as it was).
+ */
+static int drain(struct store *st, struct data_queue *q, bool in_tx)
 {
 	struct waiting **group;
 	size_t i;
 	int rc;
 
 	if (q->n == 0)
-		return 0;
+		return in_tx ? db_tx_commit(st) : 0;
 	group = malloc(q->n * sizeof(*group));
-	if (!group)
+	if (!group) {
+		if (in_tx)
+			db_tx_rollback(st);
 		return -ENOMEM;
+	}
 	for (i = 0; i < q->n; i++) {
 		/* In the order of the backlog: the last one's is the newest. */
 		assert(i == 0 || q->v[i - 1].seq <= q->v[i].seq);
 		q->v[i].gathered = false;
 		q->v[i].pending_before = q->v[i].ds->pending_id;
 	}
-	rc = db_tx_begin(st);
+	rc = in_tx ? 0 : db_tx_begin(st);
 	for (i = 0; !rc && i < q->n; i++)
 		if (!q->v[i].gathered)
 			rc = take(st, group, gather(q, i, group));
@@ -261,6 +270,11 @@ undo:
 	for (i = 0; i < q->n; i++)
 		q->v[i].ds->pending_id = q->v[i].pending_before;
 	return rc;
+}
+
+int data_drain_locked(struct store *st, struct data_queue *q)
+{
+	return drain(st, q, false);
 }
 
 int data_drain(struct store *st)
@@ -368,12 +382,12 @@ static int append_write(struct data_queue *q, const struct waiting *w,
 /* Whether metric id is still there: 0, -ENOENT, -errno. Lock held. */
 static int metric_live(struct store *st, int64_t id, struct err *err)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_METRIC_EXISTS);
+	struct sql_stmt *stmt = db_stmt(st, SQL_METRIC_EXISTS);
 	int64_t found;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, id);
+	sql_bind_int64(stmt, 1, id);
 	found = db_step_id(stmt);
 	if (found == -ENOENT)
 		err_set(err, "the metric was deleted while this file was open");
@@ -381,12 +395,32 @@ static int metric_live(struct store *st, int64_t id, struct err *err)
 }
 
 /*
+ * On PostgreSQL, what put_once queued (in the transaction it began),
+ * taken and committed now; rc is put_once's so far. A failure forgets
+ * the write, which returns it: it must not commit later. 0 or -errno.
+ */
+static int commit_now(struct store *st, struct data_queue *q, int rc)
+{
+	if (!rc)
+		rc = drain(st, q, true);
+	else if (db_in_transaction(st))
+		db_tx_rollback(st);
+	if (rc) {
+		queue_forget(q);
+		q->failed = 0;
+	}
+	return rc;
+}
+
+/*
  * One write, judged and kept: w (its points, if any, owned by it from
- * here) waits, its record in the backlog. Lock not held.
+ * here) waits, its record in the backlog; on PostgreSQL it is taken
+ * into the database at once. Lock not held.
  */
 static int put_once(struct store *st, struct data_session *ds, const char *buf,
 		    struct waiting *w, struct err *err)
 {
+	bool shared = db_engine(st) == DB_POSTGRES, queued = false;
 	struct data_queue *q;
 	size_t events;
 	bool live;
@@ -403,8 +437,18 @@ static int put_once(struct store *st, struct data_session *ds, const char *buf,
 	if (!rc &&
 	    (q->failed || q->n >= BATCH_WRITES || q->points >= BATCH_POINTS))
 		rc = data_drain_locked(st, q);
-	/* Seen live since the last removal: no need to ask the database. */
-	live = ds->seen_live == db_removals(st) + 1;
+	/*
+	 * On PostgreSQL the write commits before it returns, in one
+	 * transaction under the fleet's lock: its bytes, where the stream
+	 * ends (another daemon may have moved it), its index and its trail.
+	 */
+	if (!rc && shared)
+		rc = db_tx_begin(st);
+	/*
+	 * Seen live since the last removal: no need to ask the database
+	 * (unless another daemon may have removed it).
+	 */
+	live = !shared && ds->seen_live == db_removals(st) + 1;
 	if (!rc && ds->kind == DATA_METRIC) {
 		rc = live ? 0 : metric_live(st, ds->id, err);
 	} else if (!rc) {
@@ -428,6 +472,12 @@ static int put_once(struct store *st, struct data_session *ds, const char *buf,
 		ds->refs++;
 		q->v[q->n++] = *w;
 		q->points += w->ds->kind == DATA_METRIC ? (size_t)w->count : 0;
+		queued = true;
+	}
+	if (shared && q) {
+		rc = commit_now(st, q, rc);
+		if (rc && queued)
+			w->points = NULL; /* the queue freed them */
 	}
 	if (rc == -ENOSPC && err && !err->msg[0])
 		err_set(err, "the database or its disk is full");
@@ -517,6 +567,9 @@ int store_data_close(struct store *st, struct data_session *ds)
 			.closes = true,
 		};
 		ds->refs++;
+		/* On PostgreSQL nothing waits (put_once). */
+		if (db_engine(st) == DB_POSTGRES)
+			rc = data_drain_locked(st, q);
 	} else if (ds->pending_id) {
 		rc = q ? data_drain_locked(st, q) : 0;
 		if (!rc)

@@ -161,15 +161,15 @@ static int replay_one(void *ctx, uint64_t seq, const void *rec, size_t len)
 /* The last sequence the database took. Lock held. */
 static int taken_seq(struct store *st, uint64_t *out)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_TAKEN);
+	struct sql_stmt *stmt = db_stmt(st, SQL_TAKEN);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
 	rc = db_step(stmt);
 	if (rc == DB_ROW)
-		*out = (uint64_t)sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
+		*out = (uint64_t)sql_column_int64(stmt, 0);
+	sql_reset(stmt);
 	return rc == DB_ROW ? 0 : rc < 0 ? rc : -EIO;
 }
 

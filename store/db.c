@@ -7,6 +7,8 @@
 #include "store/db.h"
 
 #include <assert.h>
+#include <inttypes.h>
+#include <sqlite3.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -17,6 +19,7 @@
 
 #include "store/holds.h"
 #include "store/memo.h"
+#include "store/pg.h"
 #include "store/segments.h"
 #include "store/space.h"
 
@@ -26,7 +29,7 @@
 
 struct stmt_slot {
 	const char *sql;
-	sqlite3_stmt *stmt;
+	struct sql_stmt stmt;
 };
 
 /*
@@ -40,7 +43,8 @@ struct stmt_slot {
  * store_open before the store is shared and freed by store_close after.
  */
 struct store {
-	sqlite3 *db; /* the connection and its transaction; lock */
+	sqlite3 *db;	    /* the connection and its transaction; lock */
+	struct pg_conn *pg; /* or PostgreSQL's (a fleet); lock */
 	pthread_mutex_t lock;
 	struct stmt_slot stmts[STMT_CACHE_MAX]; /* prepared on use; lock */
 	int nstmts;				/* lock */
@@ -56,6 +60,9 @@ struct store {
 	struct rules_cache *rules;	   /* rules' matchers (store/rules.c) */
 	struct store_hooks hooks;	   /* set once by store_open */
 	char *path;			   /* the database file */
+	unsigned lead_session;	 /* pg's generation when it took the lead */
+	unsigned member_session; /* when it joined the fleet (db_fleet_join) */
+	uint64_t tx_serial;	 /* transactions begun; lock */
 };
 
 int db_errno(int rc)
@@ -129,6 +136,32 @@ sqlite3 *db_handle(struct store *st)
 	return st->db;
 }
 
+enum db_engine db_engine(struct store *st)
+{
+	return st->pg ? DB_POSTGRES : DB_SQLITE;
+}
+
+bool db_in_transaction(struct store *st)
+{
+	return st->pg ? pg_in_transaction(st->pg)
+		      : !sqlite3_get_autocommit(st->db);
+}
+
+int64_t db_changes(struct store *st)
+{
+	return st->pg ? pg_changes(st->pg) : sqlite3_changes(st->db);
+}
+
+int64_t db_last_id(struct store *st)
+{
+	return st->pg ? pg_last_id(st->pg) : sqlite3_last_insert_rowid(st->db);
+}
+
+const char *db_errmsg(struct store *st)
+{
+	return st->pg ? pg_errmsg(st->pg) : sqlite3_errmsg(st->db);
+}
+
 struct trail_settings *db_trail(struct store *st)
 {
 	return &st->trail;
@@ -139,16 +172,21 @@ struct holds *db_holds(struct store *st, enum hold_kind kind)
 	return &st->holds[kind];
 }
 
-sqlite3_stmt *db_stmt(struct store *st, const char *sql)
+struct sql_stmt *db_stmt(struct store *st, const char *sql)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int i;
 
 	for (i = 0; i < st->nstmts; i++) {
 		if (st->stmts[i].sql == sql) {
-			stmt = st->stmts[i].stmt;
-			sqlite3_reset(stmt);
-			sqlite3_clear_bindings(stmt);
+			stmt = &st->stmts[i].stmt;
+			if (stmt->pg) {
+				pg_reset(stmt->pg);
+				pg_clear_bindings(stmt->pg);
+			} else {
+				sqlite3_reset(stmt->lite);
+				sqlite3_clear_bindings(stmt->lite);
+			}
 			return stmt;
 		}
 	}
@@ -156,18 +194,28 @@ sqlite3_stmt *db_stmt(struct store *st, const char *sql)
 	assert(st->nstmts < STMT_CACHE_MAX);
 	if (st->nstmts >= STMT_CACHE_MAX)
 		return NULL;
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-			       &stmt, NULL) != SQLITE_OK)
+	stmt = &st->stmts[st->nstmts].stmt;
+	if (st->pg) {
+		stmt->pg = pg_prepare(st->pg, sql);
+		if (!stmt->pg)
+			return NULL;
+	} else if (sqlite3_prepare_v3(st->db, sql, -1,
+				      SQLITE_PREPARE_PERSISTENT, &stmt->lite,
+				      NULL) != SQLITE_OK) {
 		return NULL;
+	}
 	st->stmts[st->nstmts].sql = sql;
-	st->stmts[st->nstmts].stmt = stmt;
 	st->nstmts++;
 	return stmt;
 }
 
-int db_step(sqlite3_stmt *stmt)
+int db_step(struct sql_stmt *stmt)
 {
-	int rc = sqlite3_step(stmt);
+	int rc;
+
+	if (stmt->pg)
+		return pg_step(stmt->pg);
+	rc = sqlite3_step(stmt->lite);
 
 	if (rc == SQLITE_ROW)
 		return DB_ROW;
@@ -177,46 +225,51 @@ int db_step(sqlite3_stmt *stmt)
 	return db_errno(rc) ? db_errno(rc) : -EIO;
 }
 
-int db_exec_stmt(sqlite3_stmt *stmt)
+int db_exec_stmt(struct sql_stmt *stmt)
 {
 	int rc = db_step(stmt);
 
 	return rc < 0 ? rc : 0;
 }
 
-int64_t db_step_id(sqlite3_stmt *stmt)
+int db_exec_ahead(struct sql_stmt *stmt)
+{
+	return stmt->pg ? pg_send(stmt->pg) : db_exec_stmt(stmt);
+}
+
+int64_t db_step_id(struct sql_stmt *stmt)
 {
 	int rc = db_step(stmt);
-	int64_t id = rc == DB_ROW ? sqlite3_column_int64(stmt, 0)
+	int64_t id = rc == DB_ROW ? sql_column_int64(stmt, 0)
 		     : rc < 0	  ? rc
 				  : -ENOENT;
 
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return id;
 }
 
 int db_find(struct store *st, const char *sql, const char *key,
-	    sqlite3_stmt **out)
+	    struct sql_stmt **out)
 {
-	sqlite3_stmt *stmt = db_stmt(st, sql);
+	struct sql_stmt *stmt = db_stmt(st, sql);
 	int rc;
 
 	*out = NULL;
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, key, -1);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
 		*out = stmt;
 		return DB_ROW;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc < 0 ? rc : -ENOENT;
 }
 
 void db_explain(struct store *st, int rc, struct err *err)
 {
-	int code = sqlite3_errcode(st->db);
+	int code = st->pg ? SQLITE_ERROR : sqlite3_errcode(st->db);
 	const char *why = strerror(-rc);
 
 	/* A refusal of the user's input has its own words already. */
@@ -224,7 +277,7 @@ void db_explain(struct store *st, int rc, struct err *err)
 	    (rc != -EIO && rc != -ENOSPC && rc != -ENOMEM))
 		return;
 	if (code != SQLITE_OK && code != SQLITE_ROW && code != SQLITE_DONE)
-		why = sqlite3_errmsg(st->db);
+		why = db_errmsg(st);
 	if (rc == -ENOSPC)
 		err_set(err, "no room for the database: %s", why);
 	else
@@ -233,6 +286,8 @@ void db_explain(struct store *st, int rc, struct err *err)
 
 int db_exec(struct store *st, const char *sql)
 {
+	if (st->pg)
+		return pg_exec(st->pg, sql);
 	return db_errno(sqlite3_exec(st->db, sql, NULL, NULL, NULL));
 }
 
@@ -244,16 +299,36 @@ static const char SQL_BEGIN_WRITE[] = "BEGIN IMMEDIATE";
 static const char SQL_BEGIN_READ[] = "BEGIN";
 static const char SQL_COMMIT[] = "COMMIT";
 static const char SQL_ROLLBACK[] = "ROLLBACK";
+/*
+ * On PostgreSQL, a write transaction takes the fleet's write lock as
+ * BEGIN IMMEDIATE takes sqlite's: writers through every daemon go one at
+ * a time, so a read-then-write in one transaction holds as on sqlite.
+ */
+static const char SQL_WRITE_LOCK[] = "SELECT pg_advisory_xact_lock(7262061)";
+/* The fleet's leader: held by one session at a time (store_leads). */
+static const char SQL_TAKE_LEAD[] = "SELECT pg_try_advisory_lock(7262062)";
+/* The fleet's members: each running daemon's session holds it shared. */
+static const char SQL_JOIN[] = "SELECT pg_advisory_lock_shared(7262063)";
 
 static int tx(struct store *st, const char *sql)
 {
-	sqlite3_stmt *stmt = db_stmt(st, sql);
+	struct sql_stmt *stmt = db_stmt(st, sql);
 	int rc;
 
 	if (!stmt)
 		return db_exec(st, sql);
 	rc = db_exec_stmt(stmt);
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
+	if (!rc && (sql == SQL_BEGIN_WRITE || sql == SQL_BEGIN_READ))
+		st->tx_serial++;
+	if (!rc && st->pg && sql == SQL_BEGIN_WRITE) {
+		stmt = db_stmt(st, SQL_WRITE_LOCK);
+		rc = stmt ? db_exec_stmt(stmt) : -EIO;
+		if (stmt)
+			sql_reset(stmt);
+		if (rc)
+			db_exec(st, SQL_ROLLBACK);
+	}
 	return rc;
 }
 
@@ -331,7 +406,13 @@ static int on_commit(void *arg)
 
 struct memo *db_memo(struct store *st)
 {
-	/* Inside a transaction an answer may yet be rolled back. */
+	/*
+	 * Inside a transaction an answer may yet be rolled back; and on
+	 * PostgreSQL another daemon's commit may change any answer, which
+	 * this one is not told of.
+	 */
+	if (st->pg)
+		return NULL;
 	return sqlite3_get_autocommit(st->db) ? st->memo : NULL;
 }
 
@@ -350,6 +431,15 @@ int db_connect(const char *path, struct store **out, struct err *err)
 	if (!st->path || !st->memo) {
 		db_disconnect(st);
 		return -ENOMEM;
+	}
+	if (pg_is_conninfo(path)) {
+		rc = pg_connect(path, &st->pg, err);
+		if (rc) {
+			db_disconnect(st);
+			return rc;
+		}
+		*out = st;
+		return 0;
 	}
 	rc = sqlite3_open_v2(path, &st->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -374,8 +464,10 @@ void db_disconnect(struct store *st)
 
 	if (!st)
 		return;
-	for (i = 0; i < st->nstmts; i++)
-		sqlite3_finalize(st->stmts[i].stmt);
+	for (i = 0; i < st->nstmts; i++) {
+		pg_finalize(st->stmts[i].stmt.pg);
+		sqlite3_finalize(st->stmts[i].stmt.lite);
+	}
 	for (i = 0; i < HOLD_KINDS; i++)
 		holds_release(&st->holds[i]);
 	segments_close(st->segments);
@@ -384,6 +476,7 @@ void db_disconnect(struct store *st)
 	free(st->path);
 	memo_free(st->memo);
 	sqlite3_close(st->db);
+	pg_disconnect(st->pg);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
 }
@@ -426,7 +519,7 @@ int store_sync(struct store *st)
 	rc = db_drain(st);
 	if (!rc && st->segments)
 		rc = segments_sync(st->segments);
-	if (!rc)
+	if (!rc && st->db)
 		rc = db_errno(sqlite3_wal_checkpoint_v2(
 			st->db, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL));
 	db_unlock(st);
@@ -437,6 +530,8 @@ int db_make_room(struct store *st, bool use_reserve)
 {
 	int rc = -ENOSPC;
 
+	if (st->pg)
+		return -ENOSPC; /* the database's disk is not this host's */
 	db_lock(st);
 	if (use_reserve && space_release(st->path) == 0)
 		rc = 0;
@@ -453,14 +548,14 @@ int db_make_room(struct store *st, bool use_reserve)
 
 bool db_disk_low(struct store *st)
 {
-	int64_t avail = space_free(st->path);
+	int64_t avail = st->pg ? -1 : space_free(st->path);
 
 	return avail >= 0 && avail < space_reserve_bytes(st->path);
 }
 
 int store_space_sweep(struct store *st)
 {
-	int rc = space_reserve(st->path);
+	int rc = st->pg ? 0 : space_reserve(st->path);
 
 	return rc == -ENOSPC ? 0 : rc;
 }
@@ -473,22 +568,22 @@ int64_t store_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void db_bind_owner(sqlite3_stmt *stmt, int first, const struct caller *who,
+void db_bind_owner(struct sql_stmt *stmt, int first, const struct caller *who,
 		   mode_t mode, int64_t now_ms)
 {
-	sqlite3_bind_int64(stmt, first, who->uid);
-	sqlite3_bind_int64(stmt, first + 1, who->gid);
-	sqlite3_bind_int64(stmt, first + 2, mode & 07777);
-	sqlite3_bind_int64(stmt, first + 3, now_ms);
+	sql_bind_int64(stmt, first, who->uid);
+	sql_bind_int64(stmt, first + 1, who->gid);
+	sql_bind_int64(stmt, first + 2, mode & 07777);
+	sql_bind_int64(stmt, first + 3, now_ms);
 }
 
-void db_read_attr(sqlite3_stmt *stmt, int col, struct node_attr *out)
+void db_read_attr(struct sql_stmt *stmt, int col, struct node_attr *out)
 {
-	out->uid = (uid_t)sqlite3_column_int64(stmt, col);
-	out->gid = (gid_t)sqlite3_column_int64(stmt, col + 1);
-	out->mode = (mode_t)sqlite3_column_int64(stmt, col + 2);
-	out->ctime_ms = sqlite3_column_int64(stmt, col + 3);
-	out->mtime_ms = sqlite3_column_int64(stmt, col + 4);
+	out->uid = (uid_t)sql_column_int64(stmt, col);
+	out->gid = (gid_t)sql_column_int64(stmt, col + 1);
+	out->mode = (mode_t)sql_column_int64(stmt, col + 2);
+	out->ctime_ms = sql_column_int64(stmt, col + 3);
+	out->mtime_ms = sql_column_int64(stmt, col + 4);
 }
 
 const char *store_backend(void)
@@ -498,4 +593,74 @@ const char *store_backend(void)
 	if (!name[0])
 		snprintf(name, sizeof(name), "sqlite %s", sqlite3_libversion());
 	return name;
+}
+
+bool store_db_is_postgres(const char *db)
+{
+	return db && pg_is_conninfo(db);
+}
+
+/* Take the members' lock for this session. Lock held. 0 or -errno. */
+static int join_locked(struct store *st)
+{
+	struct sql_stmt *stmt = db_stmt(st, SQL_JOIN);
+	int rc = stmt ? db_exec_stmt(stmt) : -EIO;
+
+	if (stmt)
+		sql_reset(stmt);
+	if (!rc)
+		st->member_session = pg_generation(st->pg);
+	return rc;
+}
+
+uint64_t db_tx_serial(struct store *st)
+{
+	return st->tx_serial;
+}
+
+int db_fleet_join(struct store *st)
+{
+	int rc;
+
+	db_lock(st);
+	rc = join_locked(st);
+	db_unlock(st);
+	return rc;
+}
+
+bool store_leads(struct store *st)
+{
+	struct sql_stmt *stmt;
+	bool leads;
+
+	if (!st->pg)
+		return true;
+	db_lock(st);
+	/* A new session (a reconnection) is a member again. */
+	if (st->member_session && pg_check(st->pg) == 0 &&
+	    st->member_session != pg_generation(st->pg) &&
+	    !db_in_transaction(st))
+		join_locked(st);
+	/* A session lock lives as long as the session that took it. */
+	leads = st->lead_session && pg_check(st->pg) == 0 &&
+		st->lead_session == pg_generation(st->pg);
+	if (!leads && !db_in_transaction(st) && pg_check(st->pg) == 0) {
+		stmt = db_stmt(st, SQL_TAKE_LEAD);
+		if (stmt && db_step(stmt) == DB_ROW &&
+		    sql_column_int(stmt, 0)) {
+			st->lead_session = pg_generation(st->pg);
+			leads = true;
+			fprintf(stderr, "monfs: this daemon now does the "
+					"fleet's once-only work\n");
+		}
+		if (stmt)
+			sql_reset(stmt);
+	}
+	if (!leads && st->lead_session) {
+		st->lead_session = 0;
+		fprintf(stderr, "monfs: the fleet's once-only work has passed "
+				"to another daemon (connection lost)\n");
+	}
+	db_unlock(st);
+	return leads;
 }

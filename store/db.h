@@ -10,9 +10,8 @@
 #ifndef MONFS_DB_H
 #define MONFS_DB_H
 
-#include <sqlite3.h>
-
 #include "lib/parse.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 /*
@@ -111,11 +110,40 @@ void db_rollback(struct store *st);
  * The prepared statement for sql, a string with static storage: the
  * pointer is the cache key. Reset and with bindings cleared; NULL when
  * preparation fails (a bug: the SQL is ours). Only with the lock held.
+ * The SQL is sqlite's dialect where PostgreSQL's agrees; store/pg.c
+ * turns ?N into $N and INSERT OR IGNORE into ON CONFLICT DO NOTHING.
  */
-sqlite3_stmt *db_stmt(struct store *st, const char *sql);
+struct sql_stmt *db_stmt(struct store *st, const char *sql);
 
-/* The connection, for sqlite3_changes and error text. Lock held. */
-sqlite3 *db_handle(struct store *st);
+/* Which engine holds the store. */
+/*
+ * On PostgreSQL, join the fleet: this session holds the members' lock
+ * shared (store/fleet.c asks whether anyone else does), taken again
+ * after a reconnection by store_leads. 0 or -errno.
+ */
+int db_fleet_join(struct store *st);
+
+/* Which transaction is open: a number that moves at each begin. Lock held. */
+uint64_t db_tx_serial(struct store *st);
+
+enum db_engine { DB_SQLITE, DB_POSTGRES };
+enum db_engine db_engine(struct store *st);
+
+/* The sqlite connection (NULL on PostgreSQL), for store/checkpoint.c. */
+struct sqlite3;
+struct sqlite3 *db_handle(struct store *st);
+
+/* Whether a transaction is open on the connection. Lock held. */
+bool db_in_transaction(struct store *st);
+
+/* Rows the last INSERT, UPDATE or DELETE changed. Lock held. */
+int64_t db_changes(struct store *st);
+
+/* The id the last INSERT gave its row. Lock held. */
+int64_t db_last_id(struct store *st);
+
+/* The connection's last error, in words. Lock held. */
+const char *db_errmsg(struct store *st);
 
 /* Map a sqlite result code to a negative errno (ENOSPC, EIO, ...). */
 int db_errno(int rc);
@@ -130,7 +158,7 @@ int db_errno(int rc);
  * statement of store/ is stepped through here, so that "no row" and "the
  * database failed" are never the same answer.
  */
-int db_step(sqlite3_stmt *stmt);
+int db_step(struct sql_stmt *stmt);
 
 /*
  * Give err a message for rc when it is a database failure (-EIO,
@@ -144,13 +172,22 @@ void db_explain(struct store *st, int rc, struct err *err);
  * Step stmt to completion expecting no rows (INSERT, UPDATE, DELETE).
  * 0 or -errno.
  */
-int db_exec_stmt(sqlite3_stmt *stmt);
+int db_exec_stmt(struct sql_stmt *stmt);
+
+/*
+ * The same for a statement of a write transaction whose outcome is read
+ * by nobody but the COMMIT: on sqlite at once; on PostgreSQL sent ahead
+ * without waiting (pg_send), so that a write of many rows costs one round
+ * trip, not one per row. Its failure is the next statement's (the
+ * COMMIT's at the latest). db_changes says nothing of it. 0 or -errno.
+ */
+int db_exec_ahead(struct sql_stmt *stmt);
 
 /*
  * Step stmt (bound, selecting an id first) once and reset it: the id,
  * -ENOENT when there is no row, or -errno when the database failed.
  */
-int64_t db_step_id(sqlite3_stmt *stmt);
+int64_t db_step_id(struct sql_stmt *stmt);
 
 /*
  * The row keyed by key: prepare sql (db_stmt), bind key to ?1 and step
@@ -160,19 +197,19 @@ int64_t db_step_id(sqlite3_stmt *stmt);
  * the statement already reset. Lock held.
  */
 int db_find(struct store *st, const char *sql, const char *key,
-	    sqlite3_stmt **out);
+	    struct sql_stmt **out);
 
 /*
  * Read the five columns uid, gid, mode, ctime_ms, mtime_ms starting at
  * column col of the current row into out.
  */
-void db_read_attr(sqlite3_stmt *stmt, int col, struct node_attr *out);
+void db_read_attr(struct sql_stmt *stmt, int col, struct node_attr *out);
 
 /*
  * Bind a new node's owner: uid, gid, mode bits and creation time to the
  * four parameters starting at index first.
  */
-void db_bind_owner(sqlite3_stmt *stmt, int first, const struct caller *who,
+void db_bind_owner(struct sql_stmt *stmt, int first, const struct caller *who,
 		   mode_t mode, int64_t now_ms);
 
 /*

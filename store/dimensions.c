@@ -74,7 +74,7 @@ int store_dimension_alias(struct store *st, const char *dir,
 	struct dimension_path want, row;
 	struct strbuf level = STRBUF_INIT;
 	struct err ignored;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	char *ns = NULL;
 	int rc;
 
@@ -97,8 +97,8 @@ int store_dimension_alias(struct store *st, const char *dir,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, level.buf, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, ns, -1);
+	sql_bind_text(stmt, 2, level.buf, -1);
 	rc = -ENOENT;
 	while (rc == -ENOENT) {
 		const char *name;
@@ -108,7 +108,7 @@ int store_dimension_alias(struct store *st, const char *dir,
 			rc = step < 0 ? step : -ENOENT;
 			break;
 		}
-		name = (const char *)sqlite3_column_text(stmt, 0);
+		name = (const char *)sql_column_text(stmt, 0);
 		is_set = name ? set_of_row(name, ns, want.ns_len, &row) : 0;
 		if (is_set < 0) {
 			rc = is_set;
@@ -123,7 +123,7 @@ int store_dimension_alias(struct store *st, const char *dir,
 		}
 		dimension_path_free(&row);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 out:
 	db_unlock(st);
 	free(ns);
@@ -173,13 +173,13 @@ static int gather_series(struct store *st, const char *ns, const char *name,
 			 struct found_series *f)
 {
 	size_t ns_len = strlen(ns);
-	sqlite3_stmt *stmt = db_stmt(st, SQL_SERIES);
+	struct sql_stmt *stmt = db_stmt(st, SQL_SERIES);
 	int rc = 0;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, ns, -1);
+	sql_bind_text(stmt, 2, name, -1);
 	for (;;) {
 		struct series s = {0};
 		struct dimension_path row;
@@ -190,10 +190,10 @@ static int gather_series(struct store *st, const char *ns, const char *name,
 			rc = step < 0 ? step : 0;
 			break;
 		}
-		dir = (const char *)sqlite3_column_text(stmt, 1);
+		dir = (const char *)sql_column_text(stmt, 1);
 		if (!dir)
 			continue;
-		s.metric_id = sqlite3_column_int64(stmt, 0);
+		s.metric_id = sql_column_int64(stmt, 0);
 		db_read_attr(stmt, 2, &s.attr);
 		if (strcmp(dir, ns)) {
 			is_set = set_of_row(dir, ns, ns_len, &row);
@@ -213,7 +213,7 @@ static int gather_series(struct store *st, const char *ns, const char *name,
 		if (rc)
 			break;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 

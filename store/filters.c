@@ -21,7 +21,7 @@
 #include "store/filters.h"
 #include "store/named.h"
 #include "store/rollups.h"
-#include "store/segments.h"
+#include "store/stream_bytes.h"
 #include "store/trail.h"
 #include "store/tree.h"
 
@@ -70,11 +70,12 @@ static const char SQL_FILTER_COUNT[] =
 static const char SQL_MINUTE_SEEN[] =
 	"INSERT INTO filter_minutes (filter_id, minute_ms, matched)"
 	" VALUES (?1, ?2, ?3) ON CONFLICT (filter_id, minute_ms)"
-	" DO UPDATE SET matched = matched OR ?3";
+	" DO UPDATE SET matched = CASE WHEN filter_minutes.matched <> 0"
+	" OR ?3 <> 0 THEN 1 ELSE 0 END";
 static const char SQL_MINUTES_DUE[] =
 	"SELECT m.filter_id, m.minute_ms, f.definition FROM filter_minutes m"
 	" JOIN metric_filters f ON f.id = m.filter_id"
-	" WHERE m.minute_ms < ?1 AND NOT m.matched";
+	" WHERE m.minute_ms < ?1 AND m.matched = 0";
 static const char SQL_MINUTES_DONE[] =
 	"DELETE FROM filter_minutes WHERE minute_ms < ?1";
 static const char SQL_METRIC_OWNER[] =
@@ -203,18 +204,17 @@ struct filter_put {
 static int write_filter(struct store *st, void *ctx)
 {
 	const struct filter_put *p = ctx;
-	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTER_INSERT);
+	struct sql_stmt *stmt = db_stmt(st, SQL_FILTER_INSERT);
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, p->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, p->canon->buf, (int)p->canon->len,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, p->def->group, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, p->owner->uid);
-	sqlite3_bind_int64(stmt, 5, p->owner->gid);
-	sqlite3_bind_int64(stmt, 6, p->owner->mode & 07777);
-	sqlite3_bind_int64(stmt, 7, store_now_ms());
+	sql_bind_text(stmt, 1, p->name, -1);
+	sql_bind_text(stmt, 2, p->canon->buf, (int)p->canon->len);
+	sql_bind_text(stmt, 3, p->def->group, -1);
+	sql_bind_int64(stmt, 4, p->owner->uid);
+	sql_bind_int64(stmt, 5, p->owner->gid);
+	sql_bind_int64(stmt, 6, p->owner->mode & 07777);
+	sql_bind_int64(stmt, 7, store_now_ms());
 	return db_exec_stmt(stmt);
 }
 
@@ -294,17 +294,17 @@ static int load_source(struct store *st, const char *name, void *ctx,
 {
 	struct rename_source *src = ctx;
 	const char *def, *group;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = db_find(st, SQL_FILTER_SOURCE, name, &stmt);
 
 	if (rc != DB_ROW)
 		return rc;
-	def = (const char *)sqlite3_column_text(stmt, 1);
-	group = (const char *)sqlite3_column_text(stmt, 2);
-	src->id = sqlite3_column_int64(stmt, 0);
+	def = (const char *)sql_column_text(stmt, 1);
+	group = (const char *)sql_column_text(stmt, 2);
+	src->id = sql_column_int64(stmt, 0);
 	src->definition = strdup(def ? def : "");
 	src->group = strdup(group ? group : "");
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (!src->definition || !src->group)
 		return -ENOMEM;
 	put->params[put->nparams++] = TRAIL_STR("logGroupName", src->group);
@@ -320,7 +320,7 @@ static int rename_move(struct store *st, const void *ctx, int64_t target,
 		       const char *from, const char *to, int64_t now_ms)
 {
 	const struct rename_source *src = ctx;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	(void)from;
@@ -328,22 +328,22 @@ static int rename_move(struct store *st, const void *ctx, int64_t target,
 		stmt = db_stmt(st, SQL_FILTER_MOVE);
 		if (!stmt)
 			return -EIO;
-		sqlite3_bind_int64(stmt, 1, src->id);
-		sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+		sql_bind_int64(stmt, 1, src->id);
+		sql_bind_text(stmt, 2, to, -1);
 		return db_exec_stmt(stmt);
 	}
 	stmt = db_stmt(st, SQL_FILTER_REDEFINE);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, target);
-	sqlite3_bind_text(stmt, 2, src->definition, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, src->group, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, now_ms);
+	sql_bind_int64(stmt, 1, target);
+	sql_bind_text(stmt, 2, src->definition, -1);
+	sql_bind_text(stmt, 3, src->group, -1);
+	sql_bind_int64(stmt, 4, now_ms);
 	rc = db_exec_stmt(stmt);
 	stmt = rc ? NULL : db_stmt(st, SQL_FILTER_DELETE_ID);
 	if (rc || !stmt)
 		return rc ? rc : -EIO;
-	sqlite3_bind_int64(stmt, 1, src->id);
+	sql_bind_int64(stmt, 1, src->id);
 	return db_exec_stmt(stmt);
 }
 
@@ -382,20 +382,19 @@ int store_filter_rename(struct store *st, const char *from, const char *to,
 
 int store_filter_render(struct store *st, const char *name, struct strbuf *out)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	db_lock(st);
 	rc = db_find(st, SQL_FILTER_LOAD, name, &stmt);
 	if (rc == DB_ROW) {
-		rc = strbuf_adds(out,
-				 (const char *)sqlite3_column_text(stmt, 0));
+		rc = strbuf_adds(out, (const char *)sql_column_text(stmt, 0));
 		if (!rc)
-			rc = strbuf_addf(
-				out, "matched = %lld\nskipped = %lld\n",
-				(long long)sqlite3_column_int64(stmt, 1),
-				(long long)sqlite3_column_int64(stmt, 2));
-		sqlite3_reset(stmt);
+			rc = strbuf_addf(out,
+					 "matched = %lld\nskipped = %lld\n",
+					 (long long)sql_column_int64(stmt, 1),
+					 (long long)sql_column_int64(stmt, 2));
+		sql_reset(stmt);
 	}
 	db_unlock(st);
 	return rc;
@@ -480,34 +479,34 @@ static int match_line(const struct filter_def *d, const struct pattern *p,
 static int64_t metric_owner(struct store *st, const char *ns, const char *name,
 			    struct node_attr *owner)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_METRIC_OWNER);
+	struct sql_stmt *stmt = db_stmt(st, SQL_METRIC_OWNER);
 	int64_t id;
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, ns, -1);
+	sql_bind_text(stmt, 2, name, -1);
 	rc = db_step(stmt);
 	if (rc != DB_ROW) {
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 		return rc < 0 ? rc : -ENOENT;
 	}
-	id = sqlite3_column_int64(stmt, 0);
+	id = sql_column_int64(stmt, 0);
 	db_read_attr(stmt, 1, owner);
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return id;
 }
 
 /* The id of metric ns/name, -ENOENT, or -EIO (-errno). Lock held. */
 static int64_t metric_id(struct store *st, const char *ns, const char *name)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_METRIC_ID);
+	struct sql_stmt *stmt = db_stmt(st, SQL_METRIC_ID);
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, ns, -1);
+	sql_bind_text(stmt, 2, name, -1);
 	return db_step_id(stmt);
 }
 
@@ -618,7 +617,7 @@ static int apply_one(struct store *st, int64_t filter_id,
 {
 	struct matched m = {.paths = STRBUF_INIT};
 	struct pattern *p = NULL;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	size_t pos = 0;
 	int rc;
 
@@ -638,17 +637,16 @@ static int apply_one(struct store *st, int64_t filter_id,
 			      : ingest_plain(st, d, &m);
 	stmt = rc ? NULL : db_stmt(st, SQL_FILTER_COUNT);
 	if (stmt) {
-		sqlite3_bind_int64(stmt, 1, filter_id);
-		sqlite3_bind_int64(stmt, 2, (int64_t)m.n);
-		sqlite3_bind_int64(stmt, 3, m.skipped);
+		sql_bind_int64(stmt, 1, filter_id);
+		sql_bind_int64(stmt, 2, (int64_t)m.n);
+		sql_bind_int64(stmt, 3, m.skipped);
 		rc = db_exec_stmt(stmt);
 	}
 	stmt = rc || !d->has_default ? NULL : db_stmt(st, SQL_MINUTE_SEEN);
 	if (stmt) {
-		sqlite3_bind_int64(stmt, 1, filter_id);
-		sqlite3_bind_int64(stmt, 2,
-				   now_ms / MS_PER_MINUTE * MS_PER_MINUTE);
-		sqlite3_bind_int(stmt, 3, m.n > 0);
+		sql_bind_int64(stmt, 1, filter_id);
+		sql_bind_int64(stmt, 2, now_ms / MS_PER_MINUTE * MS_PER_MINUTE);
+		sql_bind_int(stmt, 3, m.n > 0);
 		rc = db_exec_stmt(stmt);
 	}
 	matched_release(&m);
@@ -666,15 +664,15 @@ int filters_apply_locked(struct store *st, int64_t stream_id, int64_t abs,
 	struct filter_row *rows = NULL, *more;
 	struct filter_def *d = NULL;
 	char *read = NULL;
-	sqlite3_stmt *stmt = db_stmt(st, SQL_FILTERS_OF_STREAM);
+	struct sql_stmt *stmt = db_stmt(st, SQL_FILTERS_OF_STREAM);
 	size_t n = 0, cap = 0, i;
 	int rc = 0;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, stream_id);
+	sql_bind_int64(stmt, 1, stream_id);
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		const char *def = (const char *)sqlite3_column_text(stmt, 1);
+		const char *def = (const char *)sql_column_text(stmt, 1);
 
 		rc = 0;
 		if (n == cap) {
@@ -686,14 +684,14 @@ int filters_apply_locked(struct store *st, int64_t stream_id, int64_t abs,
 			}
 			rows = more;
 		}
-		rows[n].id = sqlite3_column_int64(stmt, 0);
+		rows[n].id = sql_column_int64(stmt, 0);
 		rows[n].definition = def ? strdup(def) : NULL;
 		if (!rows[n].definition)
 			rc = -ENOMEM;
 		else
 			n++;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (n && !rc) {
 		d = malloc(sizeof(*d));
 		rc = d ? 0 : -ENOMEM;
@@ -701,8 +699,7 @@ int filters_apply_locked(struct store *st, int64_t stream_id, int64_t abs,
 	/* Watched: the write's bytes from its segment, when not given. */
 	if (n && !rc && !buf) {
 		read = malloc(len ? len : 1);
-		rc = read ? segments_read(*db_segments(st), stream_id, abs,
-					  read, len)
+		rc = read ? stream_bytes_read(st, stream_id, abs, read, len)
 			  : -ENOMEM;
 		buf = read;
 	}
@@ -723,7 +720,7 @@ int store_filters_sweep(struct store *st, int64_t now_ms)
 {
 	int64_t minute = now_ms / MS_PER_MINUTE * MS_PER_MINUTE;
 	struct filter_def *d = malloc(sizeof(*d));
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	if (!d)
@@ -734,10 +731,10 @@ int store_filters_sweep(struct store *st, int64_t now_ms)
 	stmt = db_stmt(st, SQL_MINUTES_DUE);
 	rc = stmt ? 0 : -EIO;
 	if (stmt)
-		sqlite3_bind_int64(stmt, 1, minute);
+		sql_bind_int64(stmt, 1, minute);
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		const char *def = (const char *)sqlite3_column_text(stmt, 2);
-		struct point p = {sqlite3_column_int64(stmt, 1), 0};
+		const char *def = (const char *)sql_column_text(stmt, 2);
+		struct point p = {sql_column_int64(stmt, 1), 0};
 		int64_t id;
 
 		rc = 0;
@@ -752,10 +749,10 @@ int store_filters_sweep(struct store *st, int64_t now_ms)
 			rc = (int)id;
 	}
 	if (stmt)
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 	stmt = rc ? NULL : db_stmt(st, SQL_MINUTES_DONE);
 	if (stmt) {
-		sqlite3_bind_int64(stmt, 1, minute);
+		sql_bind_int64(stmt, 1, minute);
 		rc = db_exec_stmt(stmt);
 	}
 	if (rc)

@@ -25,7 +25,7 @@
 #include "store/queue.h"
 #include "store/holds.h"
 #include "store/logs.h"
-#include "store/segments.h"
+#include "store/stream_bytes.h"
 #include "store/trail.h"
 
 #include <errno.h>
@@ -112,7 +112,7 @@ bool log_retention_valid(int64_t days)
 
 int store_group_retention(struct store *st, const char *group, int *days)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = -ENOENT;
 
 	db_lock(st);
@@ -121,15 +121,15 @@ int store_group_retention(struct store *st, const char *group, int *days)
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, group, -1);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		*days = sqlite3_column_int(stmt, 0);
+		*days = sql_column_int(stmt, 0);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = -ENOENT;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 out:
 	db_unlock(st);
 	return rc;
@@ -146,7 +146,7 @@ int store_group_set_retention(struct store *st, const char *group, int64_t days,
 			   TRAIL_NUM("retentionInDays", days)},
 		.nparams = days ? 2 : 1,
 	};
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	rc = db_begin(st);
@@ -169,10 +169,10 @@ int store_group_set_retention(struct store *st, const char *group, int64_t days,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, days);
+	sql_bind_text(stmt, 1, group, -1);
+	sql_bind_int64(stmt, 2, days);
 	rc = db_exec_stmt(stmt);
-	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+	if (!rc && db_changes(st) == 0)
 		rc = -ENOENT;
 out:
 	return trail_finish_change(st, rc, &ev, err);
@@ -181,7 +181,7 @@ out:
 int store_stream_get(struct store *st, const char *group, const char *name,
 		     struct stream_info *out)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = -ENOENT;
 
 	/* Waiting writes need not be taken: queue_overlay_locked says. */
@@ -192,19 +192,19 @@ again:
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, group, -1);
+	sql_bind_text(stmt, 2, name, -1);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		out->id = sqlite3_column_int64(stmt, 0);
+		out->id = sql_column_int64(stmt, 0);
 		db_read_attr(stmt, 1, &out->attr);
-		out->start = sqlite3_column_int64(stmt, 6);
-		out->end = sqlite3_column_int64(stmt, 7);
+		out->start = sql_column_int64(stmt, 6);
+		out->end = sql_column_int64(stmt, 7);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = -ENOENT;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (!rc)
 		rc = queue_overlay_locked(st, DATA_STREAM, out->id, &out->attr,
 					  &out->end);
@@ -224,22 +224,22 @@ out:
 static int stream_bounds(struct store *st, int64_t stream_id, bool live,
 			 int64_t *start, int64_t *end)
 {
-	sqlite3_stmt *stmt =
+	struct sql_stmt *stmt =
 		db_stmt(st, live ? SQL_STREAM_LIVE_BOUNDS : SQL_STREAM_BOUNDS);
 	int rc = -ENOENT;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, stream_id);
+	sql_bind_int64(stmt, 1, stream_id);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		*start = sqlite3_column_int64(stmt, 0);
-		*end = sqlite3_column_int64(stmt, 1);
+		*start = sql_column_int64(stmt, 0);
+		*end = sql_column_int64(stmt, 1);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = -ENOENT;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -257,7 +257,7 @@ static int stream_live(struct store *st, int64_t stream_id)
 int store_stream_stat(struct store *st, int64_t stream_id,
 		      struct stream_info *out)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = -ENOENT;
 
 	db_lock_quiet(st);
@@ -267,19 +267,19 @@ again:
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(stmt, 1, stream_id);
+	sql_bind_int64(stmt, 1, stream_id);
 	rc = db_step(stmt);
 	if (rc == DB_DONE)
 		rc = -ENOENT;
 	if (rc == DB_ROW) {
 		out->id = stream_id;
 		db_read_attr(stmt, 0, &out->attr);
-		out->start = sqlite3_column_int64(stmt, 5);
-		out->end = sqlite3_column_int64(stmt, 6);
-		out->removed = sqlite3_column_int(stmt, 7) != 0;
+		out->start = sql_column_int64(stmt, 5);
+		out->end = sql_column_int64(stmt, 6);
+		out->removed = sql_column_int(stmt, 7) != 0;
 		rc = 0;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (!rc)
 		rc = queue_overlay_locked(st, DATA_STREAM, stream_id,
 					  &out->attr, &out->end);
@@ -309,7 +309,7 @@ int store_stream_hold(struct store *st, int64_t stream_id)
  */
 static int reap_batch(struct store *st, int64_t stream_id, bool *done)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	*done = true;
@@ -324,22 +324,22 @@ static int reap_batch(struct store *st, int64_t stream_id, bool *done)
 	stmt = db_stmt(st, SQL_CHUNKS_REAP);
 	rc = stmt ? 0 : -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, stream_id);
-		sqlite3_bind_int64(stmt, 2, REAP_BATCH_CHUNKS);
+		sql_bind_int64(stmt, 1, stream_id);
+		sql_bind_int64(stmt, 2, REAP_BATCH_CHUNKS);
 		rc = db_exec_stmt(stmt);
 	}
-	if (!rc && sqlite3_changes(db_handle(st)) > 0) {
+	if (!rc && db_changes(st) > 0) {
 		*done = false;
 	} else if (!rc) {
 		stmt = db_stmt(st, SQL_STREAM_REAP);
 		rc = stmt ? 0 : -EIO;
 		if (!rc) {
-			sqlite3_bind_int64(stmt, 1, stream_id);
+			sql_bind_int64(stmt, 1, stream_id);
 			rc = db_exec_stmt(stmt);
 		}
 		/* Its bytes go with it (a failed commit: the sweep's). */
 		if (!rc)
-			segments_remove(*db_segments(st), stream_id);
+			stream_bytes_remove(st, stream_id);
 	}
 	if (rc) {
 		db_rollback(st);
@@ -374,26 +374,26 @@ int store_stream_release(struct store *st, int64_t stream_id)
 int stream_detach_locked(struct store *st, const char *group, const char *name,
 			 int64_t now_ms, int64_t *stream_id)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_STREAM_GET);
+	struct sql_stmt *stmt = db_stmt(st, SQL_STREAM_GET);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, group, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, group, -1);
+	sql_bind_text(stmt, 2, name, -1);
 	rc = db_step(stmt);
 	if (rc != DB_ROW) {
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 		return rc < 0 ? rc : -ENOENT;
 	}
-	*stream_id = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
+	*stream_id = sql_column_int64(stmt, 0);
+	sql_reset(stmt);
 	stmt = db_stmt(st, SQL_STREAM_DETACH);
 	if (!stmt)
 		return -EIO;
 	db_note_removal(st);
-	sqlite3_bind_int64(stmt, 1, *stream_id);
-	sqlite3_bind_int64(stmt, 2, now_ms);
+	sql_bind_int64(stmt, 1, *stream_id);
+	sql_bind_int64(stmt, 2, now_ms);
 	return db_exec_stmt(stmt);
 }
 
@@ -412,7 +412,7 @@ static int stream_pairs(struct store *st, const char *sql,
 {
 	struct stream_pair *v = NULL, *bigger;
 	size_t cap = 0;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = 0;
 
 	*n = 0;
@@ -433,13 +433,13 @@ static int stream_pairs(struct store *st, const char *sql,
 			}
 			v = bigger;
 		}
-		v[*n].stream_id = sqlite3_column_int64(stmt, 0);
-		v[*n].value = sqlite3_column_count(stmt) > 1
-				      ? sqlite3_column_int64(stmt, 1)
+		v[*n].stream_id = sql_column_int64(stmt, 0);
+		v[*n].value = sql_column_count(stmt) > 1
+				      ? sql_column_int64(stmt, 1)
 				      : 0;
 		(*n)++;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 out:
 	db_unlock(st);
 	*out = v;
@@ -511,8 +511,7 @@ int stream_write_locked(struct store *st, int64_t stream_id, const char *buf,
 		return rc;
 	}
 	*abs = waiting_end > end ? waiting_end : end;
-	rc = len ? segments_write(*db_segments(st), stream_id, *abs, buf, len)
-		 : 0;
+	rc = len ? stream_bytes_write(st, stream_id, *abs, buf, len) : 0;
 	if (rc == -ENOSPC)
 		err_set(err, "the database or its disk is full");
 	return rc;
@@ -521,7 +520,7 @@ int stream_write_locked(struct store *st, int64_t stream_id, const char *buf,
 int stream_index_locked(struct store *st, int64_t stream_id, int64_t abs,
 			size_t len, int64_t now_ms)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	if (len == 0)
@@ -529,23 +528,23 @@ int stream_index_locked(struct store *st, int64_t stream_id, int64_t abs,
 	stmt = db_stmt(st, SQL_CHUNK_INSERT);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, stream_id);
-	sqlite3_bind_int64(stmt, 2, abs);
-	sqlite3_bind_int64(stmt, 3, (int64_t)len);
-	sqlite3_bind_int64(stmt, 4, now_ms);
+	sql_bind_int64(stmt, 1, stream_id);
+	sql_bind_int64(stmt, 2, abs);
+	sql_bind_int64(stmt, 3, (int64_t)len);
+	sql_bind_int64(stmt, 4, now_ms);
 	rc = db_exec_stmt(stmt);
 	if (rc)
 		return rc;
 	stmt = db_stmt(st, SQL_STREAM_ADVANCE);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, stream_id);
-	sqlite3_bind_int64(stmt, 2, abs + (int64_t)len);
-	sqlite3_bind_int64(stmt, 3, now_ms);
-	sqlite3_bind_int64(stmt, 4, abs);
+	sql_bind_int64(stmt, 1, stream_id);
+	sql_bind_int64(stmt, 2, abs + (int64_t)len);
+	sql_bind_int64(stmt, 3, now_ms);
+	sql_bind_int64(stmt, 4, abs);
 	rc = db_exec_stmt(stmt);
 	/* The index grows only at its end: anything else is a bug. */
-	if (!rc && sqlite3_changes(db_handle(st)) != 1)
+	if (!rc && db_changes(st) != 1)
 		rc = -EIO;
 	return rc;
 }
@@ -567,20 +566,20 @@ int stream_append_locked(struct store *st, int64_t stream_id, const char *buf,
  */
 static int64_t chunk_at(struct store *st, int64_t stream_id, int64_t abs)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_CHUNK_AT);
+	struct sql_stmt *stmt = db_stmt(st, SQL_CHUNK_AT);
 	int64_t off = abs;
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, stream_id);
-	sqlite3_bind_int64(stmt, 2, abs);
+	sql_bind_int64(stmt, 1, stream_id);
+	sql_bind_int64(stmt, 2, abs);
 	rc = db_step(stmt);
 	if (rc == DB_ROW)
-		off = sqlite3_column_int64(stmt, 0);
+		off = sql_column_int64(stmt, 0);
 	else if (rc < 0)
 		off = rc;
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return off;
 }
 
@@ -603,8 +602,7 @@ int store_stream_read(struct store *st, int64_t stream_id, int64_t offset,
 	n = 0;
 	if (!rc && offset >= 0 && abs < end) {
 		n = end - abs < (int64_t)size ? end - abs : (int64_t)size;
-		rc = segments_read(*db_segments(st), stream_id, abs, buf,
-				   (size_t)n);
+		rc = stream_bytes_read(st, stream_id, abs, buf, (size_t)n);
 	}
 	db_unlock(st);
 	return rc ? rc : (int)n;
@@ -616,7 +614,7 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 {
 	int64_t start, end, first;
 	size_t done = 0;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	char *data = NULL;
 	size_t cap = 0;
 	int rc;
@@ -639,13 +637,13 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 		rc = first < 0 ? (int)first : -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(stmt, 1, stream_id);
-	sqlite3_bind_int64(stmt, 2, first);
-	sqlite3_bind_int64(stmt, 3, until);
+	sql_bind_int64(stmt, 1, stream_id);
+	sql_bind_int64(stmt, 2, first);
+	sql_bind_int64(stmt, 3, until);
 	while (!rc && done < max_bytes && (rc = db_step(stmt)) == DB_ROW) {
-		int64_t off = sqlite3_column_int64(stmt, 0);
-		size_t len = (size_t)sqlite3_column_int64(stmt, 1);
-		int64_t ts = sqlite3_column_int64(stmt, 2);
+		int64_t off = sql_column_int64(stmt, 0);
+		size_t len = (size_t)sql_column_int64(stmt, 1);
+		int64_t ts = sql_column_int64(stmt, 2);
 
 		rc = 0;
 		if (len > cap) {
@@ -658,14 +656,14 @@ int store_stream_scan(struct store *st, int64_t stream_id, int64_t *from,
 			data = bigger;
 			cap = len;
 		}
-		rc = segments_read(*db_segments(st), stream_id, off, data, len);
+		rc = stream_bytes_read(st, stream_id, off, data, len);
 		if (rc)
 			break;
 		*from = off + (int64_t)len;
 		done += len;
 		rc = fn(ctx, ts, data, len);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 out:
 	db_end_read(st);
 	free(data);
@@ -681,7 +679,7 @@ static int64_t expire_stream(struct store *st, int64_t stream_id, int64_t days,
 			     int64_t now_ms)
 {
 	int64_t start, end, new_start, cutoff = now_ms - days * MS_PER_DAY;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	rc = db_begin(st);
@@ -697,11 +695,11 @@ static int64_t expire_stream(struct store *st, int64_t stream_id, int64_t days,
 		rc = -EIO;
 		goto fail;
 	}
-	sqlite3_bind_int64(stmt, 1, stream_id);
-	sqlite3_bind_int64(stmt, 2, cutoff);
+	sql_bind_int64(stmt, 1, stream_id);
+	sql_bind_int64(stmt, 2, cutoff);
 	rc = db_step(stmt);
-	new_start = rc == DB_ROW ? sqlite3_column_int64(stmt, 0) : end;
-	sqlite3_reset(stmt);
+	new_start = rc == DB_ROW ? sql_column_int64(stmt, 0) : end;
+	sql_reset(stmt);
 	if (rc < 0)
 		goto fail;
 	if (new_start <= start) {
@@ -713,8 +711,8 @@ static int64_t expire_stream(struct store *st, int64_t stream_id, int64_t days,
 		rc = -EIO;
 		goto fail;
 	}
-	sqlite3_bind_int64(stmt, 1, stream_id);
-	sqlite3_bind_int64(stmt, 2, new_start);
+	sql_bind_int64(stmt, 1, stream_id);
+	sql_bind_int64(stmt, 2, new_start);
 	rc = db_exec_stmt(stmt);
 	if (rc)
 		goto fail;
@@ -723,8 +721,8 @@ static int64_t expire_stream(struct store *st, int64_t stream_id, int64_t days,
 		rc = -EIO;
 		goto fail;
 	}
-	sqlite3_bind_int64(stmt, 1, stream_id);
-	sqlite3_bind_int64(stmt, 2, new_start);
+	sql_bind_int64(stmt, 1, stream_id);
+	sql_bind_int64(stmt, 2, new_start);
 	rc = db_exec_stmt(stmt);
 	if (rc)
 		goto fail;
@@ -733,7 +731,7 @@ static int64_t expire_stream(struct store *st, int64_t stream_id, int64_t days,
 		return rc;
 	/* Whole segments before the new start go (a crash: store_open). */
 	db_lock(st);
-	segments_drop_before(*db_segments(st), stream_id, new_start);
+	stream_bytes_drop_before(st, stream_id, new_start);
 	db_unlock(st);
 	return new_start - start;
 fail:

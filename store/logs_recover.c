@@ -37,6 +37,8 @@ static const char SQL_LEGACY_DONE[] =
 static const char SQL_LEGACY_DROP[] = "DROP TABLE log_chunks_legacy";
 static const char SQL_STREAMS[] =
 	"SELECT id, start_offset, end_offset FROM log_streams";
+static const char SQL_LEGACY_ROW[] =
+	"SELECT data FROM log_chunks_legacy WHERE rowid = ?1";
 static const char SQL_STREAM_EXISTS[] =
 	"SELECT id FROM log_streams WHERE id = ?1";
 static const char SQL_CUT_CHUNKS[] =
@@ -53,24 +55,21 @@ static const char SQL_CUT_END[] =
 static int move_row(struct store *st, int64_t row, int64_t stream,
 		    int64_t offset, int64_t len)
 {
-	sqlite3_blob *blob = NULL;
-	char *buf = malloc(len > 0 ? (size_t)len : 1);
+	struct sql_stmt *stmt = db_stmt(st, SQL_LEGACY_ROW);
 	int rc;
 
-	if (!buf)
-		return -ENOMEM;
-	rc = sqlite3_blob_open(db_handle(st), "main", "log_chunks_legacy",
-			       "data", row, 0, &blob);
-	if (rc == SQLITE_OK && sqlite3_blob_bytes(blob) != len)
-		rc = SQLITE_CORRUPT;
-	if (rc == SQLITE_OK)
-		rc = sqlite3_blob_read(blob, buf, (int)len, 0);
-	rc = rc == SQLITE_OK ? 0 : db_errno(rc) ? db_errno(rc) : -EIO;
-	if (!rc)
-		rc = segments_write(*db_segments(st), stream, offset, buf,
-				    (size_t)len);
-	sqlite3_blob_close(blob);
-	free(buf);
+	if (!stmt)
+		return -EIO;
+	sql_bind_int64(stmt, 1, row);
+	rc = db_step(stmt);
+	if (rc == DB_ROW && sql_column_bytes(stmt, 0) != len)
+		rc = -EIO; /* the row is not what its index says */
+	else if (rc == DB_ROW)
+		rc = segments_write(*db_segments(st), stream, offset,
+				    sql_column_blob(stmt, 0), (size_t)len);
+	else if (rc == DB_DONE)
+		rc = -EIO;
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -82,7 +81,7 @@ static int move_batch(struct store *st, bool *done)
 {
 	int64_t ids[LEGACY_BATCH_ROWS];
 	size_t n = 0, i;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = db_begin(st);
 
 	if (rc)
@@ -90,16 +89,16 @@ static int move_batch(struct store *st, bool *done)
 	stmt = db_stmt(st, SQL_LEGACY_BATCH);
 	rc = stmt ? 0 : -EIO;
 	if (!rc)
-		sqlite3_bind_int(stmt, 1, LEGACY_BATCH_ROWS);
+		sql_bind_int(stmt, 1, LEGACY_BATCH_ROWS);
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		ids[n] = sqlite3_column_int64(stmt, 0);
-		rc = move_row(st, ids[n], sqlite3_column_int64(stmt, 1),
-			      sqlite3_column_int64(stmt, 2),
-			      sqlite3_column_int64(stmt, 3));
+		ids[n] = sql_column_int64(stmt, 0);
+		rc = move_row(st, ids[n], sql_column_int64(stmt, 1),
+			      sql_column_int64(stmt, 2),
+			      sql_column_int64(stmt, 3));
 		n++;
 	}
 	if (stmt)
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 	*done = !rc && n == 0;
 	if (!rc && n > 0)
 		rc = segments_sync(*db_segments(st));
@@ -107,7 +106,7 @@ static int move_batch(struct store *st, bool *done)
 		stmt = db_stmt(st, SQL_LEGACY_DONE);
 		rc = stmt ? 0 : -EIO;
 		if (!rc) {
-			sqlite3_bind_int64(stmt, 1, ids[i]);
+			sql_bind_int64(stmt, 1, ids[i]);
 			rc = db_exec_stmt(stmt);
 		}
 	}
@@ -123,7 +122,7 @@ static int move_batch(struct store *st, bool *done)
 /* Move every legacy row's bytes into segments. 0 or -errno. */
 static int move_legacy(struct store *st)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	bool done = false;
 	int rc;
 
@@ -131,7 +130,7 @@ static int move_legacy(struct store *st)
 	stmt = db_stmt(st, SQL_LEGACY_EXISTS);
 	rc = stmt ? db_step(stmt) : -EIO;
 	if (stmt)
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 	db_unlock(st);
 	if (rc < 0 || rc == DB_DONE)
 		return rc < 0 ? rc : 0;
@@ -149,7 +148,7 @@ static int move_legacy(struct store *st)
 static int cut_index(struct store *st, int64_t stream, int64_t have,
 		     int64_t *end)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = db_begin(st);
 
 	if (rc)
@@ -157,20 +156,20 @@ static int cut_index(struct store *st, int64_t stream, int64_t have,
 	stmt = db_stmt(st, SQL_CUT_CHUNKS);
 	rc = stmt ? 0 : -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, stream);
-		sqlite3_bind_int64(stmt, 2, have);
+		sql_bind_int64(stmt, 1, stream);
+		sql_bind_int64(stmt, 2, have);
 		rc = db_exec_stmt(stmt);
 	}
 	stmt = rc ? NULL : db_stmt(st, SQL_CUT_END);
 	if (!rc && !stmt)
 		rc = -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, stream);
+		sql_bind_int64(stmt, 1, stream);
 		rc = db_step(stmt);
 		if (rc == DB_ROW)
-			*end = sqlite3_column_int64(stmt, 0);
+			*end = sql_column_int64(stmt, 0);
 		rc = rc < 0 ? rc : 0;
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 	}
 	if (rc) {
 		db_rollback(st);
@@ -211,7 +210,7 @@ static int all_spans(struct store *st, struct span **out, size_t *n)
 {
 	struct span *v = NULL, *bigger;
 	size_t cap = 0;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	*n = 0;
@@ -229,13 +228,13 @@ static int all_spans(struct store *st, struct span **out, size_t *n)
 			}
 			v = bigger;
 		}
-		v[*n].stream = sqlite3_column_int64(stmt, 0);
-		v[*n].start = sqlite3_column_int64(stmt, 1);
-		v[*n].end = sqlite3_column_int64(stmt, 2);
+		v[*n].stream = sql_column_int64(stmt, 0);
+		v[*n].start = sql_column_int64(stmt, 1);
+		v[*n].end = sql_column_int64(stmt, 2);
 		(*n)++;
 	}
 	if (stmt)
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 	db_unlock(st);
 	*out = v;
 	return rc < 0 ? rc : 0;
@@ -245,12 +244,12 @@ static int all_spans(struct store *st, struct span **out, size_t *n)
 static int remove_if_gone(void *ctx, int64_t stream)
 {
 	struct store *st = ctx;
-	sqlite3_stmt *stmt = db_stmt(st, SQL_STREAM_EXISTS);
+	struct sql_stmt *stmt = db_stmt(st, SQL_STREAM_EXISTS);
 	int64_t id;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, stream);
+	sql_bind_int64(stmt, 1, stream);
 	id = db_step_id(stmt);
 	if (id == -ENOENT)
 		return segments_remove(*db_segments(st), stream);

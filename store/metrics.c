@@ -36,7 +36,7 @@ static int metric_row(struct store *st, const char *ns, const char *name,
 		      struct metric_info *out)
 {
 	struct memo_value v = {0};
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	if (memo_get(db_memo(st), MEMO_METRIC, 0, ns, name, &v))
@@ -44,17 +44,17 @@ static int metric_row(struct store *st, const char *ns, const char *name,
 	stmt = db_stmt(st, SQL_METRIC_GET);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, ns, -1);
+	sql_bind_text(stmt, 2, name, -1);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		const char *unit = (const char *)sqlite3_column_text(stmt, 1);
+		const char *unit = (const char *)sql_column_text(stmt, 1);
 
-		v.n = sqlite3_column_int64(stmt, 0);
+		v.n = sql_column_int64(stmt, 0);
 		snprintf(v.unit, sizeof(v.unit), "%s", unit ? unit : "");
 		db_read_attr(stmt, 2, &v.attr);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (rc < 0)
 		return rc;
 	v.rc = rc == DB_ROW ? 0 : -ENOENT;
@@ -100,7 +100,7 @@ int store_metric_set_unit(struct store *st, const char *ns, const char *name,
 		.nparams = *unit ? 4 : 3,
 	};
 	char q[FORMAT_QUOTE_SIZE];
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	rc = db_begin(st);
@@ -119,11 +119,11 @@ int store_metric_set_unit(struct store *st, const char *ns, const char *name,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(stmt, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, unit, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, ns, -1);
+	sql_bind_text(stmt, 2, name, -1);
+	sql_bind_text(stmt, 3, unit, -1);
 	rc = db_exec_stmt(stmt);
-	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+	if (!rc && db_changes(st) == 0)
 		rc = -ENOENT;
 out:
 	return trail_finish_change(st, rc, &ev, err);

@@ -13,26 +13,26 @@
 
 int64_t named_id(struct store *st, const char *sql, const char *name)
 {
-	sqlite3_stmt *stmt = db_stmt(st, sql);
+	struct sql_stmt *stmt = db_stmt(st, sql);
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, name, -1);
 	return db_step_id(stmt);
 }
 
 int named_get(struct store *st, const char *sql, const char *name, int64_t *id,
 	      struct node_attr *attr)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	db_lock(st);
 	rc = db_find(st, sql, name, &stmt);
 	if (rc == DB_ROW) {
-		*id = sqlite3_column_int64(stmt, 0);
+		*id = sql_column_int64(stmt, 0);
 		db_read_attr(stmt, 1, attr);
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 		rc = 0;
 	}
 	db_unlock(st);
@@ -42,7 +42,7 @@ int named_get(struct store *st, const char *sql, const char *name, int64_t *id,
 int named_list(struct store *st, const char *sql, store_list_fn fn, void *ctx)
 {
 	struct node_attr attr;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = 0;
 
 	db_lock(st);
@@ -52,14 +52,14 @@ int named_list(struct store *st, const char *sql, store_list_fn fn, void *ctx)
 		goto out;
 	}
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		const char *name = (const char *)sqlite3_column_text(stmt, 0);
+		const char *name = (const char *)sql_column_text(stmt, 0);
 
 		rc = 0;
 		db_read_attr(stmt, 1, &attr);
 		if (name)
 			rc = fn(ctx, name, false, &attr);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 out:
 	db_unlock(st);
 	return rc;
@@ -70,7 +70,7 @@ static int delete_named_once(struct store *st, const char *sql,
 			     const char *name, named_check_fn check,
 			     struct trail_event *ev, struct err *err)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = db_begin(st);
 
 	if (rc)
@@ -80,10 +80,10 @@ static int delete_named_once(struct store *st, const char *sql,
 	if (!rc && !stmt)
 		rc = -EIO;
 	if (!rc) {
-		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+		sql_bind_text(stmt, 1, name, -1);
 		rc = db_exec_stmt(stmt);
 	}
-	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+	if (!rc && db_changes(st) == 0)
 		rc = -ENOENT;
 	return trail_finish_change(st, rc, ev, err);
 }

@@ -13,6 +13,7 @@
 #include "store/checkpoint.h"
 #include "store/data.h"
 #include "store/db.h"
+#include "store/fleet.h"
 #include "store/logs.h"
 #include "store/rules.h"
 #include "store/schema.h"
@@ -24,6 +25,62 @@
 int store_open(const char *path, struct store **out, struct err *err)
 {
 	return store_open_config(path, NULL, out, err);
+}
+
+/*
+ * sqlite's part of opening: pragmas, migrations, the segment files and
+ * the backlog beside the database, recovery, the checkpointer and the
+ * reserve. 0 or -errno with why in err.
+ */
+static int open_sqlite(struct store *st, const char *path, struct err *err)
+{
+	int rc;
+
+	/*
+	 * WAL lets readers (the sqlite3 shell, a backup) run beside the
+	 * daemon; synchronous=NORMAL makes a commit survive a crash of the
+	 * daemon, and store_sync adds a checkpoint for power loss.
+	 */
+	rc = db_exec(st, "PRAGMA journal_mode=WAL;"
+			 "PRAGMA synchronous=NORMAL;"
+			 "PRAGMA journal_size_limit=67108864;"
+			 "PRAGMA foreign_keys=ON;");
+	if (rc) {
+		err_set(err, "cannot set up %s: %s", path, db_errmsg(st));
+		return rc;
+	}
+	rc = schema_migrate(st, err);
+	if (rc)
+		return rc;
+	/*
+	 * Stream bytes live in segment files beside the database; the data
+	 * writes a crash left in the backlog go in before recovery cuts
+	 * what the index does not reach.
+	 */
+	rc = segments_open(path, db_segments(st), err);
+	if (!rc)
+		rc = data_open(st, path, err);
+	if (!rc)
+		rc = logs_recover(st, err);
+	if (rc)
+		return rc;
+	/* Without the thread, sqlite's automatic checkpoint still runs. */
+	checkpointer_start(path, db_handle(st), db_checkpointer(st));
+	/* Room for removals on a full disk; none now is not an error. */
+	space_reserve(path);
+	return 0;
+}
+
+/*
+ * PostgreSQL's: the schema, and a backlog in memory (a write there
+ * commits before it returns, store/data.c); its bytes are in the
+ * database, so there is nothing beside it to recover.
+ */
+static int open_postgres(struct store *st, struct err *err)
+{
+	int rc = schema_pg_migrate(st, err);
+
+	return rc ? rc : data_open(st, NULL, err);
 }
 
 int store_open_config(const char *path, const struct trail_config *cfg,
@@ -48,44 +105,20 @@ int store_open_config(const char *path, const struct trail_config *cfg,
 	rc = schema_check_ours(st, path, err);
 	if (rc)
 		goto fail;
-	/*
-	 * WAL lets readers (the sqlite3 shell, a backup) run beside the
-	 * daemon; synchronous=NORMAL makes a commit survive a crash of the
-	 * daemon, and store_sync adds a checkpoint for power loss.
-	 */
-	rc = db_exec(st, "PRAGMA journal_mode=WAL;"
-			 "PRAGMA synchronous=NORMAL;"
-			 "PRAGMA journal_size_limit=67108864;"
-			 "PRAGMA foreign_keys=ON;");
-	if (rc) {
-		err_set(err, "cannot set up %s: %s", path,
-			sqlite3_errmsg(db_handle(st)));
-		goto fail;
-	}
-	rc = schema_migrate(st, err);
+	rc = db_engine(st) == DB_POSTGRES ? open_postgres(st, err)
+					  : open_sqlite(st, path, err);
 	if (rc)
 		goto fail;
 	/*
-	 * Stream bytes live in segment files beside the database; the data
-	 * writes a crash left in the backlog go in before recovery cuts
-	 * what the index does not reach.
+	 * Data events a crash left pending become records now. On
+	 * PostgreSQL the pending rows are the fleet's: while other daemons
+	 * run, their open files' among them, and the minute's sweep makes
+	 * records of what has waited a minute, whoever left it.
 	 */
-	rc = segments_open(path, db_segments(st), err);
-	if (!rc)
-		rc = data_open(st, path, err);
-	if (!rc)
-		rc = logs_recover(st, err);
-	if (rc)
-		goto fail;
-	/* Without the thread, sqlite's automatic checkpoint still runs. */
-	checkpointer_start(path, db_handle(st), db_checkpointer(st));
-	/* Room for removals on a full disk; none now is not an error. */
-	space_reserve(path);
-	/* Data events a crash left pending become records now. */
-	rc = trail_finish_pending(st, true, store_now_ms());
+	rc = trail_finish_pending(st, fleet_alone(st), store_now_ms());
 	if (rc) {
 		err_set(err, "cannot finish pending trail records: %s",
-			sqlite3_errmsg(db_handle(st)));
+			db_errmsg(st));
 		goto fail;
 	}
 	*out = st;

@@ -85,7 +85,7 @@ int store_node_set_owner(struct store *st, enum node_kind kind, const char *dir,
 	char mode_text[8];
 	struct trail_event ev =
 		event(kind, dir, name, uid, gid, mode, who, mode_text);
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	rc = db_begin(st);
@@ -96,18 +96,18 @@ int store_node_set_owner(struct store *st, enum node_kind kind, const char *dir,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(stmt, 1, dir, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, dir, -1);
 	if (name)
-		sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+		sql_bind_text(stmt, 2, name, -1);
 	if (uid != (uid_t)-1)
-		sqlite3_bind_int64(stmt, 3, uid);
+		sql_bind_int64(stmt, 3, uid);
 	if (gid != (gid_t)-1)
-		sqlite3_bind_int64(stmt, 4, gid);
+		sql_bind_int64(stmt, 4, gid);
 	if (mode != (mode_t)-1)
-		sqlite3_bind_int64(stmt, 5, mode & 07777);
-	sqlite3_bind_int64(stmt, 6, store_now_ms());
+		sql_bind_int64(stmt, 5, mode & 07777);
+	sql_bind_int64(stmt, 6, store_now_ms());
 	rc = db_exec_stmt(stmt);
-	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+	if (!rc && db_changes(st) == 0)
 		rc = -ENOENT;
 out:
 	return trail_finish_change(st, rc, &ev, err);
@@ -140,7 +140,7 @@ int store_node_set_times(struct store *st, enum node_kind kind, const char *dir,
 			 const char *name, int64_t mtime_ms)
 {
 	int64_t now_ms = store_now_ms();
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	if (!SQL_SET_TIMES[kind])
@@ -153,16 +153,16 @@ int store_node_set_times(struct store *st, enum node_kind kind, const char *dir,
 		db_rollback(st);
 		return -EIO;
 	}
-	sqlite3_bind_text(stmt, 1, dir, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, dir, -1);
 	if (name)
-		sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+		sql_bind_text(stmt, 2, name, -1);
 	if (mtime_ms == STORE_TIME_NOW)
 		mtime_ms = now_ms;
 	if (mtime_ms != STORE_TIME_OMIT)
-		sqlite3_bind_int64(stmt, 3, mtime_ms);
-	sqlite3_bind_int64(stmt, 4, now_ms);
+		sql_bind_int64(stmt, 3, mtime_ms);
+	sql_bind_int64(stmt, 4, now_ms);
 	rc = db_exec_stmt(stmt);
-	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+	if (!rc && db_changes(st) == 0)
 		rc = -ENOENT;
 	if (rc) {
 		db_rollback(st);
@@ -185,31 +185,31 @@ static const char *const SQL_DROP_SET_ID[] = {
 int owner_write_drops_locked(struct store *st, enum data_kind kind, int64_t id,
 			     const struct caller *who, int64_t now_ms)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_SET_ID_OF[kind]);
+	struct sql_stmt *stmt = db_stmt(st, SQL_SET_ID_OF[kind]);
 	struct node_attr a;
 	mode_t drops;
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, id);
+	sql_bind_int64(stmt, 1, id);
 	rc = db_step(stmt);
 	if (rc != DB_ROW) {
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 		return rc < 0 ? rc : -ENOENT;
 	}
-	a.uid = (uid_t)sqlite3_column_int64(stmt, 0);
-	a.gid = (gid_t)sqlite3_column_int64(stmt, 1);
-	a.mode = (mode_t)sqlite3_column_int64(stmt, 2);
-	sqlite3_reset(stmt);
+	a.uid = (uid_t)sql_column_int64(stmt, 0);
+	a.gid = (gid_t)sql_column_int64(stmt, 1);
+	a.mode = (mode_t)sql_column_int64(stmt, 2);
+	sql_reset(stmt);
 	drops = perm_write_drops(who, &a);
 	if (!drops)
 		return 0;
 	stmt = db_stmt(st, SQL_DROP_SET_ID[kind]);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, a.mode & ~drops);
-	sqlite3_bind_int64(stmt, 3, now_ms);
+	sql_bind_int64(stmt, 1, id);
+	sql_bind_int64(stmt, 2, a.mode & ~drops);
+	sql_bind_int64(stmt, 3, now_ms);
 	return db_exec_stmt(stmt);
 }

@@ -79,6 +79,7 @@ static const char SQL_JOURNAL_ANY[] = "SELECT 1 FROM metric_journal LIMIT 1";
 static const char SQL_JOURNAL_OF[] =
 	"SELECT points FROM metric_journal WHERE metric_id = ?1";
 static const char SQL_JOURNAL_CLEAR[] = "DELETE FROM metric_journal";
+static const char SQL_JOURNAL_ROWS[] = "SELECT count(*) FROM metric_journal";
 static const char SQL_ROLLUP_EXPIRE[] =
 	"DELETE FROM rollups WHERE resolution_s = ?1 AND start_ms < ?2";
 
@@ -184,14 +185,14 @@ static int summarize(const struct point *points, size_t n,
  * Read the summary in columns col.. (count, sum, min, max, sketch) of
  * the current row and merge it into s. -EIO for a damaged sketch.
  */
-static int merge_row(sqlite3_stmt *stmt, int col, struct summary *s)
+static int merge_row(struct sql_stmt *stmt, int col, struct summary *s)
 {
-	uint64_t count = (uint64_t)sqlite3_column_int64(stmt, col);
-	double sum = sqlite3_column_double(stmt, col + 1);
-	double min = sqlite3_column_double(stmt, col + 2);
-	double max = sqlite3_column_double(stmt, col + 3);
-	const void *blob = sqlite3_column_blob(stmt, col + 4);
-	int len = sqlite3_column_bytes(stmt, col + 4);
+	uint64_t count = (uint64_t)sql_column_int64(stmt, col);
+	double sum = sql_column_double(stmt, col + 1);
+	double min = sql_column_double(stmt, col + 2);
+	double max = sql_column_double(stmt, col + 3);
+	const void *blob = sql_column_blob(stmt, col + 4);
+	int len = sql_column_bytes(stmt, col + 4);
 	int rc;
 
 	rc = sketch_decode_merge(s->sketch, blob, (size_t)len);
@@ -206,26 +207,84 @@ static int merge_row(sqlite3_stmt *stmt, int col, struct summary *s)
 	return 0;
 }
 
-/* Merge bucket b of resolution res into its stored row. Lock held. */
-static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
+/*
+ * Merge the stored row of bucket b, of resolution res, into it: one
+ * read. Lock held.
+ */
+static int get_bucket(struct store *st, int64_t metric_id, int64_t res,
 		      struct bucket *b)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_ROLLUP_GET);
-	unsigned char *blob;
-	size_t len;
-	int rc = 0;
+	struct sql_stmt *stmt = db_stmt(st, SQL_ROLLUP_GET);
+	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, metric_id);
-	sqlite3_bind_int64(stmt, 2, res);
-	sqlite3_bind_int64(stmt, 3, b->start_ms);
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 2, res);
+	sql_bind_int64(stmt, 3, b->start_ms);
 	rc = db_step(stmt);
-	if (rc == DB_ROW)
-		rc = merge_row(stmt, 0, &b->summary);
-	sqlite3_reset(stmt);
-	if (rc)
+	rc = rc == DB_ROW ? merge_row(stmt, 0, &b->summary) : rc;
+	sql_reset(stmt);
+	return rc;
+}
+
+/*
+ * Merge the stored rows of level l into its buckets (in time order). A
+ * level whose buckets lie close together (as a write's do) is read with
+ * one range read; scattered ones (a fold of points far apart) one by
+ * one, so that the rows between them are not read for nothing. Lock held.
+ */
+static int get_buckets(struct store *st, int64_t metric_id, int l,
+		       struct buckets *b)
+{
+	int64_t width = RESOLUTION_S[l] * 1000;
+	struct sql_stmt *stmt;
+	size_t i = 0;
+	int rc = 0, step = DB_DONE;
+
+	if (b->n == 0)
+		return 0;
+	if ((b->v[b->n - 1].start_ms - b->v[0].start_ms) / width >=
+	    4 * (int64_t)b->n) {
+		for (i = 0; i < b->n && !rc; i++)
+			rc = get_bucket(st, metric_id, RESOLUTION_S[l],
+					&b->v[i]);
 		return rc;
+	}
+	stmt = db_stmt(st, SQL_ROLLUP_RANGE);
+	if (!stmt)
+		return -EIO;
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 2, RESOLUTION_S[l]);
+	sql_bind_int64(stmt, 3, b->v[0].start_ms);
+	sql_bind_int64(stmt, 4, b->v[b->n - 1].start_ms + 1);
+	while (!rc && (step = db_step(stmt)) == DB_ROW) {
+		int64_t start = sql_column_int64(stmt, 0);
+
+		while (i < b->n && b->v[i].start_ms < start)
+			i++;
+		if (i < b->n && b->v[i].start_ms == start)
+			rc = merge_row(stmt, 1, &b->v[i].summary);
+	}
+	if (!rc && step < 0)
+		rc = step;
+	sql_reset(stmt);
+	return rc;
+}
+
+/*
+ * Write bucket b of resolution res, its stored row merged in already,
+ * sent ahead (db_exec_ahead): a write's buckets cost one round trip on
+ * PostgreSQL. Lock held.
+ */
+static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
+		      const struct bucket *b)
+{
+	struct sql_stmt *stmt;
+	unsigned char *blob;
+	size_t len;
+	int rc;
+
 	rc = sketch_encode(b->summary.sketch, &blob, &len);
 	if (rc)
 		return rc;
@@ -234,15 +293,15 @@ static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
 		free(blob);
 		return -EIO;
 	}
-	sqlite3_bind_int64(stmt, 1, metric_id);
-	sqlite3_bind_int64(stmt, 2, res);
-	sqlite3_bind_int64(stmt, 3, b->start_ms);
-	sqlite3_bind_int64(stmt, 4, (int64_t)b->summary.count);
-	sqlite3_bind_double(stmt, 5, b->summary.sum);
-	sqlite3_bind_double(stmt, 6, b->summary.min);
-	sqlite3_bind_double(stmt, 7, b->summary.max);
-	sqlite3_bind_blob(stmt, 8, blob, (int)len, free);
-	return db_exec_stmt(stmt);
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 2, res);
+	sql_bind_int64(stmt, 3, b->start_ms);
+	sql_bind_int64(stmt, 4, (int64_t)b->summary.count);
+	sql_bind_double(stmt, 5, b->summary.sum);
+	sql_bind_double(stmt, 6, b->summary.min);
+	sql_bind_double(stmt, 7, b->summary.max);
+	sql_bind_blob_owned(stmt, 8, blob, (int)len);
+	return db_exec_ahead(stmt);
 }
 
 /*
@@ -251,24 +310,24 @@ static int put_bucket(struct store *st, int64_t metric_id, int64_t res,
  */
 static int touch_metric(struct store *st, int64_t metric_id, int64_t now_ms)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_TOUCH_METRIC);
+	struct sql_stmt *stmt = db_stmt(st, SQL_TOUCH_METRIC);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, metric_id);
-	sqlite3_bind_int64(stmt, 2, now_ms);
-	sqlite3_bind_int64(stmt, 3, now_ms - MTIME_STEP_MS);
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 2, now_ms);
+	sql_bind_int64(stmt, 3, now_ms - MTIME_STEP_MS);
 	rc = db_exec_stmt(stmt);
-	if (rc || sqlite3_changes(db_handle(st)) > 0)
+	if (rc || db_changes(st) > 0)
 		return rc;
 	stmt = db_stmt(st, SQL_METRIC_EXISTS);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 1, metric_id);
 	rc = db_step(stmt);
 	rc = rc == DB_ROW ? 0 : rc == DB_DONE ? -ENOENT : rc;
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -282,6 +341,8 @@ static int merge_points(struct store *st, int64_t metric_id,
 
 	memset(levels, 0, sizeof(levels));
 	rc = summarize(points, n, levels);
+	for (l = 0; l < LEVELS && !rc; l++)
+		rc = get_buckets(st, metric_id, l, &levels[l]);
 	for (l = 0; l < LEVELS && !rc; l++)
 		for (i = 0; i < levels[l].n && !rc; i++)
 			rc = put_bucket(st, metric_id, RESOLUTION_S[l],
@@ -322,10 +383,11 @@ static int point_buf_add(void *ctx, const struct point *p, size_t k)
  * Append the points of one journal row (column col of stmt's current
  * row) to b. -EIO for a blob that is not whole points, -ENOMEM.
  */
-static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt, int col)
+static int point_buf_add_row(struct point_buf *b, struct sql_stmt *stmt,
+			     int col)
 {
-	const void *blob = sqlite3_column_blob(stmt, col);
-	size_t bytes = (size_t)sqlite3_column_bytes(stmt, col);
+	const void *blob = sql_column_blob(stmt, col);
+	size_t bytes = (size_t)sql_column_bytes(stmt, col);
 
 	if (bytes % sizeof(struct point) != 0)
 		return -EIO;
@@ -338,7 +400,7 @@ static int point_buf_add_row(struct point_buf *b, sqlite3_stmt *stmt, int col)
  */
 static int fold_locked(struct store *st)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_ALL);
+	struct sql_stmt *stmt = db_stmt(st, SQL_JOURNAL_ALL);
 	struct point_buf acc = {0};
 	int64_t current = 0;
 	int rc = 0, step = DB_DONE;
@@ -346,7 +408,7 @@ static int fold_locked(struct store *st)
 	if (!stmt)
 		return -EIO;
 	while (!rc && (step = db_step(stmt)) == DB_ROW) {
-		int64_t metric_id = sqlite3_column_int64(stmt, 0);
+		int64_t metric_id = sql_column_int64(stmt, 0);
 
 		if (acc.n && metric_id != current) {
 			rc = merge_points(st, current, acc.v, acc.n);
@@ -358,7 +420,7 @@ static int fold_locked(struct store *st)
 	}
 	if (!rc && step < 0)
 		rc = step;
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (!rc && acc.n)
 		rc = merge_points(st, current, acc.v, acc.n);
 	free(acc.v);
@@ -374,36 +436,58 @@ static int fold_locked(struct store *st)
  */
 static int journal_any(struct store *st)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_ANY);
+	struct sql_stmt *stmt = db_stmt(st, SQL_JOURNAL_ANY);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
 	rc = db_step(stmt);
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
 /*
- * Append a small write's points to the journal, and fold it when full.
- * Journal ids start again at 1 once it is emptied, so the new row's id
- * is the journal's length.
+ * The journal's length, just after a row went in. On sqlite ids start
+ * again at 1 once the journal is emptied, so the last id is its length; a
+ * PostgreSQL sequence never goes back, so the rows are counted (at most
+ * FOLD_ROWS of them). -errno when the database failed.
  */
+static int64_t journal_rows(struct store *st)
+{
+	struct sql_stmt *stmt;
+	int64_t rows;
+	int rc;
+
+	if (db_engine(st) == DB_SQLITE)
+		return db_last_id(st);
+	stmt = db_stmt(st, SQL_JOURNAL_ROWS);
+	if (!stmt)
+		return -EIO;
+	rc = db_step(stmt);
+	rows = rc == DB_ROW ? sql_column_int64(stmt, 0) : rc < 0 ? rc : -EIO;
+	sql_reset(stmt);
+	return rows;
+}
+
+/* Append a small write's points to the journal, and fold it when full. */
 static int journal_put(struct store *st, int64_t metric_id,
 		       const struct point *points, size_t n)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_PUT);
+	struct sql_stmt *stmt = db_stmt(st, SQL_JOURNAL_PUT);
+	int64_t rows;
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, metric_id);
-	sqlite3_bind_blob(stmt, 2, points, (int)(n * sizeof(*points)),
-			  SQLITE_STATIC);
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_blob(stmt, 2, points, (int)(n * sizeof(*points)));
 	rc = db_exec_stmt(stmt);
-	if (!rc && sqlite3_last_insert_rowid(db_handle(st)) >= FOLD_ROWS)
-		rc = fold_locked(st);
-	return rc;
+	if (rc)
+		return rc;
+	rows = journal_rows(st);
+	if (rows < 0)
+		return (int)rows;
+	return rows >= FOLD_ROWS ? fold_locked(st) : 0;
 }
 
 int rollups_ingest_locked(struct store *st, int64_t metric_id,
@@ -477,19 +561,19 @@ static int journal_periods(struct store *st, int64_t metric_id,
 			   int64_t period_ms, int64_t since, int64_t until,
 			   struct buckets *jb)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_JOURNAL_OF);
+	struct sql_stmt *stmt = db_stmt(st, SQL_JOURNAL_OF);
 	struct point_buf pts = {0};
 	int rc = 0, step = DB_DONE;
 	size_t i;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 1, metric_id);
 	while (!rc && (step = db_step(stmt)) == DB_ROW)
 		rc = point_buf_add_row(&pts, stmt, 0);
 	if (!rc && step < 0)
 		rc = step;
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	/*
 	 * And the acknowledged writes the database has yet to take: none
 	 * after the drain that taking the lock made, unless it failed (a
@@ -544,7 +628,7 @@ int rollups_stats_locked(struct store *st, int64_t metric_id,
 	struct buckets journal = {0};
 	size_t next = 0;
 	struct summary acc;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	/* Only whole periods that the level still holds are answered. */
@@ -563,13 +647,13 @@ int rollups_stats_locked(struct store *st, int64_t metric_id,
 		rc = rc ? rc : -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(stmt, 1, metric_id);
-	sqlite3_bind_int64(stmt, 2, RESOLUTION_S[level]);
-	sqlite3_bind_int64(stmt, 3, since);
-	sqlite3_bind_int64(stmt, 4, until);
+	sql_bind_int64(stmt, 1, metric_id);
+	sql_bind_int64(stmt, 2, RESOLUTION_S[level]);
+	sql_bind_int64(stmt, 3, since);
+	sql_bind_int64(stmt, 4, until);
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		int64_t start =
-			floor_div(sqlite3_column_int64(stmt, 0), period_ms) *
+			floor_div(sql_column_int64(stmt, 0), period_ms) *
 			period_ms;
 
 		rc = 0;
@@ -586,7 +670,7 @@ int rollups_stats_locked(struct store *st, int64_t metric_id,
 	}
 	if (!rc && acc.count)
 		rc = fn(ctx, current, &acc);
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	for (; !rc && next < journal.n; next++)
 		rc = fn(ctx, journal.v[next].start_ms,
 			&journal.v[next].summary);
@@ -611,7 +695,7 @@ int store_metric_stats(struct store *st, int64_t metric_id,
 
 int store_sweep(struct store *st, int64_t now_ms)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int l, rc, removed = 0;
 
 	/* On a full disk the fold fails; the retention below may help. */
@@ -625,14 +709,14 @@ int store_sweep(struct store *st, int64_t now_ms)
 			db_rollback(st);
 			return -EIO;
 		}
-		sqlite3_bind_int64(stmt, 1, RESOLUTION_S[l]);
-		sqlite3_bind_int64(stmt, 2, now_ms - RETENTION_MS[l]);
+		sql_bind_int64(stmt, 1, RESOLUTION_S[l]);
+		sql_bind_int64(stmt, 2, now_ms - RETENTION_MS[l]);
 		rc = db_exec_stmt(stmt);
 		if (rc) {
 			db_rollback(st);
 			return rc;
 		}
-		removed += sqlite3_changes(db_handle(st));
+		removed += (int)db_changes(st);
 		rc = db_commit(st);
 		if (rc)
 			return rc;

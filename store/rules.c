@@ -143,7 +143,7 @@ static int check_cycle(struct store *st, const char *name,
 	struct rule_bus_edge *edges = NULL;
 	char **texts = NULL; /* the rows' strings the edges point into */
 	size_t n = 0, ntexts = 0, i;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = 0;
 
 	for (i = 0; i < d->ntargets; i++) {
@@ -167,7 +167,7 @@ static int check_cycle(struct store *st, const char *name,
 	if (!stmt)
 		rc = -EIO;
 	if (stmt)
-		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+		sql_bind_text(stmt, 1, name, -1);
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
 		const char *cols[3];
 		char **tv, *line, *save = NULL;
@@ -181,8 +181,7 @@ static int check_cycle(struct store *st, const char *name,
 		}
 		texts = tv;
 		for (k = 0; k < 3; k++) {
-			cols[k] =
-				(const char *)sqlite3_column_text(stmt, (int)k);
+			cols[k] = (const char *)sql_column_text(stmt, (int)k);
 			texts[ntexts] = strdup(cols[k] ? cols[k] : "");
 			if (!texts[ntexts++])
 				rc = -ENOMEM;
@@ -205,7 +204,7 @@ static int check_cycle(struct store *st, const char *name,
 		}
 	}
 	if (stmt)
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 	db_unlock(st);
 	if (!rc)
 		rc = rule_bus_cycle(edges, n, err);
@@ -239,12 +238,12 @@ int rules_first_firing(const struct schedule *s, int64_t now_ms,
 	return rc;
 }
 
-void rules_bind_next(sqlite3_stmt *stmt, int col, int64_t next)
+void rules_bind_next(struct sql_stmt *stmt, int col, int64_t next)
 {
 	if (next == INT64_MIN)
-		sqlite3_bind_null(stmt, col);
+		sql_bind_null(stmt, col);
 	else
-		sqlite3_bind_int64(stmt, col, next);
+		sql_bind_int64(stmt, col, next);
 }
 
 /* Create or redefine the rule. Lock held, transaction open. */
@@ -252,14 +251,14 @@ static int write_rule(struct store *st, void *ctx)
 {
 	const struct rule_put *p = ctx;
 	int64_t now = store_now_ms(), anchor = now, next = INT64_MIN;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = db_find(st, SQL_RULE_ANCHOR, p->name, &stmt);
 
 	if (rc < 0 && rc != -ENOENT)
 		return rc;
 	if (rc == DB_ROW) {
-		anchor = sqlite3_column_int64(stmt, 0); /* the phase stays */
-		sqlite3_reset(stmt);
+		anchor = sql_column_int64(stmt, 0); /* the phase stays */
+		sql_reset(stmt);
 	}
 	if (p->def->has_schedule) {
 		rc = rules_first_firing(&p->def->schedule, now, anchor, &next);
@@ -269,26 +268,24 @@ static int write_rule(struct store *st, void *ctx)
 	stmt = db_stmt(st, SQL_RULE_INSERT);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, p->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, p->canon->buf, (int)p->canon->len,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, p->def->bus, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 4, p->def->enabled);
-	sqlite3_bind_text(stmt, 5, p->def->input_path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(
-		stmt, 6,
-		p->def->has_schedule ? schedule_format(&p->def->schedule) : "",
-		-1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 7, p->targets->buf, (int)p->targets->len,
-			  SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 8, p->owner->uid);
-	sqlite3_bind_int64(stmt, 9, p->owner->gid);
-	sqlite3_bind_int64(stmt, 10, p->owner->mode & 07777);
-	sqlite3_bind_int64(stmt, 11, now);
-	sqlite3_bind_int64(stmt, 12, p->who->uid);
-	sqlite3_bind_int64(stmt, 13, p->who->gid);
-	sqlite3_bind_text(stmt, 14, p->who->user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 15, anchor);
+	sql_bind_text(stmt, 1, p->name, -1);
+	sql_bind_text(stmt, 2, p->canon->buf, (int)p->canon->len);
+	sql_bind_text(stmt, 3, p->def->bus, -1);
+	sql_bind_int(stmt, 4, p->def->enabled);
+	sql_bind_text(stmt, 5, p->def->input_path, -1);
+	sql_bind_text(stmt, 6,
+		      p->def->has_schedule ? schedule_format(&p->def->schedule)
+					   : "",
+		      -1);
+	sql_bind_text(stmt, 7, p->targets->buf, (int)p->targets->len);
+	sql_bind_int64(stmt, 8, p->owner->uid);
+	sql_bind_int64(stmt, 9, p->owner->gid);
+	sql_bind_int64(stmt, 10, p->owner->mode & 07777);
+	sql_bind_int64(stmt, 11, now);
+	sql_bind_int64(stmt, 12, p->who->uid);
+	sql_bind_int64(stmt, 13, p->who->gid);
+	sql_bind_text(stmt, 14, p->who->user, -1);
+	sql_bind_int64(stmt, 15, anchor);
 	rules_bind_next(stmt, 16, next);
 	rc = db_exec_stmt(stmt);
 	if (!rc)
@@ -413,28 +410,28 @@ static int load_source(struct store *st, const char *name, void *ctx,
 		       struct trail_event *put)
 {
 	struct rename_source *src = ctx;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	size_t i;
 	int rc = db_find(st, SQL_RULE_SOURCE, name, &stmt);
 
 	(void)put;
 	if (rc != DB_ROW)
 		return rc;
-	src->id = sqlite3_column_int64(stmt, 0);
+	src->id = sql_column_int64(stmt, 0);
 	for (i = 0; i < 6; i++) {
-		const char *t = (const char *)sqlite3_column_text(
+		const char *t = (const char *)sql_column_text(
 			stmt, SOURCE_TEXT_COLS[i]);
 
 		src->text[i] = strdup(t ? t : "");
 		if (!src->text[i])
 			rc = -ENOMEM;
 	}
-	src->enabled = sqlite3_column_int64(stmt, 3);
-	src->writer_uid = sqlite3_column_int64(stmt, 7);
-	src->writer_gid = sqlite3_column_int64(stmt, 8);
-	src->has_next = sqlite3_column_type(stmt, 10) != SQLITE_NULL;
-	src->next = sqlite3_column_int64(stmt, 10);
-	sqlite3_reset(stmt);
+	src->enabled = sql_column_int64(stmt, 3);
+	src->writer_uid = sql_column_int64(stmt, 7);
+	src->writer_gid = sql_column_int64(stmt, 8);
+	src->has_next = !sql_column_is_null(stmt, 10);
+	src->next = sql_column_int64(stmt, 10);
+	sql_reset(stmt);
 	return rc == DB_ROW ? 0 : rc;
 }
 
@@ -450,7 +447,7 @@ static int rename_move(struct store *st, const void *ctx, int64_t target,
 	int64_t next = src->has_next ? src->next : INT64_MIN;
 	struct schedule s;
 	struct err err = {""};
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	size_t i;
 	int rc;
 
@@ -460,9 +457,9 @@ static int rename_move(struct store *st, const void *ctx, int64_t target,
 	if (target && src->text[3][0] &&
 	    !schedule_parse(src->text[3], strlen(src->text[3]), &s, &err) &&
 	    db_find(st, SQL_RULE_ANCHOR, to, &stmt) == DB_ROW) {
-		int64_t anchor = sqlite3_column_int64(stmt, 0);
+		int64_t anchor = sql_column_int64(stmt, 0);
 
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 		rc = rules_first_firing(&s, now_ms, anchor, &next);
 		if (rc)
 			return rc;
@@ -471,32 +468,31 @@ static int rename_move(struct store *st, const void *ctx, int64_t target,
 		stmt = db_stmt(st, SQL_RULE_MOVE);
 		if (!stmt)
 			return -EIO;
-		sqlite3_bind_int64(stmt, 1, src->id);
-		sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 3, now_ms);
+		sql_bind_int64(stmt, 1, src->id);
+		sql_bind_text(stmt, 2, to, -1);
+		sql_bind_int64(stmt, 3, now_ms);
 		return db_exec_stmt(stmt);
 	}
 	stmt = db_stmt(st, SQL_RULE_REDEFINE);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, target);
+	sql_bind_int64(stmt, 1, target);
 	/* definition, bus, (enabled), input_path, schedule, targets */
-	sqlite3_bind_text(stmt, 2, src->text[0], -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, src->text[1], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, src->enabled);
+	sql_bind_text(stmt, 2, src->text[0], -1);
+	sql_bind_text(stmt, 3, src->text[1], -1);
+	sql_bind_int64(stmt, 4, src->enabled);
 	for (i = 2; i < 5; i++)
-		sqlite3_bind_text(stmt, (int)i + 3, src->text[i], -1,
-				  SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 8, src->writer_uid);
-	sqlite3_bind_int64(stmt, 9, src->writer_gid);
-	sqlite3_bind_text(stmt, 10, src->text[5], -1, SQLITE_STATIC);
+		sql_bind_text(stmt, (int)i + 3, src->text[i], -1);
+	sql_bind_int64(stmt, 8, src->writer_uid);
+	sql_bind_int64(stmt, 9, src->writer_gid);
+	sql_bind_text(stmt, 10, src->text[5], -1);
 	rules_bind_next(stmt, 11, next);
-	sqlite3_bind_int64(stmt, 12, now_ms);
+	sql_bind_int64(stmt, 12, now_ms);
 	rc = db_exec_stmt(stmt);
 	stmt = rc ? NULL : db_stmt(st, SQL_RULE_DELETE_ID);
 	if (rc || !stmt)
 		return rc ? rc : -EIO;
-	sqlite3_bind_int64(stmt, 1, src->id);
+	sql_bind_int64(stmt, 1, src->id);
 	return db_exec_stmt(stmt);
 }
 
@@ -537,27 +533,25 @@ int store_rule_rename(struct store *st, const char *from, const char *to,
 int store_rule_render(struct store *st, const char *name, struct strbuf *out)
 {
 	char when[FORMAT_TIME_MAX];
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	db_lock(st);
 	rc = db_find(st, SQL_RULE_LOAD, name, &stmt);
 	if (rc == DB_ROW) {
-		rc = strbuf_adds(out,
-				 (const char *)sqlite3_column_text(stmt, 0));
+		rc = strbuf_adds(out, (const char *)sql_column_text(stmt, 0));
 		if (!rc)
+			rc = strbuf_addf(out,
+					 "matched = %lld\ninvocations = %lld\n"
+					 "failed_invocations = %lld\n",
+					 (long long)sql_column_int64(stmt, 1),
+					 (long long)sql_column_int64(stmt, 2),
+					 (long long)sql_column_int64(stmt, 3));
+		if (!rc && !sql_column_is_null(stmt, 4))
 			rc = strbuf_addf(
-				out,
-				"matched = %lld\ninvocations = %lld\n"
-				"failed_invocations = %lld\n",
-				(long long)sqlite3_column_int64(stmt, 1),
-				(long long)sqlite3_column_int64(stmt, 2),
-				(long long)sqlite3_column_int64(stmt, 3));
-		if (!rc && sqlite3_column_type(stmt, 4) != SQLITE_NULL)
-			rc = strbuf_addf(out, "last_fired = %s\n",
-					 format_time(when, sqlite3_column_int64(
-								   stmt, 4)));
-		sqlite3_reset(stmt);
+				out, "last_fired = %s\n",
+				format_time(when, sql_column_int64(stmt, 4)));
+		sql_reset(stmt);
 	}
 	db_unlock(st);
 	return rc;

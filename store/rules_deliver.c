@@ -54,7 +54,8 @@ static const char SQL_RULE_FAILED[] =
 static const char SQL_RULE_NAME[] = "SELECT name FROM rules WHERE id = ?1";
 static const char SQL_SCHEDULES_DUE[] =
 	"SELECT id, name, schedule, anchor_ms, next_fire_ms, targets FROM rules"
-	" WHERE enabled AND next_fire_ms IS NOT NULL AND next_fire_ms <= ?1"
+	" WHERE enabled <> 0 AND next_fire_ms IS NOT NULL AND next_fire_ms <= "
+	"?1"
 	" ORDER BY next_fire_ms LIMIT 64";
 static const char SQL_SCHEDULE_NEXT[] =
 	"UPDATE rules SET next_fire_ms = ?2, matched = matched + 1,"
@@ -80,9 +81,9 @@ static void delivery_release(struct delivery *d)
 	free(d->user);
 }
 
-static char *column_dup(sqlite3_stmt *stmt, int col)
+static char *column_dup(struct sql_stmt *stmt, int col)
 {
-	const char *t = (const char *)sqlite3_column_text(stmt, col);
+	const char *t = (const char *)sql_column_text(stmt, col);
 
 	return strdup(t ? t : "");
 }
@@ -90,7 +91,7 @@ static char *column_dup(sqlite3_stmt *stmt, int col)
 /* Up to DELIVERY_BATCH rows after id after into v. Their count or -errno. */
 static int deliveries_load(struct store *st, int64_t after, struct delivery *v)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int n = 0, rc = 0;
 
 	db_lock(st);
@@ -99,27 +100,27 @@ static int deliveries_load(struct store *st, int64_t after, struct delivery *v)
 		db_unlock(st);
 		return -EIO;
 	}
-	sqlite3_bind_int64(stmt, 1, after);
+	sql_bind_int64(stmt, 1, after);
 	while (!rc && n < DELIVERY_BATCH && (rc = db_step(stmt)) == DB_ROW) {
 		struct delivery *d = &v[n++];
 
 		rc = 0;
-		d->id = sqlite3_column_int64(stmt, 0);
-		d->rule_id = sqlite3_column_int64(stmt, 1);
+		d->id = sql_column_int64(stmt, 0);
+		d->rule_id = sql_column_int64(stmt, 1);
 		d->rule_name = column_dup(stmt, 2);
 		d->target = column_dup(stmt, 3);
 		d->event = column_dup(stmt, 4);
 		d->rule = column_dup(stmt, 5);
-		d->created_ms = sqlite3_column_int64(stmt, 6);
+		d->created_ms = sql_column_int64(stmt, 6);
 		d->input_path = column_dup(stmt, 7);
-		d->uid = (uid_t)sqlite3_column_int64(stmt, 8);
-		d->gid = (gid_t)sqlite3_column_int64(stmt, 9);
+		d->uid = (uid_t)sql_column_int64(stmt, 8);
+		d->gid = (gid_t)sql_column_int64(stmt, 9);
 		d->user = column_dup(stmt, 10);
 		if (!d->rule_name || !d->target || !d->event || !d->rule ||
 		    !d->input_path || !d->user)
 			rc = -ENOMEM;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	db_unlock(st);
 	if (rc < 0) {
 		while (n > 0)
@@ -155,19 +156,19 @@ static int record_failure_locked(struct store *st, const char *rule,
 static int delivery_done_locked(struct store *st, const struct delivery *d,
 				const char *why, int64_t now_ms)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_DELIVERY_DELETE);
+	struct sql_stmt *stmt = db_stmt(st, SQL_DELIVERY_DELETE);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, d->id);
+	sql_bind_int64(stmt, 1, d->id);
 	rc = db_exec_stmt(stmt);
 	stmt = rc ? NULL : db_stmt(st, SQL_RULE_INVOKED);
 	if (!rc && !stmt)
 		rc = -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, d->rule_id);
-		sqlite3_bind_int(stmt, 2, why != NULL);
+		sql_bind_int64(stmt, 1, d->rule_id);
+		sql_bind_int(stmt, 2, why != NULL);
 		rc = db_exec_stmt(stmt);
 	}
 	if (!rc && why)
@@ -178,7 +179,7 @@ static int delivery_done_locked(struct store *st, const struct delivery *d,
 /* Delete delivery d, counting nothing (SPEC 2's dropped ones). */
 static int delivery_drop(struct store *st, const struct delivery *d)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = db_begin(st);
 
 	if (rc)
@@ -188,7 +189,7 @@ static int delivery_drop(struct store *st, const struct delivery *d)
 		db_rollback(st);
 		return -EIO;
 	}
-	sqlite3_bind_int64(stmt, 1, d->id);
+	sql_bind_int64(stmt, 1, d->id);
 	rc = db_exec_stmt(stmt);
 	if (rc) {
 		db_rollback(st);
@@ -404,7 +405,7 @@ int store_rules_deliver(struct store *st, int64_t now_ms,
 int store_rule_failed(struct store *st, int64_t rule_id, const char *target,
 		      const char *why)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	char *name = NULL;
 	int rc = db_begin(st);
 
@@ -413,17 +414,17 @@ int store_rule_failed(struct store *st, int64_t rule_id, const char *target,
 	stmt = db_stmt(st, SQL_RULE_NAME);
 	rc = stmt ? 0 : -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, rule_id);
+		sql_bind_int64(stmt, 1, rule_id);
 		rc = db_step(stmt);
 		name = rc == DB_ROW ? column_dup(stmt, 0) : NULL;
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 		rc = rc < 0 ? rc : 0;
 	}
 	if (!rc && name) {
 		stmt = db_stmt(st, SQL_RULE_FAILED);
 		rc = stmt ? 0 : -EIO;
 		if (!rc) {
-			sqlite3_bind_int64(stmt, 1, rule_id);
+			sql_bind_int64(stmt, 1, rule_id);
 			rc = db_exec_stmt(stmt);
 		}
 		if (!rc)
@@ -453,7 +454,7 @@ static int fire_locked(struct store *st, const struct firing *f, int64_t now_ms)
 	struct schedule s;
 	struct err err = {""};
 	int64_t next = INT64_MIN;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = schedule_parse(f->schedule, strlen(f->schedule), &s, &err);
 
 	if (!rc)
@@ -468,9 +469,9 @@ static int fire_locked(struct store *st, const struct firing *f, int64_t now_ms)
 	if (!rc && !stmt)
 		rc = -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, f->id);
+		sql_bind_int64(stmt, 1, f->id);
 		rules_bind_next(stmt, 2, next);
-		sqlite3_bind_int64(stmt, 3, now_ms);
+		sql_bind_int64(stmt, 3, now_ms);
 		rc = db_exec_stmt(stmt);
 	}
 	strbuf_release(&envelope);
@@ -480,7 +481,7 @@ static int fire_locked(struct store *st, const struct firing *f, int64_t now_ms)
 int store_rules_fire(struct store *st, int64_t now_ms)
 {
 	struct firing v[DELIVERY_BATCH];
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int n = 0, i, rc = 0, fired = 0;
 
 	db_lock(st);
@@ -489,21 +490,21 @@ int store_rules_fire(struct store *st, int64_t now_ms)
 		db_unlock(st);
 		return -EIO;
 	}
-	sqlite3_bind_int64(stmt, 1, now_ms);
+	sql_bind_int64(stmt, 1, now_ms);
 	while (!rc && n < DELIVERY_BATCH && (rc = db_step(stmt)) == DB_ROW) {
 		struct firing *f = &v[n++];
 
 		rc = 0;
-		f->id = sqlite3_column_int64(stmt, 0);
+		f->id = sql_column_int64(stmt, 0);
 		f->name = column_dup(stmt, 1);
 		f->schedule = column_dup(stmt, 2);
-		f->anchor_ms = sqlite3_column_int64(stmt, 3);
-		f->next_ms = sqlite3_column_int64(stmt, 4);
+		f->anchor_ms = sql_column_int64(stmt, 3);
+		f->next_ms = sql_column_int64(stmt, 4);
 		f->targets = column_dup(stmt, 5);
 		if (!f->name || !f->schedule || !f->targets)
 			rc = -ENOMEM;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	db_unlock(st);
 	for (i = 0; i < n; i++) {
 		if (rc >= 0 && !(rc = db_begin(st))) {

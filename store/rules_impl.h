@@ -6,7 +6,7 @@
 #ifndef MONFS_STORE_RULES_IMPL_H
 #define MONFS_STORE_RULES_IMPL_H
 
-#include <sqlite3.h>
+#include "store/sql.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,6 +34,6 @@ int rules_first_firing(const struct schedule *s, int64_t now_ms,
 		       int64_t anchor_ms, int64_t *next);
 
 /* Bind a next firing to column col: NULL for INT64_MIN (none). */
-void rules_bind_next(sqlite3_stmt *stmt, int col, int64_t next);
+void rules_bind_next(struct sql_stmt *stmt, int col, int64_t next);
 
 #endif

@@ -42,8 +42,12 @@
 #include "lib/perm.h"
 #include "lib/rule_def.h"
 
+static const char SQL_RULES_SEEN[] =
+	"SELECT count(*), coalesce(max(id), 0), coalesce(sum(mtime_ms), 0),"
+	" coalesce(sum(created_ms), 0) FROM rules";
 static const char SQL_RULES_OF_BUSES[] =
-	"SELECT id, bus, definition FROM rules WHERE bus != '' AND enabled";
+	"SELECT id, bus, definition FROM rules WHERE bus != '' AND enabled <> "
+	"0";
 static const char SQL_BUS_OF_ID[] =
 	"SELECT name, uid, gid, mode FROM log_streams WHERE id = ?1";
 static const char SQL_RULE_MATCHED[] =
@@ -71,6 +75,9 @@ struct bus_ruler {
 struct rules_cache {
 	pthread_rwlock_t lock;
 	bool stale;
+	/* On PostgreSQL: the rules as last seen, and in which transaction */
+	int64_t seen[4];
+	uint64_t seen_tx;
 	struct bus_ruler *buses;
 	size_t n;
 	struct node_attr trail; /* who may read the trail (SPEC 9) */
@@ -195,23 +202,23 @@ out:
 /* Build every bus's ruler again from the rules. Lock held, c write-locked. */
 static int cache_rebuild(struct store *st, struct rules_cache *c)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_RULES_OF_BUSES);
+	struct sql_stmt *stmt = db_stmt(st, SQL_RULES_OF_BUSES);
 	int rc = 0;
 
 	cache_clear(c);
 	if (!stmt)
 		return -EIO;
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		const char *bus = (const char *)sqlite3_column_text(stmt, 1);
-		const char *def = (const char *)sqlite3_column_text(stmt, 2);
+		const char *bus = (const char *)sql_column_text(stmt, 1);
+		const char *def = (const char *)sql_column_text(stmt, 2);
 
-		rc = cache_add(c, sqlite3_column_int64(stmt, 0), bus ? bus : "",
+		rc = cache_add(c, sql_column_int64(stmt, 0), bus ? bus : "",
 			       def ? def : "");
 		/* A stored definition that no longer parses matches nothing. */
 		if (rc == -EINVAL)
 			rc = 0;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (rc) {
 		cache_clear(c);
 		return rc;
@@ -269,6 +276,41 @@ static int hit(int64_t id, void *arg)
  * envelope is parsed only when the bus has rules. 0 or -errno. Lock held.
  */
 /*
+ * On PostgreSQL, other daemons of the fleet change rules too (SPEC 17):
+ * once a transaction, a glance at the rules table (how many, the last id,
+ * and the sums of their modification and creation times, which every
+ * put, rename and removal moves) says whether the cache is still theirs.
+ * Lock held. 0 or -errno.
+ */
+static int cache_check_fleet(struct store *st, struct rules_cache *c)
+{
+	struct sql_stmt *stmt;
+	int64_t now[4];
+	int rc, i;
+
+	if (db_engine(st) != DB_POSTGRES || c->seen_tx == db_tx_serial(st))
+		return 0;
+	stmt = db_stmt(st, SQL_RULES_SEEN);
+	if (!stmt)
+		return -EIO;
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		for (i = 0; i < 4; i++)
+			now[i] = sql_column_int64(stmt, i);
+	sql_reset(stmt);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : -EIO;
+	c->seen_tx = db_tx_serial(st);
+	if (memcmp(now, c->seen, sizeof(now)) != 0) {
+		pthread_rwlock_wrlock(&c->lock);
+		memcpy(c->seen, now, sizeof(now));
+		c->stale = true;
+		pthread_rwlock_unlock(&c->lock);
+	}
+	return 0;
+}
+
+/*
  * The store's cache, rebuilt first if stale, read-locked: 0 with the
  * read lock held (the caller unlocks), or -errno with no lock held.
  */
@@ -279,6 +321,9 @@ static int cache_read(struct store *st, struct rules_cache **out)
 
 	if (!c)
 		return -ENOMEM;
+	rc = cache_check_fleet(st, c);
+	if (rc)
+		return rc;
 	pthread_rwlock_rdlock(&c->lock);
 	while (c->stale) {
 		pthread_rwlock_unlock(&c->lock);
@@ -336,14 +381,14 @@ static int delivery_insert(struct store *st, int64_t id, const char *name,
 			   const char *target, size_t target_len,
 			   const char *envelope, size_t len)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_DELIVERY_INSERT);
+	struct sql_stmt *stmt = db_stmt(st, SQL_DELIVERY_INSERT);
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, target, (int)target_len, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, envelope, (int)len, SQLITE_STATIC);
+	sql_bind_int64(stmt, 1, id);
+	sql_bind_text(stmt, 2, name, -1);
+	sql_bind_text(stmt, 3, target, (int)target_len);
+	sql_bind_text(stmt, 4, envelope, (int)len);
 	return db_exec_stmt(stmt);
 }
 
@@ -372,28 +417,28 @@ static int rule_matched(struct store *st, int64_t id,
 			const struct node_attr *attr, const char *envelope,
 			size_t len, int64_t now_ms)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_RULE_MATCHED);
+	struct sql_stmt *stmt = db_stmt(st, SQL_RULE_MATCHED);
 	char *name = NULL, *targets = NULL;
 	struct caller w;
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, id);
+	sql_bind_int64(stmt, 1, id);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		const char *n = (const char *)sqlite3_column_text(stmt, 0);
-		const char *t = (const char *)sqlite3_column_text(stmt, 1);
-		const char *u = (const char *)sqlite3_column_text(stmt, 4);
+		const char *n = (const char *)sql_column_text(stmt, 0);
+		const char *t = (const char *)sql_column_text(stmt, 1);
+		const char *u = (const char *)sql_column_text(stmt, 4);
 
-		rules_writer_caller((uid_t)sqlite3_column_int64(stmt, 2),
-				    (gid_t)sqlite3_column_int64(stmt, 3),
+		rules_writer_caller((uid_t)sql_column_int64(stmt, 2),
+				    (gid_t)sql_column_int64(stmt, 3),
 				    u ? u : "", &w);
 		name = strdup(n ? n : "");
 		targets = strdup(t ? t : "");
 		rc = name && targets ? 0 : -ENOMEM;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (rc || !perm_allows(&w, attr, false, PERM_READ))
 		goto out; /* gone meanwhile, or not the writer's to read */
 	rc = rules_deliveries_insert(st, id, name, targets, envelope, len);
@@ -401,8 +446,8 @@ static int rule_matched(struct store *st, int64_t id,
 	if (!rc && !stmt)
 		rc = -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, id);
-		sqlite3_bind_int64(stmt, 2, now_ms);
+		sql_bind_int64(stmt, 1, id);
+		sql_bind_int64(stmt, 2, now_ms);
 		rc = db_exec_stmt(stmt);
 	}
 out:
@@ -420,26 +465,26 @@ out:
 static int bus_of(struct store *st, int64_t bus_id,
 		  char bus[NAME_MAX_BYTES + 1], struct node_attr *attr)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_BUS_OF_ID);
+	struct sql_stmt *stmt = db_stmt(st, SQL_BUS_OF_ID);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, bus_id);
+	sql_bind_int64(stmt, 1, bus_id);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		const char *n = (const char *)sqlite3_column_text(stmt, 0);
+		const char *n = (const char *)sql_column_text(stmt, 0);
 
 		snprintf(bus, NAME_MAX_BYTES + 1, "%s", n ? n : "");
-		*attr = (struct node_attr){
-			(uid_t)sqlite3_column_int64(stmt, 1),
-			(gid_t)sqlite3_column_int64(stmt, 2),
-			(mode_t)sqlite3_column_int64(stmt, 3), 0, 0};
+		*attr = (struct node_attr){(uid_t)sql_column_int64(stmt, 1),
+					   (gid_t)sql_column_int64(stmt, 2),
+					   (mode_t)sql_column_int64(stmt, 3), 0,
+					   0};
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = -ENOENT;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (!rc && !strcmp(bus, BUS_DEFAULT)) {
 		struct rules_cache *c = cache_of(st);
 

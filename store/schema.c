@@ -482,38 +482,46 @@ static const char *const MIGRATIONS[] = {
 
 #define SCHEMA_VERSION ((int)(sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0])))
 
+static const char SQL_VERSION[] = "SELECT max(version) FROM schema_version";
+static const char SQL_FOREIGN_KEY_CHECK[] = "PRAGMA foreign_key_check";
+static const char SQL_TABLES[] =
+	"SELECT count(*), count(*) FILTER (WHERE name = 'schema_version')"
+	" FROM sqlite_master WHERE type = 'table'";
+static const char SQL_TABLES_PG[] =
+	"SELECT count(*), count(*) FILTER (WHERE table_name ="
+	" 'schema_version') FROM information_schema.tables"
+	" WHERE table_schema = current_schema()";
+
 static int schema_version(struct store *st, int *version)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	rc = db_exec(st, "CREATE TABLE IF NOT EXISTS schema_version"
 			 " (version INTEGER NOT NULL)");
 	if (rc)
 		return rc;
-	if (sqlite3_prepare_v2(db_handle(st),
-			       "SELECT max(version) FROM schema_version", -1,
-			       &stmt, NULL) != SQLITE_OK)
+	stmt = db_stmt(st, SQL_VERSION);
+	if (!stmt)
 		return -EIO;
 	*version = 0;
 	rc = db_step(stmt);
 	if (rc == DB_ROW)
-		*version = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
+		*version = sql_column_int(stmt, 0);
+	sql_reset(stmt);
 	return rc < 0 ? rc : 0;
 }
 
 /* Whether the schema's foreign keys all hold (after a table was made again). */
 static int foreign_keys_hold(struct store *st)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt = db_stmt(st, SQL_FOREIGN_KEY_CHECK);
 	int rc;
 
-	if (sqlite3_prepare_v2(db_handle(st), "PRAGMA foreign_key_check", -1,
-			       &stmt, NULL) != SQLITE_OK)
+	if (!stmt)
 		return -EIO;
 	rc = db_step(stmt);
-	sqlite3_finalize(stmt);
+	sql_reset(stmt);
 	if (rc == DB_ROW)
 		return -EPROTO; /* a row names a reference that does not hold */
 	return rc;
@@ -546,7 +554,7 @@ static int migrate_locked(struct store *st, struct err *err)
 		if (rc) {
 			err_set(err,
 				"migration to schema version %d failed: %s",
-				version + 1, sqlite3_errmsg(db_handle(st)));
+				version + 1, db_errmsg(st));
 			return rc;
 		}
 	}
@@ -572,8 +580,7 @@ int schema_migrate(struct store *st, struct err *err)
 	if (!rc)
 		rc = db_exec(st, "BEGIN IMMEDIATE");
 	if (rc) {
-		err_set(err, "cannot lock the database: %s",
-			sqlite3_errmsg(db_handle(st)));
+		err_set(err, "cannot lock the database: %s", db_errmsg(st));
 		return rc;
 	}
 	rc = migrate_locked(st, err);
@@ -582,8 +589,7 @@ int schema_migrate(struct store *st, struct err *err)
 	if (rc)
 		db_exec(st, "ROLLBACK");
 	if (db_exec(st, "PRAGMA foreign_keys=ON") && !rc) {
-		err_set(err, "cannot turn foreign keys on: %s",
-			sqlite3_errmsg(db_handle(st)));
+		err_set(err, "cannot turn foreign keys on: %s", db_errmsg(st));
 		rc = -EIO;
 	}
 	return rc;
@@ -596,32 +602,32 @@ int schema_migrate(struct store *st, struct err *err)
  */
 int schema_check_ours(struct store *st, const char *path, struct err *err)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc, tables = 0, ours = 0;
 
-	rc = sqlite3_prepare_v2(db_handle(st),
-				"SELECT count(*), count(*) FILTER (WHERE name ="
-				" 'schema_version') FROM sqlite_master"
-				" WHERE type = 'table'",
-				-1, &stmt, NULL);
-	if (rc == SQLITE_OK && db_step(stmt) == DB_ROW) {
-		tables = sqlite3_column_int(stmt, 0);
-		ours = sqlite3_column_int(stmt, 1);
-		rc = SQLITE_OK;
-	} else {
-		rc = sqlite3_errcode(db_handle(st));
+	stmt = db_stmt(st, db_engine(st) == DB_POSTGRES ? SQL_TABLES_PG
+							: SQL_TABLES);
+	rc = stmt ? db_step(stmt) : -EIO;
+	if (rc == DB_ROW) {
+		tables = sql_column_int(stmt, 0);
+		ours = sql_column_int(stmt, 1);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = -EIO;
 	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_OK) {
-		err_set(err, "cannot read %s: %s", path,
-			sqlite3_errmsg(db_handle(st)));
-		return db_errno(rc) ? db_errno(rc) : -EIO;
+	if (stmt)
+		sql_reset(stmt);
+	if (rc) {
+		err_set(err, "cannot read %s: %s",
+			db_engine(st) == DB_POSTGRES ? "the database" : path,
+			db_errmsg(st));
+		return rc;
 	}
 	if (tables > 0 && !ours) {
 		err_set(err,
 			"%s is not a monfs database (it holds the tables "
 			"of another application)",
-			path);
+			db_engine(st) == DB_POSTGRES ? "the database" : path);
 		return -EINVAL;
 	}
 	return 0;

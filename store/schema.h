@@ -21,4 +21,11 @@ int schema_check_ours(struct store *st, const char *path, struct err *err);
  */
 int schema_migrate(struct store *st, struct err *err);
 
+/*
+ * The same on PostgreSQL (store/schema_pg.c): a new database gets the
+ * newest schema whole, under the fleet's lock, so that daemons starting
+ * together make it once.
+ */
+int schema_pg_migrate(struct store *st, struct err *err);
+
 #endif

@@ -43,6 +43,39 @@ struct node_owner {
 /* The backend and its version, e.g. "sqlite 3.40.1". */
 const char *store_backend(void);
 
+/*
+ * Whether db names a PostgreSQL database (postgresql://... or
+ * postgres://..., SPEC 17) rather than a sqlite file.
+ */
+bool store_db_is_postgres(const char *db);
+
+/*
+ * Whether this daemon does the store's once-only work now: alarms'
+ * evaluation at their period boundaries, rules' schedules and
+ * deliveries, Insights minutes, retention sweeps and archive delivery
+ * (SPEC 17). Always on sqlite, one daemon's alone. On PostgreSQL, true
+ * for the one daemon holding the fleet's leader lock (a session-level
+ * advisory lock, taken here when free): a daemon that stops or dies, or
+ * loses its connection, lets it go, and the next to ask takes it.
+ */
+bool store_leads(struct store *st);
+
+/* A store-wide option as a daemon was started with it, in words. */
+struct store_setting {
+	const char *name;  /* the option, without its dashes: "trail-days" */
+	const char *value; /* "" when not given */
+};
+
+/*
+ * The fleet's store-wide options (SPEC 17: --trail-days, --trail-data,
+ * --trail-group, --account, the trail's log group, archive and Insights
+ * options): on PostgreSQL the first daemon's n settings are kept, and a
+ * daemon whose settings differ is refused with -EINVAL, err naming each
+ * option and both values. On sqlite, 0: the database is one daemon's.
+ */
+int store_fleet_settle(struct store *st, const struct store_setting *set,
+		       size_t n, struct err *err);
+
 /* The wall clock, in milliseconds since the epoch. */
 int64_t store_now_ms(void);
 

@@ -34,7 +34,8 @@ static const char SQL_DAY_GET[] =
 	"SELECT size, mtime_ms FROM trail_days WHERE day = ?1 AND day >= ?2";
 static const char SQL_DAY_PUT[] =
 	"INSERT INTO trail_days (day, size, mtime_ms) VALUES (?1, ?2, ?3)"
-	" ON CONFLICT (day) DO UPDATE SET size = size + ?2, mtime_ms = ?3";
+	" ON CONFLICT (day) DO UPDATE SET size = trail_days.size + ?2, "
+	"mtime_ms = ?3";
 static const char SQL_DAYS[] =
 	"SELECT day, size, mtime_ms FROM trail_days WHERE day >= ?1"
 	" ORDER BY day";
@@ -332,34 +333,34 @@ static int append_line(struct store *st, const char *line, size_t len,
 		       int64_t now_ms)
 {
 	int64_t day = floor_div(now_ms, MS_PER_DAY), size = 0;
-	sqlite3_stmt *stmt = db_stmt(st, SQL_DAY_GET);
+	struct sql_stmt *stmt = db_stmt(st, SQL_DAY_GET);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, day);
-	sqlite3_bind_int64(stmt, 2, day);
+	sql_bind_int64(stmt, 1, day);
+	sql_bind_int64(stmt, 2, day);
 	rc = db_step(stmt);
 	if (rc == DB_ROW)
-		size = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
+		size = sql_column_int64(stmt, 0);
+	sql_reset(stmt);
 	if (rc < 0)
 		return rc;
 	stmt = db_stmt(st, SQL_RECORD_INSERT);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, day);
-	sqlite3_bind_int64(stmt, 2, size);
-	sqlite3_bind_text(stmt, 3, line, (int)len, SQLITE_STATIC);
+	sql_bind_int64(stmt, 1, day);
+	sql_bind_int64(stmt, 2, size);
+	sql_bind_text(stmt, 3, line, (int)len);
 	rc = db_exec_stmt(stmt);
 	if (rc)
 		return rc;
 	stmt = db_stmt(st, SQL_DAY_PUT);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, day);
-	sqlite3_bind_int64(stmt, 2, (int64_t)len);
-	sqlite3_bind_int64(stmt, 3, now_ms);
+	sql_bind_int64(stmt, 1, day);
+	sql_bind_int64(stmt, 2, (int64_t)len);
+	sql_bind_int64(stmt, 3, now_ms);
 	return db_exec_stmt(stmt);
 }
 
@@ -492,23 +493,23 @@ record:
 static int day_get_locked(struct store *st, int64_t day, int64_t oldest,
 			  struct trail_day *out)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_DAY_GET);
+	struct sql_stmt *stmt = db_stmt(st, SQL_DAY_GET);
 	int rc = -ENOENT;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, day);
-	sqlite3_bind_int64(stmt, 2, oldest);
+	sql_bind_int64(stmt, 1, day);
+	sql_bind_int64(stmt, 2, oldest);
 	rc = db_step(stmt);
 	if (rc == DB_DONE)
 		rc = -ENOENT;
 	if (rc == DB_ROW) {
 		out->day = day;
-		out->size = sqlite3_column_int64(stmt, 0);
-		out->mtime_ms = sqlite3_column_int64(stmt, 1);
+		out->size = sql_column_int64(stmt, 0);
+		out->mtime_ms = sql_column_int64(stmt, 1);
 		rc = 0;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -557,7 +558,7 @@ void store_trail_release(struct store *st, int64_t day)
 int store_trail_days(struct store *st, store_day_fn fn, void *ctx)
 {
 	struct trail_day d;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = 0;
 
 	db_lock(st);
@@ -566,14 +567,14 @@ int store_trail_days(struct store *st, store_day_fn fn, void *ctx)
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(stmt, 1, oldest_day(st, store_now_ms()));
+	sql_bind_int64(stmt, 1, oldest_day(st, store_now_ms()));
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		d.day = sqlite3_column_int64(stmt, 0);
-		d.size = sqlite3_column_int64(stmt, 1);
-		d.mtime_ms = sqlite3_column_int64(stmt, 2);
+		d.day = sql_column_int64(stmt, 0);
+		d.size = sql_column_int64(stmt, 1);
+		d.mtime_ms = sql_column_int64(stmt, 2);
 		rc = fn(ctx, &d);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 out:
 	db_unlock(st);
 	return rc;
@@ -584,7 +585,7 @@ int store_trail_read(struct store *st, int64_t day, int64_t offset, char *buf,
 {
 	int64_t first = 0, limit = offset + (int64_t)size;
 	size_t done = 0;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = 0;
 
 	if (offset < 0)
@@ -595,12 +596,12 @@ int store_trail_read(struct store *st, int64_t day, int64_t offset, char *buf,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(stmt, 1, day);
-	sqlite3_bind_int64(stmt, 2, offset);
+	sql_bind_int64(stmt, 1, day);
+	sql_bind_int64(stmt, 2, offset);
 	rc = db_step(stmt);
 	if (rc == DB_ROW)
-		first = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
+		first = sql_column_int64(stmt, 0);
+	sql_reset(stmt);
 	if (rc < 0)
 		goto out;
 	stmt = db_stmt(st, SQL_RECORDS_FROM);
@@ -608,14 +609,14 @@ int store_trail_read(struct store *st, int64_t day, int64_t offset, char *buf,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(stmt, 1, day);
-	sqlite3_bind_int64(stmt, 2, first);
-	sqlite3_bind_int64(stmt, 3, limit);
+	sql_bind_int64(stmt, 1, day);
+	sql_bind_int64(stmt, 2, first);
+	sql_bind_int64(stmt, 3, limit);
 	/* A failure is an error, never a short read or an EOF. */
 	while ((rc = db_step(stmt)) == DB_ROW) {
-		int64_t off = sqlite3_column_int64(stmt, 0);
-		const char *rec = (const char *)sqlite3_column_text(stmt, 1);
-		int64_t len = sqlite3_column_bytes(stmt, 1);
+		int64_t off = sql_column_int64(stmt, 0);
+		const char *rec = (const char *)sql_column_text(stmt, 1);
+		int64_t len = sql_column_bytes(stmt, 1);
 		int64_t lo = offset + (int64_t)done;
 		int64_t hi = off + len < limit ? off + len : limit;
 
@@ -624,7 +625,7 @@ int store_trail_read(struct store *st, int64_t day, int64_t offset, char *buf,
 		memcpy(buf + done, rec + (lo - off), (size_t)(hi - lo));
 		done += (size_t)(hi - lo);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 out:
 	db_unlock(st);
 	return rc ? rc : (int)done;
@@ -657,7 +658,7 @@ static int emit_pending(struct store *st, const char *record, int64_t count,
 
 int trail_finish_pending(struct store *st, bool all, int64_t now_ms)
 {
-	sqlite3_stmt *due, *reset;
+	struct sql_stmt *due, *reset;
 	int rc;
 
 	rc = db_begin(st);
@@ -668,17 +669,17 @@ int trail_finish_pending(struct store *st, bool all, int64_t now_ms)
 		rc = -EIO;
 		goto fail;
 	}
-	sqlite3_bind_int(due, 1, all);
-	sqlite3_bind_int64(due, 2, now_ms - MS_PER_MINUTE);
+	sql_bind_int(due, 1, all);
+	sql_bind_int64(due, 2, now_ms - MS_PER_MINUTE);
 	while (!rc && (rc = db_step(due)) == DB_ROW) {
-		int64_t id = sqlite3_column_int64(due, 0);
-		const char *record = (const char *)sqlite3_column_text(due, 1);
-		int64_t count = sqlite3_column_int64(due, 2);
+		int64_t id = sql_column_int64(due, 0);
+		const char *record = (const char *)sql_column_text(due, 1);
+		int64_t count = sql_column_int64(due, 2);
 
 		rc = 0;
 		if (record && count > 0)
 			rc = emit_pending(st, record, count,
-					  sqlite3_column_int64(due, 3), now_ms);
+					  sql_column_int64(due, 3), now_ms);
 		if (rc || all)
 			continue;
 		reset = db_stmt(st, SQL_PENDING_RESET);
@@ -686,11 +687,11 @@ int trail_finish_pending(struct store *st, bool all, int64_t now_ms)
 			rc = -EIO;
 			break;
 		}
-		sqlite3_bind_int64(reset, 1, id);
-		sqlite3_bind_int64(reset, 2, now_ms);
+		sql_bind_int64(reset, 1, id);
+		sql_bind_int64(reset, 2, now_ms);
 		rc = db_exec_stmt(reset);
 	}
-	sqlite3_reset(due);
+	sql_reset(due);
 	if (!rc && all) {
 		reset = db_stmt(st, SQL_PENDING_DELETE_ALL);
 		rc = reset ? db_exec_stmt(reset) : -EIO;
@@ -707,7 +708,7 @@ int trail_pending_add(struct store *st, const struct trail_event *ev,
 		      int64_t *pending_id, int64_t count, int64_t bytes,
 		      int64_t now_ms)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	json_t *rec;
 	char *text_;
 	int rc;
@@ -718,9 +719,9 @@ int trail_pending_add(struct store *st, const struct trail_event *ev,
 		stmt = db_stmt(st, SQL_PENDING_ADD);
 		if (!stmt)
 			return -EIO;
-		sqlite3_bind_int64(stmt, 1, *pending_id);
-		sqlite3_bind_int64(stmt, 2, count);
-		sqlite3_bind_int64(stmt, 3, bytes);
+		sql_bind_int64(stmt, 1, *pending_id);
+		sql_bind_int64(stmt, 2, count);
+		sql_bind_int64(stmt, 3, bytes);
 		return db_exec_stmt(stmt);
 	}
 	rec = build_record(st, ev);
@@ -734,59 +735,59 @@ int trail_pending_add(struct store *st, const struct trail_event *ev,
 		free(text_);
 		return -EIO;
 	}
-	sqlite3_bind_text(stmt, 1, text_, -1, free);
-	sqlite3_bind_int64(stmt, 2, count);
-	sqlite3_bind_int64(stmt, 3, bytes);
-	sqlite3_bind_int64(stmt, 4, now_ms);
+	sql_bind_text_copy(stmt, 1, text_, -1);
+	free(text_);
+	sql_bind_int64(stmt, 2, count);
+	sql_bind_int64(stmt, 3, bytes);
+	sql_bind_int64(stmt, 4, now_ms);
 	rc = db_exec_stmt(stmt);
 	if (!rc)
-		*pending_id = sqlite3_last_insert_rowid(db_handle(st));
+		*pending_id = db_last_id(st);
 	return rc;
 }
 
 int trail_pending_close_locked(struct store *st, int64_t pending_id,
 			       int64_t now_ms)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_PENDING_GET);
+	struct sql_stmt *stmt = db_stmt(st, SQL_PENDING_GET);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, pending_id);
+	sql_bind_int64(stmt, 1, pending_id);
 	rc = db_step(stmt);
-	if (rc == DB_ROW && sqlite3_column_int64(stmt, 1))
-		rc = emit_pending(st,
-				  (const char *)sqlite3_column_text(stmt, 0),
-				  sqlite3_column_int64(stmt, 1),
-				  sqlite3_column_int64(stmt, 2), now_ms);
+	if (rc == DB_ROW && sql_column_int64(stmt, 1))
+		rc = emit_pending(st, (const char *)sql_column_text(stmt, 0),
+				  sql_column_int64(stmt, 1),
+				  sql_column_int64(stmt, 2), now_ms);
 	else if (rc == DB_ROW)
 		rc = 0;
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (rc)
 		return rc;
 	stmt = db_stmt(st, SQL_PENDING_DELETE);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, pending_id);
+	sql_bind_int64(stmt, 1, pending_id);
 	return db_exec_stmt(stmt);
 }
 
 /* Delete the records and the size of day file day. Lock held, tx open. */
 static int expire_day(struct store *st, int64_t day)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_EXPIRE_RECORDS);
+	struct sql_stmt *stmt = db_stmt(st, SQL_EXPIRE_RECORDS);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, day);
+	sql_bind_int64(stmt, 1, day);
 	rc = db_exec_stmt(stmt);
 	if (rc)
 		return rc;
 	stmt = db_stmt(st, SQL_EXPIRE_DAY);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, day);
+	sql_bind_int64(stmt, 1, day);
 	return db_exec_stmt(stmt);
 }
 
@@ -799,12 +800,12 @@ static int expire_days(struct store *st, int64_t oldest)
 {
 	int64_t *days = NULL, *bigger;
 	size_t i, n = 0, cap = 0;
-	sqlite3_stmt *stmt = db_stmt(st, SQL_EXPIRED_DAYS);
+	struct sql_stmt *stmt = db_stmt(st, SQL_EXPIRED_DAYS);
 	int rc = 0;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, oldest);
+	sql_bind_int64(stmt, 1, oldest);
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		rc = 0;
 		if (n == cap) {
@@ -816,9 +817,9 @@ static int expire_days(struct store *st, int64_t oldest)
 			}
 			days = bigger;
 		}
-		days[n++] = sqlite3_column_int64(stmt, 0);
+		days[n++] = sql_column_int64(stmt, 0);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	for (i = 0; i < n && !rc; i++)
 		if (!holds_has(db_holds(st, HOLD_TRAIL_DAY), days[i]))
 			rc = expire_day(st, days[i]);

@@ -53,7 +53,7 @@ static const char SQL_STATE[] =
 	" FROM trail_archive_state WHERE id = 1";
 static const char SQL_START[] =
 	"UPDATE trail_archive_state SET started = 1, last_log_ms = ?1,"
-	" digest_start_ms = ?1 WHERE id = 1 AND NOT started";
+	" digest_start_ms = ?1 WHERE id = 1 AND started = 0";
 static const char SQL_PENDING_RECORDS[] =
 	"SELECT id, record FROM trail_records WHERE id > ?1 ORDER BY id"
 	" LIMIT ?2";
@@ -142,9 +142,9 @@ static void archive_closing(struct store *st)
 		next(st);
 }
 
-static void copy_column(sqlite3_stmt *stmt, int col, char *out, size_t size)
+static void copy_column(struct sql_stmt *stmt, int col, char *out, size_t size)
 {
-	const char *s = (const char *)sqlite3_column_text(stmt, col);
+	const char *s = (const char *)sql_column_text(stmt, col);
 
 	snprintf(out, size, "%s", s ? s : "");
 }
@@ -152,29 +152,29 @@ static void copy_column(sqlite3_stmt *stmt, int col, char *out, size_t size)
 /* Read the delivery state. Lock held. 0 or -errno. */
 static int state_read(struct store *st, struct state *s)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_STATE);
+	struct sql_stmt *stmt = db_stmt(st, SQL_STATE);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		s->started = sqlite3_column_int(stmt, 0);
-		s->delivered_id = sqlite3_column_int64(stmt, 1);
-		s->last_log_ms = sqlite3_column_int64(stmt, 2);
-		s->digest_start_ms = sqlite3_column_int64(stmt, 3);
+		s->started = sql_column_int(stmt, 0);
+		s->delivered_id = sql_column_int64(stmt, 1);
+		s->last_log_ms = sql_column_int64(stmt, 2);
+		s->digest_start_ms = sql_column_int64(stmt, 3);
 		copy_column(stmt, 4, s->prev_key, sizeof(s->prev_key));
 		copy_column(stmt, 5, s->prev_hash, sizeof(s->prev_hash));
 		copy_column(stmt, 6, s->prev_signature,
 			    sizeof(s->prev_signature));
-		s->expired_count = sqlite3_column_int64(stmt, 7);
-		s->expired_first_day = sqlite3_column_int64(stmt, 8);
-		s->expired_last_day = sqlite3_column_int64(stmt, 9);
+		s->expired_count = sql_column_int64(stmt, 7);
+		s->expired_first_day = sql_column_int64(stmt, 8);
+		s->expired_last_day = sql_column_int64(stmt, 9);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = -EIO; /* the migration made the row: it cannot be gone */
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -342,7 +342,7 @@ struct batch {
 /* Read up to a log file's worth of records past delivered_id. Lock held. */
 static int batch_read(struct store *st, int64_t delivered_id, struct batch *b)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_PENDING_RECORDS);
+	struct sql_stmt *stmt = db_stmt(st, SQL_PENDING_RECORDS);
 	int rc;
 
 	if (!stmt)
@@ -350,12 +350,12 @@ static int batch_read(struct store *st, int64_t delivered_id, struct batch *b)
 	b->oldest_ms = INT64_MAX;
 	b->newest_ms = INT64_MIN;
 	rc = trail_archive_records_begin(&b->content);
-	sqlite3_bind_int64(stmt, 1, delivered_id);
-	sqlite3_bind_int(stmt, 2, LOG_FILE_MAX_RECORDS);
+	sql_bind_int64(stmt, 1, delivered_id);
+	sql_bind_int(stmt, 2, LOG_FILE_MAX_RECORDS);
 	while (!rc && b->content.len < LOG_FILE_MAX_BYTES &&
 	       (rc = db_step(stmt)) == DB_ROW) {
-		const char *line = (const char *)sqlite3_column_text(stmt, 1);
-		size_t len = (size_t)sqlite3_column_bytes(stmt, 1);
+		const char *line = (const char *)sql_column_text(stmt, 1);
+		size_t len = (size_t)sql_column_bytes(stmt, 1);
 		int64_t when;
 
 		rc = 0;
@@ -370,9 +370,9 @@ static int batch_read(struct store *st, int64_t delivered_id, struct batch *b)
 		rc = trail_archive_records_add(&b->content, b->count == 0, line,
 					       len);
 		b->count++;
-		b->last_id = sqlite3_column_int64(stmt, 0);
+		b->last_id = sql_column_int64(stmt, 0);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (rc == DB_DONE)
 		rc = 0;
 	if (!rc)
@@ -384,7 +384,7 @@ static int batch_read(struct store *st, int64_t delivered_id, struct batch *b)
 static int batch_commit(struct store *st, const struct batch *b,
 			const char *key, const char *hash, int64_t now_ms)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = db_begin(st);
 
 	if (rc)
@@ -392,18 +392,18 @@ static int batch_commit(struct store *st, const struct batch *b,
 	stmt = db_stmt(st, SQL_LOG_DELIVERED);
 	rc = stmt ? 0 : -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, b->last_id);
-		sqlite3_bind_int64(stmt, 2, now_ms);
+		sql_bind_int64(stmt, 1, b->last_id);
+		sql_bind_int64(stmt, 2, now_ms);
 		rc = db_exec_stmt(stmt);
 	}
 	stmt = rc ? NULL : db_stmt(st, SQL_LOG_INSERT);
 	if (!rc && !stmt)
 		rc = -EIO;
 	if (!rc) {
-		sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 3, b->oldest_ms);
-		sqlite3_bind_int64(stmt, 4, b->newest_ms);
+		sql_bind_text(stmt, 1, key, -1);
+		sql_bind_text(stmt, 2, hash, -1);
+		sql_bind_int64(stmt, 3, b->oldest_ms);
+		sql_bind_int64(stmt, 4, b->newest_ms);
 		rc = db_exec_stmt(stmt);
 	}
 	if (rc) {
@@ -467,14 +467,14 @@ out:
 /* Whether records wait past the mark. Lock held. */
 static int any_pending(struct store *st, int64_t delivered_id)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_ANY_PENDING);
+	struct sql_stmt *stmt = db_stmt(st, SQL_ANY_PENDING);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, delivered_id);
+	sql_bind_int64(stmt, 1, delivered_id);
 	rc = db_step(stmt);
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -504,7 +504,7 @@ static int deliver_logs(struct archive *a, int64_t now_ms, bool final,
 /* The log files delivered since the last digest, into d. Lock held. */
 static int logs_read(struct store *st, struct trail_digest *d, int64_t *last_id)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_LOGS);
+	struct sql_stmt *stmt = db_stmt(st, SQL_LOGS);
 	struct trail_digest_log *bigger;
 	size_t cap = 0;
 	int rc;
@@ -525,13 +525,13 @@ static int logs_read(struct store *st, struct trail_digest *d, int64_t *last_id)
 			d->logs = bigger;
 		}
 		l = &d->logs[d->nlogs++];
-		*last_id = sqlite3_column_int64(stmt, 0);
+		*last_id = sql_column_int64(stmt, 0);
 		copy_column(stmt, 1, l->key, sizeof(l->key));
 		copy_column(stmt, 2, l->hash, sizeof(l->hash));
-		l->oldest_ms = sqlite3_column_int64(stmt, 3);
-		l->newest_ms = sqlite3_column_int64(stmt, 4);
+		l->oldest_ms = sql_column_int64(stmt, 3);
+		l->newest_ms = sql_column_int64(stmt, 4);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc == DB_DONE ? 0 : rc;
 }
 
@@ -539,7 +539,7 @@ static int digest_commit(struct store *st, const struct trail_digest *d,
 			 int64_t last_log_id, const char *hash,
 			 const char *signature)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = db_begin(st);
 
 	if (rc)
@@ -547,18 +547,18 @@ static int digest_commit(struct store *st, const struct trail_digest *d,
 	stmt = db_stmt(st, SQL_LOGS_DIGESTED);
 	rc = stmt ? 0 : -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, last_log_id);
+		sql_bind_int64(stmt, 1, last_log_id);
 		rc = db_exec_stmt(stmt);
 	}
 	stmt = rc ? NULL : db_stmt(st, SQL_DIGEST_DELIVERED);
 	if (!rc && !stmt)
 		rc = -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, d->end_ms);
-		sqlite3_bind_text(stmt, 2, d->key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 3, hash, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 4, signature, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 5, d->expired_records);
+		sql_bind_int64(stmt, 1, d->end_ms);
+		sql_bind_text(stmt, 2, d->key, -1);
+		sql_bind_text(stmt, 3, hash, -1);
+		sql_bind_text(stmt, 4, signature, -1);
+		sql_bind_int64(stmt, 5, d->expired_records);
 		rc = db_exec_stmt(stmt);
 	}
 	if (rc) {
@@ -676,6 +676,63 @@ out:
 /* ---- the store's door ---- */
 
 /* The key beside the database: DB.trail-key.pem. */
+static const char SQL_FLEET_KEY_GET[] =
+	"SELECT value FROM fleet_settings WHERE name = 'trail-key'";
+static const char SQL_FLEET_KEY_PUT[] =
+	"INSERT OR IGNORE INTO fleet_settings (name, value)"
+	" VALUES ('trail-key', ?1)";
+
+/*
+ * The fleet's signing key, kept in its database (SPEC 17): whichever
+ * daemon delivers the archive signs with it, so that one public key
+ * verifies the whole chain. Made by the first daemon that needs it.
+ */
+static int load_fleet_key(struct store *st, trail_key **key, struct err *err)
+{
+	struct strbuf pem = STRBUF_INIT;
+	struct sql_stmt *stmt;
+	trail_key *made = NULL;
+	bool found;
+	int rc = db_begin(st);
+
+	if (rc)
+		goto out;
+	stmt = db_stmt(st, SQL_FLEET_KEY_GET);
+	rc = stmt ? db_step(stmt) : -EIO;
+	found = rc == DB_ROW;
+	if (found)
+		rc = strbuf_adds(&pem, sql_column_text(stmt, 0));
+	if (stmt)
+		sql_reset(stmt);
+	if (!rc && !found) { /* none yet: make it */
+		rc = trail_key_generate(2048, &made);
+		if (!rc)
+			rc = trail_key_private_pem(made, &pem);
+		stmt = rc ? NULL : db_stmt(st, SQL_FLEET_KEY_PUT);
+		if (stmt) {
+			sql_bind_text(stmt, 1, pem.buf, (int)pem.len);
+			rc = db_exec_stmt(stmt);
+		} else if (!rc) {
+			rc = -EIO;
+		}
+	}
+	if (rc) {
+		db_rollback(st);
+		goto out;
+	}
+	rc = db_commit(st);
+	if (!rc)
+		rc = trail_key_from_private_pem(pem.buf, pem.len, key);
+out:
+	if (rc)
+		err_set(err, "the fleet's signing key: %s",
+			rc == -EINVAL ? "not an RSA private key"
+				      : strerror(-rc));
+	trail_key_free(made);
+	strbuf_release(&pem);
+	return rc;
+}
+
 static int load_key(const char *db_path, trail_key **key, struct err *err)
 {
 	char path[PATH_MAX];
@@ -704,7 +761,18 @@ int store_trail_archive_check(const char *db_path, const char *region,
 			region);
 		return -EINVAL;
 	}
-	rc = load_key(db_path, &key, err);
+	if (store_db_is_postgres(db_path)) {
+		struct store *st;
+
+		/* The fleet's key is in its database (made if missing). */
+		rc = store_open(db_path, &st, err);
+		if (!rc) {
+			rc = load_fleet_key(st, &key, err);
+			store_close(st);
+		}
+	} else {
+		rc = load_key(db_path, &key, err);
+	}
 	trail_key_free(key);
 	if (rc)
 		err_prefix(err, "--trail-archive");
@@ -716,7 +784,7 @@ int store_trail_archive_configure(struct store *st, const char *db_path,
 {
 	struct archive *a = calloc(1, sizeof(*a));
 	struct err why = {""};
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	if (!a || !(a->dir = strdup(dir))) {
@@ -724,7 +792,8 @@ int store_trail_archive_configure(struct store *st, const char *db_path,
 		return -ENOMEM;
 	}
 	a->st = st;
-	rc = load_key(db_path, &a->key, err);
+	rc = db_engine(st) == DB_POSTGRES ? load_fleet_key(st, &a->key, err)
+					  : load_key(db_path, &a->key, err);
 	if (!rc && trail_key_fingerprint(a->key, a->fingerprint)) {
 		err_set(err, "cannot take the key's fingerprint");
 		rc = -EIO;
@@ -737,7 +806,7 @@ int store_trail_archive_configure(struct store *st, const char *db_path,
 		stmt = db_stmt(st, SQL_START);
 		rc = stmt ? 0 : -EIO;
 		if (!rc) {
-			sqlite3_bind_int64(stmt, 1, store_now_ms());
+			sql_bind_int64(stmt, 1, store_now_ms());
 			rc = db_exec_stmt(stmt);
 		}
 		if (rc)

@@ -33,7 +33,8 @@
 
 static const char SQL_STATE_ENSURE[] =
 	"INSERT OR IGNORE INTO trail_insight_state"
-	" (id, first_minute, judged_minute) VALUES (1, ?1, ?1 - 1)";
+	" (id, first_minute, judged_minute)"
+	" VALUES (1, ?1, CAST(?1 AS BIGINT) - 1)";
 static const char SQL_STATE_GET[] =
 	"SELECT first_minute, judged_minute FROM trail_insight_state"
 	" WHERE id = 1";
@@ -46,13 +47,14 @@ static const char SQL_KEY_PUT[] =
 static const char SQL_MINUTE_ADD[] =
 	"INSERT INTO trail_insight_minutes (key_id, minute, calls, errors)"
 	" VALUES (?1, ?2, 1, ?3) ON CONFLICT (key_id, minute)"
-	" DO UPDATE SET calls = calls + 1, errors = errors + ?3";
+	" DO UPDATE SET calls = trail_insight_minutes.calls + 1,"
+	" errors = trail_insight_minutes.errors + ?3";
 static const char SQL_ATTRIBUTION_ADD[] =
 	"INSERT INTO trail_insight_attributions"
 	" (key_id, minute, attribute, value, error, count)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, 1)"
 	" ON CONFLICT (key_id, attribute, minute, value, error)"
-	" DO UPDATE SET count = count + 1";
+	" DO UPDATE SET count = trail_insight_attributions.count + 1";
 static const char SQL_OPEN_COUNT[] = "SELECT count(*) FROM trail_insight_open";
 static const char SQL_NEXT_COUNTED[] =
 	"SELECT min(minute) FROM trail_insight_minutes"
@@ -125,11 +127,11 @@ static int64_t minute_of(int64_t ms)
 /* Begin the history at minute unless it has begun. Lock held. */
 static int state_ensure(struct store *st, int64_t minute)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_STATE_ENSURE);
+	struct sql_stmt *stmt = db_stmt(st, SQL_STATE_ENSURE);
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, minute);
+	sql_bind_int64(stmt, 1, minute);
 	return db_exec_stmt(stmt);
 }
 
@@ -167,16 +169,15 @@ static void identity_arn(struct store *st, json_t *rec, char out[ARN_MAX])
 static int attribution_add(struct store *st, int64_t key_id, int64_t minute,
 			   int attribute, const char *value, bool error)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_ATTRIBUTION_ADD);
+	struct sql_stmt *stmt = db_stmt(st, SQL_ATTRIBUTION_ADD);
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, key_id);
-	sqlite3_bind_int64(stmt, 2, minute);
-	sqlite3_bind_int(stmt, 3, attribute);
-	sqlite3_bind_text(stmt, 4, value ? value : NO_VALUE, -1,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_int(stmt, 5, error);
+	sql_bind_int64(stmt, 1, key_id);
+	sql_bind_int64(stmt, 2, minute);
+	sql_bind_int(stmt, 3, attribute);
+	sql_bind_text_copy(stmt, 4, value ? value : NO_VALUE, -1);
+	sql_bind_int(stmt, 5, error);
 	return db_exec_stmt(stmt);
 }
 
@@ -185,7 +186,7 @@ int trail_insights_count_locked(struct store *st, json_t *rec, int64_t now_ms)
 	int64_t minute = minute_of(now_ms), key_id;
 	const char *error_code;
 	char arn[ARN_MAX];
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	bool error;
 	int rc;
 
@@ -199,19 +200,17 @@ int trail_insights_count_locked(struct store *st, json_t *rec, int64_t now_ms)
 	stmt = db_stmt(st, SQL_KEY_PUT);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, member(rec, "eventSource"), -1,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, member(rec, "eventName"), -1,
-			  SQLITE_TRANSIENT);
+	sql_bind_text_copy(stmt, 1, member(rec, "eventSource"), -1);
+	sql_bind_text_copy(stmt, 2, member(rec, "eventName"), -1);
 	key_id = db_step_id(stmt);
 	if (key_id < 0)
 		return key_id == -ENOENT ? -EIO : (int)key_id;
 	stmt = db_stmt(st, SQL_MINUTE_ADD);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, key_id);
-	sqlite3_bind_int64(stmt, 2, minute);
-	sqlite3_bind_int(stmt, 3, error);
+	sql_bind_int64(stmt, 1, key_id);
+	sql_bind_int64(stmt, 2, minute);
+	sql_bind_int(stmt, 3, error);
 	rc = db_exec_stmt(stmt);
 	identity_arn(st, rec, arn);
 	if (!rc)
@@ -253,12 +252,12 @@ static void key_list_release(struct key_list *l)
 /* The keys to judge at minute into out. Lock held. */
 static int keys_at(struct store *st, int64_t minute, struct key_list *out)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_KEYS_AT);
+	struct sql_stmt *stmt = db_stmt(st, SQL_KEYS_AT);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, minute);
+	sql_bind_int64(stmt, 1, minute);
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		struct key_minute *k;
 
@@ -275,20 +274,18 @@ static int keys_at(struct store *st, int64_t minute, struct key_list *out)
 			out->cap = cap;
 		}
 		k = &out->v[out->n];
-		k->id = sqlite3_column_int64(stmt, 0);
-		k->source = strdup((const char *)sqlite3_column_text(stmt, 1));
-		k->name = strdup((const char *)sqlite3_column_text(stmt, 2));
-		k->count[TRAIL_INSIGHTS_CALL_RATE] =
-			sqlite3_column_int64(stmt, 3);
-		k->count[TRAIL_INSIGHTS_ERROR_RATE] =
-			sqlite3_column_int64(stmt, 4);
+		k->id = sql_column_int64(stmt, 0);
+		k->source = strdup((const char *)sql_column_text(stmt, 1));
+		k->name = strdup((const char *)sql_column_text(stmt, 2));
+		k->count[TRAIL_INSIGHTS_CALL_RATE] = sql_column_int64(stmt, 3);
+		k->count[TRAIL_INSIGHTS_ERROR_RATE] = sql_column_int64(stmt, 4);
 		out->n++;
 		if (!k->source || !k->name) {
 			rc = -ENOMEM;
 			break;
 		}
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc < 0 ? rc : 0;
 }
 
@@ -299,21 +296,21 @@ static int keys_at(struct store *st, int64_t minute, struct key_list *out)
 static int window_of(struct store *st, int64_t key_id, int64_t from, int64_t to,
 		     struct trail_insights_window out[TRAIL_INSIGHTS_TYPES])
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_WINDOW);
+	struct sql_stmt *stmt = db_stmt(st, SQL_WINDOW);
 	int rc, i;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, key_id);
-	sqlite3_bind_int64(stmt, 2, from);
-	sqlite3_bind_int64(stmt, 3, to);
+	sql_bind_int64(stmt, 1, key_id);
+	sql_bind_int64(stmt, 2, from);
+	sql_bind_int64(stmt, 3, to);
 	rc = db_step(stmt);
 	for (i = 0; rc == DB_ROW && i < TRAIL_INSIGHTS_TYPES; i++)
 		out[i] = (struct trail_insights_window){
 			to > from ? to - from : 0,
-			sqlite3_column_double(stmt, 2 * i),
-			sqlite3_column_double(stmt, 2 * i + 1)};
-	sqlite3_reset(stmt);
+			sql_column_double(stmt, 2 * i),
+			sql_column_double(stmt, 2 * i + 1)};
+	sql_reset(stmt);
 	return rc == DB_ROW ? 0 : rc == DB_DONE ? -EIO : rc;
 }
 
@@ -352,16 +349,16 @@ static int attribution_counts(struct store *st, int64_t key_id, int attribute,
 			      enum trail_insights_type type,
 			      struct attribution_values *out)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_ATTRIBUTION_COUNTS);
+	struct sql_stmt *stmt = db_stmt(st, SQL_ATTRIBUTION_COUNTS);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, key_id);
-	sqlite3_bind_int(stmt, 2, attribute);
-	sqlite3_bind_int64(stmt, 3, from);
-	sqlite3_bind_int64(stmt, 4, to);
-	sqlite3_bind_int(stmt, 5, type == TRAIL_INSIGHTS_ERROR_RATE);
+	sql_bind_int64(stmt, 1, key_id);
+	sql_bind_int(stmt, 2, attribute);
+	sql_bind_int64(stmt, 3, from);
+	sql_bind_int64(stmt, 4, to);
+	sql_bind_int(stmt, 5, type == TRAIL_INSIGHTS_ERROR_RATE);
 	while ((rc = db_step(stmt)) == DB_ROW) {
 		char *value;
 
@@ -377,15 +374,15 @@ static int attribution_counts(struct store *st, int64_t key_id, int attribute,
 			out->v = v;
 			out->cap = cap;
 		}
-		value = strdup((const char *)sqlite3_column_text(stmt, 0));
+		value = strdup((const char *)sql_column_text(stmt, 0));
 		if (!value) {
 			rc = -ENOMEM;
 			break;
 		}
 		out->v[out->n++] = (struct trail_insights_count){
-			value, sqlite3_column_int64(stmt, 1)};
+			value, sql_column_int64(stmt, 1)};
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc < 0 ? rc : 0;
 }
 
@@ -452,27 +449,27 @@ struct open_insight {
 static int open_get(struct store *st, int64_t key_id,
 		    enum trail_insights_type type, struct open_insight *out)
 {
-	sqlite3_stmt *stmt = db_stmt(st, SQL_OPEN_GET);
+	struct sql_stmt *stmt = db_stmt(st, SQL_OPEN_GET);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, key_id);
-	sqlite3_bind_int(stmt, 2, (int)type);
+	sql_bind_int64(stmt, 1, key_id);
+	sql_bind_int(stmt, 2, (int)type);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		const char *id = (const char *)sqlite3_column_text(stmt, 0);
+		const char *id = (const char *)sql_column_text(stmt, 0);
 
 		snprintf(out->shared_id, sizeof(out->shared_id), "%s",
 			 id ? id : "");
-		out->start_minute = sqlite3_column_int64(stmt, 1);
-		out->baseline_average = sqlite3_column_double(stmt, 2);
-		out->baseline_minutes = sqlite3_column_int64(stmt, 3);
+		out->start_minute = sql_column_int64(stmt, 1);
+		out->baseline_average = sql_column_double(stmt, 2);
+		out->baseline_minutes = sql_column_int64(stmt, 3);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = -ENOENT;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -493,7 +490,7 @@ static int insight_start(struct store *st, const struct key_minute *k,
 		.baseline_duration = b->minutes,
 	};
 	struct attributions a = {0};
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	char shared_id[37];
 	uuid_t uuid;
 	int rc;
@@ -510,12 +507,12 @@ static int insight_start(struct store *st, const struct key_minute *k,
 	stmt = db_stmt(st, SQL_OPEN_PUT);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, k->id);
-	sqlite3_bind_int(stmt, 2, (int)type);
-	sqlite3_bind_text(stmt, 3, shared_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, minute);
-	sqlite3_bind_double(stmt, 5, b->mean);
-	sqlite3_bind_int64(stmt, 6, b->minutes);
+	sql_bind_int64(stmt, 1, k->id);
+	sql_bind_int(stmt, 2, (int)type);
+	sql_bind_text_copy(stmt, 3, shared_id, -1);
+	sql_bind_int64(stmt, 4, minute);
+	sql_bind_double(stmt, 5, b->mean);
+	sql_bind_int64(stmt, 6, b->minutes);
 	return db_exec_stmt(stmt);
 }
 
@@ -540,7 +537,7 @@ static int insight_end(struct store *st, const struct key_minute *k,
 		.baseline_duration = o->baseline_minutes,
 	};
 	struct attributions a = {0};
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	if (d.insight_duration < 1)
@@ -560,8 +557,8 @@ static int insight_end(struct store *st, const struct key_minute *k,
 	stmt = db_stmt(st, SQL_OPEN_DELETE);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, k->id);
-	sqlite3_bind_int(stmt, 2, (int)type);
+	sql_bind_int64(stmt, 1, k->id);
+	sql_bind_int(stmt, 2, (int)type);
 	return db_exec_stmt(stmt);
 }
 
@@ -606,7 +603,7 @@ static int judge_minute(struct store *st, int64_t minute, int64_t first_minute,
 			int64_t now_ms)
 {
 	struct key_list keys = {0};
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	size_t i;
 	int rc;
 
@@ -619,7 +616,7 @@ static int judge_minute(struct store *st, int64_t minute, int64_t first_minute,
 	stmt = db_stmt(st, SQL_STATE_JUDGED);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, minute);
+	sql_bind_int64(stmt, 1, minute);
 	return db_exec_stmt(stmt);
 }
 
@@ -627,25 +624,24 @@ static int judge_minute(struct store *st, int64_t minute, int64_t first_minute,
 static int select_int(struct store *st, const char *sql, int64_t a, int64_t b,
 		      int64_t fallback, int64_t *out)
 {
-	sqlite3_stmt *stmt = db_stmt(st, sql);
+	struct sql_stmt *stmt = db_stmt(st, sql);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	if (sqlite3_bind_parameter_count(stmt) >= 1)
-		sqlite3_bind_int64(stmt, 1, a);
-	if (sqlite3_bind_parameter_count(stmt) >= 2)
-		sqlite3_bind_int64(stmt, 2, b);
+	if (sql_bind_parameter_count(stmt) >= 1)
+		sql_bind_int64(stmt, 1, a);
+	if (sql_bind_parameter_count(stmt) >= 2)
+		sql_bind_int64(stmt, 2, b);
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		*out = sqlite3_column_type(stmt, 0) == SQLITE_NULL
-			       ? fallback
-			       : sqlite3_column_int64(stmt, 0);
+		*out = sql_column_is_null(stmt, 0) ? fallback
+						   : sql_column_int64(stmt, 0);
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = -EIO;
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -657,7 +653,7 @@ static int select_int(struct store *st, const char *sql, int64_t a, int64_t b,
 static int next_minute(struct store *st, int64_t current, int64_t *minute,
 		       int64_t *first_minute)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int64_t judged, open, counted;
 	int rc;
 
@@ -669,10 +665,10 @@ static int next_minute(struct store *st, int64_t current, int64_t *minute,
 		return -EIO;
 	rc = db_step(stmt);
 	if (rc == DB_ROW) {
-		*first_minute = sqlite3_column_int64(stmt, 0);
-		judged = sqlite3_column_int64(stmt, 1);
+		*first_minute = sql_column_int64(stmt, 0);
+		judged = sql_column_int64(stmt, 1);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (rc != DB_ROW)
 		return rc == DB_DONE ? -EIO : rc;
 	if (judged + 1 >= current)
@@ -694,7 +690,7 @@ static int next_minute(struct store *st, int64_t current, int64_t *minute,
 	stmt = db_stmt(st, SQL_STATE_JUDGED);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, current - 1);
+	sql_bind_int64(stmt, 1, current - 1);
 	rc = db_exec_stmt(stmt);
 	return rc ? rc : -ENOENT;
 }
@@ -707,7 +703,7 @@ static int next_minute(struct store *st, int64_t current, int64_t *minute,
 static int prune(struct store *st, int64_t current)
 {
 	int64_t keep = current - db_trail(st)->insights_baseline_min, oldest;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	rc = select_int(st, SQL_OPEN_OLDEST, 0, 0, keep, &oldest);
@@ -718,13 +714,13 @@ static int prune(struct store *st, int64_t current)
 	stmt = db_stmt(st, SQL_PRUNE_MINUTES);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, keep);
+	sql_bind_int64(stmt, 1, keep);
 	rc = db_exec_stmt(stmt);
 	stmt = rc ? NULL : db_stmt(st, SQL_PRUNE_ATTRIBUTIONS);
 	if (!rc && !stmt)
 		return -EIO;
 	if (!rc) {
-		sqlite3_bind_int64(stmt, 1, keep);
+		sql_bind_int64(stmt, 1, keep);
 		rc = db_exec_stmt(stmt);
 	}
 	stmt = rc ? NULL : db_stmt(st, SQL_PRUNE_KEYS);

@@ -141,22 +141,22 @@ static struct trail_event event(const struct tree_desc *t, const char *api,
 static int64_t dir_id(struct store *st, const struct tree_desc *t,
 		      const char *name, struct node_attr *attr)
 {
-	sqlite3_stmt *stmt = db_stmt(st, t->sql_get);
+	struct sql_stmt *stmt = db_stmt(st, t->sql_get);
 	int64_t id;
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, name, -1);
 	rc = db_step(stmt);
 	if (rc != DB_ROW) {
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 		return rc < 0 ? rc : -ENOENT;
 	}
-	id = sqlite3_column_int64(stmt, 0);
+	id = sql_column_int64(stmt, 0);
 	if (attr)
 		db_read_attr(stmt, 1, attr);
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return id;
 }
 
@@ -256,15 +256,15 @@ int store_dir_get(struct store *st, enum tree tree, const char *name,
 static int has_file(struct store *st, const struct tree_desc *t,
 		    int64_t parent_id, const char *name)
 {
-	sqlite3_stmt *stmt = db_stmt(st, t->sql_file_named);
+	struct sql_stmt *stmt = db_stmt(st, t->sql_file_named);
 	int rc;
 
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, parent_id);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sql_bind_int64(stmt, 1, parent_id);
+	sql_bind_text(stmt, 2, name, -1);
 	rc = db_step(stmt);
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -284,7 +284,7 @@ static int make_dimension_chain(struct store *st, const char *dir, mode_t mode,
 	struct dimension_path dp;
 	struct node_attr ns_attr;
 	struct err ignored;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int64_t id;
 	size_t k;
 	int rc;
@@ -325,8 +325,8 @@ static int make_dimension_chain(struct store *st, const char *dir, mode_t mode,
 			rc = -EIO;
 			goto out;
 		}
-		sqlite3_bind_text(stmt, 1, level.buf, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, parent.buf, -1, SQLITE_STATIC);
+		sql_bind_text(stmt, 1, level.buf, -1);
+		sql_bind_text(stmt, 2, parent.buf, -1);
 		db_bind_owner(stmt, 3, who, mode, store_now_ms());
 		rc = db_exec_stmt(stmt);
 		if (rc)
@@ -346,7 +346,7 @@ int store_dir_create(struct store *st, enum tree tree, const char *name,
 	struct trail_event ev = event(t, t->dir_create, name, NULL, who);
 	char parent[PATH_MAX] = "";
 	const char *slash = strrchr(name, '/');
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	rc = db_begin(st);
@@ -391,8 +391,8 @@ int store_dir_create(struct store *st, enum tree tree, const char *name,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, parent, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, name, -1);
+	sql_bind_text(stmt, 2, parent, -1);
 	db_bind_owner(stmt, 3, who, mode, store_now_ms());
 	rc = db_exec_stmt(stmt);
 	if (rc == -EEXIST)
@@ -407,7 +407,7 @@ static int dir_delete_once(struct store *st, enum tree tree, const char *name,
 {
 	const struct tree_desc *t = &TREES[tree];
 	struct trail_event ev = event(t, t->dir_delete, name, NULL, who);
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int64_t id;
 	int rc;
 
@@ -424,10 +424,10 @@ static int dir_delete_once(struct store *st, enum tree tree, const char *name,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, id);
+	sql_bind_text(stmt, 1, name, -1);
+	sql_bind_int64(stmt, 2, id);
 	rc = db_step(stmt);
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	if (rc < 0)
 		goto out;
 	if (rc == DB_ROW) {
@@ -441,7 +441,7 @@ static int dir_delete_once(struct store *st, enum tree tree, const char *name,
 		goto out;
 	}
 	db_note_removal(st);
-	sqlite3_bind_int64(stmt, 1, id);
+	sql_bind_int64(stmt, 1, id);
 	rc = db_exec_stmt(stmt);
 out:
 	return trail_finish_change(st, rc, &ev, err);
@@ -450,7 +450,7 @@ out:
 int store_dir_subdirs(struct store *st, enum tree tree, const char *name,
 		      int64_t *count)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = -EIO;
 	struct memo_value v = {0};
 
@@ -462,15 +462,15 @@ int store_dir_subdirs(struct store *st, enum tree tree, const char *name,
 	}
 	stmt = db_stmt(st, TREES[tree].sql_count_children);
 	if (stmt) {
-		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+		sql_bind_text(stmt, 1, name, -1);
 		rc = db_step(stmt);
 		if (rc == DB_ROW) {
-			*count = v.n = sqlite3_column_int64(stmt, 0);
+			*count = v.n = sql_column_int64(stmt, 0);
 			rc = 0;
 		} else if (rc == DB_DONE) {
 			rc = -EIO; /* count(*) always has a row */
 		}
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 	}
 	if (!rc)
 		memo_put(db_memo(st), MEMO_SUBDIRS, tree, name, NULL, &v);
@@ -483,7 +483,7 @@ static const char SQL_TOP_TIMES[] =
 
 int store_top_times(struct store *st, const char *top, struct node_attr *out)
 {
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc = -EIO;
 	struct memo_value v = {0};
 
@@ -498,16 +498,16 @@ int store_top_times(struct store *st, const char *top, struct node_attr *out)
 	}
 	stmt = db_stmt(st, SQL_TOP_TIMES);
 	if (stmt) {
-		sqlite3_bind_text(stmt, 1, top, -1, SQLITE_STATIC);
+		sql_bind_text(stmt, 1, top, -1);
 		rc = db_step(stmt);
 		if (rc == DB_ROW) {
 			out->ctime_ms = v.attr.ctime_ms =
-				sqlite3_column_int64(stmt, 0);
+				sql_column_int64(stmt, 0);
 			out->mtime_ms = v.attr.mtime_ms =
-				sqlite3_column_int64(stmt, 1);
+				sql_column_int64(stmt, 1);
 		}
 		rc = rc == DB_ROW ? 0 : rc == DB_DONE ? -ENOENT : rc;
-		sqlite3_reset(stmt);
+		sql_reset(stmt);
 	}
 	v.rc = rc;
 	if (rc == 0 || rc == -ENOENT)
@@ -517,14 +517,14 @@ int store_top_times(struct store *st, const char *top, struct node_attr *out)
 }
 
 /* Call fn for each row of stmt: column 0 a name, then the attributes. */
-static int list_rows(sqlite3_stmt *stmt, bool is_dir, store_list_fn fn,
+static int list_rows(struct sql_stmt *stmt, bool is_dir, store_list_fn fn,
 		     void *ctx)
 {
 	struct node_attr attr;
 	int rc = 0;
 
 	while (!rc && (rc = db_step(stmt)) == DB_ROW) {
-		const char *name = (const char *)sqlite3_column_text(stmt, 0);
+		const char *name = (const char *)sql_column_text(stmt, 0);
 		const char *slash;
 
 		rc = 0;
@@ -535,7 +535,7 @@ static int list_rows(sqlite3_stmt *stmt, bool is_dir, store_list_fn fn,
 		db_read_attr(stmt, 1, &attr);
 		rc = fn(ctx, slash ? slash + 1 : name, is_dir, &attr);
 	}
-	sqlite3_reset(stmt);
+	sql_reset(stmt);
 	return rc;
 }
 
@@ -543,7 +543,7 @@ int store_dir_list(struct store *st, enum tree tree, const char *name,
 		   store_list_fn fn, void *ctx)
 {
 	const struct tree_desc *t = &TREES[tree];
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int64_t id = 0;
 	int rc;
 
@@ -560,7 +560,7 @@ int store_dir_list(struct store *st, enum tree tree, const char *name,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, name, -1);
 	rc = list_rows(stmt, true, fn, ctx);
 	if (rc || !*name)
 		goto out;
@@ -569,7 +569,7 @@ int store_dir_list(struct store *st, enum tree tree, const char *name,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(stmt, 1, id);
+	sql_bind_int64(stmt, 1, id);
 	rc = list_rows(stmt, false, fn, ctx);
 out:
 	db_unlock(st);
@@ -583,7 +583,7 @@ int tree_file_create(struct store *st, enum tree tree, const char *dir,
 	const struct tree_desc *t = &TREES[tree];
 	struct trail_event ev = event(t, t->file_create, dir, name, who);
 	char child[PATH_MAX + NAME_MAX_BYTES + 2];
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int64_t dir_id_, child_id;
 	int rc;
 
@@ -633,12 +633,12 @@ int tree_file_create(struct store *st, enum tree tree, const char *dir,
 		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(stmt, 1, dir_id_);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sql_bind_int64(stmt, 1, dir_id_);
+	sql_bind_text(stmt, 2, name, -1);
 	db_bind_owner(stmt, 3, who, mode, now_ms);
 	rc = db_exec_stmt(stmt);
 	if (!rc)
-		*id = sqlite3_last_insert_rowid(db_handle(st));
+		*id = db_last_id(st);
 out:
 	return trail_finish_change(st, rc, &ev, err);
 }
@@ -650,7 +650,7 @@ int tree_series_make_locked(struct store *st, const char *dir, const char *name,
 	const struct tree_desc *t = &TREES[TREE_NAMESPACES];
 	struct caller who = {.uid = owner->uid, .gid = owner->gid};
 	char child[PATH_MAX + NAME_MAX_BYTES + 2];
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int64_t dir_id_, child_id;
 	int rc;
 
@@ -667,12 +667,12 @@ int tree_series_make_locked(struct store *st, const char *dir, const char *name,
 	stmt = db_stmt(st, t->sql_file_insert);
 	if (!stmt)
 		return -EIO;
-	sqlite3_bind_int64(stmt, 1, dir_id_);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sql_bind_int64(stmt, 1, dir_id_);
+	sql_bind_text(stmt, 2, name, -1);
 	db_bind_owner(stmt, 3, &who, owner->mode, now_ms);
 	rc = db_exec_stmt(stmt);
 	if (!rc)
-		*id = sqlite3_last_insert_rowid(db_handle(st));
+		*id = db_last_id(st);
 	return rc;
 }
 
@@ -731,7 +731,7 @@ static int file_delete_once(struct store *st, enum tree tree, const char *dir,
 	const struct tree_desc *t = &TREES[tree];
 	struct trail_event ev = event(t, t->file_delete, dir, name, who);
 	int64_t stream_id = 0;
-	sqlite3_stmt *stmt;
+	struct sql_stmt *stmt;
 	int rc;
 
 	rc = db_begin(st);
@@ -749,10 +749,10 @@ static int file_delete_once(struct store *st, enum tree tree, const char *dir,
 		goto out;
 	}
 	db_note_removal(st);
-	sqlite3_bind_text(stmt, 1, dir, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sql_bind_text(stmt, 1, dir, -1);
+	sql_bind_text(stmt, 2, name, -1);
 	rc = db_exec_stmt(stmt);
-	if (!rc && sqlite3_changes(db_handle(st)) == 0)
+	if (!rc && db_changes(st) == 0)
 		rc = -ENOENT;
 out:
 	rc = trail_finish_change(st, rc, &ev, err);

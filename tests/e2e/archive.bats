@@ -111,6 +111,14 @@ signing_string() {
 
 @test "the key is made beside the database with mode 0600, its public half in DIR" {
 	session App
+	if on_postgres; then
+		# a fleet's key is its database's, whichever daemon signs
+		psql -X -qAt "$DB" -c "SELECT value FROM fleet_settings WHERE name = 'trail-key'" \
+			>"$BATS_TEST_TMPDIR/key.pem"
+		diff <(openssl rsa -in "$BATS_TEST_TMPDIR/key.pem" -pubout 2>/dev/null) \
+			"$ARCH/monfs-public-key.pem"
+		return
+	fi
 	[ -f "$DB.trail-key.pem" ]
 	assert_equal "$(stat -c %a "$DB.trail-key.pem")" 600
 	openssl rsa -in "$DB.trail-key.pem" -check -noout >/dev/null 2>&1
@@ -257,6 +265,18 @@ signing_string() {
 }
 
 @test "a corrupted key file: the daemon refuses to start, and the key is kept as it was" {
+	if on_postgres; then
+		# a fleet's key is a row of its database
+		mount_monfs
+		unmount_monfs
+		psql -X -q "$DB" -c "INSERT INTO fleet_settings VALUES ('trail-key', 'not a key')"
+		run_monfs_to_exit "$MNT" -- --db "$DB" "$MNT" --trail-archive "$ARCH"
+		[ "$status" -ne 0 ]
+		assert_contains "$output" "the fleet's signing key: not an RSA private key"
+		assert_not_mounted "$MNT"
+		assert_equal "$(psql -X -qAt "$DB" -c "SELECT value FROM fleet_settings WHERE name = 'trail-key'")" "not a key"
+		return
+	fi
 	echo "not a key" >"$DB.trail-key.pem"
 	run_monfs_to_exit "$MNT" -- --db "$DB" "$MNT" --trail-archive "$ARCH"
 	[ "$status" -ne 0 ]

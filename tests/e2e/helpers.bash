@@ -33,12 +33,32 @@ MONFS_MNTS=()
 # Mounting and unmounting
 
 # monfs_paths: set MNT, DB and LOG for this test and make the mount point.
+# With MONFS_TEST_PG (a cluster of tests/support/pg-cluster, which
+# tests/run-all starts for the fleet's run), DB is a new PostgreSQL
+# database of this test's instead of a sqlite file (SPEC 17).
 monfs_paths() {
 	MNT="$BATS_TEST_TMPDIR/mnt"
 	DB="$BATS_TEST_TMPDIR/monfs.db"
 	LOG="$BATS_TEST_TMPDIR/monfs.log"
 	mkdir -p "$MNT"
 	: >>"$LOG"
+	if [ -n "${MONFS_TEST_PG:-}" ]; then
+		DB=$(fresh_pg_database) || return 1
+	fi
+}
+
+# fresh_pg_database: make an empty database in the MONFS_TEST_PG cluster
+# and print the connection string monfs takes for it.
+fresh_pg_database() {
+	local name="t_$(date +%s%N)_$$_${RANDOM}"
+	psql -X -q -h "$MONFS_TEST_PG" -U monfs -d postgres \
+		-c "CREATE DATABASE $name" >&2 || return 1
+	echo "postgresql:///$name?host=$MONFS_TEST_PG&user=monfs"
+}
+
+# on_postgres: true in the fleet's run of a suite (MONFS_TEST_PG set).
+on_postgres() {
+	[ -n "${MONFS_TEST_PG:-}" ]
 }
 
 # process_alive PID: true while PID runs (a zombie counts as gone).
