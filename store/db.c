@@ -631,30 +631,26 @@ int db_fleet_join(struct store *st)
 bool store_leads(struct store *st)
 {
 	struct sql_stmt *stmt;
-	bool leads;
+	bool up, leads;
 
 	if (!st->pg)
 		return true;
 	db_lock(st);
+	up = pg_check(st->pg) == 0 && !db_in_transaction(st);
 	/* A new session (a reconnection) is a member again. */
-	if (st->member_session && pg_check(st->pg) == 0 &&
-	    st->member_session != pg_generation(st->pg) &&
-	    !db_in_transaction(st))
+	if (up && st->member_session &&
+	    st->member_session != pg_generation(st->pg))
 		join_locked(st);
 	/* A session lock lives as long as the session that took it. */
-	leads = st->lead_session && pg_check(st->pg) == 0 &&
-		st->lead_session == pg_generation(st->pg);
-	if (!leads && !db_in_transaction(st) && pg_check(st->pg) == 0) {
+	leads = up && st->lead_session == pg_generation(st->pg);
+	if (up && !leads) {
 		stmt = db_stmt(st, SQL_TAKE_LEAD);
-		if (stmt && db_step(stmt) == DB_ROW &&
-		    sql_column_int(stmt, 0)) {
+		if (stmt && db_step_id(stmt) == 1) {
 			st->lead_session = pg_generation(st->pg);
 			leads = true;
 			fprintf(stderr, "monfs: this daemon now does the "
 					"fleet's once-only work\n");
 		}
-		if (stmt)
-			sql_reset(stmt);
 	}
 	if (!leads && st->lead_session) {
 		st->lead_session = 0;

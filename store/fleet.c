@@ -27,23 +27,18 @@ static const char SQL_SETTING_PUT[] =
 static const char SQL_FIRST[] = "SELECT pg_try_advisory_lock(7262063)";
 static const char SQL_FIRST_DONE[] = "SELECT pg_advisory_unlock(7262063)";
 
-/* Run one of the statements above that returns one row. 0 or -errno. */
-static int run_one(struct store *st, const char *sql, bool *value)
+/*
+ * One of the lock calls above (db_step_id): 1 or 0 for its boolean
+ * answer, or -errno.
+ */
+static int lock_call(struct store *st, const char *sql)
 {
 	struct sql_stmt *stmt = db_stmt(st, sql);
-	int rc = stmt ? db_step(stmt) : -EIO;
+	int64_t v = stmt ? db_step_id(stmt) : -EIO;
 
-	if (rc == DB_ROW) {
-		if (value)
-			*value = sql_column_int(stmt, 0) != 0;
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = -EIO;
-	}
-	if (stmt)
-		sql_reset(stmt);
-	return rc;
+	return v == -ENOENT ? -EIO : (int)v;
 }
+
 static const char SQL_SETTING_GET[] =
 	"SELECT value FROM fleet_settings WHERE name = ?1";
 
@@ -99,10 +94,13 @@ int store_fleet_settle(struct store *st, const struct store_setting *set,
 		return 0;
 	/* Under the fleet's write lock: one starting daemon at a time. */
 	rc = db_begin(st);
-	if (!rc)
-		rc = run_one(st, SQL_FIRST, &first);
+	if (!rc) {
+		rc = lock_call(st, SQL_FIRST);
+		first = rc == 1;
+		rc = rc < 0 ? rc : 0;
+	}
 	if (!rc && first)
-		rc = run_one(st, SQL_FIRST_DONE, NULL);
+		rc = lock_call(st, SQL_FIRST_DONE) < 0 ? -EIO : 0;
 	for (i = 0; !rc && i < n; i++)
 		rc = settle_one(st, &set[i], first, &why);
 	if (!rc && why.len) {
@@ -127,13 +125,14 @@ int store_fleet_settle(struct store *st, const struct store_setting *set,
 
 bool fleet_alone(struct store *st)
 {
-	bool alone = false;
+	bool alone;
 
 	if (db_engine(st) != DB_POSTGRES)
 		return true;
 	db_lock(st);
-	if (run_one(st, SQL_FIRST, &alone) == 0 && alone)
-		run_one(st, SQL_FIRST_DONE, NULL);
+	alone = lock_call(st, SQL_FIRST) == 1;
+	if (alone)
+		lock_call(st, SQL_FIRST_DONE);
 	db_unlock(st);
 	return alone;
 }
